@@ -1,0 +1,47 @@
+# Keel: one plain Makefile for the kernel, libkeel, user programs, tests and tools.
+#
+#   make run                 boot the demo root task in QEMU
+#   make test [TEST=name]    host tests, interface check, in-QEMU tests
+#   make image ROOTTASK=elf  pack the kernel and a root-task ELF into build/image.elf
+#   make debug               boot the demo image halted, with QEMU's gdb stub on :1234
+#   make check               static checks (headers compile alone, cppcheck)
+#
+# Everything generated or built goes under $(BUILD).
+
+ARCH   ?= aarch64
+BOARD  ?= qemu-virt
+BUILD  ?= build
+CPU    ?= cortex-a76
+TEST   ?=
+
+include mk/toolchain.mk
+
+GEN_INCLUDE := $(BUILD)/gen/include
+
+.PHONY: all run test image debug check clean setup _run _test
+all: kernel images
+
+# The two public commands first make sure the machine has what the build needs.
+run:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _run
+
+test:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _test
+
+setup:
+	@bash tools/setup.sh
+
+clean:
+	rm -rf $(BUILD)
+
+include mk/rules.mk
+include api/api.mk
+include kernel/kernel.mk
+include libkeel/libkeel.mk
+include user/user.mk
+include tests/ktest/ktest.mk
+include tests/host/host.mk
+include mk/images.mk
+include mk/test.mk

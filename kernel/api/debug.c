@@ -1,0 +1,102 @@
+/* Debug system calls (ABI 10.3), present in debug builds. None changes a
+ * register of the caller except DebugCapIdentify's x0. */
+#include <arch/arch.h>
+#include <arch/context.h>
+#include <config.h>
+#include <cspace.h>
+#include <keel/gen/abi.h>
+#include <printk.h>
+#include <syscall.h>
+#include <thread.h>
+
+#define NAME_BUFFER_BYTES 960 /* msg[0..119] of the IPC buffer */
+
+static const char *const state_names[] = {
+    [thread_inactive] = "inactive",
+    [thread_running] = "running",
+    [thread_restart] = "restart",
+    [thread_blocked_on_receive] = "blocked on recv",
+    [thread_blocked_on_send] = "blocked on send",
+    [thread_blocked_on_reply] = "blocked on reply",
+    [thread_blocked_on_notification] = "blocked on ntfn",
+};
+
+static void dump_scheduler(void)
+{
+    kprintf("Dumping all tcbs!\n");
+    kprintf("%-20s %-16s %-18s %s\n", "Name", "State", "IP", "Prio");
+    for (tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
+        kprintf("%-20s %-16s 0x%016lx %u%s\n", t->name, state_names[t->state % 7],
+                t->context.r[CTX_FAULT_IP], t->priority, t == ks_cur_thread ? " (current)" : "");
+    }
+}
+
+static void halt_from_user(tcb_t *thread, const char *what)
+{
+    kprintf("%s from user thread %p \"%s\"\n", what, (void *)thread, thread->name);
+}
+
+/* DebugNameThread: the name is a NUL-terminated string at msg[0] of the
+ * caller's IPC buffer. A bad cap or missing NUL halts the system, as the
+ * reference kernel does; a missing IPC buffer halts too, rather than reading
+ * a wild address. */
+static void name_thread(tcb_t *caller)
+{
+    lookup_cap_ret_t target = lookup_cap(caller, caller->context.r[CTX_X0]);
+    const char *name = (const char *)(tcb_ipc_buffer(caller, false));
+    if (target.fault.type != 0 || cap_type(target.cap) != cap_tcb) {
+        kprintf("DebugNameThread: cap is not a TCB, halting\n");
+        arch_system_off(1);
+    }
+    if (name == NULL) {
+        kprintf("DebugNameThread: caller has no IPC buffer, halting\n");
+        arch_system_off(1);
+    }
+    name += sizeof(word_t);
+    size_t len = 0;
+    while (len < NAME_BUFFER_BYTES && name[len] != '\0') {
+        len++;
+    }
+    if (len == NAME_BUFFER_BYTES) {
+        kprintf("DebugNameThread: name is not NUL-terminated, halting\n");
+        arch_system_off(1);
+    }
+    tcb_t *tcb = tcb_from_cap(target.cap);
+    len = MIN(len, TCB_NAME_LENGTH - 1);
+    memcpy(tcb->name, name, len);
+    tcb->name[len] = '\0';
+}
+
+bool handle_debug_syscall(sword_t number)
+{
+    if (!CONFIG_DEBUG_BUILD) {
+        return false;
+    }
+    tcb_t *thread = ks_cur_thread;
+    user_context_t *ctx = &thread->context;
+    switch (number) {
+    case seL4_SysDebugPutChar:
+        kputchar((char)(ctx->r[CTX_X0] & 0xff));
+        return true;
+    case seL4_SysDebugDumpScheduler:
+        dump_scheduler();
+        return true;
+    case seL4_SysDebugHalt:
+        halt_from_user(thread, "Debug halt syscall");
+        arch_system_off(0);
+    case seL4_SysDebugCapIdentify: {
+        lookup_cap_ret_t r = lookup_cap(thread, ctx->r[CTX_X0]);
+        ctx->r[CTX_X0] = r.fault.type == 0 ? cap_type(r.cap) : 0;
+        return true;
+    }
+    case seL4_SysDebugSnapshot:
+        halt_from_user(thread, "Debug snapshot syscall");
+        dump_scheduler();
+        return true;
+    case seL4_SysDebugNameThread:
+        name_thread(thread);
+        return true;
+    default:
+        return false;
+    }
+}

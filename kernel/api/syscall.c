@@ -1,0 +1,94 @@
+/* System-call dispatch (ABI 1.2-1.4). API calls are numbered -1..-8; the
+ * debug calls follow; every other number is an UnknownSyscall fault. */
+#include <arch/context.h>
+#include <cspace.h>
+#include <fault.h>
+#include <keel/gen/abi.h>
+#include <syscall.h>
+#include <thread.h>
+
+/* Reply to a Call on a kernel object with an error (ABI 6.1). */
+static void reply_error(tcb_t *thread, word_t error, word_t mr0)
+{
+    user_context_t *ctx = &thread->context;
+    word_t length = (error == seL4_InvalidCapability || error == seL4_InvalidArgument) ? 1 : 0;
+    ctx->r[CTX_X0] = 0;
+    ctx->r[CTX_X1] = (error << 12) | length;
+    if (length != 0) {
+        ctx->r[CTX_X2] = mr0;
+    }
+}
+
+/* Send, NBSend and Call: look up and invoke the cap in x0. Kernel-object
+ * invocations arrive with the capabilities and IPC issues; until then every
+ * cap answers as an object without methods. */
+static void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
+{
+    word_t cptr = thread->context.r[CTX_X0];
+    lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
+    if (lookup.fault.type != 0) {
+        if (is_blocking) {
+            fault_set_cap(thread, cptr, false, lookup.fault);
+            fault_handle(thread);
+        }
+        return;
+    }
+    if (is_call) {
+        word_t error = cap_is_null(lookup.cap) ? seL4_InvalidCapability : seL4_IllegalOperation;
+        reply_error(thread, error, 0);
+    }
+}
+
+/* Recv and NBRecv: endpoints and notifications arrive with IPC; until then
+ * no cap can be received on, which is a cap fault in the receive phase (for
+ * NBRecv too: only send phases of non-blocking calls never fault). */
+static void handle_receive(tcb_t *thread)
+{
+    word_t cptr = thread->context.r[CTX_X0];
+    lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
+    lookup_fault_t fault = lookup.fault;
+    if (fault.type == 0) {
+        fault = lookup_fault_missing_capability(0);
+    }
+    fault_set_cap(thread, cptr, true, fault);
+    fault_handle(thread);
+}
+
+static void handle_yield(tcb_t *thread)
+{
+    sched_append(thread);
+    sched_request_reschedule();
+}
+
+void handle_syscall(sword_t number)
+{
+    tcb_t *thread = ks_cur_thread;
+    switch (number) {
+    case seL4_SysCall:
+        handle_invocation(thread, true, true);
+        break;
+    case seL4_SysSend:
+        handle_invocation(thread, false, true);
+        break;
+    case seL4_SysNBSend:
+        handle_invocation(thread, false, false);
+        break;
+    case seL4_SysRecv:
+    case seL4_SysNBRecv:
+    case seL4_SysReplyRecv:
+        handle_receive(thread);
+        break;
+    case seL4_SysReply:
+        break; /* no reply cap can exist yet: an empty caller slot is a no-op */
+    case seL4_SysYield:
+        handle_yield(thread);
+        break;
+    default:
+        if (!handle_debug_syscall(number)) {
+            fault_set_unknown_syscall(thread, (word_t)number);
+            fault_handle(thread);
+        }
+        break;
+    }
+    schedule_and_return();
+}

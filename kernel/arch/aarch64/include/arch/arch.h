@@ -1,0 +1,27 @@
+/* Everything a port provides to the architecture-independent kernel. Each
+ * hook is prefixed arch_. */
+#pragma once
+
+#include <arch/context.h>
+#include <types.h>
+
+struct tcb;
+
+/* Stop the machine. Under QEMU the exit status reaches the host (semihosting):
+ * 0 for a requested halt, non-zero for a panic. */
+void arch_system_off(int status) __attribute__((noreturn));
+
+/* Sleep until an interrupt is pending (interrupts stay masked in the kernel). */
+void arch_wait_for_interrupt(void);
+
+/* Prepare the CPU to run `thread` (address space, FPU access), then leave. */
+void arch_activate_thread(struct tcb *thread);
+
+/* Map all of RAM [base, end) into the kernel window (boot time only). */
+void arch_map_kernel_window(paddr_t base, paddr_t end);
+
+/* Print the thread's user registers (debug reports). */
+void arch_dump_user_context(const user_context_t *context);
+
+/* Print up to `words` words of the thread's user stack, if it is mapped. */
+void arch_dump_user_stack(struct tcb *thread, unsigned words);

@@ -1,0 +1,50 @@
+/* A thread's saved user-level register context, in the order the entry code
+ * in vectors.S stores it (ABI 8.2, informative). */
+#pragma once
+
+#include <types.h>
+
+enum context_register {
+    CTX_X0 = 0,
+    CTX_X1,
+    CTX_X2,
+    CTX_X3,
+    CTX_X4,
+    CTX_X5,
+    CTX_X6,
+    CTX_X7,
+    CTX_X8,
+    CTX_X29 = 29,
+    CTX_X30 = 30,
+    CTX_SP = 31,      /* SP_EL0 */
+    CTX_NEXT_IP = 32, /* ELR_EL1: where the thread resumes */
+    CTX_SPSR = 33,
+    CTX_FAULT_IP = 34, /* restart address: the svc, or the faulting instruction */
+    CTX_TPIDR = 35,    /* TPIDR_EL0, the TLS register */
+    CTX_TPIDRRO = 36,  /* TPIDRRO_EL0 */
+    CTX_WORDS = 37,
+};
+
+typedef struct user_context {
+    word_t r[CTX_WORDS];
+} user_context_t;
+
+/* PSTATE for user threads: EL0t, AArch64, FIQ masked (ABI 8.3). Only the
+ * condition flags may be chosen by user level. */
+#define SPSR_USER_DEFAULT 0x40ull
+#define SPSR_USER_FLAGS_MASK 0xF0000000ull
+
+static inline word_t spsr_sanitise(word_t value)
+{
+    return (value & SPSR_USER_FLAGS_MASK) | SPSR_USER_DEFAULT;
+}
+
+/* Leave the kernel and run the thread whose context this is. */
+void restore_user_context(user_context_t *context) __attribute__((noreturn));
+
+/* FP/SIMD state of a thread: V0-V31, FPSR, FPCR (ABI 8.5). */
+typedef struct fpu_state {
+    word_t v[64];
+    word_t fpsr;
+    word_t fpcr;
+} fpu_state_t;

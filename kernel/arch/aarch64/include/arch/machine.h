@@ -1,0 +1,68 @@
+/* AArch64 machine primitives: system registers, barriers, the kernel's
+ * window onto physical memory. */
+#pragma once
+
+#include <types.h>
+
+/* All of RAM and the board's device space are mapped at this offset in the
+ * kernel's half of the address space (TTBR1), so a physical address p is
+ * reachable at KERNEL_WINDOW_BASE + p. */
+#define KERNEL_WINDOW_BASE 0xFFFF000000000000ull
+
+static inline pptr_t paddr_to_kernel(paddr_t p)
+{
+    return p + KERNEL_WINDOW_BASE;
+}
+
+static inline paddr_t kernel_to_paddr(pptr_t p)
+{
+    return p - KERNEL_WINDOW_BASE;
+}
+
+static inline void *paddr_to_ptr(paddr_t p)
+{
+    return (void *)(uintptr_t)paddr_to_kernel(p);
+}
+
+static inline paddr_t ptr_to_paddr(const void *p)
+{
+    return kernel_to_paddr((pptr_t)(uintptr_t)p);
+}
+
+#define SYSREG_READ(name)                                                                          \
+    ({                                                                                             \
+        word_t v_;                                                                                 \
+        __asm__ volatile("mrs %0, " #name : "=r"(v_));                                             \
+        v_;                                                                                        \
+    })
+#define SYSREG_WRITE(name, v) __asm__ volatile("msr " #name ", %0" ::"r"((word_t)(v)) : "memory")
+
+static inline void isb(void)
+{
+    __asm__ volatile("isb" ::: "memory");
+}
+
+static inline void dsb_sy(void)
+{
+    __asm__ volatile("dsb sy" ::: "memory");
+}
+
+static inline void dsb_ish(void)
+{
+    __asm__ volatile("dsb ish" ::: "memory");
+}
+
+static inline void dsb_ishst(void)
+{
+    __asm__ volatile("dsb ishst" ::: "memory");
+}
+
+static inline void wfi(void)
+{
+    __asm__ volatile("wfi" ::: "memory");
+}
+
+static inline void compiler_barrier(void)
+{
+    __asm__ volatile("" ::: "memory");
+}

@@ -1,0 +1,34 @@
+/* AArch64 address spaces as the boot code and the kernel core use them:
+ * four-level tables with 4 KiB granule, user space in TTBR0 (ABI 4.4). */
+#pragma once
+
+#include <arch/mmu.h>
+#include <cap.h>
+
+#define USER_TOP 0x00007FFFFFFFFFFFull /* seL4_UserTop: last user address */
+#define ASID_BITS 16
+#define ASID_POOL_BITS 9               /* ASIDs per pool: 2^9 */
+#define ASID_POOL_COUNT 128
+#define ROOT_TASK_ASID 1
+
+/* The first-level-of-pool table: physical address of each ASID pool. */
+extern paddr_t ks_asid_table[ASID_POOL_COUNT];
+
+/* Called for each page table the root task's VSpace needs, in the order the
+ * caps must appear in BootInfo's userImagePaging region. */
+typedef void (*paging_cap_fn)(void *ctx, cap_t cap);
+
+/* Create the level 1-3 tables covering [start, end) below the level-0 table
+ * `l0`, taking zeroed 4 KiB tables from `alloc_table`. */
+void vspace_boot_create_tables(pte_t *l0, vaddr_t start, vaddr_t end, paddr_t (*alloc_table)(void),
+                               paging_cap_fn record, void *ctx);
+
+/* How many tables vspace_boot_create_tables will need for [start, end). */
+word_t vspace_boot_count_tables(vaddr_t start, vaddr_t end);
+
+/* Map one 4 KiB user page; the tables must exist. */
+void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable, bool executable);
+
+/* Kernel pointer to the user address `vaddr` in `l0`'s address space if a
+ * readable page maps it, else NULL. */
+void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);

@@ -1,0 +1,89 @@
+/* C side of the exception vectors: classify what brought a user thread into
+ * the kernel, and report exceptions taken inside the kernel (always bugs). */
+#include <arch/arch.h>
+#include <arch/machine.h>
+#include <fault.h>
+#include <interrupt.h>
+#include <panic.h>
+#include <printk.h>
+#include <syscall.h>
+#include <thread.h>
+
+#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+#define EC_SVC64 0x15
+#define EC_IABT_LOWER 0x20
+#define EC_DABT_LOWER 0x24
+
+void handle_el0_sync(word_t esr) NORETURN;
+void handle_el0_irq(void) NORETURN;
+void handle_el0_unexpected(void) NORETURN;
+void handle_invalid_vector(void) NORETURN;
+
+typedef struct kernel_frame {
+    word_t x[31];
+    word_t sp, elr, spsr, esr, far;
+} kernel_frame_t;
+void handle_kernel_exception(kernel_frame_t *frame, word_t kind) NORETURN;
+
+void handle_el0_sync(word_t esr)
+{
+    tcb_t *thread = ks_cur_thread;
+    user_context_t *ctx = &thread->context;
+    word_t ec = ESR_EC(esr);
+    if (ec == EC_SVC64) {
+        ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP] - 4;
+        handle_syscall((sword_t)ctx->r[CTX_X7]);
+    }
+    ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP];
+    if (ec == EC_DABT_LOWER) {
+        fault_set_vm(thread, SYSREG_READ(far_el1), false, esr & 0xffffffff);
+    } else if (ec == EC_IABT_LOWER) {
+        fault_set_vm(thread, ctx->r[CTX_FAULT_IP], true, esr & 0xffffffff);
+    } else {
+        fault_set_user_exception(thread, esr & 0xffffffff);
+    }
+    fault_handle(thread);
+    schedule_and_return();
+}
+
+void handle_el0_irq(void)
+{
+    tcb_t *thread = ks_cur_thread;
+    thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
+    handle_pending_interrupts();
+    schedule_and_return();
+}
+
+void handle_el0_unexpected(void)
+{
+    panic("FIQ or SError taken from user level");
+}
+
+void handle_invalid_vector(void)
+{
+    panic("KERNEL INVALID VECTOR ENTRY");
+}
+
+static const char *const exception_kinds[] = { "synchronous exception", "IRQ", "FIQ", "SError" };
+
+void handle_kernel_exception(kernel_frame_t *frame, word_t kind)
+{
+    kprintf("\nKERNEL PANIC: %s in the kernel\n", exception_kinds[kind & 3]);
+    kprintf("  ESR 0x%08lx (EC 0x%lx)  FAR 0x%016lx\n", frame->esr, ESR_EC(frame->esr), frame->far);
+    kprintf("  ELR 0x%016lx  SPSR 0x%08lx  SP 0x%016lx\n", frame->elr, frame->spsr, frame->sp);
+    for (unsigned i = 0; i < 31; i++) {
+        kprintf("  x%-2u 0x%016lx%s", i, frame->x[i], (i % 3 == 2) ? "\n" : "");
+    }
+    kprintf("\n");
+    panic("unrecoverable kernel exception");
+}
+
+void arch_dump_user_context(const user_context_t *ctx)
+{
+    kprintf("  pc 0x%016lx  sp 0x%016lx  spsr 0x%08lx\n", ctx->r[CTX_FAULT_IP], ctx->r[CTX_SP],
+            ctx->r[CTX_SPSR]);
+    for (unsigned i = 0; i < 31; i++) {
+        kprintf("  x%-2u 0x%016lx%s", i, ctx->r[i], (i % 3 == 2) ? "\n" : "");
+    }
+    kprintf("\n");
+}

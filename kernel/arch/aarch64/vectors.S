@@ -1,0 +1,163 @@
+/* Exception vectors and the user-context save/restore paths. While a thread
+ * runs at EL0, SP_EL1 points at its saved context (user_context_t), so an
+ * exception from EL0 stores the registers straight into the TCB and then
+ * switches to the single kernel stack. Exceptions taken in the kernel itself
+ * are bugs: they save a frame on the kernel stack and panic. */
+
+#define CTX_SP_OFFSET (8 * 31)
+#define CTX_NEXT_IP_OFFSET (8 * 32)
+#define CTX_TPIDR_OFFSET (8 * 35)
+#define CTX_TPIDRRO_OFFSET (8 * 36)
+
+#define KIND_SYNC 0
+#define KIND_IRQ 1
+#define KIND_FIQ 2
+#define KIND_SERROR 3
+
+.macro save_user_context
+    stp     x0, x1, [sp, #16 * 0]
+    stp     x2, x3, [sp, #16 * 1]
+    stp     x4, x5, [sp, #16 * 2]
+    stp     x6, x7, [sp, #16 * 3]
+    stp     x8, x9, [sp, #16 * 4]
+    stp     x10, x11, [sp, #16 * 5]
+    stp     x12, x13, [sp, #16 * 6]
+    stp     x14, x15, [sp, #16 * 7]
+    stp     x16, x17, [sp, #16 * 8]
+    stp     x18, x19, [sp, #16 * 9]
+    stp     x20, x21, [sp, #16 * 10]
+    stp     x22, x23, [sp, #16 * 11]
+    stp     x24, x25, [sp, #16 * 12]
+    stp     x26, x27, [sp, #16 * 13]
+    stp     x28, x29, [sp, #16 * 14]
+    mrs     x9, sp_el0
+    stp     x30, x9, [sp, #16 * 15]
+    mrs     x9, elr_el1
+    mrs     x10, spsr_el1
+    stp     x9, x10, [sp, #CTX_NEXT_IP_OFFSET]
+    mrs     x9, tpidr_el0
+    mrs     x10, tpidrro_el0
+    str     x9, [sp, #CTX_TPIDR_OFFSET]
+    str     x10, [sp, #CTX_TPIDRRO_OFFSET]
+    adrp    x9, kernel_stack_top
+    add     x9, x9, :lo12:kernel_stack_top
+    mov     sp, x9
+.endm
+
+/* Kernel exception: a struct kernel_frame (x0..x30, sp, elr, spsr, esr, far)
+ * on the kernel stack, then the panic report. */
+.macro kernel_exception kind
+    sub     sp, sp, #(8 * 36)
+    stp     x0, x1, [sp, #16 * 0]
+    stp     x2, x3, [sp, #16 * 1]
+    stp     x4, x5, [sp, #16 * 2]
+    stp     x6, x7, [sp, #16 * 3]
+    stp     x8, x9, [sp, #16 * 4]
+    stp     x10, x11, [sp, #16 * 5]
+    stp     x12, x13, [sp, #16 * 6]
+    stp     x14, x15, [sp, #16 * 7]
+    stp     x16, x17, [sp, #16 * 8]
+    stp     x18, x19, [sp, #16 * 9]
+    stp     x20, x21, [sp, #16 * 10]
+    stp     x22, x23, [sp, #16 * 11]
+    stp     x24, x25, [sp, #16 * 12]
+    stp     x26, x27, [sp, #16 * 13]
+    stp     x28, x29, [sp, #16 * 14]
+    add     x9, sp, #(8 * 36)
+    stp     x30, x9, [sp, #16 * 15]
+    mrs     x9, elr_el1
+    mrs     x10, spsr_el1
+    stp     x9, x10, [sp, #16 * 16]
+    mrs     x9, esr_el1
+    mrs     x10, far_el1
+    stp     x9, x10, [sp, #16 * 17]
+    mov     x0, sp
+    mov     x1, #\kind
+    bl      handle_kernel_exception
+.endm
+
+.macro vector_entry label
+    .balign 0x80
+    b       \label
+.endm
+
+    .section .text.vectors, "ax"
+    .balign 0x800
+    .global arm_vector_table
+arm_vector_table:
+    vector_entry invalid_vector         /* current EL, SP_EL0: never used */
+    vector_entry invalid_vector
+    vector_entry invalid_vector
+    vector_entry invalid_vector
+    vector_entry kernel_sync            /* current EL, SP_EL1: kernel bugs */
+    vector_entry kernel_irq
+    vector_entry kernel_fiq
+    vector_entry kernel_serror
+    vector_entry el0_sync               /* lower EL, AArch64: user threads */
+    vector_entry el0_irq
+    vector_entry el0_fiq_serror
+    vector_entry el0_fiq_serror
+    vector_entry invalid_vector         /* lower EL, AArch32: not supported */
+    vector_entry invalid_vector
+    vector_entry invalid_vector
+    vector_entry invalid_vector
+
+    .section .text
+el0_sync:
+    save_user_context
+    mrs     x0, esr_el1
+    b       handle_el0_sync
+
+el0_irq:
+    save_user_context
+    b       handle_el0_irq
+
+el0_fiq_serror:
+    save_user_context
+    b       handle_el0_unexpected
+
+kernel_sync:
+    kernel_exception KIND_SYNC
+kernel_irq:
+    kernel_exception KIND_IRQ
+kernel_fiq:
+    kernel_exception KIND_FIQ
+kernel_serror:
+    kernel_exception KIND_SERROR
+
+invalid_vector:
+    adrp    x9, kernel_stack_top
+    add     x9, x9, :lo12:kernel_stack_top
+    mov     sp, x9
+    b       handle_invalid_vector
+
+/* void restore_user_context(user_context_t *context): never returns. */
+    .global restore_user_context
+restore_user_context:
+    mov     sp, x0
+    ldp     x9, x10, [sp, #CTX_NEXT_IP_OFFSET]
+    msr     elr_el1, x9
+    msr     spsr_el1, x10
+    ldr     x9, [sp, #CTX_SP_OFFSET]
+    msr     sp_el0, x9
+    ldr     x9, [sp, #CTX_TPIDR_OFFSET]
+    ldr     x10, [sp, #CTX_TPIDRRO_OFFSET]
+    msr     tpidr_el0, x9
+    msr     tpidrro_el0, x10
+    ldp     x0, x1, [sp, #16 * 0]
+    ldp     x2, x3, [sp, #16 * 1]
+    ldp     x4, x5, [sp, #16 * 2]
+    ldp     x6, x7, [sp, #16 * 3]
+    ldp     x8, x9, [sp, #16 * 4]
+    ldp     x10, x11, [sp, #16 * 5]
+    ldp     x12, x13, [sp, #16 * 6]
+    ldp     x14, x15, [sp, #16 * 7]
+    ldp     x16, x17, [sp, #16 * 8]
+    ldp     x18, x19, [sp, #16 * 9]
+    ldp     x20, x21, [sp, #16 * 10]
+    ldp     x22, x23, [sp, #16 * 11]
+    ldp     x24, x25, [sp, #16 * 12]
+    ldp     x26, x27, [sp, #16 * 13]
+    ldp     x28, x29, [sp, #16 * 14]
+    ldr     x30, [sp, #16 * 15]
+    eret

@@ -1,0 +1,148 @@
+/* User address spaces: the page-table work done at boot for the root task,
+ * software walks for debug reports, and switching TTBR0 on thread switch. */
+#include <arch/arch.h>
+#include <arch/boot.h>
+#include <arch/machine.h>
+#include <arch/vspace.h>
+#include <object/tcb.h>
+#include <printk.h>
+
+paddr_t ks_asid_table[ASID_POOL_COUNT];
+
+/* A VSpace with no mappings, for threads that have no valid VSpace. */
+static pte_t empty_user_l0[PT_ENTRIES] ALIGNED(PAGE_SIZE);
+static word_t current_ttbr0 = ~0ull;
+
+static pte_t *table_at(pte_t entry)
+{
+    return paddr_to_ptr(entry & PTE_ADDR_MASK);
+}
+
+static bool is_table(pte_t entry, unsigned level)
+{
+    return level < 3 && (entry & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
+}
+
+/* The entry for vaddr at `level`, or NULL if a table on the way is missing. */
+static pte_t *walk(pte_t *l0, vaddr_t vaddr, unsigned level)
+{
+    pte_t *table = l0;
+    for (unsigned l = 0; l < level; l++) {
+        pte_t entry = table[pt_index(vaddr, l)];
+        if (!is_table(entry, l)) {
+            return NULL;
+        }
+        table = table_at(entry);
+    }
+    return &table[pt_index(vaddr, level)];
+}
+
+word_t vspace_boot_count_tables(vaddr_t start, vaddr_t end)
+{
+    word_t count = 0;
+    for (unsigned level = 1; level <= 3; level++) {
+        unsigned span = pt_level_shift(level - 1); /* VA bits one table covers */
+        count += ((ROUND_UP(end, span) - ROUND_DOWN(start, span)) >> span);
+    }
+    return count;
+}
+
+void vspace_boot_create_tables(pte_t *l0, vaddr_t start, vaddr_t end, paddr_t (*alloc_table)(void),
+                               paging_cap_fn record, void *ctx)
+{
+    for (unsigned level = 1; level <= 3; level++) {
+        unsigned span = pt_level_shift(level - 1);
+        for (vaddr_t v = ROUND_DOWN(start, span); v < end; v += BIT(span)) {
+            paddr_t table = alloc_table();
+            pte_t *parent = walk(l0, v, level - 1);
+            *parent = table | PTE_VALID | PTE_TABLE;
+            record(ctx, cap_page_table_new(table, level, ROOT_TASK_ASID, v));
+        }
+    }
+}
+
+void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable, bool executable)
+{
+    pte_t *entry = walk(l0, vaddr, 3);
+    *entry = paddr | PTE_PAGE | PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER | PTE_AF | PTE_NG |
+             PTE_AP_EL0 | (writable ? 0 : PTE_AP_RO) | PTE_PXN | (executable ? 0 : PTE_UXN);
+}
+
+void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr)
+{
+    if (vaddr > USER_TOP) {
+        return NULL;
+    }
+    pte_t *table = l0;
+    for (unsigned level = 0; level <= 3; level++) {
+        pte_t entry = table[pt_index(vaddr, level)];
+        if (!(entry & PTE_VALID)) {
+            return NULL;
+        }
+        if (is_table(entry, level)) {
+            table = table_at(entry);
+            continue;
+        }
+        if (level == 0 || !(entry & PTE_AP_EL0)) {
+            return NULL;
+        }
+        unsigned shift = pt_level_shift(level);
+        return paddr_to_ptr((entry & PTE_ADDR_MASK & ~MASK(shift)) | (vaddr & MASK(shift)));
+    }
+    return NULL;
+}
+
+static pte_t *thread_vspace_root(tcb_t *thread)
+{
+    cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
+    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root)) {
+        return NULL;
+    }
+    return cap_object(root);
+}
+
+void arch_activate_thread(tcb_t *thread)
+{
+    cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
+    word_t ttbr0 = ptr_to_paddr(empty_user_l0);
+    if (thread_vspace_root(thread) != NULL) {
+        ttbr0 = cap_paddr(root) | ((word_t)cap_vspace_asid(root) << 48);
+    }
+    if (ttbr0 != current_ttbr0) {
+        SYSREG_WRITE(ttbr0_el1, ttbr0);
+        isb();
+        current_ttbr0 = ttbr0;
+    }
+}
+
+void arch_dump_user_stack(tcb_t *thread, unsigned words)
+{
+    pte_t *l0 = thread_vspace_root(thread);
+    vaddr_t sp = thread->context.r[CTX_SP];
+    for (unsigned i = 0; i < words; i++) {
+        vaddr_t at = sp + 8 * i;
+        const word_t *p = (l0 != NULL && IS_ALIGNED(at, 3)) ? vspace_lookup_user(l0, at) : NULL;
+        if (p == NULL) {
+            kprintf("0x%016lx: INVALID\n", at);
+            break;
+        }
+        kprintf("0x%016lx: 0x%016lx\n", at, *p);
+    }
+}
+
+/* The boot code mapped the first GiB of RAM; map the rest of RAM in 1 GiB
+ * blocks. (A RAM size that is not a multiple of 1 GiB leaves the tail of the
+ * last block mapped but unused: QEMU's virt board has no device there.) */
+void arch_map_kernel_window(paddr_t base, paddr_t end)
+{
+    pte_t *l1 = paddr_to_ptr(boot_symbols.kernel_l1);
+    for (paddr_t gib = ROUND_DOWN(base, 30); gib < end && (gib >> 30) < PT_ENTRIES;
+         gib += BIT(30)) {
+        pte_t *entry = &l1[gib >> 30];
+        if (*entry == 0) {
+            *entry = gib | PTE_BLOCK | PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER | PTE_AF | PTE_UXN;
+        }
+    }
+    dsb_ish();
+    isb();
+}

@@ -1,0 +1,92 @@
+/* User-level faults (ABI 7). A fault is recorded in the faulting thread's
+ * TCB; fault_handle then delivers it to the thread's fault handler. */
+#include <arch/arch.h>
+#include <config.h>
+#include <cspace.h>
+#include <fault.h>
+#include <keel/gen/abi.h>
+#include <printk.h>
+#include <thread.h>
+
+void fault_set_cap(tcb_t *thread, word_t cptr, bool in_receive_phase, lookup_fault_t lookup)
+{
+    thread->fault = (fault_t){ .type = seL4_Fault_CapFault, .data = { cptr, in_receive_phase } };
+    thread->lookup_fault = lookup;
+}
+
+void fault_set_unknown_syscall(tcb_t *thread, word_t number)
+{
+    thread->fault = (fault_t){ .type = seL4_Fault_UnknownSyscall, .data = { number, 0 } };
+}
+
+void fault_set_user_exception(tcb_t *thread, word_t esr)
+{
+    thread->fault = (fault_t){ .type = seL4_Fault_UserException, .data = { esr, 0 } };
+}
+
+void fault_set_vm(tcb_t *thread, vaddr_t address, bool instruction, word_t fsr)
+{
+    thread->fault = (fault_t){ .type = seL4_Fault_VMFault,
+                               .data = { address, (fsr << 1) | (instruction ? 1 : 0) } };
+}
+
+static const char *const lookup_failure_names[] = {
+    "no failure", "invalid root", "missing capability", "depth mismatch", "guard mismatch",
+};
+
+static void print_fault(const fault_t *fault, const lookup_fault_t *lookup)
+{
+    switch (fault->type) {
+    case seL4_Fault_CapFault:
+        kprintf("cap fault in %s phase at address 0x%lx (%s)",
+                fault->data[1] ? "receive" : "send", fault->data[0],
+                lookup_failure_names[lookup->type % 5]);
+        break;
+    case seL4_Fault_UnknownSyscall:
+        kprintf("unknown syscall %ld", (sword_t)fault->data[0]);
+        break;
+    case seL4_Fault_UserException:
+        kprintf("user exception, ESR 0x%08lx", fault->data[0]);
+        break;
+    case seL4_Fault_VMFault:
+        kprintf("vm fault on %s at address 0x%lx with status 0x%lx",
+                (fault->data[1] & 1) ? "code" : "data", fault->data[0], fault->data[1] >> 1);
+        break;
+    default:
+        kprintf("fault %lu", fault->type);
+        break;
+    }
+}
+
+/* No usable handler: report both faults and stop the thread (ABI 7.2). */
+static void fault_double(tcb_t *thread, const fault_t *handler_fault, const lookup_fault_t *lookup)
+{
+    if (CONFIG_DEBUG_BUILD) {
+        kprintf("Caught ");
+        print_fault(handler_fault, lookup);
+        kprintf(" while trying to handle: ");
+        print_fault(&thread->fault, &thread->lookup_fault);
+        kprintf("\nin thread %p \"%s\" at address 0x%lx\n", (void *)thread, thread->name,
+                thread->context.r[CTX_FAULT_IP]);
+        kprintf("With stack:\n");
+        arch_dump_user_stack(thread, CONFIG_USER_STACK_TRACE_LENGTH);
+    }
+    thread->fault.type = 0;
+    thread_set_state(thread, thread_inactive);
+}
+
+/* The handler must be an endpoint cap with Send and Grant or GrantReply.
+ * Endpoint IPC comes with the threads-and-IPC work; until then no thread
+ * can hold an endpoint cap, so every fault ends as a double fault. */
+void fault_handle(tcb_t *thread)
+{
+    lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
+    lookup_fault_t lookup = handler.fault;
+    if (lookup.type == 0) {
+        lookup = lookup_fault_missing_capability(0);
+    }
+    fault_t handler_fault = {
+        .type = seL4_Fault_CapFault, .data = { thread->fault_handler, 0 }
+    };
+    fault_double(thread, &handler_fault, &lookup);
+}

@@ -1,0 +1,255 @@
+/* The root task, built as ABI 9 describes: its VSpace holds the ELF image,
+ * the IPC buffer, the BootInfo frame and the extra BootInfo (the DTB); its
+ * CSpace holds the initial caps, the paging and frame caps of its image and
+ * untyped caps for all remaining memory, in the documented slot order. */
+#include <arch/boot.h>
+#include <arch/machine.h>
+#include <arch/vspace.h>
+#include <boot.h>
+#include <bootinfo.h>
+#include <config.h>
+#include <panic.h>
+#include <plat/machine.h>
+#include <printk.h>
+#include <thread.h>
+
+#define ROOT_CNODE_SLOTS BIT(CONFIG_ROOT_CNODE_SIZE_BITS)
+
+/* The root task's virtual layout (ABI 9.2). */
+typedef struct root_layout {
+    vaddr_t image_start;
+    vaddr_t image_end;
+    sword_t pv_offset;
+    vaddr_t entry;
+    vaddr_t ipc_buffer;
+    vaddr_t bootinfo;
+    vaddr_t extra_bi;
+    word_t extra_len;
+    vaddr_t end; /* of the whole range that needs page tables */
+} root_layout_t;
+
+typedef struct root_builder {
+    cte_t *cnode;
+    word_t next_slot;
+    bootinfo_t *bi;
+    pte_t *vspace;
+    word_t untyped_count;
+    word_t untyped_dropped;
+} root_builder_t;
+
+static root_builder_t rb;
+
+static unsigned ceil_log2(word_t x)
+{
+    return x <= 1 ? 0 : highest_bit(x - 1) + 1;
+}
+
+static void provide_cap(cap_t cap)
+{
+    if (rb.next_slot >= ROOT_CNODE_SLOTS) {
+        panic("root CNode too small for the initial caps");
+    }
+    cte_insert(cap, NULL, &rb.cnode[rb.next_slot++]);
+}
+
+static void set_initial_cap(enum initial_slot slot, cap_t cap)
+{
+    cte_insert(cap, NULL, &rb.cnode[slot]);
+}
+
+static root_layout_t root_layout(void)
+{
+    const boot_handoff_t *h = paddr_to_ptr(boot_symbols.handoff);
+    root_layout_t l;
+    l.pv_offset = h->pv_offset;
+    l.image_start = h->ui_p_start - (word_t)h->pv_offset;
+    l.image_end = h->ui_p_end - (word_t)h->pv_offset;
+    l.entry = h->ui_v_entry;
+    l.ipc_buffer = l.image_end;
+    l.bootinfo = l.ipc_buffer + PAGE_SIZE;
+    l.extra_bi = l.bootinfo + PAGE_SIZE;
+    l.extra_len = ks_boot_memory.dtb_size ? sizeof(bootinfo_header_t) + ks_boot_memory.dtb_size : 0;
+    l.end = l.extra_bi;
+    if (l.extra_len != 0) {
+        l.end += BIT(MAX(ceil_log2(l.extra_len), PAGE_BITS));
+    }
+    if (l.end - 1 > USER_TOP || l.image_start == 0) {
+        panic("root task image [0x%lx, 0x%lx) does not fit in user space", l.image_start, l.end);
+    }
+    return l;
+}
+
+static paddr_t alloc_table(void)
+{
+    return boot_alloc(PAGE_BITS);
+}
+
+static void record_paging_cap(void *ctx, cap_t cap)
+{
+    (void)ctx;
+    provide_cap(cap);
+}
+
+/* A mapped 4 KiB frame of the root task: the cap in `slot` (0: the next free
+ * slot) and the page-table entry. */
+static void map_root_frame(paddr_t paddr, vaddr_t vaddr, bool executable, word_t slot)
+{
+    cap_t cap = cap_frame_new(paddr, FRAME_SMALL, VM_READ_WRITE, false, ROOT_TASK_ASID, vaddr);
+    if (slot != 0) {
+        set_initial_cap(slot, cap);
+    } else {
+        provide_cap(cap);
+    }
+    vspace_boot_map_page(rb.vspace, vaddr, paddr, true, executable);
+}
+
+static void create_vspace(const root_layout_t *l)
+{
+    paddr_t vspace = boot_alloc(PAGE_BITS);
+    paddr_t pool = boot_alloc(PAGE_BITS);
+    rb.vspace = paddr_to_ptr(vspace);
+    ((paddr_t *)paddr_to_ptr(pool))[ROOT_TASK_ASID] = vspace;
+    ks_asid_table[0] = pool;
+    set_initial_cap(SLOT_INIT_THREAD_VSPACE, cap_vspace_new(vspace, ROOT_TASK_ASID));
+    set_initial_cap(SLOT_INIT_THREAD_ASID_POOL, cap_asid_pool_new(pool, 0));
+
+    rb.bi->user_image_paging.start = rb.next_slot;
+    vspace_boot_create_tables(rb.vspace, l->image_start, l->end, alloc_table, record_paging_cap,
+                              NULL);
+    rb.bi->user_image_paging.end = rb.next_slot;
+}
+
+static void create_frames(const root_layout_t *l, paddr_t ipc_buffer, paddr_t bootinfo)
+{
+    map_root_frame(ipc_buffer, l->ipc_buffer, false, SLOT_INIT_THREAD_IPC_BUFFER);
+    map_root_frame(bootinfo, l->bootinfo, false, SLOT_BOOTINFO_FRAME);
+
+    rb.bi->extra_bi_pages.start = rb.next_slot;
+    if (l->extra_len != 0) {
+        word_t pages = ROUND_UP(l->extra_len, PAGE_BITS) >> PAGE_BITS;
+        paddr_t extra = boot_alloc_pages(pages);
+        bootinfo_header_t *header = paddr_to_ptr(extra);
+        *header = (bootinfo_header_t){ .id = BI_HEADER_FDT, .len = l->extra_len };
+        memcpy(header + 1, paddr_to_ptr(ks_boot_memory.dtb_paddr), ks_boot_memory.dtb_size);
+        for (word_t i = 0; i < pages; i++) {
+            map_root_frame(extra + i * PAGE_SIZE, l->extra_bi + i * PAGE_SIZE, true, 0);
+        }
+    }
+    rb.bi->extra_bi_pages.end = rb.next_slot;
+
+    rb.bi->user_image_frames.start = rb.next_slot;
+    for (vaddr_t v = l->image_start; v < l->image_end; v += PAGE_SIZE) {
+        map_root_frame(v + (word_t)l->pv_offset, v, true, 0);
+    }
+    rb.bi->user_image_frames.end = rb.next_slot;
+}
+
+static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
+{
+    tcb_t *tcb = paddr_to_ptr(tcb_paddr);
+    tcb->context.r[CTX_SPSR] = SPSR_USER_DEFAULT;
+    tcb->context.r[CTX_NEXT_IP] = l->entry;
+    tcb->context.r[CTX_FAULT_IP] = l->entry;
+    tcb->context.r[CTX_X0] = l->bootinfo;
+    tcb->priority = CONFIG_NUM_PRIORITIES - 1;
+    tcb->mcp = CONFIG_NUM_PRIORITIES - 1;
+    tcb->time_slice = CONFIG_TIME_SLICE;
+    tcb->ipc_buffer = l->ipc_buffer;
+    memcpy(tcb->name, "rootserver", sizeof("rootserver"));
+    cte_insert(rb.cnode[SLOT_INIT_THREAD_CNODE].cap, &rb.cnode[SLOT_INIT_THREAD_CNODE],
+               tcb_slot(tcb, TCB_CSPACE_ROOT));
+    cte_insert(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
+               tcb_slot(tcb, TCB_VSPACE_ROOT));
+    cte_insert(rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER].cap, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER],
+               tcb_slot(tcb, TCB_IPC_BUFFER));
+    cte_insert(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1), NULL,
+               tcb_slot(tcb, TCB_REPLY));
+    set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
+    tcb->state = thread_running;
+    sched_enqueue(tcb);
+    debug_thread_list_add(tcb);
+}
+
+static void add_untyped(void *ctx, paddr_t base, unsigned size_bits)
+{
+    bool is_device = ctx != NULL;
+    if (rb.untyped_count >= BI_MAX_UNTYPEDS || rb.next_slot >= ROOT_CNODE_SLOTS) {
+        rb.untyped_dropped++;
+        return;
+    }
+    rb.bi->untyped_list[rb.untyped_count++] =
+        (untyped_desc_t){ .paddr = base, .size_bits = (uint8_t)size_bits, .is_device = is_device };
+    provide_cap(cap_untyped_new(base, size_bits, is_device));
+}
+
+/* Device space: everything below PLAT_PADDR_USER_DEVICE_TOP that is neither
+ * RAM nor a device the kernel keeps for itself (the GIC). */
+static void device_regions(region_set_t *devices)
+{
+    *devices = (region_set_t){ .count = 0 };
+    region_set_add(devices, (region_t){ 0, PLAT_PADDR_USER_DEVICE_TOP });
+    for (unsigned i = 0; i < ks_boot_memory.ram.count; i++) {
+        region_set_remove(devices, ks_boot_memory.ram.r[i]);
+    }
+    region_set_remove(devices, (region_t){ PLAT_GICD_PADDR, PLAT_GICD_PADDR + PLAT_GICD_SIZE });
+    region_set_remove(devices, (region_t){ PLAT_GICR_PADDR, PLAT_GICR_PADDR + PLAT_GICR_SIZE });
+}
+
+#define MIN_UNTYPED_BITS 4
+#define MAX_UNTYPED_BITS 47
+
+static void create_untypeds(void)
+{
+    static region_set_t devices;
+    device_regions(&devices);
+    rb.bi->untyped.start = rb.next_slot;
+    for (unsigned i = 0; i < devices.count; i++) {
+        region_cut_pow2(devices.r[i], MIN_UNTYPED_BITS, MAX_UNTYPED_BITS, add_untyped, &devices);
+    }
+    const region_set_t *free = &ks_boot_memory.free;
+    for (unsigned i = 0; i < free->count; i++) {
+        region_cut_pow2(free->r[i], MIN_UNTYPED_BITS, MAX_UNTYPED_BITS, add_untyped, NULL);
+        kprintf("  free RAM [0x%lx, 0x%lx)\n", free->r[i].start, free->r[i].end);
+    }
+    rb.bi->untyped.end = rb.next_slot;
+    if (rb.untyped_dropped != 0) {
+        kprintf("  %lu untyped regions did not fit in BootInfo and were dropped\n",
+                rb.untyped_dropped);
+    }
+}
+
+void create_root_task(void)
+{
+    root_layout_t l = root_layout();
+    paddr_t cnode = boot_alloc(CONFIG_ROOT_CNODE_SIZE_BITS + CTE_SIZE_BITS);
+    paddr_t bootinfo = boot_alloc(PAGE_BITS);
+    paddr_t ipc_buffer = boot_alloc(PAGE_BITS);
+    paddr_t tcb = boot_alloc(TCB_SIZE_BITS);
+    rb.cnode = paddr_to_ptr(cnode);
+    rb.bi = paddr_to_ptr(bootinfo);
+    rb.next_slot = SLOT_FIRST_FREE;
+
+    cap_t root_cnode = cap_cnode_new(cnode, CONFIG_ROOT_CNODE_SIZE_BITS,
+                                     WORD_BITS - CONFIG_ROOT_CNODE_SIZE_BITS, 0);
+    set_initial_cap(SLOT_INIT_THREAD_CNODE, root_cnode);
+    set_initial_cap(SLOT_IRQ_CONTROL, cap_new(cap_irq_control, 0));
+    set_initial_cap(SLOT_ASID_CONTROL, cap_new(cap_asid_control, 0));
+    set_initial_cap(SLOT_DOMAIN, cap_new(cap_domain, 0));
+
+    create_vspace(&l);
+    create_frames(&l, ipc_buffer, bootinfo);
+    create_thread(&l, tcb);
+    create_untypeds(); /* last: every other allocation is done */
+
+    bootinfo_t *bi = rb.bi;
+    bi->extra_len = l.extra_len;
+    bi->node_id = 0;
+    bi->num_nodes = 1;
+    bi->num_io_pt_levels = 0;
+    bi->ipc_buffer = l.ipc_buffer;
+    bi->init_thread_cnode_size_bits = CONFIG_ROOT_CNODE_SIZE_BITS;
+    bi->init_thread_domain = 0;
+    bi->empty = (slot_region_t){ rb.next_slot, ROOT_CNODE_SLOTS };
+    kprintf("  root task: image [0x%lx, 0x%lx) entry 0x%lx, %lu untypeds\n", l.image_start,
+            l.image_end, l.entry, rb.untyped_count);
+}

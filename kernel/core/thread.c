@@ -1,0 +1,197 @@
+/* The scheduler: 256 FIFO ready queues, found through a two-level bitmap so
+ * choosing the highest priority is two count-leading-zeros instructions. The
+ * running thread is not in a ready queue; it goes back in when it stops
+ * running while still runnable. */
+#include <arch/arch.h>
+#include <config.h>
+#include <interrupt.h>
+#include <thread.h>
+
+#define BITMAP_WORDS (CONFIG_NUM_PRIORITIES / WORD_BITS)
+
+tcb_t *ks_cur_thread;
+tcb_t *ks_debug_thread_list;
+
+static struct {
+    tcb_t *head[CONFIG_NUM_PRIORITIES];
+    tcb_t *tail[CONFIG_NUM_PRIORITIES];
+    word_t top;                  /* bit i: bitmap[i] != 0 */
+    word_t bitmap[BITMAP_WORDS]; /* bit p % 64 of word p / 64: queue p non-empty */
+} ready;
+
+static bool reschedule_requested;
+
+bool thread_is_runnable(const tcb_t *thread)
+{
+    return thread->state == thread_running || thread->state == thread_restart;
+}
+
+void thread_set_state(tcb_t *thread, thread_state_t state)
+{
+    thread->state = state;
+    if (!thread_is_runnable(thread)) {
+        sched_dequeue(thread);
+        if (thread == ks_cur_thread) {
+            reschedule_requested = true;
+        }
+    }
+}
+
+static void bitmap_set(unsigned prio)
+{
+    ready.bitmap[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
+    ready.top |= BIT(prio / WORD_BITS);
+}
+
+static void bitmap_clear(unsigned prio)
+{
+    ready.bitmap[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
+    if (ready.bitmap[prio / WORD_BITS] == 0) {
+        ready.top &= ~BIT(prio / WORD_BITS);
+    }
+}
+
+/* Put the thread at the head of its queue (it keeps its turn). */
+void sched_enqueue(tcb_t *thread)
+{
+    if (thread->in_ready_queue) {
+        return;
+    }
+    unsigned prio = thread->priority;
+    thread->sched_prev = NULL;
+    thread->sched_next = ready.head[prio];
+    if (ready.head[prio] != NULL) {
+        ready.head[prio]->sched_prev = thread;
+    } else {
+        ready.tail[prio] = thread;
+    }
+    ready.head[prio] = thread;
+    thread->in_ready_queue = true;
+    bitmap_set(prio);
+}
+
+/* Put the thread at the tail of its queue (it waits for its next turn). */
+void sched_append(tcb_t *thread)
+{
+    if (thread->in_ready_queue) {
+        return;
+    }
+    unsigned prio = thread->priority;
+    thread->sched_next = NULL;
+    thread->sched_prev = ready.tail[prio];
+    if (ready.tail[prio] != NULL) {
+        ready.tail[prio]->sched_next = thread;
+    } else {
+        ready.head[prio] = thread;
+    }
+    ready.tail[prio] = thread;
+    thread->in_ready_queue = true;
+    bitmap_set(prio);
+}
+
+void sched_dequeue(tcb_t *thread)
+{
+    if (!thread->in_ready_queue) {
+        return;
+    }
+    unsigned prio = thread->priority;
+    if (thread->sched_prev != NULL) {
+        thread->sched_prev->sched_next = thread->sched_next;
+    } else {
+        ready.head[prio] = thread->sched_next;
+    }
+    if (thread->sched_next != NULL) {
+        thread->sched_next->sched_prev = thread->sched_prev;
+    } else {
+        ready.tail[prio] = thread->sched_prev;
+    }
+    if (ready.head[prio] == NULL) {
+        bitmap_clear(prio);
+    }
+    thread->in_ready_queue = false;
+}
+
+void sched_request_reschedule(void)
+{
+    reschedule_requested = true;
+}
+
+static tcb_t *highest_ready(void)
+{
+    if (ready.top == 0) {
+        return NULL;
+    }
+    unsigned word = highest_bit(ready.top);
+    unsigned prio = word * WORD_BITS + highest_bit(ready.bitmap[word]);
+    return ready.head[prio];
+}
+
+/* Choose the next thread. The current one competes from the head of its
+ * queue, so an equal-priority thread does not overtake it. */
+static void choose_thread(void)
+{
+    if (ks_cur_thread != NULL && thread_is_runnable(ks_cur_thread)) {
+        sched_enqueue(ks_cur_thread);
+    }
+    tcb_t *next = highest_ready();
+    while (next == NULL) {
+        ks_cur_thread = NULL;
+        arch_wait_for_interrupt();
+        handle_pending_interrupts();
+        next = highest_ready();
+    }
+    sched_dequeue(next);
+    ks_cur_thread = next;
+}
+
+void schedule_and_return(void)
+{
+    if (reschedule_requested || ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread)) {
+        reschedule_requested = false;
+        choose_thread();
+    }
+    tcb_t *thread = ks_cur_thread;
+    if (thread->state == thread_restart) {
+        thread->context.r[CTX_NEXT_IP] = thread->context.r[CTX_FAULT_IP];
+        thread->state = thread_running;
+    }
+    arch_activate_thread(thread);
+    restore_user_context(&thread->context);
+}
+
+void sched_timer_tick(void)
+{
+    tcb_t *thread = ks_cur_thread;
+    if (thread == NULL || !thread_is_runnable(thread)) {
+        return;
+    }
+    if (thread->time_slice > 1) {
+        thread->time_slice--;
+        return;
+    }
+    thread->time_slice = CONFIG_TIME_SLICE;
+    sched_append(thread);
+    reschedule_requested = true;
+}
+
+void debug_thread_list_add(tcb_t *thread)
+{
+    thread->debug_prev = NULL;
+    thread->debug_next = ks_debug_thread_list;
+    if (ks_debug_thread_list != NULL) {
+        ks_debug_thread_list->debug_prev = thread;
+    }
+    ks_debug_thread_list = thread;
+}
+
+void debug_thread_list_remove(tcb_t *thread)
+{
+    if (thread->debug_prev != NULL) {
+        thread->debug_prev->debug_next = thread->debug_next;
+    } else {
+        ks_debug_thread_list = thread->debug_next;
+    }
+    if (thread->debug_next != NULL) {
+        thread->debug_next->debug_prev = thread->debug_prev;
+    }
+}

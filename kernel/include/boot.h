@@ -1,0 +1,31 @@
+/* Kernel start-up: memory discovery, the boot-time allocator, and the root
+ * task. Only used before the first thread runs. */
+#pragma once
+
+#include <region.h>
+#include <util.h>
+
+typedef struct boot_memory {
+    region_set_t ram;      /* all RAM, from the device tree */
+    region_set_t free;     /* RAM nobody uses yet */
+    paddr_t dtb_paddr;
+    word_t dtb_size;
+} boot_memory_t;
+
+extern boot_memory_t ks_boot_memory;
+
+void init_kernel(void) NORETURN;
+
+/* Find RAM in the device tree and reserve the kernel, the DTB and the root
+ * task's image. */
+void boot_memory_init(void);
+
+/* Take 2^size_bits bytes aligned to their size from the top of free RAM,
+ * zeroed. Panics if RAM is exhausted (the machine is too small to boot). */
+paddr_t boot_alloc(unsigned size_bits);
+
+/* Take `pages` contiguous zeroed 4 KiB pages. */
+paddr_t boot_alloc_pages(word_t pages);
+
+/* Build the root task exactly as the ABI's boot protocol describes (ABI 9). */
+void create_root_task(void);

@@ -1,0 +1,175 @@
+/* Capabilities: two machine words, a type tag and type-specific fields.
+ *
+ *   word 0: [63:59] type  [58:48] type-specific  [47:0] physical address of the object
+ *   word 1: type-specific (badge, guard, free index, mapping, ...)
+ *
+ *   type          word 0 [58:48]                         word 1
+ *   untyped       [58] device, [57:52] size bits         free index (bytes used)
+ *   endpoint      [51:48] rights (W R G GR, ABI 2.2)     badge
+ *   notification  [49:48] rights (W = send, R = receive)  badge
+ *   reply         [48] master, [49] can grant            -
+ *   cnode         [57:52] radix                          guard data (ABI 2.3 layout)
+ *   frame         [58:57] size, [56:55] vm rights,       [63:48] ASID, [47:0] mapped vaddr
+ *                 [54] device                            (ASID 0: not mapped)
+ *   page table    [58] mapped, [57:56] level             [63:48] ASID, [47:0] vaddr
+ *   vspace        [58] has ASID                          ASID
+ *   asid pool     -                                      first ASID of the pool
+ *   irq handler   -                                      IRQ number
+ *
+ * The type numbers are the ones DebugCapIdentify reports (ABI appendix A).
+ * Layouts are written out by hand with explicit shifts and masks, never C
+ * bitfields, so they are exactly what this table says. */
+#pragma once
+
+#include <arch/machine.h>
+#include <util.h>
+
+enum cap_type {
+    cap_null = 0,
+    cap_frame = 1,
+    cap_untyped = 2,
+    cap_page_table = 3,
+    cap_endpoint = 4,
+    cap_notification = 6,
+    cap_reply = 8,
+    cap_vspace = 9,
+    cap_cnode = 10,
+    cap_asid_control = 11,
+    cap_tcb = 12,
+    cap_asid_pool = 13,
+    cap_irq_control = 14,
+    cap_irq_handler = 16,
+    cap_zombie = 18,
+    cap_domain = 20,
+    cap_sgi_signal = 27,
+};
+
+typedef struct cap {
+    word_t w[2];
+} cap_t;
+
+#define CAP_ADDR_BITS 48
+
+#define CAP_FIELD(name, word, lo, width)                                                           \
+    static inline word_t cap_##name(cap_t c)                                                       \
+    {                                                                                              \
+        return (c.w[word] >> (lo)) & MASK(width);                                                  \
+    }                                                                                              \
+    static inline cap_t cap_with_##name(cap_t c, word_t v)                                         \
+    {                                                                                              \
+        c.w[word] = (c.w[word] & ~(MASK(width) << (lo))) | ((v & MASK(width)) << (lo));            \
+        return c;                                                                                  \
+    }
+
+CAP_FIELD(type, 0, 59, 5)
+CAP_FIELD(paddr, 0, 0, CAP_ADDR_BITS)
+/* untyped */
+CAP_FIELD(untyped_is_device, 0, 58, 1)
+CAP_FIELD(untyped_size_bits, 0, 52, 6)
+CAP_FIELD(untyped_free_index, 1, 0, 64)
+/* endpoint and notification: rights in ABI order, badge */
+CAP_FIELD(rights, 0, 48, 4)
+CAP_FIELD(badge, 1, 0, 64)
+/* reply */
+CAP_FIELD(reply_master, 0, 48, 1)
+CAP_FIELD(reply_can_grant, 0, 49, 1)
+/* cnode */
+CAP_FIELD(cnode_radix, 0, 52, 6)
+CAP_FIELD(cnode_guard_size, 1, 0, 6)
+CAP_FIELD(cnode_guard, 1, 6, 58)
+/* frame */
+CAP_FIELD(frame_size, 0, 57, 2)
+CAP_FIELD(frame_vm_rights, 0, 55, 2)
+CAP_FIELD(frame_is_device, 0, 54, 1)
+CAP_FIELD(mapped_asid, 1, 48, 16)
+CAP_FIELD(mapped_vaddr, 1, 0, 48)
+/* page table */
+CAP_FIELD(pt_is_mapped, 0, 58, 1)
+CAP_FIELD(pt_level, 0, 56, 2)
+/* vspace */
+CAP_FIELD(vspace_has_asid, 0, 58, 1)
+CAP_FIELD(vspace_asid, 1, 0, 16)
+/* asid pool */
+CAP_FIELD(asid_base, 1, 0, 16)
+/* irq handler */
+CAP_FIELD(irq, 1, 0, 16)
+
+/* Rights bits of endpoint/notification caps (the ABI's CapRights order). */
+#define RIGHT_WRITE BIT(0) /* send */
+#define RIGHT_READ BIT(1)  /* receive */
+#define RIGHT_GRANT BIT(2)
+#define RIGHT_GRANT_REPLY BIT(3)
+
+/* Frame sizes and VM rights. */
+enum frame_size { FRAME_SMALL = 0, FRAME_LARGE = 1, FRAME_HUGE = 2 };
+enum vm_rights { VM_KERNEL_ONLY = 1, VM_READ_ONLY = 2, VM_READ_WRITE = 3 };
+
+static inline cap_t cap_new(enum cap_type type, paddr_t object)
+{
+    cap_t c = { { 0, 0 } };
+    c = cap_with_type(c, type);
+    return cap_with_paddr(c, object);
+}
+
+static inline cap_t cap_null_new(void)
+{
+    return (cap_t){ { 0, 0 } };
+}
+
+static inline bool cap_is_null(cap_t c)
+{
+    return cap_type(c) == cap_null;
+}
+
+static inline cap_t cap_untyped_new(paddr_t base, unsigned size_bits, bool is_device)
+{
+    cap_t c = cap_new(cap_untyped, base);
+    c = cap_with_untyped_size_bits(c, size_bits);
+    return cap_with_untyped_is_device(c, is_device);
+}
+
+static inline cap_t cap_cnode_new(paddr_t base, unsigned radix, unsigned guard_size, word_t guard)
+{
+    cap_t c = cap_new(cap_cnode, base);
+    c = cap_with_cnode_radix(c, radix);
+    c = cap_with_cnode_guard_size(c, guard_size);
+    return cap_with_cnode_guard(c, guard);
+}
+
+static inline cap_t cap_frame_new(paddr_t base, enum frame_size size, enum vm_rights rights,
+                                  bool is_device, word_t asid, vaddr_t mapped_vaddr)
+{
+    cap_t c = cap_new(cap_frame, base);
+    c = cap_with_frame_size(c, size);
+    c = cap_with_frame_vm_rights(c, rights);
+    c = cap_with_frame_is_device(c, is_device);
+    c = cap_with_mapped_asid(c, asid);
+    return cap_with_mapped_vaddr(c, mapped_vaddr);
+}
+
+static inline cap_t cap_page_table_new(paddr_t base, unsigned level, word_t asid, vaddr_t vaddr)
+{
+    cap_t c = cap_new(cap_page_table, base);
+    c = cap_with_pt_is_mapped(c, 1);
+    c = cap_with_pt_level(c, level);
+    c = cap_with_mapped_asid(c, asid);
+    return cap_with_mapped_vaddr(c, vaddr);
+}
+
+static inline cap_t cap_vspace_new(paddr_t base, word_t asid)
+{
+    cap_t c = cap_new(cap_vspace, base);
+    c = cap_with_vspace_has_asid(c, 1);
+    return cap_with_vspace_asid(c, asid);
+}
+
+static inline cap_t cap_asid_pool_new(paddr_t base, word_t asid_base)
+{
+    return cap_with_asid_base(cap_new(cap_asid_pool, base), asid_base);
+}
+
+/* Kernel pointer to the object a cap refers to. */
+static inline void *cap_object(cap_t c)
+{
+    return paddr_to_ptr(cap_paddr(c));
+}

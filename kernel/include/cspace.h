@@ -1,0 +1,49 @@
+/* Capability lookup: resolving a CPtr through a thread's CSpace (ABI 1.7). */
+#pragma once
+
+#include <object/tcb.h>
+
+/* Result of resolving address bits: the slot reached and the bits still
+ * unresolved, or a lookup failure (fault.type != 0). */
+typedef struct resolve_ret {
+    lookup_fault_t fault;
+    cte_t *slot;
+    word_t bits_remaining;
+} resolve_ret_t;
+
+/* Walk `n_bits` bits of `cptr` (most significant first) from the CNode cap
+ * `root` (ABI 1.7 step 1-2). */
+resolve_ret_t resolve_address_bits(cap_t root, word_t cptr, word_t n_bits);
+
+typedef struct lookup_cap_ret {
+    lookup_fault_t fault; /* type 0: found */
+    cap_t cap;
+    cte_t *slot;
+} lookup_cap_ret_t;
+
+/* CPtr lookup in the thread's CSpace with all 64 bits; a result with bits
+ * left is accepted, an empty slot gives the null cap (ABI 1.7 step 3). */
+lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr);
+
+static inline lookup_fault_t lookup_fault_invalid_root(void)
+{
+    return (lookup_fault_t){ .type = 1 };
+}
+
+static inline lookup_fault_t lookup_fault_missing_capability(word_t bits_left)
+{
+    return (lookup_fault_t){ .type = 2, .bits_left = bits_left };
+}
+
+static inline lookup_fault_t lookup_fault_depth_mismatch(word_t bits_left, word_t bits_found)
+{
+    return (lookup_fault_t){ .type = 3, .bits_left = bits_left, .bits_found = bits_found };
+}
+
+static inline lookup_fault_t lookup_fault_guard_mismatch(word_t bits_left, word_t guard_found,
+                                                         word_t bits_found)
+{
+    return (lookup_fault_t){
+        .type = 4, .bits_left = bits_left, .guard_found = guard_found, .bits_found = bits_found
+    };
+}

@@ -1,0 +1,91 @@
+/* Thread control blocks: a thread's registers, its scheduling parameters,
+ * its capability slots (CSpace and VSpace roots, reply and caller caps, IPC
+ * buffer frame) and its IPC state. One TCB is a 2^seL4_TCBBits object. */
+#pragma once
+
+#include <arch/context.h>
+#include <object/cnode.h>
+
+#define TCB_SIZE_BITS 11
+
+typedef enum thread_state {
+    thread_inactive = 0,
+    thread_running,
+    thread_restart,           /* re-execute the system call when next run */
+    thread_blocked_on_receive,
+    thread_blocked_on_send,
+    thread_blocked_on_reply,
+    thread_blocked_on_notification,
+} thread_state_t;
+
+/* The TCB's own capability slots. */
+enum tcb_slot {
+    TCB_CSPACE_ROOT = 0,
+    TCB_VSPACE_ROOT,
+    TCB_REPLY,         /* master reply cap */
+    TCB_CALLER,        /* one-shot reply cap from the last received Call/fault */
+    TCB_IPC_BUFFER,    /* frame cap of the IPC buffer */
+    TCB_SLOT_COUNT,
+};
+
+/* A pending fault, kept until the handler has replied (ABI 7). */
+typedef struct fault {
+    word_t type;     /* seL4_Fault_* label, 0 = none */
+    word_t data[2];  /* fault-specific: address, status, syscall number ... */
+} fault_t;
+
+typedef struct lookup_fault {
+    word_t type;      /* seL4_LookupFailure type, 0 = none */
+    word_t bits_left;
+    word_t bits_found;
+    word_t guard_found;
+} lookup_fault_t;
+
+typedef struct tcb tcb_t;
+
+#define TCB_NAME_LENGTH 848 /* DebugNameThread keeps 847 characters and a NUL */
+
+struct tcb {
+    user_context_t context; /* first: the exception entry code stores into it */
+    cte_t slots[TCB_SLOT_COUNT];
+    thread_state_t state;
+    uint8_t priority;
+    uint8_t mcp;
+    uint8_t domain;
+    uint8_t time_slice;      /* remaining ticks */
+    bool in_ready_queue;
+    tcb_t *sched_next;       /* ready queue of its priority */
+    tcb_t *sched_prev;
+    tcb_t *queue_next;       /* endpoint or notification wait queue */
+    tcb_t *queue_prev;
+    word_t blocking_object;  /* what it is blocked on, physical address */
+    word_t blocking_badge;
+    word_t blocking_flags;
+    fault_t fault;
+    lookup_fault_t lookup_fault;
+    word_t fault_handler;    /* cptr in the thread's own CSpace */
+    vaddr_t ipc_buffer;
+    word_t bound_notification;
+    word_t flags;            /* seL4_TCBFlag */
+    tcb_t *debug_next;       /* list of all TCBs, for DebugDumpScheduler */
+    tcb_t *debug_prev;
+    fpu_state_t fpu;
+    char name[TCB_NAME_LENGTH];
+};
+_Static_assert(sizeof(tcb_t) <= BIT(TCB_SIZE_BITS), "a TCB fits in 2^seL4_TCBBits bytes");
+_Static_assert(offsetof(tcb_t, context) == 0, "vectors.S stores the context at offset 0");
+
+static inline tcb_t *tcb_from_cap(cap_t c)
+{
+    return cap_object(c);
+}
+
+static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
+{
+    return &tcb->slots[slot];
+}
+
+/* The thread's IPC buffer as the kernel reaches it: through the frame cap in
+ * the TCB, not the thread's page tables (ABI 3.2). NULL when absent: no
+ * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
+word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);

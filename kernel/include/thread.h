@@ -1,0 +1,29 @@
+/* Scheduling: ready queues over 256 priorities, the current thread, and the
+ * decision taken at the end of every kernel entry. */
+#pragma once
+
+#include <object/tcb.h>
+
+extern tcb_t *ks_cur_thread;
+
+void thread_set_state(tcb_t *thread, thread_state_t state);
+bool thread_is_runnable(const tcb_t *thread);
+
+void sched_enqueue(tcb_t *thread);
+void sched_append(tcb_t *thread);
+void sched_dequeue(tcb_t *thread);
+
+/* Ask for a fresh scheduling decision at the end of this kernel entry. */
+void sched_request_reschedule(void);
+
+/* The end of every kernel entry: pick the thread to run and leave the
+ * kernel. Idles (handling interrupts) while nothing is runnable. */
+void schedule_and_return(void) NORETURN;
+
+/* One timer tick: account the current thread's time slice. */
+void sched_timer_tick(void);
+
+/* Threads known to the kernel, for the debug dump. */
+void debug_thread_list_add(tcb_t *thread);
+void debug_thread_list_remove(tcb_t *thread);
+extern tcb_t *ks_debug_thread_list;

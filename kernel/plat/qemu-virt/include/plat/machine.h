@@ -1,0 +1,25 @@
+/* The QEMU `virt` board: where RAM and the devices the kernel uses live. */
+#pragma once
+
+#include <types.h>
+
+#define PLAT_RAM_BASE 0x40000000ull   /* RAM size comes from the device tree */
+#define PLAT_DTB_PADDR PLAT_RAM_BASE  /* QEMU puts the DTB here for ELF kernels */
+
+#define PLAT_UART_PADDR 0x09000000ull /* PL011, shared with user level (ABI 9.6) */
+#define PLAT_UART_IRQ 33
+
+#define PLAT_GICD_PADDR 0x08000000ull /* GICv3 distributor */
+#define PLAT_GICD_SIZE 0x10000ull
+#define PLAT_GICR_PADDR 0x080A0000ull /* GICv3 redistributors, 128 KiB per core */
+#define PLAT_GICR_STRIDE 0x20000ull
+#define PLAT_MAX_CORES 4
+#define PLAT_GICR_SIZE (PLAT_GICR_STRIDE * PLAT_MAX_CORES)
+
+#define PLAT_MAX_IRQ 159               /* interrupt IDs 0..159 are valid */
+#define PLAT_TIMER_IRQ 27              /* EL1 virtual timer PPI, reserved */
+
+/* Physical addresses below this are offered to user level as device untypeds. */
+#define PLAT_PADDR_USER_DEVICE_TOP (1ull << 40)
+/* Device space is mapped into the kernel window at [0, this). */
+#define PLAT_KERNEL_DEVICE_WINDOW (1ull << 30)

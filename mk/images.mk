@@ -1,0 +1,23 @@
+# Boot images: the kernel and one root-task ELF packed into one ELF for `qemu -kernel`.
+
+QEMU       := qemu-system-aarch64
+QEMU_FLAGS  = -machine virt,gic-version=3 -cpu $(CPU) -m 1G -nographic \
+              -semihosting-config enable=on,target=native
+
+$(BUILD)/images/%.elf: $(KERNEL_ELF) $(BUILD)/user/%.elf tools/pack_image.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/$*.elf -o $@
+
+images: $(patsubst $(BUILD)/user/%,$(BUILD)/images/%,$(USER_PROGRAMS))
+
+# make image ROOTTASK=path/to/root.elf: any root server, built anywhere.
+image: $(KERNEL_ELF)
+	@test -n "$(ROOTTASK)" || { echo "usage: make image ROOTTASK=path/to/elf"; exit 2; }
+	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(ROOTTASK) -o $(BUILD)/image.elf
+
+_run: $(BUILD)/images/demo.elf
+	$(QEMU) $(QEMU_FLAGS) -kernel $<
+
+debug: $(BUILD)/images/demo.elf
+	@echo "QEMU waits for gdb: gdb-multiarch $(KERNEL_ELF) -ex 'target remote :1234'"
+	$(QEMU) $(QEMU_FLAGS) -kernel $< -s -S
