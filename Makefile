@@ -45,3 +45,4 @@ include tests/ktest/ktest.mk
 include tests/host/host.mk
 include mk/images.mk
 include mk/test.mk
+include mk/check.mk

@@ -1,0 +1,26 @@
+# make check: static checks that need no QEMU.
+#  - every kernel header compiles on its own (STYLE 12: self-contained headers);
+#  - cppcheck over the kernel and common sources.
+
+KERNEL_HEADERS := $(wildcard kernel/include/*.h kernel/include/*/*.h \
+                             kernel/arch/$(ARCH)/include/arch/*.h \
+                             kernel/plat/$(BOARD)/include/plat/*.h common/include/*.h)
+HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/%.ok,$(KERNEL_HEADERS))
+
+$(BUILD)/check/%.ok: %.h | $(GEN_HEADERS)
+	@mkdir -p $(@D)
+	@echo '#include "$(abspath $<)"' | $(CC) $(KERNEL_CFLAGS) $(KERNEL_INCLUDES) -x c -c - -o /dev/null
+	@touch $@
+
+.PHONY: check check-headers check-cppcheck
+check: check-headers check-cppcheck
+
+check-headers: $(HEADER_STAMPS)
+	@echo "headers: $(words $(HEADER_STAMPS)) compile on their own"
+
+check-cppcheck:
+	@command -v cppcheck >/dev/null || { echo "cppcheck is not installed"; exit 1; }
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
+	    -Ikernel/include -Ikernel/arch/$(ARCH)/include -Ikernel/plat/$(BOARD)/include \
+	    -Icommon/include -I$(GEN_INCLUDE) kernel common
