@@ -3,41 +3,10 @@
 #include <arch/context.h>
 #include <cspace.h>
 #include <fault.h>
+#include <invocation.h>
 #include <keel/gen/abi.h>
 #include <syscall.h>
 #include <thread.h>
-
-/* Reply to a Call on a kernel object with an error (ABI 6.1). */
-static void reply_error(tcb_t *thread, word_t error, word_t mr0)
-{
-    user_context_t *ctx = &thread->context;
-    word_t length = (error == seL4_InvalidCapability || error == seL4_InvalidArgument) ? 1 : 0;
-    ctx->r[CTX_X0] = 0;
-    ctx->r[CTX_X1] = (error << 12) | length;
-    if (length != 0) {
-        ctx->r[CTX_X2] = mr0;
-    }
-}
-
-/* Send, NBSend and Call: look up and invoke the cap in x0. Kernel-object
- * invocations arrive with the capabilities and IPC issues; until then every
- * cap answers as an object without methods. */
-static void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
-{
-    word_t cptr = thread->context.r[CTX_X0];
-    lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
-    if (lookup.fault.type != 0) {
-        if (is_blocking) {
-            fault_set_cap(thread, cptr, false, lookup.fault);
-            fault_handle(thread);
-        }
-        return;
-    }
-    if (is_call) {
-        word_t error = cap_is_null(lookup.cap) ? seL4_InvalidCapability : seL4_IllegalOperation;
-        reply_error(thread, error, 0);
-    }
-}
 
 /* Recv and NBRecv: endpoints and notifications arrive with IPC; until then
  * no cap can be received on, which is a cap fault in the receive phase (for

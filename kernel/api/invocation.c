@@ -1,0 +1,221 @@
+/* The invocation path shared by Send, NBSend and Call: look up the invoked
+ * cap and the extra caps, decode and perform, then reply to a Call. */
+#include <fault.h>
+#include <invocation.h>
+#include <keel/gen/abi.h>
+#include <thread.h>
+
+static exception_t set_error(invocation_t *inv, word_t type)
+{
+    inv->error = (syscall_error_t){ .type = type };
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+exception_t error_invalid_argument(invocation_t *inv, word_t argument)
+{
+    set_error(inv, seL4_InvalidArgument);
+    inv->error.data[0] = argument;
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+exception_t error_invalid_capability(invocation_t *inv, word_t cap_number)
+{
+    set_error(inv, seL4_InvalidCapability);
+    inv->error.data[0] = cap_number;
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+exception_t error_illegal_operation(invocation_t *inv)
+{
+    return set_error(inv, seL4_IllegalOperation);
+}
+
+exception_t error_range(invocation_t *inv, word_t min, word_t max)
+{
+    set_error(inv, seL4_RangeError);
+    inv->error.data[0] = min;
+    inv->error.data[1] = max;
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+exception_t error_alignment(invocation_t *inv)
+{
+    return set_error(inv, seL4_AlignmentError);
+}
+
+exception_t error_failed_lookup(invocation_t *inv, bool source, lookup_fault_t lookup)
+{
+    set_error(inv, seL4_FailedLookup);
+    inv->error.lookup_source = source;
+    inv->error.lookup = lookup;
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+exception_t error_truncated_message(invocation_t *inv)
+{
+    return set_error(inv, seL4_TruncatedMessage);
+}
+
+exception_t error_delete_first(invocation_t *inv)
+{
+    return set_error(inv, seL4_DeleteFirst);
+}
+
+exception_t error_revoke_first(invocation_t *inv)
+{
+    return set_error(inv, seL4_RevokeFirst);
+}
+
+exception_t error_not_enough_memory(invocation_t *inv, word_t bytes_available)
+{
+    set_error(inv, seL4_NotEnoughMemory);
+    inv->error.data[0] = bytes_available;
+    return EXCEPTION_SYSCALL_ERROR;
+}
+
+/* Write reply MR i of `thread`: x2..x5, then its IPC buffer if it has a
+ * writable one. Returns false if the MR cannot be delivered. */
+static bool set_reply_mr(tcb_t *thread, word_t *buffer, word_t i, word_t value)
+{
+    if (i < FAST_MESSAGE_REGISTERS) {
+        thread->context.r[CTX_X2 + i] = value;
+        return true;
+    }
+    if (buffer == NULL) {
+        return false;
+    }
+    buffer[i + 1] = value;
+    return true;
+}
+
+void inv_reply_mr(invocation_t *inv, word_t i, word_t value)
+{
+    if (set_reply_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, value) &&
+        i + 1 > inv->reply_length) {
+        inv->reply_length = i + 1;
+    }
+}
+
+static void set_reply_tag(tcb_t *thread, word_t label, word_t length)
+{
+    thread->context.r[CTX_X0] = 0; /* kernel replies carry no badge */
+    thread->context.r[CTX_X1] = (label << 12) | (length & 0x7f);
+}
+
+/* The lookup-failure words of a FailedLookup error, from MR1 (ABI 6.2). */
+static word_t lookup_fault_words(const lookup_fault_t *f, word_t out[4])
+{
+    out[0] = f->type;
+    switch (f->type) {
+    case seL4_MissingCapability:
+        out[1] = f->bits_left;
+        return 2;
+    case seL4_DepthMismatch:
+        out[1] = f->bits_left;
+        out[2] = f->bits_found;
+        return 3;
+    case seL4_GuardMismatch:
+        out[1] = f->bits_left;
+        out[2] = f->guard_found;
+        out[3] = f->bits_found;
+        return 4;
+    default:
+        return 1;
+    }
+}
+
+static void reply_error(tcb_t *thread, const syscall_error_t *e)
+{
+    word_t mrs[6];
+    word_t n = 0;
+    switch (e->type) {
+    case seL4_InvalidArgument:
+    case seL4_InvalidCapability:
+    case seL4_NotEnoughMemory:
+        mrs[n++] = e->data[0];
+        break;
+    case seL4_RangeError:
+        mrs[n++] = e->data[0];
+        mrs[n++] = e->data[1];
+        break;
+    case seL4_FailedLookup:
+        mrs[n++] = e->lookup_source;
+        n += lookup_fault_words(&e->lookup, &mrs[1]);
+        break;
+    default:
+        break;
+    }
+    word_t *buffer = tcb_ipc_buffer(thread, true);
+    word_t delivered = 0;
+    while (delivered < n && set_reply_mr(thread, buffer, delivered, mrs[delivered])) {
+        delivered++;
+    }
+    set_reply_tag(thread, e->type, delivered);
+}
+
+/* Resolve the extra caps named in caps_or_badges (ABI 3.1). Without an IPC
+ * buffer there are none. On failure a cap fault (send phase) is recorded. */
+static exception_t lookup_extra_caps(invocation_t *inv, word_t count)
+{
+    inv->extra_count = 0;
+    if (inv->buffer == NULL) {
+        return EXCEPTION_NONE;
+    }
+    for (word_t i = 0; i < count; i++) {
+        word_t cptr = inv->buffer[122 + i];
+        lookup_cap_ret_t r = lookup_cap(inv->thread, cptr);
+        if (r.fault.type != 0) {
+            fault_set_cap(inv->thread, cptr, false, r.fault);
+            return EXCEPTION_FAULT;
+        }
+        inv->extra[inv->extra_count++] = r.slot;
+    }
+    return EXCEPTION_NONE;
+}
+
+void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
+{
+    word_t cptr = thread->context.r[CTX_X0];
+    word_t info = thread->context.r[CTX_X1];
+    lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
+    if (lookup.fault.type != 0) {
+        if (is_blocking) {
+            fault_set_cap(thread, cptr, false, lookup.fault);
+            fault_handle(thread);
+        }
+        return;
+    }
+    invocation_t inv = {
+        .thread = thread,
+        .label = info >> 12,
+        .length = MIN(info & 0x7f, MAX_MSG_LENGTH),
+        .cap = lookup.cap,
+        .slot = lookup.slot,
+        .buffer = tcb_ipc_buffer(thread, false),
+        .is_call = is_call,
+    };
+    if (inv.buffer == NULL) {
+        inv.length = MIN(inv.length, FAST_MESSAGE_REGISTERS);
+    }
+    if (lookup_extra_caps(&inv, (info >> 7) & 3) == EXCEPTION_FAULT) {
+        if (is_blocking) {
+            fault_handle(thread);
+        }
+        return;
+    }
+    thread_set_state(thread, thread_restart);
+    exception_t status = decode_invocation(&inv);
+    if (status == EXCEPTION_PREEMPTED) {
+        return; /* stays Restart: the system call runs again */
+    }
+    if (status == EXCEPTION_SYSCALL_ERROR) {
+        if (is_call) {
+            reply_error(thread, &inv.error);
+        }
+    } else if (thread->state == thread_restart && is_call) {
+        set_reply_tag(thread, 0, inv.reply_length);
+    }
+    if (thread->state == thread_restart) {
+        thread_set_state(thread, thread_running);
+    }
+}
