@@ -1,0 +1,43 @@
+/* The capability derivation tree (manual: "Capability Derivation Tree").
+ *
+ * Representation: all non-empty slots form one doubly linked list in
+ * pre-order, so the descendants of a cap are exactly the run of slots that
+ * follows it while cdt_is_parent_of(cap, next) holds. Two bits per slot give
+ * the tree its shape without explicit depth: `revocable` marks an original
+ * cap (one that may have children: retyped caps, untypeds, badged
+ * endpoint/notification originals, IRQ handlers from IRQ control);
+ * `first_badged` marks where a new group of badged caps starts, so two
+ * separately minted caps with the same badge do not become each other's
+ * children. All caps to one object are contiguous in the list, so whether a
+ * cap is the last one to its object is a look at its two neighbours. */
+#pragma once
+
+#include <object/cnode.h>
+
+/* Is `child` (a later slot in the list) a descendant of `parent`? */
+bool cdt_is_parent_of(const cte_t *parent, const cte_t *child);
+
+/* Does the cap in `slot` have descendants? */
+bool cdt_has_children(const cte_t *slot);
+
+/* Is the cap in `slot` the last cap to its object? */
+bool cdt_is_final(const cte_t *slot);
+
+/* Put `cap`, derived from the cap in `source`, into the empty `dest`: right
+ * after the source in the list, original or not as the cap type says. */
+void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest);
+
+/* Put `cap`, a new object retyped from the untyped in `untyped`, into the
+ * empty `dest` as an original child of the untyped. */
+void cdt_insert_retyped(cap_t cap, cte_t *untyped, cte_t *dest);
+
+/* Move the cap in `source` (replaced by `cap`) to the empty `dest`, keeping
+ * its place in the tree. */
+void cdt_move(cap_t cap, cte_t *source, cte_t *dest);
+
+/* Exchange two caps (each replaced by the given new value) and their places
+ * in the tree. */
+void cdt_swap(cap_t cap1, cte_t *slot1, cap_t cap2, cte_t *slot2);
+
+/* Remove the cap in `slot` from the tree and empty the slot. */
+void cdt_remove(cte_t *slot);
