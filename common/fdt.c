@@ -143,15 +143,25 @@ static uint32_t path_component_length(const char *path)
     return len;
 }
 
+/* Offset of the root node: the first BEGIN_NODE, after any NOPs. */
+static uint32_t root_offset(const fdt_t *fdt)
+{
+    uint32_t offset = 0;
+    while (token_at(fdt, offset) == FDT_NOP) {
+        offset += 4;
+    }
+    return offset;
+}
+
 int fdt_path_offset(const fdt_t *fdt, const char *path)
 {
-    if (path[0] != '/' || token_at(fdt, 0) != FDT_BEGIN_NODE) {
+    uint32_t offset = root_offset(fdt);
+    if (path[0] != '/' || token_at(fdt, offset) != FDT_BEGIN_NODE) {
         return -1;
     }
     path++; /* the root node matches the leading '/' */
     int depth = 0;
     int matched = 0; /* depth of the deepest node on the path found so far */
-    uint32_t offset = 0;
     for (;;) {
         uint32_t token = token_at(fdt, offset);
         if (token == FDT_BEGIN_NODE) {
@@ -225,6 +235,9 @@ const void *fdt_get_prop(const fdt_t *fdt, int node, const char *name, uint32_t 
     while (offset != 0) {
         uint32_t token = token_at(fdt, offset);
         if (token == FDT_PROP) {
+            if (next_token(fdt, offset) == 0) {
+                return NULL; /* header or value runs past the structure block */
+            }
             const uint8_t *prop = fdt->blob + fdt->struct_offset + offset;
             if (string_equals(fdt, read_be32(prop + 8), name)) {
                 *len = read_be32(prop + 4);
@@ -240,8 +253,8 @@ const void *fdt_get_prop(const fdt_t *fdt, int node, const char *name, uint32_t 
 
 int fdt_next_node_named(const fdt_t *fdt, int node, const char *prefix)
 {
-    /* The root (offset 0) never matches: only its descendants are searched. */
-    uint32_t offset = next_token(fdt, node < 0 ? 0 : (uint32_t)node);
+    /* The root never matches: only its descendants are searched. */
+    uint32_t offset = next_token(fdt, node < 0 ? root_offset(fdt) : (uint32_t)node);
     uint32_t prefix_len = path_component_length(prefix);
     while (offset != 0) {
         uint32_t token = token_at(fdt, offset);

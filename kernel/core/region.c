@@ -76,6 +76,9 @@ bool region_set_remove(region_set_t *set, region_t r)
 
 bool region_set_intersects(const region_set_t *set, region_t r)
 {
+    if (r.start >= r.end) {
+        return false; /* an empty range intersects nothing */
+    }
     for (unsigned i = 0; i < set->count; i++) {
         if (set->r[i].start < r.end && r.start < set->r[i].end) {
             return true;

@@ -7,6 +7,9 @@
 
 struct tcb;
 
+/* Set the CPU's system registers the kernel relies on (FPU access, ...). */
+void arch_init_cpu(void);
+
 /* Stop the machine. Under QEMU the exit status reaches the host (semihosting):
  * 0 for a requested halt, non-zero for a panic. */
 void arch_system_off(int status) __attribute__((noreturn));
