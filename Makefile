@@ -36,8 +36,8 @@ setup:
 clean:
 	rm -rf $(BUILD)
 
-include mk/rules.mk
 include api/api.mk
+include mk/rules.mk
 include kernel/kernel.mk
 include libkeel/libkeel.mk
 include user/user.mk

@@ -38,9 +38,8 @@ static void print_fault(const fault_t *fault, const lookup_fault_t *lookup)
 {
     switch (fault->type) {
     case seL4_Fault_CapFault:
-        kprintf("cap fault in %s phase at address 0x%lx (%s)",
-                fault->data[1] ? "receive" : "send", fault->data[0],
-                lookup_failure_names[lookup->type % 5]);
+        kprintf("cap fault in %s phase at address 0x%lx (%s)", fault->data[1] ? "receive" : "send",
+                fault->data[0], lookup_failure_names[lookup->type % 5]);
         break;
     case seL4_Fault_UnknownSyscall:
         kprintf("unknown syscall %ld", (sword_t)fault->data[0]);
@@ -85,8 +84,6 @@ void fault_handle(tcb_t *thread)
     if (lookup.type == 0) {
         lookup = lookup_fault_missing_capability(0);
     }
-    fault_t handler_fault = {
-        .type = seL4_Fault_CapFault, .data = { thread->fault_handler, 0 }
-    };
+    fault_t handler_fault = { .type = seL4_Fault_CapFault, .data = { thread->fault_handler, 0 } };
     fault_double(thread, &handler_fault, &lookup);
 }

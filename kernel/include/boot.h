@@ -6,8 +6,8 @@
 #include <util.h>
 
 typedef struct boot_memory {
-    region_set_t ram;      /* all RAM, from the device tree */
-    region_set_t free;     /* RAM nobody uses yet */
+    region_set_t ram;  /* all RAM, from the device tree */
+    region_set_t free; /* RAM nobody uses yet */
     paddr_t dtb_paddr;
     word_t dtb_size;
 } boot_memory_t;

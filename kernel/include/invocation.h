@@ -20,23 +20,23 @@ typedef enum exception {
 } exception_t;
 
 typedef struct syscall_error {
-    word_t type;         /* seL4_Error */
-    word_t data[2];      /* argument or cap number; range min/max; bytes left */
-    bool lookup_source;  /* FailedLookup: was it the source slot? */
+    word_t type;        /* seL4_Error */
+    word_t data[2];     /* argument or cap number; range min/max; bytes left */
+    bool lookup_source; /* FailedLookup: was it the source slot? */
     lookup_fault_t lookup;
 } syscall_error_t;
 
 typedef struct invocation {
     tcb_t *thread;
     word_t label;
-    word_t length;                  /* message length, clamped (ABI 2.1, 3.2) */
-    cap_t cap;                      /* the invoked cap */
-    cte_t *slot;                    /* and its slot */
-    cte_t *extra[MAX_EXTRA_CAPS];   /* slots of the extra caps */
+    word_t length;                /* message length, clamped (ABI 2.1, 3.2) */
+    cap_t cap;                    /* the invoked cap */
+    cte_t *slot;                  /* and its slot */
+    cte_t *extra[MAX_EXTRA_CAPS]; /* slots of the extra caps */
     word_t extra_count;
-    word_t *buffer;                 /* the caller's IPC buffer, or NULL */
+    word_t *buffer; /* the caller's IPC buffer, or NULL */
     bool is_call;
-    word_t reply_length;            /* MRs a successful perform wrote */
+    word_t reply_length; /* MRs a successful perform wrote */
     syscall_error_t error;
 } invocation_t;
 

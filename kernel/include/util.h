@@ -9,7 +9,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ROUND_DOWN(x, bits) ((x) & ~MASK(bits))
 #define ROUND_UP(x, bits) ROUND_DOWN((x) + MASK(bits), bits)
-#define IS_ALIGNED(x, bits) (((x) & MASK(bits)) == 0)
+#define IS_ALIGNED(x, bits) (((x)&MASK(bits)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

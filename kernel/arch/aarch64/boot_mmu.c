@@ -3,9 +3,9 @@
  * touches only .boot data, and is compiled with -mstrict-align (all memory is
  * Device memory while the MMU is off). The TTBR1 tables stay the kernel's
  * tables for good; TTBR0's identity map is only needed for the switch-over. */
+#include <arch/boot.h>
 #include <arch/machine.h>
 #include <arch/mmu.h>
-#include <arch/boot.h>
 #include <plat/machine.h>
 
 #define BOOT_TEXT SECTION(".boot.text")
@@ -19,8 +19,7 @@ pte_t kernel_l1[PT_ENTRIES] BOOT_TABLE;
 static pte_t identity_l0[PT_ENTRIES] BOOT_TABLE;
 static pte_t identity_l1[PT_ENTRIES] BOOT_TABLE;
 
-#define KERNEL_NORMAL_BLOCK                                                                        \
-    (PTE_BLOCK | PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define KERNEL_NORMAL_BLOCK (PTE_BLOCK | PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER | PTE_AF | PTE_UXN)
 #define KERNEL_DEVICE_BLOCK (PTE_BLOCK | PTE_ATTR(MAIR_DEVICE_nGnRnE) | PTE_AF | PTE_UXN | PTE_PXN)
 
 #define SCTLR_M BIT(0)

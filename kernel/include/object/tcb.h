@@ -11,7 +11,7 @@
 typedef enum thread_state {
     thread_inactive = 0,
     thread_running,
-    thread_restart,           /* re-execute the system call when next run */
+    thread_restart, /* re-execute the system call when next run */
     thread_blocked_on_receive,
     thread_blocked_on_send,
     thread_blocked_on_reply,
@@ -22,20 +22,20 @@ typedef enum thread_state {
 enum tcb_slot {
     TCB_CSPACE_ROOT = 0,
     TCB_VSPACE_ROOT,
-    TCB_REPLY,         /* master reply cap */
-    TCB_CALLER,        /* one-shot reply cap from the last received Call/fault */
-    TCB_IPC_BUFFER,    /* frame cap of the IPC buffer */
+    TCB_REPLY,      /* master reply cap */
+    TCB_CALLER,     /* one-shot reply cap from the last received Call/fault */
+    TCB_IPC_BUFFER, /* frame cap of the IPC buffer */
     TCB_SLOT_COUNT,
 };
 
 /* A pending fault, kept until the handler has replied (ABI 7). */
 typedef struct fault {
-    word_t type;     /* seL4_Fault_* label, 0 = none */
-    word_t data[2];  /* fault-specific: address, status, syscall number ... */
+    word_t type;    /* seL4_Fault_* label, 0 = none */
+    word_t data[2]; /* fault-specific: address, status, syscall number ... */
 } fault_t;
 
 typedef struct lookup_fault {
-    word_t type;      /* seL4_LookupFailure type, 0 = none */
+    word_t type; /* seL4_LookupFailure type, 0 = none */
     word_t bits_left;
     word_t bits_found;
     word_t guard_found;
@@ -52,22 +52,22 @@ struct tcb {
     uint8_t priority;
     uint8_t mcp;
     uint8_t domain;
-    uint8_t time_slice;      /* remaining ticks */
+    uint8_t time_slice; /* remaining ticks */
     bool in_ready_queue;
-    tcb_t *sched_next;       /* ready queue of its priority */
+    tcb_t *sched_next; /* ready queue of its priority */
     tcb_t *sched_prev;
-    tcb_t *queue_next;       /* endpoint or notification wait queue */
+    tcb_t *queue_next; /* endpoint or notification wait queue */
     tcb_t *queue_prev;
-    word_t blocking_object;  /* what it is blocked on, physical address */
+    word_t blocking_object; /* what it is blocked on, physical address */
     word_t blocking_badge;
     word_t blocking_flags;
     fault_t fault;
     lookup_fault_t lookup_fault;
-    word_t fault_handler;    /* cptr in the thread's own CSpace */
+    word_t fault_handler; /* cptr in the thread's own CSpace */
     vaddr_t ipc_buffer;
     word_t bound_notification;
-    word_t flags;            /* seL4_TCBFlag */
-    tcb_t *debug_next;       /* list of all TCBs, for DebugDumpScheduler */
+    word_t flags;      /* seL4_TCBFlag */
+    tcb_t *debug_next; /* list of all TCBs, for DebugDumpScheduler */
     tcb_t *debug_prev;
     fpu_state_t fpu;
     char name[TCB_NAME_LENGTH];

@@ -10,7 +10,7 @@
 typedef struct boot_handoff {
     word_t magic; /* BOOT_HANDOFF_MAGIC */
     paddr_t ui_p_start;
-    paddr_t ui_p_end; /* exclusive, page aligned */
+    paddr_t ui_p_end;  /* exclusive, page aligned */
     sword_t pv_offset; /* ui_p_start - lowest virtual address of the image */
     vaddr_t ui_v_entry;
     word_t reserved[3];

@@ -15,10 +15,10 @@
 #define MAIR_VALUE 0x0000AAFF440C0400ull
 
 #define PTE_VALID BIT(0)
-#define PTE_TABLE BIT(1)    /* at levels 0-2: next-level table; at level 3: page */
+#define PTE_TABLE BIT(1) /* at levels 0-2: next-level table; at level 3: page */
 #define PTE_ATTR(i) ((word_t)(i) << 2)
-#define PTE_AP_EL0 BIT(6)   /* EL0 may access */
-#define PTE_AP_RO BIT(7)    /* read-only */
+#define PTE_AP_EL0 BIT(6) /* EL0 may access */
+#define PTE_AP_RO BIT(7)  /* read-only */
 #define PTE_SH_INNER (3ull << 8)
 #define PTE_AF BIT(10)
 #define PTE_NG BIT(11)

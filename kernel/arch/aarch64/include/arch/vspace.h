@@ -7,7 +7,7 @@
 
 #define USER_TOP 0x00007FFFFFFFFFFFull /* seL4_UserTop: last user address */
 #define ASID_BITS 16
-#define ASID_POOL_BITS 9               /* ASIDs per pool: 2^9 */
+#define ASID_POOL_BITS 9 /* ASIDs per pool: 2^9 */
 #define ASID_POOL_COUNT 128
 #define ROOT_TASK_ASID 1
 

@@ -3,8 +3,8 @@
 
 #include <types.h>
 
-#define PLAT_RAM_BASE 0x40000000ull   /* RAM size comes from the device tree */
-#define PLAT_DTB_PADDR PLAT_RAM_BASE  /* QEMU puts the DTB here for ELF kernels */
+#define PLAT_RAM_BASE 0x40000000ull  /* RAM size comes from the device tree */
+#define PLAT_DTB_PADDR PLAT_RAM_BASE /* QEMU puts the DTB here for ELF kernels */
 
 #define PLAT_UART_PADDR 0x09000000ull /* PL011, shared with user level (ABI 9.6) */
 #define PLAT_UART_IRQ 33
@@ -16,8 +16,8 @@
 #define PLAT_MAX_CORES 4
 #define PLAT_GICR_SIZE (PLAT_GICR_STRIDE * PLAT_MAX_CORES)
 
-#define PLAT_MAX_IRQ 159               /* interrupt IDs 0..159 are valid */
-#define PLAT_TIMER_IRQ 27              /* EL1 virtual timer PPI, reserved */
+#define PLAT_MAX_IRQ 159  /* interrupt IDs 0..159 are valid */
+#define PLAT_TIMER_IRQ 27 /* EL1 virtual timer PPI, reserved */
 
 /* Physical addresses below this are offered to user level as device untypeds. */
 #define PLAT_PADDR_USER_DEVICE_TOP (1ull << 40)

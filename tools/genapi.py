@@ -1,0 +1,735 @@
+#!/usr/bin/env python3
+"""Generate Keel's ABI headers from api/keel.api (format: docs/api.md).
+
+Writes <out>/abi.h (numbers and message layouts shared by the kernel and libkeel)
+and <out>/invocations.h (libkeel's user-level invocation stubs). The parser and
+the layout computation are also used by tools/checkapi.py.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+REGISTER_MRS = 4  # MR0..MR3 travel in x2..x5 (ABI 3.1)
+WORD_BITS = 64
+
+
+class ApiError(Exception):
+    """A malformed description; the message starts with file:line."""
+
+
+class TypeInfo:
+    """How one argument type packs: a scalar of `bits`, or a struct of words."""
+
+    def __init__(self, name, kind, bits=0, wrapped=False, members=None):
+        self.name = name
+        self.kind = kind  # 'scalar', 'struct' or 'cap'
+        self.bits = bits
+        self.wrapped = wrapped  # a one-word struct accessed through .words[0]
+        self.members = members if members is not None else []
+
+    def size_bits(self):
+        return len(self.members) * WORD_BITS if self.kind == "struct" else self.bits
+
+
+class Param:
+    """One parameter. Layout fields are filled by compute_layout()."""
+
+    def __init__(self, direction, name, ctype, limit, line):
+        self.direction = direction  # 'in' or 'out'
+        self.name = name
+        self.ctype = ctype
+        self.limit = limit  # name of the parameter that bounds a struct, or None
+        self.line = line
+        self.type = None  # TypeInfo, resolved after parsing
+        self.cap_index = None
+        self.mr = None  # first message register
+        self.shift = 0
+        self.bits = 0
+
+    def is_cap(self):
+        return self.type.kind == "cap"
+
+    def is_struct(self):
+        return self.type.kind == "struct"
+
+
+class Method:
+    def __init__(self, label_name, name, interface, level, line):
+        self.label_name = label_name
+        self.name = name
+        self.interface = interface
+        self.level = level
+        self.line = line
+        self.params = []
+        self.label = None
+        self.in_len = 0  # words of the input stream
+        self.out_len = 0
+        self.ncaps = 0
+
+    def c_name(self):
+        return "%s_%s" % (self.interface, self.name)
+
+    def inputs(self):
+        return [p for p in self.params if p.direction == "in"]
+
+    def outputs(self):
+        return [p for p in self.params if p.direction == "out"]
+
+
+class Absent:
+    def __init__(self, label_name, name, interface, level, condition, line):
+        self.label_name = label_name
+        self.name = name
+        self.interface = interface
+        self.level = level
+        self.condition = condition
+        self.line = line
+
+
+class Level:
+    def __init__(self, enum_name, terminator, zero_name):
+        self.enum_name = enum_name
+        self.terminator = terminator
+        self.zero_name = zero_name  # name of label 0 (first level only)
+        self.first = None
+        self.end = None
+
+
+class Syscall:
+    def __init__(self, group, name, condition, number):
+        self.group = group
+        self.name = name
+        self.condition = condition
+        self.number = number
+        self.present = True
+
+
+class Api:
+    def __init__(self):
+        self.config = set()
+        self.types = {}
+        self.syscalls = []
+        self.levels = []
+        self.methods = []
+        self.absent = []
+        self.enums = []  # (name, [(constant, value)])
+
+    def present_syscalls(self):
+        return [s for s in self.syscalls if s.present]
+
+    def method_by_label_name(self, label_name):
+        for m in self.methods:
+            if m.label_name == label_name:
+                return m
+        return None
+
+
+def eval_condition(text, config):
+    """Evaluate a condition over CONFIG_ names; names not in `config` are false."""
+    tokens = re.findall(r"CONFIG_\w+|&&|\|\||!|\(|\)|\S", text)
+    pos = [0]
+
+    def peek():
+        return tokens[pos[0]] if pos[0] < len(tokens) else None
+
+    def take(expected=None):
+        token = peek()
+        if token is None or (expected is not None and token != expected):
+            raise ValueError("bad condition %r" % text)
+        pos[0] += 1
+        return token
+
+    def primary():
+        token = take()
+        if token == "!":
+            return not primary()
+        if token == "(":
+            value = disjunction()
+            take(")")
+            return value
+        if token.startswith("CONFIG_"):
+            return token in config
+        raise ValueError("bad condition %r" % text)
+
+    def conjunction():
+        value = primary()
+        while peek() == "&&":
+            take()
+            value = primary() and value
+        return value
+
+    def disjunction():
+        value = conjunction()
+        while peek() == "||":
+            take()
+            value = conjunction() or value
+        return value
+
+    result = disjunction()
+    if peek() is not None:
+        raise ValueError("bad condition %r" % text)
+    return result
+
+
+def parse_number(text):
+    return int(text, 0)
+
+
+class Parser:
+    """Reads the statements of a .api file into an Api (see the file's header)."""
+
+    def __init__(self, path, text):
+        self.path = path
+        self.text = text
+        self.api = Api()
+        self.line = 0
+        self.level = None
+        self.interface = None
+        self.method = None
+        self.struct = None
+        self.enum = None
+
+    def error(self, message):
+        raise ApiError("%s:%d: %s" % (self.path, self.line, message))
+
+    def parse(self):
+        for number, raw in enumerate(self.text.splitlines(), 1):
+            self.line = number
+            words = raw.split("#", 1)[0].split()
+            if words:
+                self.statement(words)
+        if self.enum is not None:
+            self.error("enum %s lacks 'end'" % self.enum[0])
+        self.resolve_types()
+        return self.api
+
+    def statement(self, words):
+        keyword, args = words[0], words[1:]
+        if self.enum is not None:
+            self.enum_line(keyword, args)
+            return
+        handler = {
+            "config": self.on_config,
+            "type": self.on_type,
+            "struct": self.on_struct,
+            "members": self.on_members,
+            "captype": self.on_captype,
+            "syscall": self.on_syscall,
+            "level": self.on_level,
+            "interface": self.on_interface,
+            "method": self.on_method,
+            "absent": self.on_absent,
+            "in": self.on_param,
+            "out": self.on_param,
+            "enum": self.on_enum,
+        }.get(keyword)
+        if handler is None:
+            self.error("unknown statement %r" % keyword)
+        if keyword != "members":
+            self.struct = None
+        if keyword not in ("in", "out"):
+            self.method = None
+        handler(keyword, args)
+
+    def on_config(self, _, args):
+        self.api.config.update(args)
+
+    def add_type(self, info):
+        if info.name in self.api.types:
+            self.error("type %s declared twice" % info.name)
+        self.api.types[info.name] = info
+
+    def on_type(self, _, args):
+        if len(args) not in (2, 3) or (len(args) == 3 and args[2] != "word"):
+            self.error("usage: type <ctype> <bits> [word]")
+        bits = parse_number(args[1])
+        if bits not in (1, 8, 16, 32, 64):
+            self.error("unsupported width %d" % bits)
+        self.add_type(TypeInfo(args[0], "scalar", bits, wrapped=len(args) == 3))
+
+    def on_struct(self, _, args):
+        if len(args) != 1:
+            self.error("usage: struct <ctype>")
+        info = TypeInfo(args[0], "struct")
+        self.add_type(info)
+        self.struct = info
+
+    def on_members(self, _, args):
+        if self.struct is None:
+            self.error("'members' outside a struct")
+        self.struct.members.extend(args)
+
+    def on_captype(self, _, args):
+        for name in args:
+            self.add_type(TypeInfo(name, "cap"))
+
+    def condition_of(self, args, usage):
+        if not args:
+            return None
+        if args[0] != "when" or len(args) < 2:
+            self.error(usage)
+        text = " ".join(args[1:])
+        try:
+            eval_condition(text, self.api.config)
+        except ValueError as e:
+            self.error(str(e))
+        return text
+
+    def on_syscall(self, _, args):
+        usage = "usage: syscall <api|debug> <Name> [when <condition>]"
+        if len(args) < 2 or args[0] not in ("api", "debug"):
+            self.error(usage)
+        if args[0] == "api" and any(s.group == "debug" for s in self.api.syscalls):
+            self.error("api system calls must come before debug ones")
+        condition = self.condition_of(args[2:], usage)
+        call = Syscall(args[0], args[1], condition, -(len(self.api.syscalls) + 1))
+        if condition is not None:
+            call.present = eval_condition(condition, self.api.config)
+        self.api.syscalls.append(call)
+
+    def on_level(self, _, args):
+        if len(args) not in (2, 3):
+            self.error("usage: level <enum name> <terminator> [<label 0 name>]")
+        if len(args) == 3 and self.api.levels:
+            self.error("only the first level has a label 0")
+        self.level = Level(args[0], args[1], args[2] if len(args) == 3 else None)
+        self.api.levels.append(self.level)
+        self.interface = None
+
+    def on_interface(self, _, args):
+        if len(args) != 1:
+            self.error("usage: interface <ctype>")
+        if self.level is None:
+            self.error("interface before any level")
+        self.interface = args[0]
+
+    def check_method_context(self, label_name):
+        if self.interface is None:
+            self.error("method outside an interface")
+        names = [m.label_name for m in self.api.methods] + [a.label_name for a in self.api.absent]
+        if label_name in names:
+            self.error("label %s declared twice" % label_name)
+
+    def on_method(self, _, args):
+        if len(args) != 2:
+            self.error("usage: method <LabelName> <CName>")
+        self.check_method_context(args[0])
+        self.method = Method(args[0], args[1], self.interface, self.level, self.line)
+        self.api.methods.append(self.method)
+
+    def on_absent(self, _, args):
+        usage = "usage: absent <LabelName> <CName> when <condition>"
+        if len(args) < 4:
+            self.error(usage)
+        self.check_method_context(args[0])
+        condition = self.condition_of(args[2:], usage)
+        if eval_condition(condition, self.api.config):
+            self.error("%s is marked absent but its condition holds" % args[0])
+        self.api.absent.append(
+            Absent(args[0], args[1], self.interface, self.level, condition, self.line))
+
+    def on_param(self, direction, args):
+        if self.method is None:
+            self.error("'%s' outside a method" % direction)
+        limit = None
+        if len(args) == 4 and args[2] == "limit":
+            limit = args[3]
+        elif len(args) != 2:
+            self.error("usage: %s <name> <type> [limit <param>]" % direction)
+        if any(p.name == args[0] for p in self.method.params):
+            self.error("parameter %s declared twice" % args[0])
+        self.method.params.append(Param(direction, args[0], args[1], limit, self.line))
+
+    def on_enum(self, _, args):
+        if len(args) != 1:
+            self.error("usage: enum <typedef name>")
+        self.enum = (args[0], [])
+        self.api.enums.append(self.enum)
+
+    def enum_line(self, keyword, args):
+        if keyword == "end" and not args:
+            self.enum = None
+            return
+        if len(args) != 1:
+            self.error("usage inside enum: <Name> <value>")
+        try:
+            parse_number(args[0])
+        except ValueError:
+            self.error("bad value %r" % args[0])
+        self.enum[1].append((keyword, args[0]))  # kept as written (hex stays hex)
+
+    def resolve_types(self):
+        for method in self.api.methods:
+            names = [p.name for p in method.params]
+            for param in method.params:
+                self.line = param.line
+                param.type = self.api.types.get(param.ctype)
+                if param.type is None:
+                    self.error("unknown type %s" % param.ctype)
+                if param.is_cap() and param.direction != "in":
+                    self.error("capability %s cannot be an output" % param.name)
+                if param.limit is not None:
+                    if not param.is_struct():
+                        self.error("'limit' applies to struct parameters only")
+                    if param.limit not in names:
+                        self.error("limit %s is not a parameter" % param.limit)
+
+
+def pack(params):
+    """Lay out scalar and struct parameters in the bit stream (ABI 5.3 rule 3).
+
+    Each parameter starts at the next multiple of min(size, 64) bits. Returns
+    the number of words used."""
+    position = 0
+    for param in params:
+        size = param.type.size_bits()
+        align = min(size, WORD_BITS)
+        position = (position + align - 1) // align * align
+        param.mr = position // WORD_BITS
+        param.shift = position % WORD_BITS
+        param.bits = size
+        position += size
+    return (position + WORD_BITS - 1) // WORD_BITS
+
+
+def compute_layout(api):
+    """Assign label numbers, extra-cap indices and message registers."""
+    label = 0
+    for level in api.levels:
+        level.first = label
+        if level.zero_name is not None:
+            label += 1
+        for method in api.methods:
+            if method.level is level:
+                method.label = label
+                label += 1
+        level.end = label
+    for method in api.methods:
+        caps = [p for p in method.inputs() if p.is_cap()]
+        for index, param in enumerate(caps):
+            param.cap_index = index
+        method.ncaps = len(caps)
+        method.in_len = pack([p for p in method.inputs() if not p.is_cap()])
+        method.out_len = pack(method.outputs())
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    api = Parser(path, text).parse()
+    compute_layout(api)
+    return api
+
+
+# abi.h
+
+
+def emit_enum(out, name, constants, typedef=True):
+    out.append("%senum %s {" % ("typedef " if typedef else "", name))
+    for constant, value in constants:
+        out.append("    %s = %s," % (constant, value))
+    out.append("}%s;" % (" " + name if typedef else ""))
+    out.append("")
+
+
+def emit_syscalls(api, out):
+    out.append("/* System-call numbers, passed in x7 (ABI 1.2). Absent calls keep their")
+    out.append(" * number; the kernel treats them as unknown system calls. */")
+    present = [(s.name, s) for s in api.present_syscalls()]
+    emit_enum(out, "seL4_Syscall_ID", [("seL4_Sys" + n, s.number) for n, s in present])
+    for call in api.syscalls:
+        if not call.present:
+            out.append("/* %d %s: absent (%s) */" % (call.number, call.name, call.condition))
+    api_calls = [s for s in api.syscalls if s.group == "api"]
+    out.append("")
+    out.append("/* x7 in [-KEEL_NUM_API_SYSCALLS, -1] selects an API call. */")
+    out.append("#define KEEL_NUM_API_SYSCALLS %d" % len(api_calls))
+    out.append("")
+
+
+def emit_labels(api, out):
+    out.append("/* Invocation labels (ABI 5.1, 5.2): three levels, numbered on. */")
+    for level in api.levels:
+        constants = []
+        if level.zero_name is not None:
+            constants.append((level.zero_name, level.first))
+        constants += [(m.label_name, m.label) for m in api.methods if m.level is level]
+        constants.append((level.terminator, level.end))
+        emit_enum(out, level.enum_name, constants, typedef=False)
+    names = []
+    for level in api.levels:
+        if level.zero_name is not None:
+            names.append(level.zero_name)
+        names += [m.label_name for m in api.methods if m.level is level]
+    out.append("/* Initializer of a table of label names, indexed by label. */")
+    out.append("#define KEEL_INVOCATION_LABEL_NAMES { \\")
+    for name in names:
+        out.append('    "%s", \\' % name)
+    out.append("}")
+    out.append("")
+
+
+def emit_struct_indices(api, out):
+    out.append("/* Word index of each member of the structures passed in messages. */")
+    for info in api.types.values():
+        if info.kind != "struct":
+            continue
+        for index, member in enumerate(info.members):
+            out.append("#define KEEL_%s_%s %d" % (info.name, member, index))
+        out.append("#define KEEL_WORDS_%s %d" % (info.name, len(info.members)))
+        out.append("")
+
+
+def emit_param_macros(out, prefix, label_name, param):
+    name = "%s_%s" % (label_name, param.name)
+    out.append("#define KEEL_%sMR_%s %d" % (prefix, name, param.mr))
+    if param.is_struct():
+        out.append("#define KEEL_%sWORDS_%s %d" % (prefix, name, len(param.type.members)))
+    else:
+        out.append("#define KEEL_%sSHIFT_%s %d" % (prefix, name, param.shift))
+        out.append("#define KEEL_%sBITS_%s %d" % (prefix, name, param.bits))
+
+
+def emit_method_layouts(api, out):
+    out.append("/* Message layout of every method (ABI 5.3): for an argument <a> of the")
+    out.append(" * method with label <L>, KEEL_MR_<L>_<a> is its message register and")
+    out.append(" * KEEL_SHIFT_/KEEL_BITS_ its bits there (struct arguments: KEEL_WORDS_,")
+    out.append(" * one word per member); KEEL_CAP_<L>_<a> is the extra-cap index of a")
+    out.append(" * capability argument. KEEL_LEN_<L> is the message length the stubs send,")
+    out.append(" * KEEL_NCAPS_<L> the number of extra caps. KEEL_OUT_* describe the reply. */")
+    for method in api.methods:
+        out.append("")
+        out.append("/* %d %s: %s */" % (method.label, method.label_name, method.c_name()))
+        out.append("#define KEEL_LEN_%s %d" % (method.label_name, method.in_len))
+        out.append("#define KEEL_NCAPS_%s %d" % (method.label_name, method.ncaps))
+        for param in method.inputs():
+            if param.is_cap():
+                out.append("#define KEEL_CAP_%s_%s %d"
+                           % (method.label_name, param.name, param.cap_index))
+            else:
+                emit_param_macros(out, "", method.label_name, param)
+        if method.outputs():
+            out.append("#define KEEL_OUT_LEN_%s %d" % (method.label_name, method.out_len))
+            for param in method.outputs():
+                emit_param_macros(out, "OUT_", method.label_name, param)
+    out.append("")
+
+
+def generate_abi(api, source):
+    out = [
+        "/* Keel ABI numbers and message layouts, shared by the kernel and libkeel.",
+        " * Generated by tools/genapi.py from %s: do not edit. */" % source,
+        "#pragma once",
+        "",
+    ]
+    emit_syscalls(api, out)
+    emit_labels(api, out)
+    for name, constants in api.enums:
+        emit_enum(out, name, constants)
+    emit_struct_indices(api, out)
+    emit_method_layouts(api, out)
+    return "\n".join(out).rstrip() + "\n"
+
+
+# invocations.h
+
+
+def word_expression(param, member=None):
+    """The C expression of one input value, converted to a word and placed."""
+    if member is not None:
+        return "%s->%s" % (param.name, member)
+    if param.type.wrapped:
+        value = "%s.words[0]" % param.name
+    else:
+        value = "(seL4_Word)%s" % param.name
+    if param.bits < WORD_BITS:
+        value = "(%s & 0x%xull)" % (value, (1 << param.bits) - 1)
+        if param.shift:
+            value = "(%s << %d)" % (value, param.shift)
+    return value
+
+
+def input_words(method):
+    """For each input word: a list of (expression, guard) pieces to OR together.
+
+    A guard is a C condition under which the piece is sent (struct members past
+    a 'limit'), or None."""
+    words = [[] for _ in range(method.in_len)]
+    for param in method.inputs():
+        if param.is_cap():
+            continue
+        if param.is_struct():
+            for index, member in enumerate(param.type.members):
+                guard = "%s > %d" % (param.limit, index) if param.limit else None
+                words[param.mr + index].append((word_expression(param, member), guard))
+        else:
+            words[param.mr].append((word_expression(param), None))
+    return words
+
+
+def signature(method):
+    args = ["%s _service" % method.interface]
+    for param in method.params:
+        if param.is_struct():
+            args.append("%s *%s" % (param.ctype, param.name))
+        elif param.direction == "in":
+            args.append("%s %s" % (param.ctype, param.name))
+    return ", ".join(args)
+
+
+def result_type(method):
+    scalars = [p for p in method.outputs() if not p.is_struct()]
+    return ("%s_t" % method.c_name()) if scalars else "seL4_Error"
+
+
+def emit_result_struct(method, out):
+    scalars = [p for p in method.outputs() if not p.is_struct()]
+    if not scalars:
+        return
+    out.append("typedef struct %s {" % method.c_name())
+    out.append("    int error;")
+    for param in scalars:
+        out.append("    %s %s;" % (param.ctype, param.name))
+    out.append("} %s_t;" % method.c_name())
+    out.append("")
+
+
+def emit_inputs(method, body):
+    registers = ["0"] * REGISTER_MRS
+    for index, pieces in enumerate(input_words(method)):
+        if index < REGISTER_MRS:
+            # Registers are free to load: guards only matter for buffer words.
+            registers[index] = " | ".join(e for e, _ in pieces) if pieces else "0"
+            continue
+        for expression, guard in pieces:
+            if guard is None:
+                body.append("    seL4_SetMR(%d, %s);" % (index, expression))
+            else:
+                body.append("    if (%s) {" % guard)
+                body.append("        seL4_SetMR(%d, %s);" % (index, expression))
+                body.append("    }")
+    for param in method.inputs():
+        if param.is_cap():
+            body.append("    seL4_SetCap(%d, %s);" % (param.cap_index, param.name))
+    declarations = ["    seL4_Word _mr%d = %s;" % (i, registers[i]) for i in range(REGISTER_MRS)]
+    return declarations + body
+
+
+def reply_word(index):
+    return "_mr%d" % index if index < REGISTER_MRS else "seL4_GetMR(%d)" % index
+
+
+def output_value(param, word):
+    if param.bits < WORD_BITS:
+        word = "((%s >> %d) & 0x%xull)" % (word, param.shift, (1 << param.bits) - 1)
+    if param.type.wrapped:
+        return "(%s){{%s}}" % (param.ctype, word)
+    return "(%s)%s" % (param.ctype, word)
+
+
+def emit_outputs(method, body):
+    """Open `if (success) {` and unpack the reply there (rule 6). Returns False,
+    emitting nothing, for methods without outputs."""
+    lines = []
+    for param in method.outputs():
+        if param.is_struct():
+            for index, member in enumerate(param.type.members):
+                word = reply_word(param.mr + index)
+                assign = "%s->%s = %s;" % (param.name, member, word)
+                if param.limit:
+                    lines.append("        if (%s > %d) {" % (param.limit, index))
+                    lines.append("            " + assign)
+                    lines.append("        }")
+                else:
+                    lines.append("        " + assign)
+        else:
+            lines.append("        _out.%s = %s;"
+                         % (param.name, output_value(param, reply_word(param.mr))))
+    if not lines:
+        return False
+    body.append("    if (_result == seL4_NoError) {")
+    body.extend(lines)
+    return True
+
+
+def emit_stub(method, out):
+    emit_result_struct(method, out)
+    rtype = result_type(method)
+    out.append("static inline %s %s(%s)" % (rtype, method.c_name(), signature(method)))
+    out.append("{")
+    body = emit_inputs(method, [])
+    body.append("    seL4_MessageInfo_t _tag = seL4_MessageInfo_new(%s, 0, %d, %d);"
+                % (method.label_name, method.ncaps, method.in_len))
+    body.append("    seL4_MessageInfo_t _reply = "
+                "seL4_CallWithMRs(_service, _tag, &_mr0, &_mr1, &_mr2, &_mr3);")
+    body.append("    seL4_Error _result = (seL4_Error)seL4_MessageInfo_get_label(_reply);")
+    if rtype != "seL4_Error":
+        body.append("    %s _out = {0};" % rtype)
+        body.append("    _out.error = (int)_result;")
+    if emit_outputs(method, body):
+        body.append("    } else {")
+    else:
+        body.append("    if (_result != seL4_NoError) {")
+    for i in range(REGISTER_MRS):
+        body.append("        seL4_SetMR(%d, _mr%d);" % (i, i))
+    body.append("    }")
+    body.append("    return %s;" % ("_result" if rtype == "seL4_Error" else "_out"))
+    out.extend(body)
+    out.append("}")
+    out.append("")
+
+
+def generate_invocations(api, source):
+    out = [
+        "/* libkeel's invocation stubs: one static inline function per method, packing",
+        " * its arguments as ABI 5.3 says. On error, MR0..MR3 of the reply are copied",
+        " * to the IPC buffer so seL4_GetMR() returns the error details.",
+        " * Generated by tools/genapi.py from %s: do not edit. */" % source,
+        "#pragma once",
+        "",
+        "#include <keel/gen/abi.h>",
+        "#include <keel/ipcbuf.h>",
+        "#include <keel/syscalls.h>",
+        "#include <keel/types.h>",
+        "",
+    ]
+    for method in api.methods:
+        emit_stub(method, out)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_if_changed(path, text):
+    """Leave an identical file alone (and its mtime) so dependents are not rebuilt."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return
+    except FileNotFoundError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--api", default="api/keel.api", help="interface description")
+    parser.add_argument("--out", required=True, help="directory for abi.h and invocations.h")
+    args = parser.parse_args()
+    try:
+        api = load(args.api)
+    except (ApiError, OSError) as e:
+        print("genapi: %s" % e, file=sys.stderr)
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+    source = os.path.normpath(args.api)
+    write_if_changed(os.path.join(args.out, "abi.h"), generate_abi(api, source))
+    write_if_changed(os.path.join(args.out, "invocations.h"), generate_invocations(api, source))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
