@@ -7,6 +7,7 @@ KERNEL_DEFINES ?=
 
 KERNEL_SRCS := $(wildcard kernel/core/*.c kernel/api/*.c kernel/object/*.c \
                           kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S \
+                          kernel/arch/$(ARCH)/object/*.c \
                           kernel/plat/$(BOARD)/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(KERNEL_SRCS))) \
                $(BUILD)/obj/kernel/common/fdt.o

@@ -74,5 +74,7 @@ void inv_reply_mr(invocation_t *inv, word_t i, word_t value);
 /* Send, NBSend and Call on the cap in x0 (ABI 1.4). */
 void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking);
 
-/* Dispatch on the cap's type (object/objecttype.c). */
+/* Dispatch on the cap's type (object/objecttype.c); architecture-specific
+ * cap types go to arch_decode_invocation. */
 exception_t decode_invocation(invocation_t *inv);
+exception_t arch_decode_invocation(invocation_t *inv);

@@ -8,6 +8,7 @@
 #include "boot.h"
 #include "ktest.h"
 #include <keel/runtime.h>
+#include <sel4/sel4.h>
 
 #define DEVICE_TOP (1ull << 40) /* CONFIG_PADDR_USER_DEVICE_TOP */
 
@@ -253,7 +254,77 @@ static void test_cover_free_ram(void)
     KT_ASSERT_LE(rest, kt_dtb_size() + slack);
 }
 
+/* Physical address of a frame cap, or fail the test. */
+static bool frame_paddr(seL4_CPtr frame, uint64_t *paddr)
+{
+    seL4_ARM_Page_GetAddress_t r = seL4_ARM_Page_GetAddress(frame);
+    if (r.error != seL4_NoError) {
+        ktest_fail(__FILE__, __LINE__, "GetAddress(slot %lu) failed: %d", (unsigned long)frame,
+                   r.error);
+        return false;
+    }
+    *paddr = r.paddr;
+    return true;
+}
+
+static bool covered_by_ram_untyped(uint64_t paddr)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    for (seL4_Word i = 0; i < untyped_count(); i++) {
+        span_t u = untyped_span(&bi->untypedList[i]);
+        if (!bi->untypedList[i].isDevice && paddr < u.end && paddr + KT_PAGE_SIZE > u.base) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* No RAM untyped covers a frame the root task already has: its image, the
+ * IPC buffer, the BootInfo frame, the extra BootInfo (ABI 9.6). The image
+ * frames are physically contiguous and ascending, as the loader placed them. */
+static void test_untypeds_avoid_root_frames(void)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    uint64_t paddr, previous = 0;
+    for (seL4_CPtr slot = bi->userImageFrames.start; slot < bi->userImageFrames.end; slot++) {
+        if (!frame_paddr(slot, &paddr)) {
+            return;
+        }
+        KT_ASSERT(!covered_by_ram_untyped(paddr));
+        if (slot != bi->userImageFrames.start) {
+            KT_ASSERT_EQ(paddr, previous + KT_PAGE_SIZE);
+        }
+        previous = paddr;
+    }
+    for (seL4_CPtr slot = bi->extraBIPages.start; slot < bi->extraBIPages.end; slot++) {
+        if (!frame_paddr(slot, &paddr)) {
+            return;
+        }
+        KT_ASSERT(!covered_by_ram_untyped(paddr));
+    }
+    seL4_CPtr singles[] = { seL4_CapBootInfoFrame, seL4_CapInitThreadIPCBuffer };
+    for (unsigned i = 0; i < 2; i++) {
+        if (!frame_paddr(singles[i], &paddr)) {
+            return;
+        }
+        KT_ASSERT(!covered_by_ram_untyped(paddr));
+    }
+}
+
+/* GetAddress is a frame method: on other caps it is an illegal operation,
+ * on an empty slot the cap is invalid. */
+static void test_get_address_errors(void)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    KT_ASSERT_EQ(seL4_ARM_Page_GetAddress(seL4_CapInitThreadTCB).error, seL4_IllegalOperation);
+    KT_ASSERT_EQ(seL4_ARM_Page_GetAddress(bi->untyped.start).error, seL4_IllegalOperation);
+    KT_ASSERT_EQ(seL4_ARM_Page_GetAddress(bi->empty.start).error, seL4_InvalidCapability);
+    KT_ASSERT_EQ(seL4_GetMR(0), 0);
+}
+
 const ktest_case_t ktest_untyped_cases[] = {
+    {"bootinfo.untypeds_avoid_root_frames", test_untypeds_avoid_root_frames},
+    {"invocation.get_address_errors", test_get_address_errors},
     {"bootinfo.untypeds_sizes_aligned", test_sizes_aligned},
     {"bootinfo.untypeds_sorted", test_sorted},
     {"bootinfo.untypeds_no_overlap", test_no_overlap},
