@@ -22,6 +22,3 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_LDSCRIPT)
 
 .PHONY: kernel
 kernel: $(KERNEL_ELF)
-
-# Kernel sources the host tests compile (architecture independent).
-KERNEL_HOST_SRCS := kernel/core/region.c common/fdt.c

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Tests of tools/runtests.py against a fake QEMU: each "image" is a small shell
+script that the fake runs, so every way an entry can end (pass, failed line,
+panic, timeout, missing TEST DONE, bad exit, expect/alive/input) is checked
+without a kernel. Speaks the result-line protocol; `test=NAME` runs one test."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUNNER = os.path.join(ROOT, "tools", "runtests.py")
+TESTS = []
+
+# The fake QEMU: runs the -kernel file with sh, passing the -append text and the
+# -cpu value as arguments, so images can print what they were given.
+FAKE_QEMU = """#!/bin/sh
+kernel= append= cpu=
+while [ $# -gt 0 ]; do
+    case "$1" in
+    -kernel) kernel=$2; shift ;;
+    -append) append=$2; shift ;;
+    -cpu) cpu=$2; shift ;;
+    esac
+    shift
+done
+exec sh "$kernel" "$append" "$cpu"
+"""
+
+# name -> shell script standing in for a boot image
+IMAGES = {
+    "good": 'echo "booting"; echo "TEST PASS a"; printf "TEST PASS b\\r\\n"; echo "TEST DONE"',
+    "failing": 'echo "TEST PASS a"; echo "TEST FAIL b: wrong answer"; echo "TEST DONE"',
+    "incomplete": 'echo "TEST PASS a"',
+    "panic": 'echo "TEST PASS a"; echo "KERNEL PANIC: bad thing at foo.c:12"; exit 1',
+    "hang": 'echo "TEST PASS a"; echo "last words"; sleep 30',
+    "badexit": 'echo "TEST PASS a"; echo "TEST DONE"; exit 3',
+    "nohalt": 'echo "TEST PASS a"; echo "TEST DONE"; sleep 30',
+    "filtered": 'case "$1" in *test=b*) echo "TEST PASS b";; *) echo "TEST PASS a"; '
+                'echo "TEST PASS b";; esac; echo "TEST DONE"',
+    "cpu": 'echo "TEST PASS cpu_is_$2"; echo "TEST DONE"',
+    "hello": 'echo "hello"; echo "Untyped list:"; exit 0',
+    "resident": 'echo "Caught fault"; sleep 30',
+    "resident_panic": 'echo "Caught fault"; sleep 0.2; echo "KERNEL PANIC: late"; sleep 30',
+    "echo": 'echo "ready"; read line; echo "got: $line"; exit 0',
+    "panic_unterminated": 'echo "TEST PASS a"; printf "KERNEL PANIC: no newline"; exit 1',
+    "malformed": 'echo "TEST PASS a"; echo "TEST FAIL"; echo "TEST DONE"',
+}
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Failure(Exception):
+    pass
+
+
+def run(list_text, *args):
+    """Run the runner on a list in a scratch tree; returns (exit status, output, build)."""
+    tmp = tempfile.mkdtemp(prefix="runtests-test-")
+    bindir = os.path.join(tmp, "bin")
+    images = os.path.join(tmp, "build", "images")
+    os.makedirs(bindir)
+    os.makedirs(images)
+    with open(os.path.join(bindir, "qemu-system-aarch64"), "w") as f:
+        f.write(FAKE_QEMU)
+    os.chmod(os.path.join(bindir, "qemu-system-aarch64"), 0o755)
+    for name, script in IMAGES.items():
+        with open(os.path.join(images, name + ".elf"), "w") as f:
+            f.write(script + "\n")
+    with open(os.path.join(tmp, "tests.list"), "w") as f:
+        f.write(list_text)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"])
+    proc = subprocess.run([sys.executable, RUNNER, "--list", os.path.join(tmp, "tests.list"),
+                           "--build", os.path.join(tmp, "build"), *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    return proc.returncode, proc.stdout + proc.stderr, os.path.join(tmp, "build")
+
+
+def expect_run(list_text, status, last_line, *fragments, args=()):
+    code, output, build = run(list_text, *args)
+    lines = output.rstrip("\n").split("\n")
+    if code != status or lines[-1] != last_line:
+        raise Failure(f"got exit {code} and last line {lines[-1]!r}, want {status} and "
+                      f"{last_line!r}; output:\n" + output)
+    for fragment in fragments:
+        if fragment not in output:
+            raise Failure(f"output lacks {fragment!r}:\n{output}")
+    return output, build
+
+
+@test
+def suite_results_counted():
+    expect_run("qemu good\n", 0, "2 passed, 0 failed")
+
+
+@test
+def suite_failed_line_reported():
+    expect_run("qemu failing\n", 1, "1 passed, 1 failed", "failing: b: wrong answer")
+
+
+@test
+def suite_without_done_is_incomplete():
+    expect_run("qemu incomplete\n", 1, "1 passed, 1 failed", "incomplete: incomplete")
+
+
+@test
+def malformed_result_line_fails():
+    expect_run("qemu malformed\n", 1, "1 passed, 1 failed", "malformed result line")
+
+
+@test
+def suite_panic_fails():
+    expect_run("qemu panic\n", 1, "1 passed, 1 failed",
+               "panic: KERNEL PANIC: bad thing at foo.c:12")
+
+
+@test
+def unterminated_last_line_is_seen():
+    expect_run("qemu panic_unterminated\n", 1, "1 passed, 1 failed",
+               "panic_unterminated: KERNEL PANIC: no newline")
+
+
+@test
+def suite_timeout_shows_tail():
+    expect_run("qemu hang timeout=1\n", 1, "1 passed, 1 failed", "hang: timeout",
+               "| last words")
+
+
+@test
+def suite_nonzero_exit_fails():
+    expect_run("qemu badexit\n", 1, "1 passed, 1 failed", "badexit: QEMU exit status 3")
+
+
+@test
+def suite_that_does_not_halt_fails():
+    expect_run("qemu nohalt timeout=1\n", 1, "1 passed, 1 failed",
+               "nohalt: did not halt after TEST DONE")
+
+
+@test
+def missing_image_fails():
+    expect_run("qemu absent\n", 1, "0 passed, 1 failed", "absent.elf does not exist")
+
+
+def read_log(build, name):
+    with open(os.path.join(build, "test-logs", name + ".log")) as f:
+        return f.read()
+
+
+@test
+def image_and_cpu_options():
+    _, build = expect_run("qemu a53 image=cpu cpu=cortex-a53\n", 0, "1 passed, 0 failed")
+    if "TEST PASS cpu_is_cortex-a53" not in read_log(build, "a53"):
+        raise Failure("cpu= not passed to QEMU:\n" + read_log(build, "a53"))
+    _, build = expect_run("qemu cpu\n", 0, "1 passed, 0 failed", args=("--cpu", "max"))
+    if "TEST PASS cpu_is_max" not in read_log(build, "cpu"):
+        raise Failure("--cpu not passed to QEMU:\n" + read_log(build, "cpu"))
+
+
+@test
+def logs_are_kept():
+    _, build = expect_run("qemu good\n", 0, "2 passed, 0 failed")
+    log = read_log(build, "good")
+    if "TEST PASS a" not in log or "-kernel" not in log:
+        raise Failure("log lacks the output or the command:\n" + log)
+
+
+@test
+def only_filters_inside_suites():
+    expect_run("qemu filtered\nqemu good\ncheck other -- true\n", 0, "2 passed, 0 failed",
+               args=("--only", "b"))
+
+
+@test
+def only_runs_whole_named_entry():
+    expect_run("qemu filtered\nqemu good\n", 0, "2 passed, 0 failed", args=("--only", "good"))
+
+
+@test
+def only_without_match_fails():
+    expect_run("qemu good\ncheck other -- true\n", 1, "0 passed, 0 failed",
+               "no test named nothing", args=("--only", "nothing"))
+
+
+@test
+def expect_matches():
+    expect_run("qemu hello expect='^Untyped list:$'\n", 0, "1 passed, 0 failed")
+
+
+@test
+def expect_mismatch_fails():
+    expect_run("qemu hello expect='^Goodbye'\n", 1, "0 passed, 1 failed",
+               "output did not match")
+
+
+@test
+def alive_passes_when_still_running():
+    expect_run("qemu resident expect='^Caught' alive=0.5 timeout=20\n", 0,
+               "1 passed, 0 failed")
+
+
+@test
+def alive_fails_on_exit():
+    expect_run("qemu hello expect='^hello' alive=5\n", 1, "0 passed, 1 failed",
+               "within alive=5 s")
+
+
+@test
+def alive_fails_on_panic():
+    expect_run("qemu resident_panic expect='^Caught' alive=2 timeout=20\n", 1,
+               "0 passed, 1 failed", "KERNEL PANIC: late")
+
+
+@test
+def input_fed_after_trigger():
+    expect_run("qemu echo input='hello\\n' input_after='^ready' expect='^got: hello$'\n",
+               0, "1 passed, 0 failed")
+
+
+@test
+def check_statuses():
+    expect_run("check ok -- true\ncheck skipped -- sh -c 'echo no reference; exit 77'\n"
+               "check bad -- false\n", 1, "1 passed, 1 failed, 1 skipped",
+               "skipped: no reference", "bad: exit status 1")
+
+
+@test
+def check_suite_speaks_protocol():
+    expect_run("check s suite -- sh -c 'echo TEST PASS x; echo TEST SKIP y: later; "
+               "echo TEST DONE'\n", 0, "1 passed, 0 failed, 1 skipped")
+
+
+@test
+def bad_list_is_usage_error():
+    code, output, _ = run("qemu x bogus=1\n")
+    if code != 2 or "bogus=1" not in output:
+        raise Failure(f"exit {code}:\n{output}")
+
+
+@test
+def empty_list_ran_no_test():
+    expect_run("# nothing\n", 1, "0 passed, 0 failed", "no test ran")
+
+
+def main(argv):
+    only = next((a[5:] for a in argv if a.startswith("test=")), None)
+    failed = False
+    for fn in TESTS:
+        if only and fn.__name__ != only:
+            continue
+        try:
+            fn()
+            print(f"TEST PASS {fn.__name__}", flush=True)
+        except Exception as e:
+            failed = True
+            print(f"TEST FAIL {fn.__name__}: {e}", flush=True)
+    print("TEST DONE")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

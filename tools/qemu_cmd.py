@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""The one QEMU command line for running a Keel boot image non-interactively.
+
+Used by the test runner (and meant for any other tool that boots images, such as
+a benchmark runner). Run as a script it prints the command, shell-quoted:
+    qemu_cmd.py IMAGE [--cpu CPU] [--append TEXT]
+"""
+
+import argparse
+import shlex
+
+QEMU = "qemu-system-aarch64"
+DEFAULT_CPU = "cortex-a76"
+
+
+def qemu_command(image, cpu=DEFAULT_CPU, append=None, extra=()):
+    """argv for booting `image`: serial console on stdin/stdout, no monitor, no
+    display, semihosting on so the kernel can end QEMU with an exit status."""
+    argv = [QEMU, "-machine", "virt,gic-version=3", "-cpu", cpu, "-m", "1G",
+            "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-semihosting-config", "enable=on,target=native", "-kernel", image]
+    if append:
+        argv += ["-append", append]
+    return argv + list(extra)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("image")
+    parser.add_argument("--cpu", default=DEFAULT_CPU)
+    parser.add_argument("--append")
+    args = parser.parse_args()
+    print(shlex.join(qemu_command(args.image, args.cpu, args.append)))
+
+
+if __name__ == "__main__":
+    main()
