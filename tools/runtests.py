@@ -33,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import qemu_command  # noqa: E402
+from qemu_cmd import DEFAULT_MACHINE, qemu_command  # noqa: E402
 
 RESULT_RE = re.compile(r"^TEST (PASS|FAIL|SKIP) (\S+?)(?::\s*(.*))?$")
 DONE_LINE = "TEST DONE"
@@ -52,7 +52,7 @@ EXPECT_LOOKBACK = 4096
 OPTIONS = {
     "host": {"timeout"},
     "check": {"timeout"},
-    "qemu": {"timeout", "image", "cpu", "append", "expect", "alive", "input", "input_after"},
+    "qemu": {"timeout", "image", "cpu", "machine", "append", "expect", "alive", "input", "input_after"},
 }
 FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
 
@@ -314,7 +314,9 @@ def entry_argv(entry, ctx, filter_name):
         append = entry.options.get("append", "")
         if filter_name:
             append = (append + " " if append else "") + f"test={filter_name}"
-        return qemu_command(image, entry.options.get("cpu", ctx.cpu), append or None), image
+        machine = entry.options.get("machine", DEFAULT_MACHINE)
+        return qemu_command(image, entry.options.get("cpu", ctx.cpu), append or None,
+                            machine=machine), image
     if entry.kind == "host":
         argv = [os.path.join(ctx.build, "host", f"test_{entry.name}")]
     else:
