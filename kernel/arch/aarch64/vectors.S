@@ -14,7 +14,7 @@
 #define KIND_FIQ 2
 #define KIND_SERROR 3
 
-.macro save_user_context
+.macro store_x0_to_x29   /* at [sp], in register order */
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
     stp     x4, x5, [sp, #16 * 2]
@@ -30,6 +30,10 @@
     stp     x24, x25, [sp, #16 * 12]
     stp     x26, x27, [sp, #16 * 13]
     stp     x28, x29, [sp, #16 * 14]
+.endm
+
+.macro save_user_context
+    store_x0_to_x29
     mrs     x9, sp_el0
     stp     x30, x9, [sp, #16 * 15]
     mrs     x9, elr_el1
@@ -48,21 +52,7 @@
  * on the kernel stack, then the panic report. */
 .macro kernel_exception kind
     sub     sp, sp, #(8 * 36)
-    stp     x0, x1, [sp, #16 * 0]
-    stp     x2, x3, [sp, #16 * 1]
-    stp     x4, x5, [sp, #16 * 2]
-    stp     x6, x7, [sp, #16 * 3]
-    stp     x8, x9, [sp, #16 * 4]
-    stp     x10, x11, [sp, #16 * 5]
-    stp     x12, x13, [sp, #16 * 6]
-    stp     x14, x15, [sp, #16 * 7]
-    stp     x16, x17, [sp, #16 * 8]
-    stp     x18, x19, [sp, #16 * 9]
-    stp     x20, x21, [sp, #16 * 10]
-    stp     x22, x23, [sp, #16 * 11]
-    stp     x24, x25, [sp, #16 * 12]
-    stp     x26, x27, [sp, #16 * 13]
-    stp     x28, x29, [sp, #16 * 14]
+    store_x0_to_x29
     add     x9, sp, #(8 * 36)
     stp     x30, x9, [sp, #16 * 15]
     mrs     x9, elr_el1
