@@ -54,6 +54,19 @@ static pte_t identity_l1[PT_ENTRIES] BOOT_TABLE;
     (TCR_T0SZ(16) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | TCR_T1SZ(16) |  \
      TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_AS16)
 
+/* Debug output before the MMU is on: the PL011 at its physical address. */
+static const char boot_banner[] SECTION(".boot.rodata") = "Keel: boot at EL1, MMU off\r\n";
+
+static BOOT_TEXT void boot_puts(const char *s)
+{
+    volatile uint32_t *uart = (volatile uint32_t *)(uintptr_t)PLAT_UART_PADDR;
+    for (; *s != '\0'; s++) {
+        while (uart[0x18 / 4] & (1u << 5)) { /* transmit FIFO full */
+        }
+        uart[0] = (uint8_t)*s;
+    }
+}
+
 static BOOT_TEXT void zero_table(pte_t *table)
 {
     volatile pte_t *t = table; /* volatile: no memset call out of .boot */
@@ -71,6 +84,7 @@ static BOOT_TEXT paddr_t boot_paddr(const void *p)
  * Further RAM is mapped from C once the device tree has been read. */
 BOOT_TEXT void boot_mmu_init(void)
 {
+    boot_puts(boot_banner);
     zero_table(kernel_l0);
     zero_table(kernel_l1);
     zero_table(identity_l0);
