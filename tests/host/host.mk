@@ -15,6 +15,7 @@ endef
 
 $(eval $(call host_test,fdt,common/fdt.c))
 $(eval $(call host_test,region,kernel/core/region.c))
+$(eval $(call host_test,cdt,kernel/core/cdt.c kernel/core/capability.c))
 
 .PHONY: host-tests
 host-tests: $(filter $(BUILD)/host/%,$(TEST_DEPS))
