@@ -10,7 +10,7 @@ KERNEL_SRCS := $(wildcard kernel/core/*.c kernel/api/*.c kernel/object/*.c \
                           kernel/arch/$(ARCH)/object/*.c \
                           kernel/plat/$(BOARD)/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(KERNEL_SRCS))) \
-               $(BUILD)/obj/kernel/common/fdt.o
+               $(BUILD)/obj/kernel/common/fdt.o $(BUILD)/obj/kernel/common/memops.o
 
 # Runs with the MMU off, where every access is a Device access: no unaligned
 # accesses may be generated.

@@ -5,7 +5,8 @@
 
 LIBKEEL_SRCS := libkeel/src/bootinfo.c libkeel/src/ipcbuf.c libkeel/src/printf.c \
                 libkeel/src/start.c libkeel/src/string.c libkeel/src/tls.c
-LIBKEEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBKEEL_SRCS)) $(BUILD)/libkeel/obj/fdt.o
+LIBKEEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBKEEL_SRCS)) $(BUILD)/libkeel/obj/fdt.o \
+                $(BUILD)/libkeel/obj/memops.o
 LIBKEEL_CRT0 := $(BUILD)/obj/libkeel/src/crt0.o
 LIBKEEL_A    := $(BUILD)/libkeel/libkeel.a
 
@@ -19,7 +20,7 @@ LIBKEEL_LINK_DEPS := $(LIBKEEL_LINK) libkeel/rootserver.ld
 LIBKEEL_CFLAGS := $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
 $(BUILD)/obj/libkeel/%.o: CFLAGS = $(LIBKEEL_CFLAGS)
 
-$(BUILD)/libkeel/obj/fdt.o: common/fdt.c | $(GEN_HEADERS)
+$(BUILD)/libkeel/obj/%.o: common/%.c | $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(LIBKEEL_CFLAGS) -c $< -o $@
 

@@ -2,6 +2,7 @@
  * memory primitives the compiler may also call on its own. */
 #pragma once
 
+#include <memops.h>
 #include <types.h>
 
 #define BIT(n) (1ull << (n))
@@ -28,11 +29,6 @@ static inline uint64_t mask_bits(unsigned n)
     return n >= 64 ? ~0ull : (1ull << n) - 1;
 }
 
-void *memset(void *dst, int value, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 
 /* Index of the most significant set bit; x must be non-zero. */
 static inline unsigned highest_bit(word_t x)

@@ -1,5 +1,6 @@
-/* Memory primitives; the compiler may also emit calls to these. */
-#include <util.h>
+/* Memory primitives: see memops.h. Built into the kernel and into libkeel. */
+#include <memops.h>
+#include <stdint.h>
 
 void *memset(void *dst, int value, size_t n)
 {
