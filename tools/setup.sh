@@ -61,7 +61,7 @@ missing_packages() {
 sanitizers_work() {
     local dir rc
     dir=$(mktemp -d)
-    printf 'int main(void) { return 0; }\n' >"$dir/t.c"
+    printf '#include <stdio.h>\nint main(void) { return puts("") < 0; }\n' >"$dir/t.c"
     clang -fsanitize=address,undefined "$dir/t.c" -o "$dir/t" >/dev/null 2>&1 && rc=0 || rc=1
     rm -rf "$dir"
     return "$rc"
@@ -70,7 +70,7 @@ sanitizers_work() {
 install_sanitizer_runtime() {
     local major
     major=$(clang -dumpversion | cut -d. -f1)
-    apt_install "libclang-rt-$major-dev" || apt_install libclang-rt-dev ||
+    apt_install libc6-dev "libclang-rt-$major-dev" || apt_install libc6-dev libclang-rt-dev ||
         die "could not install clang's sanitizer runtime (libclang-rt-$major-dev)"
 }
 
