@@ -3,6 +3,8 @@
 #include <fault.h>
 #include <invocation.h>
 #include <keel/gen/abi.h>
+#include <config.h>
+#include <plat/irq.h>
 #include <thread.h>
 
 static exception_t set_error(invocation_t *inv, word_t type)
@@ -218,4 +220,36 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
     if (thread->state == thread_restart) {
         thread_set_state(thread, thread_running);
     }
+}
+
+exception_t lookup_slot_for_cnode_op(invocation_t *inv, bool is_source, cap_t root, word_t index,
+                                     word_t depth, cte_t **slot)
+{
+    if (cap_type(root) != cap_cnode) {
+        return error_failed_lookup(inv, is_source, lookup_fault_invalid_root());
+    }
+    if (depth < 1 || depth > WORD_BITS) {
+        return error_range(inv, 1, WORD_BITS);
+    }
+    resolve_ret_t r = resolve_address_bits(root, index, depth);
+    if (r.fault.type != 0) {
+        return error_failed_lookup(inv, is_source, r.fault);
+    }
+    if (r.bits_remaining != 0) {
+        return error_failed_lookup(inv, is_source,
+                                   lookup_fault_depth_mismatch(r.bits_remaining, 0));
+    }
+    *slot = r.slot;
+    return EXCEPTION_NONE;
+}
+
+static word_t work_units;
+
+exception_t preemption_point(void)
+{
+    if (++work_units < CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION) {
+        return EXCEPTION_NONE;
+    }
+    work_units = 0;
+    return irq_is_pending() ? EXCEPTION_PREEMPTED : EXCEPTION_NONE;
 }

@@ -179,7 +179,9 @@ static void add_untyped(void *ctx, paddr_t base, unsigned size_bits)
     }
     rb.bi->untyped_list[rb.untyped_count++] =
         (untyped_desc_t){ .paddr = base, .size_bits = (uint8_t)size_bits, .is_device = is_device };
-    provide_cap(cap_untyped_new(base, size_bits, is_device));
+    /* Fully used at first: the first Retype resets (zeroes) it, preemptibly. */
+    cap_t cap = cap_untyped_new(base, size_bits, is_device);
+    provide_cap(cap_with_untyped_free_index(cap, BIT(size_bits)));
 }
 
 /* Device space: everything below PLAT_PADDR_USER_DEVICE_TOP that is neither

@@ -174,6 +174,30 @@ void sched_timer_tick(void)
     reschedule_requested = true;
 }
 
+void thread_queue_restart_all(word_t head)
+{
+    tcb_t *thread = head ? paddr_to_ptr(head & MASK(CAP_ADDR_BITS)) : NULL;
+    while (thread != NULL) {
+        tcb_t *next = thread->queue_next;
+        thread->queue_next = thread->queue_prev = NULL;
+        thread->blocking_object = 0;
+        thread_set_state(thread, thread_restart);
+        sched_enqueue(thread);
+        thread = next;
+    }
+}
+
+void thread_suspend(tcb_t *thread)
+{
+    /* Blocked IPC is cancelled when endpoint IPC exists; until then a thread
+     * is never queued on an endpoint or notification. */
+    if (thread->state == thread_running) {
+        thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
+    }
+    thread_set_state(thread, thread_inactive);
+    sched_dequeue(thread);
+}
+
 void debug_thread_list_add(tcb_t *thread)
 {
     thread->debug_prev = NULL;

@@ -15,6 +15,7 @@
  *   vspace        [58] has ASID                          ASID
  *   asid pool     -                                      first ASID of the pool
  *   irq handler   -                                      IRQ number
+ *   zombie        [58] is a TCB                          slots still to delete
  *
  * The type numbers are the ones DebugCapIdentify reports (ABI appendix A).
  * Layouts are written out by hand with explicit shifts and masks, never C
@@ -93,6 +94,9 @@ CAP_FIELD(vspace_asid, 1, 0, 16)
 CAP_FIELD(asid_base, 1, 0, 16)
 /* irq handler */
 CAP_FIELD(irq, 1, 0, 16)
+/* zombie: an object being destroyed, its slots not yet all emptied */
+CAP_FIELD(zombie_is_tcb, 0, 58, 1)
+CAP_FIELD(zombie_count, 1, 0, 64)
 
 /* Rights bits of endpoint/notification caps (the ABI's CapRights order). */
 #define RIGHT_WRITE BIT(0) /* send */
@@ -166,6 +170,14 @@ static inline cap_t cap_vspace_new(paddr_t base, word_t asid)
 static inline cap_t cap_asid_pool_new(paddr_t base, word_t asid_base)
 {
     return cap_with_asid_base(cap_new(cap_asid_pool, base), asid_base);
+}
+
+/* A zombie for the slot array at `slots` with `count` slots left. */
+static inline cap_t cap_zombie_new(paddr_t slots, word_t count, bool is_tcb)
+{
+    cap_t c = cap_new(cap_zombie, slots);
+    c = cap_with_zombie_is_tcb(c, is_tcb);
+    return cap_with_zombie_count(c, count);
 }
 
 /* Kernel pointer to the object a cap refers to. */

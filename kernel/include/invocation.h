@@ -78,3 +78,15 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking);
  * cap types go to arch_decode_invocation. */
 exception_t decode_invocation(invocation_t *inv);
 exception_t arch_decode_invocation(invocation_t *inv);
+
+/* CNode-style lookup of the slot (index, depth) relative to the CNode cap
+ * `root` (ABI 1.7 step 4). Errors are reported as the source slot's when
+ * `is_source`. On success *slot is set. */
+exception_t lookup_slot_for_cnode_op(invocation_t *inv, bool is_source, cap_t root, word_t index,
+                                     word_t depth, cte_t **slot);
+
+/* Count one unit of work of a long operation; every
+ * CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION units, return EXCEPTION_PREEMPTED
+ * if an interrupt is pending (the caller records its progress and unwinds;
+ * the system call restarts). */
+exception_t preemption_point(void);

@@ -23,6 +23,15 @@ void schedule_and_return(void) NORETURN;
 /* One timer tick: account the current thread's time slice. */
 void sched_timer_tick(void);
 
+/* Restart every thread of the wait queue that starts at `head` (a TCB's
+ * physical address in its low 48 bits; 0 for an empty queue): each
+ * re-executes its system call when it next runs (ABI 1.6a). */
+void thread_queue_restart_all(word_t head);
+
+/* Take a thread out of every queue and make it inactive (TCB_Suspend and
+ * deletion): it cancels any IPC it was blocked in. */
+void thread_suspend(tcb_t *thread);
+
 /* Threads known to the kernel, for the debug dump. */
 void debug_thread_list_add(tcb_t *thread);
 void debug_thread_list_remove(tcb_t *thread);

@@ -1,12 +1,22 @@
 /* First level of invocation dispatch: by the type of the invoked cap. Each
  * object type owns its label switch in its own file. */
 #include <invocation.h>
+#include <keel/gen/abi.h>
+#include <object/endpoint.h>
+#include <object/notification.h>
+#include <object/untyped.h>
+#include <objecttype.h>
+#include <thread.h>
 
 exception_t decode_invocation(invocation_t *inv)
 {
     switch (cap_type(inv->cap)) {
     case cap_null:
         return error_invalid_capability(inv, 0);
+    case cap_untyped:
+        return decode_untyped_invocation(inv);
+    case cap_cnode:
+        return decode_cnode_invocation(inv);
     case cap_frame:
     case cap_page_table:
     case cap_vspace:
@@ -18,4 +28,93 @@ exception_t decode_invocation(invocation_t *inv)
          * virtual memory and interrupt issues). */
         return error_illegal_operation(inv);
     }
+}
+
+word_t object_size_bits(word_t type, word_t user_size)
+{
+    switch (type) {
+    case seL4_UntypedObject:
+        return user_size;
+    case seL4_TCBObject:
+        return TCB_SIZE_BITS;
+    case seL4_EndpointObject:
+        return 4;
+    case seL4_NotificationObject:
+        return 5;
+    case seL4_CapTableObject:
+        return user_size + CTE_SIZE_BITS;
+    default:
+        return arch_object_size_bits(type);
+    }
+}
+
+bool object_allowed_in_device_memory(word_t type)
+{
+    return type == seL4_UntypedObject || type == seL4_ARM_SmallPageObject ||
+           type == seL4_ARM_LargePageObject || type == seL4_ARM_HugePageObject;
+}
+
+cap_t object_create(word_t type, paddr_t base, word_t user_size, bool device)
+{
+    switch (type) {
+    case seL4_UntypedObject:
+        return cap_untyped_new(base, (unsigned)user_size, device);
+    case seL4_TCBObject:
+        tcb_init(paddr_to_ptr(base), ks_cur_thread);
+        return cap_new(cap_tcb, base);
+    case seL4_EndpointObject:
+        return cap_with_rights(cap_new(cap_endpoint, base), 0xf);
+    case seL4_NotificationObject:
+        return cap_with_rights(cap_new(cap_notification, base), RIGHT_WRITE | RIGHT_READ);
+    case seL4_CapTableObject:
+        return cap_cnode_new(base, (unsigned)user_size, 0, 0);
+    default:
+        return arch_object_create(type, base, device);
+    }
+}
+
+finalise_ret_t object_finalise(cap_t cap, bool final)
+{
+    finalise_ret_t ret = { .remainder = cap_null_new(), .irq = IRQ_NONE };
+    switch (cap_type(cap)) {
+    case cap_endpoint:
+        if (final) {
+            endpoint_cancel_all(cap_object(cap));
+        }
+        break;
+    case cap_notification:
+        if (final) {
+            notification_finalise(cap_object(cap));
+        }
+        break;
+    case cap_cnode:
+        if (final) {
+            ret.remainder = cap_zombie_new(cap_paddr(cap), BIT(cap_cnode_radix(cap)), false);
+        }
+        break;
+    case cap_tcb:
+        if (final) {
+            tcb_t *tcb = cap_object(cap);
+            tcb_finalise(tcb);
+            ret.remainder = cap_zombie_new(ptr_to_paddr(tcb->slots), TCB_SLOT_COUNT, true);
+        }
+        break;
+    case cap_zombie:
+        ret.remainder = cap;
+        break;
+    case cap_irq_handler:
+        if (final) {
+            ret.irq = cap_irq(cap);
+        }
+        break;
+    case cap_frame:
+    case cap_page_table:
+    case cap_vspace:
+    case cap_asid_pool:
+        ret.remainder = arch_object_finalise(cap, final);
+        break;
+    default:
+        break; /* untyped, reply, IRQ/ASID control, domain: nothing held */
+    }
+    return ret;
 }

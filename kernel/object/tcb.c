@@ -1,5 +1,8 @@
 /* Thread control blocks: helpers shared by IPC, faults and invocations. */
+#include <config.h>
+#include <object/notification.h>
 #include <object/tcb.h>
+#include <thread.h>
 
 static unsigned frame_size_bits(cap_t frame)
 {
@@ -19,4 +22,32 @@ word_t *tcb_ipc_buffer(tcb_t *thread, bool writing)
     }
     word_t offset = thread->ipc_buffer & MASK(frame_size_bits(frame));
     return paddr_to_ptr(cap_paddr(frame) + offset);
+}
+
+void tcb_init(tcb_t *tcb, const tcb_t *creator)
+{
+    static const char prefix[] = "child of: '";
+    tcb->context.r[CTX_SPSR] = SPSR_USER_DEFAULT;
+    tcb->time_slice = CONFIG_TIME_SLICE;
+    tcb->state = thread_inactive;
+    size_t at = sizeof(prefix) - 1;
+    memcpy(tcb->name, prefix, at);
+    const char *parent = creator != NULL ? creator->name : "kernel";
+    for (size_t i = 0; parent[i] != '\0' && at < TCB_NAME_LENGTH - 2; i++) {
+        tcb->name[at++] = parent[i];
+    }
+    tcb->name[at++] = '\'';
+    tcb->name[at] = '\0';
+    debug_thread_list_add(tcb);
+}
+
+void tcb_finalise(tcb_t *tcb)
+{
+    thread_suspend(tcb);
+    if (tcb->bound_notification != 0) {
+        notification_t *ntfn = paddr_to_ptr(tcb->bound_notification);
+        ntfn->bound_tcb = 0;
+        tcb->bound_notification = 0;
+    }
+    debug_thread_list_remove(tcb);
 }

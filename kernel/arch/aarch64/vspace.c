@@ -146,3 +146,83 @@ void arch_map_kernel_window(paddr_t base, paddr_t end)
     dsb_ish();
     isb();
 }
+
+pte_t *vspace_for_asid(word_t asid)
+{
+    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
+    if (pool == 0 || asid == 0) {
+        return NULL;
+    }
+    paddr_t vspace = ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
+    return vspace ? paddr_to_ptr(vspace) : NULL;
+}
+
+static void tlb_flush_page(word_t asid, vaddr_t vaddr)
+{
+    dsb_ishst();
+    __asm__ volatile("tlbi vae1is, %0" ::"r"((asid << 48) | ((vaddr >> 12) & MASK(44))) : "memory");
+    dsb_ish();
+    isb();
+}
+
+static void tlb_flush_asid(word_t asid)
+{
+    dsb_ishst();
+    __asm__ volatile("tlbi aside1is, %0" ::"r"(asid << 48) : "memory");
+    dsb_ish();
+    isb();
+}
+
+/* The level whose entries map 2^size_bits bytes. */
+static unsigned level_for_size(unsigned size_bits)
+{
+    return size_bits == 30 ? 1 : size_bits == 21 ? 2 : 3;
+}
+
+void vspace_unmap_frame(word_t asid, vaddr_t vaddr, paddr_t paddr, unsigned size_bits)
+{
+    pte_t *l0 = vspace_for_asid(asid);
+    pte_t *entry = l0 != NULL ? walk(l0, vaddr, level_for_size(size_bits)) : NULL;
+    if (entry == NULL || !(*entry & PTE_VALID) || is_table(*entry, level_for_size(size_bits)) ||
+        (*entry & PTE_ADDR_MASK) != paddr) {
+        return; /* no longer mapped there: nothing to undo */
+    }
+    *entry = 0;
+    tlb_flush_page(asid, vaddr);
+}
+
+void vspace_unmap_page_table(word_t asid, vaddr_t vaddr, unsigned level, paddr_t table)
+{
+    pte_t *l0 = vspace_for_asid(asid);
+    pte_t *entry = (l0 != NULL && level > 0) ? walk(l0, vaddr, level - 1) : NULL;
+    if (entry == NULL || !is_table(*entry, level - 1) || (*entry & PTE_ADDR_MASK) != table) {
+        return;
+    }
+    *entry = 0;
+    tlb_flush_asid(asid);
+}
+
+void vspace_release_asid(word_t asid, paddr_t vspace)
+{
+    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
+    if (pool == 0) {
+        return;
+    }
+    paddr_t *entry = &((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
+    if (*entry == vspace) {
+        *entry = 0;
+        tlb_flush_asid(asid);
+    }
+}
+
+void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
+{
+    paddr_t *slot = &ks_asid_table[(asid_base >> ASID_POOL_BITS) % ASID_POOL_COUNT];
+    if (*slot == pool) {
+        *slot = 0;
+        dsb_ishst();
+        __asm__ volatile("tlbi vmalle1is" ::: "memory");
+        dsb_ish();
+        isb();
+    }
+}

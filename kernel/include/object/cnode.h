@@ -70,3 +70,7 @@ static inline cte_t *cnode_slot(cap_t cnode, word_t index)
 /* Put `cap` into the empty slot `dest` as a child of `parent` in the
  * derivation tree (or as a new root when parent is NULL). */
 void cte_insert(cap_t cap, cte_t *parent, cte_t *dest);
+
+struct invocation;
+/* CNode methods (ABI 5.4.3). */
+enum exception decode_cnode_invocation(struct invocation *inv);

@@ -89,3 +89,11 @@ static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
  * the TCB, not the thread's page tables (ABI 3.2). NULL when absent: no
  * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);
+
+/* A new TCB in zeroed memory (ABI 4.3): SPSR 0x40, priority and MCP 0, a
+ * full time slice, inactive, named after its creator. */
+void tcb_init(tcb_t *tcb, const tcb_t *creator);
+
+/* The last cap to the TCB is going: suspend it and forget it. Its slots are
+ * emptied afterwards (as a zombie). */
+void tcb_finalise(tcb_t *tcb);

@@ -28,3 +28,7 @@ void arch_dump_user_context(const user_context_t *context);
 
 /* Print up to `words` words of the thread's user stack, if it is mapped. */
 void arch_dump_user_stack(struct tcb *thread, unsigned words);
+
+/* Zero `size` bytes at `p` (kernel window, normal memory; size a multiple of
+ * 64 and p 64-byte aligned for speed, any size works). */
+void arch_zero_memory(void *p, word_t size);

@@ -32,3 +32,20 @@ void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable
 /* Kernel pointer to the user address `vaddr` in `l0`'s address space if a
  * readable page maps it, else NULL. */
 void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);
+
+/* The VSpace registered for `asid`, or NULL. */
+pte_t *vspace_for_asid(word_t asid);
+
+/* Remove the mapping of the frame at `paddr` (2^size_bits bytes) at `vaddr`
+ * in the VSpace of `asid`, if that is what is mapped there. */
+void vspace_unmap_frame(word_t asid, vaddr_t vaddr, paddr_t paddr, unsigned size_bits);
+
+/* Remove the page table at `table` (installed at `level` for `vaddr`) from
+ * the VSpace of `asid`, if it is still installed there. */
+void vspace_unmap_page_table(word_t asid, vaddr_t vaddr, unsigned level, paddr_t table);
+
+/* Forget the VSpace at `vspace` as the holder of `asid`. */
+void vspace_release_asid(word_t asid, paddr_t vspace);
+
+/* Forget the ASID pool at `pool` (covering ASIDs from asid_base). */
+void vspace_release_asid_pool(word_t asid_base, paddr_t pool);
