@@ -4,6 +4,7 @@
 #include <arch/context.h>
 #include <config.h>
 #include <cspace.h>
+#include <invariants.h>
 #include <keel/gen/abi.h>
 #include <printk.h>
 #include <syscall.h>
@@ -92,6 +93,7 @@ bool handle_debug_syscall(sword_t number)
     case seL4_SysDebugSnapshot:
         halt_from_user(thread, "Debug snapshot syscall");
         dump_scheduler();
+        invariants_check();
         return true;
     case seL4_SysDebugNameThread:
         name_thread(thread);

@@ -57,6 +57,17 @@ void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest)
     link_after(source, dest);
 }
 
+cte_t ks_cdt_head;
+
+void cdt_insert_root(cap_t cap, cte_t *dest)
+{
+    dest->cap = cap;
+    dest->mdb = (mdb_node_t){ { 0, 0 } };
+    mdb_set_revocable(dest, true);
+    mdb_set_first_badged(dest, true);
+    link_after(&ks_cdt_head, dest);
+}
+
 void cdt_insert_retyped(cap_t cap, cte_t *untyped, cte_t *dest)
 {
     dest->cap = cap;

@@ -14,6 +14,13 @@
 
 #include <object/cnode.h>
 
+/* The head of the one list every cap is on: roots of the derivation tree
+ * (boot caps) are linked after it. It holds no cap. */
+extern cte_t ks_cdt_head;
+
+/* Put `cap` into the empty `dest` as a new root of the derivation tree. */
+void cdt_insert_root(cap_t cap, cte_t *dest);
+
 /* Is `child` (a later slot in the list) a descendant of `parent`? */
 bool cdt_is_parent_of(const cte_t *parent, const cte_t *child);
 

@@ -9,8 +9,5 @@ void cte_insert(cap_t cap, cte_t *parent, cte_t *dest)
         cdt_insert_derived(cap, parent, dest);
         return;
     }
-    dest->cap = cap;
-    dest->mdb = (mdb_node_t){ { 0, 0 } };
-    mdb_set_revocable(dest, true); /* a root of the derivation tree */
-    mdb_set_first_badged(dest, true);
+    cdt_insert_root(cap, dest);
 }

@@ -1,0 +1,99 @@
+/* The invariants of the capability system (see invariants.h):
+ *  - the cap list is well formed: each node's neighbours point back at it;
+ *  - every descendant of an untyped lies inside the untyped's used part
+ *    [base, base + free index), and the free index is within its size;
+ *  - no two distinct objects overlap (quadratic, so only checked while the
+ *    system holds at most INVARIANT_OVERLAP_LIMIT caps). */
+#include <capability.h>
+#include <cdt.h>
+#include <invariants.h>
+#include <panic.h>
+#include <printk.h>
+
+#define INVARIANT_OVERLAP_LIMIT 4096
+
+static void check_links(word_t *count)
+{
+    *count = 0;
+    for (cte_t *node = &ks_cdt_head; mdb_next(node) != NULL; node = mdb_next(node)) {
+        cte_t *next = mdb_next(node);
+        if (mdb_prev(next) != node) {
+            panic("invariant: cap list broken at slot %p", (void *)next);
+        }
+        if (cap_is_null(next->cap)) {
+            panic("invariant: empty slot %p on the cap list", (void *)next);
+        }
+        (*count)++;
+    }
+}
+
+static void check_untyped(const cte_t *slot)
+{
+    cap_t untyped = slot->cap;
+    word_t size = BIT(cap_untyped_size_bits(untyped));
+    word_t used = cap_untyped_free_index(untyped);
+    if (used > size) {
+        panic("invariant: untyped %p free index 0x%lx beyond its size", (void *)slot, used);
+    }
+    paddr_t base = cap_paddr(untyped);
+    for (const cte_t *d = mdb_next(slot); d != NULL && cdt_is_parent_of(slot, d);
+         d = mdb_next(d)) {
+        unsigned bits = cap_object_size_bits(d->cap);
+        paddr_t start = cap_paddr(d->cap);
+        if (bits == 0 || cap_type(d->cap) == cap_zombie) {
+            continue;
+        }
+        bool is_copy = cap_type(d->cap) == cap_untyped && start == base &&
+                       cap_untyped_size_bits(d->cap) == cap_untyped_size_bits(untyped);
+        if (!is_copy && (start < base || start + BIT(bits) > base + used)) {
+            panic("invariant: object at 0x%lx (type %lu) outside the used part of untyped "
+                  "[0x%lx, 0x%lx)",
+                  start, cap_type(d->cap), base, base + used);
+        }
+    }
+}
+
+/* Two caps name distinct objects that share memory. Untypeds contain their
+ * objects, and equal objects are fine. */
+static bool objects_clash(cap_t a, cap_t b)
+{
+    unsigned a_bits = cap_object_size_bits(a);
+    unsigned b_bits = cap_object_size_bits(b);
+    if (a_bits == 0 || b_bits == 0 || cap_type(a) == cap_untyped || cap_type(b) == cap_untyped ||
+        cap_type(a) == cap_zombie || cap_type(b) == cap_zombie) {
+        return false;
+    }
+    if (cap_same_object_as(a, b)) {
+        return false;
+    }
+    paddr_t a0 = cap_paddr(a), b0 = cap_paddr(b);
+    return a0 < b0 + BIT(b_bits) && b0 < a0 + BIT(a_bits);
+}
+
+static void check_overlaps(void)
+{
+    for (cte_t *a = mdb_next(&ks_cdt_head); a != NULL; a = mdb_next(a)) {
+        for (cte_t *b = mdb_next(a); b != NULL; b = mdb_next(b)) {
+            if (objects_clash(a->cap, b->cap)) {
+                panic("invariant: objects at 0x%lx and 0x%lx overlap", cap_paddr(a->cap),
+                      cap_paddr(b->cap));
+            }
+        }
+    }
+}
+
+void invariants_check(void)
+{
+    word_t count;
+    check_links(&count);
+    for (cte_t *node = mdb_next(&ks_cdt_head); node != NULL; node = mdb_next(node)) {
+        if (cap_type(node->cap) == cap_untyped) {
+            check_untyped(node);
+        }
+    }
+    if (count <= INVARIANT_OVERLAP_LIMIT) {
+        check_overlaps();
+    }
+    kprintf("invariants hold (%lu caps%s)\n", count,
+            count <= INVARIANT_OVERLAP_LIMIT ? "" : ", overlap check skipped");
+}
