@@ -160,8 +160,10 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
                tcb_slot(tcb, TCB_CSPACE_ROOT));
     cte_insert(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
                tcb_slot(tcb, TCB_VSPACE_ROOT));
-    cte_insert(rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER].cap, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER],
-               tcb_slot(tcb, TCB_IPC_BUFFER));
+    /* The TCB's copy is derived: a frame cap copy carries no mapping. */
+    cap_t ipc_frame = rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER].cap;
+    ipc_frame = cap_with_mapped_vaddr(cap_with_mapped_asid(ipc_frame, 0), 0);
+    cte_insert(ipc_frame, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER], tcb_slot(tcb, TCB_IPC_BUFFER));
     cte_insert(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1), NULL,
                tcb_slot(tcb, TCB_REPLY));
     set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
