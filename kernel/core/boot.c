@@ -8,7 +8,7 @@
 void init_kernel(void)
 {
     kprintf("\nKeel kernel booting\n");
-    arch_init_cpu();       /* system registers: FPU access */
+    arch_init_cpu();       /* system registers: lazy FPU switching */
     boot_memory_init();    /* RAM from the device tree; kernel window */
     irq_controller_init(); /* GICv3 distributor, redistributor, CPU interface */
     timer_init();          /* the 2 ms tick on the virtual timer */

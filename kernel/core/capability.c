@@ -22,6 +22,8 @@ unsigned cap_object_size_bits(cap_t cap)
     case cap_vspace:
     case cap_asid_pool:
         return 12;
+    case cap_zombie:
+        return cap_zombie_is_tcb(cap) ? 11 : (unsigned)cap_zombie_radix(cap) + 5;
     default:
         return 0;
     }

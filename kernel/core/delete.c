@@ -1,13 +1,18 @@
 /* Deletion, revocation and zombies: see delete.h. */
 #include <cdt.h>
 #include <delete.h>
+#include <object/tcb.h>
 #include <objecttype.h>
 #include <panic.h>
 #include <plat/irq.h>
 
-/* A zombie's slot array, and its last slot still to empty. */
+/* Slot `index` of the object a zombie destroys: a CNode's slots, or the
+ * TCB's own cap slots. */
 static cte_t *zombie_slot(cap_t zombie, word_t index)
 {
+    if (cap_zombie_is_tcb(zombie)) {
+        return tcb_slot(paddr_to_ptr(cap_paddr(zombie)), (enum tcb_slot)index);
+    }
     return (cte_t *)paddr_to_ptr(cap_paddr(zombie)) + index;
 }
 

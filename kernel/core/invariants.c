@@ -40,7 +40,7 @@ static void check_untyped(const cte_t *slot)
          d = mdb_next(d)) {
         unsigned bits = cap_object_size_bits(d->cap);
         paddr_t start = cap_paddr(d->cap);
-        if (bits == 0 || cap_type(d->cap) == cap_zombie) {
+        if (bits == 0) {
             continue;
         }
         bool is_copy = cap_type(d->cap) == cap_untyped && start == base &&

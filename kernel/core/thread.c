@@ -3,6 +3,7 @@
  * running thread is not in a ready queue; it goes back in when it stops
  * running while still runnable. */
 #include <arch/arch.h>
+#include <cdt.h>
 #include <config.h>
 #include <interrupt.h>
 #include <thread.h>
@@ -218,4 +219,30 @@ void debug_thread_list_remove(tcb_t *thread)
     if (thread->debug_next != NULL) {
         thread->debug_next->debug_prev = thread->debug_prev;
     }
+}
+
+void thread_resume(tcb_t *thread)
+{
+    if (thread_is_runnable(thread)) {
+        return;
+    }
+    /* Cancelling blocked IPC arrives with endpoint IPC (no thread blocks yet). */
+    cte_t *reply = tcb_slot(thread, TCB_REPLY);
+    if (cap_is_null(reply->cap)) {
+        cdt_insert_root(cap_with_reply_master(cap_new(cap_reply, ptr_to_paddr(thread)), 1), reply);
+    }
+    thread_set_state(thread, thread_restart);
+    sched_append(thread);
+    reschedule_requested = true;
+}
+
+void thread_set_priority(tcb_t *thread, word_t priority)
+{
+    bool queued = thread->in_ready_queue;
+    sched_dequeue(thread);
+    thread->priority = (uint8_t)priority;
+    if (queued) {
+        sched_append(thread);
+    }
+    reschedule_requested = true;
 }

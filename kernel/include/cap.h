@@ -15,7 +15,8 @@
  *   vspace        [58] has ASID                          ASID
  *   asid pool     -                                      first ASID of the pool
  *   irq handler   -                                      IRQ number
- *   zombie        [58] is a TCB                          slots still to delete
+ *   zombie        [58] is a TCB, [57:52] CNode radix     slots still to delete
+ *                 (address: the TCB or CNode being destroyed)
  *
  * The type numbers are the ones DebugCapIdentify reports (ABI appendix A).
  * Layouts are written out by hand with explicit shifts and masks, never C
@@ -96,6 +97,7 @@ CAP_FIELD(asid_base, 1, 0, 16)
 CAP_FIELD(irq, 1, 0, 16)
 /* zombie: an object being destroyed, its slots not yet all emptied */
 CAP_FIELD(zombie_is_tcb, 0, 58, 1)
+CAP_FIELD(zombie_radix, 0, 52, 6)
 CAP_FIELD(zombie_count, 1, 0, 64)
 
 /* Rights bits of endpoint/notification caps (the ABI's CapRights order). */
@@ -172,11 +174,13 @@ static inline cap_t cap_asid_pool_new(paddr_t base, word_t asid_base)
     return cap_with_asid_base(cap_new(cap_asid_pool, base), asid_base);
 }
 
-/* A zombie for the slot array at `slots` with `count` slots left. */
-static inline cap_t cap_zombie_new(paddr_t slots, word_t count, bool is_tcb)
+/* A zombie of the CNode or TCB at `object` with `count` slots left to empty
+ * (radix: the CNode's; 0 for a TCB). */
+static inline cap_t cap_zombie_new(paddr_t object, bool is_tcb, word_t radix, word_t count)
 {
-    cap_t c = cap_new(cap_zombie, slots);
+    cap_t c = cap_new(cap_zombie, object);
     c = cap_with_zombie_is_tcb(c, is_tcb);
+    c = cap_with_zombie_radix(c, radix);
     return cap_with_zombie_count(c, count);
 }
 

@@ -85,6 +85,11 @@ exception_t arch_decode_invocation(invocation_t *inv);
 exception_t lookup_slot_for_cnode_op(invocation_t *inv, bool is_source, cap_t root, word_t index,
                                      word_t depth, cte_t **slot);
 
+/* Derive `cap` (from the cap in `slot`) for Copy, Mint, cap transfer and
+ * the caps a TCB keeps (ABI 5.6). A null *out means the type cannot be
+ * derived; an error return means derivation is refused with that error. */
+exception_t cap_derive(invocation_t *inv, cte_t *slot, cap_t cap, cap_t *out);
+
 /* Count one unit of work of a long operation; every
  * CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION units, return EXCEPTION_PREEMPTED
  * if an interrupt is pending (the caller records its progress and unwinds;

@@ -36,3 +36,9 @@ void thread_suspend(tcb_t *thread);
 void debug_thread_list_add(tcb_t *thread);
 void debug_thread_list_remove(tcb_t *thread);
 extern tcb_t *ks_debug_thread_list;
+
+/* TCB_Resume: an inactive or blocked thread restarts its system call. */
+void thread_resume(tcb_t *thread);
+
+/* Change a thread's priority, keeping its place in the scheduler right. */
+void thread_set_priority(tcb_t *thread, word_t priority);

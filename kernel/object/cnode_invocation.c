@@ -6,9 +6,7 @@
 #include <keel/gen/abi.h>
 #include <object/cnode.h>
 
-/* Derive a cap for Copy, Mint and cap transfer (ABI 5.6). A null result
- * means the cap type cannot be derived. */
-static exception_t derive_cap(invocation_t *inv, cte_t *slot, cap_t cap, cap_t *out)
+exception_t cap_derive(invocation_t *inv, cte_t *slot, cap_t cap, cap_t *out)
 {
     switch (cap_type(cap)) {
     case cap_zombie:
@@ -97,7 +95,7 @@ static exception_t decode_copy_family(invocation_t *inv, cte_t *dest)
         cap = cap_update_data(cap, false, inv_mr(inv, KEEL_MR_CNodeMint_badge));
     }
     cap_t derived;
-    status = derive_cap(inv, src, cap, &derived);
+    status = cap_derive(inv, src, cap, &derived);
     if (status != EXCEPTION_NONE) {
         return status;
     }

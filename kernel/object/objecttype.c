@@ -17,6 +17,8 @@ exception_t decode_invocation(invocation_t *inv)
         return decode_untyped_invocation(inv);
     case cap_cnode:
         return decode_cnode_invocation(inv);
+    case cap_tcb:
+        return decode_tcb_invocation(inv);
     case cap_frame:
     case cap_page_table:
     case cap_vspace:
@@ -89,14 +91,15 @@ finalise_ret_t object_finalise(cap_t cap, bool final)
         break;
     case cap_cnode:
         if (final) {
-            ret.remainder = cap_zombie_new(cap_paddr(cap), BIT(cap_cnode_radix(cap)), false);
+            word_t radix = cap_cnode_radix(cap);
+            ret.remainder = cap_zombie_new(cap_paddr(cap), false, radix, BIT(radix));
         }
         break;
     case cap_tcb:
         if (final) {
             tcb_t *tcb = cap_object(cap);
             tcb_finalise(tcb);
-            ret.remainder = cap_zombie_new(ptr_to_paddr(tcb->slots), TCB_SLOT_COUNT, true);
+            ret.remainder = cap_zombie_new(cap_paddr(cap), true, 0, TCB_SLOT_COUNT);
         }
         break;
     case cap_zombie:

@@ -1,4 +1,5 @@
 /* Thread control blocks: helpers shared by IPC, faults and invocations. */
+#include <arch/arch.h>
 #include <config.h>
 #include <object/notification.h>
 #include <object/tcb.h>
@@ -44,6 +45,7 @@ void tcb_init(tcb_t *tcb, const tcb_t *creator)
 void tcb_finalise(tcb_t *tcb)
 {
     thread_suspend(tcb);
+    arch_fpu_release(tcb);
     if (tcb->bound_notification != 0) {
         notification_t *ntfn = paddr_to_ptr(tcb->bound_notification);
         ntfn->bound_tcb = 0;

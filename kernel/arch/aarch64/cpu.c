@@ -3,15 +3,9 @@
 #include <arch/machine.h>
 #include <util.h>
 
-#define CPACR_FPEN_NO_TRAPS (3ull << 20)
-
-/* FP/SIMD: user threads may use it without trapping. While only one thread
- * can exist, its registers need no switching; lazy switching per thread
- * comes with multiple threads. */
 void arch_init_cpu(void)
 {
-    SYSREG_WRITE(cpacr_el1, CPACR_FPEN_NO_TRAPS);
-    isb();
+    arch_fpu_init(); /* FP/SIMD is switched lazily: EL0 use traps at first */
 }
 
 /* DC ZVA zeroes a whole block (its size is in DCZID_EL0) per instruction;
@@ -35,3 +29,8 @@ void arch_zero_memory(void *p, word_t size)
         *at++ = 0;
     }
 }
+
+const uint8_t user_context_order[USER_CONTEXT_WORDS] = {
+    CTX_FAULT_IP, CTX_SP, CTX_SPSR, 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 17, 18, 29, 30,
+    9, 10, 11, 12, 13, 14, 15, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, CTX_TPIDR, CTX_TPIDRRO,
+};

@@ -10,6 +10,7 @@
 #include <thread.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+#define EC_FP_TRAPPED 0x07
 #define EC_SVC64 0x15
 #define EC_IABT_LOWER 0x20
 #define EC_DABT_LOWER 0x24
@@ -35,6 +36,9 @@ void handle_el0_sync(word_t esr)
         handle_syscall((sword_t)ctx->r[CTX_X7]);
     }
     ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP];
+    if (ec == EC_FP_TRAPPED && arch_fpu_trap(thread)) {
+        schedule_and_return(); /* re-executes the instruction, FPU live */
+    }
     if (ec == EC_DABT_LOWER) {
         fault_set_vm(thread, SYSREG_READ(far_el1), false, esr & 0xffffffff);
     } else if (ec == EC_IABT_LOWER) {

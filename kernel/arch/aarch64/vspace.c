@@ -113,6 +113,7 @@ void arch_activate_thread(tcb_t *thread)
         isb();
         current_ttbr0 = ttbr0;
     }
+    arch_fpu_activate(thread);
 }
 
 void arch_dump_user_stack(tcb_t *thread, unsigned words)

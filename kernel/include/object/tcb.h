@@ -90,6 +90,10 @@ static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
  * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);
 
+struct invocation;
+/* TCB methods (ABI 5.4.2). */
+enum exception decode_tcb_invocation(struct invocation *inv);
+
 /* A new TCB in zeroed memory (ABI 4.3): SPSR 0x40, priority and MCP 0, a
  * full time slice, inactive, named after its creator. */
 void tcb_init(tcb_t *tcb, const tcb_t *creator);

@@ -23,6 +23,17 @@ void arch_activate_thread(struct tcb *thread);
 /* Map all of RAM [base, end) into the kernel window (boot time only). */
 void arch_map_kernel_window(paddr_t base, paddr_t end);
 
+/* Lazy FPU switching (fpu.c): set up at boot; called when a thread is about
+ * to run; called when a thread's FP/SIMD use trapped (false: its FPU is
+ * disabled, which is a user exception). */
+void arch_fpu_init(void);
+void arch_fpu_activate(struct tcb *thread);
+bool arch_fpu_trap(struct tcb *thread);
+
+/* The thread's FP/SIMD state is no longer wanted in the FPU (it disabled
+ * its FPU, or it is being destroyed): save it if live and forget it. */
+void arch_fpu_release(struct tcb *thread);
+
 /* Print the thread's user registers (debug reports). */
 void arch_dump_user_context(const user_context_t *context);
 

@@ -48,3 +48,12 @@ typedef struct fpu_state {
     word_t fpsr;
     word_t fpcr;
 } fpu_state_t;
+
+/* seL4_UserContext (ABI 8.1): 36 words; the first 17 are the "frame"
+ * registers, the other 19 the "integer" ones (CopyRegisters groups). This
+ * table maps each to its place in user_context_t. */
+#define USER_CONTEXT_WORDS 36
+#define USER_CONTEXT_FRAME_WORDS 17
+extern const uint8_t user_context_order[USER_CONTEXT_WORDS];
+/* Index of the SPSR in seL4_UserContext (sanitised when written). */
+#define USER_CONTEXT_SPSR 2
