@@ -21,6 +21,9 @@ extern const ktest_case_t ktest_untyped_cases[];
 extern const ktest_case_t ktest_syscall_cases[];
 extern const ktest_case_t ktest_memory_cases[];
 extern const ktest_case_t ktest_invocation_cases[];
+extern const ktest_case_t ktest_retype_cases[];
+extern const ktest_case_t ktest_cnode_cases[];
+extern const ktest_case_t ktest_revoke_cases[];
 extern const ktest_case_t ktest_libkeel_cases[];
 extern const ktest_case_t ktest_fpu_cases[];
 

@@ -5,7 +5,9 @@
 KTEST_SRCS := tests/ktest/main.c tests/ktest/framework.c tests/ktest/boot.c \
               tests/ktest/regs.S tests/ktest/test_bootinfo.c tests/ktest/test_untypeds.c \
               tests/ktest/test_syscalls.c tests/ktest/test_memory.c \
-              tests/ktest/test_invocations.c tests/ktest/test_libkeel.c tests/ktest/test_fpu.c tests/ktest/fpu.S
+              tests/ktest/test_invocations.c tests/ktest/test_libkeel.c tests/ktest/test_fpu.c tests/ktest/fpu.S \
+              tests/ktest/objects.c tests/ktest/test_untyped.c tests/ktest/test_cnode.c \
+              tests/ktest/test_revoke.c
 KTEST_FAULT_PROGRAMS := fault_unknown_syscall fault_wild_access fault_undefined
 
 # The test code itself uses no FP/SIMD (only fpu.S does, on purpose), so a

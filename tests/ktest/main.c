@@ -5,7 +5,8 @@
 /* The FPU table runs last: see test_fpu.c. */
 static const ktest_case_t *const tables[] = {
     ktest_bootinfo_cases,   ktest_untyped_cases, ktest_syscall_cases, ktest_memory_cases,
-    ktest_invocation_cases, ktest_libkeel_cases, ktest_fpu_cases,
+    ktest_invocation_cases, ktest_retype_cases, ktest_cnode_cases, ktest_revoke_cases,
+    ktest_libkeel_cases,    ktest_fpu_cases,
 };
 
 int main(void)
