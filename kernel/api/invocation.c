@@ -195,6 +195,7 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         .slot = lookup.slot,
         .buffer = tcb_ipc_buffer(thread, false),
         .is_call = is_call,
+        .is_blocking = is_blocking,
     };
     if (inv.buffer == NULL) {
         inv.length = MIN(inv.length, FAST_MESSAGE_REGISTERS);

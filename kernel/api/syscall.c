@@ -2,25 +2,55 @@
  * debug calls follow; every other number is an UnknownSyscall fault. */
 #include <arch/context.h>
 #include <cspace.h>
+#include <delete.h>
 #include <fault.h>
+#include <ipc.h>
+#include <object/notification.h>
 #include <invocation.h>
 #include <keel/gen/abi.h>
 #include <syscall.h>
 #include <thread.h>
 
-/* Recv and NBRecv: endpoints and notifications arrive with IPC; until then
- * no cap can be received on, which is a cap fault in the receive phase (for
- * NBRecv too: only send phases of non-blocking calls never fault). */
-static void handle_receive(tcb_t *thread)
+/* Recv, NBRecv and the receive phase of ReplyRecv (ABI 1.4): an endpoint
+ * cap with Receive right, or a notification cap with Receive right that is
+ * not bound to another thread; anything else is a cap fault in the receive
+ * phase. */
+static void handle_receive(tcb_t *thread, bool blocking)
 {
     word_t cptr = thread->context.r[CTX_X0];
     lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
+    cap_t cap = lookup.cap;
+    if (lookup.fault.type == 0 && (cap_rights(cap) & RIGHT_READ)) {
+        if (cap_type(cap) == cap_endpoint) {
+            cte_delete_one(tcb_slot(thread, TCB_CALLER));
+            if (!notification_deliver_bound(thread)) {
+                endpoint_receive(thread, cap_object(cap), cap_rights(cap) & RIGHT_GRANT, blocking);
+            }
+            return;
+        }
+        if (cap_type(cap) == cap_notification) {
+            notification_t *ntfn = cap_object(cap);
+            if (ntfn->bound_tcb == 0 || ntfn->bound_tcb == ptr_to_paddr(thread)) {
+                notification_receive(thread, ntfn, blocking);
+                return;
+            }
+        }
+    }
     lookup_fault_t fault = lookup.fault;
     if (fault.type == 0) {
         fault = lookup_fault_missing_capability(0);
     }
     fault_set_cap(thread, cptr, true, fault);
     fault_handle(thread);
+}
+
+/* Reply through the caller slot; an empty slot is a no-op. */
+static void handle_reply(tcb_t *thread)
+{
+    cte_t *caller = tcb_slot(thread, TCB_CALLER);
+    if (cap_type(caller->cap) == cap_reply && !cap_reply_master(caller->cap)) {
+        ipc_do_reply(thread, caller);
+    }
 }
 
 static void handle_yield(tcb_t *thread)
@@ -43,12 +73,18 @@ void handle_syscall(sword_t number)
         handle_invocation(thread, false, false);
         break;
     case seL4_SysRecv:
+        handle_receive(thread, true);
+        break;
     case seL4_SysNBRecv:
+        handle_receive(thread, false);
+        break;
     case seL4_SysReplyRecv:
-        handle_receive(thread);
+        handle_reply(thread);
+        handle_receive(thread, true);
         break;
     case seL4_SysReply:
-        break; /* no reply cap can exist yet: an empty caller slot is a no-op */
+        handle_reply(thread);
+        break;
     case seL4_SysYield:
         handle_yield(thread);
         break;

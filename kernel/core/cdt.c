@@ -1,6 +1,7 @@
 /* The capability derivation tree: see cdt.h for the representation. */
 #include <capability.h>
 #include <cdt.h>
+#include <keel/gen/abi.h>
 
 bool cdt_is_parent_of(const cte_t *parent, const cte_t *child)
 {
@@ -134,6 +135,39 @@ void cdt_swap(cap_t cap1, cte_t *slot1, cap_t cap2, cte_t *slot2)
     }
     relink_neighbours(slot1);
     relink_neighbours(slot2);
+}
+
+derive_ret_t cdt_derive(const cte_t *slot, cap_t cap)
+{
+    derive_ret_t ret = { 0, cap };
+    switch (cap_type(cap)) {
+    case cap_zombie:
+    case cap_irq_control:
+    case cap_reply:
+        ret.cap = cap_null_new();
+        break;
+    case cap_untyped:
+        if (cdt_has_children(slot)) {
+            ret.error = seL4_RevokeFirst;
+        }
+        break;
+    case cap_page_table:
+        if (!cap_pt_is_mapped(cap)) {
+            ret.error = seL4_IllegalOperation;
+        }
+        break;
+    case cap_vspace:
+        if (!cap_vspace_has_asid(cap)) {
+            ret.error = seL4_IllegalOperation;
+        }
+        break;
+    case cap_frame:
+        ret.cap = cap_with_mapped_vaddr(cap_with_mapped_asid(cap, 0), 0);
+        break;
+    default:
+        break;
+    }
+    return ret;
 }
 
 void cdt_remove(cte_t *slot)

@@ -4,6 +4,7 @@
 #include <config.h>
 #include <cspace.h>
 #include <fault.h>
+#include <ipc.h>
 #include <keel/gen/abi.h>
 #include <printk.h>
 #include <thread.h>
@@ -74,11 +75,13 @@ static void fault_double(tcb_t *thread, const fault_t *handler_fault, const look
     thread_set_state(thread, thread_inactive);
 }
 
-/* The handler must be an endpoint cap with Send and Grant or GrantReply.
- * Endpoint IPC comes with the threads-and-IPC work; until then no thread
- * can hold an endpoint cap, so every fault ends as a double fault. */
+/* The handler must be an endpoint cap with Send and Grant or GrantReply;
+ * the thread then waits for the handler's reply (ABI 7.2). */
 void fault_handle(tcb_t *thread)
 {
+    if (ipc_send_fault(thread)) {
+        return;
+    }
     lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
     lookup_fault_t lookup = handler.fault;
     if (lookup.type == 0) {

@@ -6,6 +6,7 @@
 #include <cdt.h>
 #include <config.h>
 #include <interrupt.h>
+#include <ipc.h>
 #include <thread.h>
 
 #define BITMAP_WORDS (CONFIG_NUM_PRIORITIES / WORD_BITS)
@@ -190,8 +191,7 @@ void thread_queue_restart_all(word_t head)
 
 void thread_suspend(tcb_t *thread)
 {
-    /* Blocked IPC is cancelled when endpoint IPC exists; until then a thread
-     * is never queued on an endpoint or notification. */
+    ipc_cancel(thread);
     if (thread->state == thread_running) {
         thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
     }
@@ -226,7 +226,7 @@ void thread_resume(tcb_t *thread)
     if (thread_is_runnable(thread)) {
         return;
     }
-    /* Cancelling blocked IPC arrives with endpoint IPC (no thread blocks yet). */
+    ipc_cancel(thread);
     cte_t *reply = tcb_slot(thread, TCB_REPLY);
     if (cap_is_null(reply->cap)) {
         cdt_insert_root(cap_with_reply_master(cap_new(cap_reply, ptr_to_paddr(thread)), 1), reply);

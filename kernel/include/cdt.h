@@ -46,5 +46,15 @@ void cdt_move(cap_t cap, cte_t *source, cte_t *dest);
  * in the tree. */
 void cdt_swap(cap_t cap1, cte_t *slot1, cap_t cap2, cte_t *slot2);
 
+/* The cap that deriving `cap` (from the cap in `slot`) gives, for Copy,
+ * Mint, cap transfer and the caps a TCB keeps (ABI 5.6): `error` is 0 or
+ * the seL4 error that refuses it; a null `cap` means the type cannot be
+ * derived. */
+typedef struct derive_ret {
+    word_t error;
+    cap_t cap;
+} derive_ret_t;
+derive_ret_t cdt_derive(const cte_t *slot, cap_t cap);
+
 /* Remove the cap in `slot` from the tree and empty the slot. */
 void cdt_remove(cte_t *slot);

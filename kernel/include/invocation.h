@@ -36,6 +36,7 @@ typedef struct invocation {
     word_t extra_count;
     word_t *buffer; /* the caller's IPC buffer, or NULL */
     bool is_call;
+    bool is_blocking;
     word_t reply_length; /* MRs a successful perform wrote */
     syscall_error_t error;
 } invocation_t;

@@ -3,39 +3,20 @@
 #include <capability.h>
 #include <cdt.h>
 #include <delete.h>
+#include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/cnode.h>
 
 exception_t cap_derive(invocation_t *inv, cte_t *slot, cap_t cap, cap_t *out)
 {
-    switch (cap_type(cap)) {
-    case cap_zombie:
-    case cap_irq_control:
-    case cap_reply:
-        *out = cap_null_new();
-        return EXCEPTION_NONE;
-    case cap_untyped:
-        if (cdt_has_children(slot)) {
-            return error_revoke_first(inv);
-        }
-        break;
-    case cap_page_table:
-        if (!cap_pt_is_mapped(cap)) {
-            return error_illegal_operation(inv);
-        }
-        break;
-    case cap_vspace:
-        if (!cap_vspace_has_asid(cap)) {
-            return error_illegal_operation(inv);
-        }
-        break;
-    case cap_frame:
-        cap = cap_with_mapped_vaddr(cap_with_mapped_asid(cap, 0), 0);
-        break;
-    default:
-        break;
+    derive_ret_t d = cdt_derive(slot, cap);
+    if (d.error == seL4_RevokeFirst) {
+        return error_revoke_first(inv);
     }
-    *out = cap;
+    if (d.error != 0) {
+        return error_illegal_operation(inv);
+    }
+    *out = d.cap;
     return EXCEPTION_NONE;
 }
 
@@ -173,8 +154,9 @@ static exception_t decode_cancel_badged_sends(invocation_t *inv, cte_t *dest)
     if (cap_type(cap) != cap_endpoint || cap_rights(cap) != ENDPOINT_ALL_RIGHTS) {
         return error_illegal_operation(inv);
     }
-    /* No thread can be blocked sending until endpoint IPC exists; badge 0 is
-     * a no-op by definition. */
+    if (cap_badge(cap) != 0) {
+        endpoint_cancel_badged_sends(cap_object(cap), cap_badge(cap));
+    }
     return EXCEPTION_NONE;
 }
 

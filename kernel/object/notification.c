@@ -1,13 +1,128 @@
-/* Notifications: the parts deletion needs. (Signal, Wait and binding arrive
- * with notification IPC.) */
+/* Notifications: signal, wait, poll, and binding to a TCB (manual
+ * "Notifications"). States: idle, waiting (threads queued), active (badges
+ * pending). */
+#include <ipc.h>
 #include <object/notification.h>
 #include <thread.h>
 
+enum { NTFN_IDLE = 0, NTFN_WAITING = 1, NTFN_ACTIVE = 2 };
+#define STATE_SHIFT 48
+
+static word_t ntfn_state(const notification_t *n)
+{
+    return (n->head >> STATE_SHIFT) & 3;
+}
+
+static tcb_t *ntfn_head(const notification_t *n)
+{
+    word_t p = n->head & MASK(48);
+    return p ? paddr_to_ptr(p) : NULL;
+}
+
+static void ntfn_set(notification_t *n, tcb_t *head, tcb_t *tail, word_t state)
+{
+    n->head = (head ? ptr_to_paddr(head) : 0) | (state << STATE_SHIFT);
+    n->tail = tail ? ptr_to_paddr(tail) : 0;
+}
+
+static void ntfn_remove(notification_t *n, tcb_t *thread)
+{
+    tcb_t *head = ntfn_head(n);
+    tcb_t *tail = n->tail ? paddr_to_ptr(n->tail) : NULL;
+    if (thread->queue_prev != NULL) {
+        thread->queue_prev->queue_next = thread->queue_next;
+    } else {
+        head = thread->queue_next;
+    }
+    if (thread->queue_next != NULL) {
+        thread->queue_next->queue_prev = thread->queue_prev;
+    } else {
+        tail = thread->queue_prev;
+    }
+    thread->queue_next = thread->queue_prev = NULL;
+    ntfn_set(n, head, tail, head != NULL ? NTFN_WAITING : NTFN_IDLE);
+}
+
+static void wake_with_badge(tcb_t *thread, word_t badge)
+{
+    thread->context.r[CTX_X0] = badge;
+    thread->blocking_object = 0;
+    thread_set_state(thread, thread_running);
+    ipc_wake(thread);
+}
+
+void notification_signal(notification_t *ntfn, word_t badge)
+{
+    switch (ntfn_state(ntfn)) {
+    case NTFN_WAITING: {
+        tcb_t *thread = ntfn_head(ntfn);
+        ntfn_remove(ntfn, thread);
+        wake_with_badge(thread, badge);
+        return;
+    }
+    case NTFN_IDLE: {
+        tcb_t *bound = ntfn->bound_tcb ? paddr_to_ptr(ntfn->bound_tcb) : NULL;
+        if (bound != NULL && bound->state == thread_blocked_on_receive) {
+            endpoint_cancel_ipc(bound);
+            wake_with_badge(bound, badge);
+            return;
+        }
+        ntfn->pending = badge;
+        ntfn_set(ntfn, NULL, NULL, NTFN_ACTIVE);
+        return;
+    }
+    default:
+        ntfn->pending |= badge;
+        return;
+    }
+}
+
+void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
+{
+    if (ntfn_state(ntfn) == NTFN_ACTIVE) {
+        thread->context.r[CTX_X0] = ntfn->pending;
+        ntfn->pending = 0;
+        ntfn_set(ntfn, NULL, NULL, NTFN_IDLE);
+        return;
+    }
+    if (!blocking) {
+        thread->context.r[CTX_X0] = 0;
+        return;
+    }
+    thread_set_state(thread, thread_blocked_on_notification);
+    thread->blocking_object = ptr_to_paddr(ntfn);
+    tcb_t *tail = ntfn->tail ? paddr_to_ptr(ntfn->tail) : NULL;
+    thread->queue_prev = tail;
+    thread->queue_next = NULL;
+    if (tail != NULL) {
+        tail->queue_next = thread;
+    }
+    ntfn_set(ntfn, tail != NULL ? ntfn_head(ntfn) : thread, thread, NTFN_WAITING);
+}
+
+bool notification_deliver_bound(tcb_t *thread)
+{
+    if (thread->bound_notification == 0) {
+        return false;
+    }
+    notification_t *ntfn = paddr_to_ptr(thread->bound_notification);
+    if (ntfn_state(ntfn) != NTFN_ACTIVE) {
+        return false;
+    }
+    notification_receive(thread, ntfn, false);
+    return true;
+}
+
+void notification_cancel_wait(tcb_t *thread)
+{
+    ntfn_remove(paddr_to_ptr(thread->blocking_object), thread);
+    thread->blocking_object = 0;
+}
+
 void notification_finalise(notification_t *ntfn)
 {
-    word_t head = ntfn->head;
-    ntfn->head = 0;
-    ntfn->tail = 0;
+    word_t head = ntfn_state(ntfn) == NTFN_WAITING ? ntfn->head : 0;
+    ntfn_set(ntfn, NULL, NULL, NTFN_IDLE);
     thread_queue_restart_all(head);
     if (ntfn->bound_tcb != 0) {
         tcb_t *tcb = paddr_to_ptr(ntfn->bound_tcb);

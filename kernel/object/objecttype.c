@@ -1,6 +1,7 @@
 /* First level of invocation dispatch: by the type of the invoked cap. Each
  * object type owns its label switch in its own file. */
 #include <invocation.h>
+#include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
 #include <object/notification.h>
@@ -8,11 +9,51 @@
 #include <objecttype.h>
 #include <thread.h>
 
+/* Endpoint, notification and reply caps ignore the label: the message is
+ * sent, the notification signalled, the caller replied to (ABI 1.4). */
+static exception_t invoke_endpoint(invocation_t *inv)
+{
+    cap_t cap = inv->cap;
+    word_t rights = cap_rights(cap);
+    if (!(rights & RIGHT_WRITE)) {
+        return error_invalid_capability(inv, 0);
+    }
+    word_t flags = (inv->is_call ? BLOCKED_IS_CALL : 0) |
+                   ((rights & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0) |
+                   ((rights & RIGHT_GRANT_REPLY) ? BLOCKED_CAN_GRANT_REPLY : 0);
+    endpoint_send(inv->thread, cap_object(cap), cap_badge(cap), flags, inv->is_blocking);
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_notification(invocation_t *inv)
+{
+    if (!(cap_rights(inv->cap) & RIGHT_WRITE)) {
+        return error_invalid_capability(inv, 0);
+    }
+    notification_signal(cap_object(inv->cap), cap_badge(inv->cap));
+    return EXCEPTION_NONE;
+}
+
+static exception_t invoke_reply(invocation_t *inv)
+{
+    if (cap_reply_master(inv->cap)) {
+        return error_invalid_capability(inv, 0);
+    }
+    ipc_do_reply(inv->thread, inv->slot);
+    return EXCEPTION_NONE;
+}
+
 exception_t decode_invocation(invocation_t *inv)
 {
     switch (cap_type(inv->cap)) {
     case cap_null:
         return error_invalid_capability(inv, 0);
+    case cap_endpoint:
+        return invoke_endpoint(inv);
+    case cap_notification:
+        return invoke_notification(inv);
+    case cap_reply:
+        return invoke_reply(inv);
     case cap_untyped:
         return decode_untyped_invocation(inv);
     case cap_cnode:

@@ -5,12 +5,26 @@
 #include <object/tcb.h>
 
 typedef struct notification {
-    word_t head; /* [47:0] first waiting TCB (physical address), [49:48] state */
-    word_t tail;
-    word_t pending; /* badges signalled, OR-ed together */
+    word_t head;      /* [47:0] first waiting TCB (physical address), [49:48] state */
+    word_t tail;      /* last waiting TCB */
+    word_t pending;   /* badges signalled, OR-ed together */
     word_t bound_tcb; /* physical address, 0 if unbound */
 } notification_t;
 _Static_assert(sizeof(notification_t) == 32, "a notification is 2^seL4_NotificationBits bytes");
+
+/* OR `badge` into the word, or hand it to a waiting (or bound, receiving)
+ * thread. */
+void notification_signal(notification_t *ntfn, word_t badge);
+
+/* Wait (blocking) or Poll: take the pending word into x0, or block. */
+void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking);
+
+/* A bound notification with pending badges, delivered instead of an
+ * endpoint message (ABI 1.4 Recv). Returns true if it was delivered. */
+bool notification_deliver_bound(tcb_t *thread);
+
+/* Take a waiting thread off the notification's queue. */
+void notification_cancel_wait(tcb_t *thread);
 
 /* The last cap is going: waiting threads restart, a bound TCB is unbound. */
 void notification_finalise(notification_t *ntfn);

@@ -1,0 +1,292 @@
+/* Message transfer between threads (ABI 3), fault messages and fault
+ * replies (ABI 7), reply caps. */
+#include <capability.h>
+#include <cdt.h>
+#include <cspace.h>
+#include <delete.h>
+#include <ipc.h>
+#include <keel/gen/abi.h>
+#include <object/notification.h>
+#include <panic.h>
+#include <thread.h>
+
+#define MSG_MAX 120
+#define FAST_MRS 4
+#define BUFFER_CAPS 122       /* caps_or_badges[0] in words */
+#define BUFFER_RECEIVE_CNODE 125
+#define BUFFER_RECEIVE_INDEX 126
+#define BUFFER_RECEIVE_DEPTH 127
+
+static word_t tag(word_t label, word_t unwrapped, word_t caps, word_t length)
+{
+    return (label << 12) | ((unwrapped & 7) << 9) | ((caps & 3) << 7) | (length & 0x7f);
+}
+
+/* Write MRs [0, n) of `receiver`; MRs past 3 need its (writable) buffer.
+ * Returns how many were delivered. */
+static word_t write_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
+{
+    word_t *buffer = tcb_ipc_buffer(receiver, true);
+    word_t i = 0;
+    for (; i < n && i < FAST_MRS; i++) {
+        receiver->context.r[CTX_X2 + i] = mrs[i];
+    }
+    for (; i < n && buffer != NULL; i++) {
+        buffer[i + 1] = mrs[i];
+    }
+    return i;
+}
+
+/* MR i of the message `sender` is sending (registers, then its buffer). */
+static word_t read_mr(const tcb_t *sender, const word_t *buffer, word_t i)
+{
+    return i < FAST_MRS ? sender->context.r[CTX_X2 + i] : buffer[i + 1];
+}
+
+/* Where the receiver wants a capability: its receive path (ABI 3.1). */
+static cte_t *receive_slot(tcb_t *receiver, const word_t *buffer)
+{
+    lookup_cap_ret_t cnode = lookup_cap(receiver, buffer[BUFFER_RECEIVE_CNODE]);
+    if (cnode.fault.type != 0 || cap_type(cnode.cap) != cap_cnode) {
+        return NULL;
+    }
+    word_t depth = buffer[BUFFER_RECEIVE_DEPTH];
+    if (depth < 1 || depth > WORD_BITS) {
+        return NULL;
+    }
+    resolve_ret_t r = resolve_address_bits(cnode.cap, buffer[BUFFER_RECEIVE_INDEX], depth);
+    if (r.fault.type != 0 || r.bits_remaining != 0 || !cap_is_null(r.slot->cap)) {
+        return NULL;
+    }
+    return r.slot;
+}
+
+/* Transfer the sender's extra caps (ABI 3.5). Returns the receiver tag's
+ * extraCaps and capsUnwrapped fields. */
+static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, endpoint_t *ep,
+                            tcb_t *receiver, word_t *rbuf, word_t *unwrapped)
+{
+    *unwrapped = 0;
+    if (sbuf == NULL || rbuf == NULL) {
+        return 0;
+    }
+    cte_t *dest = receive_slot(receiver, rbuf);
+    word_t done = 0;
+    for (; done < count; done++) {
+        lookup_cap_ret_t src = lookup_cap(sender, sbuf[BUFFER_CAPS + done]);
+        if (src.fault.type != 0 || cap_is_null(src.cap)) {
+            break;
+        }
+        if (ep != NULL && cap_type(src.cap) == cap_endpoint && cap_object(src.cap) == (void *)ep) {
+            rbuf[BUFFER_CAPS + done] = cap_badge(src.cap);
+            *unwrapped |= BIT(done);
+            continue;
+        }
+        if (dest == NULL) {
+            break;
+        }
+        derive_ret_t derived = cdt_derive(src.slot, src.cap);
+        if (derived.error != 0 || cap_is_null(derived.cap)) {
+            break;
+        }
+        cap_t cap = derived.cap;
+        cdt_insert_derived(cap, src.slot, dest);
+        dest = NULL; /* one receive slot per message */
+    }
+    return done;
+}
+
+/* The fault message of the thread's recorded fault (ABI 7.3-7.6). */
+static word_t fault_message(const tcb_t *t, word_t mrs[16])
+{
+    const user_context_t *c = &t->context;
+    switch (t->fault.type) {
+    case seL4_Fault_CapFault: {
+        const lookup_fault_t *l = &t->lookup_fault;
+        word_t n = 0;
+        mrs[n++] = c->r[CTX_FAULT_IP];
+        mrs[n++] = t->fault.data[0];
+        mrs[n++] = t->fault.data[1];
+        mrs[n++] = l->type;
+        if (l->type >= seL4_MissingCapability) {
+            mrs[n++] = l->bits_left;
+        }
+        if (l->type == seL4_DepthMismatch) {
+            mrs[n++] = l->bits_found;
+        }
+        if (l->type == seL4_GuardMismatch) {
+            mrs[n++] = l->guard_found;
+            mrs[n++] = l->bits_found;
+        }
+        return n;
+    }
+    case seL4_Fault_UnknownSyscall:
+        for (word_t i = 0; i < 8; i++) {
+            mrs[i] = c->r[i];
+        }
+        mrs[8] = c->r[CTX_FAULT_IP];
+        mrs[9] = c->r[CTX_SP];
+        mrs[10] = c->r[CTX_NEXT_IP];
+        mrs[11] = c->r[CTX_SPSR];
+        mrs[12] = t->fault.data[0];
+        return 13;
+    case seL4_Fault_UserException:
+        mrs[0] = c->r[CTX_FAULT_IP];
+        mrs[1] = c->r[CTX_SP];
+        mrs[2] = c->r[CTX_SPSR];
+        mrs[3] = t->fault.data[0];
+        mrs[4] = 0;
+        return 5;
+    default: /* seL4_Fault_VMFault */
+        mrs[0] = c->r[CTX_FAULT_IP];
+        mrs[1] = t->fault.data[0];
+        mrs[2] = t->fault.data[1] & 1;
+        mrs[3] = t->fault.data[1] >> 1;
+        return 4;
+    }
+}
+
+void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
+{
+    receiver->context.r[CTX_X0] = badge;
+    if (sender->fault.type != 0) {
+        word_t mrs[16];
+        word_t n = write_mrs(receiver, mrs, fault_message(sender, mrs));
+        receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
+        return;
+    }
+    word_t info = sender->context.r[CTX_X1];
+    word_t *sbuf = tcb_ipc_buffer(sender, false);
+    word_t *rbuf = tcb_ipc_buffer(receiver, true);
+    word_t n = MIN(info & 0x7f, MSG_MAX);
+    if (sbuf == NULL || rbuf == NULL) {
+        n = MIN(n, FAST_MRS);
+    }
+    for (word_t i = 0; i < n; i++) {
+        word_t v = read_mr(sender, sbuf, i);
+        if (i < FAST_MRS) {
+            receiver->context.r[CTX_X2 + i] = v;
+        } else {
+            rbuf[i + 1] = v;
+        }
+    }
+    word_t unwrapped = 0;
+    word_t caps = can_grant ? transfer_caps(sender, sbuf, (info >> 7) & 3, ep, receiver, rbuf,
+                                            &unwrapped)
+                            : 0;
+    receiver->context.r[CTX_X1] = tag(info >> 12, unwrapped, caps, n);
+}
+
+void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
+{
+    thread_set_state(caller, thread_blocked_on_reply);
+    cte_t *master = tcb_slot(caller, TCB_REPLY);
+    cte_t *dest = tcb_slot(receiver, TCB_CALLER);
+    cte_delete_one(dest);
+    cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
+    cdt_insert_derived(reply, master, dest);
+}
+
+/* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
+static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
+{
+    word_t info = replier->context.r[CTX_X1];
+    word_t label = info >> 12;
+    word_t *buffer = tcb_ipc_buffer((tcb_t *)replier, false);
+    word_t n = MIN(info & 0x7f, MSG_MAX);
+    if (buffer == NULL) {
+        n = MIN(n, FAST_MRS);
+    }
+    user_context_t *c = &faulter->context;
+    static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
+                                              CTX_FAULT_IP, CTX_SP, CTX_NEXT_IP, CTX_SPSR };
+    static const uint8_t exception_regs[3] = { CTX_FAULT_IP, CTX_SP, CTX_SPSR };
+    const uint8_t *regs = NULL;
+    word_t count = 0;
+    if (faulter->fault.type == seL4_Fault_UnknownSyscall) {
+        regs = syscall_regs;
+        count = 12;
+    } else if (faulter->fault.type == seL4_Fault_UserException) {
+        regs = exception_regs;
+        count = 3;
+    } else {
+        return true; /* cap and VM faults: restart whatever the reply says */
+    }
+    for (word_t i = 0; i < MIN(n, count); i++) {
+        word_t v = read_mr(replier, buffer, i);
+        c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
+    }
+    return label == 0;
+}
+
+void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
+{
+    cap_t reply = reply_slot->cap;
+    tcb_t *caller = cap_object(reply);
+    kassert(caller->state == thread_blocked_on_reply);
+    if (caller->fault.type == 0) {
+        ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
+        cte_delete_one(reply_slot);
+        thread_set_state(caller, thread_running);
+        ipc_wake(caller);
+        return;
+    }
+    cte_delete_one(reply_slot);
+    bool restart = fault_reply(caller, replier);
+    caller->fault.type = 0;
+    if (restart) {
+        thread_set_state(caller, thread_restart);
+        ipc_wake(caller);
+    } else {
+        thread_set_state(caller, thread_inactive);
+    }
+}
+
+bool ipc_send_fault(tcb_t *thread)
+{
+    lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
+    cap_t cap = handler.cap;
+    word_t rights = cap_rights(cap);
+    if (handler.fault.type != 0 || cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
+        !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
+        return false;
+    }
+    word_t flags = BLOCKED_IS_CALL | BLOCKED_CAN_GRANT_REPLY |
+                   ((rights & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0);
+    endpoint_send(thread, cap_object(cap), cap_badge(cap), flags, true);
+    return true;
+}
+
+void ipc_wake(tcb_t *thread)
+{
+    sched_enqueue(thread);
+    if (ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread) ||
+        thread->priority > ks_cur_thread->priority) {
+        sched_request_reschedule();
+    }
+}
+
+void ipc_cancel(tcb_t *thread)
+{
+    switch (thread->state) {
+    case thread_blocked_on_send:
+    case thread_blocked_on_receive:
+        endpoint_cancel_ipc(thread);
+        break;
+    case thread_blocked_on_notification:
+        notification_cancel_wait(thread);
+        break;
+    case thread_blocked_on_reply: {
+        /* The one-shot reply cap to it sits right after its master cap. */
+        cte_t *next = mdb_next(tcb_slot(thread, TCB_REPLY));
+        if (next != NULL && cap_type(next->cap) == cap_reply && !cap_reply_master(next->cap) &&
+            cap_object(next->cap) == (void *)thread) {
+            cte_delete_one(next);
+        }
+        thread->fault.type = 0;
+        break;
+    }
+    default:
+        break;
+    }
+}
