@@ -1,6 +1,17 @@
 # make test: build every test program, then let the runner execute tests/tests.list.
 # TEST_DEPS is filled by the fragments that define test programs.
 
-_test: $(TEST_DEPS) images
+# Kernel variants whose images the test list also boots: built by a nested
+# make into $(BUILD)/<variant>/ with other kernel settings.
+VARIANT_IMAGES := $(BUILD)/nofastpath/images/ktest.elf
+
+$(BUILD)/nofastpath/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nofastpath \
+	    KERNEL_DEFINES=-DCONFIG_FASTPATH=0 $@
+
+.PHONY: FORCE
+FORCE:
+
+_test: $(TEST_DEPS) images $(VARIANT_IMAGES)
 	$(PYTHON) tools/runtests.py --list tests/tests.list --build $(BUILD) --cpu $(CPU) \
 	    $(if $(TEST),--only $(TEST))

@@ -52,7 +52,7 @@ EXPECT_LOOKBACK = 4096
 OPTIONS = {
     "host": {"timeout"},
     "check": {"timeout"},
-    "qemu": {"timeout", "image", "cpu", "machine", "append", "expect", "alive", "input", "input_after"},
+    "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "expect", "alive", "input", "input_after"},
 }
 FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
 
@@ -310,7 +310,9 @@ def substitute(word, ctx):
 def entry_argv(entry, ctx, filter_name):
     """(argv, file that must exist or None) for running an entry."""
     if entry.kind == "qemu":
-        image = os.path.join(ctx.build, "images", entry.options.get("image", entry.name) + ".elf")
+        variant = entry.options.get("variant", "")
+        image = os.path.join(ctx.build, variant, "images",
+                             entry.options.get("image", entry.name) + ".elf")
         append = entry.options.get("append", "")
         if filter_name:
             append = (append + " " if append else "") + f"test={filter_name}"

@@ -128,6 +128,18 @@ static tcb_t *highest_ready(void)
     return ready.head[prio];
 }
 
+bool sched_ready_above(word_t priority)
+{
+    tcb_t *best = highest_ready();
+    return best != NULL && best->priority > priority;
+}
+
+void sched_switch_to(tcb_t *thread)
+{
+    ks_cur_thread = thread;
+    reschedule_requested = false;
+}
+
 /* Choose the next thread. The current one competes from the head of its
  * queue, so an equal-priority thread does not overtake it. */
 static void choose_thread(void)

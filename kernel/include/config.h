@@ -15,6 +15,10 @@
 #define CONFIG_TIME_SLICE 5 /* ticks */
 #endif
 
+#ifndef CONFIG_FASTPATH
+#define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
+#endif
+
 #define CONFIG_NUM_PRIORITIES 256
 #define CONFIG_NUM_DOMAINS 1
 #define CONFIG_RETYPE_FAN_OUT_LIMIT 256

@@ -20,6 +20,14 @@ void sched_request_reschedule(void);
  * kernel. Idles (handling interrupts) while nothing is runnable. */
 void schedule_and_return(void) NORETURN;
 
+/* Is some ready thread of higher priority than `priority`? */
+bool sched_ready_above(word_t priority);
+
+/* Make `thread` current directly, bypassing the ready queues (the IPC
+ * fastpath, when the previous thread has just blocked and `thread` is the
+ * highest-priority runnable thread). */
+void sched_switch_to(tcb_t *thread);
+
 /* One timer tick: account the current thread's time slice. */
 void sched_timer_tick(void);
 

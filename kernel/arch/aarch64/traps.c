@@ -2,7 +2,9 @@
  * the kernel, and report exceptions taken inside the kernel (always bugs). */
 #include <arch/arch.h>
 #include <arch/machine.h>
+#include <fastpath.h>
 #include <fault.h>
+#include <keel/gen/abi.h>
 #include <interrupt.h>
 #include <panic.h>
 #include <printk.h>
@@ -33,7 +35,13 @@ void handle_el0_sync(word_t esr)
     word_t ec = ESR_EC(esr);
     if (ec == EC_SVC64) {
         ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP] - 4;
-        handle_syscall((sword_t)ctx->r[CTX_X7]);
+        sword_t number = (sword_t)ctx->r[CTX_X7];
+        if (number == seL4_SysCall) {
+            fastpath_call();
+        } else if (number == seL4_SysReplyRecv) {
+            fastpath_reply_recv();
+        }
+        handle_syscall(number);
     }
     ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP];
     if (ec == EC_FP_TRAPPED && arch_fpu_trap(thread)) {

@@ -1,0 +1,132 @@
+/* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
+ * else goes the slow way):
+ *   - the message fits the four message registers and carries no caps;
+ *   - the cap in x0 is an endpoint with the right rights (Call: Send and
+ *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
+ *   - Call: a receiver is waiting, has a valid VSpace and at least the
+ *     caller's priority (so it is the highest runnable thread);
+ *   - ReplyRecv: the caller slot holds a reply cap to a thread blocked on
+ *     reply without a fault; no sender is waiting and no bound notification
+ *     is pending; no ready thread has a higher priority than that caller.
+ * The effects are exactly those of the slow path for that case. */
+#include <arch/arch.h>
+#include <cdt.h>
+#include <config.h>
+#include <cspace.h>
+#include <fastpath.h>
+#include <ipc.h>
+#include <object/endpoint.h>
+#include <object/notification.h>
+#include <thread.h>
+
+#define EP_STATE(ep) (((ep)->head >> 48) & 3)
+#define EP_HEAD(ep) ((tcb_t *)paddr_to_ptr((ep)->head & MASK(48)))
+
+static bool message_is_simple(word_t info)
+{
+    return ((info >> 7) & 3) == 0 && (info & 0x7f) <= 4;
+}
+
+static bool vspace_valid(tcb_t *thread)
+{
+    cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
+    return cap_type(root) == cap_vspace && cap_vspace_has_asid(root);
+}
+
+/* Copy the message registers and tag; x0 gets the badge. */
+static void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_t *to)
+{
+    for (word_t i = 0; i < (info & 0x7f); i++) {
+        to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
+    }
+    to->context.r[CTX_X1] = info & ~(0x1full << 7); /* no caps, none unwrapped */
+    to->context.r[CTX_X0] = badge;
+}
+
+static void switch_and_return(tcb_t *thread) __attribute__((noreturn));
+static void switch_and_return(tcb_t *thread)
+{
+    sched_switch_to(thread);
+    arch_activate_thread(thread);
+    restore_user_context(&thread->context);
+}
+
+/* Take the head receiver off the endpoint's queue. */
+static void dequeue_head(endpoint_t *ep, tcb_t *head)
+{
+    tcb_t *next = head->queue_next;
+    if (next != NULL) {
+        next->queue_prev = NULL;
+        ep->head = ptr_to_paddr(next) | ((word_t)ENDPOINT_RECV << 48);
+    } else {
+        ep->head = 0;
+        ep->tail = 0;
+    }
+    head->queue_next = NULL;
+}
+
+void fastpath_call(void)
+{
+    tcb_t *caller = ks_cur_thread;
+    word_t info = caller->context.r[CTX_X1];
+    if (!CONFIG_FASTPATH || !message_is_simple(info)) {
+        return;
+    }
+    lookup_cap_ret_t lookup = lookup_cap(caller, caller->context.r[CTX_X0]);
+    cap_t cap = lookup.cap;
+    word_t rights = cap_rights(cap);
+    if (lookup.fault.type != 0 || cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
+        !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
+        return;
+    }
+    endpoint_t *ep = cap_object(cap);
+    if (EP_STATE(ep) != ENDPOINT_RECV) {
+        return;
+    }
+    tcb_t *receiver = EP_HEAD(ep);
+    if (receiver->priority < caller->priority || !vspace_valid(receiver)) {
+        return;
+    }
+    dequeue_head(ep, receiver);
+    bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
+    receiver->blocking_object = 0;
+    copy_fast_message(caller, info, cap_badge(cap), receiver);
+    receiver->state = thread_running;
+    ipc_setup_caller_cap(caller, receiver, receiver_can_grant);
+    switch_and_return(receiver);
+}
+
+void fastpath_reply_recv(void)
+{
+    tcb_t *server = ks_cur_thread;
+    word_t info = server->context.r[CTX_X1];
+    if (!CONFIG_FASTPATH || !message_is_simple(info)) {
+        return;
+    }
+    lookup_cap_ret_t lookup = lookup_cap(server, server->context.r[CTX_X0]);
+    cap_t cap = lookup.cap;
+    if (lookup.fault.type != 0 || cap_type(cap) != cap_endpoint ||
+        !(cap_rights(cap) & RIGHT_READ)) {
+        return;
+    }
+    endpoint_t *ep = cap_object(cap);
+    if (EP_STATE(ep) == ENDPOINT_SEND || server->bound_notification != 0) {
+        return;
+    }
+    cte_t *caller_slot = tcb_slot(server, TCB_CALLER);
+    cap_t reply = caller_slot->cap;
+    if (cap_type(reply) != cap_reply || cap_reply_master(reply)) {
+        return;
+    }
+    tcb_t *caller = cap_object(reply);
+    if (caller->state != thread_blocked_on_reply || caller->fault.type != 0 ||
+        !vspace_valid(caller) || sched_ready_above(caller->priority)) {
+        return;
+    }
+    /* Block the server on the endpoint, then complete the reply. */
+    endpoint_receive(server, ep, cap_rights(cap) & RIGHT_GRANT, true);
+    cdt_remove(caller_slot);
+    copy_fast_message(server, info, 0, caller);
+    caller->state = thread_running;
+    switch_and_return(caller);
+}
