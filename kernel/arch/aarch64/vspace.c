@@ -92,10 +92,13 @@ void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr)
     return NULL;
 }
 
+/* The thread's VSpace, if its cap is valid and its ASID still names it
+ * (the ASID pool or the VSpace may have been deleted meanwhile). */
 static pte_t *thread_vspace_root(tcb_t *thread)
 {
     cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
-    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root)) {
+    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root) ||
+        vspace_for_asid(cap_vspace_asid(root)) != cap_object(root)) {
         return NULL;
     }
     return cap_object(root);
@@ -224,6 +227,101 @@ void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
         dsb_ishst();
         __asm__ volatile("tlbi vmalle1is" ::: "memory");
         dsb_ish();
+        isb();
+    }
+}
+
+unsigned vspace_level_for_size(unsigned size_bits)
+{
+    return level_for_size(size_bits);
+}
+
+pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
+{
+    pte_t *table = l0;
+    unsigned l = 0;
+    for (; l < 3; l++) {
+        pte_t entry = table[pt_index(vaddr, l)];
+        if (!is_table(entry, l)) {
+            break;
+        }
+        table = table_at(entry);
+    }
+    *level = l;
+    return &table[pt_index(vaddr, l)];
+}
+
+pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes)
+{
+    pte_t pte = paddr | PTE_AF | PTE_NG | PTE_PXN | (level == 3 ? PTE_PAGE : PTE_BLOCK);
+    if (attributes & 0x1) {
+        pte |= PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER;
+    } else {
+        pte |= PTE_ATTR(MAIR_DEVICE_nGnRnE);
+    }
+    if (attributes & 0x4) {
+        pte |= PTE_UXN;
+    }
+    if (vm_rights == VM_READ_WRITE) {
+        pte |= PTE_AP_EL0;
+    } else if (vm_rights == VM_READ_ONLY) {
+        pte |= PTE_AP_EL0 | PTE_AP_RO;
+    } /* kernel only: AP 00, no EL0 access */
+    return pte;
+}
+
+void vspace_write_entry(pte_t *entry, pte_t value, word_t asid, vaddr_t vaddr)
+{
+    bool was_valid = *entry & PTE_VALID;
+    *entry = value;
+    if (was_valid) {
+        tlb_flush_page(asid, vaddr);
+    } else {
+        dsb_ishst();
+        isb();
+    }
+}
+
+void vspace_clear_table(paddr_t table)
+{
+    memset(paddr_to_ptr(table), 0, PAGE_SIZE);
+    dsb_ishst();
+}
+
+word_t vspace_entry_rights(pte_t entry)
+{
+    if (!(entry & PTE_AP_EL0)) {
+        return VM_KERNEL_ONLY;
+    }
+    return (entry & PTE_AP_RO) ? VM_READ_ONLY : VM_READ_WRITE;
+}
+
+#define CACHE_LINE 64
+
+void arch_cache_maintain(paddr_t start, paddr_t end, unsigned kind)
+{
+    pptr_t va = paddr_to_kernel(ROUND_DOWN(start, 6));
+    pptr_t last = paddr_to_kernel(end);
+    for (; va < last; va += CACHE_LINE) {
+        switch (kind) {
+        case 0:
+            __asm__ volatile("dc cvac, %0" ::"r"(va) : "memory");
+            break;
+        case 1:
+            __asm__ volatile("dc ivac, %0" ::"r"(va) : "memory");
+            break;
+        case 2:
+            __asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
+            break;
+        default:
+            __asm__ volatile("dc cvau, %0" ::"r"(va) : "memory");
+            break;
+        }
+    }
+    dsb_sy();
+    if (kind == 3) {
+        __asm__ volatile("ic iallu" ::: "memory");
+        dsb_sy();
         isb();
     }
 }

@@ -2,27 +2,23 @@
  * VSpaces, ASID control and pools. Each type owns its label switch. */
 #include <invocation.h>
 #include <arch/vspace.h>
+#include <arch/vspace_invocation.h>
 #include <keel/gen/abi.h>
 #include <objecttype.h>
-
-/* ARM_Page_GetAddress: the frame's physical address, mapped or not. */
-static exception_t decode_frame_invocation(invocation_t *inv)
-{
-    switch (inv->label) {
-    case ARMPageGetAddress:
-        inv_reply_mr(inv, 0, cap_paddr(inv->cap));
-        return EXCEPTION_NONE;
-    default:
-        /* Map, Unmap and cache maintenance arrive with virtual memory. */
-        return error_illegal_operation(inv);
-    }
-}
 
 exception_t arch_decode_invocation(invocation_t *inv)
 {
     switch (cap_type(inv->cap)) {
     case cap_frame:
         return decode_frame_invocation(inv);
+    case cap_page_table:
+        return decode_page_table_invocation(inv);
+    case cap_vspace:
+        return decode_vspace_invocation(inv);
+    case cap_asid_control:
+        return decode_asid_control_invocation(inv);
+    case cap_asid_pool:
+        return decode_asid_pool_invocation(inv);
     default:
         return error_illegal_operation(inv);
     }

@@ -49,3 +49,29 @@ void vspace_release_asid(word_t asid, paddr_t vspace);
 
 /* Forget the ASID pool at `pool` (covering ASIDs from asid_base). */
 void vspace_release_asid_pool(word_t asid_base, paddr_t pool);
+
+/* The entry that maps `vaddr` at the deepest level the existing tables
+ * reach (at most level 3); *level says which. */
+pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level);
+
+/* The level whose entries map 2^size_bits bytes (1, 2 or 3). */
+unsigned vspace_level_for_size(unsigned size_bits);
+
+/* A user mapping of `paddr` at `level` with VM rights and the ABI's
+ * attribute word (bit 0 cacheable, bit 2 execute-never). */
+pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes);
+
+/* Write a mapping entry (replacing whatever was there) and make the TLB
+ * forget the old translation of vaddr in asid. */
+void vspace_write_entry(pte_t *entry, pte_t value, word_t asid, vaddr_t vaddr);
+
+/* Zero a page table's entries (a table being unmapped for reuse). */
+void vspace_clear_table(paddr_t table);
+
+/* VM rights (VM_READ_ONLY, ...) of a user mapping entry. */
+word_t vspace_entry_rights(pte_t entry);
+
+/* Cache maintenance over physical [start, end) through the kernel window:
+ * kind 0 clean, 1 invalidate, 2 clean+invalidate (to the point of
+ * coherency), 3 unify instruction (clean to PoU, invalidate I-cache). */
+void arch_cache_maintain(paddr_t start, paddr_t end, unsigned kind);
