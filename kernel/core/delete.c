@@ -1,6 +1,7 @@
 /* Deletion, revocation and zombies: see delete.h. */
 #include <cdt.h>
 #include <delete.h>
+#include <object/irq.h>
 #include <object/tcb.h>
 #include <objecttype.h>
 #include <panic.h>
@@ -38,7 +39,7 @@ static void empty_slot(cte_t *slot, irq_t irq)
         cdt_remove(slot);
     }
     if (irq != IRQ_NONE) {
-        irq_mask(irq); /* the handler is gone: nobody acknowledges it */
+        irq_deactivate(irq); /* the last handler cap is gone */
     }
 }
 

@@ -4,6 +4,7 @@
 #include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
+#include <object/irq.h>
 #include <object/notification.h>
 #include <object/untyped.h>
 #include <objecttype.h>
@@ -54,6 +55,12 @@ exception_t decode_invocation(invocation_t *inv)
         return invoke_notification(inv);
     case cap_reply:
         return invoke_reply(inv);
+    case cap_irq_control:
+        return decode_irq_control_invocation(inv);
+    case cap_irq_handler:
+        return decode_irq_handler_invocation(inv);
+    case cap_sgi_signal:
+        return invoke_sgi_signal(inv);
     case cap_untyped:
         return decode_untyped_invocation(inv);
     case cap_cnode:

@@ -6,6 +6,7 @@
 #include <arch/machine.h>
 #include <plat/irq.h>
 #include <plat/machine.h>
+#include <util.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
@@ -142,6 +143,15 @@ void irq_set_trigger(irq_t irq, bool edge)
                                                 : gicd(GICD_ICFGR + 4 * (irq / 16));
     unsigned shift = 2 * (irq % 16) + 1;
     *cfg = (*cfg & ~(1u << shift)) | ((edge ? 1u : 0u) << shift);
+}
+
+#define ICC_SGI1R_EL1 s3_0_c12_c11_5
+
+/* Targets are CPU numbers within affinity 0.0.0 (one cluster on virt). */
+void irq_raise_sgi(word_t sgi, word_t target)
+{
+    SYSREG_WRITE(ICC_SGI1R_EL1, ((sgi & 0xf) << 24) | BIT(target & 0xf));
+    isb();
 }
 
 bool irq_is_pending(void)

@@ -16,6 +16,9 @@ void irq_mask(irq_t irq);
 void irq_unmask(irq_t irq);
 /* Edge (true) or level (false) trigger, for shared peripheral interrupts. */
 void irq_set_trigger(irq_t irq, bool edge);
+/* Raise software-generated interrupt `sgi` at CPU interface `target`. */
+void irq_raise_sgi(word_t sgi, word_t target);
+
 /* Is an interrupt waiting? (Preemption points poll this.) */
 bool irq_is_pending(void);
 
