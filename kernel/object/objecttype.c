@@ -3,6 +3,7 @@
 #include <invocation.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
+#include <object/domain.h>
 #include <object/endpoint.h>
 #include <object/irq.h>
 #include <object/notification.h>
@@ -61,6 +62,8 @@ exception_t decode_invocation(invocation_t *inv)
         return decode_irq_handler_invocation(inv);
     case cap_sgi_signal:
         return invoke_sgi_signal(inv);
+    case cap_domain:
+        return decode_domain_invocation(inv);
     case cap_untyped:
         return decode_untyped_invocation(inv);
     case cap_cnode:
