@@ -15,6 +15,10 @@
 #define CONFIG_TIME_SLICE 5 /* ticks */
 #endif
 
+#ifndef CONFIG_EXPORT_PMU_USER
+#define CONFIG_EXPORT_PMU_USER 0 /* EL0 may read the PMU cycle counter */
+#endif
+
 #ifndef CONFIG_FASTPATH
 #define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
 #endif

@@ -1,11 +1,31 @@
 /* Per-CPU machine state the kernel sets once at boot. */
 #include <arch/arch.h>
 #include <arch/machine.h>
+#include <config.h>
 #include <util.h>
+
+#define PMCR_ENABLE BIT(0)
+#define PMCR_LONG_CYCLE_COUNTER BIT(6)
+#define PMCNTEN_CYCLE_COUNTER BIT(31)
+#define PMUSERENR_ALL 0xf /* EL0 may read counters, the cycle counter, events */
+
+/* The benchmark configuration lets EL0 read the cycle counter (under QEMU
+ * with -icount, it counts instructions). */
+static void export_pmu_to_user(void)
+{
+    SYSREG_WRITE(pmcr_el0, SYSREG_READ(pmcr_el0) | PMCR_ENABLE | PMCR_LONG_CYCLE_COUNTER);
+    SYSREG_WRITE(pmcntenset_el0, PMCNTEN_CYCLE_COUNTER);
+    SYSREG_WRITE(pmccfiltr_el0, 0); /* count at EL0 and EL1 */
+    SYSREG_WRITE(pmuserenr_el0, PMUSERENR_ALL);
+    isb();
+}
 
 void arch_init_cpu(void)
 {
     arch_fpu_init(); /* FP/SIMD is switched lazily: EL0 use traps at first */
+    if (CONFIG_EXPORT_PMU_USER) {
+        export_pmu_to_user();
+    }
 }
 
 /* DC ZVA zeroes a whole block (its size is in DCZID_EL0) per instruction;

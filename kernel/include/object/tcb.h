@@ -52,7 +52,7 @@ struct tcb {
     uint8_t priority;
     uint8_t mcp;
     uint8_t domain;
-    uint8_t time_slice; /* remaining ticks */
+    uint16_t time_slice; /* remaining ticks */
     bool in_ready_queue;
     tcb_t *sched_next; /* ready queue of its priority */
     tcb_t *sched_prev;
