@@ -17,10 +17,9 @@
 #include <ipc.h>
 #include <object/endpoint.h>
 #include <object/notification.h>
+#include <tcb_queue.h>
 #include <thread.h>
 
-#define EP_STATE(ep) (((ep)->head >> 48) & 3)
-#define EP_HEAD(ep) ((tcb_t *)paddr_to_ptr((ep)->head & MASK(48)))
 
 static bool message_is_simple(word_t info)
 {
@@ -51,18 +50,11 @@ static void switch_and_return(tcb_t *thread)
     restore_user_context(&thread->context);
 }
 
-/* Take the head receiver off the endpoint's queue. */
+/* Take the head receiver off the endpoint's queue of receivers. */
 static void dequeue_head(endpoint_t *ep, tcb_t *head)
 {
-    tcb_t *next = head->queue_next;
-    if (next != NULL) {
-        next->queue_prev = NULL;
-        ep->head = ptr_to_paddr(next) | ((word_t)ENDPOINT_RECV << 48);
-    } else {
-        ep->head = 0;
-        ep->tail = 0;
-    }
-    head->queue_next = NULL;
+    tcb_queue_t q = tcb_queue_remove(tcb_queue_unpack(ep->head, ep->tail), head);
+    tcb_queue_pack(q, q.head != NULL ? ENDPOINT_RECV : ENDPOINT_IDLE, &ep->head, &ep->tail);
 }
 
 void fastpath_call(void)
@@ -80,10 +72,10 @@ void fastpath_call(void)
         return;
     }
     endpoint_t *ep = cap_object(cap);
-    if (EP_STATE(ep) != ENDPOINT_RECV) {
+    if (tcb_queue_state(ep->head) != ENDPOINT_RECV) {
         return;
     }
-    tcb_t *receiver = EP_HEAD(ep);
+    tcb_t *receiver = tcb_queue_unpack(ep->head, ep->tail).head;
     if (receiver->priority < caller->priority || !vspace_valid(receiver)) {
         return;
     }
@@ -110,7 +102,7 @@ void fastpath_reply_recv(void)
         return;
     }
     endpoint_t *ep = cap_object(cap);
-    if (EP_STATE(ep) == ENDPOINT_SEND || server->bound_notification != 0) {
+    if (tcb_queue_state(ep->head) == ENDPOINT_SEND || server->bound_notification != 0) {
         return;
     }
     cte_t *caller_slot = tcb_slot(server, TCB_CALLER);

@@ -2,64 +2,33 @@
  * rendezvous between a sender and a receiver (ABI 1.4, manual "IPC"). */
 #include <ipc.h>
 #include <object/endpoint.h>
+#include <tcb_queue.h>
 #include <thread.h>
-
-#define QUEUE_ADDR_MASK MASK(48)
-#define STATE_SHIFT 48
 
 static endpoint_state_t ep_state(const endpoint_t *ep)
 {
-    return (endpoint_state_t)((ep->head >> STATE_SHIFT) & 3);
+    return (endpoint_state_t)tcb_queue_state(ep->head);
 }
 
 static tcb_t *ep_head(const endpoint_t *ep)
 {
-    word_t p = ep->head & QUEUE_ADDR_MASK;
-    return p ? paddr_to_ptr(p) : NULL;
+    return tcb_queue_unpack(ep->head, ep->tail).head;
 }
 
-static void ep_set(endpoint_t *ep, tcb_t *head, tcb_t *tail, endpoint_state_t state)
+/* Store the queue; an empty queue makes the endpoint idle. */
+static void ep_store(endpoint_t *ep, tcb_queue_t q, endpoint_state_t state)
 {
-    if (head == NULL) {
-        state = ENDPOINT_IDLE;
-    }
-    ep->head = (head ? ptr_to_paddr(head) : 0) | ((word_t)state << STATE_SHIFT);
-    ep->tail = tail ? ptr_to_paddr(tail) : 0;
-}
-
-static tcb_t *ep_tail(const endpoint_t *ep)
-{
-    return ep->tail ? paddr_to_ptr(ep->tail) : NULL;
+    tcb_queue_pack(q, q.head != NULL ? state : ENDPOINT_IDLE, &ep->head, &ep->tail);
 }
 
 static void ep_append(endpoint_t *ep, tcb_t *thread, endpoint_state_t state)
 {
-    tcb_t *tail = ep_tail(ep);
-    thread->queue_prev = tail;
-    thread->queue_next = NULL;
-    if (tail != NULL) {
-        tail->queue_next = thread;
-    }
-    ep_set(ep, tail != NULL ? ep_head(ep) : thread, thread, state);
+    ep_store(ep, tcb_queue_append(tcb_queue_unpack(ep->head, ep->tail), thread), state);
 }
 
 static void ep_remove(endpoint_t *ep, tcb_t *thread)
 {
-    endpoint_state_t state = ep_state(ep);
-    tcb_t *head = ep_head(ep);
-    tcb_t *tail = ep_tail(ep);
-    if (thread->queue_prev != NULL) {
-        thread->queue_prev->queue_next = thread->queue_next;
-    } else {
-        head = thread->queue_next;
-    }
-    if (thread->queue_next != NULL) {
-        thread->queue_next->queue_prev = thread->queue_prev;
-    } else {
-        tail = thread->queue_prev;
-    }
-    thread->queue_next = thread->queue_prev = NULL;
-    ep_set(ep, head, tail, state);
+    ep_store(ep, tcb_queue_remove(tcb_queue_unpack(ep->head, ep->tail), thread), ep_state(ep));
 }
 
 /* A receiver that got a Call's message: set up the reply, or stop the
@@ -133,7 +102,7 @@ void endpoint_cancel_ipc(tcb_t *thread)
 void endpoint_cancel_all(endpoint_t *ep)
 {
     word_t head = ep->head;
-    ep_set(ep, NULL, NULL, ENDPOINT_IDLE);
+    ep->head = ep->tail = 0;
     thread_queue_restart_all(head);
     sched_request_reschedule();
 }

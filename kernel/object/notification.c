@@ -3,44 +3,30 @@
  * pending). */
 #include <ipc.h>
 #include <object/notification.h>
+#include <tcb_queue.h>
 #include <thread.h>
 
 enum { NTFN_IDLE = 0, NTFN_WAITING = 1, NTFN_ACTIVE = 2 };
-#define STATE_SHIFT 48
 
 static word_t ntfn_state(const notification_t *n)
 {
-    return (n->head >> STATE_SHIFT) & 3;
+    return tcb_queue_state(n->head);
 }
 
 static tcb_t *ntfn_head(const notification_t *n)
 {
-    word_t p = n->head & MASK(48);
-    return p ? paddr_to_ptr(p) : NULL;
+    return tcb_queue_unpack(n->head, n->tail).head;
 }
 
-static void ntfn_set(notification_t *n, tcb_t *head, tcb_t *tail, word_t state)
+static void ntfn_store(notification_t *n, tcb_queue_t q, word_t state)
 {
-    n->head = (head ? ptr_to_paddr(head) : 0) | (state << STATE_SHIFT);
-    n->tail = tail ? ptr_to_paddr(tail) : 0;
+    tcb_queue_pack(q, state, &n->head, &n->tail);
 }
 
 static void ntfn_remove(notification_t *n, tcb_t *thread)
 {
-    tcb_t *head = ntfn_head(n);
-    tcb_t *tail = n->tail ? paddr_to_ptr(n->tail) : NULL;
-    if (thread->queue_prev != NULL) {
-        thread->queue_prev->queue_next = thread->queue_next;
-    } else {
-        head = thread->queue_next;
-    }
-    if (thread->queue_next != NULL) {
-        thread->queue_next->queue_prev = thread->queue_prev;
-    } else {
-        tail = thread->queue_prev;
-    }
-    thread->queue_next = thread->queue_prev = NULL;
-    ntfn_set(n, head, tail, head != NULL ? NTFN_WAITING : NTFN_IDLE);
+    tcb_queue_t q = tcb_queue_remove(tcb_queue_unpack(n->head, n->tail), thread);
+    ntfn_store(n, q, q.head != NULL ? NTFN_WAITING : NTFN_IDLE);
 }
 
 static void wake_with_badge(tcb_t *thread, word_t badge)
@@ -68,7 +54,7 @@ void notification_signal(notification_t *ntfn, word_t badge)
             return;
         }
         ntfn->pending = badge;
-        ntfn_set(ntfn, NULL, NULL, NTFN_ACTIVE);
+        ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_ACTIVE);
         return;
     }
     default:
@@ -82,7 +68,7 @@ void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
     if (ntfn_state(ntfn) == NTFN_ACTIVE) {
         thread->context.r[CTX_X0] = ntfn->pending;
         ntfn->pending = 0;
-        ntfn_set(ntfn, NULL, NULL, NTFN_IDLE);
+        ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_IDLE);
         return;
     }
     if (!blocking) {
@@ -91,13 +77,8 @@ void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
     }
     thread_set_state(thread, thread_blocked_on_notification);
     thread->blocking_object = ptr_to_paddr(ntfn);
-    tcb_t *tail = ntfn->tail ? paddr_to_ptr(ntfn->tail) : NULL;
-    thread->queue_prev = tail;
-    thread->queue_next = NULL;
-    if (tail != NULL) {
-        tail->queue_next = thread;
-    }
-    ntfn_set(ntfn, tail != NULL ? ntfn_head(ntfn) : thread, thread, NTFN_WAITING);
+    ntfn_store(ntfn, tcb_queue_append(tcb_queue_unpack(ntfn->head, ntfn->tail), thread),
+               NTFN_WAITING);
 }
 
 bool notification_deliver_bound(tcb_t *thread)
@@ -122,7 +103,7 @@ void notification_cancel_wait(tcb_t *thread)
 void notification_finalise(notification_t *ntfn)
 {
     word_t head = ntfn_state(ntfn) == NTFN_WAITING ? ntfn->head : 0;
-    ntfn_set(ntfn, NULL, NULL, NTFN_IDLE);
+    ntfn->head = ntfn->tail = 0;
     thread_queue_restart_all(head);
     if (ntfn->bound_tcb != 0) {
         tcb_t *tcb = paddr_to_ptr(ntfn->bound_tcb);
