@@ -1,7 +1,6 @@
-/* The scheduler: 256 FIFO ready queues, found through a two-level bitmap so
- * choosing the highest priority is two count-leading-zeros instructions. The
- * running thread is not in a ready queue; it goes back in when it stops
- * running while still runnable. */
+/* The scheduler's decisions (the ready queues themselves are in
+ * ready_queue.c). The running thread is not in a ready queue; it goes back
+ * in when it stops running while still runnable. */
 #include <arch/arch.h>
 #include <cdt.h>
 #include <config.h>
@@ -9,17 +8,8 @@
 #include <ipc.h>
 #include <thread.h>
 
-#define BITMAP_WORDS (CONFIG_NUM_PRIORITIES / WORD_BITS)
-
 tcb_t *ks_cur_thread;
 tcb_t *ks_debug_thread_list;
-
-static struct {
-    tcb_t *head[CONFIG_NUM_PRIORITIES];
-    tcb_t *tail[CONFIG_NUM_PRIORITIES];
-    word_t top;                  /* bit i: bitmap[i] != 0 */
-    word_t bitmap[BITMAP_WORDS]; /* bit p % 64 of word p / 64: queue p non-empty */
-} ready;
 
 static bool reschedule_requested;
 
@@ -39,99 +29,9 @@ void thread_set_state(tcb_t *thread, thread_state_t state)
     }
 }
 
-static void bitmap_set(unsigned prio)
-{
-    ready.bitmap[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
-    ready.top |= BIT(prio / WORD_BITS);
-}
-
-static void bitmap_clear(unsigned prio)
-{
-    ready.bitmap[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
-    if (ready.bitmap[prio / WORD_BITS] == 0) {
-        ready.top &= ~BIT(prio / WORD_BITS);
-    }
-}
-
-/* Put the thread at the head of its queue (it keeps its turn). */
-void sched_enqueue(tcb_t *thread)
-{
-    if (thread->in_ready_queue) {
-        return;
-    }
-    unsigned prio = thread->priority;
-    thread->sched_prev = NULL;
-    thread->sched_next = ready.head[prio];
-    if (ready.head[prio] != NULL) {
-        ready.head[prio]->sched_prev = thread;
-    } else {
-        ready.tail[prio] = thread;
-    }
-    ready.head[prio] = thread;
-    thread->in_ready_queue = true;
-    bitmap_set(prio);
-}
-
-/* Put the thread at the tail of its queue (it waits for its next turn). */
-void sched_append(tcb_t *thread)
-{
-    if (thread->in_ready_queue) {
-        return;
-    }
-    unsigned prio = thread->priority;
-    thread->sched_next = NULL;
-    thread->sched_prev = ready.tail[prio];
-    if (ready.tail[prio] != NULL) {
-        ready.tail[prio]->sched_next = thread;
-    } else {
-        ready.head[prio] = thread;
-    }
-    ready.tail[prio] = thread;
-    thread->in_ready_queue = true;
-    bitmap_set(prio);
-}
-
-void sched_dequeue(tcb_t *thread)
-{
-    if (!thread->in_ready_queue) {
-        return;
-    }
-    unsigned prio = thread->priority;
-    if (thread->sched_prev != NULL) {
-        thread->sched_prev->sched_next = thread->sched_next;
-    } else {
-        ready.head[prio] = thread->sched_next;
-    }
-    if (thread->sched_next != NULL) {
-        thread->sched_next->sched_prev = thread->sched_prev;
-    } else {
-        ready.tail[prio] = thread->sched_prev;
-    }
-    if (ready.head[prio] == NULL) {
-        bitmap_clear(prio);
-    }
-    thread->in_ready_queue = false;
-}
-
 void sched_request_reschedule(void)
 {
     reschedule_requested = true;
-}
-
-static tcb_t *highest_ready(void)
-{
-    if (ready.top == 0) {
-        return NULL;
-    }
-    unsigned word = highest_bit(ready.top);
-    unsigned prio = word * WORD_BITS + highest_bit(ready.bitmap[word]);
-    return ready.head[prio];
-}
-
-bool sched_ready_above(word_t priority)
-{
-    tcb_t *best = highest_ready();
-    return best != NULL && best->priority > priority;
 }
 
 void sched_switch_to(tcb_t *thread)
@@ -147,12 +47,12 @@ static void choose_thread(void)
     if (ks_cur_thread != NULL && thread_is_runnable(ks_cur_thread)) {
         sched_enqueue(ks_cur_thread);
     }
-    tcb_t *next = highest_ready();
+    tcb_t *next = sched_highest_ready();
     while (next == NULL) {
         ks_cur_thread = NULL;
         arch_wait_for_interrupt();
         handle_pending_interrupts();
-        next = highest_ready();
+        next = sched_highest_ready();
     }
     sched_dequeue(next);
     ks_cur_thread = next;

@@ -13,6 +13,9 @@ void sched_enqueue(tcb_t *thread);
 void sched_append(tcb_t *thread);
 void sched_dequeue(tcb_t *thread);
 
+/* The first thread of the highest non-empty ready queue, or NULL. */
+tcb_t *sched_highest_ready(void);
+
 /* Ask for a fresh scheduling decision at the end of this kernel entry. */
 void sched_request_reschedule(void);
 
