@@ -42,6 +42,7 @@ include kernel/kernel.mk
 include libkeel/libkeel.mk
 include user/user.mk
 include tests/ktest/ktest.mk
+include tests/vmtest/vmtest.mk
 include tests/host/host.mk
 include tests/foreign/foreign.mk
 include mk/images.mk
