@@ -79,3 +79,15 @@ static inline void seL4_GetCapReceivePath(seL4_CPtr *receiveCNode, seL4_CPtr *re
         *receiveDepth = keel_ipc_buffer->receiveDepth;
     }
 }
+
+/* After a Page_Map that failed with FailedLookup: how many bits of the
+ * address were left to translate where a table was missing (ABI 5.4.6:
+ * 39 no level-1 table, 30 no level-2, 21 no level-3). */
+#define SEL4_MAPPING_LOOKUP_NO_PT 21
+#define SEL4_MAPPING_LOOKUP_NO_PD 30
+#define SEL4_MAPPING_LOOKUP_NO_PUD 39
+
+static inline seL4_Word seL4_MappingFailedLookupLevel(void)
+{
+    return seL4_GetMR(2);
+}
