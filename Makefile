@@ -43,6 +43,7 @@ include libkeel/libkeel.mk
 include user/user.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
+include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/foreign/foreign.mk
 include mk/images.mk
