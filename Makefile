@@ -5,6 +5,8 @@
 #   make image ROOTTASK=elf  pack the kernel and a root-task ELF into build/image.elf
 #   make debug               boot the demo image halted, with QEMU's gdb stub on :1234
 #   make check               static checks (headers compile alone, cppcheck)
+#   make bench               benchmarks in QEMU, instruction counts (docs/benchmarks.md)
+#   make fuzz                libFuzzer over the invocation decoders (not in make test)
 #
 # Everything generated or built goes under $(BUILD).
 
@@ -45,7 +47,9 @@ include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
+include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk
+include bench/bench.mk
 include mk/images.mk
 include mk/test.mk
 include mk/check.mk

@@ -22,7 +22,7 @@ TARGET_CFLAGS := $(TARGET) -std=c11 -ffreestanding -fno-common -nostdlib \
 
 # The kernel never touches FP/SIMD registers itself (they belong to user threads).
 KERNEL_CFLAGS := $(TARGET_CFLAGS) -mgeneral-regs-only -fno-builtin-printf \
-                 -fno-omit-frame-pointer
+                 -fomit-frame-pointer
 
 # User programs (root tasks, servers) may use FP/SIMD.
 USER_CFLAGS := $(TARGET_CFLAGS)

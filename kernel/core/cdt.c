@@ -48,8 +48,22 @@ static void link_after(cte_t *prev, cte_t *node)
     mdb_set_next(prev, node);
 }
 
+/* A copy of an untyped allocates from the same memory as the untyped it was
+ * copied from: the source must not allocate from it any more, or both would
+ * hand out the same bytes. Mark the source fully used. */
+static void untyped_source_full(cap_t copy, cte_t *source)
+{
+    cap_t src = source->cap;
+    if (cap_type(copy) == cap_untyped && cap_type(src) == cap_untyped &&
+        cap_paddr(copy) == cap_paddr(src) &&
+        cap_untyped_size_bits(copy) == cap_untyped_size_bits(src)) {
+        source->cap = cap_with_untyped_free_index(src, BIT(cap_untyped_size_bits(src)));
+    }
+}
+
 void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest)
 {
+    untyped_source_full(cap, source);
     bool original = cap_is_revocable(cap, source->cap);
     dest->cap = cap;
     dest->mdb = (mdb_node_t){ { 0, 0 } };

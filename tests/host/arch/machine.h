@@ -15,3 +15,30 @@ static inline paddr_t ptr_to_paddr(const void *p)
 {
     return (paddr_t)(uintptr_t)p;
 }
+
+/* Barriers order memory accesses against the MMU and other observers; a host
+ * test has neither, so they only stop the compiler. */
+static inline void compiler_barrier(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static inline void isb(void)
+{
+    compiler_barrier();
+}
+
+static inline void dsb_sy(void)
+{
+    compiler_barrier();
+}
+
+static inline void dsb_ish(void)
+{
+    compiler_barrier();
+}
+
+static inline void dsb_ishst(void)
+{
+    compiler_barrier();
+}

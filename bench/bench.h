@@ -1,0 +1,76 @@
+/* The benchmark root task (docs/benchmarks.md): shared declarations.
+ *
+ * Every thread the benchmarks start runs code of this one image. The second
+ * address space ("space B") maps the same frames at the same addresses, so
+ * globals are shared memory between all threads in both spaces; each thread
+ * has its own stack, TLS block and IPC buffer (struct bench_thread). */
+#pragma once
+
+#include <sel4/sel4.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Read the cycle counter (one count per instruction under -icount shift=0). */
+static inline uint64_t ccnt(void)
+{
+    uint64_t v;
+    __asm__ volatile("isb\n\tmrs %0, pmccntr_el0" : "=r"(v) : : "memory");
+    return v;
+}
+
+/* A system call bracketed by the counter: the counter is stored to *start
+ * just before the trap, and read into the result just after the thread runs
+ * again. x0..x5 go in and come back in r[]. No libkeel code (and no TLS) runs
+ * inside the measured window. */
+static inline __attribute__((always_inline)) uint64_t stamped_syscall(long number, seL4_Word r[6],
+                                                                      volatile uint64_t *start)
+{
+    register seL4_Word x0 __asm__("x0") = r[0];
+    register seL4_Word x1 __asm__("x1") = r[1];
+    register seL4_Word x2 __asm__("x2") = r[2];
+    register seL4_Word x3 __asm__("x3") = r[3];
+    register seL4_Word x4 __asm__("x4") = r[4];
+    register seL4_Word x5 __asm__("x5") = r[5];
+    register long x7 __asm__("x7") = number;
+    uint64_t end;
+    __asm__ volatile("isb\n\t"
+                     "mrs x9, pmccntr_el0\n\t"
+                     "str x9, [%[st]]\n\t"
+                     "svc #0\n\t"
+                     "isb\n\t"
+                     "mrs %[end], pmccntr_el0"
+                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x7),
+                       [end] "=r"(end)
+                     : [st] "r"(start)
+                     : "x9", "memory");
+    r[0] = x0;
+    r[1] = x1;
+    r[2] = x2;
+    r[3] = x3;
+    r[4] = x4;
+    r[5] = x5;
+    return end;
+}
+
+/* The same without the counter, for the unmeasured steps of child threads. */
+static inline void raw_syscall(long number, seL4_Word r[6])
+{
+    static volatile uint64_t ignored;
+    (void)stamped_syscall(number, r, &ignored);
+}
+
+/* Message-info word: label 0, no caps, `length` message registers. */
+static inline seL4_Word msg_info(seL4_Word length)
+{
+    return seL4_MessageInfo_new(0, 0, 0, length).words[0];
+}
+
+/* Console: the PL011 the root task maps itself (the release kernel has no
+ * debug output). */
+void uart_init(volatile uint32_t *base);
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Fill the FP/SIMD registers (bench/asm.S), so the FPU is in use. */
+void touch_fpu(seL4_Word value);
+/* A thread that loops forever without touching memory (bench/asm.S). */
+void spin_forever(void);

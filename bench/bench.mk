@@ -1,0 +1,34 @@
+# The benchmark root task and `make bench` (docs/benchmarks.md).
+#
+# The root task is built like every user program ($(BUILD)/user/bench.elf),
+# but it is meant for the benchmark kernel variant: a release kernel with
+# seL4's benchmark configuration that lets EL0 read the cycle counter, built
+# by a nested make into $(BUILD)/bench/ (as mk/test.mk builds its variants).
+# `make test` boots that image briefly (bench.smoke in tests/tests.list).
+#
+# -mgeneral-regs-only: no thread touches the FPU unless a benchmark asks for
+# it (bench/asm.S does so explicitly).
+
+BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S
+$(eval $(call user_program,bench,$(BENCH_SRCS)))
+$(bench_OBJS): | $(GEN_HEADERS)
+$(BUILD)/obj/bench/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
+
+BENCH_KERNEL_DEFINES := -DCONFIG_DEBUG_BUILD=0 -DCONFIG_ROOT_CNODE_SIZE_BITS=15 \
+                        -DCONFIG_TIME_SLICE=500 -DCONFIG_TIMER_TICK_MS=1000 \
+                        -DCONFIG_EXPORT_PMU_USER=1
+BENCH_IMAGE := $(BUILD)/bench/images/bench.elf
+
+$(BENCH_IMAGE): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/bench \
+	    KERNEL_DEFINES="$(BENCH_KERNEL_DEFINES)" $@
+
+TEST_DEPS += $(BENCH_IMAGE)
+
+.PHONY: bench _bench FORCE
+bench:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _bench
+
+_bench: $(BENCH_IMAGE)
+	$(PYTHON) tools/runbench.py --build $(BUILD)

@@ -1,0 +1,796 @@
+/* The benchmark root task (docs/benchmarks.md). Runs on the benchmark
+ * kernel (release build, EL0 may read PMCCNTR_EL0), maps the PL011 itself,
+ * runs every benchmark, prints one result line per figure
+ *     BENCH RESULT <name> min=<n> median=<n> max=<n> n=<samples>
+ * and finally `BENCH DONE`; tools/runbench.py then stops QEMU.
+ *
+ * Boot arguments (QEMU -append): iterations=N (measured samples per
+ * benchmark, default 1000), warmup=N (discarded first samples, default 16),
+ * threads=N (most idle-load threads of the scale benchmarks, default 10000). */
+#include "bench.h"
+#include <keel/printf.h>
+#include <keel/runtime.h>
+#include <keel/string.h>
+#include <keel/tls.h>
+
+#define R seL4_CapInitThreadCNode
+#define VS seL4_CapInitThreadVSpace
+
+#define NUM_THREADS 4
+#define MAX_SAMPLES 4096
+#define UART_PADDR 0x09000000ul
+#define UART_VADDR 0x7f000000ul
+#define MAP_VADDR 0x40000000ul   /* Page_Map benchmarks, in the root space */
+#define FAULT_VADDR 0x50000000ul /* the page the fault benchmark touches, space B */
+#define MAP_PAGES 2048
+#define RETYPE_OBJECTS 256
+
+#define PRIO_LOW 200  /* the sender side of a benchmark */
+#define PRIO_HIGH 210 /* a receiver that must preempt the sender */
+
+/* Per-thread memory (in the image, so mapped in both spaces). */
+struct bench_thread {
+    uint8_t stack[16384] __attribute__((aligned(16)));
+    uint8_t tls[2048] __attribute__((aligned(16)));
+};
+static struct bench_thread threads[NUM_THREADS];
+static seL4_IPCBuffer ipcbufs[NUM_THREADS] __attribute__((aligned(4096)));
+
+/* Counter values passed between threads. */
+static struct {
+    volatile uint64_t start_a, start_b, end_c;
+} shared __attribute__((aligned(64)));
+
+/* What the threads of the running benchmark use. */
+static struct {
+    seL4_CPtr ep, ntfn, sgi, irq_handler;
+    seL4_Word length; /* message length for IPC */
+    bool fpu;         /* client uses the FPU */
+    int total;        /* iterations including warm-up */
+} job;
+
+static uint64_t samples0[MAX_SAMPLES], samples1[MAX_SAMPLES], samples2[MAX_SAMPLES];
+
+static int iterations = 1000, warmup = 16, max_threads = 10000;
+static uint64_t overhead_stamp; /* stamped_syscall's own instructions */
+static uint64_t overhead_ccnt;  /* two back-to-back ccnt() */
+
+static seL4_CPtr next_slot, scope_mark;
+static seL4_CPtr ut_scope, ut_persist; /* scope: revoked after each benchmark */
+static seL4_Word ut_scope_bits;
+static seL4_CPtr done_ntfn, park_ep, vspace_b;
+static seL4_BootInfo *bootinfo;
+extern char __keel_image_start[];
+
+/* ---- failures, slots, objects ---- */
+
+/* The last line: BENCH DONE, or BENCH ABORTED after an error. The release
+ * kernel cannot halt QEMU for us; the root task just blocks for good. */
+static __attribute__((noreturn)) void stop(bool ok)
+{
+    out(ok ? "BENCH DONE\n" : "BENCH ABORTED\n");
+    for (;;) {
+        seL4_Word r[6] = { park_ep };
+        raw_syscall(seL4_SysRecv, r);
+    }
+}
+
+static void check_at(long err, const char *what, int line)
+{
+    if (err != seL4_NoError) {
+        out("BENCH ERROR line %d: %s failed with %ld\n", line, what, err);
+        stop(false);
+    }
+}
+#define CHECK(e) check_at((long)(e), #e, __LINE__)
+
+static seL4_CPtr alloc_slots(seL4_Word n)
+{
+    seL4_CPtr s = next_slot;
+    next_slot += n;
+    if (next_slot >= bootinfo->empty.end) {
+        out("BENCH ERROR: out of cap slots\n");
+        stop(false);
+    }
+    return s;
+}
+
+static seL4_CPtr make(seL4_CPtr ut, seL4_Word type, seL4_Word bits, seL4_Word count)
+{
+    seL4_CPtr s = alloc_slots(count);
+    CHECK(seL4_Untyped_Retype(ut, type, bits, R, 0, 0, s, count));
+    return s;
+}
+
+static void scope_begin(void)
+{
+    scope_mark = next_slot;
+}
+
+static void scope_end(void)
+{
+    CHECK(seL4_CNode_Revoke(R, ut_scope, 64));
+    next_slot = scope_mark;
+}
+
+static seL4_CPtr image_frame(const void *addr)
+{
+    return bootinfo->userImageFrames.start +
+           (((seL4_Word)addr - (seL4_Word)__keel_image_start) >> seL4_PageBits);
+}
+
+/* Map a frame, adding page tables from `ut` as the mapping needs them. */
+static void map_page(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr, seL4_Word attrs,
+                     seL4_CPtr ut)
+{
+    for (int level = 0; level < 4; level++) {
+        seL4_Error err = seL4_ARM_Page_Map(frame, vspace, vaddr, seL4_AllRights, attrs);
+        if (err != seL4_FailedLookup) {
+            CHECK(err);
+            return;
+        }
+        seL4_CPtr pt = make(ut, seL4_ARM_PageTableObject, 0, 1);
+        CHECK(seL4_ARM_PageTable_Map(pt, vspace, vaddr, seL4_ARM_Default_VMAttributes));
+    }
+    CHECK(seL4_FailedLookup);
+}
+
+/* ---- statistics and output ---- */
+
+static void sort(uint64_t *a, int n)
+{
+    for (int gap = n / 2; gap > 0; gap /= 2) {
+        for (int i = gap; i < n; i++) {
+            uint64_t v = a[i];
+            int j = i;
+            for (; j >= gap && a[j - gap] > v; j -= gap) {
+                a[j] = a[j - gap];
+            }
+            a[j] = v;
+        }
+    }
+}
+
+/* Report samples [warm, total) of `s` (warm-up discarded). */
+static void report_from(const char *name, uint64_t *s, int total, int warm)
+{
+    uint64_t *v = s + warm;
+    int n = total - warm;
+    sort(v, n);
+    out("BENCH RESULT %s min=%lu median=%lu max=%lu n=%d\n", name, (unsigned long)v[0],
+        (unsigned long)v[n / 2], (unsigned long)v[n - 1], n);
+}
+
+static void report(const char *name, uint64_t *s)
+{
+    report_from(name, s, job.total, warmup);
+}
+
+static uint64_t minus(uint64_t end, uint64_t start, uint64_t ovh)
+{
+    uint64_t d = end - start;
+    return d > ovh ? d - ovh : 0;
+}
+
+/* ---- threads ---- */
+
+static void signal_done(void)
+{
+    seL4_Word r[6] = { done_ntfn, msg_info(0) };
+    raw_syscall(seL4_SysSend, r);
+}
+
+static __attribute__((noreturn)) void park(void)
+{
+    for (;;) {
+        seL4_Word r[6] = { park_ep };
+        raw_syscall(seL4_SysRecv, r);
+    }
+}
+
+typedef void thread_fn(int slot);
+
+static __attribute__((noreturn)) void thread_start(seL4_Word slot, thread_fn *fn)
+{
+    seL4_SetIPCBuffer(&ipcbufs[slot]);
+    fn((int)slot);
+    signal_done();
+    park();
+}
+
+/* Start `fn` as thread `slot` in `vspace` at `prio`; objects from the scope. */
+static seL4_CPtr start_thread(int slot, thread_fn *fn, seL4_CPtr vspace, seL4_Word prio,
+                              seL4_CPtr fault_ep)
+{
+    seL4_CPtr tcb = make(ut_scope, seL4_TCBObject, 0, 1);
+    CHECK(seL4_TCB_Configure(tcb, fault_ep, R, 0, vspace, 0, (seL4_Word)&ipcbufs[slot],
+                             image_frame(&ipcbufs[slot])));
+    CHECK(seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, prio));
+    seL4_UserContext regs;
+    memset(&regs, 0, sizeof regs);
+    regs.pc = (seL4_Word)thread_start;
+    regs.sp = (seL4_Word)(threads[slot].stack + sizeof threads[slot].stack);
+    regs.x0 = (seL4_Word)slot;
+    regs.x1 = (seL4_Word)fn;
+    regs.tpidr_el0 = keel_tls_init(threads[slot].tls, sizeof threads[slot].tls);
+    if (regs.tpidr_el0 == 0) {
+        out("BENCH ERROR: TLS area too small\n");
+        stop(false);
+    }
+    CHECK(seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof regs / sizeof(seL4_Word), &regs));
+    return tcb;
+}
+
+static void wait_done(void)
+{
+    seL4_Wait(done_ntfn, NULL);
+}
+
+/* `count` threads that spin at priorities 0, 1, ... prio_limit-1 (cyclic):
+ * runnable load that never runs while the benchmark threads do. */
+static void start_spinners(int count, seL4_Word prio_limit)
+{
+    for (int done = 0; done < count;) {
+        int batch = count - done > 256 ? 256 : count - done;
+        seL4_CPtr first = make(ut_scope, seL4_TCBObject, 0, (seL4_Word)batch);
+        for (int i = 0; i < batch; i++, done++) {
+            seL4_CPtr tcb = first + (seL4_CPtr)i;
+            CHECK(seL4_TCB_Configure(tcb, 0, R, 0, VS, 0, 0, 0));
+            CHECK(seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, (seL4_Word)done % prio_limit));
+            seL4_UserContext regs;
+            memset(&regs, 0, sizeof regs);
+            regs.pc = (seL4_Word)spin_forever;
+            CHECK(seL4_TCB_WriteRegisters(tcb, 1, 0, 3, &regs));
+        }
+    }
+}
+
+/* ---- the floor ---- */
+
+static void bench_floor_trap(void)
+{
+    /* Reply with an empty reply slot: the kernel's null system call. */
+    volatile uint64_t start;
+    for (int i = 0; i < job.total; i++) {
+        seL4_Word r[6] = { 0, msg_info(0) };
+        uint64_t end = stamped_syscall(seL4_SysReply, r, &start);
+        samples0[i] = minus(end, start, overhead_stamp);
+    }
+    report("floor_trap", samples0);
+}
+
+/* ---- Yield ---- */
+
+static void yielder(int slot)
+{
+    for (int i = 0;; i++) {
+        seL4_Word r[6] = { 0 };
+        uint64_t end = stamped_syscall(seL4_SysYield, r, &shared.start_a);
+        if (slot == 0) {
+            samples0[i] = minus(end, shared.start_a, overhead_stamp);
+            if (i + 1 == job.total) {
+                return;
+            }
+        }
+    }
+}
+
+static void bench_yield(const char *name, seL4_CPtr other_space, uint64_t *into)
+{
+    scope_begin();
+    start_thread(0, yielder, VS, PRIO_LOW, 0);
+    start_thread(1, yielder, other_space, PRIO_LOW, 0);
+    wait_done();
+    scope_end();
+    memcpy(into, samples0, sizeof samples0);
+    report(name, samples0);
+}
+
+/* ---- IPC Call / ReplyRecv ---- */
+
+static void ipc_client(int slot)
+{
+    seL4_IPCBuffer *buf = &ipcbufs[slot];
+    for (int i = 0; i < job.total; i++) {
+        if (job.fpu) {
+            touch_fpu((seL4_Word)i);
+        }
+        for (seL4_Word k = seL4_FastMessageRegisters; k < job.length; k++) {
+            buf->msg[k] = (seL4_Word)i;
+        }
+        seL4_Word r[6] = { job.ep, msg_info(job.length), 1, 2, 3, 4 };
+        uint64_t end = stamped_syscall(seL4_SysCall, r, &shared.start_a);
+        samples1[i] = minus(end, shared.start_b, overhead_stamp);
+    }
+}
+
+static void ipc_server(int slot)
+{
+    (void)slot;
+    seL4_Word r[6] = { job.ep };
+    volatile uint64_t ignored;
+    uint64_t end = stamped_syscall(seL4_SysRecv, r, &ignored);
+    for (int i = 0;; i++) {
+        if (i < job.total) {
+            samples0[i] = minus(end, shared.start_a, overhead_stamp);
+        }
+        seL4_Word rr[6] = { job.ep, msg_info(0) };
+        end = stamped_syscall(seL4_SysReplyRecv, rr, &shared.start_b);
+    }
+}
+
+/* One Call/ReplyRecv pair: the client in the root space, the server in
+ * `server_space`; samples0 = Call one-way, samples1 = ReplyRecv one-way. */
+static void run_ipc_pair(seL4_CPtr server_space, seL4_Word length, bool fpu, seL4_Word prio)
+{
+    job.ep = make(ut_scope, seL4_EndpointObject, 0, 1);
+    job.length = length;
+    job.fpu = fpu;
+    start_thread(1, ipc_server, server_space, prio, 0);
+    start_thread(0, ipc_client, VS, prio, 0);
+    wait_done();
+}
+
+static void bench_ipc(void)
+{
+    scope_begin();
+    run_ipc_pair(vspace_b, 0, false, PRIO_LOW);
+    scope_end();
+    report("ipc_call", samples0);
+    report("ipc_replyrecv", samples1);
+
+    scope_begin();
+    run_ipc_pair(VS, 0, false, PRIO_LOW);
+    scope_end();
+    report("ipc_call_same_as", samples0);
+    report("ipc_replyrecv_same_as", samples1);
+
+    scope_begin();
+    run_ipc_pair(vspace_b, 10, false, PRIO_LOW);
+    scope_end();
+    report("ipc_call_10", samples0);
+
+    scope_begin();
+    run_ipc_pair(vspace_b, 0, true, PRIO_LOW);
+    scope_end();
+    report("ipc_call_fpu", samples0);
+}
+
+/* IPC one-way cost with other runnable threads in the system. */
+static void bench_scale(void)
+{
+    static const int counts[] = { 1, 100, 10000 };
+    for (unsigned c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        int n = counts[c] < max_threads ? counts[c] : max_threads;
+        /* Two TCBs per 4 KiB; keep half of the scope untyped for the rest. */
+        int room = (int)((1ul << ut_scope_bits) / 2 >> seL4_TCBBits);
+        if (n > room) {
+            n = room;
+        }
+        scope_begin();
+        start_spinners(n, PRIO_LOW);
+        run_ipc_pair(vspace_b, 0, false, PRIO_LOW);
+        scope_end();
+        char name[48];
+        snprintf(name, sizeof name, "ipc_call_%d_threads", counts[c]);
+        if (n != counts[c]) {
+            out("BENCH NOTE %s ran with %d other threads\n", name, n);
+        }
+        report(name, samples0);
+    }
+    /* A runnable thread at every priority below the pair, the pair at the top. */
+    scope_begin();
+    start_spinners(seL4_MaxPrio, seL4_MaxPrio);
+    run_ipc_pair(vspace_b, 0, false, seL4_MaxPrio);
+    scope_end();
+    report("ipc_call_256_prios", samples0);
+}
+
+/* ---- Send, notifications, interrupts ---- */
+
+static void sender(int slot)
+{
+    (void)slot;
+    for (int i = 0; i < job.total; i++) {
+        seL4_Word r[6] = { job.ep, msg_info(0) };
+        stamped_syscall(seL4_SysSend, r, &shared.start_a);
+    }
+}
+
+/* Receives job.ep forever (an endpoint or notification); Acks the IRQ
+ * handler after each message if there is one. */
+static void receiver(int slot)
+{
+    (void)slot;
+    volatile uint64_t ignored;
+    for (int i = 0;; i++) {
+        seL4_Word r[6] = { job.ep };
+        uint64_t end = stamped_syscall(seL4_SysRecv, r, &ignored);
+        if (i < job.total) {
+            samples0[i] = minus(end, shared.start_a, overhead_stamp);
+        }
+        if (job.irq_handler != 0) {
+            seL4_IRQHandler_Ack(job.irq_handler);
+        }
+    }
+}
+
+/* job.ep is what the sender sends on and the receiver receives on. */
+static void run_send_pair(void)
+{
+    start_thread(1, receiver, vspace_b, PRIO_HIGH, 0);
+    start_thread(0, sender, VS, PRIO_LOW, 0);
+    wait_done();
+}
+
+static void bench_send_notify_irq(void)
+{
+    scope_begin();
+    job.ep = make(ut_scope, seL4_EndpointObject, 0, 1);
+    run_send_pair();
+    scope_end();
+    report("ipc_send", samples0);
+
+    scope_begin();
+    job.ep = make(ut_scope, seL4_NotificationObject, 0, 1);
+    run_send_pair();
+    scope_end();
+    report("notify_process", samples0);
+
+    /* Signal with no thread switch: nobody waits on the notification. */
+    scope_begin();
+    seL4_CPtr ntfn = make(ut_scope, seL4_NotificationObject, 0, 1);
+    volatile uint64_t start;
+    for (int i = 0; i < job.total; i++) {
+        seL4_Word r[6] = { ntfn, msg_info(0) };
+        uint64_t end = stamped_syscall(seL4_SysSend, r, &start);
+        samples0[i] = minus(end, start, overhead_stamp);
+        seL4_Word p[6] = { ntfn };
+        raw_syscall(seL4_SysNBRecv, p);
+    }
+    scope_end();
+    report("signal", samples0);
+}
+
+/* User-level interrupt: the trigger raises SGI 1 through an SGI-signal cap;
+ * the kernel delivers it to the notification the driver (receiver) waits on. */
+static seL4_CPtr irq_sgi_cap;
+
+static void irq_trigger(int slot)
+{
+    (void)slot;
+    for (int i = 0; i < job.total; i++) {
+        seL4_Word r[6] = { irq_sgi_cap, msg_info(0) };
+        stamped_syscall(seL4_SysSend, r, &shared.start_a);
+    }
+}
+
+static void bench_irq(void)
+{
+    scope_begin();
+    job.ep = make(ut_scope, seL4_NotificationObject, 0, 1);
+    seL4_CPtr handler = alloc_slots(1);
+    CHECK(seL4_IRQControl_Get(seL4_CapIRQControl, 1, R, handler, 64));
+    CHECK(seL4_IRQHandler_SetNotification(handler, job.ep));
+    irq_sgi_cap = alloc_slots(1);
+    CHECK(seL4_IRQControl_IssueSGISignal(seL4_CapIRQControl, 1, 0, R, irq_sgi_cap, 64));
+    job.irq_handler = handler;
+    start_thread(1, receiver, vspace_b, PRIO_HIGH, 0);
+    start_thread(0, irq_trigger, VS, PRIO_LOW, 0);
+    wait_done();
+    /* Not derived from the scope untyped: deleted by hand (IRQ 1 is free again). */
+    CHECK(seL4_CNode_Delete(R, irq_sgi_cap, 64));
+    CHECK(seL4_CNode_Delete(R, handler, 64));
+    scope_end();
+    job.irq_handler = 0;
+    report("irq_user", samples0);
+}
+
+/* ---- fault round trip ---- */
+
+static void faulter(int slot)
+{
+    (void)slot;
+    for (;;) {
+        uint64_t value, end;
+        __asm__ volatile("isb\n\t"
+                         "mrs x9, pmccntr_el0\n\t"
+                         "str x9, [%[st]]\n\t"
+                         "ldr %[v], [%[p]]\n\t"
+                         "isb\n\t"
+                         "mrs %[end], pmccntr_el0"
+                         : [v] "=&r"(value), [end] "=&r"(end)
+                         : [st] "r"(&shared.start_a), [p] "r"(FAULT_VADDR)
+                         : "x9", "memory");
+        (void)value;
+        shared.end_c = end;
+        seL4_Word r[6] = { job.ep, msg_info(0) };
+        raw_syscall(seL4_SysCall, r); /* "unmap it again" */
+    }
+}
+
+/* The root task is the fault handler. Samples: fault delivery (faulter's
+ * counter before the access to the handler running) plus reply (handler's
+ * counter before ReplyRecv to the faulter running again). Between the two
+ * halves the handler maps the page, unmeasured; it unmaps it afterwards. */
+static void bench_fault(void)
+{
+    scope_begin();
+    job.ep = make(ut_scope, seL4_EndpointObject, 0, 1);
+    seL4_CPtr frame = make(ut_scope, seL4_ARM_SmallPageObject, 0, 1);
+    start_thread(0, faulter, vspace_b, PRIO_LOW, job.ep);
+    volatile uint64_t ignored;
+    seL4_Word r[6] = { job.ep };
+    uint64_t delivered = stamped_syscall(seL4_SysRecv, r, &ignored);
+    for (int i = 0; i < job.total; i++) {
+        uint64_t there = minus(delivered, shared.start_a, overhead_stamp);
+        map_page(frame, vspace_b, FAULT_VADDR, seL4_ARM_Default_VMAttributes, ut_scope);
+        seL4_Word rr[6] = { job.ep, msg_info(0) };
+        stamped_syscall(seL4_SysReplyRecv, rr, &shared.start_b);
+        uint64_t back = minus(shared.end_c, shared.start_b, overhead_stamp);
+        samples0[i] = there + back;
+        samples1[i] = there;
+        samples2[i] = back;
+        CHECK(seL4_ARM_Page_Unmap(frame));
+        seL4_Word rn[6] = { job.ep, msg_info(0) };
+        delivered = stamped_syscall(seL4_SysReplyRecv, rn, &ignored);
+    }
+    scope_end();
+    report("fault_roundtrip", samples0);
+    report("fault_delivery", samples1);
+    report("fault_reply", samples2);
+}
+
+/* ---- VSpace and untyped operations ---- */
+
+static int heavy_total(void)
+{
+    int n = iterations / 16;
+    if (n < 2) {
+        n = 2;
+    }
+    return n + 1; /* one warm-up */
+}
+
+static void bench_map(void)
+{
+    scope_begin();
+    seL4_CPtr frames = alloc_slots(MAP_PAGES);
+    for (int k = 0; k < MAP_PAGES; k += 256) {
+        CHECK(seL4_Untyped_Retype(ut_scope, seL4_ARM_SmallPageObject, 0, R, 0, 0,
+                                  frames + (seL4_CPtr)k, 256));
+    }
+    /* Page tables for the whole range first: mapping, not table building, is measured. */
+    for (seL4_Word off = 0; off < (seL4_Word)MAP_PAGES << seL4_PageBits; off += 1ul << 21) {
+        map_page(frames, VS, MAP_VADDR + off, seL4_ARM_Default_VMAttributes, ut_scope);
+        CHECK(seL4_ARM_Page_Unmap(frames));
+    }
+    for (int i = 0; i < job.total; i++) {
+        uint64_t t0 = ccnt();
+        seL4_Error e = seL4_ARM_Page_Map(frames, VS, MAP_VADDR, seL4_AllRights,
+                                         seL4_ARM_Default_VMAttributes);
+        uint64_t t1 = ccnt();
+        CHECK(e);
+        e = seL4_ARM_Page_Unmap(frames);
+        uint64_t t2 = ccnt();
+        CHECK(e);
+        samples0[i] = minus(t1, t0, overhead_ccnt);
+        samples1[i] = minus(t2, t1, overhead_ccnt);
+    }
+    report("map_1", samples0);
+    report("unmap_1", samples1);
+    int total = heavy_total();
+    for (int i = 0; i < total; i++) {
+        seL4_Error e = seL4_NoError;
+        uint64_t t0 = ccnt();
+        for (int k = 0; k < MAP_PAGES; k++) {
+            e |= seL4_ARM_Page_Map(frames + (seL4_CPtr)k, VS, MAP_VADDR + ((seL4_Word)k << 12),
+                                   seL4_AllRights, seL4_ARM_Default_VMAttributes);
+        }
+        uint64_t t1 = ccnt();
+        for (int k = 0; k < MAP_PAGES; k++) {
+            e |= seL4_ARM_Page_Unmap(frames + (seL4_CPtr)k);
+        }
+        uint64_t t2 = ccnt();
+        CHECK(e);
+        samples0[i] = minus(t1, t0, overhead_ccnt);
+        samples1[i] = minus(t2, t1, overhead_ccnt);
+    }
+    scope_end();
+    report_from("map_2048", samples0, total, 1);
+    report_from("unmap_2048", samples1, total, 1);
+}
+
+static void bench_retype(void)
+{
+    scope_begin();
+    seL4_CPtr ut = make(ut_scope, seL4_UntypedObject, 16, 1);
+    seL4_CPtr dest = alloc_slots(RETYPE_OBJECTS);
+    for (int i = 0; i < job.total; i++) {
+        uint64_t t0 = ccnt();
+        seL4_Error e = seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, R, 0, 0, dest, 1);
+        uint64_t t1 = ccnt();
+        CHECK(e);
+        CHECK(seL4_CNode_Revoke(R, ut, 64));
+        samples0[i] = minus(t1, t0, overhead_ccnt);
+    }
+    report("retype_1", samples0);
+    int total = heavy_total();
+    for (int i = 0; i < total; i++) {
+        uint64_t t0 = ccnt();
+        seL4_Error e = seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, R, 0, 0, dest,
+                                           RETYPE_OBJECTS);
+        uint64_t t1 = ccnt();
+        CHECK(e);
+        uint64_t t2 = ccnt();
+        e = seL4_CNode_Revoke(R, ut, 64);
+        uint64_t t3 = ccnt();
+        CHECK(e);
+        samples0[i] = minus(t1, t0, overhead_ccnt);
+        samples1[i] = minus(t3, t2, overhead_ccnt);
+    }
+    scope_end();
+    report_from("retype_256", samples0, total, 1);
+    report_from("revoke_256", samples1, total, 1);
+}
+
+/* ---- set-up ---- */
+
+static int bootarg_int(const char *key, int fallback)
+{
+    size_t len;
+    const char *v = keel_bootarg(key, &len);
+    if (v == NULL || len == 0) {
+        return fallback;
+    }
+    int n = 0;
+    for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
+        n = n * 10 + (v[i] - '0');
+    }
+    return n;
+}
+
+/* Split the device untyped covering the PL011 down to its 4 KiB frame and
+ * map that (uncached) in the root space. */
+static bool map_uart(void)
+{
+    seL4_BootInfo *bi = bootinfo;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (!d->isDevice || UART_PADDR < d->paddr || UART_PADDR - d->paddr >= (1ul << d->sizeBits)) {
+            continue;
+        }
+        seL4_CPtr ut = bi->untyped.start + i;
+        seL4_Word base = d->paddr, bits = d->sizeBits;
+        while (bits > seL4_PageBits) {
+            seL4_CPtr halves = alloc_slots(2);
+            if (seL4_Untyped_Retype(ut, seL4_UntypedObject, bits - 1, R, 0, 0, halves, 2) != 0) {
+                return false;
+            }
+            bits--;
+            bool upper = UART_PADDR >= base + (1ul << bits);
+            ut = halves + (upper ? 1 : 0);
+            base += upper ? (1ul << bits) : 0;
+        }
+        seL4_CPtr frame = alloc_slots(1);
+        if (seL4_Untyped_Retype(ut, seL4_ARM_SmallPageObject, 0, R, 0, 0, frame, 1) != 0 ||
+            seL4_ARM_Page_GetAddress(frame).paddr != UART_PADDR) {
+            return false;
+        }
+        map_page(frame, VS, UART_VADDR, 0, ut_persist);
+        uart_init((volatile uint32_t *)UART_VADDR);
+        return true;
+    }
+    return false;
+}
+
+/* Space B: a second VSpace mapping every image frame at the same address. */
+static void make_space_b(void)
+{
+    vspace_b = make(ut_persist, seL4_ARM_VSpaceObject, 0, 1);
+    CHECK(seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace_b));
+    seL4_Word n = bootinfo->userImageFrames.end - bootinfo->userImageFrames.start;
+    for (seL4_Word k = 0; k < n; k++) {
+        seL4_CPtr copy = alloc_slots(1);
+        CHECK(seL4_CNode_Copy(R, copy, 64, R, bootinfo->userImageFrames.start + k, 64,
+                              seL4_AllRights));
+        map_page(copy, vspace_b, (seL4_Word)__keel_image_start + (k << seL4_PageBits),
+                 seL4_ARM_Default_VMAttributes, ut_persist);
+    }
+}
+
+static void find_untypeds(void)
+{
+    seL4_BootInfo *bi = bootinfo;
+    seL4_Word best = 0, second = 0;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (d->isDevice) {
+            continue;
+        }
+        if (d->sizeBits > best) {
+            second = best;
+            ut_persist = ut_scope;
+            best = d->sizeBits;
+            ut_scope = bi->untyped.start + i;
+        } else if (d->sizeBits > second) {
+            second = d->sizeBits;
+            ut_persist = bi->untyped.start + i;
+        }
+    }
+    ut_scope_bits = best;
+}
+
+static void measure_overheads(void)
+{
+    overhead_stamp = overhead_ccnt = ~0ull;
+    for (int i = 0; i < 64; i++) {
+        volatile uint64_t start;
+        uint64_t end;
+        __asm__ volatile("isb\n\t"
+                         "mrs x9, pmccntr_el0\n\t"
+                         "str x9, [%[st]]\n\t"
+                         "isb\n\t"
+                         "mrs %[end], pmccntr_el0"
+                         : [end] "=r"(end)
+                         : [st] "r"(&start)
+                         : "x9", "memory");
+        if (end - start < overhead_stamp) {
+            overhead_stamp = end - start;
+        }
+        uint64_t a = ccnt();
+        uint64_t b = ccnt();
+        if (b - a < overhead_ccnt) {
+            overhead_ccnt = b - a;
+        }
+    }
+}
+
+int main(void)
+{
+    bootinfo = keel_bootinfo();
+    next_slot = bootinfo->empty.start;
+    find_untypeds();
+    park_ep = make(ut_persist, seL4_EndpointObject, 0, 1);
+    if (!map_uart()) {
+        stop(false); /* nothing can be printed */
+    }
+    iterations = bootarg_int("iterations", iterations);
+    warmup = bootarg_int("warmup", warmup);
+    max_threads = bootarg_int("threads", max_threads);
+    if (iterations < 1) {
+        iterations = 1;
+    }
+    if (warmup + iterations > MAX_SAMPLES) {
+        iterations = MAX_SAMPLES - warmup;
+    }
+    job.total = warmup + iterations;
+    out("BENCH START iterations=%d warmup=%d threads=%d\n", iterations, warmup, max_threads);
+
+    done_ntfn = make(ut_persist, seL4_NotificationObject, 0, 1);
+    make_space_b();
+    measure_overheads();
+    out("BENCH NOTE counter overhead: stamped %lu, back-to-back %lu (subtracted)\n",
+        (unsigned long)overhead_stamp, (unsigned long)overhead_ccnt);
+
+    static uint64_t yield_same[MAX_SAMPLES], yield_other[MAX_SAMPLES];
+    bench_floor_trap();
+    memcpy(samples2, samples0, sizeof samples2);
+    bench_yield("yield", VS, yield_same);
+    bench_yield("yield_other_as", vspace_b, yield_other);
+    /* floor_switch: the null trap plus what switching to another address
+     * space adds to a thread switch (see docs/benchmarks.md). */
+    for (int i = 0; i < job.total; i++) {
+        samples0[i] = samples2[i] + yield_other[i] - yield_same[i];
+    }
+    report("floor_switch", samples0);
+
+    bench_ipc();
+    bench_send_notify_irq();
+    bench_irq();
+    bench_fault();
+    bench_map();
+    bench_retype();
+    bench_scale();
+    stop(true);
+}
