@@ -61,8 +61,10 @@ static cte_t *receive_slot(tcb_t *receiver, const word_t *buffer)
     return r.slot;
 }
 
-/* Transfer the sender's extra caps (ABI 3.5). Returns the receiver tag's
- * extraCaps and capsUnwrapped fields. */
+/* Transfer the sender's extra caps (ABI 3.5). The cptrs are resolved again
+ * now (the sender may have waited): if any no longer resolves, no cap is
+ * transferred at all. Returns the receiver tag's extraCaps and sets its
+ * capsUnwrapped. */
 static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, endpoint_t *ep,
                             tcb_t *receiver, word_t *rbuf, word_t *unwrapped)
 {
@@ -70,11 +72,18 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
     if (sbuf == NULL || rbuf == NULL) {
         return 0;
     }
+    lookup_cap_ret_t caps[3];
+    for (word_t i = 0; i < count; i++) {
+        caps[i] = lookup_cap(sender, sbuf[BUFFER_CAPS + i]);
+        if (caps[i].fault.type != 0) {
+            return 0;
+        }
+    }
     cte_t *dest = receive_slot(receiver, rbuf);
     word_t done = 0;
     for (; done < count; done++) {
-        lookup_cap_ret_t src = lookup_cap(sender, sbuf[BUFFER_CAPS + done]);
-        if (src.fault.type != 0 || cap_is_null(src.cap)) {
+        lookup_cap_ret_t src = caps[done];
+        if (cap_is_null(src.cap)) {
             break;
         }
         if (ep != NULL && cap_type(src.cap) == cap_endpoint && cap_object(src.cap) == (void *)ep) {
@@ -89,8 +98,7 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
         if (derived.error != 0 || cap_is_null(derived.cap)) {
             break;
         }
-        cap_t cap = derived.cap;
-        cdt_insert_derived(cap, src.slot, dest);
+        cdt_insert_derived(derived.cap, src.slot, dest);
         dest = NULL; /* one receive slot per message */
     }
     return done;
