@@ -26,6 +26,11 @@ extern const ktest_case_t ktest_cnode_cases[];
 extern const ktest_case_t ktest_revoke_cases[];
 extern const ktest_case_t ktest_libkeel_cases[];
 extern const ktest_case_t ktest_fpu_cases[];
+extern const ktest_case_t ktest_tcb_cases[];
+extern const ktest_case_t ktest_ipc_cases[];
+extern const ktest_case_t ktest_notification_cases[];
+extern const ktest_case_t ktest_fault_cases[];
+extern const ktest_case_t ktest_sched_cases[];
 
 /* Record a failure unless one is recorded already for the current test. */
 void ktest_fail(const char *file, int line, const char *format, ...)
