@@ -159,7 +159,8 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     receiver->context.r[CTX_X0] = badge;
     if (sender->fault.type != 0) {
         word_t mrs[16];
-        word_t n = write_mrs(receiver, mrs, fault_message(sender, mrs));
+        word_t length = fault_message(sender, mrs);
+        word_t n = write_mrs(receiver, mrs, length);
         receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
         return;
     }
