@@ -21,6 +21,34 @@
 #include <thread.h>
 
 
+/* The cap a CPtr names when the thread's root CNode resolves all 64 bits
+ * at one level (as the root task's does); the general lookup otherwise. A
+ * null cap means "not found" here: the caller then takes the slow path. */
+static cap_t fast_lookup(tcb_t *thread, word_t cptr)
+{
+    cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
+    word_t radix = cap_cnode_radix(root);
+    word_t guard_size = cap_cnode_guard_size(root);
+    if (likely(cap_type(root) == cap_cnode && radix + guard_size == WORD_BITS && radix > 0)) {
+        word_t guard = cap_cnode_guard(root) & MASK(guard_size);
+        if ((cptr >> radix) != guard) {
+            return cap_null_new();
+        }
+        return cnode_slot(root, cptr & MASK(radix))->cap;
+    }
+    lookup_cap_ret_t r = lookup_cap(thread, cptr);
+    return r.fault.type == 0 ? r.cap : cap_null_new();
+}
+
+/* The caller blocks on the reply; the receiver gets the one-shot reply cap
+ * in its (empty) caller slot, after the caller's master reply cap. */
+static void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool can_grant)
+{
+    caller->state = thread_blocked_on_reply; /* current: in no ready queue */
+    cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
+    cdt_insert_derived(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
+}
+
 static bool message_is_simple(word_t info)
 {
     return ((info >> 7) & 3) == 0 && (info & 0x7f) <= 4;
@@ -64,10 +92,9 @@ void fastpath_call(void)
     if (!CONFIG_FASTPATH || !message_is_simple(info)) {
         return;
     }
-    lookup_cap_ret_t lookup = lookup_cap(caller, caller->context.r[CTX_X0]);
-    cap_t cap = lookup.cap;
+    cap_t cap = fast_lookup(caller, caller->context.r[CTX_X0]);
     word_t rights = cap_rights(cap);
-    if (lookup.fault.type != 0 || cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
+    if (cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
         !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
         return;
     }
@@ -76,7 +103,8 @@ void fastpath_call(void)
         return;
     }
     tcb_t *receiver = tcb_queue_unpack(ep->head, ep->tail).head;
-    if (receiver->priority < caller->priority || !vspace_valid(receiver)) {
+    if (receiver->priority < caller->priority || !vspace_valid(receiver) ||
+        !cap_is_null(tcb_slot(receiver, TCB_CALLER)->cap)) {
         return;
     }
     dequeue_head(ep, receiver);
@@ -84,7 +112,7 @@ void fastpath_call(void)
     receiver->blocking_object = 0;
     copy_fast_message(caller, info, cap_badge(cap), receiver);
     receiver->state = thread_running;
-    ipc_setup_caller_cap(caller, receiver, receiver_can_grant);
+    fast_setup_reply(caller, receiver, receiver_can_grant);
     switch_and_return(receiver);
 }
 
@@ -95,9 +123,8 @@ void fastpath_reply_recv(void)
     if (!CONFIG_FASTPATH || !message_is_simple(info)) {
         return;
     }
-    lookup_cap_ret_t lookup = lookup_cap(server, server->context.r[CTX_X0]);
-    cap_t cap = lookup.cap;
-    if (lookup.fault.type != 0 || cap_type(cap) != cap_endpoint ||
+    cap_t cap = fast_lookup(server, server->context.r[CTX_X0]);
+    if (cap_type(cap) != cap_endpoint ||
         !(cap_rights(cap) & RIGHT_READ)) {
         return;
     }
