@@ -154,9 +154,3 @@ cap_t cap_update_data(cap_t cap, bool preserve, word_t data)
         return cap;
     }
 }
-
-bool cap_is_badged(cap_t cap)
-{
-    enum cap_type type = cap_type(cap);
-    return (type == cap_endpoint || type == cap_notification) && cap_badge(cap) != 0;
-}

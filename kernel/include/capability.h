@@ -27,6 +27,3 @@ cap_t cap_mask_rights(cap_t cap, word_t rights);
 /* Apply badge or guard data (ABI 2.3, 2.4). `preserve` is true for Mutate and
  * Rotate. The result is the null cap where the ABI makes the operation fail. */
 cap_t cap_update_data(cap_t cap, bool preserve, word_t data);
-
-/* Is this a cap to an endpoint or notification carrying a badge? */
-bool cap_is_badged(cap_t cap);

@@ -110,11 +110,6 @@ WEAK pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
     return NULL;
 }
 
-WEAK unsigned vspace_level_for_size(unsigned size_bits)
-{
-    return size_bits == 30 ? 1 : size_bits == 21 ? 2 : 3;
-}
-
 WEAK pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights,
                                 word_t attributes)
 {

@@ -37,16 +37,6 @@ static pte_t *walk(pte_t *l0, vaddr_t vaddr, unsigned level)
     return &table[pt_index(vaddr, level)];
 }
 
-word_t vspace_boot_count_tables(vaddr_t start, vaddr_t end)
-{
-    word_t count = 0;
-    for (unsigned level = 1; level <= 3; level++) {
-        unsigned span = pt_level_shift(level - 1); /* VA bits one table covers */
-        count += ((ROUND_UP(end, span) - ROUND_DOWN(start, span)) >> span);
-    }
-    return count;
-}
-
 void vspace_boot_create_tables(pte_t *l0, vaddr_t start, vaddr_t end, paddr_t (*alloc_table)(void),
                                paging_cap_fn record, void *ctx)
 {
@@ -229,11 +219,6 @@ void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
         dsb_ish();
         isb();
     }
-}
-
-unsigned vspace_level_for_size(unsigned size_bits)
-{
-    return level_for_size(size_bits);
 }
 
 pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)

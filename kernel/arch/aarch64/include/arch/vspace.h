@@ -23,8 +23,6 @@ typedef void (*paging_cap_fn)(void *ctx, cap_t cap);
 void vspace_boot_create_tables(pte_t *l0, vaddr_t start, vaddr_t end, paddr_t (*alloc_table)(void),
                                paging_cap_fn record, void *ctx);
 
-/* How many tables vspace_boot_create_tables will need for [start, end). */
-word_t vspace_boot_count_tables(vaddr_t start, vaddr_t end);
 
 /* Map one 4 KiB user page; the tables must exist. */
 void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable, bool executable);
@@ -54,8 +52,6 @@ void vspace_release_asid_pool(word_t asid_base, paddr_t pool);
  * reach (at most level 3); *level says which. */
 pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level);
 
-/* The level whose entries map 2^size_bits bytes (1, 2 or 3). */
-unsigned vspace_level_for_size(unsigned size_bits);
 
 /* A user mapping of `paddr` at `level` with VM rights and the ABI's
  * attribute word (bit 0 cacheable, bit 2 execute-never). */
