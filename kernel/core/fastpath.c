@@ -124,8 +124,7 @@ void fastpath_reply_recv(void)
         return;
     }
     cap_t cap = fast_lookup(server, server->context.r[CTX_X0]);
-    if (cap_type(cap) != cap_endpoint ||
-        !(cap_rights(cap) & RIGHT_READ)) {
+    if (cap_type(cap) != cap_endpoint || !(cap_rights(cap) & RIGHT_READ)) {
         return;
     }
     endpoint_t *ep = cap_object(cap);
@@ -142,8 +141,13 @@ void fastpath_reply_recv(void)
         !vspace_valid(caller) || sched_ready_above(caller->priority)) {
         return;
     }
-    /* Block the server on the endpoint, then complete the reply. */
-    endpoint_receive(server, ep, cap_rights(cap) & RIGHT_GRANT, true);
+    /* Block the server on the endpoint (it is current: in no ready queue;
+     * no sender waits, so it joins the receivers), then complete the reply. */
+    server->state = thread_blocked_on_receive;
+    server->blocking_object = ptr_to_paddr(ep);
+    server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
+    tcb_queue_t q = tcb_queue_append(tcb_queue_unpack(ep->head, ep->tail), server);
+    tcb_queue_pack(q, ENDPOINT_RECV, &ep->head, &ep->tail);
     cdt_remove(caller_slot);
     copy_fast_message(server, info, 0, caller);
     caller->state = thread_running;
