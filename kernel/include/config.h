@@ -19,6 +19,11 @@
 #define CONFIG_EXPORT_PMU_USER 0 /* EL0 may read the PMU cycle counter */
 #endif
 
+#ifndef CONFIG_BENCHMARK_SYSCALLS
+#define CONFIG_BENCHMARK_SYSCALLS 0 /* BenchmarkNullSyscall (-22): the bare trap */
+#endif
+#define SYSCALL_BENCHMARK_NULL (-22)
+
 #ifndef CONFIG_FASTPATH
 #define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
 #endif
