@@ -21,7 +21,7 @@ endef
 $(eval $(call host_test,fdt,common/fdt.c))
 $(eval $(call host_test,region,kernel/core/region.c))
 $(eval $(call host_test,cdt,kernel/core/cdt.c kernel/core/capability.c))
-$(eval $(call host_test,sched,kernel/core/ready_queue.c kernel/core/tcb_queue.c))
+$(eval $(call host_test,sched,kernel/core/ready_queue.c))
 
 # The CSpace, derivation-tree and Untyped code against a reference model
 # (tests/host/cspace_model.c), with host stand-ins for the rest of the kernel.
@@ -30,7 +30,7 @@ HOST_KERNEL_CAP_SRCS := kernel/core/cdt.c kernel/core/capability.c kernel/core/c
     kernel/object/cnode.c kernel/object/cnode_invocation.c kernel/object/untyped.c \
     kernel/object/objecttype.c kernel/object/tcb.c kernel/object/tcb_invocation.c \
     kernel/object/endpoint.c kernel/object/notification.c kernel/object/irq.c \
-    kernel/object/domain.c kernel/core/tcb_queue.c \
+    kernel/object/domain.c \
     kernel/arch/aarch64/object/objecttype.c kernel/arch/aarch64/object/vspace_invocation.c \
     kernel/arch/aarch64/object/asid.c
 HOST_KERNEL_ENV_SRCS := tests/host/host_env.c tests/host/kernel_stubs.c

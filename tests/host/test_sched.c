@@ -1,5 +1,5 @@
 /* Host tests of the scheduler's ready queues (kernel/core/ready_queue.c) and
- * the wait queues of endpoints and notifications (kernel/core/tcb_queue.c),
+ * the wait queues of endpoints and notifications (kernel/include/tcb_queue.h),
  * driven by seeded random operations against a plain model: per-priority
  * arrays and one array per queue. */
 #include "harness.h"
