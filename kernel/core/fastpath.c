@@ -20,11 +20,10 @@
 #include <tcb_queue.h>
 #include <thread.h>
 
-
 /* The cap a CPtr names when the thread's root CNode resolves all 64 bits
  * at one level (as the root task's does); the general lookup otherwise. A
  * null cap means "not found" here: the caller then takes the slow path. */
-static cap_t fast_lookup(tcb_t *thread, word_t cptr)
+static ALWAYS_INLINE cap_t fast_lookup(tcb_t *thread, word_t cptr)
 {
     cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
@@ -42,26 +41,26 @@ static cap_t fast_lookup(tcb_t *thread, word_t cptr)
 
 /* The caller blocks on the reply; the receiver gets the one-shot reply cap
  * in its (empty) caller slot, after the caller's master reply cap. */
-static void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool can_grant)
+static ALWAYS_INLINE void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool can_grant)
 {
     caller->state = thread_blocked_on_reply; /* current: in no ready queue */
     cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
     cdt_insert_derived(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
 }
 
-static bool message_is_simple(word_t info)
+static ALWAYS_INLINE bool message_is_simple(word_t info)
 {
     return ((info >> 7) & 3) == 0 && (info & 0x7f) <= 4;
 }
 
-static bool vspace_valid(tcb_t *thread)
+static ALWAYS_INLINE bool vspace_valid(tcb_t *thread)
 {
     cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
     return cap_type(root) == cap_vspace && cap_vspace_has_asid(root);
 }
 
 /* Copy the message registers and tag; x0 gets the badge. */
-static void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_t *to)
+static ALWAYS_INLINE void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_t *to)
 {
     for (word_t i = 0; i < (info & 0x7f); i++) {
         to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
@@ -70,8 +69,7 @@ static void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_
     to->context.r[CTX_X0] = badge;
 }
 
-static void switch_and_return(tcb_t *thread) __attribute__((noreturn));
-static void switch_and_return(tcb_t *thread)
+static ALWAYS_INLINE NORETURN void switch_and_return(tcb_t *thread)
 {
     sched_switch_to(thread);
     arch_activate_thread(thread);
@@ -79,7 +77,7 @@ static void switch_and_return(tcb_t *thread)
 }
 
 /* Take the head receiver off the endpoint's queue of receivers. */
-static void dequeue_head(endpoint_t *ep, tcb_t *head)
+static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 {
     tcb_queue_t q = tcb_queue_remove(tcb_queue_unpack(ep->head, ep->tail), head);
     tcb_queue_pack(q, q.head != NULL ? ENDPOINT_RECV : ENDPOINT_IDLE, &ep->head, &ep->tail);

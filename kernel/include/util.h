@@ -16,6 +16,7 @@
 
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #define PACKED __attribute__((packed))
 #define ALIGNED(n) __attribute__((aligned(n)))
 #define SECTION(s) __attribute__((section(s)))
@@ -28,7 +29,6 @@ static inline uint64_t mask_bits(unsigned n)
 {
     return n >= 64 ? ~0ull : (1ull << n) - 1;
 }
-
 
 /* Index of the most significant set bit; x must be non-zero. */
 static inline unsigned highest_bit(word_t x)
