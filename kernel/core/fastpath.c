@@ -45,7 +45,7 @@ static ALWAYS_INLINE void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool 
 {
     caller->state = thread_blocked_on_reply; /* current: in no ready queue */
     cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
-    cdt_insert_derived(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
+    cdt_insert_leaf(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
 }
 
 static ALWAYS_INLINE bool message_is_simple(word_t info)
@@ -146,7 +146,7 @@ void fastpath_reply_recv(void)
     server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
     tcb_queue_t q = tcb_queue_append(tcb_queue_unpack(ep->head, ep->tail), server);
     tcb_queue_pack(q, ENDPOINT_RECV, &ep->head, &ep->tail);
-    cdt_remove(caller_slot);
+    cdt_remove_leaf(caller_slot);
     copy_fast_message(server, info, 0, caller);
     caller->state = thread_running;
     switch_and_return(caller);

@@ -34,6 +34,33 @@ bool cdt_is_final(const cte_t *slot);
  * after the source in the list, original or not as the cap type says. */
 void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest);
 
+/* Put `cap`, which can have no children (a one-shot reply cap), into the
+ * empty `dest` right after `prev`: the IPC paths' cheap insertion. */
+static ALWAYS_INLINE void cdt_insert_leaf(cap_t cap, cte_t *prev, cte_t *dest)
+{
+    cte_t *next = mdb_next(prev);
+    dest->cap = cap;
+    dest->mdb.w[0] = ptr_to_paddr(prev);
+    dest->mdb.w[1] = next != NULL ? ptr_to_paddr(next) : 0; /* not revocable or first badged */
+    if (next != NULL) {
+        mdb_set_prev(next, dest);
+    }
+    mdb_set_next(prev, dest);
+}
+
+/* Remove a cap inserted with cdt_insert_leaf and empty its slot. */
+static ALWAYS_INLINE void cdt_remove_leaf(cte_t *slot)
+{
+    cte_t *prev = mdb_prev(slot);
+    cte_t *next = mdb_next(slot);
+    mdb_set_next(prev, next); /* a leaf always has a predecessor: its parent */
+    if (next != NULL) {
+        mdb_set_prev(next, prev);
+    }
+    slot->cap = cap_null_new();
+    slot->mdb = (mdb_node_t){ { 0, 0 } };
+}
+
 /* Put `cap`, a new object retyped from the untyped in `untyped`, into the
  * empty `dest` as an original child of the untyped. */
 void cdt_insert_retyped(cap_t cap, cte_t *untyped, cte_t *dest);
