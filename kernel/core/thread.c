@@ -11,7 +11,7 @@
 tcb_t *ks_cur_thread;
 tcb_t *ks_debug_thread_list;
 
-static bool reschedule_requested;
+bool ks_reschedule_requested;
 
 bool thread_is_runnable(const tcb_t *thread)
 {
@@ -24,20 +24,14 @@ void thread_set_state(tcb_t *thread, thread_state_t state)
     if (!thread_is_runnable(thread)) {
         sched_dequeue(thread);
         if (thread == ks_cur_thread) {
-            reschedule_requested = true;
+            ks_reschedule_requested = true;
         }
     }
 }
 
 void sched_request_reschedule(void)
 {
-    reschedule_requested = true;
-}
-
-void sched_switch_to(tcb_t *thread)
-{
-    ks_cur_thread = thread;
-    reschedule_requested = false;
+    ks_reschedule_requested = true;
 }
 
 /* Choose the next thread. The current one competes from the head of its
@@ -60,8 +54,8 @@ static void choose_thread(void)
 
 void schedule_and_return(void)
 {
-    if (reschedule_requested || ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread)) {
-        reschedule_requested = false;
+    if (ks_reschedule_requested || ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread)) {
+        ks_reschedule_requested = false;
         choose_thread();
     }
     tcb_t *thread = ks_cur_thread;
@@ -85,7 +79,7 @@ void sched_timer_tick(void)
     }
     thread->time_slice = CONFIG_TIME_SLICE;
     sched_append(thread);
-    reschedule_requested = true;
+    ks_reschedule_requested = true;
 }
 
 void thread_queue_restart_all(word_t head)
@@ -145,7 +139,7 @@ void thread_resume(tcb_t *thread)
     }
     thread_set_state(thread, thread_restart);
     sched_append(thread);
-    reschedule_requested = true;
+    ks_reschedule_requested = true;
 }
 
 void thread_set_priority(tcb_t *thread, word_t priority)
@@ -156,5 +150,5 @@ void thread_set_priority(tcb_t *thread, word_t priority)
     if (queued) {
         sched_append(thread);
     }
-    reschedule_requested = true;
+    ks_reschedule_requested = true;
 }

@@ -26,10 +26,17 @@ void schedule_and_return(void) NORETURN;
 /* Is some ready thread of higher priority than `priority`? */
 bool sched_ready_above(word_t priority);
 
+/* Set when the end of this kernel entry must choose the thread afresh. */
+extern bool ks_reschedule_requested;
+
 /* Make `thread` current directly, bypassing the ready queues (the IPC
  * fastpath, when the previous thread has just blocked and `thread` is the
  * highest-priority runnable thread). */
-void sched_switch_to(tcb_t *thread);
+static inline void sched_switch_to(tcb_t *thread)
+{
+    ks_cur_thread = thread;
+    ks_reschedule_requested = false;
+}
 
 /* One timer tick: account the current thread's time slice. */
 void sched_timer_tick(void);

@@ -2,6 +2,7 @@
  * software walks for debug reports, and switching TTBR0 on thread switch. */
 #include <arch/arch.h>
 #include <arch/boot.h>
+#include <arch/fpu.h>
 #include <arch/machine.h>
 #include <arch/vspace.h>
 #include <object/tcb.h>

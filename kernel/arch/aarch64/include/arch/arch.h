@@ -23,11 +23,10 @@ void arch_activate_thread(struct tcb *thread);
 /* Map all of RAM [base, end) into the kernel window (boot time only). */
 void arch_map_kernel_window(paddr_t base, paddr_t end);
 
-/* Lazy FPU switching (fpu.c): set up at boot; called when a thread is about
- * to run; called when a thread's FP/SIMD use trapped (false: its FPU is
- * disabled, which is a user exception). */
+/* Lazy FPU switching (fpu.c; arch_fpu_activate is inline in arch/fpu.h):
+ * set up at boot; called when a thread's FP/SIMD use trapped (false: its
+ * FPU is disabled, which is a user exception). */
 void arch_fpu_init(void);
-void arch_fpu_activate(struct tcb *thread);
 bool arch_fpu_trap(struct tcb *thread);
 
 /* The thread's FP/SIMD state is no longer wanted in the FPU (it disabled

@@ -1,0 +1,29 @@
+/* The per-switch half of lazy FPU switching (fpu.c has the rest), inline
+ * because it runs on every thread switch, the IPC fastpath's included. */
+#pragma once
+
+#include <arch/machine.h>
+#include <object/tcb.h>
+
+#define CPACR_FPEN_TRAP_EL0 (1ull << 20)
+#define CPACR_FPEN_NO_TRAPS (3ull << 20)
+#define TCB_FLAG_FPU_DISABLED 0x1
+
+extern tcb_t *ks_fpu_owner;  /* whose FP/SIMD state the registers hold */
+extern word_t ks_cpacr_now;  /* CPACR_EL1 as last written */
+
+static inline void fpu_set_cpacr(word_t value)
+{
+    if (value != ks_cpacr_now) {
+        SYSREG_WRITE(cpacr_el1, value);
+        isb();
+        ks_cpacr_now = value;
+    }
+}
+
+/* `thread` is about to run: FP/SIMD traps unless its state is live. */
+static inline void arch_fpu_activate(tcb_t *thread)
+{
+    bool live = thread == ks_fpu_owner && !(thread->flags & TCB_FLAG_FPU_DISABLED);
+    fpu_set_cpacr(live ? CPACR_FPEN_NO_TRAPS : CPACR_FPEN_TRAP_EL0);
+}
