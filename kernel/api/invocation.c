@@ -75,24 +75,9 @@ exception_t error_not_enough_memory(invocation_t *inv, word_t bytes_available)
     return EXCEPTION_SYSCALL_ERROR;
 }
 
-/* Write reply MR i of `thread`: x2..x5, then its IPC buffer if it has a
- * writable one. Returns false if the MR cannot be delivered. */
-static bool set_reply_mr(tcb_t *thread, word_t *buffer, word_t i, word_t value)
-{
-    if (i < FAST_MESSAGE_REGISTERS) {
-        thread->context.r[CTX_X2 + i] = value;
-        return true;
-    }
-    if (buffer == NULL) {
-        return false;
-    }
-    buffer[i + 1] = value;
-    return true;
-}
-
 void inv_reply_mr(invocation_t *inv, word_t i, word_t value)
 {
-    if (set_reply_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, value) &&
+    if (tcb_set_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, value) &&
         i + 1 > inv->reply_length) {
         inv->reply_length = i + 1;
     }
@@ -147,12 +132,7 @@ static void reply_error(tcb_t *thread, const syscall_error_t *e)
     default:
         break;
     }
-    word_t *buffer = tcb_ipc_buffer(thread, true);
-    word_t delivered = 0;
-    while (delivered < n && set_reply_mr(thread, buffer, delivered, mrs[delivered])) {
-        delivered++;
-    }
-    set_reply_tag(thread, e->type, delivered);
+    set_reply_tag(thread, e->type, tcb_write_mrs(thread, mrs, n));
 }
 
 /* Resolve the extra caps named in caps_or_badges (ABI 3.1). Without an IPC
@@ -198,7 +178,7 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         .is_blocking = is_blocking,
     };
     if (inv.buffer == NULL) {
-        inv.length = MIN(inv.length, FAST_MESSAGE_REGISTERS);
+        inv.length = MIN(inv.length, TCB_FAST_MRS);
     }
     if (lookup_extra_caps(&inv, (info >> 7) & 3) == EXCEPTION_FAULT) {
         if (is_blocking) {

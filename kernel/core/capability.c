@@ -1,8 +1,6 @@
 /* Capability properties: see capability.h. */
 #include <capability.h>
 
-static const uint8_t frame_size_bits[] = { 12, 21, 30, 0 };
-
 unsigned cap_object_size_bits(cap_t cap)
 {
     switch (cap_type(cap)) {
@@ -17,7 +15,7 @@ unsigned cap_object_size_bits(cap_t cap)
     case cap_cnode:
         return (unsigned)cap_cnode_radix(cap) + 5;
     case cap_frame:
-        return frame_size_bits[cap_frame_size(cap) & 3];
+        return cap_frame_size_bits(cap);
     case cap_page_table:
     case cap_vspace:
     case cap_asid_pool:

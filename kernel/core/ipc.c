@@ -11,7 +11,6 @@
 #include <thread.h>
 
 #define MSG_MAX 120
-#define FAST_MRS 4
 #define BUFFER_CAPS 122       /* caps_or_badges[0] in words */
 #define BUFFER_RECEIVE_CNODE 125
 #define BUFFER_RECEIVE_INDEX 126
@@ -20,27 +19,6 @@
 static word_t tag(word_t label, word_t unwrapped, word_t caps, word_t length)
 {
     return (label << 12) | ((unwrapped & 7) << 9) | ((caps & 3) << 7) | (length & 0x7f);
-}
-
-/* Write MRs [0, n) of `receiver`; MRs past 3 need its (writable) buffer.
- * Returns how many were delivered. */
-static word_t write_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
-{
-    word_t *buffer = tcb_ipc_buffer(receiver, true);
-    word_t i = 0;
-    for (; i < n && i < FAST_MRS; i++) {
-        receiver->context.r[CTX_X2 + i] = mrs[i];
-    }
-    for (; i < n && buffer != NULL; i++) {
-        buffer[i + 1] = mrs[i];
-    }
-    return i;
-}
-
-/* MR i of the message `sender` is sending (registers, then its buffer). */
-static word_t read_mr(const tcb_t *sender, const word_t *buffer, word_t i)
-{
-    return i < FAST_MRS ? sender->context.r[CTX_X2 + i] : buffer[i + 1];
 }
 
 /* Where the receiver wants a capability: its receive path (ABI 3.1). */
@@ -160,7 +138,7 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     if (sender->fault.type != 0) {
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
-        word_t n = write_mrs(receiver, mrs, length);
+        word_t n = tcb_write_mrs(receiver, mrs, length);
         receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
         return;
     }
@@ -169,15 +147,10 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     word_t *rbuf = tcb_ipc_buffer(receiver, true);
     word_t n = MIN(info & 0x7f, MSG_MAX);
     if (sbuf == NULL || rbuf == NULL) {
-        n = MIN(n, FAST_MRS);
+        n = MIN(n, TCB_FAST_MRS);
     }
     for (word_t i = 0; i < n; i++) {
-        word_t v = read_mr(sender, sbuf, i);
-        if (i < FAST_MRS) {
-            receiver->context.r[CTX_X2 + i] = v;
-        } else {
-            rbuf[i + 1] = v;
-        }
+        tcb_set_mr(receiver, rbuf, i, tcb_get_mr(sender, sbuf, i));
     }
     word_t unwrapped = 0;
     word_t caps = can_grant ? transfer_caps(sender, sbuf, (info >> 7) & 3, ep, receiver, rbuf,
@@ -193,7 +166,7 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
     cte_t *dest = tcb_slot(receiver, TCB_CALLER);
     cte_delete_one(dest);
     cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
-    cdt_insert_derived(reply, master, dest);
+    cdt_insert_leaf(reply, master, dest);
 }
 
 /* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
@@ -204,7 +177,7 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
     word_t *buffer = tcb_ipc_buffer((tcb_t *)replier, false);
     word_t n = MIN(info & 0x7f, MSG_MAX);
     if (buffer == NULL) {
-        n = MIN(n, FAST_MRS);
+        n = MIN(n, TCB_FAST_MRS);
     }
     user_context_t *c = &faulter->context;
     static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
@@ -222,7 +195,7 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
         return true; /* cap and VM faults: restart whatever the reply says */
     }
     for (word_t i = 0; i < MIN(n, count); i++) {
-        word_t v = read_mr(replier, buffer, i);
+        word_t v = tcb_get_mr(replier, buffer, i);
         c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
     }
     return label == 0;

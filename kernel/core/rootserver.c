@@ -6,6 +6,7 @@
 #include <arch/machine.h>
 #include <arch/vspace.h>
 #include <boot.h>
+#include <cdt.h>
 #include <bootinfo.h>
 #include <config.h>
 #include <panic.h>
@@ -49,12 +50,12 @@ static void provide_cap(cap_t cap)
     if (rb.next_slot >= ROOT_CNODE_SLOTS) {
         panic("root CNode too small for the initial caps");
     }
-    cte_insert(cap, NULL, &rb.cnode[rb.next_slot++]);
+    cdt_insert_root(cap, &rb.cnode[rb.next_slot++]);
 }
 
 static void set_initial_cap(enum initial_slot slot, cap_t cap)
 {
-    cte_insert(cap, NULL, &rb.cnode[slot]);
+    cdt_insert_root(cap, &rb.cnode[slot]);
 }
 
 static root_layout_t root_layout(void)
@@ -156,16 +157,17 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
     tcb->time_slice = CONFIG_TIME_SLICE;
     tcb->ipc_buffer = l->ipc_buffer;
     memcpy(tcb->name, "rootserver", sizeof("rootserver"));
-    cte_insert(rb.cnode[SLOT_INIT_THREAD_CNODE].cap, &rb.cnode[SLOT_INIT_THREAD_CNODE],
+    cdt_insert_derived(rb.cnode[SLOT_INIT_THREAD_CNODE].cap, &rb.cnode[SLOT_INIT_THREAD_CNODE],
                tcb_slot(tcb, TCB_CSPACE_ROOT));
-    cte_insert(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
+    cdt_insert_derived(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
                tcb_slot(tcb, TCB_VSPACE_ROOT));
     /* The TCB's copy is derived: a frame cap copy carries no mapping. */
     cap_t ipc_frame = rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER].cap;
     ipc_frame = cap_with_mapped_vaddr(cap_with_mapped_asid(ipc_frame, 0), 0);
-    cte_insert(ipc_frame, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER], tcb_slot(tcb, TCB_IPC_BUFFER));
-    cte_insert(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1), NULL,
-               tcb_slot(tcb, TCB_REPLY));
+    cdt_insert_derived(ipc_frame, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER],
+                       tcb_slot(tcb, TCB_IPC_BUFFER));
+    cdt_insert_root(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1),
+                    tcb_slot(tcb, TCB_REPLY));
     set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
     tcb->state = thread_running;
     sched_enqueue(tcb);

@@ -184,6 +184,13 @@ static inline cap_t cap_zombie_new(paddr_t object, bool is_tcb, word_t radix, wo
     return cap_with_zombie_count(c, count);
 }
 
+/* Size of a frame cap's frame as a power of two (4 KiB, 2 MiB, 1 GiB). */
+static inline unsigned cap_frame_size_bits(cap_t frame)
+{
+    static const uint8_t bits[] = { 12, 21, 30, 0 };
+    return bits[cap_frame_size(frame) & 3];
+}
+
 /* Kernel pointer to the object a cap refers to. */
 static inline void *cap_object(cap_t c)
 {

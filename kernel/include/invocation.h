@@ -10,7 +10,6 @@
 
 #define MAX_EXTRA_CAPS 3
 #define MAX_MSG_LENGTH 120
-#define FAST_MESSAGE_REGISTERS 4
 
 typedef enum exception {
     EXCEPTION_NONE = 0,
@@ -44,10 +43,7 @@ typedef struct invocation {
 /* Message register i of the invocation (i < length). */
 static inline word_t inv_mr(const invocation_t *inv, word_t i)
 {
-    if (i < FAST_MESSAGE_REGISTERS) {
-        return inv->thread->context.r[CTX_X2 + i];
-    }
-    return inv->buffer[i + 1];
+    return tcb_get_mr(inv->thread, inv->buffer, i);
 }
 
 /* The cap of extra cap i (the null cap when absent). */

@@ -5,12 +5,6 @@
 #include <object/tcb.h>
 #include <thread.h>
 
-static unsigned frame_size_bits(cap_t frame)
-{
-    static const uint8_t bits[] = { 12, 21, 30, 0 };
-    return bits[cap_frame_size(frame) & 3];
-}
-
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing)
 {
     cap_t frame = tcb_slot(thread, TCB_IPC_BUFFER)->cap;
@@ -21,8 +15,18 @@ word_t *tcb_ipc_buffer(tcb_t *thread, bool writing)
     if (rights == VM_KERNEL_ONLY || (writing && rights != VM_READ_WRITE)) {
         return NULL;
     }
-    word_t offset = thread->ipc_buffer & MASK(frame_size_bits(frame));
+    word_t offset = thread->ipc_buffer & MASK(cap_frame_size_bits(frame));
     return paddr_to_ptr(cap_paddr(frame) + offset);
+}
+
+word_t tcb_write_mrs(tcb_t *thread, const word_t *mrs, word_t n)
+{
+    word_t *buffer = tcb_ipc_buffer(thread, true);
+    word_t i = 0;
+    while (i < n && tcb_set_mr(thread, buffer, i, mrs[i])) {
+        i++;
+    }
+    return i;
 }
 
 void tcb_init(tcb_t *tcb, const tcb_t *creator)

@@ -27,7 +27,7 @@ $(eval $(call host_test,sched,kernel/core/ready_queue.c))
 # (tests/host/cspace_model.c), with host stand-ins for the rest of the kernel.
 HOST_KERNEL_CAP_SRCS := kernel/core/cdt.c kernel/core/capability.c kernel/core/cspace.c \
     kernel/core/delete.c kernel/core/invariants.c kernel/api/invocation.c \
-    kernel/object/cnode.c kernel/object/cnode_invocation.c kernel/object/untyped.c \
+    kernel/object/cnode_invocation.c kernel/object/untyped.c \
     kernel/object/objecttype.c kernel/object/tcb.c kernel/object/tcb_invocation.c \
     kernel/object/endpoint.c kernel/object/notification.c kernel/object/irq.c \
     kernel/object/domain.c \

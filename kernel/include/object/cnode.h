@@ -67,10 +67,6 @@ static inline cte_t *cnode_slot(cap_t cnode, word_t index)
     return (cte_t *)cap_object(cnode) + index;
 }
 
-/* Put `cap` into the empty slot `dest` as a child of `parent` in the
- * derivation tree (or as a new root when parent is NULL). */
-void cte_insert(cap_t cap, cte_t *parent, cte_t *dest);
-
 struct invocation;
 /* CNode methods (ABI 5.4.3). */
 enum exception decode_cnode_invocation(struct invocation *inv);

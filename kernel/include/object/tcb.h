@@ -90,6 +90,33 @@ static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
  * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);
 
+/* Message registers: MR0..MR3 are x2..x5, MRi for i >= 4 is word i + 1 of
+ * the IPC buffer (`buffer`, from tcb_ipc_buffer; NULL if there is none). */
+#define TCB_FAST_MRS 4
+
+static inline word_t tcb_get_mr(const tcb_t *thread, const word_t *buffer, word_t i)
+{
+    return i < TCB_FAST_MRS ? thread->context.r[CTX_X2 + i] : buffer[i + 1];
+}
+
+/* Set MR i; false if it needs a buffer the thread does not have. */
+static inline bool tcb_set_mr(tcb_t *thread, word_t *buffer, word_t i, word_t value)
+{
+    if (i < TCB_FAST_MRS) {
+        thread->context.r[CTX_X2 + i] = value;
+        return true;
+    }
+    if (buffer == NULL) {
+        return false;
+    }
+    buffer[i + 1] = value;
+    return true;
+}
+
+/* Write MRs [0, n) into the thread (registers, then its writable buffer);
+ * returns how many it could deliver. */
+word_t tcb_write_mrs(tcb_t *thread, const word_t *mrs, word_t n);
+
 struct invocation;
 /* TCB methods (ABI 5.4.2). */
 enum exception decode_tcb_invocation(struct invocation *inv);

@@ -24,8 +24,6 @@ exception_t arch_decode_invocation(invocation_t *inv)
     }
 }
 
-static const uint8_t frame_bits[] = { 12, 21, 30, 0 };
-
 word_t arch_object_size_bits(word_t type)
 {
     switch (type) {
@@ -67,7 +65,7 @@ cap_t arch_object_finalise(cap_t cap, bool final)
         /* Each frame cap carries its own mapping: undo it whether final or not. */
         if (cap_mapped_asid(cap) != 0) {
             vspace_unmap_frame(cap_mapped_asid(cap), cap_mapped_vaddr(cap), cap_paddr(cap),
-                               frame_bits[cap_frame_size(cap) & 3]);
+                               cap_frame_size_bits(cap));
         }
         break;
     case cap_page_table:

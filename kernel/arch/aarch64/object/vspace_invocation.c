@@ -6,13 +6,6 @@
 #include <keel/gen/abi.h>
 #include <arch/vspace_invocation.h>
 
-static const uint8_t frame_bits[] = { 12, 21, 30, 0 };
-
-static unsigned frame_size_bits(cap_t frame)
-{
-    return frame_bits[cap_frame_size(frame) & 3];
-}
-
 /* The VSpace named by extra cap 0 of Map: a VSpace cap with an ASID that
  * still names it. */
 static exception_t lookup_map_vspace(invocation_t *inv, pte_t **l0, word_t *asid)
@@ -94,7 +87,7 @@ static exception_t decode_page_map(invocation_t *inv)
         return status;
     }
     cap_t frame = inv->cap;
-    unsigned bits = frame_size_bits(frame);
+    unsigned bits = cap_frame_size_bits(frame);
     vaddr_t vaddr = inv_mr(inv, KEEL_MR_ARMPageMap_vaddr);
     if (!IS_ALIGNED(vaddr, bits)) {
         return error_alignment(inv);
@@ -128,7 +121,7 @@ static exception_t decode_page_unmap(invocation_t *inv)
     cap_t frame = inv->cap;
     if (cap_mapped_asid(frame) != 0) {
         vspace_unmap_frame(cap_mapped_asid(frame), cap_mapped_vaddr(frame), cap_paddr(frame),
-                           frame_size_bits(frame));
+                           cap_frame_size_bits(frame));
     }
     inv->slot->cap = cap_with_mapped_vaddr(cap_with_mapped_asid(frame, 0), 0);
     return EXCEPTION_NONE;
@@ -139,7 +132,7 @@ static pte_t *frame_mapping_entry(cap_t frame, pte_t *l0)
 {
     unsigned level;
     pte_t *slot = vspace_lookup_slot(l0, cap_mapped_vaddr(frame), &level);
-    if (pt_level_shift(level) != frame_size_bits(frame) || !(*slot & PTE_VALID) ||
+    if (pt_level_shift(level) != cap_frame_size_bits(frame) || !(*slot & PTE_VALID) ||
         (*slot & PTE_ADDR_MASK) != cap_paddr(frame)) {
         return NULL;
     }
@@ -170,7 +163,7 @@ static exception_t decode_page_cache(invocation_t *inv)
     if (end <= start) {
         return error_invalid_argument(inv, 1);
     }
-    word_t size = BIT(frame_size_bits(frame));
+    word_t size = BIT(cap_frame_size_bits(frame));
     if (start >= size || end > size) {
         return error_invalid_argument(inv, 0);
     }
