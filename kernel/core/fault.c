@@ -79,13 +79,16 @@ static void fault_double(tcb_t *thread, const fault_t *handler_fault, const look
  * the thread then waits for the handler's reply (ABI 7.2). */
 void fault_handle(tcb_t *thread)
 {
-    if (ipc_send_fault(thread)) {
+    lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
+    word_t rights = cap_rights(handler.cap);
+    if (handler.fault.type == 0 && cap_type(handler.cap) == cap_endpoint &&
+        (rights & RIGHT_WRITE) && (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
+        ipc_send_fault(thread, handler.cap);
         return;
     }
-    lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
     lookup_fault_t lookup = handler.fault;
     if (lookup.type == 0) {
-        lookup = lookup_fault_missing_capability(0);
+        lookup = lookup_fault_missing_capability(0); /* found, but unusable */
     }
     fault_t handler_fault = { .type = seL4_Fault_CapFault, .data = { thread->fault_handler, 0 } };
     fault_double(thread, &handler_fault, &lookup);

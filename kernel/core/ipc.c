@@ -224,19 +224,12 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     }
 }
 
-bool ipc_send_fault(tcb_t *thread)
+void ipc_send_fault(tcb_t *thread, cap_t handler)
 {
-    lookup_cap_ret_t handler = lookup_cap(thread, thread->fault_handler);
-    cap_t cap = handler.cap;
-    word_t rights = cap_rights(cap);
-    if (handler.fault.type != 0 || cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
-        !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
-        return false;
-    }
+    word_t rights = cap_rights(handler);
     word_t flags = BLOCKED_IS_CALL | BLOCKED_CAN_GRANT_REPLY |
                    ((rights & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0);
-    endpoint_send(thread, cap_object(cap), cap_badge(cap), flags, true);
-    return true;
+    endpoint_send(thread, cap_object(handler), cap_badge(handler), flags, true);
 }
 
 void ipc_wake(tcb_t *thread)

@@ -22,9 +22,9 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant);
  * caller waiting on the reply cap in `reply_slot`, which is consumed. */
 void ipc_do_reply(tcb_t *replier, cte_t *reply_slot);
 
-/* Deliver the thread's recorded fault to its handler endpoint (ABI 7.2).
- * Returns false if it has no usable handler. */
-bool ipc_send_fault(tcb_t *thread);
+/* Deliver the thread's recorded fault as a Call on `handler`, a usable fault
+ * handler endpoint cap (ABI 7.2): the handler always gets a reply cap. */
+void ipc_send_fault(tcb_t *thread, cap_t handler);
 
 /* Endpoint operations (object/endpoint.c). */
 void endpoint_send(tcb_t *thread, endpoint_t *ep, word_t badge, word_t flags, bool blocking);
