@@ -1,7 +1,7 @@
 # Boot images: the kernel and one root-task ELF packed into one ELF for `qemu -kernel`.
 
 QEMU       := qemu-system-aarch64
-QEMU_FLAGS  = -machine virt,gic-version=3 -cpu $(CPU) -m 1G -nographic \
+QEMU_FLAGS  = -machine virt,gic-version=3 -cpu $(CPU) -m 1G -nographic -nic none \
               -semihosting-config enable=on,target=native
 
 $(BUILD)/images/%.elf: $(KERNEL_ELF) $(BUILD)/user/%.elf tools/pack_image.py

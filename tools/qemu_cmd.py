@@ -16,10 +16,11 @@ DEFAULT_MACHINE = "virt,gic-version=3"
 
 def qemu_command(image, cpu=DEFAULT_CPU, append=None, extra=(), machine=DEFAULT_MACHINE):
     """argv for booting `image`: serial console on stdin/stdout, no monitor, no
-    display, semihosting on so the kernel can end QEMU with an exit status.
+    display, no default network card (its option ROM comes from a package we do
+    not need), semihosting on so the kernel can end QEMU with an exit status.
     `machine` may add board options, e.g. virtualization=on to enter at EL2."""
     argv = [QEMU, "-machine", machine, "-cpu", cpu, "-m", "1G",
-            "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-display", "none", "-nic", "none", "-serial", "stdio", "-monitor", "none",
             "-semihosting-config", "enable=on,target=native", "-kernel", image]
     if append:
         argv += ["-append", append]
