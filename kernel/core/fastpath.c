@@ -1,42 +1,44 @@
 /* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
  * else goes the slow way):
  *   - the message fits the four message registers and carries no caps;
- *   - the cap in x0 is an endpoint with the right rights (Call: Send and
+ *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
+ *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
  *   - Call: a receiver is waiting, has a valid VSpace and at least the
  *     caller's priority (so it is the highest runnable thread);
  *   - ReplyRecv: the caller slot holds a reply cap to a thread blocked on
- *     reply without a fault; no sender is waiting and no bound notification
- *     is pending; no ready thread has a higher priority than that caller.
+ *     reply without a fault; no sender is waiting; the server has no bound
+ *     notification; no ready thread has a higher priority than that caller.
  * The effects are exactly those of the slow path for that case. */
 #include <arch/arch.h>
+#include <arch/fpu.h>
+#include <arch/vspace.h>
 #include <cdt.h>
 #include <config.h>
 #include <cspace.h>
 #include <fastpath.h>
 #include <ipc.h>
+#include <keel/gen/abi.h>
 #include <object/endpoint.h>
 #include <object/notification.h>
+#include <syscall.h>
 #include <tcb_queue.h>
 #include <thread.h>
 
 /* The cap a CPtr names when the thread's root CNode resolves all 64 bits
- * at one level (as the root task's does); the general lookup otherwise. A
- * null cap means "not found" here: the caller then takes the slow path. */
+ * at one level (as the root task's does). A null cap means "take the slow
+ * path": it then does the general lookup and reports any failure. A CNode
+ * cap's guard is stored masked to its guard size (capability.c), so it is
+ * compared as it is. */
 static ALWAYS_INLINE cap_t fast_lookup(tcb_t *thread, word_t cptr)
 {
     cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
-    word_t guard_size = cap_cnode_guard_size(root);
-    if (likely(cap_type(root) == cap_cnode && radix + guard_size == WORD_BITS && radix > 0)) {
-        word_t guard = cap_cnode_guard(root) & MASK(guard_size);
-        if ((cptr >> radix) != guard) {
-            return cap_null_new();
-        }
-        return cnode_slot(root, cptr & MASK(radix))->cap;
+    if (unlikely(cap_type(root) != cap_cnode || radix + cap_cnode_guard_size(root) != WORD_BITS ||
+                 radix == 0 || (cptr >> radix) != cap_cnode_guard(root))) {
+        return cap_null_new();
     }
-    lookup_cap_ret_t r = lookup_cap(thread, cptr);
-    return r.fault.type == 0 ? r.cap : cap_null_new();
+    return cnode_slot(root, cptr & MASK(radix))->cap;
 }
 
 /* The caller blocks on the reply; the receiver gets the one-shot reply cap
@@ -53,12 +55,6 @@ static ALWAYS_INLINE bool message_is_simple(word_t info)
     return ((info >> 7) & 3) == 0 && (info & 0x7f) <= 4;
 }
 
-static ALWAYS_INLINE bool vspace_valid(tcb_t *thread)
-{
-    cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
-    return cap_type(root) == cap_vspace && cap_vspace_has_asid(root);
-}
-
 /* Copy the message registers and tag; x0 gets the badge. */
 static ALWAYS_INLINE void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_t *to)
 {
@@ -69,41 +65,58 @@ static ALWAYS_INLINE void copy_fast_message(const tcb_t *from, word_t info, word
     to->context.r[CTX_X0] = badge;
 }
 
-static ALWAYS_INLINE NORETURN void switch_and_return(tcb_t *thread)
+/* Run `thread` (in the VSpace `ttbr0`, already validated) at once: it is
+ * the highest-priority runnable thread, and the previous one has blocked. */
+static ALWAYS_INLINE NORETURN void switch_and_return(tcb_t *thread, word_t ttbr0)
 {
     sched_switch_to(thread);
-    arch_activate_thread(thread);
+    vspace_load_ttbr0(ttbr0);
+    arch_fpu_activate(thread);
     restore_user_context(&thread->context);
 }
 
 /* Take the head receiver off the endpoint's queue of receivers. */
 static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 {
-    tcb_queue_t q = tcb_queue_remove(tcb_queue_unpack(ep->head, ep->tail), head);
-    tcb_queue_pack(q, q.head != NULL ? ENDPOINT_RECV : ENDPOINT_IDLE, &ep->head, &ep->tail);
+    tcb_t *next = head->queue_next;
+    if (next == NULL) {
+        ep->head = ep->tail = 0; /* idle */
+    } else {
+        next->queue_prev = NULL;
+        ep->head = ptr_to_paddr(next) | ((word_t)ENDPOINT_RECV << TCB_QUEUE_STATE_SHIFT);
+        head->queue_next = NULL;
+    }
 }
 
-void fastpath_call(void)
+/* vectors.S compares x7 with these numbers to enter the fastpath. */
+_Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
+
+static NORETURN NOINLINE void slowpath(sword_t number)
+{
+    handle_syscall(number);
+}
+
+void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
-    word_t info = caller->context.r[CTX_X1];
-    if (!CONFIG_FASTPATH || !message_is_simple(info)) {
-        return;
+    if (!message_is_simple(info)) {
+        slowpath(seL4_SysCall);
     }
-    cap_t cap = fast_lookup(caller, caller->context.r[CTX_X0]);
+    cap_t cap = fast_lookup(caller, cptr);
     word_t rights = cap_rights(cap);
     if (cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
         !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
-        return;
+        slowpath(seL4_SysCall);
     }
     endpoint_t *ep = cap_object(cap);
     if (tcb_queue_state(ep->head) != ENDPOINT_RECV) {
-        return;
+        slowpath(seL4_SysCall);
     }
-    tcb_t *receiver = tcb_queue_unpack(ep->head, ep->tail).head;
-    if (receiver->priority < caller->priority || !vspace_valid(receiver) ||
+    tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
+    word_t ttbr0 = vspace_ttbr0(tcb_slot(receiver, TCB_VSPACE_ROOT)->cap);
+    if (receiver->priority < caller->priority || ttbr0 == 0 ||
         !cap_is_null(tcb_slot(receiver, TCB_CALLER)->cap)) {
-        return;
+        slowpath(seL4_SysCall);
     }
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
@@ -111,33 +124,33 @@ void fastpath_call(void)
     copy_fast_message(caller, info, cap_badge(cap), receiver);
     receiver->state = thread_running;
     fast_setup_reply(caller, receiver, receiver_can_grant);
-    switch_and_return(receiver);
+    switch_and_return(receiver, ttbr0);
 }
 
-void fastpath_reply_recv(void)
+void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
-    word_t info = server->context.r[CTX_X1];
-    if (!CONFIG_FASTPATH || !message_is_simple(info)) {
-        return;
+    if (!message_is_simple(info)) {
+        slowpath(seL4_SysReplyRecv);
     }
-    cap_t cap = fast_lookup(server, server->context.r[CTX_X0]);
+    cap_t cap = fast_lookup(server, cptr);
     if (cap_type(cap) != cap_endpoint || !(cap_rights(cap) & RIGHT_READ)) {
-        return;
+        slowpath(seL4_SysReplyRecv);
     }
     endpoint_t *ep = cap_object(cap);
     if (tcb_queue_state(ep->head) == ENDPOINT_SEND || server->bound_notification != 0) {
-        return;
+        slowpath(seL4_SysReplyRecv);
     }
     cte_t *caller_slot = tcb_slot(server, TCB_CALLER);
     cap_t reply = caller_slot->cap;
     if (cap_type(reply) != cap_reply || cap_reply_master(reply)) {
-        return;
+        slowpath(seL4_SysReplyRecv);
     }
     tcb_t *caller = cap_object(reply);
-    if (caller->state != thread_blocked_on_reply || caller->fault.type != 0 ||
-        !vspace_valid(caller) || sched_ready_above(caller->priority)) {
-        return;
+    word_t ttbr0 = vspace_ttbr0(tcb_slot(caller, TCB_VSPACE_ROOT)->cap);
+    if (caller->state != thread_blocked_on_reply || caller->fault.type != 0 || ttbr0 == 0 ||
+        sched_ready_above(caller->priority)) {
+        slowpath(seL4_SysReplyRecv);
     }
     /* Block the server on the endpoint (it is current: in no ready queue;
      * no sender waits, so it joins the receivers), then complete the reply. */
@@ -149,5 +162,5 @@ void fastpath_reply_recv(void)
     cdt_remove_leaf(caller_slot);
     copy_fast_message(server, info, 0, caller);
     caller->state = thread_running;
-    switch_and_return(caller);
+    switch_and_return(caller, ttbr0);
 }

@@ -6,7 +6,9 @@
 
 #include <types.h>
 
-/* Try the fastpath for the current thread's svc; returns only if it does not
- * apply (the caller then takes the slow path). */
-void fastpath_call(void);
-void fastpath_reply_recv(void);
+/* Entered from the svc vector on the kernel stack, with the current
+ * thread's registers saved and its x0 (the cap) and x1 (the message info)
+ * as arguments. Never return: they end in the partner thread or, when the
+ * fastpath does not apply, in the slow path (handle_syscall). */
+void fastpath_call(word_t cptr, word_t info) __attribute__((noreturn));
+void fastpath_reply_recv(word_t cptr, word_t info) __attribute__((noreturn));

@@ -2,23 +2,18 @@
  * the kernel, and report exceptions taken inside the kernel (always bugs). */
 #include <arch/arch.h>
 #include <arch/machine.h>
-#include <config.h>
-#include <fastpath.h>
 #include <fault.h>
-#include <keel/gen/abi.h>
 #include <interrupt.h>
 #include <panic.h>
 #include <printk.h>
-#include <syscall.h>
 #include <thread.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define EC_FP_TRAPPED 0x07
-#define EC_SVC64 0x15
 #define EC_IABT_LOWER 0x20
 #define EC_DABT_LOWER 0x24
 
-void handle_el0_sync(word_t esr) NORETURN;
+void handle_el0_exception(word_t esr) NORETURN;
 void handle_el0_irq(void) NORETURN;
 void handle_el0_unexpected(void) NORETURN;
 void handle_invalid_vector(void) NORETURN;
@@ -29,32 +24,19 @@ typedef struct kernel_frame {
 } kernel_frame_t;
 void handle_kernel_exception(kernel_frame_t *frame, word_t kind) NORETURN;
 
-void handle_el0_sync(word_t esr)
+/* Every synchronous exception from EL0 except svc (vectors.S dispatches
+ * system calls itself): a lazy-FPU trap, or a fault for the handler. */
+void handle_el0_exception(word_t esr)
 {
     tcb_t *thread = ks_cur_thread;
-    user_context_t *ctx = &thread->context;
     word_t ec = ESR_EC(esr);
-    if (ec == EC_SVC64) {
-        ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP] - 4;
-        sword_t number = (sword_t)ctx->r[CTX_X7];
-        if (CONFIG_BENCHMARK_SYSCALLS && number == SYSCALL_BENCHMARK_NULL) {
-            restore_user_context(ctx); /* the floor: enter, and leave at once */
-        }
-        if (number == seL4_SysCall) {
-            fastpath_call();
-        } else if (number == seL4_SysReplyRecv) {
-            fastpath_reply_recv();
-        }
-        handle_syscall(number);
-    }
-    ctx->r[CTX_FAULT_IP] = ctx->r[CTX_NEXT_IP];
     if (ec == EC_FP_TRAPPED && arch_fpu_trap(thread)) {
         schedule_and_return(); /* re-executes the instruction, FPU live */
     }
     if (ec == EC_DABT_LOWER) {
         fault_set_vm(thread, SYSREG_READ(far_el1), false, esr & 0xffffffff);
     } else if (ec == EC_IABT_LOWER) {
-        fault_set_vm(thread, ctx->r[CTX_FAULT_IP], true, esr & 0xffffffff);
+        fault_set_vm(thread, thread->context.r[CTX_FAULT_IP], true, esr & 0xffffffff);
     } else {
         fault_set_user_exception(thread, esr & 0xffffffff);
     }

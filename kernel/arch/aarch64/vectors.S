@@ -1,13 +1,23 @@
 /* Exception vectors and the user-context save/restore paths. While a thread
  * runs at EL0, SP_EL1 points at its saved context (user_context_t), so an
  * exception from EL0 stores the registers straight into the TCB and then
- * switches to the single kernel stack. Exceptions taken in the kernel itself
- * are bugs: they save a frame on the kernel stack and panic. */
+ * switches to the single kernel stack. A system call is dispatched here, so
+ * that Call and ReplyRecv reach the IPC fastpath with the message registers
+ * still in x0/x1 and nothing in between. Exceptions taken in the kernel
+ * itself are bugs: they save a frame on the kernel stack and panic. */
+
+#include <config.h>
 
 #define CTX_SP_OFFSET (8 * 31)
 #define CTX_NEXT_IP_OFFSET (8 * 32)
+#define CTX_FAULT_IP_OFFSET (8 * 34)
 #define CTX_TPIDR_OFFSET (8 * 35)
 #define CTX_TPIDRRO_OFFSET (8 * 36)
+
+#define ESR_EC_SHIFT 26
+#define EC_SVC64 0x15
+#define SYS_CALL (-1)
+#define SYS_REPLY_RECV (-2)
 
 #define KIND_SYNC 0
 #define KIND_IRQ 1
@@ -32,6 +42,8 @@
     stp     x28, x29, [sp, #16 * 14]
 .endm
 
+/* Leaves ELR_EL1 (the return address) in x9. TPIDRRO_EL0 is not saved: EL0
+ * cannot write it, so the copy in the context is always the live value. */
 .macro save_user_context
     store_x0_to_x29
     mrs     x9, sp_el0
@@ -39,13 +51,14 @@
     mrs     x9, elr_el1
     mrs     x10, spsr_el1
     stp     x9, x10, [sp, #CTX_NEXT_IP_OFFSET]
-    mrs     x9, tpidr_el0
-    mrs     x10, tpidrro_el0
-    str     x9, [sp, #CTX_TPIDR_OFFSET]
-    str     x10, [sp, #CTX_TPIDRRO_OFFSET]
-    adrp    x9, kernel_stack_top
-    add     x9, x9, :lo12:kernel_stack_top
-    mov     sp, x9
+    mrs     x10, tpidr_el0
+    str     x10, [sp, #CTX_TPIDR_OFFSET]
+.endm
+
+.macro switch_to_kernel_stack
+    adrp    x10, kernel_stack_top
+    add     x10, x10, :lo12:kernel_stack_top
+    mov     sp, x10
 .endm
 
 /* Kernel exception: a struct kernel_frame (x0..x30, sp, elr, spsr, esr, far)
@@ -93,17 +106,52 @@ arm_vector_table:
     vector_entry invalid_vector
 
     .section .text
+/* A system call restarts at the svc (ELR - 4), any other exception at the
+ * instruction that took it. */
 el0_sync:
     save_user_context
-    mrs     x0, esr_el1
-    b       handle_el0_sync
+    mrs     x11, esr_el1
+    lsr     x10, x11, #ESR_EC_SHIFT
+    cmp     x10, #EC_SVC64
+    b.ne    el0_exception
+    sub     x10, x9, #4
+    str     x10, [sp, #CTX_FAULT_IP_OFFSET]
+#if CONFIG_BENCHMARK_SYSCALLS
+    cmn     x7, #-SYSCALL_BENCHMARK_NULL
+    b.eq    el0_null_syscall
+#endif
+    switch_to_kernel_stack
+#if CONFIG_FASTPATH
+    cmn     x7, #-SYS_CALL
+    b.eq    fastpath_call               /* (cptr in x0, message info in x1) */
+    cmn     x7, #-SYS_REPLY_RECV
+    b.eq    fastpath_reply_recv
+#endif
+    mov     x0, x7
+    b       handle_syscall
+
+el0_exception:
+    str     x9, [sp, #CTX_FAULT_IP_OFFSET]
+    switch_to_kernel_stack
+    mov     x0, x11
+    b       handle_el0_exception
+
+#if CONFIG_BENCHMARK_SYSCALLS
+/* BenchmarkNullSyscall: the floor, straight back to the caller. */
+el0_null_syscall:
+    mov     x0, sp
+    b       restore_user_context
+#endif
 
 el0_irq:
     save_user_context
+    str     x9, [sp, #CTX_FAULT_IP_OFFSET]
+    switch_to_kernel_stack
     b       handle_el0_irq
 
 el0_fiq_serror:
     save_user_context
+    switch_to_kernel_stack
     b       handle_el0_unexpected
 
 kernel_sync:
@@ -116,9 +164,7 @@ kernel_serror:
     kernel_exception KIND_SERROR
 
 invalid_vector:
-    adrp    x9, kernel_stack_top
-    add     x9, x9, :lo12:kernel_stack_top
-    mov     sp, x9
+    switch_to_kernel_stack
     b       handle_invalid_vector
 
 /* void restore_user_context(user_context_t *context): never returns. */

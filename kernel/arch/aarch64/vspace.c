@@ -12,7 +12,7 @@ paddr_t ks_asid_table[ASID_POOL_COUNT];
 
 /* A VSpace with no mappings, for threads that have no valid VSpace. */
 static pte_t empty_user_l0[PT_ENTRIES] ALIGNED(PAGE_SIZE);
-static word_t current_ttbr0 = ~0ull;
+word_t ks_current_ttbr0 = ~0ull;
 
 static pte_t *table_at(pte_t entry)
 {
@@ -97,16 +97,8 @@ static pte_t *thread_vspace_root(tcb_t *thread)
 
 void arch_activate_thread(tcb_t *thread)
 {
-    cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
-    word_t ttbr0 = ptr_to_paddr(empty_user_l0);
-    if (thread_vspace_root(thread) != NULL) {
-        ttbr0 = cap_paddr(root) | ((word_t)cap_vspace_asid(root) << 48);
-    }
-    if (ttbr0 != current_ttbr0) {
-        SYSREG_WRITE(ttbr0_el1, ttbr0);
-        isb();
-        current_ttbr0 = ttbr0;
-    }
+    word_t ttbr0 = vspace_ttbr0(tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
+    vspace_load_ttbr0(ttbr0 != 0 ? ttbr0 : ptr_to_paddr(empty_user_l0));
     arch_fpu_activate(thread);
 }
 

@@ -42,3 +42,6 @@ static inline void dsb_ishst(void)
 {
     compiler_barrier();
 }
+
+/* There are no system registers to write on the host. */
+#define SYSREG_WRITE(name, v) ((void)(v))

@@ -2,6 +2,7 @@
  * four-level tables with 4 KiB granule, user space in TTBR0 (ABI 4.4). */
 #pragma once
 
+#include <arch/machine.h>
 #include <arch/mmu.h>
 #include <cap.h>
 
@@ -33,6 +34,35 @@ void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);
 
 /* The VSpace registered for `asid`, or NULL. */
 pte_t *vspace_for_asid(word_t asid);
+
+/* TTBR0_EL1 as last written. */
+extern word_t ks_current_ttbr0;
+
+/* The TTBR0_EL1 value (table address, ASID in bits 63:48) that runs a thread
+ * in the VSpace `root` names, or 0 if `root` is not a VSpace cap whose ASID
+ * is still registered for that VSpace (a pool may have been deleted since
+ * the cap was made). Inline: every thread switch asks. */
+static inline word_t vspace_ttbr0(cap_t root)
+{
+    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root)) {
+        return 0;
+    }
+    word_t asid = cap_vspace_asid(root);
+    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
+    if (pool == 0 || ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)] != cap_paddr(root)) {
+        return 0;
+    }
+    return cap_paddr(root) | (asid << 48);
+}
+
+static inline void vspace_load_ttbr0(word_t ttbr0)
+{
+    if (ttbr0 != ks_current_ttbr0) {
+        SYSREG_WRITE(ttbr0_el1, ttbr0);
+        isb();
+        ks_current_ttbr0 = ttbr0;
+    }
+}
 
 /* Remove the mapping of the frame at `paddr` (2^size_bits bytes) at `vaddr`
  * in the VSpace of `asid`, if that is what is mapped there. */
