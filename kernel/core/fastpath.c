@@ -34,8 +34,9 @@ static ALWAYS_INLINE cap_t fast_lookup(tcb_t *thread, word_t cptr)
 {
     cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
+    /* (radix + guard size = 64 implies radix > 0: a guard size is < 64) */
     if (unlikely(cap_type(root) != cap_cnode || radix + cap_cnode_guard_size(root) != WORD_BITS ||
-                 radix == 0 || (cptr >> radix) != cap_cnode_guard(root))) {
+                 (cptr >> radix) != cap_cnode_guard(root))) {
         return cap_null_new();
     }
     return cnode_slot(root, cptr & MASK(radix))->cap;
@@ -69,10 +70,27 @@ static ALWAYS_INLINE void copy_fast_message(const tcb_t *from, word_t info, word
  * the highest-priority runnable thread, and the previous one has blocked. */
 static ALWAYS_INLINE NORETURN void switch_and_return(tcb_t *thread, word_t ttbr0)
 {
-    sched_switch_to(thread);
+    ks_cur_thread = thread; /* no reschedule was requested: nothing ran yet */
     vspace_load_ttbr0(ttbr0);
     arch_fpu_activate(thread);
     restore_user_context(&thread->context);
+}
+
+/* Add the server to the endpoint's receivers (the endpoint is idle or
+ * already has receivers). */
+static ALWAYS_INLINE void enqueue_receiver(endpoint_t *ep, tcb_t *server)
+{
+    word_t me = ptr_to_paddr(server);
+    server->queue_next = NULL;
+    if (tcb_queue_state(ep->head) == ENDPOINT_IDLE) {
+        server->queue_prev = NULL;
+        ep->head = me | ((word_t)ENDPOINT_RECV << TCB_QUEUE_STATE_SHIFT);
+    } else {
+        tcb_t *tail = paddr_to_ptr(ep->tail);
+        server->queue_prev = tail;
+        tail->queue_next = server;
+    }
+    ep->tail = me;
 }
 
 /* Take the head receiver off the endpoint's queue of receivers. */
@@ -157,8 +175,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     server->state = thread_blocked_on_receive;
     server->blocking_object = ptr_to_paddr(ep);
     server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
-    tcb_queue_t q = tcb_queue_append(tcb_queue_unpack(ep->head, ep->tail), server);
-    tcb_queue_pack(q, ENDPOINT_RECV, &ep->head, &ep->tail);
+    enqueue_receiver(ep, server);
     cdt_remove_leaf(caller_slot);
     copy_fast_message(server, info, 0, caller);
     caller->state = thread_running;

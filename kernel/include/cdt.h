@@ -38,24 +38,27 @@ void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest);
  * empty `dest` right after `prev`: the IPC paths' cheap insertion. */
 static ALWAYS_INLINE void cdt_insert_leaf(cap_t cap, cte_t *prev, cte_t *dest)
 {
-    cte_t *next = mdb_next(prev);
+    /* On raw link words: the IPC paths pay for every instruction here. */
+    word_t next = prev->mdb.w[1] & MASK(CAP_ADDR_BITS);
     dest->cap = cap;
     dest->mdb.w[0] = ptr_to_paddr(prev);
-    dest->mdb.w[1] = next != NULL ? ptr_to_paddr(next) : 0; /* not revocable or first badged */
-    if (next != NULL) {
-        mdb_set_prev(next, dest);
+    dest->mdb.w[1] = next; /* not revocable or first badged */
+    if (next != 0) {
+        ((cte_t *)paddr_to_ptr(next))->mdb.w[0] = ptr_to_paddr(dest);
     }
-    mdb_set_next(prev, dest);
+    prev->mdb.w[1] = (prev->mdb.w[1] & ~MASK(CAP_ADDR_BITS)) | ptr_to_paddr(dest);
 }
 
-/* Remove a cap inserted with cdt_insert_leaf and empty its slot. */
+/* Remove a cap inserted with cdt_insert_leaf and empty its slot. A leaf
+ * always has a predecessor (its parent). */
 static ALWAYS_INLINE void cdt_remove_leaf(cte_t *slot)
 {
-    cte_t *prev = mdb_prev(slot);
-    cte_t *next = mdb_next(slot);
-    mdb_set_next(prev, next); /* a leaf always has a predecessor: its parent */
-    if (next != NULL) {
-        mdb_set_prev(next, prev);
+    word_t prev = slot->mdb.w[0];
+    word_t next = slot->mdb.w[1] & MASK(CAP_ADDR_BITS);
+    cte_t *prev_slot = paddr_to_ptr(prev);
+    prev_slot->mdb.w[1] = (prev_slot->mdb.w[1] & ~MASK(CAP_ADDR_BITS)) | next;
+    if (next != 0) {
+        ((cte_t *)paddr_to_ptr(next))->mdb.w[0] = prev;
     }
     slot->cap = cap_null_new();
     slot->mdb = (mdb_node_t){ { 0, 0 } };

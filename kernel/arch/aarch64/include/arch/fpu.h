@@ -12,7 +12,7 @@
 extern tcb_t *ks_fpu_owner;  /* whose FP/SIMD state the registers hold */
 extern word_t ks_cpacr_now;  /* CPACR_EL1 as last written */
 
-static inline void fpu_set_cpacr(word_t value)
+static ALWAYS_INLINE void fpu_set_cpacr(word_t value)
 {
     if (value != ks_cpacr_now) {
         SYSREG_WRITE(cpacr_el1, value);
@@ -22,7 +22,7 @@ static inline void fpu_set_cpacr(word_t value)
 }
 
 /* `thread` is about to run: FP/SIMD traps unless its state is live. */
-static inline void arch_fpu_activate(tcb_t *thread)
+static ALWAYS_INLINE void arch_fpu_activate(tcb_t *thread)
 {
     bool live = thread == ks_fpu_owner && !(thread->flags & TCB_FLAG_FPU_DISABLED);
     fpu_set_cpacr(live ? CPACR_FPEN_NO_TRAPS : CPACR_FPEN_TRAP_EL0);

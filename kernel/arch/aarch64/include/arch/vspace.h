@@ -42,7 +42,7 @@ extern word_t ks_current_ttbr0;
  * in the VSpace `root` names, or 0 if `root` is not a VSpace cap whose ASID
  * is still registered for that VSpace (a pool may have been deleted since
  * the cap was made). Inline: every thread switch asks. */
-static inline word_t vspace_ttbr0(cap_t root)
+static ALWAYS_INLINE word_t vspace_ttbr0(cap_t root)
 {
     if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root)) {
         return 0;
@@ -55,7 +55,7 @@ static inline word_t vspace_ttbr0(cap_t root)
     return cap_paddr(root) | (asid << 48);
 }
 
-static inline void vspace_load_ttbr0(word_t ttbr0)
+static ALWAYS_INLINE void vspace_load_ttbr0(word_t ttbr0)
 {
     if (ttbr0 != ks_current_ttbr0) {
         SYSREG_WRITE(ttbr0_el1, ttbr0);
