@@ -1,6 +1,9 @@
 /* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
  * else goes the slow way):
- *   - the message fits the four message registers and carries no caps;
+ *   - the message carries no caps and is at most 120 words long (words
+ *     beyond the four message registers travel between the IPC buffers;
+ *     without both buffers the message is cut to four words, as the slow
+ *     path cuts it);
  *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
@@ -51,29 +54,67 @@ static ALWAYS_INLINE void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool 
     cdt_insert_leaf(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
 }
 
+#define FAST_MSG_MAX 120 /* seL4_MsgMaxLength */
+
 static ALWAYS_INLINE bool message_is_simple(word_t info)
 {
-    return ((info >> 7) & 3) == 0 && (info & 0x7f) <= 4;
+    return ((info >> 7) & 3) == 0 && (info & 0x7f) <= FAST_MSG_MAX;
 }
 
-/* Copy the message registers and tag; x0 gets the badge. */
-static ALWAYS_INLINE void copy_fast_message(const tcb_t *from, word_t info, word_t badge, tcb_t *to)
+/* Copy message registers 0..n-1 (n <= 4) and the tag (no caps, none
+ * unwrapped); x0 gets the badge. */
+static ALWAYS_INLINE void copy_register_mrs(const tcb_t *from, word_t info, word_t n, word_t badge,
+                                            tcb_t *to)
 {
-    for (word_t i = 0; i < (info & 0x7f); i++) {
+    for (word_t i = 0; i < n; i++) {
         to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
     }
-    to->context.r[CTX_X1] = info & ~(0x1full << 7); /* no caps, none unwrapped */
+    to->context.r[CTX_X1] = (info & ~(word_t)0xfff) | n;
     to->context.r[CTX_X0] = badge;
 }
 
 /* Run `thread` (in the VSpace `ttbr0`, already validated) at once: it is
  * the highest-priority runnable thread, and the previous one has blocked. */
-static ALWAYS_INLINE NORETURN void switch_and_return(tcb_t *thread, word_t ttbr0)
+static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t ttbr0)
 {
     ks_cur_thread = thread; /* no reschedule was requested: nothing ran yet */
     vspace_load_ttbr0(ttbr0);
     arch_fpu_activate(thread);
     restore_user_context(&thread->context);
+}
+
+/* A message longer than the registers: words 4..n-1 go from the sender's
+ * IPC buffer to the receiver's; without both buffers the message is cut to
+ * four words, as the slow path cuts it. Out of line and last, so that the
+ * common case keeps no registers alive across a call. */
+static NORETURN NOINLINE void deliver_long_and_switch(const tcb_t *from, tcb_t *to, word_t info,
+                                                      word_t badge, word_t ttbr0)
+{
+    word_t n = info & 0x7f;
+    const word_t *sbuf = tcb_ipc_buffer((tcb_t *)from, false);
+    word_t *rbuf = tcb_ipc_buffer(to, true);
+    if (sbuf == NULL || rbuf == NULL) {
+        n = TCB_FAST_MRS;
+    } else {
+        for (word_t i = TCB_FAST_MRS; i < n; i++) {
+            rbuf[i + 1] = sbuf[i + 1]; /* word 0 of a buffer is the tag */
+        }
+    }
+    copy_register_mrs(from, info, TCB_FAST_MRS, badge, to);
+    to->context.r[CTX_X1] = (to->context.r[CTX_X1] & ~(word_t)0x7f) | n;
+    switch_to(to, ttbr0);
+}
+
+/* Give `to` the message `from` sent (tag `info`) and run it. */
+static ALWAYS_INLINE NORETURN void deliver_and_switch(const tcb_t *from, tcb_t *to, word_t info,
+                                                      word_t badge, word_t ttbr0)
+{
+    word_t n = info & 0x7f;
+    if (unlikely(n > TCB_FAST_MRS)) {
+        deliver_long_and_switch(from, to, info, badge, ttbr0);
+    }
+    copy_register_mrs(from, info, n, badge, to);
+    switch_to(to, ttbr0);
 }
 
 /* Add the server to the endpoint's receivers (the endpoint is idle or
@@ -132,17 +173,16 @@ void fastpath_call(word_t cptr, word_t info)
     }
     tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
     word_t ttbr0 = vspace_ttbr0(tcb_slot(receiver, TCB_VSPACE_ROOT)->cap);
-    if (receiver->priority < caller->priority || ttbr0 == 0 ||
-        !cap_is_null(tcb_slot(receiver, TCB_CALLER)->cap)) {
+    /* (its caller slot is empty: receiving emptied it; invariants.c) */
+    if (receiver->priority < caller->priority || ttbr0 == 0) {
         slowpath(seL4_SysCall);
     }
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
     receiver->blocking_object = 0;
-    copy_fast_message(caller, info, cap_badge(cap), receiver);
     receiver->state = thread_running;
     fast_setup_reply(caller, receiver, receiver_can_grant);
-    switch_and_return(receiver, ttbr0);
+    deliver_and_switch(caller, receiver, info, cap_badge(cap), ttbr0);
 }
 
 void fastpath_reply_recv(word_t cptr, word_t info)
@@ -177,7 +217,6 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
     enqueue_receiver(ep, server);
     cdt_remove_leaf(caller_slot);
-    copy_fast_message(server, info, 0, caller);
     caller->state = thread_running;
-    switch_and_return(caller, ttbr0);
+    deliver_and_switch(server, caller, info, 0, ttbr0);
 }

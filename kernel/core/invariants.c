@@ -3,12 +3,15 @@
  *  - every descendant of an untyped lies inside the untyped's used part
  *    [base, base + free index), and the free index is within its size;
  *  - no two distinct objects overlap (quadratic, so only checked while the
- *    system holds at most INVARIANT_OVERLAP_LIMIT caps). */
+ *    system holds at most INVARIANT_OVERLAP_LIMIT caps);
+ *  - a thread waiting to receive has an empty caller slot (the IPC
+ *    fastpath puts the reply cap there without looking). */
 #include <capability.h>
 #include <cdt.h>
 #include <invariants.h>
 #include <panic.h>
 #include <printk.h>
+#include <thread.h>
 
 #define INVARIANT_OVERLAP_LIMIT 4096
 
@@ -82,6 +85,15 @@ static void check_overlaps(void)
     }
 }
 
+static void check_threads(void)
+{
+    for (const tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
+        if (t->state == thread_blocked_on_receive && !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
+            panic("invariant: thread %p waits to receive with a cap in its caller slot", (void *)t);
+        }
+    }
+}
+
 void invariants_check(void)
 {
     word_t count;
@@ -94,6 +106,7 @@ void invariants_check(void)
     if (count <= INVARIANT_OVERLAP_LIMIT) {
         check_overlaps();
     }
+    check_threads();
     kprintf("invariants hold (%lu caps%s)\n", count,
             count <= INVARIANT_OVERLAP_LIMIT ? "" : ", overlap check skipped");
 }
