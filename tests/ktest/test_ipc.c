@@ -411,6 +411,98 @@ KT_THREAD_TEST(test_nonblocking)
     KT_ASSERT(s->finished);
 }
 
+/* --- Call and ReplyRecv with every length (the fastpath's cases) -------- */
+
+/* The server answers each Call with a message of the same length whose
+ * words are the pattern of (k + 100): the reply travels by ReplyRecv. */
+static void pattern_echo_server(seL4_Word ep)
+{
+    poison_mrs();
+    seL4_Word badge = POISON;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (seL4_Word k = 0;; k++) {
+        rx_badge = badge;
+        rx_info = info.words[0];
+        for (int i = 0; i < seL4_MsgMaxLength; i++) {
+            rx_msg[i] = seL4_GetMR(i);
+        }
+        rx_count++;
+        seL4_Word n = seL4_MessageInfo_get_length(info);
+        for (seL4_Word i = 0; i < seL4_MsgMaxLength; i++) {
+            seL4_SetMR((int)i, i < n ? kt_pattern(k + 100, i) : POISON + i);
+        }
+        seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info) + 1, 0, 0, n);
+        badge = POISON;
+        info = seL4_ReplyRecv(ep, reply, &badge);
+    }
+}
+
+KT_THREAD_TEST(test_call_lengths)
+{
+    rx_count = 0;
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_CPtr badged = kt_env_mint(ep, seL4_AllRights, 0x77);
+    kt_thread_spawn(pattern_echo_server, ep, KT_PRIO_HIGH, 0);
+    KT_RETURN_IF_FAILED();
+    for (size_t k = 0; k < NLENGTHS; k++) {
+        seL4_Word n = lengths[k], want = n > seL4_MsgMaxLength ? seL4_MsgMaxLength : n;
+        for (seL4_Word i = 0; i < seL4_MsgMaxLength; i++) {
+            seL4_SetMR((int)i, i < n ? kt_pattern(k, i) : POISON + i);
+        }
+        seL4_Word label = LABEL ^ k;
+        seL4_MessageInfo_t info = seL4_Call((k & 1) ? badged : ep, seL4_MessageInfo_new(label, 0, 0, n));
+        KT_ASSERT_EQ(rx_count, k + 1);
+        KT_ASSERT_EQ(rx_info, seL4_MessageInfo_new(label, 0, 0, want).words[0]);
+        KT_ASSERT_EQ(rx_badge, (k & 1) ? 0x77 : 0);
+        check_words(rx_msg, want, k, (long)k);
+        KT_ASSERT_EQ(info.words[0], seL4_MessageInfo_new(label + 1, 0, 0, want).words[0]);
+        check_words(seL4_GetIPCBuffer()->msg, want, k + 100, (long)k);
+        KT_RETURN_IF_FAILED();
+    }
+}
+
+/* A caller without an IPC buffer: its 10-word message arrives cut to the
+ * four message registers, on the fastpath as on the slow path. */
+static volatile seL4_Word nobuf_call_info;
+
+static void call_without_buffer(seL4_Word ep)
+{
+    seL4_Word regs[8] = {ep, seL4_MessageInfo_new(0x45, 0, 0, 10).words[0], 0x600, 0x601, 0x602,
+                         0x603, 0, seL4_SysCall};
+    kt_svc(regs);
+    nobuf_call_info = regs[1];
+}
+
+KT_THREAD_TEST(test_caller_without_buffer)
+{
+    rx_count = 0;
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    kt_thread_t *t = kt_thread_create(call_without_buffer, ep, KT_PRIO_LOW, 0);
+    KT_RETURN_IF_FAILED();
+    KT_ASSERT_OK(seL4_TCB_SetIPCBuffer(t->tcb, 0, t->ipc_frame));
+    kt_thread_start(t);
+    poison_mrs();
+    seL4_MessageInfo_t info = seL4_Recv(ep, NULL); /* the low thread runs and calls */
+    KT_ASSERT_EQ(info.words[0], seL4_MessageInfo_new(0x45, 0, 0, 4).words[0]);
+    for (seL4_Word i = 0; i < 4; i++) {
+        KT_ASSERT_EQ(seL4_GetMR((int)i), 0x600 + i);
+    }
+    for (seL4_Word i = 4; i < 10; i++) {
+        KT_ASSERT_EQ(seL4_GetMR((int)i), POISON + i); /* not delivered */
+    }
+    /* Its reply of 10 words also arrives cut to four; raising its priority
+     * lets it run to the end at once. */
+    for (int i = 0; i < 10; i++) {
+        seL4_SetMR(i, 0x700 + (seL4_Word)i);
+    }
+    seL4_Reply(seL4_MessageInfo_new(0x46, 0, 0, 10));
+    KT_ASSERT_OK(seL4_TCB_SetPriority(t->tcb, seL4_CapInitThreadTCB, KT_PRIO_HIGH));
+    KT_ASSERT(t->finished);
+    KT_ASSERT_EQ(nobuf_call_info, seL4_MessageInfo_new(0x46, 0, 0, 4).words[0]);
+}
+
 /* --- a thread without an IPC buffer (ABI 3.2) --------------------------- */
 
 KT_THREAD_TEST(test_sender_without_buffer)
@@ -1215,6 +1307,8 @@ const ktest_case_t ktest_ipc_cases[] = {
     {"ipc.call_reply", test_call_reply},
     {"ipc.call_lower_priority_server", test_call_lower_priority_server},
     {"ipc.nonblocking", test_nonblocking},
+    {"ipc.call_lengths", test_call_lengths},
+    {"ipc.caller_without_buffer", test_caller_without_buffer},
     {"ipc.sender_without_buffer", test_sender_without_buffer},
     {"ipc.receiver_without_buffer", test_receiver_without_buffer},
     {"ipc.cap_transfer", test_cap_transfer},
