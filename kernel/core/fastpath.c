@@ -147,6 +147,33 @@ static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
     }
 }
 
+/* The receiver at the head of `ep`'s queue if it can take a message from
+ * `sender` on the fastpath (it is waiting, has at least the sender's
+ * priority, so it is the highest-priority runnable thread, and a valid
+ * VSpace, whose TTBR0 value goes to *ttbr0); NULL otherwise. Its caller
+ * slot is empty: receiving emptied it (an invariant, invariants.c). */
+static ALWAYS_INLINE tcb_t *waiting_receiver(endpoint_t *ep, const tcb_t *sender, word_t *ttbr0)
+{
+    if (tcb_queue_state(ep->head) != ENDPOINT_RECV) {
+        return NULL;
+    }
+    tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
+    *ttbr0 = vspace_ttbr0(tcb_slot(receiver, TCB_VSPACE_ROOT)->cap);
+    if (receiver->priority < sender->priority || *ttbr0 == 0) {
+        return NULL;
+    }
+    return receiver;
+}
+
+/* Can a cap to an endpoint with these rights carry a Call (and so make a
+ * reply cap)? */
+static ALWAYS_INLINE bool can_call(cap_t cap)
+{
+    word_t rights = cap_rights(cap);
+    return cap_type(cap) == cap_endpoint && (rights & RIGHT_WRITE) &&
+           (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY));
+}
+
 /* vectors.S compares x7 with these numbers to enter the fastpath. */
 _Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
 
@@ -162,19 +189,13 @@ void fastpath_call(word_t cptr, word_t info)
         slowpath(seL4_SysCall);
     }
     cap_t cap = fast_lookup(caller, cptr);
-    word_t rights = cap_rights(cap);
-    if (cap_type(cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
-        !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
+    if (!can_call(cap)) {
         slowpath(seL4_SysCall);
     }
     endpoint_t *ep = cap_object(cap);
-    if (tcb_queue_state(ep->head) != ENDPOINT_RECV) {
-        slowpath(seL4_SysCall);
-    }
-    tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
-    word_t ttbr0 = vspace_ttbr0(tcb_slot(receiver, TCB_VSPACE_ROOT)->cap);
-    /* (its caller slot is empty: receiving emptied it; invariants.c) */
-    if (receiver->priority < caller->priority || ttbr0 == 0) {
+    word_t ttbr0;
+    tcb_t *receiver = waiting_receiver(ep, caller, &ttbr0);
+    if (receiver == NULL) {
         slowpath(seL4_SysCall);
     }
     dequeue_head(ep, receiver);
@@ -206,8 +227,9 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     }
     tcb_t *caller = cap_object(reply);
     word_t ttbr0 = vspace_ttbr0(tcb_slot(caller, TCB_VSPACE_ROOT)->cap);
-    if (caller->state != thread_blocked_on_reply || caller->fault.type != 0 || ttbr0 == 0 ||
-        sched_ready_above(caller->priority)) {
+    word_t fault = caller->fault.type;
+    if (caller->state != thread_blocked_on_reply || (fault != 0 && fault != seL4_Fault_VMFault) ||
+        ttbr0 == 0 || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
     /* Block the server on the endpoint (it is current: in no ready queue;
@@ -218,5 +240,40 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     enqueue_receiver(ep, server);
     cdt_remove_leaf(caller_slot);
     caller->state = thread_running;
+    if (fault != 0) {
+        /* The reply to a VM fault carries nothing to the faulter: whatever
+         * it says, the thread re-executes the instruction (ABI 7.7). */
+        caller->fault.type = 0;
+        caller->context.r[CTX_NEXT_IP] = caller->context.r[CTX_FAULT_IP];
+        switch_to(caller, ttbr0);
+    }
     deliver_and_switch(server, caller, info, 0, ttbr0);
+}
+
+void fastpath_vm_fault(tcb_t *thread)
+{
+    cap_t handler = fast_lookup(thread, thread->fault_handler);
+    if (!CONFIG_FASTPATH || !can_call(handler)) {
+        return;
+    }
+    endpoint_t *ep = cap_object(handler);
+    word_t ttbr0;
+    tcb_t *receiver = waiting_receiver(ep, thread, &ttbr0);
+    if (receiver == NULL) {
+        return;
+    }
+    dequeue_head(ep, receiver);
+    bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
+    receiver->blocking_object = 0;
+    receiver->state = thread_running;
+    fast_setup_reply(thread, receiver, receiver_can_grant);
+    /* The VM fault message (ABI 7.4): four words, all in registers. */
+    word_t *r = receiver->context.r;
+    r[CTX_X0] = cap_badge(handler);
+    r[CTX_X1] = ((word_t)seL4_Fault_VMFault << 12) | 4;
+    r[CTX_X2] = thread->context.r[CTX_FAULT_IP];
+    r[CTX_X3] = thread->fault.data[0];
+    r[CTX_X4] = thread->fault.data[1] & 1;
+    r[CTX_X5] = thread->fault.data[1] >> 1;
+    switch_to(receiver, ttbr0);
 }

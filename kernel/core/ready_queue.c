@@ -4,26 +4,24 @@
 #include <config.h>
 #include <thread.h>
 
-#define BITMAP_WORDS (CONFIG_NUM_PRIORITIES / WORD_BITS)
-
 static struct {
     tcb_t *head[CONFIG_NUM_PRIORITIES];
     tcb_t *tail[CONFIG_NUM_PRIORITIES];
-    word_t top;                  /* bit i: bitmap[i] != 0 */
-    word_t bitmap[BITMAP_WORDS]; /* bit p % 64 of word p / 64: queue p non-empty */
 } ready;
+
+ready_bitmap_t ks_ready_bitmap;
 
 static void bitmap_set(unsigned prio)
 {
-    ready.bitmap[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
-    ready.top |= BIT(prio / WORD_BITS);
+    ks_ready_bitmap.word[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
+    ks_ready_bitmap.top |= BIT(prio / WORD_BITS);
 }
 
 static void bitmap_clear(unsigned prio)
 {
-    ready.bitmap[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
-    if (ready.bitmap[prio / WORD_BITS] == 0) {
-        ready.top &= ~BIT(prio / WORD_BITS);
+    ks_ready_bitmap.word[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
+    if (ks_ready_bitmap.word[prio / WORD_BITS] == 0) {
+        ks_ready_bitmap.top &= ~BIT(prio / WORD_BITS);
     }
 }
 
@@ -89,17 +87,11 @@ void sched_dequeue(tcb_t *thread)
 
 tcb_t *sched_highest_ready(void)
 {
-    if (ready.top == 0) {
+    if (ks_ready_bitmap.top == 0) {
         return NULL;
     }
-    unsigned word = highest_bit(ready.top);
-    unsigned prio = word * WORD_BITS + highest_bit(ready.bitmap[word]);
+    unsigned word = highest_bit(ks_ready_bitmap.top);
+    unsigned prio = word * WORD_BITS + highest_bit(ks_ready_bitmap.word[word]);
     return ready.head[prio];
-}
-
-bool sched_ready_above(word_t priority)
-{
-    tcb_t *best = sched_highest_ready();
-    return best != NULL && best->priority > priority;
 }
 

@@ -12,3 +12,9 @@
  * fastpath does not apply, in the slow path (handle_syscall). */
 void fastpath_call(word_t cptr, word_t info) __attribute__((noreturn));
 void fastpath_reply_recv(word_t cptr, word_t info) __attribute__((noreturn));
+
+/* A VM fault (already recorded in `thread->fault`) delivered straight to a
+ * handler thread waiting on the fault endpoint; returns if that is not the
+ * case (the caller then takes the general fault path). */
+struct tcb;
+void fastpath_vm_fault(struct tcb *thread);

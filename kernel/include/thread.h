@@ -2,6 +2,7 @@
  * decision taken at the end of every kernel entry. */
 #pragma once
 
+#include <config.h>
 #include <object/tcb.h>
 
 extern tcb_t *ks_cur_thread;
@@ -23,8 +24,25 @@ void sched_request_reschedule(void);
  * kernel. Idles (handling interrupts) while nothing is runnable. */
 void schedule_and_return(void) NORETURN;
 
-/* Is some ready thread of higher priority than `priority`? */
-bool sched_ready_above(word_t priority);
+/* Which ready queues are non-empty: bit p % 64 of word[p / 64] for
+ * priority p, and bit i of `top` when word[i] != 0. */
+#define READY_BITMAP_WORDS (CONFIG_NUM_PRIORITIES / WORD_BITS)
+typedef struct ready_bitmap {
+    word_t top;
+    word_t word[READY_BITMAP_WORDS];
+} ready_bitmap_t;
+extern ready_bitmap_t ks_ready_bitmap;
+
+/* Is some ready thread of higher priority than `priority`? Inline: the
+ * IPC fastpath asks. */
+static inline bool sched_ready_above(word_t priority)
+{
+    if (ks_ready_bitmap.top == 0) {
+        return false;
+    }
+    unsigned w = highest_bit(ks_ready_bitmap.top);
+    return w * WORD_BITS + highest_bit(ks_ready_bitmap.word[w]) > priority;
+}
 
 /* Set when the end of this kernel entry must choose the thread afresh. */
 extern bool ks_reschedule_requested;

@@ -2,6 +2,7 @@
  * the kernel, and report exceptions taken inside the kernel (always bugs). */
 #include <arch/arch.h>
 #include <arch/machine.h>
+#include <fastpath.h>
 #include <fault.h>
 #include <interrupt.h>
 #include <panic.h>
@@ -35,8 +36,10 @@ void handle_el0_exception(word_t esr)
     }
     if (ec == EC_DABT_LOWER) {
         fault_set_vm(thread, SYSREG_READ(far_el1), false, esr & 0xffffffff);
+        fastpath_vm_fault(thread);
     } else if (ec == EC_IABT_LOWER) {
         fault_set_vm(thread, thread->context.r[CTX_FAULT_IP], true, esr & 0xffffffff);
+        fastpath_vm_fault(thread);
     } else {
         fault_set_user_exception(thread, esr & 0xffffffff);
     }
