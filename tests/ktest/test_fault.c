@@ -627,6 +627,52 @@ KT_THREAD_TEST(test_vm_fault_data)
     KT_ASSERT_EQ(store_target, 0x5707e);
 }
 
+/* The fastpath's case: the handler already waits when a thread of no higher
+ * priority faults, and answers with ReplyRecv. The reply's label and words
+ * reach nobody: the thread re-executes the load with its own registers. */
+static volatile seL4_Word loaded2;
+
+static void do_two_loads(seL4_Word addr)
+{
+    loaded = kt_load(addr);
+    loaded2 = kt_load(UNMAPPED_DATA + 0x200);
+}
+
+KT_THREAD_TEST(test_vm_fault_waiting_handler)
+{
+    loaded = loaded2 = 0;
+    handler_t h;
+    if (!make_handler(&h, 0xfa09)) {
+        return;
+    }
+    kt_thread_t *t = kt_thread_spawn(do_two_loads, UNMAPPED_DATA, KT_PRIO_LOW, h.cap);
+    KT_RETURN_IF_FAILED();
+    recv_fault(&h, 0xfa09, seL4_Fault_VMFault, seL4_VMFault_Length); /* waits: t runs */
+    KT_RETURN_IF_FAILED();
+    expect_data_abort((seL4_Word)kt_load_insn, UNMAPPED_DATA, false);
+    KT_RETURN_IF_FAILED();
+    seL4_UserContext r;
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, 6, &r));
+    r.x0 = (seL4_Word)&load_source;
+    KT_ASSERT_OK(seL4_TCB_WriteRegisters(t->tcb, 0, 0, 6, &r));
+    for (int i = 0; i < 4; i++) {
+        seL4_SetMR(i, 0xbad0 + (seL4_Word)i);
+    }
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0x55, 0, 0, 4), &badge);
+    /* t loaded through x0 as written, then faulted on its second load. */
+    KT_ASSERT_EQ(loaded, load_source);
+    KT_ASSERT_EQ(badge, 0xfa09);
+    KT_ASSERT_EQ(info.words[0],
+                 seL4_MessageInfo_new(seL4_Fault_VMFault, 0, 0, seL4_VMFault_Length).words[0]);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_VMFault_IP), (seL4_Word)kt_load_insn);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_VMFault_Addr), UNMAPPED_DATA + 0x200);
+    seL4_UserContext after;
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, 6, &after));
+    KT_ASSERT_EQ(after.x0, UNMAPPED_DATA + 0x200);
+    KT_ASSERT(!t->finished);
+}
+
 KT_THREAD_TEST(test_vm_fault_instruction)
 {
     handler_t h;
@@ -868,6 +914,7 @@ const ktest_case_t ktest_fault_cases[] = {
     {"fault.unknown_syscall_reply_stops", test_unknown_syscall_reply_stops},
     {"fault.user_exception", test_user_exception},
     {"fault.vm_fault_data", test_vm_fault_data},
+    {"fault.vm_fault_waiting_handler", test_vm_fault_waiting_handler},
     {"fault.vm_fault_instruction", test_vm_fault_instruction},
     {"fault.reply_saved_cap", test_fault_reply_saved_cap},
     {"fault.received_without_grant", test_fault_received_without_grant},
