@@ -132,30 +132,60 @@ static word_t fault_message(const tcb_t *t, word_t mrs[16])
     }
 }
 
+/* Write the n words of a kernel-built message (a fault message) as MRs;
+ * returns how many arrived. Messages that fit the registers do not need the
+ * receiver's IPC buffer. */
+static word_t write_kernel_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
+{
+    if (n > TCB_FAST_MRS) {
+        return tcb_write_mrs(receiver, mrs, n);
+    }
+    for (word_t i = 0; i < n; i++) {
+        receiver->context.r[CTX_X2 + i] = mrs[i];
+    }
+    return n;
+}
+
+/* The MRs beyond the registers and the extra caps, through both IPC
+ * buffers; `n` is the sender's length. Returns the length delivered. */
+static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, endpoint_t *ep,
+                                   tcb_t *receiver, word_t *caps, word_t *unwrapped)
+{
+    word_t *sbuf = tcb_ipc_buffer(sender, false);
+    word_t *rbuf = tcb_ipc_buffer(receiver, true);
+    if (sbuf == NULL || rbuf == NULL) {
+        n = MIN(n, TCB_FAST_MRS);
+    }
+    for (word_t i = TCB_FAST_MRS; i < n; i++) {
+        rbuf[i + 1] = sbuf[i + 1];
+    }
+    *caps = cap_count != 0 ? transfer_caps(sender, sbuf, cap_count, ep, receiver, rbuf, unwrapped)
+                           : 0;
+    return n;
+}
+
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
     receiver->context.r[CTX_X0] = badge;
     if (sender->fault.type != 0) {
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
-        word_t n = tcb_write_mrs(receiver, mrs, length);
+        word_t n = write_kernel_mrs(receiver, mrs, length);
         receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
         return;
     }
     word_t info = sender->context.r[CTX_X1];
-    word_t *sbuf = tcb_ipc_buffer(sender, false);
-    word_t *rbuf = tcb_ipc_buffer(receiver, true);
     word_t n = MIN(info & 0x7f, MSG_MAX);
-    if (sbuf == NULL || rbuf == NULL) {
-        n = MIN(n, TCB_FAST_MRS);
+    word_t cap_count = can_grant ? (info >> 7) & 3 : 0;
+    for (word_t i = 0; i < MIN(n, TCB_FAST_MRS); i++) {
+        receiver->context.r[CTX_X2 + i] = sender->context.r[CTX_X2 + i];
     }
-    for (word_t i = 0; i < n; i++) {
-        tcb_set_mr(receiver, rbuf, i, tcb_get_mr(sender, sbuf, i));
-    }
+    word_t caps = 0;
     word_t unwrapped = 0;
-    word_t caps = can_grant ? transfer_caps(sender, sbuf, (info >> 7) & 3, ep, receiver, rbuf,
-                                            &unwrapped)
-                            : 0;
+    /* Only longer messages and cap transfers need the IPC buffers. */
+    if (n > TCB_FAST_MRS || cap_count != 0) {
+        n = transfer_buffer_part(sender, n, cap_count, ep, receiver, &caps, &unwrapped);
+    }
     receiver->context.r[CTX_X1] = tag(info >> 12, unwrapped, caps, n);
 }
 
@@ -201,6 +231,9 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
     return label == 0;
 }
 
+/* A one-shot reply cap cannot be derived (cdt_derive gives the null cap), so
+ * it is always a leaf of the derivation tree whose object holds nothing:
+ * deleting it is unlinking it. */
 void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
 {
     cap_t reply = reply_slot->cap;
@@ -208,16 +241,16 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     kassert(caller->state == thread_blocked_on_reply);
     if (caller->fault.type == 0) {
         ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
-        cte_delete_one(reply_slot);
-        thread_set_state(caller, thread_running);
+        cdt_remove_leaf(reply_slot);
+        caller->state = thread_running; /* runnable, so no queue to leave */
         ipc_wake(caller);
         return;
     }
-    cte_delete_one(reply_slot);
+    cdt_remove_leaf(reply_slot);
     bool restart = fault_reply(caller, replier);
     caller->fault.type = 0;
     if (restart) {
-        thread_set_state(caller, thread_restart);
+        caller->state = thread_restart;
         ipc_wake(caller);
     } else {
         thread_set_state(caller, thread_inactive);
