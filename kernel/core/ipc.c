@@ -202,14 +202,6 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
 /* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
 static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
 {
-    word_t info = replier->context.r[CTX_X1];
-    word_t label = info >> 12;
-    word_t *buffer = tcb_ipc_buffer((tcb_t *)replier, false);
-    word_t n = MIN(info & 0x7f, MSG_MAX);
-    if (buffer == NULL) {
-        n = MIN(n, TCB_FAST_MRS);
-    }
-    user_context_t *c = &faulter->context;
     static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
                                               CTX_FAULT_IP, CTX_SP, CTX_NEXT_IP, CTX_SPSR };
     static const uint8_t exception_regs[3] = { CTX_FAULT_IP, CTX_SP, CTX_SPSR };
@@ -224,11 +216,21 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
     } else {
         return true; /* cap and VM faults: restart whatever the reply says */
     }
+    word_t info = replier->context.r[CTX_X1];
+    word_t n = MIN(info & 0x7f, MSG_MAX);
+    word_t *buffer = NULL;
+    if (n > TCB_FAST_MRS) {
+        buffer = tcb_ipc_buffer((tcb_t *)replier, false);
+        if (buffer == NULL) {
+            n = TCB_FAST_MRS;
+        }
+    }
+    user_context_t *c = &faulter->context;
     for (word_t i = 0; i < MIN(n, count); i++) {
         word_t v = tcb_get_mr(replier, buffer, i);
         c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
     }
-    return label == 0;
+    return (info >> 12) == 0;
 }
 
 /* A one-shot reply cap cannot be derived (cdt_derive gives the null cap), so
@@ -265,13 +267,35 @@ void ipc_send_fault(tcb_t *thread, cap_t handler)
     endpoint_send(thread, cap_object(handler), cap_badge(handler), flags, true);
 }
 
+/* Switching straight to a woken thread is right exactly when the decision
+ * at the end of this kernel entry would choose it: no ready thread outranks
+ * it (at equal priority it would be at the head of its queue) and the
+ * current thread either has blocked or has a lower priority. It saves the
+ * woken thread's round trip through its ready queue, as the fastpath does. */
 void ipc_wake(tcb_t *thread)
 {
+    tcb_t *cur = ks_cur_thread;
+    bool cur_runnable = cur != NULL && thread_is_runnable(cur);
+    if (cur != NULL && !cur_runnable && !sched_ready_above(thread->priority)) {
+        sched_switch_to(thread);
+        return;
+    }
     sched_enqueue(thread);
-    if (ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread) ||
-        thread->priority > ks_cur_thread->priority) {
+    if (!cur_runnable || thread->priority > cur->priority) {
         sched_request_reschedule();
     }
+}
+
+void ipc_wake_by_current(tcb_t *thread)
+{
+    tcb_t *cur = ks_cur_thread;
+    if (thread_is_runnable(cur) && thread->priority > cur->priority &&
+        !sched_ready_above(thread->priority)) {
+        sched_enqueue(cur); /* where the end of the entry would put it */
+        sched_switch_to(thread);
+        return;
+    }
+    ipc_wake(thread);
 }
 
 void ipc_cancel(tcb_t *thread)

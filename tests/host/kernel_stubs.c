@@ -285,6 +285,11 @@ WEAK void ipc_wake(tcb_t *thread)
     (void)thread;
 }
 
+WEAK void ipc_wake_by_current(tcb_t *thread)
+{
+    (void)thread;
+}
+
 WEAK void ipc_cancel(tcb_t *thread)
 {
     (void)thread;
