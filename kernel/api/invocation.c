@@ -178,16 +178,18 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
             length = MIN(length, TCB_FAST_MRS);
         }
     }
-    invocation_t inv = {
-        .thread = thread,
-        .label = info >> 12,
-        .length = length,
-        .cap = lookup.cap,
-        .slot = lookup.slot,
-        .buffer = buffer,
-        .is_call = is_call,
-        .is_blocking = is_blocking,
-    };
+    /* Field by field: inv.error is written only with an error (set_error),
+     * so it is not zeroed first. */
+    invocation_t inv;
+    inv.thread = thread;
+    inv.label = info >> 12;
+    inv.length = length;
+    inv.cap = lookup.cap;
+    inv.slot = lookup.slot;
+    inv.buffer = buffer;
+    inv.is_call = is_call;
+    inv.is_blocking = is_blocking;
+    inv.reply_length = 0;
     if (lookup_extra_caps(&inv, extra_count) == EXCEPTION_FAULT) {
         if (is_blocking) {
             fault_handle(thread);
