@@ -167,26 +167,38 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         }
         return;
     }
-    invocation_t inv = {
-        .thread = thread,
-        .label = info >> 12,
-        .length = MIN(info & 0x7f, MAX_MSG_LENGTH),
-        .cap = lookup.cap,
-        .slot = lookup.slot,
-        .buffer = tcb_ipc_buffer(thread, false),
-        .is_call = is_call,
-        .is_blocking = is_blocking,
-    };
-    if (inv.buffer == NULL) {
-        inv.length = MIN(inv.length, TCB_FAST_MRS);
+    word_t length = MIN(info & 0x7f, MAX_MSG_LENGTH);
+    word_t extra_count = (info >> 7) & 3;
+    /* MRs beyond the registers and extra caps are the only uses of the
+     * buffer here: a short message without caps does not look it up. */
+    word_t *buffer = NULL;
+    if (length > TCB_FAST_MRS || extra_count != 0) {
+        buffer = tcb_ipc_buffer(thread, false);
+        if (buffer == NULL) {
+            length = MIN(length, TCB_FAST_MRS);
+        }
     }
-    if (lookup_extra_caps(&inv, (info >> 7) & 3) == EXCEPTION_FAULT) {
+    /* Field by field: inv.error is written only with an error (set_error),
+     * so it is not zeroed first. */
+    invocation_t inv;
+    inv.thread = thread;
+    inv.label = info >> 12;
+    inv.length = length;
+    inv.cap = lookup.cap;
+    inv.slot = lookup.slot;
+    inv.buffer = buffer;
+    inv.is_call = is_call;
+    inv.is_blocking = is_blocking;
+    inv.reply_length = 0;
+    if (lookup_extra_caps(&inv, extra_count) == EXCEPTION_FAULT) {
         if (is_blocking) {
             fault_handle(thread);
         }
         return;
     }
-    thread_set_state(thread, thread_restart);
+    /* Running and Restart are both runnable: no scheduler queue changes, so
+     * plain assignments rather than thread_set_state. */
+    thread->state = thread_restart;
     exception_t status = decode_invocation(&inv);
     if (status == EXCEPTION_PREEMPTED) {
         return; /* stays Restart: the system call runs again */
@@ -199,7 +211,7 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         set_reply_tag(thread, 0, inv.reply_length);
     }
     if (thread->state == thread_restart) {
-        thread_set_state(thread, thread_running);
+        thread->state = thread_running;
     }
 }
 

@@ -102,7 +102,7 @@ bool cap_is_revocable(cap_t derived, cap_t source)
     }
 }
 
-static word_t mask_frame_rights(word_t vm_rights, word_t rights)
+word_t vm_rights_mask(word_t vm_rights, word_t rights)
 {
     bool read = rights & BIT(1);
     bool write = rights & BIT(0);
@@ -125,7 +125,7 @@ cap_t cap_mask_rights(cap_t cap, word_t rights)
     case cap_reply:
         return cap_with_reply_can_grant(cap, cap_reply_can_grant(cap) & (rights >> 2) & 1);
     case cap_frame:
-        return cap_with_frame_vm_rights(cap, mask_frame_rights(cap_frame_vm_rights(cap), rights));
+        return cap_with_frame_vm_rights(cap, vm_rights_mask(cap_frame_vm_rights(cap), rights));
     default:
         return cap;
     }

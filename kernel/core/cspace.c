@@ -36,7 +36,7 @@ resolve_ret_t resolve_address_bits(cap_t root, word_t cptr, word_t n_bits)
     }
 }
 
-lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr)
+lookup_cap_ret_t lookup_cap_walk(tcb_t *thread, word_t cptr)
 {
     lookup_cap_ret_t ret = { .cap = cap_null_new(), .slot = NULL };
     resolve_ret_t r = resolve_address_bits(tcb_slot(thread, TCB_CSPACE_ROOT)->cap, cptr, WORD_BITS);

@@ -132,30 +132,60 @@ static word_t fault_message(const tcb_t *t, word_t mrs[16])
     }
 }
 
+/* Write the n words of a kernel-built message (a fault message) as MRs;
+ * returns how many arrived. Messages that fit the registers do not need the
+ * receiver's IPC buffer. */
+static word_t write_kernel_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
+{
+    if (n > TCB_FAST_MRS) {
+        return tcb_write_mrs(receiver, mrs, n);
+    }
+    for (word_t i = 0; i < n; i++) {
+        receiver->context.r[CTX_X2 + i] = mrs[i];
+    }
+    return n;
+}
+
+/* The MRs beyond the registers and the extra caps, through both IPC
+ * buffers; `n` is the sender's length. Returns the length delivered. */
+static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, endpoint_t *ep,
+                                   tcb_t *receiver, word_t *caps, word_t *unwrapped)
+{
+    word_t *sbuf = tcb_ipc_buffer(sender, false);
+    word_t *rbuf = tcb_ipc_buffer(receiver, true);
+    if (sbuf == NULL || rbuf == NULL) {
+        n = MIN(n, TCB_FAST_MRS);
+    }
+    for (word_t i = TCB_FAST_MRS; i < n; i++) {
+        rbuf[i + 1] = sbuf[i + 1];
+    }
+    *caps = cap_count != 0 ? transfer_caps(sender, sbuf, cap_count, ep, receiver, rbuf, unwrapped)
+                           : 0;
+    return n;
+}
+
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
     receiver->context.r[CTX_X0] = badge;
     if (sender->fault.type != 0) {
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
-        word_t n = tcb_write_mrs(receiver, mrs, length);
+        word_t n = write_kernel_mrs(receiver, mrs, length);
         receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
         return;
     }
     word_t info = sender->context.r[CTX_X1];
-    word_t *sbuf = tcb_ipc_buffer(sender, false);
-    word_t *rbuf = tcb_ipc_buffer(receiver, true);
     word_t n = MIN(info & 0x7f, MSG_MAX);
-    if (sbuf == NULL || rbuf == NULL) {
-        n = MIN(n, TCB_FAST_MRS);
+    word_t cap_count = can_grant ? (info >> 7) & 3 : 0;
+    for (word_t i = 0; i < MIN(n, TCB_FAST_MRS); i++) {
+        receiver->context.r[CTX_X2 + i] = sender->context.r[CTX_X2 + i];
     }
-    for (word_t i = 0; i < n; i++) {
-        tcb_set_mr(receiver, rbuf, i, tcb_get_mr(sender, sbuf, i));
-    }
+    word_t caps = 0;
     word_t unwrapped = 0;
-    word_t caps = can_grant ? transfer_caps(sender, sbuf, (info >> 7) & 3, ep, receiver, rbuf,
-                                            &unwrapped)
-                            : 0;
+    /* Only longer messages and cap transfers need the IPC buffers. */
+    if (n > TCB_FAST_MRS || cap_count != 0) {
+        n = transfer_buffer_part(sender, n, cap_count, ep, receiver, &caps, &unwrapped);
+    }
     receiver->context.r[CTX_X1] = tag(info >> 12, unwrapped, caps, n);
 }
 
@@ -172,14 +202,6 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
 /* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
 static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
 {
-    word_t info = replier->context.r[CTX_X1];
-    word_t label = info >> 12;
-    word_t *buffer = tcb_ipc_buffer((tcb_t *)replier, false);
-    word_t n = MIN(info & 0x7f, MSG_MAX);
-    if (buffer == NULL) {
-        n = MIN(n, TCB_FAST_MRS);
-    }
-    user_context_t *c = &faulter->context;
     static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
                                               CTX_FAULT_IP, CTX_SP, CTX_NEXT_IP, CTX_SPSR };
     static const uint8_t exception_regs[3] = { CTX_FAULT_IP, CTX_SP, CTX_SPSR };
@@ -194,13 +216,26 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
     } else {
         return true; /* cap and VM faults: restart whatever the reply says */
     }
+    word_t info = replier->context.r[CTX_X1];
+    word_t n = MIN(info & 0x7f, MSG_MAX);
+    word_t *buffer = NULL;
+    if (n > TCB_FAST_MRS) {
+        buffer = tcb_ipc_buffer((tcb_t *)replier, false);
+        if (buffer == NULL) {
+            n = TCB_FAST_MRS;
+        }
+    }
+    user_context_t *c = &faulter->context;
     for (word_t i = 0; i < MIN(n, count); i++) {
         word_t v = tcb_get_mr(replier, buffer, i);
         c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
     }
-    return label == 0;
+    return (info >> 12) == 0;
 }
 
+/* A one-shot reply cap cannot be derived (cdt_derive gives the null cap), so
+ * it is always a leaf of the derivation tree whose object holds nothing:
+ * deleting it is unlinking it. */
 void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
 {
     cap_t reply = reply_slot->cap;
@@ -208,16 +243,16 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     kassert(caller->state == thread_blocked_on_reply);
     if (caller->fault.type == 0) {
         ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
-        cte_delete_one(reply_slot);
-        thread_set_state(caller, thread_running);
+        cdt_remove_leaf(reply_slot);
+        caller->state = thread_running; /* runnable, so no queue to leave */
         ipc_wake(caller);
         return;
     }
-    cte_delete_one(reply_slot);
+    cdt_remove_leaf(reply_slot);
     bool restart = fault_reply(caller, replier);
     caller->fault.type = 0;
     if (restart) {
-        thread_set_state(caller, thread_restart);
+        caller->state = thread_restart;
         ipc_wake(caller);
     } else {
         thread_set_state(caller, thread_inactive);
@@ -232,13 +267,35 @@ void ipc_send_fault(tcb_t *thread, cap_t handler)
     endpoint_send(thread, cap_object(handler), cap_badge(handler), flags, true);
 }
 
+/* Switching straight to a woken thread is right exactly when the decision
+ * at the end of this kernel entry would choose it: no ready thread outranks
+ * it (at equal priority it would be at the head of its queue) and the
+ * current thread either has blocked or has a lower priority. It saves the
+ * woken thread's round trip through its ready queue, as the fastpath does. */
 void ipc_wake(tcb_t *thread)
 {
+    tcb_t *cur = ks_cur_thread;
+    bool cur_runnable = cur != NULL && thread_is_runnable(cur);
+    if (cur != NULL && !cur_runnable && !sched_ready_above(thread->priority)) {
+        sched_switch_to(thread);
+        return;
+    }
     sched_enqueue(thread);
-    if (ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread) ||
-        thread->priority > ks_cur_thread->priority) {
+    if (!cur_runnable || thread->priority > cur->priority) {
         sched_request_reschedule();
     }
+}
+
+void ipc_wake_by_current(tcb_t *thread)
+{
+    tcb_t *cur = ks_cur_thread;
+    if (thread_is_runnable(cur) && thread->priority > cur->priority &&
+        !sched_ready_above(thread->priority)) {
+        sched_enqueue(cur); /* where the end of the entry would put it */
+        sched_switch_to(thread);
+        return;
+    }
+    ipc_wake(thread);
 }
 
 void ipc_cancel(tcb_t *thread)

@@ -1,6 +1,8 @@
 /* Capability lookup: resolving a CPtr through a thread's CSpace (ABI 1.7). */
 #pragma once
 
+#include <cap.h>
+#include <object/cnode.h>
 #include <object/tcb.h>
 
 /* Result of resolving address bits: the slot reached and the bits still
@@ -21,9 +23,27 @@ typedef struct lookup_cap_ret {
     cte_t *slot;
 } lookup_cap_ret_t;
 
+/* lookup_cap through resolve_address_bits: any CSpace shape. */
+lookup_cap_ret_t lookup_cap_walk(tcb_t *thread, word_t cptr);
+
 /* CPtr lookup in the thread's CSpace with all 64 bits; a result with bits
- * left is accepted, an empty slot gives the null cap (ABI 1.7 step 3). */
-lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr);
+ * left is accepted, an empty slot gives the null cap (ABI 1.7 step 3).
+ * Inline for the common CSpace, one CNode whose guard and radix cover all
+ * 64 bits (the root task's, and most threads'): then a matching guard is
+ * the whole lookup. Everything else, including every failure, walks. */
+static inline lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr)
+{
+    cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
+    word_t radix = cap_cnode_radix(root);
+    word_t guard_size = cap_cnode_guard_size(root);
+    /* radix >= 1 for a CNode, so the shift is below 64 */
+    if (cap_type(root) == cap_cnode && radix + guard_size == WORD_BITS &&
+        (cptr >> radix) == (cap_cnode_guard(root) & MASK(guard_size))) {
+        cte_t *slot = cnode_slot(root, cptr & MASK(radix));
+        return (lookup_cap_ret_t){ .cap = slot->cap, .slot = slot };
+    }
+    return lookup_cap_walk(thread, cptr);
+}
 
 static inline lookup_fault_t lookup_fault_invalid_root(void)
 {

@@ -97,24 +97,11 @@ WEAK void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
  * the fuzzer's random invocations, which they answer as "nothing mapped". */
 WEAK paddr_t ks_asid_table[ASID_POOL_COUNT];
 
-WEAK pte_t *vspace_for_asid(word_t asid)
-{
-    (void)asid;
-    return NULL;
-}
-
 WEAK pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
 {
     (void)l0, (void)vaddr;
     *level = 0;
     return NULL;
-}
-
-WEAK pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights,
-                                word_t attributes)
-{
-    (void)paddr, (void)level, (void)vm_rights, (void)attributes;
-    return 0;
 }
 
 WEAK void vspace_write_entry(pte_t *entry, pte_t value, word_t asid, vaddr_t vaddr)
@@ -281,6 +268,11 @@ WEAK void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
 }
 
 WEAK void ipc_wake(tcb_t *thread)
+{
+    (void)thread;
+}
+
+WEAK void ipc_wake_by_current(tcb_t *thread)
 {
     (void)thread;
 }

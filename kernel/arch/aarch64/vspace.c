@@ -134,16 +134,6 @@ void arch_map_kernel_window(paddr_t base, paddr_t end)
     isb();
 }
 
-pte_t *vspace_for_asid(word_t asid)
-{
-    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
-    if (pool == 0 || asid == 0) {
-        return NULL;
-    }
-    paddr_t vspace = ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
-    return vspace ? paddr_to_ptr(vspace) : NULL;
-}
-
 static void tlb_flush_page(word_t asid, vaddr_t vaddr)
 {
     dsb_ishst();
@@ -227,25 +217,6 @@ pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
     }
     *level = l;
     return &table[pt_index(vaddr, l)];
-}
-
-pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes)
-{
-    pte_t pte = paddr | PTE_AF | PTE_NG | PTE_PXN | (level == 3 ? PTE_PAGE : PTE_BLOCK);
-    if (attributes & 0x1) {
-        pte |= PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER;
-    } else {
-        pte |= PTE_ATTR(MAIR_DEVICE_nGnRnE);
-    }
-    if (attributes & 0x4) {
-        pte |= PTE_UXN;
-    }
-    if (vm_rights == VM_READ_WRITE) {
-        pte |= PTE_AP_EL0;
-    } else if (vm_rights == VM_READ_ONLY) {
-        pte |= PTE_AP_EL0 | PTE_AP_RO;
-    } /* kernel only: AP 00, no EL0 access */
-    return pte;
 }
 
 void vspace_write_entry(pte_t *entry, pte_t value, word_t asid, vaddr_t vaddr)

@@ -8,7 +8,7 @@
 
 /* The VSpace named by extra cap 0 of Map: a VSpace cap with an ASID that
  * still names it. */
-static exception_t lookup_map_vspace(invocation_t *inv, pte_t **l0, word_t *asid)
+static ALWAYS_INLINE exception_t lookup_map_vspace(invocation_t *inv, pte_t **l0, word_t *asid)
 {
     cap_t vspace = inv_extra_cap(inv, 0);
     if (cap_type(vspace) != cap_vspace || !cap_vspace_has_asid(vspace)) {
@@ -108,8 +108,9 @@ static exception_t decode_page_map(invocation_t *inv)
         return error_failed_lookup(inv, false,
                                    lookup_fault_missing_capability(pt_level_shift(level)));
     }
-    cap_t masked = cap_mask_rights(frame, inv_mr(inv, KEEL_MR_ARMPageMap_rights));
-    pte_t pte = vspace_make_user_pte(cap_paddr(frame), level, cap_frame_vm_rights(masked),
+    word_t vm_rights = vm_rights_mask(cap_frame_vm_rights(frame),
+                                      inv_mr(inv, KEEL_MR_ARMPageMap_rights));
+    pte_t pte = vspace_make_user_pte(cap_paddr(frame), level, vm_rights,
                                      inv_mr(inv, KEEL_MR_ARMPageMap_attr));
     vspace_write_entry(slot, pte, asid, vaddr);
     inv->slot->cap = cap_with_mapped_vaddr(cap_with_mapped_asid(frame, asid), vaddr);

@@ -32,8 +32,17 @@ void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable
  * readable page maps it, else NULL. */
 void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);
 
-/* The VSpace registered for `asid`, or NULL. */
-pte_t *vspace_for_asid(word_t asid);
+/* The VSpace registered for `asid`, or NULL. Inline: Page_Map and
+ * PageTable_Map look it up on every call. */
+static inline pte_t *vspace_for_asid(word_t asid)
+{
+    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
+    if (pool == 0 || asid == 0) {
+        return NULL;
+    }
+    paddr_t vspace = ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
+    return vspace ? paddr_to_ptr(vspace) : NULL;
+}
 
 /* TTBR0_EL1 as last written. */
 extern word_t ks_current_ttbr0;
@@ -85,7 +94,24 @@ pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level);
 
 /* A user mapping of `paddr` at `level` with VM rights and the ABI's
  * attribute word (bit 0 cacheable, bit 2 execute-never). */
-pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes);
+static inline pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes)
+{
+    pte_t pte = paddr | PTE_AF | PTE_NG | PTE_PXN | (level == 3 ? PTE_PAGE : PTE_BLOCK);
+    if (attributes & 0x1) {
+        pte |= PTE_ATTR(MAIR_NORMAL_WB) | PTE_SH_INNER;
+    } else {
+        pte |= PTE_ATTR(MAIR_DEVICE_nGnRnE);
+    }
+    if (attributes & 0x4) {
+        pte |= PTE_UXN;
+    }
+    if (vm_rights == VM_READ_WRITE) {
+        pte |= PTE_AP_EL0;
+    } else if (vm_rights == VM_READ_ONLY) {
+        pte |= PTE_AP_EL0 | PTE_AP_RO;
+    } /* kernel only: AP 00, no EL0 access */
+    return pte;
+}
 
 /* Write a mapping entry (replacing whatever was there) and make the TLB
  * forget the old translation of vaddr in asid. */
