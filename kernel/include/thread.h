@@ -23,6 +23,12 @@ void sched_request_reschedule(void);
  * kernel. Idles (handling interrupts) while nothing is runnable. */
 void schedule_and_return(void) NORETURN;
 
+/* End a kernel entry that made `thread` runnable (it is in no ready queue
+ * yet, and nothing else in this entry changed the scheduler's state):
+ * switch to it directly if it is the thread to run, else schedule it as
+ * ipc_wake does and leave through schedule_and_return. */
+void sched_wake_and_return(tcb_t *thread) NORETURN;
+
 /* Is some ready thread of higher priority than `priority`? */
 bool sched_ready_above(word_t priority);
 

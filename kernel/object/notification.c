@@ -29,37 +29,54 @@ static void ntfn_remove(notification_t *n, tcb_t *thread)
     ntfn_store(n, q, q.head != NULL ? NTFN_WAITING : NTFN_IDLE);
 }
 
+/* The thread becomes runnable with the badge as its Wait/Recv result; it is
+ * not yet in a ready queue (thread_set_state has nothing to do for a
+ * runnable state, so the state is written directly). */
 static void wake_with_badge(tcb_t *thread, word_t badge)
 {
     thread->context.r[CTX_X0] = badge;
     thread->blocking_object = 0;
-    thread_set_state(thread, thread_running);
-    ipc_wake(thread);
+    thread->state = thread_running;
 }
 
-void notification_signal(notification_t *ntfn, word_t badge)
+/* Both signal entry points, inlined into each so the plain Signal (no
+ * waiter) pays no extra call. */
+static ALWAYS_INLINE tcb_t *signal_unscheduled(notification_t *ntfn, word_t badge)
 {
     switch (ntfn_state(ntfn)) {
     case NTFN_WAITING: {
         tcb_t *thread = ntfn_head(ntfn);
         ntfn_remove(ntfn, thread);
         wake_with_badge(thread, badge);
-        return;
+        return thread;
     }
     case NTFN_IDLE: {
         tcb_t *bound = ntfn->bound_tcb ? paddr_to_ptr(ntfn->bound_tcb) : NULL;
         if (bound != NULL && bound->state == thread_blocked_on_receive) {
             endpoint_cancel_ipc(bound);
             wake_with_badge(bound, badge);
-            return;
+            return bound;
         }
         ntfn->pending = badge;
         ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_ACTIVE);
-        return;
+        return NULL;
     }
     default:
         ntfn->pending |= badge;
-        return;
+        return NULL;
+    }
+}
+
+tcb_t *notification_signal_unscheduled(notification_t *ntfn, word_t badge)
+{
+    return signal_unscheduled(ntfn, badge);
+}
+
+void notification_signal(notification_t *ntfn, word_t badge)
+{
+    tcb_t *woken = signal_unscheduled(ntfn, badge);
+    if (woken != NULL) {
+        ipc_wake(woken);
     }
 }
 

@@ -66,8 +66,7 @@ void handle_el0_irq(void)
 {
     tcb_t *thread = ks_cur_thread;
     thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
-    handle_pending_interrupts();
-    schedule_and_return();
+    handle_user_interrupt();
 }
 
 void handle_el0_unexpected(void)
