@@ -13,11 +13,6 @@ static word_t ntfn_state(const notification_t *n)
     return tcb_queue_state(n->head);
 }
 
-static tcb_t *ntfn_head(const notification_t *n)
-{
-    return tcb_queue_unpack(n->head, n->tail).head;
-}
-
 static void ntfn_store(notification_t *n, tcb_queue_t q, word_t state)
 {
     tcb_queue_pack(q, state, &n->head, &n->tail);
@@ -27,6 +22,23 @@ static void ntfn_remove(notification_t *n, tcb_t *thread)
 {
     tcb_queue_t q = tcb_queue_remove(tcb_queue_unpack(n->head, n->tail), thread);
     ntfn_store(n, q, q.head != NULL ? NTFN_WAITING : NTFN_IDLE);
+}
+
+/* Take the first waiting thread off the queue: the signal's case, cheaper
+ * than the general removal (the head has no predecessor). */
+static tcb_t *ntfn_take_head(notification_t *n)
+{
+    tcb_queue_t q = tcb_queue_unpack(n->head, n->tail);
+    tcb_t *thread = q.head;
+    tcb_t *next = thread->queue_next;
+    thread->queue_next = NULL;
+    if (next == NULL) {
+        ntfn_store(n, (tcb_queue_t){ NULL, NULL }, NTFN_IDLE);
+    } else {
+        next->queue_prev = NULL;
+        ntfn_store(n, (tcb_queue_t){ next, q.tail }, NTFN_WAITING);
+    }
+    return thread;
 }
 
 /* The thread becomes runnable with the badge as its Wait/Recv result; it is
@@ -45,8 +57,7 @@ static ALWAYS_INLINE tcb_t *signal_unscheduled(notification_t *ntfn, word_t badg
 {
     switch (ntfn_state(ntfn)) {
     case NTFN_WAITING: {
-        tcb_t *thread = ntfn_head(ntfn);
-        ntfn_remove(ntfn, thread);
+        tcb_t *thread = ntfn_take_head(ntfn);
         wake_with_badge(thread, badge);
         return thread;
     }
