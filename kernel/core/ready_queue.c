@@ -87,19 +87,24 @@ void sched_dequeue(tcb_t *thread)
     thread->in_ready_queue = false;
 }
 
+/* The highest priority with a ready thread; ready.top must be non-zero. */
+static unsigned highest_ready_priority(void)
+{
+    unsigned word = highest_bit(ready.top);
+    return word * WORD_BITS + highest_bit(ready.bitmap[word]);
+}
+
 tcb_t *sched_highest_ready(void)
 {
     if (ready.top == 0) {
         return NULL;
     }
-    unsigned word = highest_bit(ready.top);
-    unsigned prio = word * WORD_BITS + highest_bit(ready.bitmap[word]);
-    return ready.head[prio];
+    return ready.head[highest_ready_priority()];
 }
 
+/* From the bitmap alone: no need to look at the thread. */
 bool sched_ready_above(word_t priority)
 {
-    tcb_t *best = sched_highest_ready();
-    return best != NULL && best->priority > priority;
+    return ready.top != 0 && highest_ready_priority() > priority;
 }
 
