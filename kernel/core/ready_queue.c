@@ -90,8 +90,6 @@ tcb_t *sched_highest_ready(void)
     if (ks_ready_bitmap.top == 0) {
         return NULL;
     }
-    unsigned word = highest_bit(ks_ready_bitmap.top);
-    unsigned prio = word * WORD_BITS + highest_bit(ks_ready_bitmap.word[word]);
-    return ready.head[prio];
+    return ready.head[sched_highest_ready_priority()];
 }
 

@@ -67,6 +67,26 @@ void schedule_and_return(void)
     restore_user_context(&thread->context);
 }
 
+/* The decision choose_thread would take after ipc_wake(thread), made
+ * without the queues: `thread` runs next if it beats the current thread
+ * (ipc_wake's condition for a reschedule) and no ready thread is above it
+ * (ipc_wake would put it at the head of its queue, so it wins ties). The
+ * current thread then competes from the head of its queue, as in
+ * choose_thread. Anything else pending takes the general path. */
+void sched_wake_and_return(tcb_t *thread)
+{
+    tcb_t *cur = ks_cur_thread;
+    if (likely(!ks_reschedule_requested && cur != NULL && cur->state == thread_running &&
+               thread->priority > cur->priority && !sched_ready_above(thread->priority))) {
+        sched_enqueue(cur);
+        sched_switch_to(thread);
+        arch_activate_thread(thread);
+        restore_user_context(&thread->context);
+    }
+    ipc_wake(thread);
+    schedule_and_return();
+}
+
 void sched_timer_tick(void)
 {
     tcb_t *thread = ks_cur_thread;

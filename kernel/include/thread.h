@@ -33,16 +33,26 @@ typedef struct ready_bitmap {
 } ready_bitmap_t;
 extern ready_bitmap_t ks_ready_bitmap;
 
-/* Is some ready thread of higher priority than `priority`? Inline: the
- * IPC fastpath asks. */
+/* The highest priority with a ready thread; ks_ready_bitmap.top must not
+ * be zero. */
+static inline unsigned sched_highest_ready_priority(void)
+{
+    unsigned w = highest_bit(ks_ready_bitmap.top);
+    return w * WORD_BITS + highest_bit(ks_ready_bitmap.word[w]);
+}
+
+/* Is some ready thread of higher priority than `priority`? From the bitmap
+ * alone, inline: the IPC fastpath asks. */
 static inline bool sched_ready_above(word_t priority)
 {
-    if (ks_ready_bitmap.top == 0) {
-        return false;
-    }
-    unsigned w = highest_bit(ks_ready_bitmap.top);
-    return w * WORD_BITS + highest_bit(ks_ready_bitmap.word[w]) > priority;
+    return ks_ready_bitmap.top != 0 && sched_highest_ready_priority() > priority;
 }
+
+/* End a kernel entry that made `thread` runnable (it is in no ready queue
+ * yet, and nothing else in this entry changed the scheduler's state):
+ * switch to it directly if it is the thread to run, else schedule it as
+ * ipc_wake does and leave through schedule_and_return. */
+void sched_wake_and_return(tcb_t *thread) NORETURN;
 
 /* Set when the end of this kernel entry must choose the thread afresh. */
 extern bool ks_reschedule_requested;

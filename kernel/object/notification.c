@@ -13,11 +13,6 @@ static word_t ntfn_state(const notification_t *n)
     return tcb_queue_state(n->head);
 }
 
-static tcb_t *ntfn_head(const notification_t *n)
-{
-    return tcb_queue_unpack(n->head, n->tail).head;
-}
-
 static void ntfn_store(notification_t *n, tcb_queue_t q, word_t state)
 {
     tcb_queue_pack(q, state, &n->head, &n->tail);
@@ -29,37 +24,70 @@ static void ntfn_remove(notification_t *n, tcb_t *thread)
     ntfn_store(n, q, q.head != NULL ? NTFN_WAITING : NTFN_IDLE);
 }
 
+/* Take the first waiting thread off the queue: the signal's case, cheaper
+ * than the general removal (the head has no predecessor). */
+static tcb_t *ntfn_take_head(notification_t *n)
+{
+    tcb_queue_t q = tcb_queue_unpack(n->head, n->tail);
+    tcb_t *thread = q.head;
+    tcb_t *next = thread->queue_next;
+    thread->queue_next = NULL;
+    if (next == NULL) {
+        ntfn_store(n, (tcb_queue_t){ NULL, NULL }, NTFN_IDLE);
+    } else {
+        next->queue_prev = NULL;
+        ntfn_store(n, (tcb_queue_t){ next, q.tail }, NTFN_WAITING);
+    }
+    return thread;
+}
+
+/* The thread becomes runnable with the badge as its Wait/Recv result; it is
+ * not yet in a ready queue (thread_set_state has nothing to do for a
+ * runnable state, so the state is written directly). */
 static void wake_with_badge(tcb_t *thread, word_t badge)
 {
     thread->context.r[CTX_X0] = badge;
     thread->blocking_object = 0;
-    thread_set_state(thread, thread_running);
-    ipc_wake(thread);
+    thread->state = thread_running;
 }
 
-void notification_signal(notification_t *ntfn, word_t badge)
+/* Both signal entry points, inlined into each so the plain Signal (no
+ * waiter) pays no extra call. */
+static ALWAYS_INLINE tcb_t *signal_unscheduled(notification_t *ntfn, word_t badge)
 {
     switch (ntfn_state(ntfn)) {
     case NTFN_WAITING: {
-        tcb_t *thread = ntfn_head(ntfn);
-        ntfn_remove(ntfn, thread);
+        tcb_t *thread = ntfn_take_head(ntfn);
         wake_with_badge(thread, badge);
-        return;
+        return thread;
     }
     case NTFN_IDLE: {
         tcb_t *bound = ntfn->bound_tcb ? paddr_to_ptr(ntfn->bound_tcb) : NULL;
         if (bound != NULL && bound->state == thread_blocked_on_receive) {
             endpoint_cancel_ipc(bound);
             wake_with_badge(bound, badge);
-            return;
+            return bound;
         }
         ntfn->pending = badge;
         ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_ACTIVE);
-        return;
+        return NULL;
     }
     default:
         ntfn->pending |= badge;
-        return;
+        return NULL;
+    }
+}
+
+tcb_t *notification_signal_unscheduled(notification_t *ntfn, word_t badge)
+{
+    return signal_unscheduled(ntfn, badge);
+}
+
+void notification_signal(notification_t *ntfn, word_t badge)
+{
+    tcb_t *woken = signal_unscheduled(ntfn, badge);
+    if (woken != NULL) {
+        ipc_wake(woken);
     }
 }
 

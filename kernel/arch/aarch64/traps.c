@@ -47,12 +47,10 @@ void handle_el0_exception(word_t esr)
     schedule_and_return();
 }
 
+/* (vectors.S has set FaultIP: the interrupted instruction restarts.) */
 void handle_el0_irq(void)
 {
-    tcb_t *thread = ks_cur_thread;
-    thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
-    handle_pending_interrupts();
-    schedule_and_return();
+    handle_user_interrupt();
 }
 
 void handle_el0_unexpected(void)

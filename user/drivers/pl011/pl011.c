@@ -89,8 +89,8 @@ static int pl011_init(driver_t *drv, bool restart)
     s->reader.slot = 0;
     /* Receive interrupts on; the transmit bits stay as the kernel left them. */
     reg_write(s, UART_IMSC, reg_read(s, UART_IMSC) | UART_INT_RX | UART_INT_RT);
-    drain(s);
     reg_write(s, UART_ICR, UART_INT_RX | UART_INT_RT);
+    drain(s);
     driver_irq_ack(drv); /* in case a predecessor left it masked */
     return 0;
 }
@@ -102,8 +102,10 @@ static void pl011_notify(driver_t *drv, seL4_Word bits)
         return;
     }
     s->interrupts++;
-    drain(s);
+    /* Clear before draining: a byte that arrives meanwhile raises the
+     * interrupt again instead of waiting unseen in the FIFO. */
     reg_write(s, UART_ICR, UART_INT_RX | UART_INT_RT);
+    drain(s);
     driver_irq_ack(drv);
     serve_reader(drv);
 }
