@@ -32,7 +32,7 @@ void handle_pending_interrupts(void)
     for (irq_t irq = irq_get_pending(); irq != IRQ_NONE; irq = irq_get_pending()) {
         tcb_t *woken = take_interrupt(irq);
         if (woken != NULL) {
-            ipc_wake(woken);
+            sched_wake(woken, false);
         }
     }
 }
@@ -45,7 +45,7 @@ void handle_user_interrupt(void)
     if (irq != IRQ_NONE) {
         tcb_t *woken = take_interrupt(irq);
         if (woken != NULL) {
-            sched_wake_and_return(woken);
+            sched_wake(woken, true);
         }
     }
     schedule_and_return();

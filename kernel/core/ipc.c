@@ -245,7 +245,7 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
         ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
         cdt_remove_leaf(reply_slot);
         caller->state = thread_running; /* runnable, so no queue to leave */
-        ipc_wake(caller);
+        sched_wake(caller, true);
         return;
     }
     cdt_remove_leaf(reply_slot);
@@ -253,7 +253,7 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     caller->fault.type = 0;
     if (restart) {
         caller->state = thread_restart;
-        ipc_wake(caller);
+        sched_wake(caller, true);
     } else {
         thread_set_state(caller, thread_inactive);
     }
@@ -265,37 +265,6 @@ void ipc_send_fault(tcb_t *thread, cap_t handler)
     word_t flags = BLOCKED_IS_CALL | BLOCKED_CAN_GRANT_REPLY |
                    ((rights & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0);
     endpoint_send(thread, cap_object(handler), cap_badge(handler), flags, true);
-}
-
-/* Switching straight to a woken thread is right exactly when the decision
- * at the end of this kernel entry would choose it: no ready thread outranks
- * it (at equal priority it would be at the head of its queue) and the
- * current thread either has blocked or has a lower priority. It saves the
- * woken thread's round trip through its ready queue, as the fastpath does. */
-void ipc_wake(tcb_t *thread)
-{
-    tcb_t *cur = ks_cur_thread;
-    bool cur_runnable = cur != NULL && thread_is_runnable(cur);
-    if (cur != NULL && !cur_runnable && !sched_ready_above(thread->priority)) {
-        sched_switch_to(thread);
-        return;
-    }
-    sched_enqueue(thread);
-    if (!cur_runnable || thread->priority > cur->priority) {
-        sched_request_reschedule();
-    }
-}
-
-void ipc_wake_by_current(tcb_t *thread)
-{
-    tcb_t *cur = ks_cur_thread;
-    if (thread_is_runnable(cur) && thread->priority > cur->priority &&
-        !sched_ready_above(thread->priority)) {
-        sched_enqueue(cur); /* where the end of the entry would put it */
-        sched_switch_to(thread);
-        return;
-    }
-    ipc_wake(thread);
 }
 
 void ipc_cancel(tcb_t *thread)

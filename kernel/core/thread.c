@@ -67,24 +67,38 @@ void schedule_and_return(void)
     restore_user_context(&thread->context);
 }
 
-/* The decision choose_thread would take after ipc_wake(thread), made
- * without the queues: `thread` runs next if it beats the current thread
- * (ipc_wake's condition for a reschedule) and no ready thread is above it
- * (ipc_wake would put it at the head of its queue, so it wins ties). The
- * current thread then competes from the head of its queue, as in
- * choose_thread. Anything else pending takes the general path. */
-void sched_wake_and_return(tcb_t *thread)
+/* Would the end of this kernel entry certainly choose `thread` (just made
+ * runnable, in no ready queue)? Then make it current now, saving its trip
+ * through the ready queue. It wins if no ready thread is above it (it would
+ * be at the head of its queue, so it wins ties) and the current thread has
+ * blocked or, when `may_preempt`, has a lower priority; a preempted current
+ * thread goes to the head of its queue, as choose_thread would put it. */
+static bool switch_if_chosen(tcb_t *thread, bool may_preempt)
 {
     tcb_t *cur = ks_cur_thread;
-    if (likely(!ks_reschedule_requested && cur != NULL && cur->state == thread_running &&
-               thread->priority > cur->priority && !sched_ready_above(thread->priority))) {
-        sched_enqueue(cur);
-        sched_switch_to(thread);
-        arch_activate_thread(thread);
-        restore_user_context(&thread->context);
+    if (cur == NULL || sched_ready_above(thread->priority)) {
+        return false;
     }
-    ipc_wake(thread);
-    schedule_and_return();
+    if (thread_is_runnable(cur)) {
+        if (!may_preempt || ks_reschedule_requested || thread->priority <= cur->priority) {
+            return false;
+        }
+        sched_enqueue(cur);
+    }
+    sched_switch_to(thread);
+    return true;
+}
+
+void sched_wake(tcb_t *thread, bool may_preempt)
+{
+    if (switch_if_chosen(thread, may_preempt)) {
+        return;
+    }
+    sched_enqueue(thread);
+    tcb_t *cur = ks_cur_thread;
+    if (cur == NULL || !thread_is_runnable(cur) || thread->priority > cur->priority) {
+        sched_request_reschedule();
+    }
 }
 
 void sched_timer_tick(void)

@@ -38,10 +38,3 @@ void endpoint_cancel_badged_sends(endpoint_t *ep, word_t badge);
  * deletion). */
 void ipc_cancel(tcb_t *thread);
 
-/* Wake a thread that became runnable: it runs now if its priority allows. */
-void ipc_wake(tcb_t *thread);
-
-/* ipc_wake from the current thread's own system call or fault (not from an
- * interrupt, where the current thread is still charged a timer tick): it may
- * also switch directly when the current thread stays runnable. */
-void ipc_wake_by_current(tcb_t *thread);

@@ -48,11 +48,14 @@ static inline bool sched_ready_above(word_t priority)
     return ks_ready_bitmap.top != 0 && sched_highest_ready_priority() > priority;
 }
 
-/* End a kernel entry that made `thread` runnable (it is in no ready queue
- * yet, and nothing else in this entry changed the scheduler's state):
- * switch to it directly if it is the thread to run, else schedule it as
- * ipc_wake does and leave through schedule_and_return. */
-void sched_wake_and_return(tcb_t *thread) NORETURN;
+/* `thread` has just become runnable (it is in no ready queue): it runs at
+ * the end of this kernel entry if its priority allows, and is made current
+ * at once when that is certain. `may_preempt`: the current thread is done
+ * with this entry's work (its own system call or fault, or the one
+ * interrupt of an entry from user level), so it may be put back in its
+ * queue now; otherwise (interrupts polled mid-operation or while idle)
+ * only a blocked current thread gives way at once. */
+void sched_wake(tcb_t *thread, bool may_preempt);
 
 /* Set when the end of this kernel entry must choose the thread afresh. */
 extern bool ks_reschedule_requested;

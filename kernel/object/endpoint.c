@@ -63,7 +63,7 @@ void endpoint_send(tcb_t *thread, endpoint_t *ep, word_t badge, word_t flags, bo
     if (flags & BLOCKED_IS_CALL) {
         complete_call(thread, flags, receiver, receiver_can_grant);
     }
-    ipc_wake_by_current(receiver);
+    sched_wake(receiver, true);
 }
 
 void endpoint_receive(tcb_t *thread, endpoint_t *ep, bool can_grant, bool blocking)
@@ -88,7 +88,7 @@ void endpoint_receive(tcb_t *thread, endpoint_t *ep, bool can_grant, bool blocki
         complete_call(sender, flags, thread, can_grant);
     } else {
         thread_set_state(sender, thread_running);
-        ipc_wake_by_current(sender);
+        sched_wake(sender, true);
     }
 }
 

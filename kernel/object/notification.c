@@ -87,7 +87,7 @@ void notification_signal(notification_t *ntfn, word_t badge)
 {
     tcb_t *woken = signal_unscheduled(ntfn, badge);
     if (woken != NULL) {
-        ipc_wake(woken);
+        sched_wake(woken, true); /* Signal: the current thread's own call */
     }
 }
 

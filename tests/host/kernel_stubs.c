@@ -267,14 +267,9 @@ WEAK void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     panic("host stub: ipc_do_reply");
 }
 
-WEAK void ipc_wake(tcb_t *thread)
+WEAK void sched_wake(tcb_t *thread, bool may_preempt)
 {
-    (void)thread;
-}
-
-WEAK void ipc_wake_by_current(tcb_t *thread)
-{
-    (void)thread;
+    (void)thread, (void)may_preempt;
 }
 
 WEAK void ipc_cancel(tcb_t *thread)

@@ -17,8 +17,8 @@ typedef struct irq_delivery {
 } irq_delivery_t;
 
 /* An interrupt arrived: signal its notification and mask it until Ack. A
- * thread the signal wakes is returned for the caller to schedule (ipc_wake
- * or sched_wake_and_return), as notification_signal_unscheduled does. */
+ * thread the signal wakes is returned for the caller to schedule
+ * (sched_wake), as notification_signal_unscheduled does. */
 irq_delivery_t irq_deliver(irq_t irq);
 
 /* The last handler cap for `irq` is gone: it becomes free and masked. */

@@ -18,7 +18,7 @@ void notification_signal(notification_t *ntfn, word_t badge);
 
 /* The same, but a thread it wakes is returned (runnable, its badge in x0)
  * instead of being given to the scheduler: the caller must pass it to
- * ipc_wake or sched_wake_and_return. NULL if no thread woke. */
+ * sched_wake. NULL if no thread woke. */
 tcb_t *notification_signal_unscheduled(notification_t *ntfn, word_t badge);
 
 /* Wait (blocking) or Poll: take the pending word into x0, or block. */
