@@ -28,21 +28,13 @@
 #include <tcb_queue.h>
 #include <thread.h>
 
-/* The cap a CPtr names when the thread's root CNode resolves all 64 bits
- * at one level (as the root task's does). A null cap means "take the slow
- * path": it then does the general lookup and reports any failure. A CNode
- * cap's guard is stored masked to its guard size (capability.c), so it is
- * compared as it is. */
+/* The cap a CPtr names in the common one-level CSpace; a null cap means
+ * "take the slow path", which does the general lookup and reports any
+ * failure. */
 static ALWAYS_INLINE cap_t fast_lookup(tcb_t *thread, word_t cptr)
 {
-    cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
-    word_t radix = cap_cnode_radix(root);
-    /* (radix + guard size = 64 implies radix > 0: a guard size is < 64) */
-    if (unlikely(cap_type(root) != cap_cnode || radix + cap_cnode_guard_size(root) != WORD_BITS ||
-                 (cptr >> radix) != cap_cnode_guard(root))) {
-        return cap_null_new();
-    }
-    return cnode_slot(root, cptr & MASK(radix))->cap;
+    cte_t *slot = lookup_one_level(thread, cptr);
+    return slot != NULL ? slot->cap : cap_null_new();
 }
 
 /* The caller blocks on the reply; the receiver gets the one-shot reply cap

@@ -26,20 +26,30 @@ typedef struct lookup_cap_ret {
 /* lookup_cap through resolve_address_bits: any CSpace shape. */
 lookup_cap_ret_t lookup_cap_walk(tcb_t *thread, word_t cptr);
 
-/* CPtr lookup in the thread's CSpace with all 64 bits; a result with bits
- * left is accepted, an empty slot gives the null cap (ABI 1.7 step 3).
- * Inline for the common CSpace, one CNode whose guard and radix cover all
- * 64 bits (the root task's, and most threads'): then a matching guard is
- * the whole lookup. Everything else, including every failure, walks. */
-static inline lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr)
+/* The common CSpace shape, inline: the slot `cptr` names when the thread's
+ * CSpace root is one CNode whose radix and guard cover all 64 bits (the
+ * root task's, and most threads') and the guard matches; NULL otherwise,
+ * and then the general walk decides (and reports any failure). A CNode
+ * cap's guard is stored masked to its size (capability.c); radix + guard
+ * size = 64 implies radix > 0 (a guard size is < 64), so the shift is
+ * defined. */
+static ALWAYS_INLINE cte_t *lookup_one_level(tcb_t *thread, word_t cptr)
 {
     cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
-    word_t guard_size = cap_cnode_guard_size(root);
-    /* radix >= 1 for a CNode, so the shift is below 64 */
-    if (cap_type(root) == cap_cnode && radix + guard_size == WORD_BITS &&
-        (cptr >> radix) == (cap_cnode_guard(root) & MASK(guard_size))) {
-        cte_t *slot = cnode_slot(root, cptr & MASK(radix));
+    if (cap_type(root) != cap_cnode || radix + cap_cnode_guard_size(root) != WORD_BITS ||
+        (cptr >> radix) != cap_cnode_guard(root)) {
+        return NULL;
+    }
+    return cnode_slot(root, cptr & MASK(radix));
+}
+
+/* CPtr lookup in the thread's CSpace with all 64 bits; a result with bits
+ * left is accepted, an empty slot gives the null cap (ABI 1.7 step 3). */
+static inline lookup_cap_ret_t lookup_cap(tcb_t *thread, word_t cptr)
+{
+    cte_t *slot = lookup_one_level(thread, cptr);
+    if (likely(slot != NULL)) {
         return (lookup_cap_ret_t){ .cap = slot->cap, .slot = slot };
     }
     return lookup_cap_walk(thread, cptr);
