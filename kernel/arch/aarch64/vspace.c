@@ -88,11 +88,7 @@ void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr)
 static pte_t *thread_vspace_root(tcb_t *thread)
 {
     cap_t root = tcb_slot(thread, TCB_VSPACE_ROOT)->cap;
-    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root) ||
-        vspace_for_asid(cap_vspace_asid(root)) != cap_object(root)) {
-        return NULL;
-    }
-    return cap_object(root);
+    return vspace_cap_is_live(root) ? cap_object(root) : NULL;
 }
 
 void arch_activate_thread(tcb_t *thread)

@@ -32,36 +32,42 @@ void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable
  * readable page maps it, else NULL. */
 void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);
 
-/* The VSpace registered for `asid`, or NULL. Inline: Page_Map and
- * PageTable_Map look it up on every call. */
-static inline pte_t *vspace_for_asid(word_t asid)
+/* The physical address of the VSpace registered for `asid`, or 0. (ASID 0
+ * is never registered: its pool entry stays 0.) */
+static ALWAYS_INLINE paddr_t vspace_paddr_for_asid(word_t asid)
 {
     paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
-    if (pool == 0 || asid == 0) {
-        return NULL;
-    }
-    paddr_t vspace = ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
-    return vspace ? paddr_to_ptr(vspace) : NULL;
+    return pool == 0 ? 0 : ((const paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
+}
+
+/* The VSpace registered for `asid`, or NULL. Inline: Page_Map and
+ * PageTable_Map look it up on every call. */
+static ALWAYS_INLINE pte_t *vspace_for_asid(word_t asid)
+{
+    paddr_t vspace = vspace_paddr_for_asid(asid);
+    return vspace != 0 ? paddr_to_ptr(vspace) : NULL;
 }
 
 /* TTBR0_EL1 as last written. */
 extern word_t ks_current_ttbr0;
 
+/* Is `root` a VSpace cap whose ASID is still registered for that VSpace?
+ * (A pool may have been deleted since the cap was made.) */
+static ALWAYS_INLINE bool vspace_cap_is_live(cap_t root)
+{
+    return cap_type(root) == cap_vspace && cap_vspace_has_asid(root) &&
+           vspace_paddr_for_asid(cap_vspace_asid(root)) == cap_paddr(root);
+}
+
 /* The TTBR0_EL1 value (table address, ASID in bits 63:48) that runs a thread
- * in the VSpace `root` names, or 0 if `root` is not a VSpace cap whose ASID
- * is still registered for that VSpace (a pool may have been deleted since
- * the cap was made). Inline: every thread switch asks. */
+ * in the VSpace `root` names, or 0 if the cap is not live. Inline: every
+ * thread switch asks. */
 static ALWAYS_INLINE word_t vspace_ttbr0(cap_t root)
 {
-    if (cap_type(root) != cap_vspace || !cap_vspace_has_asid(root)) {
+    if (!vspace_cap_is_live(root)) {
         return 0;
     }
-    word_t asid = cap_vspace_asid(root);
-    paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
-    if (pool == 0 || ((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)] != cap_paddr(root)) {
-        return 0;
-    }
-    return cap_paddr(root) | (asid << 48);
+    return cap_paddr(root) | ((word_t)cap_vspace_asid(root) << 48);
 }
 
 static ALWAYS_INLINE void vspace_load_ttbr0(word_t ttbr0)
