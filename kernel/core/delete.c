@@ -1,4 +1,5 @@
 /* Deletion, revocation and zombies: see delete.h. */
+#include <arch/vspace.h>
 #include <cdt.h>
 #include <delete.h>
 #include <object/irq.h>
@@ -36,6 +37,7 @@ static bool is_removable(cap_t cap, const cte_t *slot)
 static void empty_slot(cte_t *slot, irq_t irq)
 {
     if (!cap_is_null(slot->cap)) {
+        vspace_note_cap_removed(slot->cap);
         cdt_remove(slot);
     }
     if (irq != IRQ_NONE) {

@@ -7,11 +7,15 @@
  *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
- *   - Call: a receiver is waiting, has a valid VSpace and at least the
- *     caller's priority (so it is the highest runnable thread);
+ *   - Call: a receiver is waiting, has at least the caller's priority (so
+ *     it is the highest runnable thread) and a valid VSpace;
  *   - ReplyRecv: the caller slot holds a reply cap to a thread blocked on
- *     reply without a fault; no sender is waiting; the server has no bound
- *     notification; no ready thread has a higher priority than that caller.
+ *     reply without a fault (or with a VM fault) and a valid VSpace; no
+ *     sender is waiting; the server has no bound notification; no ready
+ *     thread has a higher priority than that caller.
+ * "A valid VSpace" is the thread's cached TTBR0 value, still current
+ * (arch/vspace.h): after a VSpace cap or an ASID went away anywhere, the
+ * slow path's switch validates again and refreshes the cache.
  * The effects are exactly those of the slow path for that case. */
 #include <arch/arch.h>
 #include <arch/fpu.h>
@@ -141,8 +145,8 @@ static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 
 /* The receiver at the head of `ep`'s queue if it can take a message from
  * `sender` on the fastpath (it is waiting, has at least the sender's
- * priority, so it is the highest-priority runnable thread, and a valid
- * VSpace, whose TTBR0 value goes to *ttbr0); NULL otherwise. Its caller
+ * priority, so it is the highest-priority runnable thread, and a current
+ * cached TTBR0 value, which goes to *ttbr0); NULL otherwise. Its caller
  * slot is empty: receiving emptied it (an invariant, invariants.c). */
 static ALWAYS_INLINE tcb_t *waiting_receiver(endpoint_t *ep, const tcb_t *sender, word_t *ttbr0)
 {
@@ -150,7 +154,7 @@ static ALWAYS_INLINE tcb_t *waiting_receiver(endpoint_t *ep, const tcb_t *sender
         return NULL;
     }
     tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
-    *ttbr0 = vspace_ttbr0(tcb_slot(receiver, TCB_VSPACE_ROOT)->cap);
+    *ttbr0 = vspace_cached_ttbr0(&receiver->vspace_cache);
     if (receiver->priority < sender->priority || *ttbr0 == 0) {
         return NULL;
     }
@@ -218,7 +222,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         slowpath(seL4_SysReplyRecv);
     }
     tcb_t *caller = cap_object(reply);
-    word_t ttbr0 = vspace_ttbr0(tcb_slot(caller, TCB_VSPACE_ROOT)->cap);
+    word_t ttbr0 = vspace_cached_ttbr0(&caller->vspace_cache);
     word_t fault = caller->fault.type;
     if (caller->state != thread_blocked_on_reply || (fault != 0 && fault != seL4_Fault_VMFault) ||
         ttbr0 == 0 || sched_ready_above(caller->priority)) {

@@ -6,6 +6,7 @@
  *    system holds at most INVARIANT_OVERLAP_LIMIT caps);
  *  - a thread waiting to receive has an empty caller slot (the IPC
  *    fastpath puts the reply cap there without looking). */
+#include <arch/arch.h>
 #include <capability.h>
 #include <cdt.h>
 #include <invariants.h>
@@ -91,6 +92,7 @@ static void check_threads(void)
         if (t->state == thread_blocked_on_receive && !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
             panic("invariant: thread %p waits to receive with a cap in its caller slot", (void *)t);
         }
+        arch_check_thread_invariants((tcb_t *)t);
     }
 }
 

@@ -96,6 +96,12 @@ WEAK void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
  * VSpace can be found and the page-table functions below are only reached by
  * the fuzzer's random invocations, which they answer as "nothing mapped". */
 WEAK paddr_t ks_asid_table[ASID_POOL_COUNT];
+WEAK word_t ks_vspace_epoch = 1;
+
+WEAK void arch_check_thread_invariants(struct tcb *thread)
+{
+    (void)thread;
+}
 
 WEAK pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
 {

@@ -1054,6 +1054,49 @@ KT_THREAD_TEST(test_fpu_disabled_traps)
     KT_ASSERT_EQ(fp_result, 0x1122334455667788ul);
 }
 
+/* Disabling the FPU of a thread whose FP/SIMD state is live in the FPU
+ * (it used FP last) takes effect at once: its next FP instruction traps. */
+static seL4_CPtr fp_pause_ep;
+
+static void use_fp_pause_use_fp(seL4_Word value)
+{
+    fp_result = kt_fp_roundtrip(value);
+    seL4_Call(fp_pause_ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    fp_result = kt_fp_roundtrip(value + 1);
+}
+
+KT_THREAD_TEST(test_fpu_disabled_while_owner)
+{
+    fp_result = 0;
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_CPtr handler = kt_env_mint(ep, seL4_AllRights, 0xf9);
+    fp_pause_ep = kt_env_mint(ep, seL4_AllRights, 0xf1);
+    KT_RETURN_IF_FAILED();
+    kt_thread_t *t = kt_thread_create(use_fp_pause_use_fp, 0x5a5a, KT_PRIO_HIGH, handler);
+    KT_RETURN_IF_FAILED();
+    kt_thread_start(t);
+
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge); /* its Call, after its first FP use */
+    KT_ASSERT_EQ(badge, 0xf1);
+    KT_ASSERT_EQ(fp_result, 0x5a5a);
+    KT_ASSERT_EQ(seL4_TCB_SetFlags(t->tcb, 0, seL4_TCBFlag_fpuDisabled).flags,
+                 seL4_TCBFlag_fpuDisabled);
+    kt_kernel_self_check();
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    info = seL4_Recv(ep, &badge);
+    KT_ASSERT_EQ(badge, 0xf9);
+    KT_ASSERT_INFO(info, seL4_Fault_UserException, seL4_UserException_Length);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)kt_fp_insn);
+    KT_ASSERT_EQ(fp_result, 0x5a5a);
+
+    KT_ASSERT_EQ(seL4_TCB_SetFlags(t->tcb, seL4_TCBFlag_fpuDisabled, 0).flags, 0);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    KT_ASSERT(t->finished);
+    KT_ASSERT_EQ(fp_result, 0x5a5b);
+}
+
 /* A new thread's FP/SIMD state is all zero (ABI 8.5), whatever the
  * previous user of the FPU left in it. */
 __asm__(".text\n"
@@ -1219,6 +1262,7 @@ const ktest_case_t ktest_tcb_cases[] = {
     {"tcb.set_tls_base", test_set_tls_base},
     {"tcb.set_flags", test_set_flags},
     {"tcb.fpu_disabled_traps", test_fpu_disabled_traps},
+    {"tcb.fpu_disabled_while_owner", test_fpu_disabled_while_owner},
     {"tcb.fpu_state_kept_while_disabled", test_fpu_state_kept_while_disabled},
     {"tcb.new_thread_fpu_zero", test_new_thread_fpu_zero},
     {NULL, NULL},

@@ -8,6 +8,7 @@ static const ktest_case_t *const tables[] = {
     vt_cache_cases,
     vt_asid_cases,
     vt_fault_cases,
+    vt_switch_cases,
 };
 
 int main(void)

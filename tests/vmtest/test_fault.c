@@ -307,23 +307,15 @@ static void test_shared_frame(void)
     if (!kt_untyped(false, 22, &ut)) {
         return;
     }
-    const seL4_BootInfo *bi = keel_bootinfo();
-    const seL4_Word nimg = kt_region_size(bi->userImageFrames);
-    const seL4_Word image = (seL4_Word)__keel_image_start;
-    seL4_CPtr copies = kt_slots(nimg), shared_copy = kt_slots(1);
+    seL4_CPtr shared_copy = kt_slots(1);
     seL4_CPtr vs = vt_new_vspace(ut.cap);
     KT_RETURN_IF_FAILED();
     const seL4_Word a = vt_region() + 0x3000, b = vt_region() + 0x5000;
     vt_thread_t root_t, other_t;
-    if (!vt_map_tables(ut.cap, vs, image, 3, NULL) || !vt_map_tables(ut.cap, vs, b, 3, NULL) ||
+    seL4_CPtr copies = vt_map_image(ut.cap, vs);
+    if (copies == 0 || !vt_map_tables(ut.cap, vs, b, 3, NULL) ||
         !vt_map_tables(ut.cap, VT_ROOT_VSPACE, a, 3, NULL)) {
         return;
-    }
-    for (seL4_Word i = 0; i < nimg; i++) {
-        KT_ASSERT_OK_AT(i,
-                        seL4_CNode_Copy(KT_ROOT, copies + i, KT_DEPTH, KT_ROOT,
-                                        bi->userImageFrames.start + i, KT_DEPTH, seL4_AllRights));
-        KT_ASSERT_OK_AT(i, seL4_ARM_Page_Map(copies + i, vs, image + i * VT_SMALL, RW, ATTR));
     }
     seL4_CPtr frame = vt_map_new_frame(ut.cap, seL4_PageBits, a, RW, ATTR);
     KT_RETURN_IF_FAILED();
@@ -357,9 +349,7 @@ static void test_shared_frame(void)
     /* The second VSpace goes (with its thread); the image copies, mapped in
      * it only, are deleted apart. */
     VT_CLEANUP(ut.cap);
-    for (seL4_Word i = 0; i < nimg; i++) {
-        KT_ASSERT_OK_AT(i, seL4_CNode_Delete(KT_ROOT, copies + i, KT_DEPTH));
-    }
+    vt_delete_image_copies(copies);
     KT_ASSERT_TAG(shared_copy, KT_TAG_NULL);
     kt_kernel_self_check();
 }

@@ -106,6 +106,38 @@ thread_entry(seL4_Word fn, seL4_Word a0, seL4_Word a1, seL4_Word index, seL4_Wor
     }
 }
 
+seL4_CPtr vt_map_image(seL4_CPtr untyped, seL4_CPtr vs)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    const seL4_Word image = (seL4_Word)__keel_image_start;
+    const seL4_Word nimg = kt_region_size(bi->userImageFrames);
+    seL4_CPtr copies = kt_slots(nimg);
+    if (copies == 0 || !vt_map_tables(untyped, vs, image, 3, NULL)) {
+        return 0;
+    }
+    for (seL4_Word i = 0; i < nimg; i++) {
+        seL4_Error e = seL4_CNode_Copy(KT_ROOT, copies + i, KT_DEPTH, KT_ROOT,
+                                       bi->userImageFrames.start + i, KT_DEPTH, seL4_AllRights);
+        if (e == seL4_NoError) {
+            e = seL4_ARM_Page_Map(copies + i, vs, image + i * KT_PAGE_SIZE, seL4_ReadWrite,
+                                  seL4_ARM_Default_VMAttributes);
+        }
+        if (e != seL4_NoError) {
+            ktest_fail(__FILE__, __LINE__, "mapping image frame %lu: error %d", i, e);
+            return 0;
+        }
+    }
+    return copies;
+}
+
+void vt_delete_image_copies(seL4_CPtr copies)
+{
+    const seL4_Word nimg = kt_region_size(keel_bootinfo()->userImageFrames);
+    for (seL4_Word i = 0; i < nimg; i++) {
+        KT_ASSERT_OK_AT(i, seL4_CNode_Delete(KT_ROOT, copies + i, KT_DEPTH));
+    }
+}
+
 bool vt_thread_create(vt_thread_t *t, int index, seL4_CPtr untyped, seL4_CPtr vspace)
 {
     const seL4_BootInfo *bi = keel_bootinfo();

@@ -13,6 +13,7 @@ extern const ktest_case_t vt_map_cases[];
 extern const ktest_case_t vt_cache_cases[];
 extern const ktest_case_t vt_asid_cases[];
 extern const ktest_case_t vt_fault_cases[];
+extern const ktest_case_t vt_switch_cases[];
 
 #define VT_ROOT_VSPACE seL4_CapInitThreadVSpace
 #define VT_SMALL (1ul << seL4_PageBits)
@@ -52,6 +53,13 @@ bool vt_map_tables(seL4_CPtr untyped, seL4_CPtr vspace, seL4_Word vaddr, int lev
  * whose tables must exist. 0 on failure. */
 seL4_CPtr vt_map_new_frame(seL4_CPtr untyped, seL4_Word bits, seL4_Word vaddr,
                            seL4_CapRights_t rights, seL4_Word attr);
+
+/* Map the root image at its own addresses into `vs` (tables from
+ * `untyped`; the frames are copies of the image's frame caps, in fresh root
+ * slots), so helper threads can run there. Returns the first of those
+ * slots (vt_delete_image_copies frees them), 0 on failure. */
+seL4_CPtr vt_map_image(seL4_CPtr untyped, seL4_CPtr vs);
+void vt_delete_image_copies(seL4_CPtr copies);
 
 /* A new VSpace from `untyped` with an ASID from pool 0. 0 on failure. */
 seL4_CPtr vt_new_vspace(seL4_CPtr untyped);

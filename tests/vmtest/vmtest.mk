@@ -4,7 +4,7 @@
 
 VMTEST_SRCS := tests/vmtest/main.c tests/vmtest/util.c tests/vmtest/probe.S \
                tests/vmtest/test_map.c tests/vmtest/test_cache.c tests/vmtest/test_asid.c \
-               tests/vmtest/test_fault.c
+               tests/vmtest/test_fault.c tests/vmtest/test_switch.c
 VMTEST_KTEST_SRCS := tests/ktest/framework.c tests/ktest/boot.c tests/ktest/objects.c
 
 $(BUILD)/obj/tests/vmtest/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only

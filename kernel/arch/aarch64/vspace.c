@@ -6,6 +6,7 @@
 #include <arch/machine.h>
 #include <arch/vspace.h>
 #include <object/tcb.h>
+#include <panic.h>
 #include <printk.h>
 
 paddr_t ks_asid_table[ASID_POOL_COUNT];
@@ -13,6 +14,17 @@ paddr_t ks_asid_table[ASID_POOL_COUNT];
 /* A VSpace with no mappings, for threads that have no valid VSpace. */
 static pte_t empty_user_l0[PT_ENTRIES] ALIGNED(PAGE_SIZE);
 word_t ks_current_ttbr0 = ~0ull;
+word_t ks_vspace_epoch = 1;
+
+word_t vspace_refresh_ttbr0(vspace_cache_t *cache, const cap_t *root)
+{
+    word_t ttbr0 = vspace_ttbr0(*root);
+    if (ttbr0 != 0) {
+        cache->ttbr0 = ttbr0;
+        cache->epoch = ks_vspace_epoch;
+    }
+    return ttbr0;
+}
 
 static pte_t *table_at(pte_t entry)
 {
@@ -93,9 +105,22 @@ static pte_t *thread_vspace_root(tcb_t *thread)
 
 void arch_activate_thread(tcb_t *thread)
 {
-    word_t ttbr0 = vspace_ttbr0(tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
+    word_t ttbr0 = vspace_thread_ttbr0(&thread->vspace_cache, &tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
     vspace_load_ttbr0(ttbr0 != 0 ? ttbr0 : ptr_to_paddr(empty_user_l0));
     arch_fpu_activate(thread);
+}
+
+void arch_check_thread_invariants(tcb_t *thread)
+{
+    const vspace_cache_t *cache = &thread->vspace_cache;
+    word_t fresh = vspace_ttbr0(tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
+    if (cache->epoch == ks_vspace_epoch && cache->ttbr0 != fresh) {
+        panic("invariant: thread %p caches TTBR0 0x%lx, its VSpace cap gives 0x%lx", (void *)thread,
+              cache->ttbr0, fresh);
+    }
+    if (thread == ks_fpu_owner && (thread->flags & TCB_FLAG_FPU_DISABLED)) {
+        panic("invariant: thread %p owns the FPU with its FPU disabled", (void *)thread);
+    }
 }
 
 void arch_dump_user_stack(tcb_t *thread, unsigned words)
@@ -184,6 +209,7 @@ void vspace_release_asid(word_t asid, paddr_t vspace)
     paddr_t *entry = &((paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
     if (*entry == vspace) {
         *entry = 0;
+        ks_vspace_epoch++;
         tlb_flush_asid(asid);
     }
 }
@@ -193,6 +219,7 @@ void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
     paddr_t *slot = &ks_asid_table[(asid_base >> ASID_POOL_BITS) % ASID_POOL_COUNT];
     if (*slot == pool) {
         *slot = 0;
+        ks_vspace_epoch++;
         dsb_ishst();
         __asm__ volatile("tlbi vmalle1is" ::: "memory");
         dsb_ish();

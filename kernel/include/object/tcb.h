@@ -70,6 +70,7 @@ struct tcb {
     tcb_t *debug_next; /* list of all TCBs, for DebugDumpScheduler */
     tcb_t *debug_prev;
     fpu_state_t fpu;
+    vspace_cache_t vspace_cache; /* arch/vspace.h */
     char name[TCB_NAME_LENGTH];
 };
 _Static_assert(sizeof(tcb_t) <= BIT(TCB_SIZE_BITS), "a TCB fits in 2^seL4_TCBBits bytes");

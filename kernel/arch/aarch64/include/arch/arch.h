@@ -33,6 +33,11 @@ bool arch_fpu_trap(struct tcb *thread);
  * its FPU, or it is being destroyed): save it if live and forget it. */
 void arch_fpu_release(struct tcb *thread);
 
+/* The invariant checker's part for the port: panics if the thread's
+ * architecture state is inconsistent (AArch64: a cached TTBR0 value that
+ * differs from a fresh validation of its VSpace cap). */
+void arch_check_thread_invariants(struct tcb *thread);
+
 /* Print the thread's user registers (debug reports). */
 void arch_dump_user_context(const user_context_t *context);
 

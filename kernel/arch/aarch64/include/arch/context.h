@@ -49,6 +49,13 @@ typedef struct fpu_state {
     word_t fpcr;
 } fpu_state_t;
 
+/* A thread's TTBR0_EL1 value as last validated (see vspace_thread_ttbr0 in
+ * arch/vspace.h): good while `epoch` equals ks_vspace_epoch. */
+typedef struct vspace_cache {
+    word_t ttbr0;
+    word_t epoch;
+} vspace_cache_t;
+
 /* seL4_UserContext (ABI 8.1): 36 words; the first 17 are the "frame"
  * registers, the other 19 the "integer" ones (CopyRegisters groups). This
  * table maps each to its place in user_context_t. */

@@ -21,9 +21,11 @@ static ALWAYS_INLINE void fpu_set_cpacr(word_t value)
     }
 }
 
-/* `thread` is about to run: FP/SIMD traps unless its state is live. */
+/* `thread` is about to run: FP/SIMD traps unless its state is live. The
+ * owner never has its FPU disabled (disabling releases the FPU, and a
+ * disabled thread never takes it: arch_fpu_trap), so ownership decides;
+ * the invariant checker verifies it. */
 static ALWAYS_INLINE void arch_fpu_activate(tcb_t *thread)
 {
-    bool live = thread == ks_fpu_owner && !(thread->flags & TCB_FLAG_FPU_DISABLED);
-    fpu_set_cpacr(live ? CPACR_FPEN_NO_TRAPS : CPACR_FPEN_TRAP_EL0);
+    fpu_set_cpacr(thread == ks_fpu_owner ? CPACR_FPEN_NO_TRAPS : CPACR_FPEN_TRAP_EL0);
 }

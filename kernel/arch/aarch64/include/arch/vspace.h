@@ -2,6 +2,7 @@
  * four-level tables with 4 KiB granule, user space in TTBR0 (ABI 4.4). */
 #pragma once
 
+#include <arch/context.h>
 #include <arch/machine.h>
 #include <arch/mmu.h>
 #include <cap.h>
@@ -68,6 +69,46 @@ static ALWAYS_INLINE word_t vspace_ttbr0(cap_t root)
         return 0;
     }
     return cap_paddr(root) | ((word_t)cap_vspace_asid(root) << 48);
+}
+
+/* Every thread switch needs the TTBR0 value of the thread's VSpace cap, and
+ * validating the cap through the ASID table costs more than the rest of the
+ * switch, so each thread keeps the last valid answer (vspace_cache_t). The
+ * answer depends on the cap in the thread's VSpace slot and on the ASID
+ * table, and ks_vspace_epoch advances whenever either could change it: a
+ * VSpace cap leaves a slot (a TCB's VSpace slot gets a new cap only after
+ * the old one left) or an ASID stops naming its VSpace. TCBs start with
+ * epoch 0 (retyped memory is zero) and the epoch with 1; only valid answers
+ * are kept, so a thread without a valid VSpace is re-checked at every
+ * switch. The invariant checker compares every current cache with a fresh
+ * answer. */
+extern word_t ks_vspace_epoch;
+
+word_t vspace_refresh_ttbr0(vspace_cache_t *cache, const cap_t *root);
+
+/* The cached TTBR0 value if it is still good, else 0. The fastpaths take
+ * the slow path on 0, whose thread switch refreshes the cache. */
+static ALWAYS_INLINE word_t vspace_cached_ttbr0(const vspace_cache_t *cache)
+{
+    return likely(cache->epoch == ks_vspace_epoch) ? cache->ttbr0 : 0;
+}
+
+/* vspace_ttbr0 of the cap at `root` (the thread's VSpace slot), through
+ * the thread's cache. */
+static ALWAYS_INLINE word_t vspace_thread_ttbr0(vspace_cache_t *cache, const cap_t *root)
+{
+    if (likely(cache->epoch == ks_vspace_epoch)) {
+        return cache->ttbr0;
+    }
+    return vspace_refresh_ttbr0(cache, root);
+}
+
+/* A cap is leaving its slot: if it names a VSpace, every cache is stale. */
+static ALWAYS_INLINE void vspace_note_cap_removed(cap_t cap)
+{
+    if (cap_type(cap) == cap_vspace) {
+        ks_vspace_epoch++;
+    }
 }
 
 static ALWAYS_INLINE void vspace_load_ttbr0(word_t ttbr0)
