@@ -145,8 +145,7 @@ cap_t cap_update_data(cap_t cap, bool preserve, word_t data)
         if (guard_size + cap_cnode_radix(cap) > WORD_BITS) {
             return cap_null_new();
         }
-        cap = cap_with_cnode_guard_size(cap, guard_size);
-        return cap_with_cnode_guard(cap, (data >> 6) & MASK(guard_size));
+        return cap_cnode_with_guard(cap, (unsigned)guard_size, (data >> 6) & MASK(guard_size));
     }
     default:
         return cap;

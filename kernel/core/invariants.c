@@ -27,6 +27,11 @@ static void check_links(word_t *count)
         if (cap_is_null(next->cap)) {
             panic("invariant: empty slot %p on the cap list", (void *)next);
         }
+        if (cap_type(next->cap) == cap_cnode &&
+            cap_cnode_whole_word(next->cap) !=
+                (cap_cnode_guard_size(next->cap) + cap_cnode_radix(next->cap) == WORD_BITS)) {
+            panic("invariant: CNode cap in slot %p has a wrong whole-word bit", (void *)next);
+        }
         (*count)++;
     }
 }

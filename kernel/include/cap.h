@@ -77,6 +77,7 @@ CAP_FIELD(reply_master, 0, 48, 1)
 CAP_FIELD(reply_can_grant, 0, 49, 1)
 /* cnode */
 CAP_FIELD(cnode_radix, 0, 52, 6)
+CAP_FIELD(cnode_whole_word, 0, 58, 1) /* guard size + radix = 64: cap_cnode_with_guard */
 CAP_FIELD(cnode_guard_size, 1, 0, 6)
 CAP_FIELD(cnode_guard, 1, 6, 58)
 /* frame */
@@ -134,12 +135,22 @@ static inline cap_t cap_untyped_new(paddr_t base, unsigned size_bits, bool is_de
     return cap_with_untyped_is_device(c, is_device);
 }
 
+/* Give a CNode cap a guard. Also sets cnode_whole_word, derived from the
+ * guard size and the radix: whether a lookup through this CNode consumes a
+ * whole 64-bit CPtr at once, so the one-level lookup of every system call
+ * (cspace.h) tests one bit. The invariant checker verifies the bit. */
+static inline cap_t cap_cnode_with_guard(cap_t c, unsigned guard_size, word_t guard)
+{
+    c = cap_with_cnode_guard_size(c, guard_size);
+    c = cap_with_cnode_guard(c, guard);
+    return cap_with_cnode_whole_word(c, guard_size + cap_cnode_radix(c) == WORD_BITS);
+}
+
 static inline cap_t cap_cnode_new(paddr_t base, unsigned radix, unsigned guard_size, word_t guard)
 {
     cap_t c = cap_new(cap_cnode, base);
     c = cap_with_cnode_radix(c, radix);
-    c = cap_with_cnode_guard_size(c, guard_size);
-    return cap_with_cnode_guard(c, guard);
+    return cap_cnode_with_guard(c, guard_size, guard);
 }
 
 static inline cap_t cap_frame_new(paddr_t base, enum frame_size size, enum vm_rights rights,

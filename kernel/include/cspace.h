@@ -30,14 +30,14 @@ lookup_cap_ret_t lookup_cap_walk(tcb_t *thread, word_t cptr);
  * CSpace root is one CNode whose radix and guard cover all 64 bits (the
  * root task's, and most threads') and the guard matches; NULL otherwise,
  * and then the general walk decides (and reports any failure). A CNode
- * cap's guard is stored masked to its size (capability.c); radix + guard
- * size = 64 implies radix > 0 (a guard size is < 64), so the shift is
- * defined. */
+ * cap's guard is stored masked to its size (capability.c); its whole-word
+ * bit says radix + guard size = 64 (cap.h), which implies radix > 0 (a
+ * guard size is < 64), so the shift is defined. */
 static ALWAYS_INLINE cte_t *lookup_one_level(tcb_t *thread, word_t cptr)
 {
     cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
-    if (cap_type(root) != cap_cnode || radix + cap_cnode_guard_size(root) != WORD_BITS ||
+    if (cap_type(root) != cap_cnode || !cap_cnode_whole_word(root) ||
         (cptr >> radix) != cap_cnode_guard(root)) {
         return NULL;
     }

@@ -98,7 +98,7 @@ void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard,
         c = cap_with_untyped_free_index(c, BIT(u->size_bits));
         cdt_insert_root(c, &env->root[u->slot]);
     }
-    cap_t copy = cap_with_cnode_guard(cap_with_cnode_guard_size(env->root_cap, copy_guard_size), 0);
+    cap_t copy = cap_cnode_with_guard(env->root_cap, copy_guard_size, 0);
     cdt_insert_derived(copy, tcb_slot(t, TCB_CSPACE_ROOT), &env->root[1]);
 }
 

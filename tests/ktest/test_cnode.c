@@ -726,6 +726,7 @@ static void test_mint_cnode_guard(void)
     KT_ASSERT_OK(mint(s + 7, y, 0));
     KT_ASSERT_OK(seL4_CNode_Delete(s + 7, 3, 4));
     KT_ASSERT_ERROR(copy_out(t, x, 3, 4), seL4_FailedLookup, 1, seL4_MissingCapability, 4);
+    kt_kernel_self_check(); /* every guard geometry above: the one-level bits hold */
     delete_range(s, 8);
     kt_slots_empty(s, 8);
 }
@@ -773,6 +774,7 @@ static void test_guard_by_mutate_and_rotate(void)
     KT_ASSERT_OK(seL4_CNode_Delete(c, 0xb, 4));
     KT_ASSERT_ERROR(seL4_CNode_Delete(c, 0x7, 4), seL4_FailedLookup, 0, seL4_GuardMismatch, 4, 2,
                     2);
+    kt_kernel_self_check();
     delete_range(s, 5);
     kt_slots_empty(s, 5);
 }

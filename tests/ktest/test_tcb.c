@@ -528,6 +528,42 @@ KT_THREAD_TEST(test_set_ipc_buffer_errors)
 /* The kernel uses the buffer through the frame at (address mod page size):
  * a thread given a buffer 1 KiB into a spare page receives long messages
  * there (ABI 3.2). */
+/* A thread whose CSpace root resolves only part of a CPtr (the root CNode
+ * minted with guard size 0: its 13 index bits are the CPtr's top 13, the
+ * other 51 are left over, ABI 1.7): a small CPtr names slot 0 (empty),
+ * and a cap in slot n is named by n << 51. */
+static seL4_CPtr partial_ntfn;
+static volatile seL4_Word partial_label;
+
+static void use_partial_root(seL4_Word unused)
+{
+    (void)unused;
+    partial_label = seL4_MessageInfo_get_label(
+        seL4_Call(partial_ntfn, seL4_MessageInfo_new(0, 0, 0, 0)));
+    seL4_Signal(partial_ntfn << KT_ROOT_GUARD_BITS);
+}
+
+KT_THREAD_TEST(test_set_space_partial_root)
+{
+    seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
+    seL4_CPtr root = kt_env_slot();
+    KT_RETURN_IF_FAILED();
+    partial_ntfn = kt_env_mint(ntfn, seL4_AllRights, 0x55);
+    KT_ASSERT_OK(seL4_CNode_Mint(KT_ROOT, root, KT_DEPTH, KT_ROOT, KT_ROOT, KT_DEPTH, seL4_AllRights,
+                                 seL4_CNode_CapData_new(0, 0).words[0]));
+    partial_label = ~0ul;
+    kt_thread_t *t = kt_thread_create(use_partial_root, 0, KT_PRIO_HIGH, 0);
+    KT_RETURN_IF_FAILED();
+    KT_ASSERT_OK(seL4_TCB_SetSpace(t->tcb, 0, root, 0, seL4_CapInitThreadVSpace, 0));
+    kt_kernel_self_check(); /* the minted root cap's one-level bit is checked */
+    kt_thread_start(t);
+    KT_ASSERT(t->finished);
+    KT_ASSERT_EQ(partial_label, seL4_InvalidCapability);
+    seL4_Word word = 0;
+    seL4_Poll(ntfn, &word);
+    KT_ASSERT_EQ(word, 0x55); /* one Signal: the Call found no cap */
+}
+
 static seL4_Word rx_words[8];
 static volatile seL4_Word rx_length;
 
@@ -1248,6 +1284,7 @@ const ktest_case_t ktest_tcb_cases[] = {
     {"tcb.configure_errors", test_configure_errors},
     {"tcb.configure_device_frame", test_configure_device_frame},
     {"tcb.set_space_errors", test_set_space_errors},
+    {"tcb.set_space_partial_root", test_set_space_partial_root},
     {"tcb.set_ipc_buffer_errors", test_set_ipc_buffer_errors},
     {"tcb.set_ipc_buffer_used", test_set_ipc_buffer_used},
     {"tcb.priority_errors", test_priority_errors},
