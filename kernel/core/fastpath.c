@@ -170,6 +170,14 @@ static ALWAYS_INLINE bool can_call(cap_t cap)
            (rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY));
 }
 
+/* Can the fastpath deliver a reply to a thread with this fault type: none
+ * (it waits for a Call's reply) or a VM fault? One shift of a constant
+ * (fault types are small numbers). */
+static ALWAYS_INLINE bool fast_reply_fault(word_t fault)
+{
+    return ((BIT(seL4_Fault_NullFault) | BIT(seL4_Fault_VMFault)) >> (fault % WORD_BITS)) & 1;
+}
+
 /* vectors.S compares x7 with these numbers to enter the fastpath. */
 _Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
 
@@ -224,7 +232,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     tcb_t *caller = cap_object(reply);
     word_t ttbr0 = vspace_cached_ttbr0(&caller->vspace_cache);
     word_t fault = caller->fault.type;
-    if (caller->state != thread_blocked_on_reply || (fault != 0 && fault != seL4_Fault_VMFault) ||
+    if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) ||
         ttbr0 == 0 || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }

@@ -125,6 +125,15 @@ TEST(ready_queues_against_model)
                             step, op, t, prio)) {
             return;
         }
+        int probe = (int)harness_rng_below(&rng, 256);
+        bool above = false;
+        for (int q = probe + 1; q < 256; q++) {
+            above = above || model_length[q] > 0;
+        }
+        if (!HARNESS_CHECK_(sched_ready_above((word_t)probe) == above,
+                            "step %d: sched_ready_above(%d) is %d", step, probe, !above)) {
+            return;
+        }
     }
     for (int t = 0; t < THREADS; t++) {
         sched_dequeue(&threads[t]);
@@ -141,6 +150,17 @@ TEST(ready_above_compares_with_the_best)
     EXPECT_TRUE(sched_ready_above(9));
     EXPECT_FALSE(sched_ready_above(10));
     sched_dequeue(&threads[0]);
+    /* At the bitmap's word edges, and the top priority. */
+    static const struct { uint8_t ready, below, at; } edges[] = {
+        { 63, 62, 63 }, { 64, 63, 64 }, { 65, 64, 65 }, { 128, 0, 255 }, { 255, 254, 255 },
+    };
+    for (unsigned i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+        threads[0].priority = edges[i].ready;
+        sched_append(&threads[0]);
+        EXPECT_TRUE(sched_ready_above(edges[i].below));
+        EXPECT_FALSE(sched_ready_above(edges[i].at));
+        sched_dequeue(&threads[0]);
+    }
 }
 
 /* Wait queues: the same, with one FIFO and removal from anywhere. */

@@ -436,6 +436,63 @@ KT_THREAD_TEST(test_unknown_syscall)
     KT_ASSERT(t->finished);
 }
 
+/* Fault replies sent with ReplyRecv, whose fastpath serves only replies to
+ * a Call or a VM fault: a reply to an unknown syscall still writes the
+ * registers it carries, a reply to a cap fault still restarts the svc. */
+static seL4_CPtr rr_wake;
+
+static void unknown_then_send(seL4_Word arg)
+{
+    raw_syscall(arg);
+    seL4_Send(rr_wake, seL4_MessageInfo_new(0x99, 0, 0, 0));
+}
+
+KT_THREAD_TEST(test_replyrecv_fault_replies)
+{
+    handler_t h;
+    if (!make_handler(&h, 0xfa0e)) {
+        return;
+    }
+    rr_wake = h.cap;
+    static seL4_Word args[2][9];
+    kt_thread_t *t = kt_thread_spawn(unknown_then_send, (seL4_Word)raw_args(args[0], 1, 2, 0x4444),
+                                     KT_PRIO_HIGH, h.cap);
+    KT_RETURN_IF_FAILED();
+    recv_fault(&h, 0xfa0e, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
+    KT_RETURN_IF_FAILED();
+    const seL4_Word pc = fmr[8], sp = fmr[9], lr = fmr[10];
+    KT_ASSERT_EQ(pc, (seL4_Word)kt_svc9_insn);
+    for (int i = 0; i < 8; i++) {
+        seL4_SetMR(i, 0xa0 + (seL4_Word)i);
+    }
+    seL4_SetMR(8, pc + 4);
+    seL4_SetMR(9, sp);
+    seL4_SetMR(10, lr);
+    seL4_SetMR(11, 0);
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0, 0, 0, 12), &badge);
+    KT_ASSERT_EQ(badge, 0xfa0e);
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), 0x99);
+    for (int i = 0; i < 8; i++) {
+        KT_ASSERT_EQ(raw_out[i], 0xa0 + (seL4_Word)i);
+    }
+    KT_ASSERT(t->finished);
+
+    /* A cap fault: the reply (any message) restarts the Send, which faults
+     * again; ReplyRecv's receive phase takes the second fault. */
+    kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args[1], BAD_CPTR, 0, seL4_SysSend),
+                    KT_PRIO_HIGH, h.cap);
+    KT_RETURN_IF_FAILED();
+    recv_fault(&h, 0xfa0e, seL4_Fault_CapFault, 7);
+    KT_RETURN_IF_FAILED();
+    seL4_SetMR(0, 0x1234);
+    info = seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+    KT_ASSERT_EQ(badge, 0xfa0e);
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_CapFault);
+    KT_ASSERT_EQ(seL4_GetMR(0), (seL4_Word)kt_svc9_insn);
+    KT_ASSERT_EQ(seL4_GetMR(1), BAD_CPTR);
+}
+
 /* A reply with a non-zero label writes the registers it carries and leaves
  * the thread inactive (ABI 7.7). */
 KT_THREAD_TEST(test_unknown_syscall_reply_stops)
@@ -911,6 +968,7 @@ const ktest_case_t ktest_fault_cases[] = {
     {"fault.cap_fault_extra_cap", test_cap_fault_extra_cap},
     {"fault.replyrecv_replies_before_fault", test_replyrecv_replies_before_fault},
     {"fault.unknown_syscall", test_unknown_syscall},
+    {"fault.replyrecv_fault_replies", test_replyrecv_fault_replies},
     {"fault.unknown_syscall_reply_stops", test_unknown_syscall_reply_stops},
     {"fault.user_exception", test_user_exception},
     {"fault.vm_fault_data", test_vm_fault_data},
