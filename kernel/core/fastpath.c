@@ -47,7 +47,7 @@ static ALWAYS_INLINE void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool 
 {
     caller->state = thread_blocked_on_reply; /* current: in no ready queue */
     cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
-    cdt_insert_leaf(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
+    cdt_insert_reply(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
 }
 
 #define FAST_MSG_MAX 120 /* seL4_MsgMaxLength */
@@ -242,7 +242,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     server->blocking_object = ptr_to_paddr(ep);
     server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
     enqueue_receiver(ep, server);
-    cdt_remove_leaf(caller_slot);
+    cdt_remove_reply(caller_slot);
     caller->state = thread_running;
     if (fault != 0) {
         /* The reply to a VM fault carries nothing to the faulter: whatever

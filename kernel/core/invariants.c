@@ -91,12 +91,39 @@ static void check_overlaps(void)
     }
 }
 
+/* A thread's master reply cap heads a list of its own (cdt.h): nothing
+ * before it, and after it at most the one reply cap to the thread, which
+ * exists only while the thread waits for that reply. */
+static void check_reply_list(tcb_t *t)
+{
+    const cte_t *master = tcb_slot(t, TCB_REPLY);
+    if (cap_is_null(master->cap)) {
+        if (master->mdb.w[0] != 0 || master->mdb.w[1] != 0) {
+            panic("invariant: thread %p has links in its empty reply slot", (void *)t);
+        }
+        return;
+    }
+    if (cap_type(master->cap) != cap_reply || !cap_reply_master(master->cap) ||
+        cap_object(master->cap) != (void *)t || mdb_prev(master) != NULL ||
+        (master->mdb.w[1] & ~MASK(CAP_ADDR_BITS)) != MDB_REPLY_MASTER_FLAGS) {
+        panic("invariant: thread %p has a malformed master reply cap", (void *)t);
+    }
+    const cte_t *reply = mdb_next(master);
+    if (reply != NULL &&
+        (cap_type(reply->cap) != cap_reply || cap_reply_master(reply->cap) ||
+         cap_object(reply->cap) != (void *)t || mdb_prev(reply) != master || reply->mdb.w[1] != 0 ||
+         t->state != thread_blocked_on_reply)) {
+        panic("invariant: thread %p has a wrong reply cap after its master", (void *)t);
+    }
+}
+
 static void check_threads(void)
 {
     for (const tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
         if (t->state == thread_blocked_on_receive && !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
             panic("invariant: thread %p waits to receive with a cap in its caller slot", (void *)t);
         }
+        check_reply_list((tcb_t *)t);
         arch_check_thread_invariants((tcb_t *)t);
     }
 }

@@ -196,7 +196,8 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
     cte_t *dest = tcb_slot(receiver, TCB_CALLER);
     cte_delete_one(dest);
     cap_t reply = cap_with_reply_can_grant(cap_new(cap_reply, ptr_to_paddr(caller)), can_grant);
-    cdt_insert_leaf(reply, master, dest);
+    kassert(mdb_next(master) == NULL);
+    cdt_insert_reply(reply, master, dest);
 }
 
 /* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
@@ -243,12 +244,12 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     kassert(caller->state == thread_blocked_on_reply);
     if (caller->fault.type == 0) {
         ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
-        cdt_remove_leaf(reply_slot);
+        cdt_remove_reply(reply_slot);
         caller->state = thread_running; /* runnable, so no queue to leave */
         sched_wake(caller, true);
         return;
     }
-    cdt_remove_leaf(reply_slot);
+    cdt_remove_reply(reply_slot);
     bool restart = fault_reply(caller, replier);
     caller->fault.type = 0;
     if (restart) {
@@ -278,7 +279,7 @@ void ipc_cancel(tcb_t *thread)
         notification_cancel_wait(thread);
         break;
     case thread_blocked_on_reply: {
-        /* The one-shot reply cap to it sits right after its master cap. */
+        /* The one-shot reply cap to it is its master cap's only child. */
         cte_t *next = mdb_next(tcb_slot(thread, TCB_REPLY));
         if (next != NULL && cap_type(next->cap) == cap_reply && !cap_reply_master(next->cap) &&
             cap_object(next->cap) == (void *)thread) {

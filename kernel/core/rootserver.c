@@ -166,8 +166,8 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
     ipc_frame = cap_with_mapped_vaddr(cap_with_mapped_asid(ipc_frame, 0), 0);
     cdt_insert_derived(ipc_frame, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER],
                        tcb_slot(tcb, TCB_IPC_BUFFER));
-    cdt_insert_root(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1),
-                    tcb_slot(tcb, TCB_REPLY));
+    cdt_insert_reply_master(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1),
+                            tcb_slot(tcb, TCB_REPLY));
     set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
     tcb->state = thread_running;
     sched_enqueue(tcb);

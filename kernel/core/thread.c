@@ -169,7 +169,8 @@ void thread_resume(tcb_t *thread)
     ipc_cancel(thread);
     cte_t *reply = tcb_slot(thread, TCB_REPLY);
     if (cap_is_null(reply->cap)) {
-        cdt_insert_root(cap_with_reply_master(cap_new(cap_reply, ptr_to_paddr(thread)), 1), reply);
+        cdt_insert_reply_master(cap_with_reply_master(cap_new(cap_reply, ptr_to_paddr(thread)), 1),
+                                reply);
     }
     thread_set_state(thread, thread_restart);
     sched_append(thread);

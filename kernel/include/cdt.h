@@ -9,7 +9,15 @@
  * `first_badged` marks where a new group of badged caps starts, so two
  * separately minted caps with the same badge do not become each other's
  * children. All caps to one object are contiguous in the list, so whether a
- * cap is the last one to its object is a look at its two neighbours. */
+ * cap is the last one to its object is a look at its two neighbours.
+ *
+ * One exception: a thread's master reply cap is not on that list but heads
+ * a list of its own, which holds at most its one child, the reply cap of
+ * the thread's pending Call or fault (a thread waits for one reply at a
+ * time; the reply cap exists only while it does). Making and consuming a
+ * reply cap, on every Call and every reply, then touches only the master
+ * and the reply cap's slot. The generic operations (move, swap, remove,
+ * is_final) work on that list as on the main one. */
 #pragma once
 
 #include <object/cnode.h>
@@ -34,32 +42,34 @@ bool cdt_is_final(const cte_t *slot);
  * after the source in the list, original or not as the cap type says. */
 void cdt_insert_derived(cap_t cap, cte_t *source, cte_t *dest);
 
-/* Put `cap`, which can have no children (a one-shot reply cap), into the
- * empty `dest` right after `prev`: the IPC paths' cheap insertion. */
-static ALWAYS_INLINE void cdt_insert_leaf(cap_t cap, cte_t *prev, cte_t *dest)
+/* A master reply cap's link word: revocable (it is its reply cap's
+ * parent), first badged, and the address of that child or 0. */
+#define MDB_REPLY_MASTER_FLAGS (BIT(63) | BIT(62))
+
+/* Put a thread's master reply cap into its empty reply slot, alone. */
+static inline void cdt_insert_reply_master(cap_t cap, cte_t *dest)
 {
-    /* On raw link words: the IPC paths pay for every instruction here. */
-    word_t next = prev->mdb.w[1] & MASK(CAP_ADDR_BITS);
     dest->cap = cap;
-    dest->mdb.w[0] = ptr_to_paddr(prev);
-    dest->mdb.w[1] = next; /* not revocable or first badged */
-    if (next != 0) {
-        ((cte_t *)paddr_to_ptr(next))->mdb.w[0] = ptr_to_paddr(dest);
-    }
-    prev->mdb.w[1] = (prev->mdb.w[1] & ~MASK(CAP_ADDR_BITS)) | ptr_to_paddr(dest);
+    dest->mdb.w[0] = 0;
+    dest->mdb.w[1] = MDB_REPLY_MASTER_FLAGS;
 }
 
-/* Remove a cap inserted with cdt_insert_leaf and empty its slot. A leaf
- * always has a predecessor (its parent). */
-static ALWAYS_INLINE void cdt_remove_leaf(cte_t *slot)
+/* Put the one-shot reply cap `cap` into the empty `dest` as the only child
+ * of `master`, which has none (its thread is not waiting for a reply). On
+ * raw link words: the IPC paths pay for every instruction here. */
+static ALWAYS_INLINE void cdt_insert_reply(cap_t cap, cte_t *master, cte_t *dest)
 {
-    word_t prev = slot->mdb.w[0];
-    word_t next = slot->mdb.w[1] & MASK(CAP_ADDR_BITS);
-    cte_t *prev_slot = paddr_to_ptr(prev);
-    prev_slot->mdb.w[1] = (prev_slot->mdb.w[1] & ~MASK(CAP_ADDR_BITS)) | next;
-    if (next != 0) {
-        ((cte_t *)paddr_to_ptr(next))->mdb.w[0] = prev;
-    }
+    dest->cap = cap;
+    dest->mdb.w[0] = ptr_to_paddr(master);
+    dest->mdb.w[1] = 0; /* no next; not revocable or first badged */
+    master->mdb.w[1] = MDB_REPLY_MASTER_FLAGS | ptr_to_paddr(dest);
+}
+
+/* Remove a reply cap inserted with cdt_insert_reply (perhaps moved since)
+ * and empty its slot. */
+static ALWAYS_INLINE void cdt_remove_reply(cte_t *slot)
+{
+    ((cte_t *)paddr_to_ptr(slot->mdb.w[0]))->mdb.w[1] = MDB_REPLY_MASTER_FLAGS;
     slot->cap = cap_null_new();
     slot->mdb = (mdb_node_t){ { 0, 0 } };
 }
