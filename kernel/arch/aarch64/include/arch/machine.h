@@ -9,14 +9,19 @@
  * reachable at KERNEL_WINDOW_BASE + p. */
 #define KERNEL_WINDOW_BASE 0xFFFF000000000000ull
 
+/* The window base has only the top 16 bits set and physical addresses fit
+ * in 48, so setting or clearing those bits is the addition or subtraction:
+ * one ORR or AND with an encodable immediate (an ADD of the base is not
+ * encodable), which the compiler can also share between fields of one
+ * object. */
 static inline pptr_t paddr_to_kernel(paddr_t p)
 {
-    return p + KERNEL_WINDOW_BASE;
+    return p | KERNEL_WINDOW_BASE;
 }
 
 static inline paddr_t kernel_to_paddr(pptr_t p)
 {
-    return p - KERNEL_WINDOW_BASE;
+    return p & ~KERNEL_WINDOW_BASE;
 }
 
 static inline void *paddr_to_ptr(paddr_t p)
