@@ -4,8 +4,13 @@
  *    [base, base + free index), and the free index is within its size;
  *  - no two distinct objects overlap (quadratic, so only checked while the
  *    system holds at most INVARIANT_OVERLAP_LIMIT caps);
+ *  - a CNode cap's whole-word bit agrees with its guard size and radix;
  *  - a thread waiting to receive has an empty caller slot (the IPC
- *    fastpath puts the reply cap there without looking). */
+ *    fastpath puts the reply cap there without looking);
+ *  - each thread's master reply cap heads a list holding at most the reply
+ *    cap of the reply it waits for;
+ *  - the port's per-thread state is consistent (arch_check_thread_invariants:
+ *    on AArch64 the cached TTBR0 values and the FPU owner). */
 #include <arch/arch.h>
 #include <capability.h>
 #include <cdt.h>

@@ -97,10 +97,8 @@ static ALWAYS_INLINE word_t vspace_cached_ttbr0(const vspace_cache_t *cache)
  * the thread's cache. */
 static ALWAYS_INLINE word_t vspace_thread_ttbr0(vspace_cache_t *cache, const cap_t *root)
 {
-    if (likely(cache->epoch == ks_vspace_epoch)) {
-        return cache->ttbr0;
-    }
-    return vspace_refresh_ttbr0(cache, root);
+    word_t ttbr0 = vspace_cached_ttbr0(cache); /* a cached value is never 0 */
+    return likely(ttbr0 != 0) ? ttbr0 : vspace_refresh_ttbr0(cache, root);
 }
 
 /* A cap is leaving its slot: if it names a VSpace, every cache is stale. */
