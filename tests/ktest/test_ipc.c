@@ -819,6 +819,50 @@ KT_THREAD_TEST(test_saved_reply_cap)
     KT_ASSERT_TAG(slot, KT_TAG_NULL);
 }
 
+/* A saved reply cap stays its caller's master reply cap's child when it is
+ * moved or swapped (cdt.h: the master heads a list of its own): it still
+ * replies from its new slot, and the kernel's invariants hold throughout. */
+KT_THREAD_TEST(test_saved_reply_cap_moves)
+{
+    static msg_spec_t spec;
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    seL4_CPtr a = kt_env_slot(), b = kt_env_slot(), c = kt_env_slot();
+    KT_RETURN_IF_FAILED();
+    spawn_caller(&spec, ep, 4);
+    KT_RETURN_IF_FAILED();
+    if (!recv_call(ep, 4)) {
+        return;
+    }
+    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, a, KT_DEPTH));
+    KT_ASSERT_OK(seL4_CNode_Move(KT_ROOT, b, KT_DEPTH, KT_ROOT, a, KT_DEPTH));
+    KT_ASSERT_TAG(a, KT_TAG_NULL);
+    KT_ASSERT_OK(seL4_CNode_Copy(KT_ROOT, c, KT_DEPTH, KT_ROOT, seL4_CapInitThreadTCB, KT_DEPTH,
+                                 seL4_AllRights));
+    KT_ASSERT_OK(seL4_CNode_Rotate(KT_ROOT, a, KT_DEPTH, 0, KT_ROOT, b, KT_DEPTH, 0, KT_ROOT, c,
+                                   KT_DEPTH)); /* b -> a, c -> b */
+    KT_ASSERT_TAG(a, KT_TAG_REPLY);
+    KT_ASSERT_TAG(b, KT_TAG_TCB);
+    kt_kernel_self_check();
+    KT_ASSERT_EQ(call_returned, 0);
+    seL4_Send(a, seL4_MessageInfo_new(0x44, 0, 0, 0));
+    KT_ASSERT_EQ(call_returned, 1);
+    KT_ASSERT_TAG(a, KT_TAG_NULL);
+    kt_kernel_self_check();
+    /* Deleted instead of used: the caller keeps waiting, the master is
+     * childless again. */
+    kt_thread_t *t = spawn_caller(&spec, ep, 5);
+    KT_RETURN_IF_FAILED();
+    if (!recv_call(ep, 5)) {
+        return;
+    }
+    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, a, KT_DEPTH));
+    KT_ASSERT_OK(seL4_CNode_Delete(KT_ROOT, a, KT_DEPTH));
+    kt_kernel_self_check();
+    KT_ASSERT_EQ(call_returned, 0);
+    KT_ASSERT(!t->finished);
+    kt_delete(b);
+}
+
 /* A reply cap dies with its caller's waiting: suspend or delete the caller
  * and the reply does nothing (ABI 1.6a; manual: "the kernel would
  * immediately destroy the reply capability"). */
@@ -1314,6 +1358,7 @@ const ktest_case_t ktest_ipc_cases[] = {
     {"ipc.cap_transfer", test_cap_transfer},
     {"ipc.call_rights", test_call_rights},
     {"ipc.saved_reply_cap", test_saved_reply_cap},
+    {"ipc.saved_reply_cap_moves", test_saved_reply_cap_moves},
     {"ipc.reply_after_caller_gone", test_reply_after_caller_gone},
     {"ipc.recv_drops_unanswered_caller", test_recv_drops_unanswered_caller},
     {"ipc.reply_grant", test_reply_grant},
