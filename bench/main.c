@@ -398,18 +398,25 @@ static void sender(int slot)
     }
 }
 
-/* Receives job.ep forever (an endpoint or notification); Acks the IRQ
- * handler after each message if there is one. */
+/* Receive on job.ep (an endpoint or notification); the i-th sample is the
+ * time from shared.start_a to the return. */
+static void recv_sample(int i)
+{
+    volatile uint64_t ignored;
+    seL4_Word r[6] = { job.ep };
+    uint64_t end = stamped_syscall(seL4_SysRecv, r, &ignored);
+    if (i < job.total) {
+        samples0[i] = minus(end, shared.start_a, overhead_stamp);
+    }
+}
+
+/* Receives job.ep forever; Acks the IRQ handler after each message if
+ * there is one. */
 static void receiver(int slot)
 {
     (void)slot;
-    volatile uint64_t ignored;
     for (int i = 0;; i++) {
-        seL4_Word r[6] = { job.ep };
-        uint64_t end = stamped_syscall(seL4_SysRecv, r, &ignored);
-        if (i < job.total) {
-            samples0[i] = minus(end, shared.start_a, overhead_stamp);
-        }
+        recv_sample(i);
         if (job.irq_handler != 0) {
             seL4_IRQHandler_Ack(job.irq_handler);
         }
@@ -529,13 +536,8 @@ static void irq_spinner(int slot)
 static void irq_driver(int slot)
 {
     (void)slot;
-    volatile uint64_t ignored;
     for (int i = 0;; i++) {
-        seL4_Word r[6] = { job.ep };
-        uint64_t end = stamped_syscall(seL4_SysRecv, r, &ignored);
-        if (i < job.total) {
-            samples0[i] = minus(end, shared.start_a, overhead_stamp);
-        }
+        recv_sample(i);
         UART_FRAME_VADDR[UART_IMSC / 4] = uart_imsc_off;
         seL4_IRQHandler_Ack(job.irq_handler);
     }

@@ -726,6 +726,23 @@ static bool recv_call(seL4_CPtr ep, seL4_Word seed)
     return true;
 }
 
+/* spawn_caller on `ep`, receive its Call and save the reply cap to it in
+ * `slot` (SaveCaller): the caller, or NULL when that failed (the test has
+ * failed then). */
+static kt_thread_t *saved_call(msg_spec_t *spec, seL4_CPtr ep, seL4_Word seed, seL4_CPtr slot)
+{
+    kt_thread_t *t = spawn_caller(spec, ep, seed);
+    if (ktest_failed() || !recv_call(ep, seed)) {
+        return NULL;
+    }
+    seL4_Error e = seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH);
+    if (e != seL4_NoError) {
+        ktest_fail(__FILE__, __LINE__, "SaveCaller: error %d", e);
+        return NULL;
+    }
+    return t;
+}
+
 KT_THREAD_TEST(test_call_rights)
 {
     static msg_spec_t spec;
@@ -783,12 +800,10 @@ KT_THREAD_TEST(test_saved_reply_cap)
     seL4_CPtr slot = kt_env_slot();
     seL4_CPtr slot2 = kt_env_slot();
     KT_RETURN_IF_FAILED();
-    kt_thread_t *t = spawn_caller(&spec, ep, 3);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 3)) {
+    kt_thread_t *t = saved_call(&spec, ep, 3, slot);
+    if (t == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     KT_ASSERT_TAG(slot, KT_TAG_REPLY);
     /* The caller slot is empty now: saving again saves nothing, Reply is a
      * no-op; an occupied destination is refused. */
@@ -828,12 +843,9 @@ KT_THREAD_TEST(test_saved_reply_cap_moves)
     seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
     seL4_CPtr a = kt_env_slot(), b = kt_env_slot(), c = kt_env_slot();
     KT_RETURN_IF_FAILED();
-    spawn_caller(&spec, ep, 4);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 4)) {
+    if (saved_call(&spec, ep, 4, a) == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, a, KT_DEPTH));
     KT_ASSERT_OK(seL4_CNode_Move(KT_ROOT, b, KT_DEPTH, KT_ROOT, a, KT_DEPTH));
     KT_ASSERT_TAG(a, KT_TAG_NULL);
     KT_ASSERT_OK(seL4_CNode_Copy(KT_ROOT, c, KT_DEPTH, KT_ROOT, seL4_CapInitThreadTCB, KT_DEPTH,
@@ -850,12 +862,10 @@ KT_THREAD_TEST(test_saved_reply_cap_moves)
     kt_kernel_self_check();
     /* Deleted instead of used: the caller keeps waiting, the master is
      * childless again. */
-    kt_thread_t *t = spawn_caller(&spec, ep, 5);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 5)) {
+    kt_thread_t *t = saved_call(&spec, ep, 5, a);
+    if (t == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, a, KT_DEPTH));
     KT_ASSERT_OK(seL4_CNode_Delete(KT_ROOT, a, KT_DEPTH));
     kt_kernel_self_check();
     KT_ASSERT_EQ(call_returned, 0);
@@ -896,12 +906,10 @@ KT_THREAD_TEST(test_reply_after_caller_gone)
     kt_thread_destroy(t);
 
     /* Suspended, saved reply cap. */
-    t = spawn_caller(&spec, ep, 5);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 5)) {
+    t = saved_call(&spec, ep, 5, slot);
+    if (t == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     KT_ASSERT_TAG(slot, KT_TAG_REPLY);
     KT_ASSERT_OK(seL4_TCB_Suspend(t->tcb));
     KT_ASSERT_TAG(slot, KT_TAG_NULL);
@@ -910,12 +918,10 @@ KT_THREAD_TEST(test_reply_after_caller_gone)
     kt_thread_destroy(t);
 
     /* Deleted, saved reply cap. */
-    t = spawn_caller(&spec, ep, 6);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 6)) {
+    t = saved_call(&spec, ep, 6, slot);
+    if (t == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     kt_thread_destroy(t);
     KT_ASSERT_TAG(slot, KT_TAG_NULL);
     seL4_Send(slot, seL4_MessageInfo_new(3, 0, 0, 0));
@@ -1001,12 +1007,10 @@ KT_THREAD_TEST(test_deleted_reply_cap)
     seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
     seL4_CPtr slot = kt_env_slot();
     KT_RETURN_IF_FAILED();
-    kt_thread_t *t = spawn_caller(&spec, ep, 11);
-    KT_RETURN_IF_FAILED();
-    if (!recv_call(ep, 11)) {
+    kt_thread_t *t = saved_call(&spec, ep, 11, slot);
+    if (t == NULL) {
         return;
     }
-    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     kt_delete(slot);
     KT_ASSERT_EQ(call_returned, 0);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
