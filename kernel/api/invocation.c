@@ -155,7 +155,7 @@ static exception_t lookup_extra_caps(invocation_t *inv, word_t count)
     return EXCEPTION_NONE;
 }
 
-void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
+bool handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
 {
     word_t cptr = thread->context.r[CTX_X0];
     word_t info = thread->context.r[CTX_X1];
@@ -165,7 +165,7 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
             fault_set_cap(thread, cptr, false, lookup.fault);
             fault_handle(thread);
         }
-        return;
+        return false;
     }
     word_t length = MIN(info & 0x7f, MAX_MSG_LENGTH);
     word_t extra_count = (info >> 7) & 3;
@@ -194,14 +194,14 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         if (is_blocking) {
             fault_handle(thread);
         }
-        return;
+        return false;
     }
     /* Running and Restart are both runnable: no scheduler queue changes, so
      * plain assignments rather than thread_set_state. */
     thread->state = thread_restart;
     exception_t status = decode_invocation(&inv);
     if (status == EXCEPTION_PREEMPTED) {
-        return; /* stays Restart: the system call runs again */
+        return true; /* stays Restart: the system call runs again */
     }
     if (status == EXCEPTION_SYSCALL_ERROR) {
         if (is_call) {
@@ -213,6 +213,7 @@ void handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
     if (thread->state == thread_restart) {
         thread->state = thread_running;
     }
+    return false;
 }
 
 exception_t lookup_slot_for_cnode_op(invocation_t *inv, bool is_source, cap_t root, word_t index,

@@ -4,6 +4,7 @@
 #include <cspace.h>
 #include <delete.h>
 #include <fault.h>
+#include <interrupt.h>
 #include <ipc.h>
 #include <object/notification.h>
 #include <invocation.h>
@@ -62,15 +63,16 @@ static void handle_yield(tcb_t *thread)
 void handle_syscall(sword_t number)
 {
     tcb_t *thread = ks_cur_thread;
+    bool preempted = false;
     switch (number) {
     case seL4_SysCall:
-        handle_invocation(thread, true, true);
+        preempted = handle_invocation(thread, true, true);
         break;
     case seL4_SysSend:
-        handle_invocation(thread, false, true);
+        preempted = handle_invocation(thread, false, true);
         break;
     case seL4_SysNBSend:
-        handle_invocation(thread, false, false);
+        preempted = handle_invocation(thread, false, false);
         break;
     case seL4_SysRecv:
         handle_receive(thread, true);
@@ -94,6 +96,9 @@ void handle_syscall(sword_t number)
             fault_handle(thread);
         }
         break;
+    }
+    if (preempted) {
+        handle_one_interrupt(); /* the interrupt that stopped the operation */
     }
     schedule_and_return();
 }

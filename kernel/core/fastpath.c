@@ -7,16 +7,22 @@
  *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
- *   - Call: a receiver is waiting, has at least the caller's priority (so
- *     it is the highest runnable thread) and a valid VSpace;
+ *   - Call: a receiver is waiting, has at least the caller's priority,
+ *     belongs to the current domain and has a valid VSpace;
  *   - ReplyRecv: the caller slot holds a reply cap to a thread blocked on
- *     reply without a fault (or with a VM fault) and a valid VSpace; no
- *     sender is waiting; the server has no bound notification; no ready
- *     thread has a higher priority than that caller.
+ *     reply without a fault (or with a VM fault), in the current domain,
+ *     with a valid VSpace; no sender is waiting; the server has no bound
+ *     notification; no ready thread has a higher priority than that caller.
  * "A valid VSpace" is the thread's cached TTBR0 value, still current
  * (arch/vspace.h): after a VSpace cap or an ASID went away anywhere, the
  * slow path's switch validates again and refreshes the cache.
- * The effects are exactly those of the slow path for that case. */
+ * What every kernel entry starts with is relied on and checked by the
+ * debug kernel (entry_assumptions): nothing was decided yet, no ready
+ * thread of the current domain outranks the current thread, and a
+ * runnable thread has its master reply cap.
+ * Then the slow path would make the woken partner the entry's candidate,
+ * and the candidate rule (thread.c) would run it: the effects are exactly
+ * those of the slow path for that case. */
 #include <arch/arch.h>
 #include <arch/fpu.h>
 #include <arch/vspace.h>
@@ -28,6 +34,7 @@
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
 #include <object/notification.h>
+#include <panic.h>
 #include <syscall.h>
 #include <tcb_queue.h>
 #include <thread.h>
@@ -73,7 +80,7 @@ static ALWAYS_INLINE void copy_register_mrs(const tcb_t *from, word_t info, word
  * the highest-priority runnable thread, and the previous one has blocked. */
 static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t ttbr0)
 {
-    ks_cur_thread = thread; /* no reschedule was requested: nothing ran yet */
+    sched_switch_to(thread); /* nothing was decided yet in this entry */
     vspace_load_ttbr0(ttbr0);
     arch_fpu_activate(thread);
     restore_user_context(&thread->context);
@@ -178,6 +185,22 @@ static ALWAYS_INLINE bool fast_reply_fault(word_t fault)
     return ((BIT(seL4_Fault_NullFault) | BIT(seL4_Fault_VMFault)) >> (fault % WORD_BITS)) & 1;
 }
 
+/* May the partner run in this domain's slot? (Always with one domain.) */
+static ALWAYS_INLINE bool in_current_domain(const tcb_t *thread)
+{
+    return CONFIG_NUM_DOMAINS == 1 || thread->domain == SCHED_CUR_DOMAIN;
+}
+
+/* What the fastpath takes for granted at every kernel entry; the debug
+ * kernel checks it. */
+static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
+{
+    dassert(ks_sched_action == SCHED_RESUME_CURRENT);
+    dassert(!sched_ready_above(cur->priority));
+    dassert(!cur->in_ready_queue);
+    dassert(cap_type(tcb_slot((tcb_t *)cur, TCB_REPLY)->cap) == cap_reply);
+}
+
 /* vectors.S compares x7 with these numbers to enter the fastpath. */
 _Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
 
@@ -189,6 +212,7 @@ static NORETURN NOINLINE void slowpath(sword_t number)
 void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
+    entry_assumptions(caller);
     if (!message_is_simple(info)) {
         slowpath(seL4_SysCall);
     }
@@ -199,7 +223,7 @@ void fastpath_call(word_t cptr, word_t info)
     endpoint_t *ep = cap_object(cap);
     word_t ttbr0;
     tcb_t *receiver = waiting_receiver(ep, caller, &ttbr0);
-    if (receiver == NULL) {
+    if (receiver == NULL || !in_current_domain(receiver)) {
         slowpath(seL4_SysCall);
     }
     dequeue_head(ep, receiver);
@@ -213,6 +237,7 @@ void fastpath_call(word_t cptr, word_t info)
 void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
+    entry_assumptions(server);
     if (!message_is_simple(info)) {
         slowpath(seL4_SysReplyRecv);
     }
@@ -233,7 +258,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     word_t ttbr0 = vspace_cached_ttbr0(&caller->vspace_cache);
     word_t fault = caller->fault.type;
     if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) ||
-        ttbr0 == 0 || sched_ready_above(caller->priority)) {
+        ttbr0 == 0 || !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
     /* Block the server on the endpoint (it is current: in no ready queue;
@@ -256,6 +281,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
 
 void fastpath_vm_fault(tcb_t *thread)
 {
+    entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
     if (!CONFIG_FASTPATH || !can_call(handler)) {
         return;
@@ -263,7 +289,7 @@ void fastpath_vm_fault(tcb_t *thread)
     endpoint_t *ep = cap_object(handler);
     word_t ttbr0;
     tcb_t *receiver = waiting_receiver(ep, thread, &ttbr0);
-    if (receiver == NULL) {
+    if (receiver == NULL || !in_current_domain(receiver)) {
         return;
     }
     dequeue_head(ep, receiver);

@@ -8,7 +8,11 @@
  *  - a thread waiting to receive has an empty caller slot (the IPC
  *    fastpath puts the reply cap there without looking);
  *  - each thread's master reply cap heads a list holding at most the reply
- *    cap of the reply it waits for;
+ *    cap of the reply it waits for, and a runnable thread has one;
+ *  - the scheduler's state at a kernel entry (the IPC fastpath relies on
+ *    it): nothing decided yet, the current thread in no ready queue and
+ *    outranked by no ready thread of its domain, only runnable threads
+ *    queued;
  *  - the port's per-thread state is consistent (arch_check_thread_invariants:
  *    on AArch64 the cached TTBR0 values and the FPU owner). */
 #include <arch/arch.h>
@@ -122,11 +126,36 @@ static void check_reply_list(tcb_t *t)
     }
 }
 
+/* DebugSnapshot runs these checks at the start of its system call, so the
+ * current thread is the caller and the entry has decided nothing yet. */
+static void check_scheduler(void)
+{
+    const tcb_t *cur = ks_cur_thread;
+    if (ks_sched_action != SCHED_RESUME_CURRENT) {
+        panic("invariant: a scheduling decision is pending at a kernel entry");
+    }
+    if (cur->in_ready_queue) {
+        panic("invariant: the current thread %p is in a ready queue", (void *)cur);
+    }
+    if (cur->domain != SCHED_CUR_DOMAIN || sched_ready_above(cur->priority)) {
+        panic("invariant: the current thread %p is outranked by a ready thread or runs "
+              "outside its domain",
+              (void *)cur);
+    }
+}
+
 static void check_threads(void)
 {
+    check_scheduler();
     for (const tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
         if (t->state == thread_blocked_on_receive && !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
             panic("invariant: thread %p waits to receive with a cap in its caller slot", (void *)t);
+        }
+        if (t->in_ready_queue && !thread_is_runnable(t)) {
+            panic("invariant: thread %p is queued to run but not runnable", (void *)t);
+        }
+        if (thread_is_runnable(t) && cap_is_null(tcb_slot((tcb_t *)t, TCB_REPLY)->cap)) {
+            panic("invariant: runnable thread %p has no master reply cap", (void *)t);
         }
         check_reply_list((tcb_t *)t);
         arch_check_thread_invariants((tcb_t *)t);

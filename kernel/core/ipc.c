@@ -246,7 +246,7 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
         ipc_transfer(replier, NULL, 0, cap_reply_can_grant(reply), caller);
         cdt_remove_reply(reply_slot);
         caller->state = thread_running; /* runnable, so no queue to leave */
-        sched_wake(caller, true);
+        sched_possible_switch_to(caller);
         return;
     }
     cdt_remove_reply(reply_slot);
@@ -254,7 +254,7 @@ void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     caller->fault.type = 0;
     if (restart) {
         caller->state = thread_restart;
-        sched_wake(caller, true);
+        sched_possible_switch_to(caller);
     } else {
         thread_set_state(caller, thread_inactive);
     }

@@ -1,27 +1,40 @@
-/* The ready queues: 256 FIFO queues, found through a two-level bitmap so
- * choosing the highest priority is two count-leading-zeros instructions.
- * Pure data-structure code (no machine state), tested on the host. */
+/* The ready queues: 256 FIFO queues per domain, found through a two-level
+ * bitmap per domain so choosing the highest priority is two
+ * count-leading-zeros instructions. Pure data-structure code (no machine
+ * state), tested on the host. */
 #include <config.h>
 #include <thread.h>
 
-static struct {
-    tcb_t *head[CONFIG_NUM_PRIORITIES];
-    tcb_t *tail[CONFIG_NUM_PRIORITIES];
-} ready;
+typedef struct ready_queue {
+    tcb_t *head;
+    tcb_t *tail;
+} ready_queue_t;
 
-ready_bitmap_t ks_ready_bitmap;
+static ready_queue_t ready[CONFIG_NUM_DOMAINS][CONFIG_NUM_PRIORITIES];
 
-static void bitmap_set(unsigned prio)
+ready_bitmap_t ks_ready_bitmap[CONFIG_NUM_DOMAINS];
+
+static ready_queue_t *queue_of(const tcb_t *thread)
 {
-    ks_ready_bitmap.word[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
-    ks_ready_bitmap.top |= BIT(prio / WORD_BITS);
+    return &ready[CONFIG_NUM_DOMAINS > 1 ? thread->domain : 0][thread->priority];
 }
 
-static void bitmap_clear(unsigned prio)
+static ready_bitmap_t *bitmap_of(const tcb_t *thread)
 {
-    ks_ready_bitmap.word[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
-    if (ks_ready_bitmap.word[prio / WORD_BITS] == 0) {
-        ks_ready_bitmap.top &= ~BIT(prio / WORD_BITS);
+    return &ks_ready_bitmap[CONFIG_NUM_DOMAINS > 1 ? thread->domain : 0];
+}
+
+static void bitmap_set(ready_bitmap_t *b, unsigned prio)
+{
+    b->word[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
+    b->top |= BIT(prio / WORD_BITS);
+}
+
+static void bitmap_clear(ready_bitmap_t *b, unsigned prio)
+{
+    b->word[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
+    if (b->word[prio / WORD_BITS] == 0) {
+        b->top &= ~BIT(prio / WORD_BITS);
     }
 }
 
@@ -31,17 +44,17 @@ void sched_enqueue(tcb_t *thread)
     if (thread->in_ready_queue) {
         return;
     }
-    unsigned prio = thread->priority;
+    ready_queue_t *q = queue_of(thread);
     thread->sched_prev = NULL;
-    thread->sched_next = ready.head[prio];
-    if (ready.head[prio] != NULL) {
-        ready.head[prio]->sched_prev = thread;
+    thread->sched_next = q->head;
+    if (q->head != NULL) {
+        q->head->sched_prev = thread;
     } else {
-        ready.tail[prio] = thread;
+        q->tail = thread;
     }
-    ready.head[prio] = thread;
+    q->head = thread;
     thread->in_ready_queue = true;
-    bitmap_set(prio);
+    bitmap_set(bitmap_of(thread), thread->priority);
 }
 
 /* Put the thread at the tail of its queue (it waits for its next turn). */
@@ -50,17 +63,17 @@ void sched_append(tcb_t *thread)
     if (thread->in_ready_queue) {
         return;
     }
-    unsigned prio = thread->priority;
+    ready_queue_t *q = queue_of(thread);
     thread->sched_next = NULL;
-    thread->sched_prev = ready.tail[prio];
-    if (ready.tail[prio] != NULL) {
-        ready.tail[prio]->sched_next = thread;
+    thread->sched_prev = q->tail;
+    if (q->tail != NULL) {
+        q->tail->sched_next = thread;
     } else {
-        ready.head[prio] = thread;
+        q->head = thread;
     }
-    ready.tail[prio] = thread;
+    q->tail = thread;
     thread->in_ready_queue = true;
-    bitmap_set(prio);
+    bitmap_set(bitmap_of(thread), thread->priority);
 }
 
 void sched_dequeue(tcb_t *thread)
@@ -68,28 +81,30 @@ void sched_dequeue(tcb_t *thread)
     if (!thread->in_ready_queue) {
         return;
     }
-    unsigned prio = thread->priority;
+    ready_queue_t *q = queue_of(thread);
     if (thread->sched_prev != NULL) {
         thread->sched_prev->sched_next = thread->sched_next;
     } else {
-        ready.head[prio] = thread->sched_next;
+        q->head = thread->sched_next;
     }
     if (thread->sched_next != NULL) {
         thread->sched_next->sched_prev = thread->sched_prev;
     } else {
-        ready.tail[prio] = thread->sched_prev;
+        q->tail = thread->sched_prev;
     }
-    if (ready.head[prio] == NULL) {
-        bitmap_clear(prio);
+    if (q->head == NULL) {
+        bitmap_clear(bitmap_of(thread), thread->priority);
     }
     thread->in_ready_queue = false;
 }
 
 tcb_t *sched_highest_ready(void)
 {
-    if (ks_ready_bitmap.top == 0) {
+    const ready_bitmap_t *b = &ks_ready_bitmap[SCHED_CUR_DOMAIN];
+    if (b->top == 0) {
         return NULL;
     }
-    return ready.head[sched_highest_ready_priority()];
+    unsigned w = highest_bit(b->top);
+    return ready[SCHED_CUR_DOMAIN][w * WORD_BITS + highest_bit(b->word[w])].head;
 }
 

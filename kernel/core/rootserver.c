@@ -5,6 +5,7 @@
 #include <arch/boot.h>
 #include <arch/machine.h>
 #include <arch/vspace.h>
+#include <domain_schedule.h>
 #include <boot.h>
 #include <cdt.h>
 #include <bootinfo.h>
@@ -170,7 +171,9 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
                             tcb_slot(tcb, TCB_REPLY));
     set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
     tcb->state = thread_running;
+    tcb->domain = (uint8_t)domain_schedule_first_domain();
     sched_enqueue(tcb);
+    sched_request_reschedule(); /* the kernel is idle: choose it */
     debug_thread_list_add(tcb);
 }
 
@@ -254,7 +257,7 @@ void create_root_task(void)
     bi->num_io_pt_levels = 0;
     bi->ipc_buffer = l.ipc_buffer;
     bi->init_thread_cnode_size_bits = CONFIG_ROOT_CNODE_SIZE_BITS;
-    bi->init_thread_domain = 0;
+    bi->init_thread_domain = domain_schedule_first_domain();
     bi->empty = (slot_region_t){ rb.next_slot, ROOT_CNODE_SLOTS };
     kprintf("  root task: image [0x%lx, 0x%lx) entry 0x%lx, %lu untypeds\n", l.image_start,
             l.image_end, l.entry, rb.untyped_count);

@@ -1,62 +1,134 @@
 /* The scheduler's decisions (the ready queues themselves are in
- * ready_queue.c). The running thread is not in a ready queue; it goes back
- * in when it stops running while still runnable. */
+ * ready_queue.c), with seL4's non-MCS rules exactly, since the order in
+ * which threads run is observable (docs/ipc.md, "Scheduling order"). The
+ * running thread is not in a ready queue; it goes back in, at the head,
+ * when the end of an entry chooses afresh while it is still runnable. */
 #include <arch/arch.h>
 #include <cdt.h>
 #include <config.h>
+#include <domain_schedule.h>
 #include <interrupt.h>
 #include <ipc.h>
 #include <thread.h>
 
 tcb_t *ks_cur_thread;
 tcb_t *ks_debug_thread_list;
-
-bool ks_reschedule_requested;
+tcb_t *ks_sched_action;
 
 bool thread_is_runnable(const tcb_t *thread)
 {
     return thread->state == thread_running || thread->state == thread_restart;
 }
 
+/* A current thread that stops being runnable while nothing was decided in
+ * this entry makes the entry choose afresh. */
 void thread_set_state(tcb_t *thread, thread_state_t state)
 {
     thread->state = state;
     if (!thread_is_runnable(thread)) {
         sched_dequeue(thread);
-        if (thread == ks_cur_thread) {
-            ks_reschedule_requested = true;
+        if (thread == ks_cur_thread && ks_sched_action == SCHED_RESUME_CURRENT) {
+            sched_request_reschedule();
         }
     }
 }
 
-void sched_request_reschedule(void)
+static bool action_is_candidate(const tcb_t *action)
 {
-    ks_reschedule_requested = true;
+    return action != SCHED_RESUME_CURRENT && action != SCHED_CHOOSE_NEW;
 }
 
-/* Choose the next thread. The current one competes from the head of its
- * queue, so an equal-priority thread does not overtake it. */
-static void choose_thread(void)
+void sched_request_reschedule(void)
 {
-    if (ks_cur_thread != NULL && thread_is_runnable(ks_cur_thread)) {
-        sched_enqueue(ks_cur_thread);
+    tcb_t *candidate = ks_sched_action;
+    if (action_is_candidate(candidate) && thread_is_runnable(candidate)) {
+        sched_enqueue(candidate);
+    }
+    ks_sched_action = SCHED_CHOOSE_NEW;
+}
+
+void sched_possible_switch_to(tcb_t *thread)
+{
+    if (CONFIG_NUM_DOMAINS > 1 && thread->domain != SCHED_CUR_DOMAIN) {
+        sched_enqueue(thread);
+    } else if (ks_sched_action != SCHED_RESUME_CURRENT) {
+        sched_request_reschedule();
+        sched_enqueue(thread);
+    } else {
+        ks_sched_action = thread;
+    }
+}
+
+static void switch_to_thread(tcb_t *thread)
+{
+    sched_dequeue(thread);
+    ks_cur_thread = thread;
+}
+
+/* Does `priority` reach the highest ready priority of the current domain? */
+static bool is_highest_priority(word_t priority)
+{
+    return !sched_ready_above(priority);
+}
+
+/* The head of the highest ready queue of the current domain runs, or the
+ * kernel idles. A domain whose time is up gives way to the next first. */
+static void choose_new_thread(void)
+{
+    if (CONFIG_NUM_DOMAINS > 1 && ks_domain_time == 0) {
+        domain_schedule_next();
     }
     tcb_t *next = sched_highest_ready();
-    while (next == NULL) {
+    if (next != NULL) {
+        switch_to_thread(next);
+    } else {
         ks_cur_thread = NULL;
-        arch_wait_for_interrupt();
-        handle_pending_interrupts();
-        next = sched_highest_ready();
     }
-    sched_dequeue(next);
-    ks_cur_thread = next;
+}
+
+/* A candidate wins unless it is below the current thread (or the kernel
+ * was idle) without being of the highest ready priority; a candidate of
+ * the current thread's priority waits behind it at the tail. */
+static void consider_candidate(tcb_t *candidate, tcb_t *cur, bool cur_runnable)
+{
+    bool fastfail = cur == NULL || candidate->priority < cur->priority;
+    if (fastfail && !is_highest_priority(candidate->priority)) {
+        sched_enqueue(candidate);
+        choose_new_thread();
+    } else if (cur_runnable && candidate->priority == cur->priority) {
+        sched_append(candidate);
+        choose_new_thread();
+    } else {
+        switch_to_thread(candidate);
+    }
+}
+
+static void schedule(void)
+{
+    tcb_t *action = ks_sched_action;
+    if (action == SCHED_RESUME_CURRENT) {
+        return;
+    }
+    ks_sched_action = SCHED_RESUME_CURRENT;
+    tcb_t *cur = ks_cur_thread;
+    bool cur_runnable = cur != NULL && thread_is_runnable(cur);
+    if (cur_runnable) {
+        sched_enqueue(cur);
+    }
+    if (action == SCHED_CHOOSE_NEW || !thread_is_runnable(action)) {
+        choose_new_thread();
+    } else {
+        consider_candidate(action, cur, cur_runnable);
+    }
 }
 
 void schedule_and_return(void)
 {
-    if (ks_reschedule_requested || ks_cur_thread == NULL || !thread_is_runnable(ks_cur_thread)) {
-        ks_reschedule_requested = false;
-        choose_thread();
+    schedule();
+    while (ks_cur_thread == NULL) {
+        arch_wait_for_interrupt();
+        handle_one_interrupt();
+        schedule();
     }
     tcb_t *thread = ks_cur_thread;
     if (thread->state == thread_restart) {
@@ -67,53 +139,24 @@ void schedule_and_return(void)
     restore_user_context(&thread->context);
 }
 
-/* Would the end of this kernel entry certainly choose `thread` (just made
- * runnable, in no ready queue)? Then make it current now, saving its trip
- * through the ready queue. It wins if no ready thread is above it (it would
- * be at the head of its queue, so it wins ties) and the current thread has
- * blocked or, when `may_preempt`, has a lower priority; a preempted current
- * thread goes to the head of its queue, as choose_thread would put it. */
-static bool switch_if_chosen(tcb_t *thread, bool may_preempt)
-{
-    tcb_t *cur = ks_cur_thread;
-    if (cur == NULL || sched_ready_above(thread->priority)) {
-        return false;
-    }
-    if (thread_is_runnable(cur)) {
-        if (!may_preempt || ks_reschedule_requested || thread->priority <= cur->priority) {
-            return false;
-        }
-        sched_enqueue(cur);
-    }
-    sched_switch_to(thread);
-    return true;
-}
-
-void sched_wake(tcb_t *thread, bool may_preempt)
-{
-    if (switch_if_chosen(thread, may_preempt)) {
-        return;
-    }
-    sched_enqueue(thread);
-    tcb_t *cur = ks_cur_thread;
-    if (cur == NULL || !thread_is_runnable(cur) || thread->priority > cur->priority) {
-        sched_request_reschedule();
-    }
-}
-
 void sched_timer_tick(void)
 {
     tcb_t *thread = ks_cur_thread;
-    if (thread == NULL || !thread_is_runnable(thread)) {
-        return;
+    if (thread != NULL && thread_is_runnable(thread)) {
+        if (thread->time_slice > 1) {
+            thread->time_slice--;
+        } else {
+            thread->time_slice = CONFIG_TIME_SLICE;
+            sched_append(thread);
+            sched_request_reschedule();
+        }
     }
-    if (thread->time_slice > 1) {
-        thread->time_slice--;
-        return;
+    if (CONFIG_NUM_DOMAINS > 1 && ks_domain_time != 0) {
+        ks_domain_time--;
+        if (ks_domain_time == 0) {
+            sched_request_reschedule();
+        }
     }
-    thread->time_slice = CONFIG_TIME_SLICE;
-    sched_append(thread);
-    ks_reschedule_requested = true;
 }
 
 void thread_queue_restart_all(word_t head)
@@ -161,6 +204,8 @@ void debug_thread_list_remove(tcb_t *thread)
     }
 }
 
+/* The thread restarts its system call; it goes to the head of its queue
+ * and is also the entry's candidate. */
 void thread_resume(tcb_t *thread)
 {
     if (thread_is_runnable(thread)) {
@@ -173,17 +218,37 @@ void thread_resume(tcb_t *thread)
                                 reply);
     }
     thread_set_state(thread, thread_restart);
-    sched_append(thread);
-    ks_reschedule_requested = true;
+    sched_enqueue(thread);
+    sched_possible_switch_to(thread);
 }
 
+/* A runnable thread other than the current one leaves its queue and
+ * becomes a candidate at its new priority; the current thread makes the
+ * entry choose afresh. */
 void thread_set_priority(tcb_t *thread, word_t priority)
 {
-    bool queued = thread->in_ready_queue;
     sched_dequeue(thread);
     thread->priority = (uint8_t)priority;
-    if (queued) {
-        sched_append(thread);
+    if (!thread_is_runnable(thread)) {
+        return;
     }
-    ks_reschedule_requested = true;
+    if (thread == ks_cur_thread) {
+        sched_request_reschedule();
+    } else {
+        sched_possible_switch_to(thread);
+    }
+}
+
+/* A runnable thread goes to the head of its new domain's queue -- the
+ * current one too, ahead of a candidate the reschedule then queues. */
+void thread_set_domain(tcb_t *thread, word_t domain)
+{
+    sched_dequeue(thread);
+    thread->domain = (uint8_t)domain;
+    if (thread_is_runnable(thread)) {
+        sched_enqueue(thread);
+    }
+    if (thread == ks_cur_thread) {
+        sched_request_reschedule();
+    }
 }

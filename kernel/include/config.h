@@ -29,7 +29,18 @@
 #endif
 
 #define CONFIG_NUM_PRIORITIES 256
-#define CONFIG_NUM_DOMAINS 1
+#ifndef CONFIG_NUM_DOMAINS
+#define CONFIG_NUM_DOMAINS 1 /* scheduling domains (seL4's KernelNumDomains), 1..16 */
+#endif
+#ifndef CONFIG_NUM_DOMAIN_SCHEDULES
+#define CONFIG_NUM_DOMAIN_SCHEDULES 2 /* entries of the domain schedule */
+#endif
+#if CONFIG_NUM_DOMAINS < 1 || CONFIG_NUM_DOMAINS > 16
+#error "CONFIG_NUM_DOMAINS must be between 1 and 16"
+#endif
+#if CONFIG_NUM_DOMAIN_SCHEDULES < 2
+#error "CONFIG_NUM_DOMAIN_SCHEDULES must be at least 2 (an entry and an end marker)"
+#endif
 #define CONFIG_RETYPE_FAN_OUT_LIMIT 256
 #define CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION 100
 #define CONFIG_RESET_CHUNK_BITS 8

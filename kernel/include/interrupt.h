@@ -5,10 +5,10 @@
 #include <plat/irq.h>
 #include <util.h>
 
-/* Handle every interrupt that is pending now. */
-void handle_pending_interrupts(void);
+/* Handle one pending interrupt, if any (the idle loop, and the end of a
+ * preempted system call). */
+void handle_one_interrupt(void);
 
 /* An interrupt taken from user level (the interrupted thread's registers
- * are saved): handle it and leave the kernel, switching straight to a
- * driver thread it woke when that thread is the one to run. */
+ * are saved): handle it and leave the kernel. */
 void handle_user_interrupt(void) NORETURN;

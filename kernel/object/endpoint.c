@@ -60,10 +60,10 @@ void endpoint_send(tcb_t *thread, endpoint_t *ep, word_t badge, word_t flags, bo
     ipc_transfer(thread, ep, badge, flags & BLOCKED_CAN_GRANT, receiver);
     receiver->blocking_object = 0;
     thread_set_state(receiver, thread_running);
+    sched_possible_switch_to(receiver);
     if (flags & BLOCKED_IS_CALL) {
         complete_call(thread, flags, receiver, receiver_can_grant);
     }
-    sched_wake(receiver, true);
 }
 
 void endpoint_receive(tcb_t *thread, endpoint_t *ep, bool can_grant, bool blocking)
@@ -88,7 +88,7 @@ void endpoint_receive(tcb_t *thread, endpoint_t *ep, bool can_grant, bool blocki
         complete_call(sender, flags, thread, can_grant);
     } else {
         thread_set_state(sender, thread_running);
-        sched_wake(sender, true);
+        sched_possible_switch_to(sender);
     }
 }
 

@@ -141,19 +141,19 @@ exception_t invoke_sgi_signal(invocation_t *inv)
     return EXCEPTION_NONE;
 }
 
-irq_delivery_t irq_deliver(irq_t irq)
+bool irq_deliver(irq_t irq)
 {
     if (irq >= IRQ_COUNT || !irq_taken[irq]) {
-        return (irq_delivery_t){ .owned = false, .woken = NULL };
+        return false;
     }
     irq_mask(irq); /* until the driver acknowledges it */
     cap_t ntfn = irq_notification[irq].cap;
     if (cap_type(ntfn) != cap_notification) {
         kprintf("Undelivered IRQ: %lu\n", irq);
-        return (irq_delivery_t){ .owned = true, .woken = NULL };
+        return true;
     }
-    tcb_t *woken = notification_signal_unscheduled(cap_object(ntfn), cap_badge(ntfn));
-    return (irq_delivery_t){ .owned = true, .woken = woken };
+    notification_signal(cap_object(ntfn), cap_badge(ntfn));
+    return true;
 }
 
 void irq_deactivate(irq_t irq)

@@ -42,8 +42,8 @@ static tcb_t *ntfn_take_head(notification_t *n)
 }
 
 /* The thread becomes runnable with the badge as its Wait/Recv result; it is
- * not yet in a ready queue (thread_set_state has nothing to do for a
- * runnable state, so the state is written directly). */
+ * in no ready queue (thread_set_state has nothing to do for a runnable
+ * state, so the state is written directly). */
 static void wake_with_badge(tcb_t *thread, word_t badge)
 {
     thread->context.r[CTX_X0] = badge;
@@ -51,43 +51,30 @@ static void wake_with_badge(tcb_t *thread, word_t badge)
     thread->state = thread_running;
 }
 
-/* Both signal entry points, inlined into each so the plain Signal (no
- * waiter) pays no extra call. */
-static ALWAYS_INLINE tcb_t *signal_unscheduled(notification_t *ntfn, word_t badge)
+void notification_signal(notification_t *ntfn, word_t badge)
 {
     switch (ntfn_state(ntfn)) {
     case NTFN_WAITING: {
         tcb_t *thread = ntfn_take_head(ntfn);
         wake_with_badge(thread, badge);
-        return thread;
+        sched_possible_switch_to(thread);
+        return;
     }
     case NTFN_IDLE: {
         tcb_t *bound = ntfn->bound_tcb ? paddr_to_ptr(ntfn->bound_tcb) : NULL;
         if (bound != NULL && bound->state == thread_blocked_on_receive) {
             endpoint_cancel_ipc(bound);
             wake_with_badge(bound, badge);
-            return bound;
+            sched_possible_switch_to(bound);
+            return;
         }
         ntfn->pending = badge;
         ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_ACTIVE);
-        return NULL;
+        return;
     }
     default:
         ntfn->pending |= badge;
-        return NULL;
-    }
-}
-
-tcb_t *notification_signal_unscheduled(notification_t *ntfn, word_t badge)
-{
-    return signal_unscheduled(ntfn, badge);
-}
-
-void notification_signal(notification_t *ntfn, word_t badge)
-{
-    tcb_t *woken = signal_unscheduled(ntfn, badge);
-    if (woken != NULL) {
-        sched_wake(woken, true); /* Signal: the current thread's own call */
+        return;
     }
 }
 

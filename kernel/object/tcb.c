@@ -35,6 +35,7 @@ void tcb_init(tcb_t *tcb, const tcb_t *creator)
     tcb->context.r[CTX_SPSR] = SPSR_USER_DEFAULT;
     tcb->time_slice = CONFIG_TIME_SLICE;
     tcb->state = thread_inactive;
+    tcb->domain = (uint8_t)SCHED_CUR_DOMAIN;
     size_t at = sizeof(prefix) - 1;
     memcpy(tcb->name, prefix, at);
     const char *parent = creator != NULL ? creator->name : "kernel";

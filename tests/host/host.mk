@@ -30,7 +30,7 @@ HOST_KERNEL_CAP_SRCS := kernel/core/cdt.c kernel/core/capability.c kernel/core/c
     kernel/object/cnode_invocation.c kernel/object/untyped.c \
     kernel/object/objecttype.c kernel/object/tcb.c kernel/object/tcb_invocation.c \
     kernel/object/endpoint.c kernel/object/notification.c kernel/object/irq.c \
-    kernel/object/domain.c \
+    kernel/object/domain.c kernel/core/domain_schedule.c kernel/core/ready_queue.c \
     kernel/arch/aarch64/object/objecttype.c kernel/arch/aarch64/object/vspace_invocation.c \
     kernel/arch/aarch64/object/asid.c
 HOST_KERNEL_ENV_SRCS := tests/host/host_env.c tests/host/kernel_stubs.c

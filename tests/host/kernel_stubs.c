@@ -167,6 +167,7 @@ WEAK void irq_raise_sgi(word_t sgi, word_t target)
 
 WEAK tcb_t *ks_cur_thread;
 WEAK tcb_t *ks_debug_thread_list;
+WEAK tcb_t *ks_sched_action;
 
 WEAK void thread_set_state(tcb_t *thread, thread_state_t state)
 {
@@ -178,23 +179,13 @@ WEAK bool thread_is_runnable(const tcb_t *thread)
     return thread->state == thread_running || thread->state == thread_restart;
 }
 
-WEAK void sched_enqueue(tcb_t *thread)
-{
-    (void)thread;
-}
-
-WEAK void sched_append(tcb_t *thread)
-{
-    (void)thread;
-}
-
-WEAK void sched_dequeue(tcb_t *thread)
-{
-    (void)thread;
-}
-
 WEAK void sched_request_reschedule(void)
 {
+}
+
+WEAK void thread_set_domain(tcb_t *thread, word_t domain)
+{
+    thread->domain = (uint8_t)domain;
 }
 
 WEAK void thread_queue_restart_all(word_t head)
@@ -273,9 +264,9 @@ WEAK void ipc_do_reply(tcb_t *replier, cte_t *reply_slot)
     panic("host stub: ipc_do_reply");
 }
 
-WEAK void sched_wake(tcb_t *thread, bool may_preempt)
+WEAK void sched_possible_switch_to(tcb_t *thread)
 {
-    (void)thread, (void)may_preempt;
+    (void)thread;
 }
 
 WEAK void ipc_cancel(tcb_t *thread)

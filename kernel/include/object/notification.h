@@ -13,13 +13,8 @@ typedef struct notification {
 _Static_assert(sizeof(notification_t) == 32, "a notification is 2^seL4_NotificationBits bytes");
 
 /* OR `badge` into the word, or hand it to a waiting (or bound, receiving)
- * thread. */
+ * thread, which becomes a scheduling candidate. */
 void notification_signal(notification_t *ntfn, word_t badge);
-
-/* The same, but a thread it wakes is returned (runnable, its badge in x0)
- * instead of being given to the scheduler: the caller must pass it to
- * sched_wake. NULL if no thread woke. */
-tcb_t *notification_signal_unscheduled(notification_t *ntfn, word_t badge);
 
 /* Wait (blocking) or Poll: take the pending word into x0, or block. */
 void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking);
