@@ -31,6 +31,7 @@ extern const ktest_case_t ktest_ipc_cases[];
 extern const ktest_case_t ktest_notification_cases[];
 extern const ktest_case_t ktest_fault_cases[];
 extern const ktest_case_t ktest_sched_cases[];
+extern const ktest_case_t ktest_sched_order_cases[];
 extern const ktest_case_t ktest_irq_wake_cases[];
 
 /* Record a failure unless one is recorded already for the current test. */

@@ -47,8 +47,8 @@ static void sgi_to_notification(seL4_Word sgi, seL4_CPtr ntfn, seL4_Word badge,
 }
 
 /* A higher-priority waiter runs before the raising thread's next
- * instruction, every time (the kernel switches to it straight from the
- * interrupt). */
+ * instruction, every time (the interrupt's entry nominates it, and the
+ * candidate rule runs it). */
 KT_THREAD_TEST(test_irq_wakes_higher_waiter_at_once)
 {
     woken_count = 0;

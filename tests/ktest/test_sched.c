@@ -26,7 +26,7 @@ static void log_id(seL4_Word id)
 
 /* Raising the root task above every thread while they are resumed, then
  * dropping it: the threads run highest priority first. (The order among
- * equal priorities resumed this way is not specified.) */
+ * equal priorities is test_sched_order.c's subject.) */
 KT_THREAD_TEST(test_priority_order)
 {
     norder = 0;

@@ -43,7 +43,7 @@
 #include "objects.h"
 #include <sel4/sel4.h>
 
-#define KT_MAX_THREADS 8
+#define KT_MAX_THREADS 32
 #define KT_STACK_SIZE 16384
 #define KT_TLS_AREA_SIZE 256
 
@@ -53,7 +53,7 @@
 #define KT_PRIO_WATCHDOG 1
 
 /* Size of the untyped each thread test gets (2^bits bytes). */
-#define KT_ENV_UNTYPED_BITS 16
+#define KT_ENV_UNTYPED_BITS 17
 
 typedef void (*kt_thread_fn)(seL4_Word arg);
 
