@@ -3,11 +3,18 @@
 
 # Kernel variants whose images the test list also boots: built by a nested
 # make into $(BUILD)/<variant>/ with other kernel settings.
-VARIANT_IMAGES := $(BUILD)/nofastpath/images/ktest.elf
+VARIANT_IMAGES := $(BUILD)/nofastpath/images/ktest.elf $(BUILD)/domains/images/ktest.elf
 
 $(BUILD)/nofastpath/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nofastpath \
 	    KERNEL_DEFINES=-DCONFIG_FASTPATH=0 $@
+
+# 16 scheduling domains and a 16-entry domain schedule (seL4's
+# KernelNumDomains / KernelNumDomainSchedules); the boot arguments of its
+# test entry say so to ktest.
+$(BUILD)/domains/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/domains \
+	    KERNEL_DEFINES="-DCONFIG_NUM_DOMAINS=16 -DCONFIG_NUM_DOMAIN_SCHEDULES=16" $@
 
 .PHONY: FORCE
 FORCE:

@@ -9,8 +9,17 @@
 
 static struct {
     bool failed;
+    bool skipped;
     char reason[256];
 } current;
+
+void ktest_skip(const char *reason)
+{
+    if (!current.failed) {
+        current.skipped = true;
+        snprintf(current.reason, sizeof(current.reason), "%s", reason);
+    }
+}
 
 void ktest_fail(const char *file, int line, const char *format, ...)
 {
@@ -42,10 +51,13 @@ bool ktest_failed(void)
 static bool run_case(const ktest_case_t *test)
 {
     current.failed = false;
+    current.skipped = false;
     current.reason[0] = '\0';
     test->run();
     if (current.failed) {
         printf("TEST FAIL %s: %s\n", test->name, current.reason);
+    } else if (current.skipped) {
+        printf("TEST SKIP %s: %s\n", test->name, current.reason);
     } else {
         printf("TEST PASS %s\n", test->name);
     }

@@ -32,6 +32,7 @@ extern const ktest_case_t ktest_notification_cases[];
 extern const ktest_case_t ktest_fault_cases[];
 extern const ktest_case_t ktest_sched_cases[];
 extern const ktest_case_t ktest_sched_order_cases[];
+extern const ktest_case_t ktest_domain_cases[];
 extern const ktest_case_t ktest_irq_wake_cases[];
 
 /* Record a failure unless one is recorded already for the current test. */
@@ -42,6 +43,16 @@ void ktest_fail_compare(const char *file, int line, const char *a, const char *o
 
 /* Has the current test failed? For helpers that assert on its behalf. */
 bool ktest_failed(void);
+
+/* The current test does not apply to this kernel's configuration: it is
+ * reported as skipped with `reason` (unless it has failed already). */
+void ktest_skip(const char *reason);
+
+#define KT_SKIP(reason)                                                                            \
+    do {                                                                                           \
+        ktest_skip(reason);                                                                        \
+        return;                                                                                    \
+    } while (0)
 
 #define KT_FAIL(...)                                                                               \
     do {                                                                                           \
