@@ -9,6 +9,13 @@ $(BUILD)/nofastpath/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nofastpath \
 	    KERNEL_DEFINES=-DCONFIG_FASTPATH=0 $@
 
+# seL4's hardware debug API (docs/debug.md): its labels, kernel and tests.
+VARIANT_IMAGES += $(BUILD)/hwdebug/images/ktest.elf
+
+$(BUILD)/hwdebug/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/hwdebug \
+	    KERNEL_DEFINES=-DCONFIG_HARDWARE_DEBUG_API=1 $@
+
 .PHONY: FORCE
 FORCE:
 
