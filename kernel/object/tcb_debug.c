@@ -103,12 +103,14 @@ static exception_t decode_set_breakpoint(invocation_t *inv, breakpoint_args_t *a
     return check_register(inv, a->bp_num, a->type);
 }
 
-static exception_t decode_get_breakpoint(invocation_t *inv, word_t *bp_num)
+/* GetBreakpoint and UnsetBreakpoint: their one argument, an ID of either
+ * type, in MR `mr` of a message of at least `length` words. */
+static exception_t decode_bp_num(invocation_t *inv, word_t length, word_t mr, word_t *bp_num)
 {
-    if (inv->length < KEEL_LEN_TCBGetBreakpoint) {
+    if (inv->length < length) {
         return error_truncated_message(inv);
     }
-    *bp_num = inv_mr(inv, KEEL_MR_TCBGetBreakpoint_bp_num);
+    *bp_num = inv_mr(inv, mr);
     return check_any_register(inv, *bp_num);
 }
 
@@ -120,15 +122,6 @@ static void invoke_get_breakpoint(invocation_t *inv, const tcb_t *target, word_t
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_size, b.size);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_rw, b.rw);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_is_enabled, b.enabled);
-}
-
-static exception_t decode_unset_breakpoint(invocation_t *inv, word_t *bp_num)
-{
-    if (inv->length < KEEL_LEN_TCBUnsetBreakpoint) {
-        return error_truncated_message(inv);
-    }
-    *bp_num = inv_mr(inv, KEEL_MR_TCBUnsetBreakpoint_bp_num);
-    return check_any_register(inv, *bp_num);
 }
 
 /* bp_num is not used on AArch64 (software step needs no register), so
@@ -163,7 +156,8 @@ exception_t decode_tcb_debug_invocation(invocation_t *inv, tcb_t *target)
     }
     case TCBGetBreakpoint: {
         word_t bp_num;
-        status = decode_get_breakpoint(inv, &bp_num);
+        status = decode_bp_num(inv, KEEL_LEN_TCBGetBreakpoint, KEEL_MR_TCBGetBreakpoint_bp_num,
+                               &bp_num);
         if (status == EXCEPTION_NONE) {
             invoke_get_breakpoint(inv, target, bp_num);
         }
@@ -171,7 +165,8 @@ exception_t decode_tcb_debug_invocation(invocation_t *inv, tcb_t *target)
     }
     case TCBUnsetBreakpoint: {
         word_t bp_num;
-        status = decode_unset_breakpoint(inv, &bp_num);
+        status = decode_bp_num(inv, KEEL_LEN_TCBUnsetBreakpoint,
+                               KEEL_MR_TCBUnsetBreakpoint_bp_num, &bp_num);
         if (status == EXCEPTION_NONE) {
             arch_debug_unset_breakpoint(target, bp_num);
         }

@@ -127,6 +127,14 @@ static bool make_handler(void)
     return handler_cap != 0;
 }
 
+static seL4_CPtr ipc_ep; /* for the IPC tests */
+
+static bool make_handler_and_ipc_ep(void)
+{
+    ipc_ep = make_handler() ? kt_env_object(seL4_EndpointObject, 0) : 0;
+    return ipc_ep != 0;
+}
+
 static void receive_fault(dbg_fault_t *f)
 {
     for (int i = 0; i < 4; i++) {
@@ -203,6 +211,22 @@ static void set_instruction_breakpoint(seL4_CPtr tcb, seL4_Word bp, const void *
 {
     KT_ASSERT_OK(seL4_TCB_SetBreakpoint(tcb, (seL4_Uint16)bp, (seL4_Word)at,
                                         seL4_InstructionBreakpoint, 0, seL4_BreakOnRead));
+}
+
+/* A thread running fn(0) with instruction breakpoint `bp` on kt_dbg_target. */
+static kt_thread_t *spawn_with_breakpoint(kt_thread_fn fn, seL4_Word prio, seL4_CPtr fault_ep,
+                                          seL4_Word bp)
+{
+    kt_thread_t *t = kt_thread_create(fn, 0, prio, fault_ep);
+    if (t == NULL) {
+        return NULL;
+    }
+    set_instruction_breakpoint(t->tcb, bp, kt_dbg_target);
+    if (ktest_failed()) {
+        return NULL;
+    }
+    kt_thread_start(t);
+    return t;
 }
 
 /* --- labels ------------------------------------------------------------ */
@@ -723,8 +747,6 @@ KT_THREAD_TEST(test_breakpoint_per_thread)
     kt_kernel_self_check();
 }
 
-static seL4_CPtr ipc_ep;
-
 /* Calls the root task, then runs the code: its breakpoint must hold across
  * the IPC, and must not follow it into the root task. */
 static void call_then_code(seL4_Word arg)
@@ -743,15 +765,11 @@ static void call_then_code(seL4_Word arg)
  * code while the caller waits, then the caller hits its breakpoint. */
 KT_THREAD_TEST(test_breakpoint_across_ipc)
 {
-    if (!make_handler()) {
+    if (!make_handler_and_ipc_ep()) {
         return;
     }
-    ipc_ep = kt_env_object(seL4_EndpointObject, 0);
+    kt_thread_t *t = spawn_with_breakpoint(call_then_code, KT_PRIO_LOW, handler_cap, 5);
     KT_RETURN_IF_FAILED();
-    kt_thread_t *t = kt_thread_create(call_then_code, 0, KT_PRIO_LOW, handler_cap);
-    KT_RETURN_IF_FAILED();
-    set_instruction_breakpoint(t->tcb, 5, kt_dbg_target);
-    kt_thread_start(t);
     for (int round = 0; round < 2; round++) {
         seL4_Word badge;
         seL4_MessageInfo_t info = seL4_Recv(ipc_ep, &badge);
@@ -766,10 +784,8 @@ KT_THREAD_TEST(test_breakpoint_across_ipc)
             dbg_fault_t f;
             EXPECT_DEBUG_FAULT(f, kt_dbg_target, seL4_InstructionBreakpoint, kt_dbg_target, 5);
             kt_thread_destroy(t);
-            t = kt_thread_create(call_then_code, 0, KT_PRIO_LOW, handler_cap);
+            t = spawn_with_breakpoint(call_then_code, KT_PRIO_LOW, handler_cap, 5);
             KT_RETURN_IF_FAILED();
-            set_instruction_breakpoint(t->tcb, 5, kt_dbg_target);
-            kt_thread_start(t);
             continue;
         }
         seL4_Word fault_badge;
@@ -803,23 +819,17 @@ static void load_unmapped(seL4_Word arg)
  * leaves none of its breakpoints behind: the root task runs the code. */
 KT_THREAD_TEST(test_breakpoint_left_behind)
 {
-    if (!make_handler()) {
+    if (!make_handler_and_ipc_ep()) {
         return;
     }
-    ipc_ep = kt_env_object(seL4_EndpointObject, 0);
+    spawn_with_breakpoint(reply_recv_server, KT_PRIO_HIGH, 0, 0);
     KT_RETURN_IF_FAILED();
-    kt_thread_t *server = kt_thread_create(reply_recv_server, 0, KT_PRIO_HIGH, 0);
-    KT_RETURN_IF_FAILED();
-    set_instruction_breakpoint(server->tcb, 0, kt_dbg_target);
-    kt_thread_start(server);
     for (int i = 0; i < 3; i++) {
         seL4_Call(ipc_ep, seL4_MessageInfo_new(0, 0, 0, 0));
         KT_ASSERT_EQ(kt_dbg_code(0), CODE_INSNS);
     }
-    kt_thread_t *t = kt_thread_create(load_unmapped, 0, KT_PRIO_LOW, handler_cap);
+    spawn_with_breakpoint(load_unmapped, KT_PRIO_LOW, handler_cap, 1);
     KT_RETURN_IF_FAILED();
-    set_instruction_breakpoint(t->tcb, 1, kt_dbg_target);
-    kt_thread_start(t);
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(handler_ep, &badge);
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_VMFault);
@@ -837,11 +847,9 @@ static void call_then_code_then_stop(seL4_Word arg)
  * (ReplyRecv, the fastpath's case) lets it run. */
 KT_THREAD_TEST(test_breakpoint_set_while_blocked)
 {
-    if (!make_handler()) {
+    if (!make_handler_and_ipc_ep()) {
         return;
     }
-    ipc_ep = kt_env_object(seL4_EndpointObject, 0);
-    KT_RETURN_IF_FAILED();
     kt_thread_t *t = kt_thread_spawn(call_then_code_then_stop, 0, KT_PRIO_HIGH, handler_cap);
     KT_RETURN_IF_FAILED();
     seL4_Word badge;
@@ -857,9 +865,7 @@ KT_THREAD_TEST(test_breakpoint_set_while_blocked)
 static void set_own_breakpoint(seL4_Word arg)
 {
     (void)arg;
-    kt_thread_t *me = kt_self();
-    KT_ASSERT_OK(seL4_TCB_SetBreakpoint(me->tcb, 4, (seL4_Word)kt_dbg_target,
-                                        seL4_InstructionBreakpoint, 0, seL4_BreakOnRead));
+    set_instruction_breakpoint(kt_self()->tcb, 4, kt_dbg_target);
     kt_dbg_code(0);
 }
 

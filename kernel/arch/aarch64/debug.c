@@ -16,6 +16,7 @@
 #include <fault.h>
 #include <keel/gen/abi.h>
 #include <panic.h>
+#include <thread.h>
 
 _Static_assert(DEBUG_API_IDS == seL4_NumHWBreakpoints, "one debug_state_t slot per API ID");
 _Static_assert(seL4_FirstBreakpoint == 0 &&
@@ -343,6 +344,15 @@ void debug_check_thread(const tcb_t *thread)
     }
     if (d->enabled >> DEBUG_API_IDS) {
         panic("invariant: thread %p enables debug IDs 0x%x", (void *)thread, d->enabled);
+    }
+    /* The fastpath relies on these two (arch/debug.h). */
+    if (used && thread->vspace_cache.epoch == ks_vspace_epoch) {
+        panic("invariant: thread %p uses the debug registers with a current TTBR0 cache",
+              (void *)thread);
+    }
+    if (thread == ks_cur_thread && ks_debug_owner != d->in_use) {
+        panic("invariant: the debug registers are %p's, the current thread is %p",
+              (void *)ks_debug_owner, (void *)thread);
     }
 }
 
