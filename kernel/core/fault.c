@@ -34,8 +34,8 @@ void fault_set_vm(tcb_t *thread, vaddr_t address, bool instruction, word_t fsr)
 #if CONFIG_HARDWARE_DEBUG_API
 void fault_set_debug(tcb_t *thread, word_t reason, vaddr_t address, word_t bp_num)
 {
-    thread->fault = (fault_t){ .type = seL4_Fault_DebugException,
-                               .data = { address, (bp_num << 8) | reason } };
+    thread->fault =
+        (fault_t){ .type = seL4_Fault_DebugException, .data = { address, (bp_num << 8) | reason } };
 }
 #endif
 

@@ -60,8 +60,7 @@ static exception_t check_type(invocation_t *inv, const breakpoint_args_t *a)
         if (a->rw != seL4_BreakOnRead) {
             return error_invalid_argument(inv, 4);
         }
-        return a->bp_num >= seL4_FirstWatchpoint ? error_invalid_argument(inv, 2)
-                                                 : EXCEPTION_NONE;
+        return a->bp_num >= seL4_FirstWatchpoint ? error_invalid_argument(inv, 2) : EXCEPTION_NONE;
     }
     if (a->type != seL4_DataBreakpoint) {
         return error_invalid_argument(inv, 2); /* single step and BRK cannot be set */
@@ -135,8 +134,7 @@ static exception_t decode_configure_single_stepping(invocation_t *inv, word_t *i
     return EXCEPTION_NONE;
 }
 
-static void invoke_configure_single_stepping(invocation_t *inv, tcb_t *target,
-                                             word_t instructions)
+static void invoke_configure_single_stepping(invocation_t *inv, tcb_t *target, word_t instructions)
 {
     bool consumed = arch_debug_configure_stepping(target, instructions);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBConfigureSingleStepping_bp_was_consumed, consumed);
@@ -156,8 +154,8 @@ exception_t decode_tcb_debug_invocation(invocation_t *inv, tcb_t *target)
     }
     case TCBGetBreakpoint: {
         word_t bp_num;
-        status = decode_bp_num(inv, KEEL_LEN_TCBGetBreakpoint, KEEL_MR_TCBGetBreakpoint_bp_num,
-                               &bp_num);
+        status =
+            decode_bp_num(inv, KEEL_LEN_TCBGetBreakpoint, KEEL_MR_TCBGetBreakpoint_bp_num, &bp_num);
         if (status == EXCEPTION_NONE) {
             invoke_get_breakpoint(inv, target, bp_num);
         }
@@ -165,8 +163,8 @@ exception_t decode_tcb_debug_invocation(invocation_t *inv, tcb_t *target)
     }
     case TCBUnsetBreakpoint: {
         word_t bp_num;
-        status = decode_bp_num(inv, KEEL_LEN_TCBUnsetBreakpoint,
-                               KEEL_MR_TCBUnsetBreakpoint_bp_num, &bp_num);
+        status = decode_bp_num(inv, KEEL_LEN_TCBUnsetBreakpoint, KEEL_MR_TCBUnsetBreakpoint_bp_num,
+                               &bp_num);
         if (status == EXCEPTION_NONE) {
             arch_debug_unset_breakpoint(target, bp_num);
         }

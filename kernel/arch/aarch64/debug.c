@@ -19,8 +19,7 @@
 #include <thread.h>
 
 _Static_assert(DEBUG_API_IDS == seL4_NumHWBreakpoints, "one debug_state_t slot per API ID");
-_Static_assert(seL4_FirstBreakpoint == 0 &&
-                   seL4_FirstWatchpoint == seL4_NumExclusiveBreakpoints &&
+_Static_assert(seL4_FirstBreakpoint == 0 && seL4_FirstWatchpoint == seL4_NumExclusiveBreakpoints &&
                    seL4_NumExclusiveBreakpoints + seL4_NumExclusiveWatchpoints == DEBUG_API_IDS,
                "instruction breakpoints first, then watchpoints");
 
@@ -32,14 +31,14 @@ _Static_assert(seL4_FirstBreakpoint == 0 &&
 #define SPSR_SS BIT(21)   /* step the next instruction */
 
 #define BCR_ENABLE BIT(0)
-#define BCR_EL0 (2ull << 1)        /* PMC: match at EL0 only */
+#define BCR_EL0 (2ull << 1)               /* PMC: match at EL0 only */
 #define BCR_A64_INSTRUCTION (0xfull << 5) /* BAS: the whole 4-byte instruction */
 #define WCR_ENABLE BIT(0)
-#define WCR_EL0 (2ull << 1)        /* PAC: match EL0 accesses only */
-#define WCR_LOAD (1ull << 3)       /* LSC */
+#define WCR_EL0 (2ull << 1)  /* PAC: match EL0 accesses only */
+#define WCR_LOAD (1ull << 3) /* LSC */
 #define WCR_STORE (2ull << 3)
-#define WCR_BAS_SHIFT 5            /* byte select within the doubleword */
-#define WVR_DOUBLEWORD ~7ull       /* DBGWVR holds a doubleword address */
+#define WCR_BAS_SHIFT 5      /* byte select within the doubleword */
+#define WVR_DOUBLEWORD ~7ull /* DBGWVR holds a doubleword address */
 
 #define EC_BREAKPOINT 0x30
 #define EC_SOFTWARE_STEP 0x32

@@ -67,9 +67,9 @@ typedef struct debug_state {
     bool stepping;      /* single stepping is configured */
     word_t step_count;  /* instructions to go before the next single-step fault */
     word_t vaddr[DEBUG_API_IDS];
-    uint16_t enabled;               /* bit per API ID */
-    uint8_t size[DEBUG_API_IDS];    /* watchpoints: 1, 2, 4 or 8 bytes */
-    uint8_t access[DEBUG_API_IDS];  /* watchpoints: seL4_BreakOnRead... */
+    uint16_t enabled;              /* bit per API ID */
+    uint8_t size[DEBUG_API_IDS];   /* watchpoints: 1, 2, 4 or 8 bytes */
+    uint8_t access[DEBUG_API_IDS]; /* watchpoints: seL4_BreakOnRead... */
 } debug_state_t;
 
 /* seL4_UserContext (ABI 8.1): 36 words; the first 17 are the "frame"
