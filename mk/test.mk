@@ -16,6 +16,13 @@ $(BUILD)/domains/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/domains \
 	    KERNEL_DEFINES="-DCONFIG_NUM_DOMAINS=16 -DCONFIG_NUM_DOMAIN_SCHEDULES=16" $@
 
+# seL4's hardware debug API (docs/debug.md): its labels, kernel and tests.
+VARIANT_IMAGES += $(BUILD)/hwdebug/images/ktest.elf
+
+$(BUILD)/hwdebug/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/hwdebug \
+	    KERNEL_DEFINES=-DCONFIG_HARDWARE_DEBUG_API=1 $@
+
 .PHONY: FORCE
 FORCE:
 

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Check api/keel.api against the seL4 reference (docs/api.md).
 
-Compares every invocation label, every argument's message register and bits,
-every extra-cap position, the parameter order and types, and the system-call
-numbers with the reference's invocation-layout.txt and its interface XML
-(syscall.xml and the three object-api XML files). Prints each difference.
+For the default configuration and for every other configuration of the
+options keel.api declares (CONFIG_HARDWARE_DEBUG_API on, printing off...),
+computes seL4's invocation labels and system-call numbers from the
+<condition> elements of the reference's interface XML (syscall.xml and the
+three object-api XML files) and its fault labels and fault message layouts
+from the bitfield files, and compares them with what genapi makes of
+keel.api under the same configuration. Also compares every described
+method's parameters with the XML and its message layout (registers, bits,
+extra caps) with invocation-layout.txt, and every condition with the XML's
+(the same truth table). Prints each difference.
 
 Exit status: 0 identical, 1 any difference, 77 reference absent (skipped).
 --self-test checks that deliberately broken copies of keel.api are caught.
@@ -12,6 +18,7 @@ Exit status: 0 identical, 1 any difference, 77 reference absent (skipped).
 
 import argparse
 import ast
+import itertools
 import os
 import re
 import sys
@@ -31,9 +38,12 @@ LEVEL_XML = [
     "sel4/libsel4/sel4_arch_include/aarch64/interfaces/object-api-sel4-arch.xml",
     "sel4/libsel4/arch_include/arm/interfaces/object-api-arch.xml",
 ]
+FAULT_TAGS_BF = "sel4/libsel4/arch_include/arm/sel4/arch/shared_types.bf"
+FAULT_BLOCKS_BF = "sel4/libsel4/sel4_arch_include/aarch64/sel4/sel4_arch/types.bf"
+MAX_BOOLEAN_OPTIONS = 6  # beyond that, each option is flipped alone
 
 
-# the reference
+# the reference: invocation-layout.txt (the message layout of every method)
 
 
 class RefMethod:
@@ -108,6 +118,11 @@ def parse_layout(path):
     return methods
 
 
+
+
+# the reference: conditions
+
+
 def xml_condition(element, config):
     """Evaluate a <condition> child tree; no condition means true."""
     if element is None:
@@ -126,38 +141,143 @@ def xml_condition(element, config):
     raise ValueError("unknown condition element <%s>" % element.tag)
 
 
+def xml_condition_names(element):
+    if element is None:
+        return set()
+    return {e.get("var") for e in element.iter("config")}
+
+
+def assignments(names):
+    """Every set of the options in `names` that may be on together."""
+    names = sorted(names)
+    for values in itertools.product((False, True), repeat=len(names)):
+        yield {n for n, v in zip(names, values) if v}
+
+
+def same_condition(ours, elements):
+    """Does our condition text (None: always) hold exactly when one of the XML
+    <condition>s does, for every choice of the options either side names?"""
+    space = set().union(*(xml_condition_names(e) for e in elements))
+    space |= genapi.condition_names(ours) if ours else set()
+    for config in assignments(space):
+        mine = ours is None or genapi.eval_condition(ours, config)
+        if mine != any(xml_condition(e, config) for e in elements):
+            return False
+    return True
+
+
+def possible(api, holds):
+    """Can `holds(config)` be true in a configuration Keel builds (any choice of
+    the declared options, every other option off)?"""
+    return any(holds(config) for config in assignments(api.declared))
+
+
+def show_condition(element):
+    if element is None:
+        return "always"
+    return ET.tostring(element, encoding="unicode").strip()
+
+
+# the reference: interface XML
+
+
 class XmlMethod:
-    def __init__(self, interface, element, config):
+    def __init__(self, interface, element):
         self.interface = interface
         self.label_name = element.get("id")
         self.name = element.get("name")
-        self.present = xml_condition(element.find("condition"), config)
+        self.condition = element.find("condition")
         self.params = [(p.get("dir"), p.get("name"), p.get("type"))
                        for p in element.findall("param")]
+        self.label = None  # in the configuration being checked, if present
 
 
-def parse_level_xml(path, config):
+def parse_level_xml(path):
     root = ET.parse(path).getroot()
     methods = []
     for interface in root.findall("interface"):
         for element in interface.findall("method"):
-            methods.append(XmlMethod(interface.get("name"), element, config))
+            methods.append(XmlMethod(interface.get("name"), element))
     structs = {s.get("name"): [m.get("name") for m in s.findall("member")]
                for s in root.findall("struct")}
     return methods, structs
 
 
-def parse_syscall_xml(path, config):
-    """[(name, number, present)] of the non-MCS list, numbered as ABI 1.2 says."""
+def number_labels(levels, config):
+    """seL4's numbering under `config`: label 0 is InvalidInvocation, then every
+    method whose condition holds takes the next label, level after level.
+    Sets each present XmlMethod's label; returns each level's terminator."""
+    label = 1
+    ends = []
+    for methods in levels:
+        for method in methods:
+            method.label = None
+            if xml_condition(method.condition, config):
+                method.label = label
+                label += 1
+        ends.append(label)
+    return ends
+
+
+def parse_syscall_xml(path):
+    """[(name, number, condition element)] of the non-MCS list (ABI 1.2)."""
     root = ET.parse(path).getroot()
     calls = []
     for element in root.find("api-master").iter("syscall"):
-        calls.append((element.get("name"), True))
+        calls.append((element.get("name"), None))
     for block in root.find("debug").findall("config"):
-        present = xml_condition(block.find("condition"), config)
         for element in block.findall("syscall"):
-            calls.append((element.get("name"), present))
-    return [(name, -(i + 1), present) for i, (name, present) in enumerate(calls)]
+            calls.append((element.get("name"), block.find("condition")))
+    return [(name, -(i + 1), cond) for i, (name, cond) in enumerate(calls)]
+
+
+# the reference: bitfield files (fault labels and fault message layouts)
+
+
+def bf_lines(path, config):
+    """The lines of a .bf file that its #ifdef/#ifndef/#else/#endif keep under
+    `config`, without comments."""
+    kept = []
+    stack = []  # per open #if: is its current branch taken?
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.split("--", 1)[0].strip()
+            words = line.split()
+            if words[:1] in (["#ifdef"], ["#ifndef"]):
+                on = words[1] in config
+                stack.append(on if words[0] == "#ifdef" else not on)
+            elif words[:1] == ["#else"]:
+                stack[-1] = not stack[-1]
+            elif words[:1] == ["#endif"]:
+                stack.pop()
+            elif line and not line.startswith("#") and all(stack):
+                kept.append(line)
+    return kept
+
+
+def fault_tags(reference, config):
+    """{fault name: label} of the tagged union seL4_Fault under `config`."""
+    tags = {}
+    for line in bf_lines(os.path.join(reference, FAULT_TAGS_BF), config):
+        words = line.split()
+        if words[0] == "tag":
+            tags[words[1]] = int(words[2])
+    return tags
+
+
+def fault_blocks(reference, config):
+    """{block name: [field names]}: the message words of each fault."""
+    blocks = {}
+    current = None
+    for line in bf_lines(os.path.join(reference, FAULT_BLOCKS_BF), config):
+        words = line.replace("{", " { ").split()
+        if words[0] == "block":
+            current = blocks.setdefault(words[1], [])
+        elif words[0] == "}":
+            current = None
+        elif words[0] == "field" and current is not None and words[1] != "seL4_FaultType":
+            current.append(words[1])
+    return blocks
 
 
 # comparisons
@@ -175,9 +295,9 @@ def our_args(params):
 
 
 def compare_method(ours, ref, out):
+    """Everything of a method's layout but its label (a layout does not depend
+    on the configuration)."""
     where = ref.label_name
-    if ours.label != ref.label:
-        out.append("%s: label %s, reference %s" % (where, ours.label, ref.label))
     if ours.c_name() != ref.c_name:
         out.append("%s: C name %s, reference %s" % (where, ours.c_name(), ref.c_name))
     if ours.interface != ref.service:
@@ -194,63 +314,90 @@ def compare_method(ours, ref, out):
             out.append("%s: %s layout %s, reference %s" % (where, kind, mine, theirs))
 
 
-def compare_layout(api, layout, out):
+def compare_layout(api, layout, is_reference_config, out):
+    """Every described method against its entry in invocation-layout.txt (the
+    one of a configuration Keel can build; seL4's MCS variants of a method
+    are other entries); the labels there are those of the reference
+    configuration, compared only there."""
     seen = set()
     for ref in layout:
-        present = ref.condition is None or genapi.eval_condition(ref.condition, api.config)
-        ours = api.method_by_label_name(ref.label_name)
-        if not present:
-            if ours is not None and ours.c_name() == ref.c_name and ref.label is None:
-                out.append("%s: present here, absent in this configuration" % ref.label_name)
-            continue
-        if ref.label is None:
-            out.append("%s: reference has no label for a present method" % ref.label_name)
-            continue
-        if ours is None:
-            out.append("%s: missing (reference label %d)" % (ref.label_name, ref.label))
-            continue
+        ours = api.any_method(ref.label_name)
+        if ours is None or not possible(
+                api, lambda c: ref.condition is None or genapi.eval_condition(ref.condition, c)):
+            continue  # `absent` methods: the XML check covers them
         seen.add(ref.label_name)
         compare_method(ours, ref, out)
-    for method in api.methods:
+        if is_reference_config and ours.label != ref.label:
+            out.append("%s: label %s, reference %s" % (ref.label_name, ours.label, ref.label))
+    for method in api.all_methods:
         if method.label_name not in seen:
             out.append("%s: not in the reference layout" % method.label_name)
 
 
-def compare_xml_level(api, level, xml_methods, out):
-    present = [m for m in xml_methods if m.present]
+def compare_level_order(api, level, xml_methods, end, out):
+    """The present methods of a level, in order, with seL4's label numbers."""
+    present = [m for m in xml_methods if m.label is not None]
     mine = [m for m in api.methods if m.level is level]
     for index in range(max(len(present), len(mine))):
         ref = present[index] if index < len(present) else None
         ours = mine[index] if index < len(mine) else None
         if ref is None or ours is None or ref.label_name != ours.label_name:
-            out.append("%s: position %d is %s, XML has %s" % (
-                level.enum_name, index, ours.label_name if ours else "nothing",
-                ref.label_name if ref else "nothing"))
+            out.append("%s: label %d is %s, XML has %s" % (
+                level.enum_name, (ours or ref).label,
+                ours.label_name if ours else "nothing", ref.label_name if ref else "nothing"))
             return
+        if ours.label != ref.label:
+            out.append("%s: label %d, XML %d" % (ours.label_name, ours.label, ref.label))
+    if level.end != end:
+        out.append("%s: %d, XML %d" % (level.terminator, level.end, end))
+
+
+def compare_level_methods(api, level, xml_methods, out):
+    """Each XML method is described, and nothing else is. A `method` is the
+    XML entry of its id that a configuration Keel builds can have (seL4 lists
+    an MCS variant of some methods as another entry): same interface, name,
+    parameters, and the same condition over Keel's options. An `absent` is
+    every entry of its id, none of which Keel can have, under the same
+    condition."""
+    described = [m for m in api.all_methods if m.level is level] + \
+        [a for a in api.absent if a.level is level]
+    for ours in described:
+        entries = [m for m in xml_methods if m.label_name == ours.label_name]
+        ours_method = isinstance(ours, genapi.Method)
+        here = [m for m in entries
+                if possible(api, lambda c, m=m: xml_condition(m.condition, c))]
+        if not entries or (ours_method and len(here) != 1) or (not ours_method and here):
+            out.append("%s: %d XML entries, %d possible in Keel's configurations" % (
+                ours.label_name, len(entries), len(here)))
+            continue
+        refs = here if ours_method else entries
+        conditions = [m.condition for m in refs]
+        if not same_condition(ours.condition, conditions):
+            out.append("%s: condition %s, XML %s" % (ours.label_name, ours.condition,
+                                                     " or ".join(map(show_condition, conditions))))
+        ref = refs[0]
         if (ours.interface, ours.name) != (ref.interface, ref.name):
             out.append("%s: %s_%s, XML %s_%s" % (ours.label_name, ours.interface, ours.name,
                                                  ref.interface, ref.name))
-        params = [(p.direction, p.name, p.ctype) for p in ours.params]
-        if params != ref.params:
-            out.append("%s: parameters %s, XML %s" % (ours.label_name, params, ref.params))
-    listed = {a.label_name for a in api.absent if a.level is level}
+        if ours_method:
+            params = [(p.direction, p.name, p.ctype) for p in ours.params]
+            if params != ref.params:
+                out.append("%s: parameters %s, XML %s" % (ours.label_name, params, ref.params))
+    names = {m.label_name for m in described}
     for ref in xml_methods:
-        if not ref.present and ref.label_name not in listed and \
-                api.method_by_label_name(ref.label_name) is None:
-            out.append("%s: absent in this configuration but not listed absent" % ref.label_name)
-    names = {m.label_name for m in xml_methods}
-    for absent in api.absent:
-        if absent.level is level and absent.label_name not in names:
-            out.append("%s: listed absent, unknown to the XML" % absent.label_name)
+        if ref.label_name not in names:
+            out.append("%s: in the XML, not described" % ref.label_name)
 
 
 def compare_xml(api, reference, out):
     if len(api.levels) != len(LEVEL_XML):
         out.append("%d label levels, the reference has %d" % (len(api.levels), len(LEVEL_XML)))
         return
-    for level, path in zip(api.levels, LEVEL_XML):
-        methods, structs = parse_level_xml(os.path.join(reference, path), api.config)
-        compare_xml_level(api, level, methods, out)
+    parsed = [parse_level_xml(os.path.join(reference, path)) for path in LEVEL_XML]
+    ends = number_labels([methods for methods, _ in parsed], api.enabled)
+    for level, (methods, structs), end in zip(api.levels, parsed, ends):
+        compare_level_order(api, level, methods, end, out)
+        compare_level_methods(api, level, methods, out)
         for name, members in structs.items():
             info = api.types.get(name)
             if info is None or info.members != members:
@@ -259,29 +406,110 @@ def compare_xml(api, reference, out):
 
 
 def compare_syscalls(api, reference, out):
-    ref = parse_syscall_xml(os.path.join(reference, SYSCALL_XML), api.config)
-    mine = [(s.name, s.number, s.present) for s in api.syscalls]
-    for index in range(max(len(ref), len(mine))):
-        a = mine[index] if index < len(mine) else None
-        b = ref[index] if index < len(ref) else None
-        if a != b:
-            out.append("syscall %d: %s, reference %s" % (-(index + 1), a, b))
+    ref = parse_syscall_xml(os.path.join(reference, SYSCALL_XML))
+    for index in range(max(len(ref), len(api.syscalls))):
+        ours = api.syscalls[index] if index < len(api.syscalls) else None
+        theirs = ref[index] if index < len(ref) else None
+        if ours is None or theirs is None or (ours.name, ours.number) != theirs[:2]:
+            out.append("syscall %d: %s, reference %s" % (
+                -(index + 1), ours.name if ours else None, theirs[0] if theirs else None))
+            continue
+        if ours.present != xml_condition(theirs[2], api.enabled):
+            out.append("syscall %s: present %s, reference %s" % (
+                ours.name, ours.present, not ours.present))
+        if not same_condition(ours.condition, [theirs[2]]):
+            out.append("syscall %s: condition %s, reference %s" % (
+                ours.name, ours.condition, show_condition(theirs[2])))
 
 
-def differences(api, reference):
+def compare_faults(api, reference, out):
+    """Fault labels (seL4_FaultType) and the word of each named field of a
+    fault message (seL4_<Fault>_Msg) under the configuration."""
+    types = api.enum("seL4_FaultType")
+    mine = {c.name: int(c.value, 0) for c in types.present_constants()} if types else {}
+    theirs = {"seL4_Fault_" + n: v for n, v in fault_tags(reference, api.enabled).items()}
+    if mine != theirs:
+        out.append("fault labels %s, reference %s" % (sorted(mine.items(), key=lambda x: x[1]),
+                                                     sorted(theirs.items(), key=lambda x: x[1])))
+    blocks = fault_blocks(reference, api.enabled)
+    described = {n for n in fault_blocks(reference, set(api.options)) if api.enum(n)} | \
+        {e.name[len("seL4_"):-len("_Msg")] for e in api.enums
+         if e.name.startswith("seL4_") and e.name.endswith("_Msg")}
+    for fault in sorted(described):
+        enum = api.enum("seL4_%s_Msg" % fault)
+        fields = blocks.get(fault)
+        if enum is None or not enum.present or fields is None:
+            if (enum is not None and enum.present) != (fields is not None):
+                out.append("seL4_%s_Msg: %s here, the reference's fault %s" % (
+                    fault, "present" if enum is not None and enum.present else "absent",
+                    "exists" if fields is not None else "does not"))
+            continue
+        compare_fault_words(fault, enum, fields, out)
+
+
+def compare_fault_words(fault, enum, fields, out):
+    prefix = "seL4_%s_" % fault
+    for constant in enum.present_constants():
+        field = constant.name[len(prefix):]
+        value = int(constant.value, 0)
+        if field == "Length" and value != len(fields):
+            out.append("%s: %d, the reference's message has %d words"
+                       % (constant.name, value, len(fields)))
+        elif field in fields and fields.index(field) != value:
+            out.append("%s: word %d, reference word %d"
+                       % (constant.name, value, fields.index(field)))
+
+
+def differences(api, reference, is_reference_config):
     out = []
-    compare_layout(api, parse_layout(os.path.join(reference, LAYOUT)), out)
+    compare_layout(api, parse_layout(os.path.join(reference, LAYOUT)), is_reference_config, out)
     compare_xml(api, reference, out)
     compare_syscalls(api, reference, out)
+    compare_faults(api, reference, out)
     return out
 
 
 def reference_present(reference):
-    needed = [LAYOUT, SYSCALL_XML] + LEVEL_XML
+    needed = [LAYOUT, SYSCALL_XML, FAULT_TAGS_BF, FAULT_BLOCKS_BF] + LEVEL_XML
     return all(os.path.isfile(os.path.join(reference, p)) for p in needed)
 
 
+def configurations(api_path):
+    """The configurations to check, as lists of -D words: the defaults first
+    (the reference configuration of invocation-layout.txt), then every
+    combination of the declared on/off options (or, if there are many, each
+    one flipped alone). Numeric options keep their defaults."""
+    api = genapi.load(api_path)
+    flags = sorted(n for n, v in api.declared.items() if genapi.parse_number(v) in (0, 1))
+    if len(flags) <= MAX_BOOLEAN_OPTIONS:
+        choices = itertools.product((0, 1), repeat=len(flags))
+        result = [["%s=%d" % (n, v) for n, v in zip(flags, values)] for values in choices]
+    else:
+        result = [["%s=%d" % (n, 1 - genapi.parse_number(api.declared[n]))] for n in flags]
+    defaults = ["%s=%s" % (n, api.declared[n]) for n in flags]
+    return [[]] + [c for c in result if c != defaults]
+
+
+def check_all(api_path, reference, only=None):
+    """Differences of every configuration, each prefixed with its -D words.
+    Returns (differences, number of configurations, the default Api)."""
+    found = []
+    configs = [only] if only is not None else configurations(api_path)
+    default = None
+    for defines in configs:
+        api = genapi.load(api_path, defines)
+        if default is None:
+            default = api
+        where = " ".join("-D" + d for d in defines) or "defaults"
+        found += ["[%s] %s" % (where, line) for line in differences(api, reference, not defines)]
+    return found, len(configs), default
+
+
 # self-test: each mutation of a correct description must be caught
+
+SET_BREAKPOINT = ("    method TCBSetBreakpoint SetBreakpoint when CONFIG_HARDWARE_DEBUG_API\n"
+                  "        in bp_num seL4_Uint16\n        in vaddr seL4_Word\n"
+                  "        in type seL4_Word\n        in size seL4_Word\n        in rw seL4_Word\n")
 
 MUTATIONS = [
     ("a label moves (method deleted)", "    method TCBSuspend Suspend\n", ""),
@@ -300,6 +528,9 @@ MUTATIONS = [
     ("two syscalls swap", "syscall api Send\nsyscall api NBSend\n",
      "syscall api NBSend\nsyscall api Send\n"),
     ("a debug syscall goes missing", "syscall debug DebugSnapshot ", "syscall debug DebugSnapshotX "),
+    ("a syscall's condition changes", "syscall debug DebugDumpScheduler                    when "
+     "CONFIG_PRINTING", "syscall debug DebugDumpScheduler                    when "
+     "CONFIG_DEBUG_BUILD"),
     ("an absent method is forgotten",
      "    absent TCBSetAffinity SetAffinity when !CONFIG_KERNEL_MCS && CONFIG_ENABLE_SMP_SUPPORT\n",
      ""),
@@ -308,13 +539,44 @@ MUTATIONS = [
     ("a method changes level", "level arch_invocation_label nArchInvocationLabels\n\n"
      "interface seL4_ARM_PageTable\n",
      "interface seL4_ARM_PageTable\n"),
+    ("a conditional method loses its condition",
+     "method TCBGetBreakpoint GetBreakpoint when CONFIG_HARDWARE_DEBUG_API\n",
+     "method TCBGetBreakpoint GetBreakpoint\n"),
+    ("a condition names another option",
+     "method TCBUnsetBreakpoint UnsetBreakpoint when CONFIG_HARDWARE_DEBUG_API\n",
+     "method TCBUnsetBreakpoint UnsetBreakpoint when CONFIG_DEBUG_BUILD\n"),
+    ("a negated condition loses its !", "IssueSGISignal when !CONFIG_ENABLE_SMP_SUPPORT",
+     "IssueSGISignal"),
+    ("a conditional method is forgotten", SET_BREAKPOINT, ""),
+    # Only the configurations with the option on can see this one.
+    ("a conditional method moves past another", SET_BREAKPOINT, ""),
+    ("a conditional method's argument widens", "        in bp_num seL4_Uint16\n"
+     "        in vaddr seL4_Word\n", "        in bp_num seL4_Word\n        in vaddr seL4_Word\n"),
+    ("a fault label moves", "seL4_Fault_DebugException 4 when", "seL4_Fault_DebugException 6 when"),
+    ("a fault label loses its condition",
+     "seL4_Fault_DebugException 4 when CONFIG_HARDWARE_DEBUG_API", "seL4_Fault_DebugException 4"),
+    ("two fault message words swap", "seL4_DebugException_TriggerAddress 2\n"
+     "    seL4_DebugException_BreakpointNumber 3\n", "seL4_DebugException_TriggerAddress 3\n"
+     "    seL4_DebugException_BreakpointNumber 2\n"),
+    ("a fault message changes length", "seL4_VMFault_Length 4", "seL4_VMFault_Length 5"),
 ]
+
+
+def mutate(text, name, old, new):
+    """Apply one mutation; "moves past another" re-inserts the removed text
+    after the next method."""
+    if name == "a conditional method moves past another":
+        rest = text.replace(old, "", 1)
+        anchor = "    method TCBGetBreakpoint GetBreakpoint"
+        at = rest.index("    method ", rest.index(anchor) + len(anchor))
+        return rest[:at] + old + rest[at:]
+    return text.replace(old, new, 1)
 
 
 def self_test(api_path, reference):
     with open(api_path, encoding="utf-8") as f:
         text = f.read()
-    baseline = differences(genapi.load(api_path), reference)
+    baseline, _, _ = check_all(api_path, reference)
     if baseline:
         print("self-test: the unmodified description already differs:")
         for line in baseline:
@@ -329,13 +591,13 @@ def self_test(api_path, reference):
                 continue
             path = os.path.join(tmp, "mutated.api")
             with open(path, "w", encoding="utf-8") as f:
-                f.write(text.replace(old, new, 1))
+                f.write(mutate(text, name, old, new))
             try:
-                found = differences(genapi.load(path), reference)
+                found, _, _ = check_all(path, reference)
             except genapi.ApiError as e:
                 found = ["parse error: %s" % e]
             status = "caught" if found else "MISSED"
-            print("self-test: %-36s %s (%d differences)" % (name, status, len(found)))
+            print("self-test: %-44s %s (%d differences)" % (name, status, len(found)))
             missed += 0 if found else 1
     return 1 if missed else 0
 
@@ -344,6 +606,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", default=os.path.join(REPO, "api", "keel.api"))
     parser.add_argument("--reference", default=os.path.join(REPO, "..", "shared", "reference"))
+    parser.add_argument("-D", dest="defines", action="append", default=None,
+                        metavar="CONFIG_X[=V]", help="check only this configuration")
     parser.add_argument("--self-test", action="store_true",
                         help="check that mutated descriptions are caught")
     args = parser.parse_args()
@@ -353,8 +617,7 @@ def main():
     try:
         if args.self_test:
             return self_test(args.api, args.reference)
-        api = genapi.load(args.api)
-        found = differences(api, args.reference)
+        found, count, api = check_all(args.api, args.reference, args.defines)
     except (genapi.ApiError, ValueError, OSError, ET.ParseError) as e:
         print("checkapi: %s" % e)
         return 1
@@ -363,8 +626,8 @@ def main():
     if found:
         print("checkapi: %d differences" % len(found))
         return 1
-    print("checkapi: %d methods and %d system calls match the reference"
-          % (len(api.methods), len(api.syscalls)))
+    print("checkapi: %d configurations: %d methods and %d system calls match the reference"
+          % (count, len(api.all_methods), len(api.syscalls)))
     return 0
 
 

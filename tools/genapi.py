@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Generate Keel's ABI headers from api/keel.api (format: docs/api.md).
 
-Writes <out>/abi.h (numbers and message layouts shared by the kernel and libkeel)
-and <out>/invocations.h (libkeel's user-level invocation stubs). The parser and
+Writes <out>/abi.h (numbers and message layouts shared by the kernel and libkeel),
+<out>/invocations.h (libkeel's user-level invocation stubs) and <out>/config.h
+(the effective configuration). The build's -DCONFIG_X[=V] definitions (-D)
+apply on top of the description's defaults. The parser, the configuration and
 the layout computation are also used by tools/checkapi.py.
 """
 
@@ -13,10 +15,11 @@ import sys
 
 REGISTER_MRS = 4  # MR0..MR3 travel in x2..x5 (ABI 3.1)
 WORD_BITS = 64
+CONFIG_NAME = re.compile(r"CONFIG_\w+$")
 
 
 class ApiError(Exception):
-    """A malformed description; the message starts with file:line."""
+    """A malformed description or configuration; the message says where."""
 
 
 class TypeInfo:
@@ -56,13 +59,18 @@ class Param:
 
 
 class Method:
-    def __init__(self, label_name, name, interface, level, line):
+    """A described method; `present` (its condition holds) decides whether it
+    takes a label in this configuration."""
+
+    def __init__(self, label_name, name, interface, level, condition, line):
         self.label_name = label_name
         self.name = name
         self.interface = interface
         self.level = level
+        self.condition = condition  # None: every configuration
         self.line = line
         self.params = []
+        self.present = True
         self.label = None
         self.in_len = 0  # words of the input stream
         self.out_len = 0
@@ -79,6 +87,8 @@ class Method:
 
 
 class Absent:
+    """A method of a configuration Keel does not implement (no parameters)."""
+
     def __init__(self, label_name, name, interface, level, condition, line):
         self.label_name = label_name
         self.name = name
@@ -106,29 +116,100 @@ class Syscall:
         self.present = True
 
 
+class Constant:
+    """An enum member or a `constant`: emitted only when `present`."""
+
+    def __init__(self, name, value, condition):
+        self.name = name
+        self.value = value  # as written (hex stays hex)
+        self.condition = condition
+        self.present = True
+
+
+class Enum:
+    def __init__(self, name, condition):
+        self.name = name
+        self.condition = condition
+        self.constants = []
+        self.present = True
+
+    def present_constants(self):
+        return [c for c in self.constants if c.present]
+
+
+class Option:
+    """A configuration option: its value as written and where it came from
+    ('config' default, 'define' from the build, 'unsupported': named in a
+    condition but not declared, so always 0)."""
+
+    def __init__(self, name, value, origin):
+        self.name = name
+        self.value = value
+        self.origin = origin
+
+    def enabled(self):
+        try:
+            return int(self.value, 0) != 0
+        except ValueError:  # a kernel option outside the ABI, e.g. a name
+            return False
+
+
 class Api:
-    def __init__(self):
-        self.config = set()
+    def __init__(self, path):
+        self.path = path
+        self.options = {}  # name -> Option: the effective configuration
+        self.declared = {}  # name -> default value text (`config` lines)
+        self.enabled = set()  # names of the options that are on
         self.types = {}
         self.syscalls = []
         self.levels = []
-        self.methods = []
+        self.all_methods = []  # every `method`, present or not
+        self.methods = []  # the present ones, in label order
         self.absent = []
-        self.enums = []  # (name, [(constant, value)])
+        self.enums = []
+        self.constants = []  # `constant` statements
 
     def present_syscalls(self):
         return [s for s in self.syscalls if s.present]
 
     def method_by_label_name(self, label_name):
+        """The present method with this label name, or None."""
         for m in self.methods:
             if m.label_name == label_name:
                 return m
         return None
 
+    def any_method(self, label_name):
+        """The described method with this label name, present or not."""
+        for m in self.all_methods:
+            if m.label_name == label_name:
+                return m
+        return None
+
+    def enum(self, name):
+        for e in self.enums:
+            if e.name == name:
+                return e
+        return None
+
+    def conditions(self):
+        """Every condition of the description."""
+        items = self.syscalls + self.all_methods + self.absent + self.enums + self.constants
+        items += [c for e in self.enums for c in e.constants]
+        return [i.condition for i in items if i.condition is not None]
+
+
+CONDITION_TOKEN = re.compile(r"CONFIG_\w+|&&|\|\||!|\(|\)|\S")
+
+
+def condition_names(text):
+    return {t for t in CONDITION_TOKEN.findall(text) if t.startswith("CONFIG_")}
+
 
 def eval_condition(text, config):
-    """Evaluate a condition over CONFIG_ names; names not in `config` are false."""
-    tokens = re.findall(r"CONFIG_\w+|&&|\|\||!|\(|\)|\S", text)
+    """Evaluate a condition over CONFIG_ names; names not in `config` (a set of
+    the options that are on) are false."""
+    tokens = CONDITION_TOKEN.findall(text)
     pos = [0]
 
     def peek():
@@ -177,13 +258,22 @@ def parse_number(text):
     return int(text, 0)
 
 
+def split_condition(args):
+    """(words, condition): `... when <cond>` at the end of a statement."""
+    if "when" in args:
+        at = args.index("when")
+        return args[:at], " ".join(args[at + 1:])
+    return args, None
+
+
 class Parser:
-    """Reads the statements of a .api file into an Api (see the file's header)."""
+    """Reads the statements of a .api file into an Api (see the file's header).
+    Conditions are only checked for syntax here; configure() evaluates them."""
 
     def __init__(self, path, text):
         self.path = path
         self.text = text
-        self.api = Api()
+        self.api = Api(path)
         self.line = 0
         self.level = None
         self.interface = None
@@ -201,7 +291,7 @@ class Parser:
             if words:
                 self.statement(words)
         if self.enum is not None:
-            self.error("enum %s lacks 'end'" % self.enum[0])
+            self.error("enum %s lacks 'end'" % self.enum.name)
         self.resolve_types()
         return self.api
 
@@ -224,6 +314,7 @@ class Parser:
             "in": self.on_param,
             "out": self.on_param,
             "enum": self.on_enum,
+            "constant": self.on_constant,
         }.get(keyword)
         if handler is None:
             self.error("unknown statement %r" % keyword)
@@ -234,7 +325,18 @@ class Parser:
         handler(keyword, args)
 
     def on_config(self, _, args):
-        self.api.config.update(args)
+        for word in args:
+            name, _, value = word.partition("=")
+            value = value or "1"
+            if not CONFIG_NAME.match(name):
+                self.error("bad option %r" % word)
+            try:
+                parse_number(value)
+            except ValueError:
+                self.error("option %s: the value %r is not a number" % (name, value))
+            if name in self.api.declared:
+                self.error("option %s declared twice" % name)
+            self.api.declared[name] = value
 
     def add_type(self, info):
         if info.name in self.api.types:
@@ -265,29 +367,28 @@ class Parser:
         for name in args:
             self.add_type(TypeInfo(name, "cap"))
 
-    def condition_of(self, args, usage):
-        if not args:
+    def checked_condition(self, text, usage):
+        """The condition text of a `when` clause, checked for syntax."""
+        if text is None:
             return None
-        if args[0] != "when" or len(args) < 2:
+        if not text:
             self.error(usage)
-        text = " ".join(args[1:])
         try:
-            eval_condition(text, self.api.config)
+            eval_condition(text, set())
         except ValueError as e:
             self.error(str(e))
         return text
 
     def on_syscall(self, _, args):
         usage = "usage: syscall <api|debug> <Name> [when <condition>]"
-        if len(args) < 2 or args[0] not in ("api", "debug"):
+        words, condition = split_condition(args)
+        if len(words) != 2 or words[0] not in ("api", "debug"):
             self.error(usage)
-        if args[0] == "api" and any(s.group == "debug" for s in self.api.syscalls):
+        if words[0] == "api" and any(s.group == "debug" for s in self.api.syscalls):
             self.error("api system calls must come before debug ones")
-        condition = self.condition_of(args[2:], usage)
-        call = Syscall(args[0], args[1], condition, -(len(self.api.syscalls) + 1))
-        if condition is not None:
-            call.present = eval_condition(condition, self.api.config)
-        self.api.syscalls.append(call)
+        condition = self.checked_condition(condition, usage)
+        self.api.syscalls.append(
+            Syscall(words[0], words[1], condition, -(len(self.api.syscalls) + 1)))
 
     def on_level(self, _, args):
         if len(args) not in (2, 3):
@@ -308,27 +409,30 @@ class Parser:
     def check_method_context(self, label_name):
         if self.interface is None:
             self.error("method outside an interface")
-        names = [m.label_name for m in self.api.methods] + [a.label_name for a in self.api.absent]
+        names = [m.label_name for m in self.api.all_methods] + \
+            [a.label_name for a in self.api.absent]
         if label_name in names:
             self.error("label %s declared twice" % label_name)
 
     def on_method(self, _, args):
-        if len(args) != 2:
-            self.error("usage: method <LabelName> <CName>")
-        self.check_method_context(args[0])
-        self.method = Method(args[0], args[1], self.interface, self.level, self.line)
-        self.api.methods.append(self.method)
+        usage = "usage: method <LabelName> <CName> [when <condition>]"
+        words, condition = split_condition(args)
+        if len(words) != 2:
+            self.error(usage)
+        self.check_method_context(words[0])
+        condition = self.checked_condition(condition, usage)
+        self.method = Method(words[0], words[1], self.interface, self.level, condition, self.line)
+        self.api.all_methods.append(self.method)
 
     def on_absent(self, _, args):
         usage = "usage: absent <LabelName> <CName> when <condition>"
-        if len(args) < 4:
+        words, condition = split_condition(args)
+        if len(words) != 2 or condition is None:
             self.error(usage)
-        self.check_method_context(args[0])
-        condition = self.condition_of(args[2:], usage)
-        if eval_condition(condition, self.api.config):
-            self.error("%s is marked absent but its condition holds" % args[0])
+        self.check_method_context(words[0])
+        condition = self.checked_condition(condition, usage)
         self.api.absent.append(
-            Absent(args[0], args[1], self.interface, self.level, condition, self.line))
+            Absent(words[0], words[1], self.interface, self.level, condition, self.line))
 
     def on_param(self, direction, args):
         if self.method is None:
@@ -343,25 +447,37 @@ class Parser:
         self.method.params.append(Param(direction, args[0], args[1], limit, self.line))
 
     def on_enum(self, _, args):
-        if len(args) != 1:
-            self.error("usage: enum <typedef name>")
-        self.enum = (args[0], [])
+        usage = "usage: enum <typedef name> [when <condition>]"
+        words, condition = split_condition(args)
+        if len(words) != 1:
+            self.error(usage)
+        self.enum = Enum(words[0], self.checked_condition(condition, usage))
         self.api.enums.append(self.enum)
+
+    def constant(self, words, condition, usage):
+        if len(words) != 2:
+            self.error(usage)
+        try:
+            parse_number(words[1])
+        except ValueError:
+            self.error("bad value %r" % words[1])
+        return Constant(words[0], words[1], self.checked_condition(condition, usage))
 
     def enum_line(self, keyword, args):
         if keyword == "end" and not args:
             self.enum = None
             return
-        if len(args) != 1:
-            self.error("usage inside enum: <Name> <value>")
-        try:
-            parse_number(args[0])
-        except ValueError:
-            self.error("bad value %r" % args[0])
-        self.enum[1].append((keyword, args[0]))  # kept as written (hex stays hex)
+        words, condition = split_condition([keyword] + args)
+        usage = "usage inside enum: <Name> <value> [when <condition>]"
+        self.enum.constants.append(self.constant(words, condition, usage))
+
+    def on_constant(self, _, args):
+        words, condition = split_condition(args)
+        usage = "usage: constant <Name> <value> [when <condition>]"
+        self.api.constants.append(self.constant(words, condition, usage))
 
     def resolve_types(self):
-        for method in self.api.methods:
+        for method in self.api.all_methods:
             names = [p.name for p in method.params]
             for param in method.params:
                 self.line = param.line
@@ -375,6 +491,65 @@ class Parser:
                         self.error("'limit' applies to struct parameters only")
                     if param.limit not in names:
                         self.error("limit %s is not a parameter" % param.limit)
+
+
+def parse_define(text):
+    """'CONFIG_X' or 'CONFIG_X=V' (a -D word of the build) -> (name, value)."""
+    name, eq, value = text.partition("=")
+    if not CONFIG_NAME.match(name):
+        raise ApiError("-D%s: not a CONFIG_ option" % text)
+    return name, (value if eq else "1")
+
+
+def configure(api, defines=()):
+    """Fix the effective configuration: the `config` defaults, then the build's
+    definitions. An option named in a condition must be declared (Keel
+    implements it) to be set; other CONFIG_ words of the build are kernel
+    options outside the ABI, passed through to config.h. Then every
+    condition is evaluated."""
+    used = set()
+    for text in api.conditions():
+        used |= condition_names(text)
+    for name, value in api.declared.items():
+        api.options[name] = Option(name, value, "config")
+    for name in sorted(used - set(api.declared)):
+        api.options[name] = Option(name, "0", "unsupported")
+    for text in defines:
+        name, value = parse_define(text)
+        known = name in api.declared
+        if name in used and not known:
+            raise ApiError("-D%s: Keel does not implement %s (no `config` line declares it)"
+                           % (text, name))
+        if known:
+            try:
+                parse_number(value)
+            except ValueError:
+                raise ApiError("-D%s: %s takes a number" % (text, name))
+        api.options[name] = Option(name, value, "define")
+    api.enabled = {o.name for o in api.options.values() if o.enabled()}
+    evaluate(api)
+
+
+def holds(api, condition):
+    return condition is None or eval_condition(condition, api.enabled)
+
+
+def evaluate(api):
+    for call in api.syscalls:
+        call.present = holds(api, call.condition)
+    for method in api.all_methods:
+        method.present = holds(api, method.condition)
+    api.methods = [m for m in api.all_methods if m.present]
+    for absent in api.absent:
+        if holds(api, absent.condition):
+            raise ApiError("%s:%d: %s is marked absent but its condition holds (%s)"
+                           % (api.path, absent.line, absent.label_name, absent.condition))
+    for enum in api.enums:
+        enum.present = holds(api, enum.condition)
+        for constant in enum.constants:
+            constant.present = holds(api, constant.condition)
+    for constant in api.constants:
+        constant.present = holds(api, constant.condition)
 
 
 def pack(params):
@@ -395,7 +570,9 @@ def pack(params):
 
 
 def compute_layout(api):
-    """Assign label numbers, extra-cap indices and message registers."""
+    """Assign label numbers to the present methods; extra-cap indices and
+    message registers to every method (a layout does not depend on the
+    configuration)."""
     label = 0
     for level in api.levels:
         level.first = label
@@ -406,7 +583,7 @@ def compute_layout(api):
                 method.label = label
                 label += 1
         level.end = label
-    for method in api.methods:
+    for method in api.all_methods:
         caps = [p for p in method.inputs() if p.is_cap()]
         for index, param in enumerate(caps):
             param.cap_index = index
@@ -415,10 +592,12 @@ def compute_layout(api):
         method.out_len = pack(method.outputs())
 
 
-def load(path):
+def load(path, defines=()):
+    """Parse the description and apply the configuration (-D words)."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     api = Parser(path, text).parse()
+    configure(api, defines)
     compute_layout(api)
     return api
 
@@ -450,7 +629,8 @@ def emit_syscalls(api, out):
 
 
 def emit_labels(api, out):
-    out.append("/* Invocation labels (ABI 5.1, 5.2): three levels, numbered on. */")
+    out.append("/* Invocation labels (ABI 5.1, 5.2): three levels, numbered on; a method")
+    out.append(" * whose condition is false in this configuration takes no label. */")
     for level in api.levels:
         constants = []
         if level.zero_name is not None:
@@ -458,6 +638,11 @@ def emit_labels(api, out):
         constants += [(m.label_name, m.label) for m in api.methods if m.level is level]
         constants.append((level.terminator, level.end))
         emit_enum(out, level.enum_name, constants, typedef=False)
+        absent = [m for m in api.all_methods if m.level is level and not m.present]
+        if absent:
+            out.append("/* Absent here (no label): %s */" % ", ".join(
+                "%s (%s)" % (m.label_name, m.condition) for m in absent))
+            out.append("")
     names = []
     for level in api.levels:
         if level.zero_name is not None:
@@ -469,6 +654,17 @@ def emit_labels(api, out):
         out.append('    "%s", \\' % name)
     out.append("}")
     out.append("")
+
+
+def emit_constants(api, out):
+    present = [c for c in api.constants if c.present]
+    if present:
+        for constant in present:
+            value = constant.value
+            if value.startswith("-"):
+                value = "(%s)" % value
+            out.append("#define %s %s" % (constant.name, value))
+        out.append("")
 
 
 def emit_struct_indices(api, out):
@@ -526,8 +722,10 @@ def generate_abi(api, source):
     ]
     emit_syscalls(api, out)
     emit_labels(api, out)
-    for name, constants in api.enums:
-        emit_enum(out, name, constants)
+    emit_constants(api, out)
+    for enum in api.enums:
+        if enum.present:
+            emit_enum(out, enum.name, [(c.name, c.value) for c in enum.present_constants()])
     emit_struct_indices(api, out)
     emit_method_layouts(api, out)
     return "\n".join(out).rstrip() + "\n"
@@ -681,6 +879,37 @@ def emit_stub(method, out):
     out.append("")
 
 
+# config.h
+
+
+def generate_config(api, source):
+    """Every option the description names, with its effective value, and the
+    build's other CONFIG_ definitions as given."""
+    out = [
+        "/* The configuration this build's kernel, libkeel and programs share: every",
+        " * option is defined, 0 when off (test with #if, not #ifdef).",
+        " * Generated by tools/genapi.py from %s: do not edit. */" % source,
+        "#pragma once",
+        "",
+    ]
+    groups = [
+        ("Options Keel implements (`config` defaults and the build's -D).",
+         lambda o: o.name in api.declared),
+        ("Options of seL4 Keel does not implement: always off.",
+         lambda o: o.origin == "unsupported"),
+        ("Kernel options set by the build (-D) outside the interface; the kernel's\n"
+         " * config.h gives the defaults of the others.",
+         lambda o: o.origin == "define" and o.name not in api.declared),
+    ]
+    for title, wanted in groups:
+        chosen = sorted((o for o in api.options.values() if wanted(o)), key=lambda o: o.name)
+        if chosen:
+            out.append("/* %s */" % title)
+            out.extend("#define %s %s" % (o.name, o.value) for o in chosen)
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
 def generate_invocations(api, source):
     out = [
         "/* libkeel's invocation stubs: one static inline function per method, packing",
@@ -717,10 +946,13 @@ def write_if_changed(path, text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", default="api/keel.api", help="interface description")
-    parser.add_argument("--out", required=True, help="directory for abi.h and invocations.h")
+    parser.add_argument("--out", required=True,
+                        help="directory for abi.h, invocations.h and config.h")
+    parser.add_argument("-D", dest="defines", action="append", default=[],
+                        metavar="CONFIG_X[=V]", help="a configuration option of the build")
     args = parser.parse_args()
     try:
-        api = load(args.api)
+        api = load(args.api, args.defines)
     except (ApiError, OSError) as e:
         print("genapi: %s" % e, file=sys.stderr)
         return 1
@@ -728,6 +960,7 @@ def main():
     source = os.path.normpath(args.api)
     write_if_changed(os.path.join(args.out, "abi.h"), generate_abi(api, source))
     write_if_changed(os.path.join(args.out, "invocations.h"), generate_invocations(api, source))
+    write_if_changed(os.path.join(args.out, "config.h"), generate_config(api, source))
     return 0
 
 

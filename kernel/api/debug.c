@@ -1,5 +1,7 @@
-/* Debug system calls (ABI 10.3), present in debug builds. None changes a
- * register of the caller except DebugCapIdentify's x0. */
+/* Debug system calls (ABI 10.3): DebugPutChar and DebugDumpScheduler with
+ * CONFIG_PRINTING, the others in debug builds (the numbers exist only when
+ * their call is present, keel.api). None changes a register of the caller
+ * except DebugCapIdentify's x0. */
 #include <arch/arch.h>
 #include <arch/context.h>
 #include <config.h>
@@ -22,7 +24,7 @@ static const char *const state_names[] = {
     [thread_blocked_on_notification] = "blocked on ntfn",
 };
 
-static void dump_scheduler(void)
+static UNUSED void dump_scheduler(void)
 {
     kprintf("Dumping all tcbs!\n");
     kprintf("%-20s %-16s %-18s %s\n", "Name", "State", "IP", "Prio");
@@ -32,7 +34,7 @@ static void dump_scheduler(void)
     }
 }
 
-static void halt_from_user(tcb_t *thread, const char *what)
+static UNUSED void halt_from_user(tcb_t *thread, const char *what)
 {
     kprintf("%s from user thread %p \"%s\"\n", what, (void *)thread, thread->name);
 }
@@ -41,7 +43,7 @@ static void halt_from_user(tcb_t *thread, const char *what)
  * caller's IPC buffer. A bad cap or missing NUL halts the system, as the
  * reference kernel does; a missing IPC buffer halts too, rather than reading
  * a wild address. */
-static void name_thread(tcb_t *caller)
+static UNUSED void name_thread(tcb_t *caller)
 {
     lookup_cap_ret_t target = lookup_cap(caller, caller->context.r[CTX_X0]);
     const char *name = (const char *)(tcb_ipc_buffer(caller, false));
@@ -70,18 +72,18 @@ static void name_thread(tcb_t *caller)
 
 bool handle_debug_syscall(sword_t number)
 {
-    if (!CONFIG_DEBUG_BUILD) {
-        return false;
-    }
-    tcb_t *thread = ks_cur_thread;
-    user_context_t *ctx = &thread->context;
+    UNUSED tcb_t *thread = ks_cur_thread;
+    UNUSED user_context_t *ctx = &thread->context;
     switch (number) {
+#if CONFIG_PRINTING
     case seL4_SysDebugPutChar:
         kputchar((char)(ctx->r[CTX_X0] & 0xff));
         return true;
     case seL4_SysDebugDumpScheduler:
         dump_scheduler();
         return true;
+#endif
+#if CONFIG_DEBUG_BUILD
     case seL4_SysDebugHalt:
         halt_from_user(thread, "Debug halt syscall");
         arch_system_off(0);
@@ -98,6 +100,7 @@ bool handle_debug_syscall(sword_t number)
     case seL4_SysDebugNameThread:
         name_thread(thread);
         return true;
+#endif
     default:
         return false;
     }

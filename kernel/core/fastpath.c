@@ -15,7 +15,10 @@
  *     notification; no ready thread has a higher priority than that caller.
  * "A valid VSpace" is the thread's cached TTBR0 value, still current
  * (arch/vspace.h): after a VSpace cap or an ASID went away anywhere, the
- * slow path's switch validates again and refreshes the cache.
+ * slow path's switch validates again and refreshes the cache. With the
+ * hardware debug API, a thread that uses the debug registers is neither left
+ * nor entered here (arch/debug.h): the test of the one left, and no cached
+ * TTBR0 value for the one entered.
  * What every kernel entry starts with is relied on and checked by the
  * debug kernel (entry_assumptions): nothing was decided yet, no ready
  * thread of the current domain outranks the current thread, and a
@@ -24,6 +27,7 @@
  * and the candidate rule (thread.c) would run it: the effects are exactly
  * those of the slow path for that case. */
 #include <arch/arch.h>
+#include <arch/debug.h>
 #include <arch/fpu.h>
 #include <arch/vspace.h>
 #include <cdt.h>
@@ -213,7 +217,7 @@ void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
     entry_assumptions(caller);
-    if (!message_is_simple(info)) {
+    if (!message_is_simple(info) || arch_debug_in_use(caller)) {
         slowpath(seL4_SysCall);
     }
     cap_t cap = fast_lookup(caller, cptr);
@@ -238,7 +242,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
     entry_assumptions(server);
-    if (!message_is_simple(info)) {
+    if (!message_is_simple(info) || arch_debug_in_use(server)) {
         slowpath(seL4_SysReplyRecv);
     }
     cap_t cap = fast_lookup(server, cptr);
@@ -283,7 +287,7 @@ void fastpath_vm_fault(tcb_t *thread)
 {
     entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
-    if (!CONFIG_FASTPATH || !can_call(handler)) {
+    if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(thread)) {
         return;
     }
     endpoint_t *ep = cap_object(handler);

@@ -31,9 +31,34 @@ void fault_set_vm(tcb_t *thread, vaddr_t address, bool instruction, word_t fsr)
                                .data = { address, (fsr << 1) | (instruction ? 1 : 0) } };
 }
 
+#if CONFIG_HARDWARE_DEBUG_API
+void fault_set_debug(tcb_t *thread, word_t reason, vaddr_t address, word_t bp_num)
+{
+    thread->fault =
+        (fault_t){ .type = seL4_Fault_DebugException, .data = { address, (bp_num << 8) | reason } };
+}
+#endif
+
 static const char *const lookup_failure_names[] = {
     "no failure", "invalid root", "missing capability", "depth mismatch", "guard mismatch",
 };
+
+#if CONFIG_HARDWARE_DEBUG_API
+static void print_debug_fault(const fault_t *fault)
+{
+    static const char *const reasons[] = {
+        [seL4_DataBreakpoint] = "watchpoint",
+        [seL4_InstructionBreakpoint] = "breakpoint",
+        [seL4_SingleStep] = "single step",
+        [seL4_SoftwareBreakRequest] = "software break request",
+    };
+    word_t reason = fault_debug_reason(fault);
+    kprintf("debug exception: %s", reasons[reason % 4]);
+    if (reason == seL4_DataBreakpoint || reason == seL4_InstructionBreakpoint) {
+        kprintf(" %lu at 0x%lx", fault_debug_bp_num(fault), fault->data[0]);
+    }
+}
+#endif
 
 static void print_fault(const fault_t *fault, const lookup_fault_t *lookup)
 {
@@ -52,6 +77,11 @@ static void print_fault(const fault_t *fault, const lookup_fault_t *lookup)
         kprintf("vm fault on %s at address 0x%lx with status 0x%lx",
                 (fault->data[1] & 1) ? "code" : "data", fault->data[0], fault->data[1] >> 1);
         break;
+#if CONFIG_HARDWARE_DEBUG_API
+    case seL4_Fault_DebugException:
+        print_debug_fault(fault);
+        break;
+#endif
     default:
         kprintf("fault %lu", fault->type);
         break;

@@ -1,9 +1,11 @@
 /* Message transfer between threads (ABI 3), fault messages and fault
  * replies (ABI 7), reply caps. */
+#include <arch/arch.h>
 #include <capability.h>
 #include <cdt.h>
 #include <cspace.h>
 #include <delete.h>
+#include <fault.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/notification.h>
@@ -82,6 +84,35 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
     return done;
 }
 
+#if CONFIG_HARDWARE_DEBUG_API
+/* seL4 manual "Debug Exception": the restart address and the reason; a
+ * breakpoint or watchpoint adds the trigger address and its API ID. */
+static word_t debug_fault_message(const tcb_t *t, word_t mrs[16])
+{
+    word_t reason = fault_debug_reason(&t->fault);
+    mrs[seL4_DebugException_FaultIP] = t->context.r[CTX_FAULT_IP];
+    mrs[seL4_DebugException_ExceptionReason] = reason;
+    if (reason == seL4_SingleStep || reason == seL4_SoftwareBreakRequest) {
+        return seL4_DebugException_TriggerAddress;
+    }
+    mrs[seL4_DebugException_TriggerAddress] = t->fault.data[0];
+    mrs[seL4_DebugException_BreakpointNumber] = fault_debug_bp_num(&t->fault);
+    return seL4_DebugException_Length;
+}
+
+/* A reply to a debug exception restarts the thread (label 0); to a single
+ * step it also says how many instructions to run before the next step
+ * fault: MR0, or 1 if the reply is empty; 0 stops stepping. */
+static bool debug_fault_reply(tcb_t *faulter, const tcb_t *replier, word_t info)
+{
+    if (fault_debug_reason(&faulter->fault) == seL4_SingleStep) {
+        word_t instructions = (info & 0x7f) >= 1 ? replier->context.r[CTX_X2] : 1;
+        arch_debug_step_reply(faulter, instructions);
+    }
+    return (info >> 12) == 0;
+}
+#endif
+
 /* The fault message of the thread's recorded fault (ABI 7.3-7.6). */
 static word_t fault_message(const tcb_t *t, word_t mrs[16])
 {
@@ -123,6 +154,10 @@ static word_t fault_message(const tcb_t *t, word_t mrs[16])
         mrs[3] = t->fault.data[0];
         mrs[4] = 0;
         return 5;
+#if CONFIG_HARDWARE_DEBUG_API
+    case seL4_Fault_DebugException:
+        return debug_fault_message(t, mrs);
+#endif
     default: /* seL4_Fault_VMFault */
         mrs[0] = c->r[CTX_FAULT_IP];
         mrs[1] = t->fault.data[0];
@@ -214,6 +249,10 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
     } else if (faulter->fault.type == seL4_Fault_UserException) {
         regs = exception_regs;
         count = 3;
+#if CONFIG_HARDWARE_DEBUG_API
+    } else if (faulter->fault.type == seL4_Fault_DebugException) {
+        return debug_fault_reply(faulter, replier, replier->context.r[CTX_X1]);
+#endif
     } else {
         return true; /* cap and VM faults: restart whatever the reply says */
     }

@@ -1,10 +1,13 @@
 /* Build configuration (ABI 10.1 gives the values of the reference
- * configuration). The Makefile may override the ones marked overridable. */
+ * configuration). The options the interface depends on (CONFIG_DEBUG_BUILD:
+ * debug system calls, printing, checks; CONFIG_PRINTING;
+ * CONFIG_HARDWARE_DEBUG_API...) have their one definition in keel/gen/config.h,
+ * generated from api/keel.api and the build's -D words (docs/api.md). The
+ * kernel-only options below take their defaults here; the Makefile may
+ * override them. */
 #pragma once
 
-#ifndef CONFIG_DEBUG_BUILD
-#define CONFIG_DEBUG_BUILD 1 /* debug system calls, printing, checks */
-#endif
+#include <keel/gen/config.h>
 #ifndef CONFIG_ROOT_CNODE_SIZE_BITS
 #define CONFIG_ROOT_CNODE_SIZE_BITS 13
 #endif

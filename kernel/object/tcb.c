@@ -51,6 +51,9 @@ void tcb_finalise(tcb_t *tcb)
 {
     thread_suspend(tcb);
     arch_fpu_release(tcb);
+    if (CONFIG_HARDWARE_DEBUG_API) {
+        arch_debug_release(tcb);
+    }
     if (tcb->bound_notification != 0) {
         notification_t *ntfn = paddr_to_ptr(tcb->bound_notification);
         ntfn->bound_tcb = 0;

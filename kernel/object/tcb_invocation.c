@@ -394,6 +394,9 @@ exception_t decode_tcb_invocation(invocation_t *inv)
     case TCBSetFlags:
         return decode_set_flags(inv, target);
     default:
+        if (CONFIG_HARDWARE_DEBUG_API) {
+            return decode_tcb_debug_invocation(inv, target);
+        }
         return error_illegal_operation(inv);
     }
 }

@@ -22,10 +22,21 @@ typedef struct spec {
     int length;    /* in bytes of the argument: 1, 2, 4 or 8 */
 } spec_t;
 
+/* The kernel's debug console; without CONFIG_PRINTING there is none and
+ * console output goes nowhere. */
+static void console_putchar(char c)
+{
+#if CONFIG_PRINTING
+    seL4_DebugPutChar(c);
+#else
+    (void)c;
+#endif
+}
+
 static void emit(sink_t *out, char c)
 {
     if (out->buf == NULL) {
-        seL4_DebugPutChar(c);
+        console_putchar(c);
     } else if (out->count + 1 < out->size) {
         out->buf[out->count] = c;
     }
@@ -270,15 +281,15 @@ int printf(const char *fmt, ...)
 
 int putchar(int c)
 {
-    seL4_DebugPutChar((char)c);
+    console_putchar((char)c);
     return (unsigned char)c;
 }
 
 int puts(const char *s)
 {
     while (*s != '\0') {
-        seL4_DebugPutChar(*s++);
+        console_putchar(*s++);
     }
-    seL4_DebugPutChar('\n');
+    console_putchar('\n');
     return 1;
 }

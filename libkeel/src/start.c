@@ -1,6 +1,7 @@
 /* The C half of root-task start-up, entered from crt0.S on the initial stack
  * with .bss cleared: thread-local storage, BootInfo, IPC buffer, main(). */
 #include "internal.h"
+#include <keel/gen/invocations.h>
 #include <keel/printf.h>
 #include <keel/runtime.h>
 #include <keel/syscalls.h>
@@ -10,10 +11,15 @@
 
 static unsigned char initial_tls[INITIAL_TLS_SIZE] __attribute__((aligned(16)));
 
+/* Stop the system, or, in a build without DebugHalt, this thread. */
 static __attribute__((noreturn)) void halt(void)
 {
     for (;;) {
+#if CONFIG_DEBUG_BUILD
         seL4_DebugHalt();
+#else
+        seL4_TCB_Suspend(seL4_CapInitThreadTCB);
+#endif
     }
 }
 

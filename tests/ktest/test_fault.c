@@ -5,6 +5,7 @@
  * thread's CSpace. Every faulting thread here shares the root task's
  * VSpace. */
 #include "threads.h"
+#include <keel/gen/config.h>
 #include <keel/string.h>
 
 #define UNMAPPED_DATA 0x1008ul /* below the root image at 0x400000 */
@@ -538,11 +539,13 @@ static void do_udf(seL4_Word arg)
     kt_udf((seL4_Word *)&udf_nzcv);
 }
 
+#if !CONFIG_HARDWARE_DEBUG_API
 static void do_brk(seL4_Word arg)
 {
     (void)arg;
     kt_brk();
 }
+#endif
 
 KT_THREAD_TEST(test_user_exception)
 {
@@ -592,7 +595,9 @@ KT_THREAD_TEST(test_user_exception)
     KT_ASSERT_OK(seL4_TCB_ReadRegisters(u->tcb, 0, 0, 1, &r));
     KT_ASSERT_EQ(r.pc, (seL4_Word)kt_udf_insn + 4);
 
-    /* BRK: EC 0x3c with the immediate in the ISS. */
+#if !CONFIG_HARDWARE_DEBUG_API
+    /* BRK: EC 0x3c with the immediate in the ISS (with the hardware debug
+     * API it is a debug exception instead: test_hwdebug.c). */
     kt_thread_t *b = kt_thread_spawn(do_brk, 0, KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa06, seL4_Fault_UserException, seL4_UserException_Length);
@@ -603,6 +608,7 @@ KT_THREAD_TEST(test_user_exception)
     seL4_SetMR(0, (seL4_Word)kt_brk_insn + 4);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     KT_ASSERT(b->finished);
+#endif
 }
 
 /* --- VM faults (ABI 7.6, 7.7) -------------------------------------------- */

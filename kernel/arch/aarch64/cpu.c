@@ -23,6 +23,9 @@ static void export_pmu_to_user(void)
 void arch_init_cpu(void)
 {
     arch_fpu_init(); /* FP/SIMD is switched lazily: EL0 use traps at first */
+    if (CONFIG_HARDWARE_DEBUG_API) {
+        arch_debug_init(); /* EL0 breakpoints, watchpoints, single step */
+    }
     if (CONFIG_EXPORT_PMU_USER) {
         export_pmu_to_user();
     }

@@ -1,6 +1,7 @@
 /* C side of the exception vectors: classify what brought a user thread into
  * the kernel, and report exceptions taken inside the kernel (always bugs). */
 #include <arch/arch.h>
+#include <arch/debug.h>
 #include <arch/machine.h>
 #include <fastpath.h>
 #include <fault.h>
@@ -26,7 +27,9 @@ typedef struct kernel_frame {
 void handle_kernel_exception(kernel_frame_t *frame, word_t kind) NORETURN;
 
 /* Every synchronous exception from EL0 except svc (vectors.S dispatches
- * system calls itself): a lazy-FPU trap, or a fault for the handler. */
+ * system calls itself): a lazy-FPU trap, or a fault for the handler (with
+ * the hardware debug API, breakpoints, watchpoints, single steps and BRK
+ * are debug exceptions; without it BRK is a user exception). */
 void handle_el0_exception(word_t esr)
 {
     tcb_t *thread = ks_cur_thread;
@@ -40,6 +43,10 @@ void handle_el0_exception(word_t esr)
     } else if (ec == EC_IABT_LOWER) {
         fault_set_vm(thread, thread->context.r[CTX_FAULT_IP], true, esr & 0xffffffff);
         fastpath_vm_fault(thread);
+    } else if (debug_is_exception(ec)) { /* hardware debug API only */
+        if (!debug_exception(thread, esr)) {
+            schedule_and_return(); /* a single step that is not reported */
+        }
     } else {
         fault_set_user_exception(thread, esr & 0xffffffff);
     }

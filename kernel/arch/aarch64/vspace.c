@@ -2,6 +2,7 @@
  * software walks for debug reports, and switching TTBR0 on thread switch. */
 #include <arch/arch.h>
 #include <arch/boot.h>
+#include <arch/debug.h>
 #include <arch/fpu.h>
 #include <arch/machine.h>
 #include <arch/vspace.h>
@@ -108,6 +109,7 @@ void arch_activate_thread(tcb_t *thread)
     word_t ttbr0 = vspace_thread_ttbr0(&thread->vspace_cache, &tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
     vspace_load_ttbr0(ttbr0 != 0 ? ttbr0 : ptr_to_paddr(empty_user_l0));
     arch_fpu_activate(thread);
+    arch_debug_activate(thread);
 }
 
 void arch_check_thread_invariants(tcb_t *thread)
@@ -121,6 +123,7 @@ void arch_check_thread_invariants(tcb_t *thread)
     if (thread == ks_fpu_owner && (thread->flags & TCB_FLAG_FPU_DISABLED)) {
         panic("invariant: thread %p owns the FPU with its FPU disabled", (void *)thread);
     }
+    debug_check_thread(thread);
 }
 
 void arch_dump_user_stack(tcb_t *thread, unsigned words)

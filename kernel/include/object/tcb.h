@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arch/context.h>
+#include <config.h>
 #include <object/cnode.h>
 
 #define TCB_SIZE_BITS 11
@@ -43,7 +44,14 @@ typedef struct lookup_fault {
 
 typedef struct tcb tcb_t;
 
-#define TCB_NAME_LENGTH 848 /* DebugNameThread keeps 847 characters and a NUL */
+/* DebugNameThread keeps TCB_NAME_LENGTH - 1 characters and a NUL: 847, or
+ * fewer with the hardware debug API, whose state takes room from the name
+ * (a TCB is 2^seL4_TCBBits bytes in every configuration). */
+#if CONFIG_HARDWARE_DEBUG_API
+#define TCB_NAME_LENGTH (848 - sizeof(debug_state_t))
+#else
+#define TCB_NAME_LENGTH 848
+#endif
 
 struct tcb {
     user_context_t context; /* first: the exception entry code stores into it */
@@ -71,6 +79,9 @@ struct tcb {
     tcb_t *debug_prev;
     fpu_state_t fpu;
     vspace_cache_t vspace_cache; /* arch/vspace.h */
+#if CONFIG_HARDWARE_DEBUG_API
+    debug_state_t debug; /* breakpoints, watchpoints, single stepping (arch/debug.h) */
+#endif
     char name[TCB_NAME_LENGTH];
 };
 _Static_assert(sizeof(tcb_t) <= BIT(TCB_SIZE_BITS), "a TCB fits in 2^seL4_TCBBits bytes");
@@ -121,6 +132,11 @@ word_t tcb_write_mrs(tcb_t *thread, const word_t *mrs, word_t n);
 struct invocation;
 /* TCB methods (ABI 5.4.2). */
 enum exception decode_tcb_invocation(struct invocation *inv);
+
+/* The hardware debug API's TCB methods (object/tcb_debug.c); without
+ * CONFIG_HARDWARE_DEBUG_API their labels do not exist and this is never
+ * called. */
+enum exception decode_tcb_debug_invocation(struct invocation *inv, tcb_t *target);
 
 /* A new TCB in zeroed memory (ABI 4.3): SPSR 0x40, priority and MCP 0, a
  * full time slice, inactive, named after its creator. */

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <keel/gen/abi.h>
+#include <keel/gen/config.h>
 #include <keel/ipcbuf.h>
 #include <keel/types.h>
 
@@ -229,7 +230,9 @@ static inline seL4_MessageInfo_t seL4_ReplyRecvWithMRs(seL4_CPtr src, seL4_Messa
     return keel_info(regs[1]);
 }
 
-/* Debug calls (ABI 10.3). */
+/* Debug calls (ABI 10.3), as present in the configuration: the printing
+ * ones with CONFIG_PRINTING, the others with CONFIG_DEBUG_BUILD. */
+#if CONFIG_PRINTING
 static inline void seL4_DebugPutChar(char c)
 {
     seL4_Word regs[6] = {(seL4_Word)(unsigned char)c};
@@ -241,7 +244,9 @@ static inline void seL4_DebugDumpScheduler(void)
     seL4_Word regs[6] = {0};
     keel_syscall(seL4_SysDebugDumpScheduler, regs);
 }
+#endif
 
+#if CONFIG_DEBUG_BUILD
 static inline void seL4_DebugHalt(void)
 {
     seL4_Word regs[6] = {0};
@@ -276,3 +281,4 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
     seL4_Word regs[6] = {tcb};
     keel_syscall(seL4_SysDebugNameThread, regs);
 }
+#endif

@@ -56,6 +56,22 @@ typedef struct vspace_cache {
     word_t epoch;
 } vspace_cache_t;
 
+/* A thread's hardware debug state (CONFIG_HARDWARE_DEBUG_API, debug.c) as the
+ * API sets it, by API ID: instruction breakpoints 0..5, then data watchpoints
+ * 6..9 (seL4_FirstWatchpoint). debug.c turns it into register values when
+ * the thread is switched to. */
+#define DEBUG_API_IDS 10 /* seL4_NumHWBreakpoints */
+
+typedef struct debug_state {
+    struct tcb *in_use; /* the TCB itself while an ID or stepping is enabled, else NULL */
+    bool stepping;      /* single stepping is configured */
+    word_t step_count;  /* instructions to go before the next single-step fault */
+    word_t vaddr[DEBUG_API_IDS];
+    uint16_t enabled;              /* bit per API ID */
+    uint8_t size[DEBUG_API_IDS];   /* watchpoints: 1, 2, 4 or 8 bytes */
+    uint8_t access[DEBUG_API_IDS]; /* watchpoints: seL4_BreakOnRead... */
+} debug_state_t;
+
 /* seL4_UserContext (ABI 8.1): 36 words; the first 17 are the "frame"
  * registers, the other 19 the "integer" ones (CopyRegisters groups). This
  * table maps each to its place in user_context_t. */
