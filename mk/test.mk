@@ -10,8 +10,7 @@ $(BUILD)/nofastpath/images/ktest.elf: FORCE
 	    KERNEL_DEFINES=-DCONFIG_FASTPATH=0 $@
 
 # 16 scheduling domains and a 16-entry domain schedule (seL4's
-# KernelNumDomains / KernelNumDomainSchedules); the boot arguments of its
-# test entry say so to ktest.
+# KernelNumDomains / KernelNumDomainSchedules).
 $(BUILD)/domains/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/domains \
 	    KERNEL_DEFINES="-DCONFIG_NUM_DOMAINS=16 -DCONFIG_NUM_DOMAIN_SCHEDULES=16" $@

@@ -477,10 +477,15 @@ def reference_present(reference):
 def configurations(api_path):
     """The configurations to check, as lists of -D words: the defaults first
     (the reference configuration of invocation-layout.txt), then every
-    combination of the declared on/off options (or, if there are many, each
-    one flipped alone). Numeric options keep their defaults."""
+    combination of the declared on/off options that a condition names (or,
+    if there are many, each one flipped alone). Numeric options, and options
+    no label depends on, keep their defaults."""
     api = genapi.load(api_path)
-    flags = sorted(n for n, v in api.declared.items() if genapi.parse_number(v) in (0, 1))
+    with open(api_path) as f:
+        conditions = " ".join(line.split(" when ", 1)[1] for line in f if " when " in line)
+    used = set(re.findall(r"CONFIG_\w+", conditions))
+    flags = sorted(n for n, v in api.declared.items()
+                   if n in used and genapi.parse_number(v) in (0, 1))
     if len(flags) <= MAX_BOOLEAN_OPTIONS:
         choices = itertools.product((0, 1), repeat=len(flags))
         result = [["%s=%d" % (n, v) for n, v in zip(flags, values)] for values in choices]

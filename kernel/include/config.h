@@ -32,12 +32,9 @@
 #endif
 
 #define CONFIG_NUM_PRIORITIES 256
-#ifndef CONFIG_NUM_DOMAINS
-#define CONFIG_NUM_DOMAINS 1 /* scheduling domains (seL4's KernelNumDomains), 1..16 */
-#endif
-#ifndef CONFIG_NUM_DOMAIN_SCHEDULES
-#define CONFIG_NUM_DOMAIN_SCHEDULES 2 /* entries of the domain schedule */
-#endif
+/* CONFIG_NUM_DOMAINS (seL4's KernelNumDomains) and
+ * CONFIG_NUM_DOMAIN_SCHEDULES (KernelNumDomainSchedules) come from
+ * keel/gen/config.h: user programs see them too. */
 #if CONFIG_NUM_DOMAINS < 1 || CONFIG_NUM_DOMAINS > 16
 #error "CONFIG_NUM_DOMAINS must be between 1 and 16"
 #endif

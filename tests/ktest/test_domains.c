@@ -1,30 +1,16 @@
 /* Scheduling domains (manual "Domains", ABI 5.4.5): the domain cap's
  * methods and their errors on every kernel, and on a kernel built with
- * several domains (the `ktest.domains` entry, booted with domains=N) that
- * threads of another domain never run in the current domain's slot.
+ * several domains (the `ktest.domains` entry) that threads of another
+ * domain never run in the current domain's slot. The build's
+ * CONFIG_NUM_DOMAINS and CONFIG_NUM_DOMAIN_SCHEDULES (keel/gen/config.h)
+ * say what the kernel must report.
  *
  * Every case leaves the domain schedule as it was at boot: entry 0 =
  * (domain 0, the longest duration), the rest end markers, start 0. */
 #include "threads.h"
-#include <keel/runtime.h>
+#include <keel/gen/config.h>
 
 #define MAX_DURATION ((1ul << 56) - 1)
-
-/* The configuration this kernel was built with, as the runner says (boot
- * arguments domains= and domain_schedules=; 1 and 2 when absent). */
-static seL4_Word expected_config(const char *key, seL4_Word absent)
-{
-    size_t len = 0;
-    const char *value = keel_bootarg(key, &len);
-    if (value == NULL) {
-        return absent;
-    }
-    seL4_Word n = 0;
-    for (size_t i = 0; i < len && value[i] >= '0' && value[i] <= '9'; i++) {
-        n = n * 10 + (seL4_Word)(value[i] - '0');
-    }
-    return n;
-}
 
 /* The number of domains, as the kernel tells: the first domain
  * DomainSet_Set refuses. */
@@ -52,10 +38,10 @@ KT_THREAD_TEST(test_configuration)
 {
     seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
     KT_RETURN_IF_FAILED();
-    seL4_Word domains = expected_config("domains", 1);
+    seL4_Word domains = CONFIG_NUM_DOMAINS;
     KT_ASSERT_EQ(kernel_domains(tcb), domains);
     /* Entries 0..M-2 are configurable, the last is always an end marker. */
-    seL4_Word schedules = expected_config("domain_schedules", 2);
+    seL4_Word schedules = CONFIG_NUM_DOMAIN_SCHEDULES;
     KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 999, 0, 1), seL4_RangeError,
                     0, schedules - 2);
     KT_ASSERT_ERROR(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 999), seL4_RangeError, 0,
@@ -67,7 +53,7 @@ KT_THREAD_TEST(test_set_errors)
     seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
     seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
     KT_RETURN_IF_FAILED();
-    seL4_Word domains = expected_config("domains", 1);
+    seL4_Word domains = CONFIG_NUM_DOMAINS;
     seL4_Word mr = 0;
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(kt_call(seL4_CapDomain, DomainSetSet, &mr, 0, &tcb, 1)),
                  seL4_TruncatedMessage);
@@ -85,7 +71,7 @@ KT_THREAD_TEST(test_set_errors)
 
 KT_THREAD_TEST(test_schedule_errors)
 {
-    seL4_Word domains = expected_config("domains", 1);
+    seL4_Word domains = CONFIG_NUM_DOMAINS;
     seL4_Word mrs[3] = {0, 0, 1};
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(
                      kt_call(seL4_CapDomain, DomainScheduleConfigure, mrs, 2, NULL, 0)),
@@ -148,8 +134,8 @@ static void alternate_domains(seL4_Word ticks)
  * domain 1's slots and the root task still runs in domain 0's. */
 KT_THREAD_TEST(test_other_domain_waits_for_its_slot)
 {
-    if (expected_config("domains", 1) < 2) {
-        KT_SKIP("one domain");
+    if (CONFIG_NUM_DOMAINS < 2) {
+        KT_SKIP("the kernel has one domain");
     }
     spins_in_domain1 = 0;
     stop_spinning = false;
@@ -192,8 +178,8 @@ static void busy_below_root(seL4_Word arg)
 
 KT_THREAD_TEST(test_signal_to_other_domain_waits)
 {
-    if (expected_config("domains", 1) < 2) {
-        KT_SKIP("one domain");
+    if (CONFIG_NUM_DOMAINS < 2) {
+        KT_SKIP("the kernel has one domain");
     }
     woken = 0;
     stop_spinning = false;
@@ -230,8 +216,8 @@ static void serve_forever(seL4_Word arg)
 
 KT_THREAD_TEST(test_call_across_domains)
 {
-    if (expected_config("domains", 1) < 2) {
-        KT_SKIP("one domain");
+    if (CONFIG_NUM_DOMAINS < 2) {
+        KT_SKIP("the kernel has one domain");
     }
     stop_spinning = false;
     idle_spins = 0;
