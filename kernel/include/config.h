@@ -19,6 +19,27 @@
 #define CONFIG_EXPORT_PMU_USER 0 /* EL0 may read the PMU cycle counter */
 #endif
 
+/* The generic timer at EL0 (seL4's KernelArmExport{PCNT,VCNT,PTMR,VTMR}User):
+ * reading the physical / virtual counter (either one also makes CNTFRQ_EL0
+ * readable), and programming the EL1 physical / virtual timer, whose
+ * interrupt (PPI 30 / 27) user level then takes through IRQControl. */
+#ifndef CONFIG_EXPORT_PCNT_USER
+#define CONFIG_EXPORT_PCNT_USER 0
+#endif
+#ifndef CONFIG_EXPORT_VCNT_USER
+#define CONFIG_EXPORT_VCNT_USER 0
+#endif
+#ifndef CONFIG_EXPORT_PTMR_USER
+#define CONFIG_EXPORT_PTMR_USER 0
+#endif
+#ifndef CONFIG_EXPORT_VTMR_USER
+#define CONFIG_EXPORT_VTMR_USER 0 /* the kernel tick then uses the physical timer */
+#endif
+#if CONFIG_EXPORT_PTMR_USER && CONFIG_EXPORT_VTMR_USER
+#error "CONFIG_EXPORT_PTMR_USER and CONFIG_EXPORT_VTMR_USER exclude each other: the kernel tick \
+needs one of the two EL1 timers for itself"
+#endif
+
 #ifndef CONFIG_BENCHMARK_SYSCALLS
 #define CONFIG_BENCHMARK_SYSCALLS 0 /* BenchmarkNullSyscall (-22): the bare trap */
 #endif

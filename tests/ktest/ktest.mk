@@ -9,12 +9,15 @@ KTEST_SRCS := tests/ktest/main.c tests/ktest/framework.c tests/ktest/boot.c \
               tests/ktest/objects.c tests/ktest/test_untyped.c tests/ktest/test_cnode.c \
               tests/ktest/test_revoke.c tests/ktest/threads.c tests/ktest/test_tcb.c \
               tests/ktest/test_ipc.c tests/ktest/test_notification.c tests/ktest/test_fault.c \
-              tests/ktest/test_sched.c tests/ktest/test_irq_wake.c
+              tests/ktest/test_sched.c tests/ktest/test_irq_wake.c tests/ktest/test_timer.c
 KTEST_FAULT_PROGRAMS := fault_unknown_syscall fault_wild_access fault_undefined
 
 # The test code itself uses no FP/SIMD (only fpu.S does, on purpose), so a
 # test's outcome never depends on the FPU state of the thread running it.
-$(BUILD)/obj/tests/ktest/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
+# ktest is compiled with its kernel's CONFIG_EXPORT_* settings, so that it
+# knows what EL0 may use (test_timer.c).
+$(BUILD)/obj/tests/ktest/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only \
+    $(filter -DCONFIG_EXPORT_%,$(KERNEL_DEFINES))
 
 $(eval $(call user_program,ktest,$(KTEST_SRCS)))
 $(foreach p,$(KTEST_FAULT_PROGRAMS),$(eval $(call user_program,$(p),tests/ktest/$(p).c)))
