@@ -9,7 +9,7 @@
 # -mgeneral-regs-only: no thread touches the FPU unless a benchmark asks for
 # it (bench/asm.S does so explicitly).
 
-BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S
+BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S bench/irq_timer.c
 $(eval $(call user_program,bench,$(BENCH_SRCS)))
 $(bench_OBJS): | $(GEN_HEADERS)
 $(BUILD)/obj/bench/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
