@@ -83,8 +83,8 @@ static void run_timer_irq(const char *name, seL4_CPtr spinner_space)
     scope_begin();
     timer.ntfn = make(ut_scope, seL4_NotificationObject, 0, 1);
     timer.handler = alloc_slots(1);
-    CHECK(seL4_IRQControl_Get(seL4_CapIRQControl, TIMER_PPI, seL4_CapInitThreadCNode,
-                              timer.handler, 64));
+    CHECK(seL4_IRQControl_Get(seL4_CapIRQControl, TIMER_PPI, seL4_CapInitThreadCNode, timer.handler,
+                              64));
     CHECK(seL4_IRQHandler_SetNotification(timer.handler, timer.ntfn));
     start_thread(1, ticker, seL4_CapInitThreadVSpace, TICKER_PRIO, 0);
     start_thread(0, spinner, spinner_space, SPINNER_PRIO, 0);
