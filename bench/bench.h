@@ -74,3 +74,40 @@ void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void touch_fpu(seL4_Word value);
 /* A thread that loops forever without touching memory (bench/asm.S). */
 void spin_forever(void);
+
+/* ---- what main.c lends the benchmarks in other files ---- */
+
+/* BENCH ERROR and stop unless err is seL4_NoError. */
+void check_at(long err, const char *what, int line);
+#define CHECK(e) check_at((long)(e), #e, __LINE__)
+
+/* Root-CNode slots; n objects retyped from `ut` into fresh slots. */
+seL4_CPtr alloc_slots(seL4_Word n);
+seL4_CPtr make(seL4_CPtr ut, seL4_Word type, seL4_Word bits, seL4_Word count);
+/* Objects made from ut_scope between the two are revoked at the end. */
+void scope_begin(void);
+void scope_end(void);
+extern seL4_CPtr ut_scope;
+/* The second address space, mapping the image at the same addresses. */
+extern seL4_CPtr vspace_b;
+
+/* Thread `slot` (0..3) running fn(slot) in `vspace` at `prio`; when fn
+ * returns, the root task's wait_done() returns. */
+typedef void thread_fn(int slot);
+seL4_CPtr start_thread(int slot, thread_fn *fn, seL4_CPtr vspace, seL4_Word prio,
+                       seL4_CPtr fault_ep);
+void wait_done(void);
+
+/* Samples: warmup + iterations of them; end - start - ovh (0 if below). */
+extern int iterations, warmup;
+extern uint64_t samples0[];
+extern uint64_t overhead_ccnt; /* two back-to-back ccnt() */
+uint64_t minus(uint64_t end, uint64_t start, uint64_t ovh);
+/* BENCH RESULT line for samples [warm, total) of s. */
+void report_from(const char *name, uint64_t *s, int total, int warm);
+
+/* ---- benchmarks in other files ---- */
+
+/* irq_user and irq_user_other_as: the generic timer's interrupt, measured as
+ * sel4bench's irquser (bench/irq_timer.c). */
+void bench_irq_timer(void);

@@ -9,14 +9,16 @@
 # -mgeneral-regs-only: no thread touches the FPU unless a benchmark asks for
 # it (bench/asm.S does so explicitly).
 
-BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S
+BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S bench/irq_timer.c
 $(eval $(call user_program,bench,$(BENCH_SRCS)))
 $(bench_OBJS): | $(GEN_HEADERS)
 $(BUILD)/obj/bench/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
 
 BENCH_KERNEL_DEFINES := -DCONFIG_DEBUG_BUILD=0 -DCONFIG_PRINTING=0 -DCONFIG_ROOT_CNODE_SIZE_BITS=15 \
                         -DCONFIG_TIME_SLICE=500 -DCONFIG_TIMER_TICK_MS=1000 \
-                        -DCONFIG_EXPORT_PMU_USER=1 -DCONFIG_BENCHMARK_SYSCALLS=1
+                        -DCONFIG_EXPORT_PMU_USER=1 -DCONFIG_BENCHMARK_SYSCALLS=1 \
+                        -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
+                        -DCONFIG_EXPORT_PTMR_USER=1
 BENCH_IMAGE := $(BUILD)/bench/images/bench.elf
 
 $(BENCH_IMAGE): FORCE

@@ -1,6 +1,7 @@
-/* Flattened device tree reader: see fdt.h. The blob is big-endian; tokens are
+/* Flattened device tree reader and compactor: see fdt.h. The blob is big-endian; tokens are
  * 4-byte aligned within the structure block. */
 #include <fdt.h>
+#include <memops.h>
 
 enum {
     FDT_BEGIN_NODE = 1,
@@ -306,4 +307,190 @@ int fdt_memory_ranges(const fdt_t *fdt, fdt_range_t *out, int max)
         }
     }
     return count;
+}
+
+/* ---- compaction ---------------------------------------------------------- */
+
+/* Header fields (byte offsets) and sizes of the blob format (version 17). */
+enum {
+    HDR_MAGIC = 0,
+    HDR_TOTALSIZE = 4,
+    HDR_OFF_STRUCT = 8,
+    HDR_OFF_STRINGS = 12,
+    HDR_OFF_RSVMAP = 16,
+    HDR_VERSION = 20,
+    HDR_LAST_COMP_VERSION = 24,
+    HDR_BOOT_CPUID = 28,
+    HDR_SIZE_STRINGS = 32,
+    HDR_SIZE_STRUCT = 36,
+    RESERVE_ENTRY_SIZE = 16,
+};
+
+/* Where the blocks of a valid blob lie, each as long as it really is. */
+typedef struct fdt_layout {
+    uint32_t rsvmap_offset, rsvmap_size; /* the entries and the terminating one */
+    uint32_t struct_offset, struct_size; /* up to and including FDT_END */
+    uint32_t strings_offset, strings_size;
+    uint32_t boot_cpuid;
+} fdt_layout_t;
+
+static void write_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Size of the memory reservation block at `offset` up to its terminating
+ * (0, 0) entry; 0 if it runs past `total` unterminated. */
+static uint32_t reservation_map_size(const uint8_t *blob, uint32_t offset, uint32_t total)
+{
+    for (uint64_t at = offset; at + RESERVE_ENTRY_SIZE <= total; at += RESERVE_ENTRY_SIZE) {
+        if (fdt_read_cells(blob + at, 2) == 0 && fdt_read_cells(blob + at + 8, 2) == 0) {
+            return (uint32_t)(at + RESERVE_ENTRY_SIZE - offset);
+        }
+    }
+    return 0;
+}
+
+/* Does the property at `offset` name a NUL-terminated string inside the
+ * strings block? (Its header is known to be inside the structure block.) */
+static bool property_name_valid(const fdt_t *fdt, uint32_t offset)
+{
+    uint32_t name = read_be32(fdt->blob + fdt->struct_offset + offset + 8);
+    return name < fdt->strings_size &&
+           bounded_strlen(fdt->blob + fdt->strings_offset + name, fdt->strings_size - name) >= 0;
+}
+
+/* Length of the structure block through its END token if it is well formed
+ * within fdt->struct_size: NOPs, one root node whose nodes all close, NOPs,
+ * END; every name terminated, every property inside the block and named in
+ * the strings block. 0 if not. */
+static uint32_t structure_length(const fdt_t *fdt)
+{
+    uint32_t depth = 0;
+    bool root_seen = false;
+    for (uint32_t offset = 0; (uint64_t)offset + 4 <= fdt->struct_size;) {
+        uint32_t token = token_at(fdt, offset);
+        if (token == FDT_END) {
+            return root_seen && depth == 0 ? offset + 4 : 0;
+        }
+        uint32_t next = next_token(fdt, offset);
+        if (next == 0) {
+            return 0;
+        }
+        if (token == FDT_BEGIN_NODE) {
+            if (root_seen && depth == 0) {
+                return 0; /* a second root */
+            }
+            root_seen = true;
+            depth++;
+        } else if (token == FDT_END_NODE) {
+            if (depth == 0) {
+                return 0;
+            }
+            depth--;
+        } else if (token == FDT_PROP && (depth == 0 || !property_name_valid(fdt, offset))) {
+            return 0;
+        }
+        offset = next;
+    }
+    return 0;
+}
+
+static bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+{
+    return a_size != 0 && b_size != 0 && (uint64_t)a < (uint64_t)b + b_size &&
+           (uint64_t)b < (uint64_t)a + a_size;
+}
+
+/* The header's offsets and sizes: aligned as the format requires, after the
+ * header, inside totalsize (which fits in max_size). */
+static bool header_valid(const uint8_t *p, size_t max_size)
+{
+    if (max_size < FDT_HEADER_SIZE || read_be32(p + HDR_MAGIC) != FDT_MAGIC) {
+        return false;
+    }
+    uint32_t total = read_be32(p + HDR_TOTALSIZE);
+    uint32_t off_rsvmap = read_be32(p + HDR_OFF_RSVMAP);
+    uint32_t off_struct = read_be32(p + HDR_OFF_STRUCT);
+    uint32_t off_strings = read_be32(p + HDR_OFF_STRINGS);
+    uint32_t version = read_be32(p + HDR_VERSION);
+    return total >= FDT_HEADER_SIZE && total <= max_size && version >= 16 &&
+           read_be32(p + HDR_LAST_COMP_VERSION) <= 17 && off_rsvmap % 8 == 0 &&
+           off_rsvmap >= FDT_HEADER_SIZE && off_struct % 4 == 0 && off_struct >= FDT_HEADER_SIZE &&
+           off_struct <= total && off_strings >= FDT_HEADER_SIZE &&
+           (uint64_t)off_strings + read_be32(p + HDR_SIZE_STRINGS) <= total &&
+           (version < 17 || (uint64_t)off_struct + read_be32(p + HDR_SIZE_STRUCT) <= total);
+}
+
+/* Validate the whole blob and find its blocks; false if it is malformed. */
+static bool compact_layout(const void *blob, size_t max_size, fdt_layout_t *l)
+{
+    const uint8_t *p = blob;
+    if (!header_valid(p, max_size)) {
+        return false;
+    }
+    uint32_t total = read_be32(p + HDR_TOTALSIZE);
+    fdt_t fdt = {
+        .blob = p,
+        .total_size = total,
+        .struct_offset = read_be32(p + HDR_OFF_STRUCT),
+        .strings_offset = read_be32(p + HDR_OFF_STRINGS),
+        .strings_size = read_be32(p + HDR_SIZE_STRINGS),
+    };
+    /* Version 16 has no structure size: the block may extend to the end. */
+    fdt.struct_size = read_be32(p + HDR_VERSION) >= 17 ? read_be32(p + HDR_SIZE_STRUCT)
+                                                       : total - fdt.struct_offset;
+    l->rsvmap_offset = read_be32(p + HDR_OFF_RSVMAP);
+    l->rsvmap_size = reservation_map_size(p, l->rsvmap_offset, total);
+    l->struct_offset = fdt.struct_offset;
+    l->struct_size = structure_length(&fdt);
+    l->strings_offset = fdt.strings_offset;
+    l->strings_size = fdt.strings_size;
+    l->boot_cpuid = read_be32(p + HDR_BOOT_CPUID);
+    return l->rsvmap_size != 0 && l->struct_size != 0 &&
+           !ranges_overlap(l->rsvmap_offset, l->rsvmap_size, l->struct_offset, l->struct_size) &&
+           !ranges_overlap(l->rsvmap_offset, l->rsvmap_size, l->strings_offset, l->strings_size) &&
+           !ranges_overlap(l->struct_offset, l->struct_size, l->strings_offset, l->strings_size);
+}
+
+static uint32_t compact_size(const fdt_layout_t *l)
+{
+    return FDT_HEADER_SIZE + l->rsvmap_size + l->struct_size + l->strings_size;
+}
+
+uint32_t fdt_compact_size(const void *blob, size_t max_size)
+{
+    fdt_layout_t l;
+    return compact_layout(blob, max_size, &l) ? compact_size(&l) : 0;
+}
+
+uint32_t fdt_compact(const void *blob, size_t max_size, void *out, size_t out_size)
+{
+    fdt_layout_t l;
+    if (!compact_layout(blob, max_size, &l) || compact_size(&l) > out_size) {
+        return 0;
+    }
+    const uint8_t *src = blob;
+    uint8_t *dst = out;
+    uint32_t rsvmap_at = FDT_HEADER_SIZE;
+    uint32_t struct_at = rsvmap_at + l.rsvmap_size;
+    uint32_t strings_at = struct_at + l.struct_size;
+    uint32_t total = strings_at + l.strings_size;
+    write_be32(dst + HDR_MAGIC, FDT_MAGIC);
+    write_be32(dst + HDR_TOTALSIZE, total);
+    write_be32(dst + HDR_OFF_STRUCT, struct_at);
+    write_be32(dst + HDR_OFF_STRINGS, strings_at);
+    write_be32(dst + HDR_OFF_RSVMAP, rsvmap_at);
+    write_be32(dst + HDR_VERSION, 17);
+    write_be32(dst + HDR_LAST_COMP_VERSION, 16);
+    write_be32(dst + HDR_BOOT_CPUID, l.boot_cpuid);
+    write_be32(dst + HDR_SIZE_STRINGS, l.strings_size);
+    write_be32(dst + HDR_SIZE_STRUCT, l.struct_size);
+    memcpy(dst + rsvmap_at, src + l.rsvmap_offset, l.rsvmap_size);
+    memcpy(dst + struct_at, src + l.struct_offset, l.struct_size);
+    memcpy(dst + strings_at, src + l.strings_offset, l.strings_size);
+    return total;
 }

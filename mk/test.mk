@@ -22,6 +22,22 @@ $(BUILD)/hwdebug/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/hwdebug \
 	    KERNEL_DEFINES=-DCONFIG_HARDWARE_DEBUG_API=1 $@
 
+# Kernels that export the generic timer to EL0 (config.h): ktest's
+# test_timer.c checks the accesses each one allows and the timer interrupt.
+# ktest is built with the same CONFIG_EXPORT_* settings (tests/ktest/ktest.mk).
+USERTIMER_DEFINES := -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
+                     -DCONFIG_EXPORT_PTMR_USER=1
+USERVTIMER_DEFINES := -DCONFIG_EXPORT_VCNT_USER=1 -DCONFIG_EXPORT_VTMR_USER=1
+VARIANT_IMAGES += $(BUILD)/usertimer/images/ktest.elf $(BUILD)/uservtimer/images/ktest.elf
+
+$(BUILD)/usertimer/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/usertimer \
+	    KERNEL_DEFINES="$(USERTIMER_DEFINES)" $@
+
+$(BUILD)/uservtimer/images/ktest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/uservtimer \
+	    KERNEL_DEFINES="$(USERVTIMER_DEFINES)" $@
+
 .PHONY: FORCE
 FORCE:
 

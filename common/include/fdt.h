@@ -1,7 +1,8 @@
-/* A freestanding reader for flattened device trees (DTB, version 16/17).
- * Shared by the kernel (RAM size at boot) and libkeel (boot arguments). Every
- * read is bounds-checked against the blob's size, so a corrupt tree yields
- * "not found" or a failed fdt_init, never a wild access. */
+/* A freestanding reader for flattened device trees (DTB, version 16/17),
+ * and a compactor. Shared by the kernel (RAM size at boot, the compact copy
+ * it hands to the root task) and libkeel (boot arguments). Every read is
+ * bounds-checked against the blob's size, so a corrupt tree yields "not
+ * found", a failed fdt_init or no compact copy, never a wild access. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #define FDT_MAGIC 0xd00dfeedu
+#define FDT_HEADER_SIZE 40 /* version 17 */
 #define FDT_MAX_DEPTH 16
 
 typedef struct fdt {
@@ -52,3 +54,19 @@ uint64_t fdt_read_cells(const void *cells, uint32_t count);
  * root's #address-cells/#size-cells. Returns how many were stored (at most
  * max), or -1 if the tree is malformed. */
 int fdt_memory_ranges(const fdt_t *fdt, fdt_range_t *out, int max);
+
+/* A compact copy of a device tree blob: the header (version 17), the memory
+ * reservation block, the structure block through its END token and the
+ * strings block, back to back from offset FDT_HEADER_SIZE with no free space
+ * (each block at the alignment the format requires: the reservation block at
+ * 40, the structure block 4-byte aligned after it), totalsize their sum.
+ * The whole source blob is validated first (header, every token, every
+ * property name, blocks inside totalsize and disjoint): a malformed blob
+ * gives no copy.
+ *
+ * fdt_compact_size: the copy's size for the blob (readable for max_size
+ * bytes), 0 if it is malformed. fdt_compact: writes the copy to out (which
+ * must not overlap the blob) and returns its size; 0 if the blob is
+ * malformed or the copy does not fit in out_size bytes. */
+uint32_t fdt_compact_size(const void *blob, size_t max_size);
+uint32_t fdt_compact(const void *blob, size_t max_size, void *out, size_t out_size);

@@ -10,6 +10,7 @@
 #include <cdt.h>
 #include <bootinfo.h>
 #include <config.h>
+#include <fdt.h>
 #include <panic.h>
 #include <plat/machine.h>
 #include <printk.h>
@@ -59,6 +60,21 @@ static void set_initial_cap(enum initial_slot slot, cap_t cap)
     cdt_insert_root(cap, &rb.cnode[slot]);
 }
 
+/* The root task gets a compact copy of the device tree (fdt_compact): QEMU's
+ * blob says it is 1 MiB, nearly all of it free space. 0: no device tree for
+ * it (there is none, or it does not validate). */
+static word_t root_fdt_size(void)
+{
+    if (ks_boot_memory.dtb_size == 0) {
+        return 0;
+    }
+    word_t size = fdt_compact_size(paddr_to_ptr(ks_boot_memory.dtb_paddr), ks_boot_memory.dtb_size);
+    if (size == 0) {
+        kprintf("  device tree malformed: not passed to the root task\n");
+    }
+    return size;
+}
+
 static root_layout_t root_layout(void)
 {
     const boot_handoff_t *h = paddr_to_ptr(boot_symbols.handoff);
@@ -70,7 +86,8 @@ static root_layout_t root_layout(void)
     l.ipc_buffer = l.image_end;
     l.bootinfo = l.ipc_buffer + PAGE_SIZE;
     l.extra_bi = l.bootinfo + PAGE_SIZE;
-    l.extra_len = ks_boot_memory.dtb_size ? sizeof(bootinfo_header_t) + ks_boot_memory.dtb_size : 0;
+    word_t fdt_size = root_fdt_size();
+    l.extra_len = fdt_size != 0 ? sizeof(bootinfo_header_t) + fdt_size : 0;
     l.end = l.extra_bi;
     if (l.extra_len != 0) {
         l.end += BIT(MAX(ceil_log2(l.extra_len), PAGE_BITS));
@@ -121,6 +138,21 @@ static void create_vspace(const root_layout_t *l)
     rb.bi->user_image_paging.end = rb.next_slot;
 }
 
+/* The extra BootInfo: one chunk, the compact device tree, `len` bytes in
+ * all (root_layout planned it). */
+static void fill_extra_bootinfo(bootinfo_header_t *header, word_t len)
+{
+    *header = (bootinfo_header_t){ .id = BI_HEADER_FDT, .len = len };
+    word_t planned = len - sizeof(*header);
+    const void *dtb = paddr_to_ptr(ks_boot_memory.dtb_paddr);
+    word_t written = fdt_compact(dtb, ks_boot_memory.dtb_size, header + 1, planned);
+    if (written != planned) {
+        panic("device tree compaction wrote 0x%lx bytes, not 0x%lx", written, planned);
+    }
+    kprintf("  device tree: 0x%lx of its 0x%lx bytes to the root task\n", written,
+            ks_boot_memory.dtb_size);
+}
+
 static void create_frames(const root_layout_t *l, paddr_t ipc_buffer, paddr_t bootinfo)
 {
     map_root_frame(ipc_buffer, l->ipc_buffer, false, SLOT_INIT_THREAD_IPC_BUFFER);
@@ -130,9 +162,7 @@ static void create_frames(const root_layout_t *l, paddr_t ipc_buffer, paddr_t bo
     if (l->extra_len != 0) {
         word_t pages = ROUND_UP(l->extra_len, PAGE_BITS) >> PAGE_BITS;
         paddr_t extra = boot_alloc_pages(pages);
-        bootinfo_header_t *header = paddr_to_ptr(extra);
-        *header = (bootinfo_header_t){ .id = BI_HEADER_FDT, .len = l->extra_len };
-        memcpy(header + 1, paddr_to_ptr(ks_boot_memory.dtb_paddr), ks_boot_memory.dtb_size);
+        fill_extra_bootinfo(paddr_to_ptr(extra), l->extra_len);
         for (word_t i = 0; i < pages; i++) {
             map_root_frame(extra + i * PAGE_SIZE, l->extra_bi + i * PAGE_SIZE, true, 0);
         }

@@ -18,8 +18,15 @@
 #define CONFIG_TIME_SLICE 5 /* ticks */
 #endif
 
-#ifndef CONFIG_EXPORT_PMU_USER
-#define CONFIG_EXPORT_PMU_USER 0 /* EL0 may read the PMU cycle counter */
+/* The generic timer at EL0 (seL4's KernelArmExport{PCNT,VCNT,PTMR,VTMR}User,
+ * declared in api/keel.api like CONFIG_EXPORT_PMU_USER): reading the
+ * physical / virtual counter (either one also makes CNTFRQ_EL0 readable),
+ * and programming the EL1 physical / virtual timer, whose interrupt (PPI 30
+ * / 27) user level then takes through IRQControl. Exporting the virtual
+ * timer moves the kernel tick to the physical one. */
+#if CONFIG_EXPORT_PTMR_USER && CONFIG_EXPORT_VTMR_USER
+#error "CONFIG_EXPORT_PTMR_USER and CONFIG_EXPORT_VTMR_USER exclude each other: the kernel tick \
+needs one of the two EL1 timers for itself"
 #endif
 
 #ifndef CONFIG_BENCHMARK_SYSCALLS

@@ -1,7 +1,8 @@
 /* A root task "built elsewhere": it knows the seL4 ABI only from the
  * specification (system-call registers, BootInfo layout) and uses nothing of
  * Keel's own libraries or headers. It checks what the boot protocol promises
- * (ABI 9.2-9.5), prints the outcome and halts the system. */
+ * (ABI 9.2-9.5) and that the device tree it gets is compact, prints the
+ * outcome and halts the system. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -149,6 +150,34 @@ static void check_boot_info(const struct boot_info *bi)
           "1..230 untypeds", bi->untyped.end - bi->untyped.start, 230);
 }
 
+static uint32_t big_endian32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* ABI 9.5: the extra BootInfo (the page after BootInfo) holds one chunk, a
+ * header {id 6 = FDT, len} and the device tree, whose totalsize is just
+ * what its blocks need (a root task may allocate that much for it), in as
+ * few frames as hold the chunk. */
+static void check_device_tree(const struct boot_info *bi)
+{
+    const word *header = (const word *)((const char *)bi + PAGE_SIZE);
+    const uint8_t *fdt = (const uint8_t *)(header + 2);
+    word total = big_endian32(fdt + 4);
+    word strings_end = (word)big_endian32(fdt + 12) + big_endian32(fdt + 32);
+    word frames = bi->extra_bi_pages.end - bi->extra_bi_pages.start;
+    put_string("foreign root task: device tree ");
+    put_number(total, 10);
+    put_string(" bytes\n");
+    check(header[0] == 6, "extra BootInfo chunk id (FDT)", header[0], 6);
+    check(header[1] == bi->extra_len, "chunk length = extraLen", header[1], bi->extra_len);
+    check(big_endian32(fdt) == 0xd00dfeed, "FDT magic", big_endian32(fdt), 0xd00dfeed);
+    check(total + 16 == bi->extra_len, "extraLen = header + totalsize", bi->extra_len, total + 16);
+    check(total == strings_end, "totalsize ends with the strings block", total, strings_end);
+    check(frames == (bi->extra_len + PAGE_SIZE - 1) / PAGE_SIZE, "extra BootInfo frames", frames,
+          (bi->extra_len + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
 void foreign_main(const struct boot_info *bi)
 {
     put_string("foreign root task: main reached\n");
@@ -159,6 +188,7 @@ void foreign_main(const struct boot_info *bi)
     put_string(" slots\n");
     check_start_state(bi);
     check_boot_info(bi);
+    check_device_tree(bi);
     put_string(failures == 0 ? "foreign root task: bootinfo ok\n"
                              : "foreign root task: bootinfo FAILED\n");
     debug_halt();

@@ -14,7 +14,7 @@
 /* ---- a tiny writer for test trees ------------------------------------- */
 
 enum { TOKEN_BEGIN_NODE = 1, TOKEN_END_NODE = 2, TOKEN_PROP = 3, TOKEN_NOP = 4, TOKEN_END = 9 };
-enum { HEADER_SIZE = 40, RESERVE_MAP_SIZE = 16 };
+enum { HEADER_SIZE = 40, RESERVE_MAP_SIZE = 16 }; /* an empty map: one (terminating) entry */
 
 typedef struct builder {
     uint8_t structure[4096];
@@ -197,7 +197,7 @@ static const char *const probe_props[] = {
 
 /* Every lookup the reader offers, on a tree that may be corrupt: each must
  * return in bounds (ASan reports any access outside the buffer). */
-static void exercise(const uint8_t *blob, size_t size)
+static void exercise_reader(const uint8_t *blob, size_t size)
 {
     fdt_t fdt;
     if (size >= 8) {
@@ -238,6 +238,94 @@ static uint8_t *copy_of(const uint8_t *blob, size_t size)
     uint8_t *copy = malloc(size ? size : 1);
     memcpy(copy, blob, size);
     return copy;
+}
+
+/* The header of a compact copy of `size` bytes: version 17, the blocks back
+ * to back from offset 40 (reservation block, structure, strings), totalsize
+ * their end. */
+static bool check_compact_header(const uint8_t *out, uint32_t size)
+{
+    uint32_t rsvmap = get_be32(out + 16), structure = get_be32(out + 8);
+    uint32_t strings = get_be32(out + 12), struct_size = get_be32(out + 36);
+    bool ok = get_be32(out) == FDT_MAGIC && get_be32(out + 4) == size &&
+              get_be32(out + 20) == 17 && get_be32(out + 24) == 16 && rsvmap == HEADER_SIZE &&
+              structure > rsvmap && (structure - rsvmap) % RESERVE_MAP_SIZE == 0 &&
+              strings == structure + struct_size && struct_size % 4 == 0 &&
+              size == strings + get_be32(out + 32);
+    return harness_check(ok, __FILE__, __LINE__,
+                         "compact header: totalsize %u (copy %u) rsvmap %u struct %u+%u "
+                         "strings %u+%u version %u/%u",
+                         get_be32(out + 4), size, rsvmap, structure, struct_size, strings,
+                         get_be32(out + 32), get_be32(out + 20), get_be32(out + 24));
+}
+
+/* What a lookup finds in the original must be what it finds in the compact
+ * copy (the structure block is copied whole, so node offsets agree too). */
+static void check_same_tree(const uint8_t *blob, size_t size, const uint8_t *out, uint32_t out_size)
+{
+    fdt_t a, b;
+    if (!fdt_init(&a, blob, size)) {
+        return; /* e.g. version 16: the reader wants a structure size */
+    }
+    if (!harness_check(fdt_init(&b, out, out_size), __FILE__, __LINE__,
+                       "the reader rejects a compact copy")) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(probe_paths) / sizeof(probe_paths[0]); i++) {
+        int node = fdt_path_offset(&a, probe_paths[i]);
+        harness_check(node == fdt_path_offset(&b, probe_paths[i]), __FILE__, __LINE__,
+                      "%s: at %d in the original, %d in the copy", probe_paths[i], node,
+                      fdt_path_offset(&b, probe_paths[i]));
+        for (size_t j = 0; node >= 0 && j < sizeof(probe_props) / sizeof(probe_props[0]); j++) {
+            uint32_t len_a = 0, len_b = 0;
+            const void *va = fdt_get_prop(&a, node, probe_props[j], &len_a);
+            const void *vb = fdt_get_prop(&b, node, probe_props[j], &len_b);
+            harness_check((va == NULL && vb == NULL) ||
+                              (va != NULL && vb != NULL && len_a == len_b &&
+                               memcmp(va, vb, len_a) == 0),
+                          __FILE__, __LINE__, "%s %s differs in the copy", probe_paths[i],
+                          probe_props[j]);
+        }
+    }
+    fdt_range_t ra[8], rb[8];
+    int count = fdt_memory_ranges(&a, ra, 8);
+    harness_check(count == fdt_memory_ranges(&b, rb, 8) &&
+                      (count <= 0 || memcmp(ra, rb, sizeof(ra[0]) * (size_t)count) == 0),
+                  __FILE__, __LINE__, "memory ranges differ in the copy");
+}
+
+/* Compaction of a tree that may be corrupt: no copy, or one (in a buffer of
+ * exactly its size, so ASan sees any write past it) that is compact, that
+ * compacts to itself, and in which every lookup finds what it finds in the
+ * original. */
+static void exercise_compaction(const uint8_t *blob, size_t size)
+{
+    uint32_t compact = fdt_compact_size(blob, size);
+    if (compact == 0) {
+        uint8_t spare[64];
+        harness_check(fdt_compact(blob, size, spare, sizeof(spare)) == 0, __FILE__, __LINE__,
+                      "fdt_compact accepts what fdt_compact_size rejects");
+        return;
+    }
+    uint8_t *out = malloc(compact);
+    uint8_t *again = malloc(compact);
+    if (harness_check(fdt_compact(blob, size, out, compact) == compact, __FILE__, __LINE__,
+                      "fdt_compact disagrees with fdt_compact_size (%u)", compact) &&
+        check_compact_header(out, compact)) {
+        harness_check(fdt_compact(out, compact, again, compact) == compact &&
+                          memcmp(out, again, compact) == 0,
+                      __FILE__, __LINE__, "compacting a compact copy changes it");
+        check_same_tree(blob, size, out, compact);
+        exercise_reader(out, compact);
+    }
+    free(again);
+    free(out);
+}
+
+static void exercise(const uint8_t *blob, size_t size)
+{
+    exercise_reader(blob, size);
+    exercise_compaction(blob, size);
 }
 
 static void exercise_copy(const uint8_t *blob, size_t size)
@@ -880,4 +968,332 @@ TEST(random_corruption)
         free(bad);
     }
     free(good);
+}
+
+/* ---- compaction ---------------------------------------------------------- */
+
+static void expect_no_copy(const uint8_t *blob, size_t size, const char *what)
+{
+    uint8_t *copy = copy_of(blob, size);
+    uint8_t out[64];
+    harness_check(fdt_compact_size(copy, size) == 0 && fdt_compact(copy, size, out, sizeof(out)) == 0,
+                  __FILE__, __LINE__, "compacted: %s", what);
+    free(copy);
+}
+
+/* QEMU's layout: the reservation block 8 bytes after the header, then the
+ * structure and strings blocks, then free space up to `total`; built from
+ * a compact blob (dtc's output). */
+static uint8_t *padded_like_qemu(const uint8_t *compact, size_t total)
+{
+    uint32_t struct_size = get_be32(compact + 36), strings_size = get_be32(compact + 32);
+    uint32_t rsvmap_size = get_be32(compact + 8) - get_be32(compact + 16);
+    uint32_t rsvmap_at = HEADER_SIZE + 8, struct_at = rsvmap_at + rsvmap_size;
+    uint32_t strings_at = struct_at + struct_size;
+    uint8_t *blob = calloc(1, total);
+    memcpy(blob, compact, HEADER_SIZE);
+    memcpy(blob + rsvmap_at, compact + get_be32(compact + 16), rsvmap_size);
+    memcpy(blob + struct_at, compact + get_be32(compact + 8), struct_size);
+    memcpy(blob + strings_at, compact + get_be32(compact + 12), strings_size);
+    put_be32(blob + 4, (uint32_t)total);
+    put_be32(blob + 8, struct_at);
+    put_be32(blob + 12, strings_at);
+    put_be32(blob + 16, rsvmap_at);
+    return blob;
+}
+
+/* dtc's output is compact already: its copy is the same bytes. */
+TEST(compact_dtc_output_unchanged)
+{
+    const char *const paths[] = { DTB_1G, DTB_2G_APPEND };
+    for (size_t i = 0; i < 2; i++) {
+        size_t size;
+        uint8_t *blob = harness_read_file(paths[i], &size);
+        ASSERT_TRUE(blob != NULL);
+        uint8_t *out = malloc(size);
+        EXPECT_EQ(fdt_compact_size(blob, size), size);
+        EXPECT_EQ(fdt_compact(blob, size, out, size), size);
+        EXPECT_MEMEQ(out, blob, size);
+        free(out);
+        free(blob);
+    }
+}
+
+/* The blob as QEMU hands it over (1 MiB, almost all free space) compacts to
+ * what dtc makes of it, and its boot arguments and RAM are found there. */
+TEST(compact_qemu_layout)
+{
+    size_t size;
+    uint8_t *dtc = harness_read_file(DTB_2G_APPEND, &size);
+    ASSERT_TRUE(dtc != NULL);
+    const size_t qemu_size = 1u << 20;
+    uint8_t *qemu = padded_like_qemu(dtc, qemu_size);
+    uint8_t *out = malloc(size);
+    EXPECT_EQ(fdt_compact_size(qemu, qemu_size), size);
+    EXPECT_EQ(fdt_compact(qemu, qemu_size, out, size), size);
+    EXPECT_MEMEQ(out, dtc, size);
+    fdt_t fdt;
+    ASSERT_TRUE(fdt_init(&fdt, out, size));
+    uint32_t len = 0;
+    EXPECT_STREQ(fdt_get_prop(&fdt, fdt_path_offset(&fdt, "/chosen"), "bootargs", &len), "test=x");
+    fdt_range_t range;
+    EXPECT_EQ(fdt_memory_ranges(&fdt, &range, 1), 1);
+    EXPECT_EQ(range.size, 0x80000000ull);
+    exercise(qemu, qemu_size);
+    free(out);
+    free(qemu);
+    free(dtc);
+}
+
+/* Strings before the structure block: the copy puts them back in order. */
+TEST(compact_reorders_blocks)
+{
+    size_t size;
+    uint8_t *blob = small_tree(LAYOUT_STRUCT_LAST, &size);
+    uint32_t struct_size = get_be32(blob + 36), strings_size = get_be32(blob + 32);
+    uint32_t want = HEADER_SIZE + RESERVE_MAP_SIZE + struct_size + strings_size;
+    EXPECT_EQ(fdt_compact_size(blob, size), want);
+    uint8_t *out = malloc(want);
+    ASSERT_EQ(fdt_compact(blob, size, out, want), want);
+    EXPECT_TRUE(check_compact_header(out, want));
+    EXPECT_MEMEQ(out + HEADER_SIZE + RESERVE_MAP_SIZE, blob + get_be32(blob + 8), struct_size);
+    EXPECT_MEMEQ(out + want - strings_size, blob + get_be32(blob + 12), strings_size);
+    check_same_tree(blob, size, out, want);
+    free(out);
+    free(blob);
+}
+
+/* A reservation block with entries (8-byte aligned, not right after the
+ * header) is copied whole, up to and including its terminator. */
+TEST(compact_keeps_reservations)
+{
+    size_t small_size;
+    uint8_t *small = small_tree(LAYOUT_STANDARD, &small_size);
+    const uint32_t entries[2][4] = { { 0, 0x48000000, 0, 0x1000 }, { 1, 0, 0, 0x200000 } };
+    uint32_t rsvmap_at = HEADER_SIZE + 24, rsvmap_size = 3 * RESERVE_MAP_SIZE;
+    uint32_t blocks = (uint32_t)small_size - HEADER_SIZE - RESERVE_MAP_SIZE;
+    size_t size = rsvmap_at + rsvmap_size + blocks;
+    uint8_t *blob = calloc(1, size);
+    memcpy(blob, small, HEADER_SIZE);
+    for (int i = 0; i < 2; i++) {
+        for (int c = 0; c < 4; c++) {
+            put_be32(blob + rsvmap_at + RESERVE_MAP_SIZE * i + 4 * c, entries[i][c]);
+        }
+    }
+    memcpy(blob + rsvmap_at + rsvmap_size, small + HEADER_SIZE + RESERVE_MAP_SIZE, blocks);
+    uint32_t shift = rsvmap_at + rsvmap_size - HEADER_SIZE - RESERVE_MAP_SIZE;
+    put_be32(blob + 4, (uint32_t)size);
+    put_be32(blob + 8, get_be32(small + 8) + shift);
+    put_be32(blob + 12, get_be32(small + 12) + shift);
+    put_be32(blob + 16, rsvmap_at);
+    uint32_t want = HEADER_SIZE + rsvmap_size + blocks;
+    uint8_t *out = malloc(want);
+    ASSERT_EQ(fdt_compact(blob, size, out, want), want);
+    EXPECT_TRUE(check_compact_header(out, want));
+    EXPECT_MEMEQ(out + HEADER_SIZE, blob + rsvmap_at, rsvmap_size);
+    check_same_tree(blob, size, out, want);
+    /* Without its terminator the block runs into the structure block. */
+    memset(blob + rsvmap_at + 2 * RESERVE_MAP_SIZE, 0xff, 8);
+    expect_no_copy(blob, size, "unterminated reservation block");
+    free(out);
+    free(blob);
+    free(small);
+}
+
+/* Bytes after the END token that the header counts in the structure block
+ * are left out; so is everything after the last block. */
+TEST(compact_trims_structure_block)
+{
+    size_t size;
+    uint8_t *tree = small_tree(LAYOUT_STRUCT_LAST, &size);
+    size_t padded = size + 12;
+    uint8_t *blob = calloc(1, padded);
+    memcpy(blob, tree, size);
+    memset(blob + size, 0xee, 8);
+    put_be32(blob + 4, (uint32_t)padded);
+    put_be32(blob + 36, get_be32(tree + 36) + 8);
+    uint32_t want = (uint32_t)size; /* strings then structure: the same sum */
+    EXPECT_EQ(fdt_compact_size(blob, padded), want);
+    uint8_t *out = malloc(want);
+    ASSERT_EQ(fdt_compact(blob, padded, out, want), want);
+    EXPECT_EQ(get_be32(out + 36), get_be32(tree + 36));
+    check_same_tree(blob, padded, out, want);
+    free(out);
+    free(blob);
+    free(tree);
+}
+
+/* Version 16 has no structure size (the field is whatever it is): the
+ * structure block is found by its END token; the copy is version 17. */
+TEST(compact_version_16)
+{
+    size_t size;
+    uint8_t *blob = small_tree(LAYOUT_STANDARD, &size);
+    uint32_t struct_size = get_be32(blob + 36);
+    put_be32(blob + 20, 16);
+    put_be32(blob + 36, 0xdeadbeef);
+    uint8_t *out = malloc(size);
+    ASSERT_EQ(fdt_compact(blob, size, out, size), size);
+    EXPECT_TRUE(check_compact_header(out, (uint32_t)size));
+    EXPECT_EQ(get_be32(out + 36), struct_size);
+    fdt_t fdt;
+    ASSERT_TRUE(fdt_init(&fdt, out, size));
+    uint32_t len;
+    EXPECT_STREQ(fdt_get_prop(&fdt, fdt_path_offset(&fdt, "/chosen"), "bootargs", &len), "test=x");
+    free(out);
+    free(blob);
+}
+
+/* Too small an output buffer: no copy, nothing written past it. */
+TEST(compact_output_too_small)
+{
+    size_t size;
+    uint8_t *blob = small_tree(LAYOUT_STANDARD, &size);
+    uint8_t *out = malloc(size - 1);
+    EXPECT_EQ(fdt_compact(blob, size, out, size - 1), 0);
+    EXPECT_EQ(fdt_compact(blob, size, out, 0), 0);
+    free(out);
+    out = malloc(size);
+    EXPECT_EQ(fdt_compact(blob, size, out, size), size);
+    free(out);
+    free(blob);
+}
+
+TEST(compact_rejects_bad_headers)
+{
+    size_t size;
+    uint8_t *good = small_tree(LAYOUT_STANDARD, &size);
+    uint32_t struct_at = get_be32(good + 8), strings_at = get_be32(good + 12);
+    const struct {
+        uint32_t offset, value;
+        const char *what;
+    } cases[] = {
+        { 0, 0xd00dfeef, "bad magic" },
+        { 4, (uint32_t)size + 1, "totalsize beyond the buffer" },
+        { 4, HEADER_SIZE - 4, "totalsize below the header" },
+        { 4, (uint32_t)size - 1, "strings block beyond totalsize" },
+        { 8, struct_at + 2, "unaligned structure block" },
+        { 8, 0, "structure block in the header" },
+        { 8, (uint32_t)size + 4, "structure block beyond totalsize" },
+        { 12, 8, "strings block in the header" },
+        { 12, 0xfffffff0, "strings offset wraps" },
+        { 16, HEADER_SIZE + 4, "unaligned reservation block" },
+        { 16, 0, "reservation block in the header" },
+        { 16, (uint32_t)size, "reservation block beyond totalsize" },
+        { 20, 15, "version 15" },
+        { 24, 18, "last compatible version 18" },
+        { 32, 0xffffffff, "strings size wraps" },
+        { 36, (uint32_t)size, "structure block beyond totalsize" },
+        { 36, 0xfffffff8, "structure size wraps" },
+        { 36, get_be32(good + 36) - 4, "END token beyond the structure block" },
+        { 12, struct_at + 8, "strings block inside the structure block" },
+        { 16, struct_at, "reservation block inside the structure block" },
+        { 16, strings_at - 8, "reservation block runs into the strings block" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t *bad = copy_of(good, size);
+        put_be32(bad + cases[i].offset, cases[i].value);
+        expect_no_copy(bad, size, cases[i].what);
+        free(bad);
+    }
+    for (size_t length = 0; length < HEADER_SIZE; length++) {
+        expect_no_copy(good, length, "a buffer shorter than the header");
+    }
+    free(good);
+}
+
+/* A tree that ends where the builder stands (END appended unless `end`). */
+static void expect_structure_rejected(builder_t *b, bool end, const char *what)
+{
+    if (end) {
+        emit32(b, TOKEN_END);
+    }
+    size_t size;
+    uint8_t *blob = finish(b, LAYOUT_STANDARD, &size);
+    expect_no_copy(blob, size, what);
+    free(blob);
+    blob = finish(b, LAYOUT_STRUCT_LAST, &size);
+    expect_no_copy(blob, size, what);
+    free(blob);
+}
+
+static builder_t *fresh_builder(void)
+{
+    static builder_t b;
+    memset(&b, 0, sizeof(b));
+    return &b;
+}
+
+TEST(compact_rejects_bad_structure)
+{
+    builder_t *b = fresh_builder();
+    begin_node(b, "");
+    end_node(b);
+    expect_structure_rejected(b, false, "no END token");
+
+    b = fresh_builder();
+    emit32(b, TOKEN_NOP);
+    expect_structure_rejected(b, true, "no root node");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    begin_node(b, "chosen");
+    end_node(b);
+    expect_structure_rejected(b, true, "END inside the root node");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    end_node(b);
+    end_node(b);
+    expect_structure_rejected(b, true, "END_NODE without a node");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    end_node(b);
+    begin_node(b, "");
+    end_node(b);
+    expect_structure_rejected(b, true, "two root nodes");
+
+    b = fresh_builder();
+    prop_u32(b, "#size-cells", 1);
+    begin_node(b, "");
+    end_node(b);
+    expect_structure_rejected(b, true, "a property outside the root");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    emit32(b, 5);
+    end_node(b);
+    expect_structure_rejected(b, true, "unknown token");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    emit32(b, TOKEN_PROP);
+    emit32(b, 0);
+    emit32(b, 0x100);
+    end_node(b);
+    prop_u32(b, "x", 0); /* a strings block, inside the root */
+    expect_structure_rejected(b, true, "property name offset outside the strings block");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    emit32(b, TOKEN_PROP);
+    emit32(b, 0x1000);
+    emit32(b, string_offset(b, "reg"));
+    end_node(b);
+    expect_structure_rejected(b, true, "property value beyond the structure block");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    emit32(b, TOKEN_BEGIN_NODE);
+    memcpy(b->structure + b->struct_len, "chosenXX", 8);
+    b->struct_len += 8;
+    expect_structure_rejected(b, false, "unterminated node name");
+
+    b = fresh_builder();
+    begin_node(b, "");
+    prop(b, "bootargs", "x", 2);
+    end_node(b);
+    b->strings_len -= 1;
+    expect_structure_rejected(b, true, "unterminated property name");
 }

@@ -35,6 +35,7 @@ extern const ktest_case_t ktest_sched_order_cases[];
 extern const ktest_case_t ktest_domain_cases[];
 extern const ktest_case_t ktest_irq_wake_cases[];
 extern const ktest_case_t ktest_hwdebug_cases[];
+extern const ktest_case_t ktest_timer_cases[];
 
 /* Record a failure unless one is recorded already for the current test. */
 void ktest_fail(const char *file, int line, const char *format, ...)

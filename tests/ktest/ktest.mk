@@ -10,7 +10,7 @@ KTEST_SRCS := tests/ktest/main.c tests/ktest/framework.c tests/ktest/boot.c \
               tests/ktest/test_revoke.c tests/ktest/threads.c tests/ktest/test_tcb.c \
               tests/ktest/test_ipc.c tests/ktest/test_notification.c tests/ktest/test_fault.c \
               tests/ktest/test_sched.c tests/ktest/test_sched_order.c tests/ktest/test_domains.c \
-              tests/ktest/test_irq_wake.c tests/ktest/test_hwdebug.c
+              tests/ktest/test_irq_wake.c tests/ktest/test_hwdebug.c tests/ktest/test_timer.c
 KTEST_FAULT_PROGRAMS := fault_unknown_syscall fault_wild_access fault_undefined
 
 # The test code itself uses no FP/SIMD (only fpu.S does, on purpose), so a

@@ -8,7 +8,7 @@ static const ktest_case_t *const tables[] = {
     ktest_invocation_cases, ktest_retype_cases, ktest_cnode_cases, ktest_revoke_cases,
     ktest_libkeel_cases,    ktest_tcb_cases,     ktest_ipc_cases,     ktest_notification_cases,
     ktest_fault_cases,      ktest_sched_cases,   ktest_sched_order_cases, ktest_domain_cases,
-    ktest_irq_wake_cases,   ktest_hwdebug_cases, ktest_fpu_cases,
+    ktest_irq_wake_cases,   ktest_hwdebug_cases, ktest_timer_cases,       ktest_fpu_cases,
 };
 
 int main(void)

@@ -98,6 +98,61 @@ static void test_extra_bootinfo_fdt(void)
     KT_ASSERT(fdt_path_offset(&fdt, "/memory") >= 0);
 }
 
+static uint32_t be32_at(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* The device tree is a compact copy (QEMU's blob says 1 MiB, nearly all free
+ * space): version 17, its reservation block right after the header, the
+ * structure block right after that ending in its END token, the strings
+ * block right after that, and totalsize exactly their end. */
+static void test_extra_bootinfo_fdt_compact(void)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    const uint8_t *blob = (const uint8_t *)bi + KT_PAGE_SIZE + sizeof(seL4_BootInfoHeader);
+    uint32_t total = be32_at(blob + 4), off_struct = be32_at(blob + 8);
+    uint32_t off_strings = be32_at(blob + 12), off_rsvmap = be32_at(blob + 16);
+    uint32_t size_strings = be32_at(blob + 32), size_struct = be32_at(blob + 36);
+    KT_ASSERT_EQ(be32_at(blob), FDT_MAGIC);
+    KT_ASSERT_EQ(be32_at(blob + 20), 17);
+    KT_ASSERT_EQ(be32_at(blob + 24), 16);
+    KT_ASSERT_EQ(bi->extraLen, sizeof(seL4_BootInfoHeader) + total);
+    KT_ASSERT_EQ(off_rsvmap, FDT_HEADER_SIZE);
+    uint32_t rsvmap_end = off_rsvmap;
+    while (rsvmap_end + 16 <= total && (fdt_read_cells(blob + rsvmap_end, 2) != 0 ||
+                                        fdt_read_cells(blob + rsvmap_end + 8, 2) != 0)) {
+        rsvmap_end += 16;
+    }
+    KT_ASSERT_EQ(off_struct, rsvmap_end + 16);
+    KT_ASSERT_EQ(size_struct % 4, 0);
+    KT_ASSERT_LE(off_struct + size_struct, total);
+    KT_ASSERT_EQ(be32_at(blob + off_struct + size_struct - 4), 9); /* FDT_END */
+    KT_ASSERT_EQ(off_strings, off_struct + size_struct);
+    KT_ASSERT_EQ(total, off_strings + size_strings);
+    KT_ASSERT_LT(total, 65536); /* QEMU's tree is about 8 KiB */
+}
+
+/* The compact tree still reads: RAM, /chosen, and the boot arguments where
+ * there are any (ktest has them only when one test is asked for by name;
+ * the demo.bootargs entry of the test list checks them). */
+static void test_extra_bootinfo_fdt_reads(void)
+{
+    size_t size;
+    const void *blob = keel_dtb(&size);
+    fdt_t fdt;
+    KT_ASSERT(blob != NULL && fdt_init(&fdt, blob, size));
+    fdt_range_t ram[KT_MAX_RAM_RANGES];
+    KT_ASSERT_GE(fdt_memory_ranges(&fdt, ram, KT_MAX_RAM_RANGES), 1);
+    int chosen = fdt_path_offset(&fdt, "/chosen");
+    KT_ASSERT_GE(chosen, 0);
+    uint32_t len = 0;
+    const char *args = fdt_get_prop(&fdt, chosen, "bootargs", &len);
+    if (args != NULL) {
+        KT_ASSERT(len > 0 && args[len - 1] == '\0');
+    }
+}
+
 static void test_initial_cap_types(void)
 {
     static const seL4_Word expected[seL4_NumInitialCaps] = {
@@ -161,6 +216,8 @@ const ktest_case_t ktest_bootinfo_cases[] = {
     {"bootinfo.ipc_buffer_address", test_ipc_buffer_address},
     {"bootinfo.user_image_frames", test_user_image_frames},
     {"bootinfo.extra_bootinfo_fdt", test_extra_bootinfo_fdt},
+    {"bootinfo.extra_bootinfo_fdt_compact", test_extra_bootinfo_fdt_compact},
+    {"bootinfo.extra_bootinfo_fdt_reads", test_extra_bootinfo_fdt_reads},
     {"bootinfo.initial_cap_types", test_initial_cap_types},
     {"bootinfo.region_cap_types", test_region_cap_types},
     {"bootinfo.cap_identify_bad_cptr", test_cap_identify_bad_cptr},

@@ -20,12 +20,31 @@ static void export_pmu_to_user(void)
     isb();
 }
 
+#define CNTKCTL_EL0PCTEN BIT(0) /* CNTPCT_EL0 (and CNTFRQ_EL0) */
+#define CNTKCTL_EL0VCTEN BIT(1) /* CNTVCT_EL0 (and CNTFRQ_EL0) */
+#define CNTKCTL_EL0VTEN BIT(8)  /* CNTV_CTL, CNTV_CVAL, CNTV_TVAL */
+#define CNTKCTL_EL0PTEN BIT(9)  /* CNTP_CTL, CNTP_CVAL, CNTP_TVAL */
+
+/* What EL0 may touch of the generic timer (config.h). The whole register is
+ * written: its reset value is not architecturally defined, and everything
+ * not exported (the event stream too) must trap. */
+static void configure_user_timer_access(void)
+{
+    word_t cntkctl = (CONFIG_EXPORT_PCNT_USER ? CNTKCTL_EL0PCTEN : 0) |
+                     (CONFIG_EXPORT_VCNT_USER ? CNTKCTL_EL0VCTEN : 0) |
+                     (CONFIG_EXPORT_PTMR_USER ? CNTKCTL_EL0PTEN : 0) |
+                     (CONFIG_EXPORT_VTMR_USER ? CNTKCTL_EL0VTEN : 0);
+    SYSREG_WRITE(cntkctl_el1, cntkctl);
+    isb();
+}
+
 void arch_init_cpu(void)
 {
     arch_fpu_init(); /* FP/SIMD is switched lazily: EL0 use traps at first */
     if (CONFIG_HARDWARE_DEBUG_API) {
         arch_debug_init(); /* EL0 breakpoints, watchpoints, single step */
     }
+    configure_user_timer_access();
     if (CONFIG_EXPORT_PMU_USER) {
         export_pmu_to_user();
     }

@@ -7,6 +7,11 @@
 #define CPTR_EL2_NO_TRAPS 0x33ff    /* RES1 bits only: no FP/SIMD traps */
 #define SCTLR_EL1_RES1 0x30d00800   /* reset-safe value, MMU and caches off */
 #define ICC_SRE_EL2 s3_4_c12_c9_5
+/* With HCR_EL2.E2H 0: EL1PCTEN and EL1PCEN set, so EL1 and EL0 reach the
+ * physical counter and timer (what EL0 may use is then CNTKCTL_EL1's say);
+ * every other bit clear: no event stream, no traps of the virtual counter
+ * or timer (FEAT_ECV). */
+#define CNTHCTL_EL2_EL1_TIMERS 0x3
 
     .section .boot.text, "ax"
     .global _start
@@ -22,8 +27,7 @@ _start:
     /* At EL2: give EL1 the whole CPU, then drop to it. */
     mov     x9, #HCR_EL2_RW
     msr     hcr_el2, x9
-    mrs     x9, cnthctl_el2
-    orr     x9, x9, #3              /* EL1 may use the physical counter and timer */
+    mov     x9, #CNTHCTL_EL2_EL1_TIMERS
     msr     cnthctl_el2, x9
     msr     cntvoff_el2, xzr
     mrs     x9, ICC_SRE_EL2

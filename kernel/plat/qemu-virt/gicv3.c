@@ -21,6 +21,8 @@
 #define GICD_CTLR_ARE_NS (1u << 4)
 #define GICD_CTLR_ENABLE_G1NS (1u << 1)
 
+#define GICR_CTLR 0x0000
+#define GICR_CTLR_RWP (1u << 3)
 #define GICR_WAKER 0x0014
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
@@ -58,6 +60,12 @@ static volatile uint32_t *irq_reg(irq_t irq, word_t base)
 static void distributor_wait(void)
 {
     while (*gicd(GICD_CTLR) & GICD_CTLR_RWP) {
+    }
+}
+
+static void redistributor_wait(void)
+{
+    while (*gicr(GICR_CTLR) & GICR_CTLR_RWP) {
     }
 }
 
@@ -127,9 +135,18 @@ void irq_end(irq_t irq)
     isb();
 }
 
+/* A disable is complete only once Register Write Pending reads 0 (in the
+ * redistributor for SGIs and PPIs, else the distributor); until then the GIC
+ * may still forward the interrupt, and a level interrupt masked until its
+ * handler's Ack would be taken again right after its EOI. */
 void irq_mask(irq_t irq)
 {
     *irq_reg(irq, GICD_ICENABLER) = 1u << (irq % 32);
+    if (irq < PRIVATE_IRQS) {
+        redistributor_wait();
+    } else {
+        distributor_wait();
+    }
 }
 
 void irq_unmask(irq_t irq)

@@ -1,25 +1,59 @@
-/* The kernel tick: the EL1 virtual timer (PPI 27), re-armed every
+/* The kernel tick: an EL1 timer (PLAT_TIMER_IRQ: the virtual timer, or the
+ * physical one when the virtual timer belongs to user level), re-armed every
  * CONFIG_TIMER_TICK_MS milliseconds of counter time. */
 #include <arch/machine.h>
 #include <config.h>
 #include <plat/irq.h>
 #include <plat/machine.h>
 
-#define CNTV_CTL_ENABLE 1u
+#define TIMER_CTL_ENABLE 1u
+
+#if CONFIG_EXPORT_VTMR_USER
+static inline void tick_set_tval(word_t ticks)
+{
+    SYSREG_WRITE(cntp_tval_el0, ticks);
+}
+
+static inline void tick_set_ctl(word_t ctl)
+{
+    SYSREG_WRITE(cntp_ctl_el0, ctl);
+}
+
+static inline void user_timer_set_ctl(word_t ctl)
+{
+    SYSREG_WRITE(cntv_ctl_el0, ctl);
+}
+#else
+static inline void tick_set_tval(word_t ticks)
+{
+    SYSREG_WRITE(cntv_tval_el0, ticks);
+}
+
+static inline void tick_set_ctl(word_t ctl)
+{
+    SYSREG_WRITE(cntv_ctl_el0, ctl);
+}
+
+static inline void user_timer_set_ctl(word_t ctl)
+{
+    SYSREG_WRITE(cntp_ctl_el0, ctl);
+}
+#endif
 
 static word_t ticks_per_period;
 
 void timer_init(void)
 {
+    user_timer_set_ctl(0); /* user level's timer starts disabled */
     ticks_per_period = SYSREG_READ(cntfrq_el0) / 1000 * CONFIG_TIMER_TICK_MS;
-    SYSREG_WRITE(cntv_tval_el0, ticks_per_period);
-    SYSREG_WRITE(cntv_ctl_el0, CNTV_CTL_ENABLE);
+    tick_set_tval(ticks_per_period);
+    tick_set_ctl(TIMER_CTL_ENABLE);
     isb();
     irq_unmask(PLAT_TIMER_IRQ);
 }
 
 void timer_ack_tick(void)
 {
-    SYSREG_WRITE(cntv_tval_el0, ticks_per_period);
+    tick_set_tval(ticks_per_period);
     isb();
 }

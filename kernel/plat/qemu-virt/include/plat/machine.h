@@ -1,6 +1,7 @@
 /* The QEMU `virt` board: where RAM and the devices the kernel uses live. */
 #pragma once
 
+#include <config.h>
 #include <types.h>
 
 #define PLAT_RAM_BASE 0x40000000ull  /* RAM size comes from the device tree */
@@ -16,8 +17,13 @@
 #define PLAT_MAX_CORES 4
 #define PLAT_GICR_SIZE (PLAT_GICR_STRIDE * PLAT_MAX_CORES)
 
-#define PLAT_MAX_IRQ 159  /* interrupt IDs 0..159 are valid */
-#define PLAT_TIMER_IRQ 27 /* EL1 virtual timer PPI, reserved */
+#define PLAT_MAX_IRQ 159 /* interrupt IDs 0..159 are valid */
+/* The kernel tick's timer, whose PPI is reserved: the EL1 virtual timer
+ * (PPI 27), or the EL1 physical timer (PPI 30) when the virtual one is
+ * exported to user level (config.h). The other is user level's. */
+#define PLAT_VIRTUAL_TIMER_IRQ 27
+#define PLAT_PHYSICAL_TIMER_IRQ 30
+#define PLAT_TIMER_IRQ (CONFIG_EXPORT_VTMR_USER ? PLAT_PHYSICAL_TIMER_IRQ : PLAT_VIRTUAL_TIMER_IRQ)
 
 /* Physical addresses below this are offered to user level as device untypeds. */
 #define PLAT_PADDR_USER_DEVICE_TOP (1ull << 40)
