@@ -41,6 +41,7 @@ enum stamp_kind {
     STAMP_BOTH,       /* counter to *start before the trap, returned after it */
     STAMP_BOTH_FP,    /* the same, with FP_TOUCH right after the trap */
     STAMP_AFTER_ONLY, /* counter only returned after the trap (start unused) */
+    STAMP_NONE,       /* no counter (the result is 0) */
 };
 
 static inline __attribute__((always_inline)) uint64_t
@@ -58,8 +59,10 @@ bench_svc(enum stamp_kind kind, long number, seL4_Word r[6], volatile uint64_t *
         __asm__ volatile(BENCH_STAMP "svc #0\n\t" BENCH_READ BENCH_SVC_OPERANDS);
     } else if (kind == STAMP_BOTH_FP) {
         __asm__ volatile(BENCH_STAMP "svc #0\n\t" FP_TOUCH BENCH_READ BENCH_SVC_OPERANDS);
-    } else {
+    } else if (kind == STAMP_AFTER_ONLY) {
         __asm__ volatile("svc #0\n\t" BENCH_READ BENCH_SVC_OPERANDS);
+    } else {
+        __asm__ volatile("svc #0\n\tmov %[end], xzr" BENCH_SVC_OPERANDS);
     }
     r[0] = x0;
     r[1] = x1;
@@ -82,8 +85,7 @@ static inline __attribute__((always_inline)) uint64_t stamped_syscall(long numbe
 /* The same without the counter, for the unmeasured steps of child threads. */
 static inline void raw_syscall(long number, seL4_Word r[6])
 {
-    static volatile uint64_t ignored;
-    (void)bench_svc(STAMP_BOTH, number, r, &ignored);
+    (void)bench_svc(STAMP_NONE, number, r, NULL);
 }
 
 /* Message-info word: label 0, no caps, `length` message registers. */

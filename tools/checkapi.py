@@ -261,6 +261,9 @@ def compare_xml(api, reference, out):
 def compare_syscalls(api, reference, out):
     ref = parse_syscall_xml(os.path.join(reference, SYSCALL_XML), api.config)
     mine = [(s.name, s.number, s.present) for s in api.syscalls]
+    # Keel's own debug calls (named Keel...) follow seL4's last number.
+    while len(mine) > len(ref) and mine[-1][0].startswith("Keel"):
+        mine.pop()
     for index in range(max(len(ref), len(mine))):
         a = mine[index] if index < len(mine) else None
         b = ref[index] if index < len(ref) else None
