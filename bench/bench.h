@@ -18,12 +18,34 @@ static inline uint64_t ccnt(void)
     return v;
 }
 
-/* A system call bracketed by the counter: the counter is stored to *start
- * just before the trap, and read into the result just after the thread runs
- * again. x0..x5 go in and come back in r[]. No libkeel code (and no TLS) runs
- * inside the measured window. */
-static inline __attribute__((always_inline)) uint64_t stamped_syscall(long number, seL4_Word r[6],
-                                                                      volatile uint64_t *start)
+/* The instruction that makes a thread's FP/SIMD state live: fmov d0, xzr,
+ * encoded by hand because this code is built with -mgeneral-regs-only. On a
+ * thread that is not the FPU owner it traps, and the kernel hands the FPU
+ * over (kernel/arch/aarch64/fpu.c). */
+#define FP_TOUCH ".inst 0x9e6703e0\n\t"
+
+/* The measured system calls: x0..x5 go in and come back in r[], x7 holds
+ * the number. No libkeel code (and no TLS) runs inside the measured window.
+ * Every variant is one asm block around `svc #0`; the bracket's own
+ * instructions are measured by the same block with `nop` in place of the
+ * `svc` (bench/main.c, measure_overheads) and subtracted, as sel4bench
+ * subtracts its overhead. */
+#define BENCH_SVC_OPERANDS                                                                         \
+    : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x7), [end] "=r"(end) \
+    : [st] "r"(start)                                                                          \
+    : "x9", "memory"
+#define BENCH_STAMP "isb\n\tmrs x9, pmccntr_el0\n\tstr x9, [%[st]]\n\t"
+#define BENCH_READ "isb\n\tmrs %[end], pmccntr_el0"
+
+enum stamp_kind {
+    STAMP_BOTH,       /* counter to *start before the trap, returned after it */
+    STAMP_BOTH_FP,    /* the same, with FP_TOUCH right after the trap */
+    STAMP_AFTER_ONLY, /* counter only returned after the trap (start unused) */
+    STAMP_NONE,       /* no counter (the result is 0) */
+};
+
+static inline __attribute__((always_inline)) uint64_t
+bench_svc(enum stamp_kind kind, long number, seL4_Word r[6], volatile uint64_t *start)
 {
     register seL4_Word x0 __asm__("x0") = r[0];
     register seL4_Word x1 __asm__("x1") = r[1];
@@ -33,16 +55,15 @@ static inline __attribute__((always_inline)) uint64_t stamped_syscall(long numbe
     register seL4_Word x5 __asm__("x5") = r[5];
     register long x7 __asm__("x7") = number;
     uint64_t end;
-    __asm__ volatile("isb\n\t"
-                     "mrs x9, pmccntr_el0\n\t"
-                     "str x9, [%[st]]\n\t"
-                     "svc #0\n\t"
-                     "isb\n\t"
-                     "mrs %[end], pmccntr_el0"
-                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x7),
-                       [end] "=r"(end)
-                     : [st] "r"(start)
-                     : "x9", "memory");
+    if (kind == STAMP_BOTH) {
+        __asm__ volatile(BENCH_STAMP "svc #0\n\t" BENCH_READ BENCH_SVC_OPERANDS);
+    } else if (kind == STAMP_BOTH_FP) {
+        __asm__ volatile(BENCH_STAMP "svc #0\n\t" FP_TOUCH BENCH_READ BENCH_SVC_OPERANDS);
+    } else if (kind == STAMP_AFTER_ONLY) {
+        __asm__ volatile("svc #0\n\t" BENCH_READ BENCH_SVC_OPERANDS);
+    } else {
+        __asm__ volatile("svc #0\n\tmov %[end], xzr" BENCH_SVC_OPERANDS);
+    }
     r[0] = x0;
     r[1] = x1;
     r[2] = x2;
@@ -52,11 +73,19 @@ static inline __attribute__((always_inline)) uint64_t stamped_syscall(long numbe
     return end;
 }
 
+/* A system call bracketed by the counter: the counter is stored to *start
+ * just before the trap, and read into the result just after the thread runs
+ * again. */
+static inline __attribute__((always_inline)) uint64_t stamped_syscall(long number, seL4_Word r[6],
+                                                                      volatile uint64_t *start)
+{
+    return bench_svc(STAMP_BOTH, number, r, start);
+}
+
 /* The same without the counter, for the unmeasured steps of child threads. */
 static inline void raw_syscall(long number, seL4_Word r[6])
 {
-    static volatile uint64_t ignored;
-    (void)stamped_syscall(number, r, &ignored);
+    (void)bench_svc(STAMP_NONE, number, r, NULL);
 }
 
 /* Message-info word: label 0, no caps, `length` message registers. */
@@ -72,6 +101,16 @@ void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Fill the FP/SIMD registers (bench/asm.S), so the FPU is in use. */
 void touch_fpu(seL4_Word value);
+
+/* The fastpath check (bench/fastpath_check.c), active with the boot
+ * argument check-fastpath=1 on a kernel built with CONFIG_FASTPATH_STATS. */
+void fastpath_check_enable(void);
+void fastpath_check_begin(void);
+void fastpath_check_pause(void);
+void fastpath_check_resume(void);
+void fastpath_check_end(const char *name, seL4_Word calls, seL4_Word reply_recvs,
+                        seL4_Word vm_faults);
+void fastpath_check_summary(void);
 /* A thread that loops forever without touching memory (bench/asm.S). */
 void spin_forever(void);
 

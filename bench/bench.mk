@@ -9,7 +9,7 @@
 # -mgeneral-regs-only: no thread touches the FPU unless a benchmark asks for
 # it (bench/asm.S does so explicitly).
 
-BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S bench/irq_timer.c
+BENCH_SRCS := bench/main.c bench/uart.c bench/asm.S bench/irq_timer.c bench/fastpath_check.c
 $(eval $(call user_program,bench,$(BENCH_SRCS)))
 $(bench_OBJS): | $(GEN_HEADERS)
 $(BUILD)/obj/bench/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) -mgeneral-regs-only
@@ -26,6 +26,17 @@ $(BENCH_IMAGE): FORCE
 	    KERNEL_DEFINES="$(BENCH_KERNEL_DEFINES)" $@
 
 TEST_DEPS += $(BENCH_IMAGE)
+
+# The same with the fastpath counters (CONFIG_FASTPATH_STATS, read through
+# KeelFastpathStats): bench.fastpath in tests/tests.list runs the root task
+# with check-fastpath=1 on it.
+BENCH_STATS_IMAGE := $(BUILD)/benchstats/images/bench.elf
+
+$(BENCH_STATS_IMAGE): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/benchstats \
+	    KERNEL_DEFINES="$(BENCH_KERNEL_DEFINES) -DCONFIG_FASTPATH_STATS=1" $@
+
+TEST_DEPS += $(BENCH_STATS_IMAGE)
 
 .PHONY: bench _bench FORCE
 bench:

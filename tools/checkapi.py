@@ -407,8 +407,12 @@ def compare_xml(api, reference, out):
 
 def compare_syscalls(api, reference, out):
     ref = parse_syscall_xml(os.path.join(reference, SYSCALL_XML))
-    for index in range(max(len(ref), len(api.syscalls))):
-        ours = api.syscalls[index] if index < len(api.syscalls) else None
+    mine = list(api.syscalls)
+    # Keel's own debug calls (named Keel...) follow seL4's last number.
+    while len(mine) > len(ref) and mine[-1].name.startswith("Keel"):
+        mine.pop()
+    for index in range(max(len(ref), len(mine))):
+        ours = mine[index] if index < len(mine) else None
         theirs = ref[index] if index < len(ref) else None
         if ours is None or theirs is None or (ours.name, ours.number) != theirs[:2]:
             out.append("syscall %d: %s, reference %s" % (

@@ -1,11 +1,14 @@
 /* Debug system calls (ABI 10.3): DebugPutChar and DebugDumpScheduler with
  * CONFIG_PRINTING, the others in debug builds (the numbers exist only when
  * their call is present, keel.api). None changes a register of the caller
- * except DebugCapIdentify's x0. */
+ * except DebugCapIdentify's x0.
+ * Also Keel's KeelFastpathStats, in kernels built with
+ * CONFIG_FASTPATH_STATS. */
 #include <arch/arch.h>
 #include <arch/context.h>
 #include <config.h>
 #include <cspace.h>
+#include <fastpath.h>
 #include <invariants.h>
 #include <keel/gen/abi.h>
 #include <printk.h>
@@ -70,8 +73,30 @@ static UNUSED void name_thread(tcb_t *caller)
     tcb->name[len] = '\0';
 }
 
+#if CONFIG_FASTPATH_STATS
+/* KeelFastpathStats (a Keel extension, in benchmark kernels built with
+ * CONFIG_FASTPATH_STATS, release builds included): the fastpath counters
+ * (fastpath.h) in x0..x5. */
+static void read_fastpath_stats(user_context_t *ctx)
+{
+    const fastpath_stats_t *s = &ks_fastpath_stats;
+    ctx->r[CTX_X0] = s->call_fast;
+    ctx->r[CTX_X1] = s->call_slow;
+    ctx->r[CTX_X2] = s->reply_recv_fast;
+    ctx->r[CTX_X3] = s->reply_recv_slow;
+    ctx->r[CTX_X4] = s->vm_fault_fast;
+    ctx->r[CTX_X5] = s->vm_fault_slow;
+}
+#endif
+
 bool handle_debug_syscall(sword_t number)
 {
+#if CONFIG_FASTPATH_STATS
+    if (number == SYSCALL_FASTPATH_STATS) {
+        read_fastpath_stats(&ks_cur_thread->context);
+        return true;
+    }
+#endif
     UNUSED tcb_t *thread = ks_cur_thread;
     UNUSED user_context_t *ctx = &thread->context;
     switch (number) {

@@ -208,8 +208,17 @@ static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
 /* vectors.S compares x7 with these numbers to enter the fastpath. */
 _Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
 
+#if CONFIG_FASTPATH_STATS
+fastpath_stats_t ks_fastpath_stats;
+#endif
+
 static NORETURN NOINLINE void slowpath(sword_t number)
 {
+    if (number == seL4_SysCall) {
+        FASTPATH_COUNT(call_slow);
+    } else {
+        FASTPATH_COUNT(reply_recv_slow);
+    }
     handle_syscall(number);
 }
 
@@ -235,6 +244,7 @@ void fastpath_call(word_t cptr, word_t info)
     receiver->blocking_object = 0;
     receiver->state = thread_running;
     fast_setup_reply(caller, receiver, receiver_can_grant);
+    FASTPATH_COUNT(call_fast);
     deliver_and_switch(caller, receiver, info, cap_badge(cap), ttbr0);
 }
 
@@ -265,6 +275,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         ttbr0 == 0 || !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
+    FASTPATH_COUNT(reply_recv_fast);
     /* Block the server on the endpoint (it is current: in no ready queue;
      * no sender waits, so it joins the receivers), then complete the reply. */
     server->state = thread_blocked_on_receive;
@@ -288,12 +299,14 @@ void fastpath_vm_fault(tcb_t *thread)
     entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
     if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(thread)) {
+        FASTPATH_COUNT(vm_fault_slow);
         return;
     }
     endpoint_t *ep = cap_object(handler);
     word_t ttbr0;
     tcb_t *receiver = waiting_receiver(ep, thread, &ttbr0);
     if (receiver == NULL || !in_current_domain(receiver)) {
+        FASTPATH_COUNT(vm_fault_slow);
         return;
     }
     dequeue_head(ep, receiver);
@@ -309,5 +322,6 @@ void fastpath_vm_fault(tcb_t *thread)
     r[CTX_X3] = thread->fault.data[0];
     r[CTX_X4] = thread->fault.data[1] & 1;
     r[CTX_X5] = thread->fault.data[1] >> 1;
+    FASTPATH_COUNT(vm_fault_fast);
     switch_to(receiver, ttbr0);
 }

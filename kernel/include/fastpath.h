@@ -4,6 +4,7 @@
  * never give a result the slow path would not (STYLE 7). */
 #pragma once
 
+#include <config.h>
 #include <types.h>
 
 /* Entered from the svc vector on the kernel stack, with the current
@@ -18,3 +19,19 @@ void fastpath_reply_recv(word_t cptr, word_t info) __attribute__((noreturn));
  * case (the caller then takes the general fault path). */
 struct tcb;
 void fastpath_vm_fault(struct tcb *thread);
+
+#if CONFIG_FASTPATH_STATS
+/* Benchmark kernels with CONFIG_FASTPATH_STATS only (a Keel extension, read
+ * by the KeelFastpathStats system call): how many Call, ReplyRecv and VM
+ * fault entries the fastpath completed, and how many it handed to the slow
+ * path. */
+typedef struct fastpath_stats {
+    word_t call_fast, call_slow;
+    word_t reply_recv_fast, reply_recv_slow;
+    word_t vm_fault_fast, vm_fault_slow;
+} fastpath_stats_t;
+extern fastpath_stats_t ks_fastpath_stats;
+#define FASTPATH_COUNT(counter) (ks_fastpath_stats.counter++)
+#else
+#define FASTPATH_COUNT(counter) ((void)0)
+#endif
