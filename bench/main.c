@@ -362,11 +362,13 @@ static void run_ipc_pair(const char *name, seL4_CPtr server_space, seL4_Word len
     job.ep = make(ut_scope, seL4_EndpointObject, 0, 1);
     job.length = length;
     job.fpu = fpu;
+    /* Resume queues a thread at the head of its queue: the server, resumed
+     * last, runs first and waits in Recv before the client's first Call. */
+    start_thread(0, ipc_client, VS, prio, 0);
     seL4_CPtr server = start_thread(1, ipc_server, server_space, prio, 0);
     if (fpu == SERVER_FPU_DISABLED) {
         disable_fpu(server);
     }
-    start_thread(0, ipc_client, VS, prio, 0);
     fastpath_check_begin();
     wait_done();
     fastpath_check_end(name, (seL4_Word)job.total, (seL4_Word)job.total, 0);

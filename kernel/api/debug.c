@@ -92,7 +92,7 @@ static void read_fastpath_stats(user_context_t *ctx)
 bool handle_debug_syscall(sword_t number)
 {
 #if CONFIG_FASTPATH_STATS
-    if (number == SYSCALL_FASTPATH_STATS) {
+    if (number == seL4_SysKeelFastpathStats) {
         read_fastpath_stats(&ks_cur_thread->context);
         return true;
     }

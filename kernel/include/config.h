@@ -38,10 +38,6 @@ needs one of the two EL1 timers for itself"
 #define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
 #endif
 
-#ifndef CONFIG_FASTPATH_STATS
-#define CONFIG_FASTPATH_STATS 0 /* fastpath counters, read by KeelFastpathStats */
-#endif
-#define SYSCALL_FASTPATH_STATS (-31) /* api/keel.api: after seL4's last number */
 
 #define CONFIG_NUM_PRIORITIES 256
 /* CONFIG_NUM_DOMAINS (seL4's KernelNumDomains) and
