@@ -48,6 +48,18 @@ bool ktest_failed(void)
     return current.failed;
 }
 
+void ktest_retry(void (*attempt)(void), int attempts)
+{
+    for (int i = 0; i < attempts; i++) {
+        current.failed = false;
+        current.reason[0] = '\0';
+        attempt();
+        if (!current.failed) {
+            return;
+        }
+    }
+}
+
 static bool run_case(const ktest_case_t *test)
 {
     current.failed = false;

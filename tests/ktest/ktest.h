@@ -46,6 +46,12 @@ void ktest_fail_compare(const char *file, int line, const char *a, const char *o
 /* Has the current test failed? For helpers that assert on its behalf. */
 bool ktest_failed(void);
 
+/* Run `attempt` until it passes, at most `attempts` times; the last
+ * failure stands. Only for outcomes that an event outside the test's
+ * control (a time slice ending on the real-time tick) may legitimately
+ * change: a wrong kernel rule fails every attempt the same way. */
+void ktest_retry(void (*attempt)(void), int attempts);
+
 /* The current test does not apply to this kernel's configuration: it is
  * reported as skipped with `reason` (unless it has failed already). */
 void ktest_skip(const char *reason);
