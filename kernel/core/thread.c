@@ -103,12 +103,11 @@ static void consider_candidate(tcb_t *candidate, tcb_t *cur, bool cur_runnable)
     }
 }
 
-static void schedule(void)
+/* Carry out the pending decision (ks_sched_action is not
+ * SCHED_RESUME_CURRENT). */
+static NOINLINE void schedule(void)
 {
     tcb_t *action = ks_sched_action;
-    if (action == SCHED_RESUME_CURRENT) {
-        return;
-    }
     ks_sched_action = SCHED_RESUME_CURRENT;
     tcb_t *cur = ks_cur_thread;
     bool cur_runnable = cur != NULL && thread_is_runnable(cur);
@@ -124,11 +123,15 @@ static void schedule(void)
 
 void schedule_and_return(void)
 {
-    schedule();
+    if (ks_sched_action != SCHED_RESUME_CURRENT) {
+        schedule();
+    }
     while (ks_cur_thread == NULL) {
         arch_wait_for_interrupt();
         handle_one_interrupt();
-        schedule();
+        if (ks_sched_action != SCHED_RESUME_CURRENT) {
+            schedule();
+        }
     }
     tcb_t *thread = ks_cur_thread;
     if (thread->state == thread_restart) {
