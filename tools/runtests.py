@@ -52,7 +52,8 @@ EXPECT_LOOKBACK = 4096
 OPTIONS = {
     "host": {"timeout"},
     "check": {"timeout"},
-    "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "expect", "alive", "input", "input_after"},
+    "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "expect", "alive", "input", "input_after",
+             "fail"},
 }
 FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
 
@@ -70,6 +71,7 @@ class Entry:
         self.timeout = float(options.get("timeout", DEFAULT_TIMEOUT[kind]))
         self.expect = re.compile(options["expect"], re.MULTILINE) if "expect" in options else None
         self.alive = float(options["alive"]) if "alive" in options else None
+        self.fail = re.compile(options["fail"]) if "fail" in options else None
 
     @property
     def is_suite(self):
@@ -145,6 +147,7 @@ class Outcome:
         self.alive_ok = False  # ran on for alive= seconds after the match, without panic
         self.no_halt = False  # printed TEST DONE but did not stop by itself
         self.panic = None  # the first KERNEL PANIC line
+        self.rejected = None  # the first line that matched fail=
         self.done = False  # saw TEST DONE
         self.error = None  # could not start
 
@@ -217,6 +220,8 @@ class Monitor:
                 self._take(b"", final=True)
                 return
             self._take(data)
+            if self.out.rejected is not None:
+                return  # decided: the entry failed
             if self.out.panic is not None and reason != "panic":
                 reason, deadline = "panic", min(deadline, time.monotonic() + PANIC_GRACE)
             elif self.entry.alive is not None and self.out.matched and reason == "timeout":
@@ -246,6 +251,9 @@ class Monitor:
                 print(f"[{self.entry.name}] {line}", flush=True)
             if line.startswith(PANIC_PREFIX) and self.out.panic is None:
                 self.out.panic = line
+            if self.entry.fail is not None and self.out.rejected is None and \
+                    self.entry.fail.search(line):
+                self.out.rejected = line
             if line.rstrip() == DONE_LINE:
                 self.out.done = True
         if self.entry.expect is not None and not self.out.matched:
@@ -377,7 +385,9 @@ def judge_suite(entry, out, filter_name, report):
         failed_lines |= status == "FAIL"
         report.add(status, name, reason)
     problem = None
-    if out.timed_out:
+    if out.rejected is not None:
+        problem = f"output matched fail=/{entry.fail.pattern}/: {out.rejected}"
+    elif out.timed_out:
         problem = "timeout"
     elif out.panic is not None:
         problem = out.panic
@@ -409,7 +419,9 @@ def judge_check(entry, out, report):
 
 def judge_expect(entry, out, report):
     pattern = entry.expect.pattern
-    if out.panic is not None:
+    if out.rejected is not None:
+        problem = f"output matched fail=/{entry.fail.pattern}/: {out.rejected}"
+    elif out.panic is not None:
         problem = out.panic
     elif not out.matched:
         problem = ("timeout" if out.timed_out else f"QEMU stopped ({status_text(out.status)})") + \

@@ -216,6 +216,12 @@ def alive_fails_on_panic():
 
 
 @test
+def fail_pattern_stops_at_once():
+    expect_run("qemu resident expect='^never' fail='^Caught' timeout=20\n", 1,
+               "0 passed, 1 failed", "output matched fail=/^Caught/: Caught")
+
+
+@test
 def input_fed_after_trigger():
     expect_run("qemu echo input='hello\\n' input_after='^ready' expect='^got: hello$'\n",
                0, "1 passed, 0 failed")
