@@ -140,6 +140,12 @@ static void invoke_configure_single_stepping(invocation_t *inv, tcb_t *target, w
     inv_reply_mr(inv, KEEL_OUT_MR_TCBConfigureSingleStepping_bp_was_consumed, consumed);
 }
 
+bool tcb_is_debug_method(word_t label)
+{
+    return label == TCBSetBreakpoint || label == TCBGetBreakpoint || label == TCBUnsetBreakpoint ||
+           label == TCBConfigureSingleStepping;
+}
+
 exception_t decode_tcb_debug_invocation(invocation_t *inv, tcb_t *target)
 {
     exception_t status;

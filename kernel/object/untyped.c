@@ -1,5 +1,6 @@
-/* Untyped_Retype (ABI 4.3, 5.4.1): every check in the ABI's order, then the
- * objects are carved from the untyped's free space.
+/* Untyped_Retype (ABI 4.3, 5.4.1): decode_untyped_retype makes every check in
+ * the ABI's order and changes nothing; invoke_untyped_retype then carves the
+ * objects from the untyped's free space.
  *
  * Memory invariant: the part of an untyped above its free index is zero.
  * Untypeds given out at boot start fully "used"; an untyped whose children
@@ -124,6 +125,9 @@ static exception_t reset_untyped(cte_t *slot)
     return EXCEPTION_NONE;
 }
 
+/* Create the objects; only the reset of an untyped whose children are all
+ * gone can be preempted (EXCEPTION_PREEMPTED): its progress is in the cap's
+ * free index, and the restarted Retype decodes again and finds it there. */
 static exception_t invoke_untyped_retype(invocation_t *inv, const retype_args_t *a)
 {
     cte_t *slot = inv->slot;
@@ -147,27 +151,34 @@ static exception_t invoke_untyped_retype(invocation_t *inv, const retype_args_t 
     return EXCEPTION_NONE;
 }
 
-exception_t decode_untyped_invocation(invocation_t *inv)
+static exception_t decode_untyped_retype(invocation_t *inv, retype_args_t *a)
 {
-    if (inv->label != UntypedRetype) {
-        return error_illegal_operation(inv);
-    }
     if (inv->length < KEEL_LEN_UntypedRetype || inv->extra_count < KEEL_NCAPS_UntypedRetype) {
         return error_truncated_message(inv);
     }
-    retype_args_t a = {
+    *a = (retype_args_t){
         .type = inv_mr(inv, KEEL_MR_UntypedRetype_type),
         .user_size = inv_mr(inv, KEEL_MR_UntypedRetype_size_bits),
         .offset = inv_mr(inv, KEEL_MR_UntypedRetype_node_offset),
         .count = inv_mr(inv, KEEL_MR_UntypedRetype_num_objects),
     };
-    exception_t status = check_type_and_size(inv, &a);
+    exception_t status = check_type_and_size(inv, a);
     if (status == EXCEPTION_NONE) {
-        status = check_destination(inv, &a);
+        status = check_destination(inv, a);
     }
     if (status == EXCEPTION_NONE) {
-        status = check_memory(inv, &a);
+        status = check_memory(inv, a);
     }
+    return status;
+}
+
+exception_t decode_untyped_invocation(invocation_t *inv)
+{
+    if (inv->label != UntypedRetype) {
+        return error_illegal_operation(inv);
+    }
+    retype_args_t a;
+    exception_t status = decode_untyped_retype(inv, &a);
     if (status != EXCEPTION_NONE) {
         return status;
     }

@@ -4,7 +4,8 @@
  * invocations on a fixed small CSpace. Nothing may crash (ASan, UBSan), no
  * kernel panic may happen, every operation must finish (preemption restarts
  * included) and the capability invariants (tests/host/host_env.c, and the
- * kernel's own invariants_check) must hold after every operation.
+ * kernel's own invariants_check) must hold after every operation, and an
+ * operation answered with an error must have changed no kernel state.
  *
  * The CSpace (rebuilt for every input): a root CNode of 16 slots whose cptrs
  * are slot numbers (guard 60); slot 1 a copy of the root CNode cap, slot 2 a
@@ -18,6 +19,7 @@
 #include "host_env.h"
 #include "kernel_stubs.h"
 
+#include <arch/vspace.h>
 #include <invariants.h>
 #include <keel/gen/abi.h>
 #include <stdint.h>
@@ -98,8 +100,46 @@ static void check(void)
     }
 }
 
+/* The kernel state an invocation can change: the objects in normal memory,
+ * the root CNode, the thread's TCB (its cap slots included), the head of the
+ * derivation tree and the ASID table. Not the IPC-buffer frame, which takes
+ * the reply's words. */
+typedef struct snapshot {
+    uint8_t memory[1u << MEMORY_BITS];
+    cte_t root[1u << ROOT_RADIX];
+    tcb_t thread;
+    cte_t cdt_head;
+    paddr_t asid_table[ASID_POOL_COUNT];
+} snapshot_t;
+
+static snapshot_t before, after;
+
+static void take_snapshot(snapshot_t *s)
+{
+    memcpy(s->memory, env.memory, sizeof(s->memory));
+    memcpy(s->root, env.root, sizeof(s->root));
+    memcpy(&s->thread, env.thread, sizeof(s->thread));
+    memcpy(&s->cdt_head, &ks_cdt_head, sizeof(s->cdt_head));
+    memcpy(s->asid_table, ks_asid_table, sizeof(s->asid_table));
+}
+
+/* A method that fails changes nothing (decode, then perform): after an error
+ * reply everything is as before but the caller's reply registers and state. */
+static void check_unchanged_by_error(void)
+{
+    take_snapshot(&after);
+    for (unsigned i = CTX_X0; i <= CTX_X5; i++) {
+        after.thread.context.r[i] = before.thread.context.r[i];
+    }
+    after.thread.state = before.thread.state;
+    if (memcmp(&before, &after, sizeof(before)) != 0) {
+        die("state changed", "an invocation that failed changed kernel state");
+    }
+}
+
 static void call(host_call_t *c)
 {
+    take_snapshot(&before);
     host_reply_t r;
     host_env_call(&env, c, &r, MAX_RUNS);
     if (r.panicked) {
@@ -107,6 +147,10 @@ static void call(host_call_t *c)
     }
     if (!r.fault && r.state == thread_restart) {
         die("no progress", "still preempted after the maximum of restarts");
+    }
+    /* An error after a restart follows progress the preempted run made. */
+    if (!r.fault && r.label != 0 && r.runs == 1) {
+        check_unchanged_by_error();
     }
     check();
 }

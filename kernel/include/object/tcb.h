@@ -137,6 +137,8 @@ enum exception decode_tcb_invocation(struct invocation *inv);
  * CONFIG_HARDWARE_DEBUG_API their labels do not exist and this is never
  * called. */
 enum exception decode_tcb_debug_invocation(struct invocation *inv, tcb_t *target);
+/* Is `label` one of those methods? (Only with CONFIG_HARDWARE_DEBUG_API.) */
+bool tcb_is_debug_method(word_t label);
 
 /* A new TCB in zeroed memory (ABI 4.3): SPSR 0x40, priority and MCP 0, a
  * full time slice, inactive, named after its creator. */
