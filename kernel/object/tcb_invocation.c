@@ -40,11 +40,11 @@ static exception_t decode_read_registers(invocation_t *inv, tcb_t *target)
 
 static exception_t decode_write_registers(invocation_t *inv, tcb_t *target)
 {
-    if (inv->length < 2) {
+    if (inv->length < KEEL_MR_TCBWriteRegisters_regs) {
         return error_truncated_message(inv);
     }
     word_t count = inv_mr(inv, KEEL_MR_TCBWriteRegisters_count);
-    if (inv->length - 2 < count) {
+    if (inv->length - KEEL_MR_TCBWriteRegisters_regs < count) {
         return error_truncated_message(inv);
     }
     if (target == inv->thread) {
