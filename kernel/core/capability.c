@@ -123,8 +123,8 @@ cap_t cap_mask_rights(cap_t cap, word_t rights)
     case cap_notification:
         return cap_with_rights(cap, cap_rights(cap) & rights & 0x3);
     case cap_reply:
-        return cap_with_reply_can_grant(
-            cap, keel_seL4_CapRights_get_capAllowGrant(rights) & cap_reply_can_grant(cap));
+        return cap_with_reply_can_grant(cap, keel_seL4_CapRights_get_capAllowGrant(rights) &
+                                                 cap_reply_can_grant(cap));
     case cap_frame:
         return cap_with_frame_vm_rights(cap, vm_rights_mask(cap_frame_vm_rights(cap), rights));
     default:

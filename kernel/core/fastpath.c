@@ -75,7 +75,8 @@ static ALWAYS_INLINE void copy_register_mrs(const tcb_t *from, word_t info, word
     for (word_t i = 0; i < n; i++) {
         to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
     }
-    to->context.r[CTX_X1] = keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), 0, 0, n);
+    to->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), 0, 0, n);
     to->context.r[CTX_X0] = badge;
 }
 
@@ -317,7 +318,8 @@ void fastpath_vm_fault(tcb_t *thread)
     _Static_assert(seL4_VMFault_Length <= seL4_FastMessageRegisters, "VM fault in registers");
     word_t *mrs = &receiver->context.r[CTX_X2]; /* MR0.. */
     receiver->context.r[CTX_X0] = cap_badge(handler);
-    receiver->context.r[CTX_X1] = keel_seL4_MessageInfo_new(seL4_Fault_VMFault, 0, 0, seL4_VMFault_Length);
+    receiver->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(seL4_Fault_VMFault, 0, 0, seL4_VMFault_Length);
     mrs[seL4_VMFault_IP] = thread->context.r[CTX_FAULT_IP];
     mrs[seL4_VMFault_Addr] = thread->fault.data[0];
     mrs[seL4_VMFault_PrefetchFault] = thread->fault.data[1] & 1;

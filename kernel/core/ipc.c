@@ -108,12 +108,18 @@ static bool debug_fault_reply(tcb_t *faulter, const tcb_t *replier, word_t info)
  * first, by message word (ABI 7.4, 7.5); a reply to the fault writes the
  * same registers back (ABI 7.7). */
 static const uint8_t unknown_syscall_regs[] = {
-    [seL4_UnknownSyscall_X0] = CTX_X0,          [seL4_UnknownSyscall_X1] = CTX_X1,
-    [seL4_UnknownSyscall_X2] = CTX_X2,          [seL4_UnknownSyscall_X3] = CTX_X3,
-    [seL4_UnknownSyscall_X4] = CTX_X4,          [seL4_UnknownSyscall_X5] = CTX_X5,
-    [seL4_UnknownSyscall_X6] = CTX_X6,          [seL4_UnknownSyscall_X7] = CTX_X7,
-    [seL4_UnknownSyscall_FaultIP] = CTX_FAULT_IP, [seL4_UnknownSyscall_SP] = CTX_SP,
-    [seL4_UnknownSyscall_LR] = CTX_NEXT_IP,     [seL4_UnknownSyscall_SPSR] = CTX_SPSR,
+    [seL4_UnknownSyscall_X0] = CTX_X0,
+    [seL4_UnknownSyscall_X1] = CTX_X1,
+    [seL4_UnknownSyscall_X2] = CTX_X2,
+    [seL4_UnknownSyscall_X3] = CTX_X3,
+    [seL4_UnknownSyscall_X4] = CTX_X4,
+    [seL4_UnknownSyscall_X5] = CTX_X5,
+    [seL4_UnknownSyscall_X6] = CTX_X6,
+    [seL4_UnknownSyscall_X7] = CTX_X7,
+    [seL4_UnknownSyscall_FaultIP] = CTX_FAULT_IP,
+    [seL4_UnknownSyscall_SP] = CTX_SP,
+    [seL4_UnknownSyscall_LR] = CTX_NEXT_IP,
+    [seL4_UnknownSyscall_SPSR] = CTX_SPSR,
 };
 static const uint8_t user_exception_regs[] = {
     [seL4_UserException_FaultIP] = CTX_FAULT_IP,

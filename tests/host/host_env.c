@@ -130,7 +130,8 @@ void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply
     word_t *buffer = host_env_buffer(env);
     memset(reply, 0, sizeof(*reply));
     t->context.r[CTX_X0] = call->cptr;
-    t->context.r[CTX_X1] = keel_seL4_MessageInfo_new(call->label, 0, call->extra_count, call->length);
+    t->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(call->label, 0, call->extra_count, call->length);
     for (unsigned i = 0; i < seL4_FastMessageRegisters; i++) {
         t->context.r[CTX_X2 + i] = call->mr[i];
     }

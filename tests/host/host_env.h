@@ -82,7 +82,7 @@ typedef struct host_call {
     word_t label;       /* tag fields (ABI 2.1), put into x1 as given (masked) */
     word_t length;
     word_t extra_count;
-    word_t mr[seL4_MsgMaxLength];     /* MR0..3 go to x2..x5, the rest to the buffer */
+    word_t mr[seL4_MsgMaxLength];       /* MR0..3 go to x2..x5, the rest to the buffer */
     word_t extra[seL4_MsgMaxExtraCaps]; /* caps_or_badges */
 } host_call_t;
 

@@ -150,19 +150,19 @@ static seL4_MessageInfo_t recv_fault(const handler_t *h, seL4_Word badge_want, s
  * `addr` in the root CNode (bitsLeft 64, guard found 0, 51 guard bits: ABI
  * 6.2) and a missing capability with no bits left. */
 #define GUARD_MISMATCH_LENGTH (seL4_CapFault_GuardMismatch_BitsFound + 1)
-#define GUARD_MISMATCH_MESSAGE(addr, in_recv_phase)                                               \
-    {                                                                                             \
-        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),              \
-        [seL4_CapFault_InRecvPhase] = (in_recv_phase),                                            \
-        [seL4_CapFault_LookupFailureType] = seL4_GuardMismatch, [seL4_CapFault_BitsLeft] = 64,    \
+#define GUARD_MISMATCH_MESSAGE(addr, in_recv_phase)                                                \
+    {                                                                                              \
+        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),               \
+        [seL4_CapFault_InRecvPhase] = (in_recv_phase),                                             \
+        [seL4_CapFault_LookupFailureType] = seL4_GuardMismatch, [seL4_CapFault_BitsLeft] = 64,     \
         [seL4_CapFault_GuardMismatch_GuardFound] = 0, [seL4_CapFault_GuardMismatch_BitsFound] = 51 \
     }
 #define MISSING_CAPABILITY_LENGTH (seL4_CapFault_BitsLeft + 1)
-#define MISSING_CAPABILITY_MESSAGE(addr)                                                          \
-    {                                                                                             \
-        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),              \
-        [seL4_CapFault_InRecvPhase] = 1, [seL4_CapFault_LookupFailureType] = seL4_MissingCapability, \
-        [seL4_CapFault_BitsLeft] = 0                                                              \
+#define MISSING_CAPABILITY_MESSAGE(addr)                                                           \
+    {                                                                                              \
+        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),               \
+        [seL4_CapFault_InRecvPhase] = 1,                                                           \
+        [seL4_CapFault_LookupFailureType] = seL4_MissingCapability, [seL4_CapFault_BitsLeft] = 0   \
     }
 
 static void expect_mrs(const seL4_Word *want, int n, const char *what)
@@ -488,8 +488,8 @@ KT_THREAD_TEST(test_replyrecv_fault_replies)
     seL4_SetMR(seL4_UnknownSyscall_LR, lr);
     seL4_SetMR(seL4_UnknownSyscall_SPSR, 0);
     seL4_Word badge = 0;
-    seL4_MessageInfo_t info = seL4_ReplyRecv(
-        h.ep, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_SPSR + 1), &badge);
+    seL4_MessageInfo_t info =
+        seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_SPSR + 1), &badge);
     KT_ASSERT_EQ(badge, 0xfa0e);
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), 0x99);
     for (int i = 0; i < 8; i++) {
