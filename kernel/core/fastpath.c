@@ -1,9 +1,9 @@
 /* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
  * else goes the slow way):
- *   - the message carries no caps and is at most 120 words long (words
- *     beyond the four message registers travel between the IPC buffers;
- *     without both buffers the message is cut to four words, as the slow
- *     path cuts it);
+ *   - the message carries no caps and is at most seL4_MsgMaxLength words
+ *     long (words beyond the four message registers travel between the IPC
+ *     buffers; without both buffers the message is cut to four words, as
+ *     the slow path cuts it);
  *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
