@@ -220,6 +220,11 @@ class Option:
             return False
 
 
+def first_named(items, name, attribute="name"):
+    """The first item whose `attribute` is `name`, or None."""
+    return next((i for i in items if getattr(i, attribute) == name), None)
+
+
 class Api:
     def __init__(self, path):
         self.path = path
@@ -242,35 +247,20 @@ class Api:
 
     def method_by_label_name(self, label_name):
         """The present method with this label name, or None."""
-        for m in self.methods:
-            if m.label_name == label_name:
-                return m
-        return None
+        return first_named(self.methods, label_name, "label_name")
 
     def any_method(self, label_name):
         """The described method with this label name, present or not."""
-        for m in self.all_methods:
-            if m.label_name == label_name:
-                return m
-        return None
+        return first_named(self.all_methods, label_name, "label_name")
 
     def enum(self, name):
-        for e in self.enums:
-            if e.name == name:
-                return e
-        return None
+        return first_named(self.enums, name)
 
     def constant(self, name):
-        for c in self.constants:
-            if c.name == name:
-                return c
-        return None
+        return first_named(self.constants, name)
 
     def bitfield(self, name):
-        for b in self.bitfields:
-            if b.name == name:
-                return b
-        return None
+        return first_named(self.bitfields, name)
 
     def fast_message_registers(self):
         """MR0..MR<n-1> travel in registers (x2..x5): the stubs' register words."""
