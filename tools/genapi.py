@@ -1299,8 +1299,8 @@ def generate_context(api, source):
     out.append("};")
     out.append("")
     info = api.types[context.user_struct]
-    out.append("/* Initializer of a table indexed by the words of %s (TCB_ReadRegisters" % info.name)
-    out.append(" * order): the context word each one reads and writes. */")
+    out.append("/* Initializer of a table indexed by the words of %s" % info.name)
+    out.append(" * (TCB_ReadRegisters order): the context word each one reads and writes. */")
     out.append("#define KEEL_USER_CONTEXT_ORDER { \\")
     for member, register in zip(info.members, context.user_order(info)):
         note = " /* %s */" % member if member != register.name.lower() else ""

@@ -4,7 +4,7 @@
 #include "threads.h"
 #include <keel/string.h>
 
-#define NWORDS 36 /* seL4_UserContext */
+#define NWORDS KEEL_WORDS_seL4_UserContext /* 36 */
 
 static seL4_Word *ctx_words(seL4_UserContext *c)
 {
@@ -28,12 +28,12 @@ KT_THREAD_TEST(test_read_registers_errors)
     seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
     KT_RETURN_IF_FAILED();
     seL4_UserContext r;
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 0, &r), seL4_RangeError, 1, 36);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 37, &r), seL4_RangeError, 1, 36);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 0, &r), seL4_RangeError, 1, NWORDS);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, NWORDS + 1, &r), seL4_RangeError, 1, NWORDS);
     /* The count is a whole word (ABI 5.3 rule 8). */
     KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, (1ul << 32) | 1, &r), seL4_RangeError, 1,
-                    36);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, ~0ul, &r), seL4_RangeError, 1, 36);
+                    NWORDS);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, ~0ul, &r), seL4_RangeError, 1, NWORDS);
 
     seL4_Word mrs[2] = {0, 1};
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 1, NULL, 0), seL4_TruncatedMessage, 0);
@@ -41,15 +41,15 @@ KT_THREAD_TEST(test_read_registers_errors)
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 2, NULL, 0), 0, 1);
 
     /* Reading the caller itself: the range check comes first. */
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 0, &r), seL4_RangeError,
-                    1, 36);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 0, &r), seL4_RangeError, 1,
+                    NWORDS);
     KT_ASSERT_INFO(kt_call(seL4_CapInitThreadTCB, TCBReadRegisters, mrs, 2, NULL, 0),
                    seL4_IllegalOperation, 0);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 36, &r),
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, NWORDS, &r),
                     seL4_IllegalOperation);
 
     KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, 1, &r));
-    KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, 36, &r));
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, NWORDS, &r));
 }
 
 /* The reply of ReadRegisters: x0 = 0, the tag says count words, MR0..MR3 in
@@ -433,7 +433,7 @@ KT_THREAD_TEST(test_copy_registers)
         KT_ASSERT_OK_AT(groups, seL4_TCB_CopyRegisters(dst, src, 0, 0, frame, integer, 0));
         KT_ASSERT_OK_AT(groups, seL4_TCB_ReadRegisters(dst, 0, 0, NWORDS, &r));
         for (int i = 0; i < NWORDS; i++) {
-            bool copied = i < 17 ? frame : integer;
+            bool copied = i < KEEL_seL4_UserContext_frame_WORDS ? frame : integer;
             seL4_Word want = copied ? ctx_words(&s)[i] : ctx_words(&d)[i];
             if (ctx_words(&r)[i] != want) {
                 KT_FAIL("frame %d integer %d: register %d reads 0x%lx, expected 0x%lx", frame,
