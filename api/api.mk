@@ -13,7 +13,7 @@
 # they have). The stamp records those words and is remade when they change.
 
 GEN_HEADERS := $(GEN_INCLUDE)/keel/gen/abi.h $(GEN_INCLUDE)/keel/gen/invocations.h \
-               $(GEN_INCLUDE)/keel/gen/config.h
+               $(GEN_INCLUDE)/keel/gen/config.h $(GEN_INCLUDE)/keel/gen/context.h
 API_STAMP   := $(BUILD)/gen/api.stamp.mk
 API_DEFINES := $(filter -DCONFIG_%,$(KERNEL_DEFINES))
 GENAPI      := $(PYTHON) tools/genapi.py --api api/keel.api --out $(GEN_INCLUDE)/keel/gen \

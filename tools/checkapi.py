@@ -10,7 +10,11 @@ from the bitfield files, and compares them with what genapi makes of
 keel.api under the same configuration. Also compares every described
 method's parameters with the XML and its message layout (registers, bits,
 extra caps) with invocation-layout.txt, and every condition with the XML's
-(the same truth table). Prints each difference.
+(the same truth table). Once, the words of bit fields (message info...)
+against the 64-bit bitfield file, and the message constants, the IPC buffer
+layout, the kernel's register context and the map from seL4_UserContext to
+it against abi-aarch64.md (sections 2, 3.1, 8.1, 8.2). Prints each
+difference.
 
 Exit status: 0 identical, 1 any difference, 77 reference absent (skipped).
 --self-test checks that deliberately broken copies of keel.api are caught.
@@ -40,6 +44,8 @@ LEVEL_XML = [
 ]
 FAULT_TAGS_BF = "sel4/libsel4/arch_include/arm/sel4/arch/shared_types.bf"
 FAULT_BLOCKS_BF = "sel4/libsel4/sel4_arch_include/aarch64/sel4/sel4_arch/types.bf"
+WORDS_BF = "sel4/libsel4/mode_include/64/sel4/shared_types.bf"  # message info, rights...
+ABI_DOC = "abi-aarch64.md"
 MAX_BOOLEAN_OPTIONS = 6  # beyond that, each option is flipped alone
 
 
@@ -464,17 +470,192 @@ def compare_fault_words(fault, enum, fields, out):
                        % (constant.name, value, fields.index(field)))
 
 
-def differences(api, reference, is_reference_config):
+# the reference: the bitfield file of one-word layouts, abi-aarch64.md
+
+
+def bf_words(path):
+    """{block name: [(field name or None for padding, bits)]}, adjacent paddings
+    merged (two paddings are one unused range)."""
+    blocks = {}
+    current = None
+    for line in bf_lines(path, set()):
+        words = line.replace("{", " { ").replace("}", " } ").split()
+        if words[0] == "base" and words[1] != "64":
+            raise ValueError("%s: base %s, expected 64" % (path, words[1]))
+        if words[0] == "block":
+            current = blocks.setdefault(words[1], [])
+        elif words[0] == "}":
+            current = None
+        elif words[0] in ("field", "padding") and current is not None:
+            name = words[1] if words[0] == "field" else None
+            bits = int(words[-1])
+            if name is None and current and current[-1][0] is None:
+                current[-1] = (None, current[-1][1] + bits)
+            else:
+                current.append((name, bits))
+    return blocks
+
+
+def doc_section(text, number):
+    """The text of section `### <number> ...` of abi-aarch64.md, up to the next heading."""
+    m = re.search(r"^###+ %s\b.*?$(.*?)(?=^#)" % re.escape(number), text, re.M | re.S)
+    if m is None:
+        raise ValueError("%s: no section %s" % (ABI_DOC, number))
+    return m.group(1)
+
+
+def doc_table(section):
+    """The rows of the first table of a section whose first cell is a number:
+    [[cells...]]."""
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) > 1 and re.match(r"\d+$", cells[1] or "x"):
+            rows.append(cells)
+        elif line.startswith("|") and re.match(r"\d+$", cells[0]):
+            rows.append(cells)
+    return rows
+
+
+def doc_constants(text):
+    """{name: value} of every "`seL4_X` = N" the document states."""
+    found = {}
+    for name, value in re.findall(r"`(seL4_\w+)` = (0x[0-9a-fA-F]+|\d+)\b", text):
+        found.setdefault(name, int(value, 0))
+    return found
+
+
+def doc_ipc_buffer(text):
+    """[(member, byte offset, bytes)] of ABI 3.1's table, and the buffer's size."""
+    section = doc_section(text, "3.1")
+    size = int(re.search(r"(\d+) bytes", text[text.index("### 3.1"):]).group(1))
+    members = []
+    for cells in doc_table(section):
+        members.append((re.match(r"\w+", cells[0]).group(0), int(cells[1]), int(cells[2])))
+    return members, size
+
+
+def doc_context(text):
+    """ABI 8.2: for each word of the saved context, the names it goes by
+    ("ELR 32 (NextIP)": ELR and NextIP)."""
+    section = doc_section(text, "8.2")
+    count = int(re.search(r"(\d+) words", section).group(1))
+    names = [set() for _ in range(count)]
+    m = re.search(r"([a-z]+)(\d+)\.\.\1(\d+) at indices (\d+)\.\.(\d+)", section)
+    first_register, first_index = int(m.group(2)), int(m.group(4))
+    for k in range(int(m.group(5)) - first_index + 1):
+        names[first_index + k].add("%s%d" % (m.group(1), first_register + k))
+    for name, index, alias in re.findall(r"(\w+) (\d+)(?: \((\w+)\))?[,.]", section[m.end():]):
+        names[int(index)].update(n for n in (name, alias) if n)
+    return names
+
+
+def doc_user_context(text):
+    """ABI 8.1: [(member, register, group)] in seL4_UserContext order."""
+    rows = []
+    for cells in doc_table(doc_section(text, "8.1")):
+        rows.append((cells[1], re.match(r"\w+", cells[2]).group(0), cells[3]))
+    return rows
+
+
+def compare_bitfields(api, reference, out):
+    """Every block of the 64-bit bitfield file is described, field by field."""
+    theirs = bf_words(os.path.join(reference, WORDS_BF))
+    for bitfield in api.bitfields:
+        mine = []
+        for f in bitfield.fields:
+            if f.name is None and mine and mine[-1][0] is None:
+                mine[-1] = (None, mine[-1][1] + f.width)
+            else:
+                mine.append((f.name, f.width))
+        if bitfield.name not in theirs:
+            out.append("bitfield %s: not in the reference" % bitfield.name)
+        elif mine != theirs[bitfield.name]:
+            out.append("bitfield %s: %s, reference %s" % (bitfield.name, mine,
+                                                           theirs[bitfield.name]))
+    for name in sorted(set(theirs) - {b.name for b in api.bitfields}):
+        out.append("bitfield %s: in the reference, not described" % name)
+
+
+def compare_doc_constants(api, doc, out):
+    """Every present constant and enum member whose value the document states."""
+    stated = doc_constants(doc)
+    ours = [c for c in api.constants if c.present]
+    ours += [c for e in api.enums if e.present for c in e.present_constants()]
+    for constant in ours:
+        if constant.name in stated and int(constant.value, 0) != stated[constant.name]:
+            out.append("%s: %s, %s says %d" % (constant.name, constant.value, ABI_DOC,
+                                              stated[constant.name]))
+
+
+def compare_ipc_buffer(api, doc, out):
+    info = api.types.get("seL4_IPCBuffer")
+    if info is None:
+        out.append("seL4_IPCBuffer: not described")
+        return
+    members, size = doc_ipc_buffer(doc)
+    mine = []
+    for index, member in enumerate(info.members):
+        end = info.offsets[info.members[index + 1]] if index + 1 < len(info.members) else info.words
+        mine.append((member, info.offsets[member] * genapi.WORD_BYTES,
+                     (end - info.offsets[member]) * genapi.WORD_BYTES))
+    if mine != members:
+        out.append("seL4_IPCBuffer: %s, %s 3.1: %s" % (mine, ABI_DOC, members))
+    if info.words * genapi.WORD_BYTES != size:
+        out.append("seL4_IPCBuffer: %d bytes, %s 3.1: %d" % (info.words * genapi.WORD_BYTES,
+                                                              ABI_DOC, size))
+
+
+def compare_context(api, doc, out):
+    """The saved context's order (ABI 8.2) and the seL4_UserContext map (8.1)."""
+    context = api.context
+    if context is None:
+        out.append("context: not described")
+        return
+    names = doc_context(doc)
+    registers = [r.register for r in context.registers]
+    if len(registers) != len(names) or any(r not in n for r, n in zip(registers, names)):
+        out.append("context: %s, %s 8.2: %s" % (registers, ABI_DOC,
+                                                  ["/".join(sorted(n)) for n in names]))
+    info = api.types[context.user_struct]
+    groups = {}
+    for name, first, count in info.groups:
+        for member in info.members[first:first + count]:
+            groups[member] = name
+    mine = [(m, r.register, groups.get(m)) for m, r in zip(info.members, context.user_order(info))]
+    theirs = doc_user_context(doc)
+    for index in range(max(len(mine), len(theirs))):
+        ours = mine[index] if index < len(mine) else None
+        ref = theirs[index] if index < len(theirs) else None
+        if ours != ref:
+            out.append("%s word %d: %s (member, register, group), %s 8.1: %s"
+                       % (info.name, index, ours, ABI_DOC, ref))
+
+
+def compare_words(api, reference, out):
+    """What does not depend on the configuration: one-word layouts, message
+    constants, the IPC buffer, the register context."""
+    with open(os.path.join(reference, ABI_DOC), encoding="utf-8") as f:
+        doc = f.read()
+    compare_bitfields(api, reference, out)
+    compare_doc_constants(api, doc, out)
+    compare_ipc_buffer(api, doc, out)
+    compare_context(api, doc, out)
+
+
+def differences(api, reference, is_reference_config, check_words):
     out = []
     compare_layout(api, parse_layout(os.path.join(reference, LAYOUT)), is_reference_config, out)
     compare_xml(api, reference, out)
     compare_syscalls(api, reference, out)
     compare_faults(api, reference, out)
+    if check_words:
+        compare_words(api, reference, out)
     return out
 
 
 def reference_present(reference):
-    needed = [LAYOUT, SYSCALL_XML, FAULT_TAGS_BF, FAULT_BLOCKS_BF] + LEVEL_XML
+    needed = [LAYOUT, SYSCALL_XML, FAULT_TAGS_BF, FAULT_BLOCKS_BF, WORDS_BF, ABI_DOC] + LEVEL_XML
     return all(os.path.isfile(os.path.join(reference, p)) for p in needed)
 
 
@@ -510,7 +691,8 @@ def check_all(api_path, reference, only=None):
         if default is None:
             default = api
         where = " ".join("-D" + d for d in defines) or "defaults"
-        found += ["[%s] %s" % (where, line) for line in differences(api, reference, not defines)]
+        found += ["[%s] %s" % (where, line)
+                  for line in differences(api, reference, not defines, api is default)]
     return found, len(configs), default
 
 
@@ -568,6 +750,21 @@ MUTATIONS = [
      "    seL4_DebugException_BreakpointNumber 3\n", "seL4_DebugException_TriggerAddress 3\n"
      "    seL4_DebugException_BreakpointNumber 2\n"),
     ("a fault message changes length", "seL4_VMFault_Length 4", "seL4_VMFault_Length 5"),
+    ("two message-info fields swap", "    field capsUnwrapped 3\n    field extraCaps "
+     "seL4_MsgExtraCapBits\n", "    field extraCaps seL4_MsgExtraCapBits\n"
+     "    field capsUnwrapped 3\n"),
+    ("a message constant changes", "constant seL4_MsgMaxLength 120",
+     "constant seL4_MsgMaxLength 119"),
+    ("a word of bit fields is forgotten", "bitfield seL4_CNode_CapData\n"
+     "    field guard seL4_GuardBits\n    field guardSize seL4_GuardSizeBits\n", ""),
+    ("two IPC buffer members swap", "receiveCNode receiveIndex", "receiveIndex receiveCNode"),
+    ("two context registers swap", "    register NEXT_IP NextIP          # ELR_EL1: where the "
+     "thread resumes\n    register SPSR SPSR spsr\n", "    register SPSR SPSR spsr\n"
+     "    register NEXT_IP NextIP\n"),
+    ("a user-context member maps to another register", "    register X8 x8 x8\n"
+     "    register X9 x9 x9\n", "    register X8 x8 x9\n    register X9 x9 x8\n"),
+    ("a member changes group", " x29 x30\n    group integer\n    members x9 ",
+     " x29 x30 x9\n    group integer\n    members "),
 ]
 
 

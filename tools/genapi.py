@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate Keel's ABI headers from api/keel.api (format: docs/api.md).
 
-Writes <out>/abi.h (numbers and message layouts shared by the kernel and libkeel),
-<out>/invocations.h (libkeel's user-level invocation stubs) and <out>/config.h
-(the effective configuration). The build's -DCONFIG_X[=V] definitions (-D)
+Writes <out>/abi.h (numbers, word layouts and message layouts shared by the
+kernel and libkeel), <out>/invocations.h (libkeel's user-level invocation
+stubs), <out>/config.h (the effective configuration) and <out>/context.h (the
+kernel's saved register context, for C and assembly). The build's -DCONFIG_X[=V] definitions (-D)
 apply on top of the description's defaults. The parser, the configuration and
 the layout computation are also used by tools/checkapi.py.
 """
@@ -13,8 +14,8 @@ import os
 import re
 import sys
 
-REGISTER_MRS = 4  # MR0..MR3 travel in x2..x5 (ABI 3.1)
 WORD_BITS = 64
+WORD_BYTES = 8
 CONFIG_NAME = re.compile(r"CONFIG_\w+$")
 
 
@@ -23,7 +24,12 @@ class ApiError(Exception):
 
 
 class TypeInfo:
-    """How one argument type packs: a scalar of `bits`, or a struct of words."""
+    """How one argument type packs: a scalar of `bits`, or a struct of words.
+
+    A struct member may be an array (`name[count]`, the count a number or a
+    constant's name): `counts` holds the count text of those, `offsets` (filled
+    when the description is resolved) the word offset of every member, and
+    `groups` the named groups of members, [(group, first member, members)]."""
 
     def __init__(self, name, kind, bits=0, wrapped=False, members=None):
         self.name = name
@@ -31,9 +37,69 @@ class TypeInfo:
         self.bits = bits
         self.wrapped = wrapped  # a one-word struct accessed through .words[0]
         self.members = members if members is not None else []
+        self.counts = {}  # member -> count text, for array members
+        self.offsets = {}  # member -> word offset
+        self.words = len(self.members)
+        self.groups = []
 
     def size_bits(self):
-        return len(self.members) * WORD_BITS if self.kind == "struct" else self.bits
+        return self.words * WORD_BITS if self.kind == "struct" else self.bits
+
+
+class Field:
+    """A field of a bit-field word (`name` None: padding). `shift` is filled
+    when the description is resolved."""
+
+    def __init__(self, name, width_text, line):
+        self.name = name
+        self.width_text = width_text  # a number or a constant's name
+        self.line = line
+        self.width = None
+        self.shift = None
+
+    def mask(self):
+        return (1 << self.width) - 1
+
+
+class Bitfield:
+    """A word of bit fields (ABI 2.1-2.3), fields from the most significant bit down."""
+
+    def __init__(self, name, line):
+        self.name = name
+        self.line = line
+        self.fields = []
+
+    def named_fields(self):
+        return [f for f in self.fields if f.name is not None]
+
+
+class ContextRegister:
+    """One word of the kernel's saved register context: its kernel name (CTX_<name>),
+    the register as the ABI names it, and the user-context member mapped to it."""
+
+    def __init__(self, name, register, member, line):
+        self.name = name
+        self.register = register
+        self.member = member  # None: no seL4_UserContext word reads or writes it
+        self.line = line
+
+
+class Context:
+    """The saved register context, word by word, and the struct (seL4_UserContext)
+    whose members TCB_ReadRegisters/WriteRegisters/CopyRegisters map onto it."""
+
+    def __init__(self, user_struct, line):
+        self.user_struct = user_struct
+        self.line = line
+        self.registers = []
+
+    def index(self, name):
+        return [r.name for r in self.registers].index(name)
+
+    def user_order(self, info):
+        """For each member of the user struct, in order, the register it maps to."""
+        by_member = {r.member: r for r in self.registers if r.member is not None}
+        return [by_member[m] for m in info.members]
 
 
 class Param:
@@ -154,6 +220,11 @@ class Option:
             return False
 
 
+def first_named(items, name, attribute="name"):
+    """The first item whose `attribute` is `name`, or None."""
+    return next((i for i in items if getattr(i, attribute) == name), None)
+
+
 class Api:
     def __init__(self, path):
         self.path = path
@@ -168,29 +239,32 @@ class Api:
         self.absent = []
         self.enums = []
         self.constants = []  # `constant` statements
+        self.bitfields = []
+        self.context = None
 
     def present_syscalls(self):
         return [s for s in self.syscalls if s.present]
 
     def method_by_label_name(self, label_name):
         """The present method with this label name, or None."""
-        for m in self.methods:
-            if m.label_name == label_name:
-                return m
-        return None
+        return first_named(self.methods, label_name, "label_name")
 
     def any_method(self, label_name):
         """The described method with this label name, present or not."""
-        for m in self.all_methods:
-            if m.label_name == label_name:
-                return m
-        return None
+        return first_named(self.all_methods, label_name, "label_name")
 
     def enum(self, name):
-        for e in self.enums:
-            if e.name == name:
-                return e
-        return None
+        return first_named(self.enums, name)
+
+    def constant(self, name):
+        return first_named(self.constants, name)
+
+    def bitfield(self, name):
+        return first_named(self.bitfields, name)
+
+    def fast_message_registers(self):
+        """MR0..MR<n-1> travel in registers (x2..x5): the stubs' register words."""
+        return parse_number(self.constant("seL4_FastMessageRegisters").value)
 
     def conditions(self):
         """Every condition of the description."""
@@ -279,6 +353,9 @@ class Parser:
         self.interface = None
         self.method = None
         self.struct = None
+        self.group = None  # the group of the struct's next members
+        self.bitfield = None
+        self.context = None
         self.enum = None
 
     def error(self, message):
@@ -293,6 +370,7 @@ class Parser:
         if self.enum is not None:
             self.error("enum %s lacks 'end'" % self.enum.name)
         self.resolve_types()
+        self.resolve_layouts()
         return self.api
 
     def statement(self, words):
@@ -305,6 +383,12 @@ class Parser:
             "type": self.on_type,
             "struct": self.on_struct,
             "members": self.on_members,
+            "group": self.on_group,
+            "bitfield": self.on_bitfield,
+            "field": self.on_field,
+            "padding": self.on_field,
+            "context": self.on_context,
+            "register": self.on_register,
             "captype": self.on_captype,
             "syscall": self.on_syscall,
             "level": self.on_level,
@@ -318,8 +402,12 @@ class Parser:
         }.get(keyword)
         if handler is None:
             self.error("unknown statement %r" % keyword)
-        if keyword != "members":
+        if keyword not in ("members", "group"):
             self.struct = None
+        if keyword not in ("field", "padding"):
+            self.bitfield = None
+        if keyword != "register":
+            self.context = None
         if keyword not in ("in", "out"):
             self.method = None
         handler(keyword, args)
@@ -357,11 +445,79 @@ class Parser:
         info = TypeInfo(args[0], "struct")
         self.add_type(info)
         self.struct = info
+        self.group = None
 
     def on_members(self, _, args):
         if self.struct is None:
             self.error("'members' outside a struct")
-        self.struct.members.extend(args)
+        if self.struct.groups and self.group is None:
+            self.error("members of a struct with groups must follow a 'group'")
+        for word in args:
+            m = re.match(r"(\w+)(?:\[(\w+)\])?$", word)
+            if m is None:
+                self.error("bad member %r" % word)
+            if m.group(1) in self.struct.members:
+                self.error("member %s declared twice" % m.group(1))
+            self.struct.members.append(m.group(1))
+            if m.group(2) is not None:
+                self.struct.counts[m.group(1)] = m.group(2)
+            if self.group is not None:
+                self.group[2] += 1
+
+    def on_group(self, _, args):
+        if self.struct is None:
+            self.error("'group' outside a struct")
+        if len(args) != 1:
+            self.error("usage: group <name>")
+        if self.struct.members and not self.struct.groups:
+            self.error("a struct's first group comes before its first members")
+        if any(g[0] == args[0] for g in self.struct.groups):
+            self.error("group %s declared twice" % args[0])
+        self.group = [args[0], len(self.struct.members), 0]
+        self.struct.groups.append(self.group)
+
+    def on_bitfield(self, _, args):
+        if len(args) != 1:
+            self.error("usage: bitfield <name>")
+        if self.api.bitfield(args[0]) is not None:
+            self.error("bitfield %s declared twice" % args[0])
+        self.bitfield = Bitfield(args[0], self.line)
+        self.api.bitfields.append(self.bitfield)
+
+    def on_field(self, keyword, args):
+        if self.bitfield is None:
+            self.error("'%s' outside a bitfield" % keyword)
+        if keyword == "padding":
+            if len(args) != 1:
+                self.error("usage: padding <bits>")
+            self.bitfield.fields.append(Field(None, args[0], self.line))
+            return
+        if len(args) != 2:
+            self.error("usage: field <name> <bits>")
+        if any(f.name == args[0] for f in self.bitfield.fields):
+            self.error("field %s declared twice" % args[0])
+        self.bitfield.fields.append(Field(args[0], args[1], self.line))
+
+    def on_context(self, _, args):
+        if len(args) != 1:
+            self.error("usage: context <user context struct>")
+        if self.api.context is not None:
+            self.error("a second context")
+        self.context = Context(args[0], self.line)
+        self.api.context = self.context
+
+    def on_register(self, _, args):
+        if self.context is None:
+            self.error("'register' outside the context")
+        if len(args) not in (2, 3):
+            self.error("usage: register <NAME> <ABI register name> [<user context member>]")
+        for other in self.context.registers:
+            if other.name == args[0] or other.register == args[1]:
+                self.error("register %s declared twice" % args[0])
+            if len(args) == 3 and other.member == args[2]:
+                self.error("member %s mapped twice" % args[2])
+        member = args[2] if len(args) == 3 else None
+        self.context.registers.append(ContextRegister(args[0], args[1], member, self.line))
 
     def on_captype(self, _, args):
         for name in args:
@@ -484,6 +640,8 @@ class Parser:
                 param.type = self.api.types.get(param.ctype)
                 if param.type is None:
                     self.error("unknown type %s" % param.ctype)
+                if param.is_struct() and param.type.counts:
+                    self.error("struct %s has arrays: not an argument type" % param.ctype)
                 if param.is_cap() and param.direction != "in":
                     self.error("capability %s cannot be an output" % param.name)
                 if param.limit is not None:
@@ -491,6 +649,74 @@ class Parser:
                         self.error("'limit' applies to struct parameters only")
                     if param.limit not in names:
                         self.error("limit %s is not a parameter" % param.limit)
+
+
+    def count(self, text, what):
+        """A width or count: a number, or the name of an unconditional constant."""
+        try:
+            return parse_number(text)
+        except ValueError:
+            pass
+        constant = self.api.constant(text)
+        if constant is None or constant.condition is not None:
+            self.error("%s %r is neither a number nor an unconditional constant" % (what, text))
+        return parse_number(constant.value)
+
+    def resolve_layouts(self):
+        """Word offsets of struct members, bit positions of bit fields, and the
+        context's map from the user context struct."""
+        for info in self.api.types.values():
+            if info.kind == "struct":
+                self.resolve_struct(info)
+        for bitfield in self.api.bitfields:
+            self.resolve_bitfield(bitfield)
+        if self.api.context is not None:
+            self.resolve_context(self.api.context)
+
+    def resolve_struct(self, info):
+        for name, _, count in info.groups:
+            if count == 0:
+                self.error("struct %s: group %s has no members" % (info.name, name))
+        offset = 0
+        for member in info.members:
+            info.offsets[member] = offset
+            count = 1
+            if member in info.counts:
+                count = self.count(info.counts[member], "count of %s" % member)
+                if count < 1:
+                    self.error("%s.%s: an array of %d words" % (info.name, member, count))
+            offset += count
+        info.words = offset
+
+    def resolve_bitfield(self, bitfield):
+        self.line = bitfield.line
+        position = WORD_BITS
+        for field in bitfield.fields:
+            self.line = field.line
+            field.width = self.count(field.width_text, "width")
+            if not 1 <= field.width < WORD_BITS:
+                self.error("a field of %d bits" % field.width)
+            position -= field.width
+            field.shift = position
+        if position != 0:
+            self.line = bitfield.line
+            self.error("bitfield %s: its fields cover %d bits, not %d"
+                       % (bitfield.name, WORD_BITS - position, WORD_BITS))
+
+    def resolve_context(self, context):
+        self.line = context.line
+        info = self.api.types.get(context.user_struct)
+        if info is None or info.kind != "struct" or info.counts:
+            self.error("context: %s is not a struct of words" % context.user_struct)
+        mapped = [r.member for r in context.registers if r.member is not None]
+        for register in context.registers:
+            self.line = register.line
+            if register.member is not None and register.member not in info.members:
+                self.error("%s is not a member of %s" % (register.member, info.name))
+        missing = [m for m in info.members if m not in mapped]
+        if missing:
+            self.line = context.line
+            self.error("context: no register for %s" % ", ".join(missing))
 
 
 def parse_define(text):
@@ -668,14 +894,121 @@ def emit_constants(api, out):
 
 
 def emit_struct_indices(api, out):
-    out.append("/* Word index of each member of the structures passed in messages. */")
+    out.append("/* Word index of each member of the structures passed in messages and of")
+    out.append(" * the IPC buffer (an array member: its first word), their size in words, and")
+    out.append(" * the first word and size of each group of members. */")
     for info in api.types.values():
         if info.kind != "struct":
             continue
-        for index, member in enumerate(info.members):
-            out.append("#define KEEL_%s_%s %d" % (info.name, member, index))
-        out.append("#define KEEL_WORDS_%s %d" % (info.name, len(info.members)))
+        for member in info.members:
+            out.append("#define KEEL_%s_%s %d" % (info.name, member, info.offsets[member]))
+        out.append("#define KEEL_WORDS_%s %d" % (info.name, info.words))
+        for name, first, count in info.groups:
+            members = info.members[first:first + count]
+            end = info.offsets[members[-1]] + 1
+            out.append("#define KEEL_%s_%s_FIRST %d" % (info.name, name, info.offsets[members[0]]))
+            out.append("#define KEEL_%s_%s_WORDS %d"
+                       % (info.name, name, end - info.offsets[members[0]]))
         out.append("")
+
+
+def hex_ull(value):
+    return "0x%xull" % value
+
+
+def shifted(expression, operator, shift):
+    return "(%s %s %d)" % (expression, operator, shift) if shift else expression
+
+
+def parameter_list(prefix, parameters):
+    """`prefix(a, b, ...)`, one parameter a line when it is long."""
+    line = "%s(%s)" % (prefix, ", ".join(parameters))
+    if len(line) <= 100:
+        return [line]
+    indent = " " * (len(prefix) + 1)
+    return ["%s(%s," % (prefix, parameters[0])] + \
+        ["%s%s," % (indent, p) for p in parameters[1:-1]] + ["%s%s)" % (indent, parameters[-1])]
+
+
+def emit_bitfield_words(bitfield, out):
+    """Constants and functions on the raw word (the kernel's view)."""
+    name = bitfield.name
+    fields = bitfield.named_fields()
+    for field in fields:
+        out.append("#define KEEL_%s_%s_SHIFT %d" % (name, field.name, field.shift))
+        out.append("#define KEEL_%s_%s_BITS %d" % (name, field.name, field.width))
+    out.append("")
+    out.extend(parameter_list("static inline uint64_t keel_%s_new" % name,
+                              ["uint64_t %s" % f.name for f in fields]))
+    out.append("{")
+    terms = [shifted("(%s & %s)" % (f.name, hex_ull(f.mask())), "<<", f.shift) for f in fields]
+    out.append("    return %s;" % " |\n           ".join(terms))
+    out.append("}")
+    out.append("")
+    for f in fields:
+        out.append("static inline uint64_t keel_%s_get_%s(uint64_t word)" % (name, f.name))
+        out.append("{")
+        out.append("    return %s & %s;" % (shifted("word", ">>", f.shift), hex_ull(f.mask())))
+        out.append("}")
+        out.append("")
+        out.append("static inline uint64_t keel_%s_set_%s(uint64_t word, uint64_t value)"
+                   % (name, f.name))
+        out.append("{")
+        out.append("    return (word & ~%s) | %s;" % (
+            shifted(hex_ull(f.mask()), "<<", f.shift),
+            shifted("(value & %s)" % hex_ull(f.mask()), "<<", f.shift)))
+        out.append("}")
+        out.append("")
+
+
+def emit_bitfield_type(bitfield, out):
+    """libsel4's type and functions (user level): <name>_t, _new, _get_, _set_,
+    _ptr_get_, _ptr_set_, each over the word function of the same name."""
+    name = bitfield.name
+    fields = bitfield.named_fields()
+    out.append("typedef struct %s {" % name)
+    out.append("    uint64_t words[1];")
+    out.append("} %s_t;" % name)
+    out.append("")
+    out.extend(parameter_list("static inline %s_t %s_new" % (name, name),
+                              ["uint64_t %s" % f.name for f in fields]))
+    out.append("{")
+    out.append("    %s_t value = {{keel_%s_new(%s)}};" % (
+        name, name, ", ".join(f.name for f in fields)))
+    out.append("    return value;")
+    out.append("}")
+    out.append("")
+    for f in fields:
+        get = "keel_%s_get_%s" % (name, f.name)
+        put = "keel_%s_set_%s" % (name, f.name)
+        out.extend([
+            "static inline uint64_t %s_get_%s(%s_t value)" % (name, f.name, name),
+            "{", "    return %s(value.words[0]);" % get, "}", "",
+            "static inline %s_t %s_set_%s(%s_t value, uint64_t %s)"
+            % (name, name, f.name, name, f.name),
+            "{", "    value.words[0] = %s(value.words[0], %s);" % (put, f.name),
+            "    return value;", "}", "",
+            "static inline uint64_t %s_ptr_get_%s(const %s_t *pointer)" % (name, f.name, name),
+            "{", "    return %s(pointer->words[0]);" % get, "}", "",
+            "static inline void %s_ptr_set_%s(%s_t *pointer, uint64_t %s)"
+            % (name, f.name, name, f.name),
+            "{", "    pointer->words[0] = %s(pointer->words[0], %s);" % (put, f.name), "}", "",
+        ])
+
+
+def emit_bitfields(api, out):
+    out.append("/* Words of bit fields (ABI 2.1-2.3). For a field <f> of the word <W>:")
+    out.append(" * KEEL_<W>_<f>_SHIFT and _BITS place it; keel_<W>_new, keel_<W>_get_<f>")
+    out.append(" * and keel_<W>_set_<f> work on the raw word (the kernel's view);")
+    out.append(" * <W>_t and <W>_new, _get_<f>, _set_<f>, _ptr_get_<f>, _ptr_set_<f>")
+    out.append(" * are libsel4's interface to it. */")
+    out.append("")
+    for bitfield in api.bitfields:
+        out.append("/* %s: %s. */" % (bitfield.name, ", ".join(
+            "%s [%d:%d]" % (f.name or "padding", f.shift + f.width - 1, f.shift)
+            for f in bitfield.fields)))
+        emit_bitfield_words(bitfield, out)
+        emit_bitfield_type(bitfield, out)
 
 
 def emit_param_macros(out, prefix, label_name, param):
@@ -719,10 +1052,13 @@ def generate_abi(api, source):
         " * Generated by tools/genapi.py from %s: do not edit. */" % source,
         "#pragma once",
         "",
+        "#include <stdint.h>",
+        "",
     ]
     emit_syscalls(api, out)
     emit_labels(api, out)
     emit_constants(api, out)
+    emit_bitfields(api, out)
     for enum in api.enums:
         if enum.present:
             emit_enum(out, enum.name, [(c.name, c.value) for c in enum.present_constants()])
@@ -794,10 +1130,11 @@ def emit_result_struct(method, out):
     out.append("")
 
 
-def emit_inputs(method, body):
-    registers = ["0"] * REGISTER_MRS
+def emit_inputs(method, body, fast):
+    """`fast`: the number of message registers that travel in registers."""
+    registers = ["0"] * fast
     for index, pieces in enumerate(input_words(method)):
-        if index < REGISTER_MRS:
+        if index < fast:
             # Registers are free to load: guards only matter for buffer words.
             registers[index] = " | ".join(e for e, _ in pieces) if pieces else "0"
             continue
@@ -811,12 +1148,12 @@ def emit_inputs(method, body):
     for param in method.inputs():
         if param.is_cap():
             body.append("    seL4_SetCap(%d, %s);" % (param.cap_index, param.name))
-    declarations = ["    seL4_Word _mr%d = %s;" % (i, registers[i]) for i in range(REGISTER_MRS)]
+    declarations = ["    seL4_Word _mr%d = %s;" % (i, registers[i]) for i in range(fast)]
     return declarations + body
 
 
-def reply_word(index):
-    return "_mr%d" % index if index < REGISTER_MRS else "seL4_GetMR(%d)" % index
+def reply_word(index, fast):
+    return "_mr%d" % index if index < fast else "seL4_GetMR(%d)" % index
 
 
 def output_value(param, word):
@@ -827,14 +1164,14 @@ def output_value(param, word):
     return "(%s)%s" % (param.ctype, word)
 
 
-def emit_outputs(method, body):
+def emit_outputs(method, body, fast):
     """Open `if (success) {` and unpack the reply there (rule 6). Returns False,
     emitting nothing, for methods without outputs."""
     lines = []
     for param in method.outputs():
         if param.is_struct():
             for index, member in enumerate(param.type.members):
-                word = reply_word(param.mr + index)
+                word = reply_word(param.mr + index, fast)
                 assign = "%s->%s = %s;" % (param.name, member, word)
                 if param.limit:
                     lines.append("        if (%s > %d) {" % (param.limit, index))
@@ -844,7 +1181,7 @@ def emit_outputs(method, body):
                     lines.append("        " + assign)
         else:
             lines.append("        _out.%s = %s;"
-                         % (param.name, output_value(param, reply_word(param.mr))))
+                         % (param.name, output_value(param, reply_word(param.mr, fast))))
     if not lines:
         return False
     body.append("    if (_result == seL4_NoError) {")
@@ -852,25 +1189,27 @@ def emit_outputs(method, body):
     return True
 
 
-def emit_stub(method, out):
+def emit_stub(method, out, fast):
+    """`fast`: the number of message registers passed in registers
+    (seL4_FastMessageRegisters, the pointers of seL4_CallWithMRs)."""
     emit_result_struct(method, out)
     rtype = result_type(method)
     out.append("static inline %s %s(%s)" % (rtype, method.c_name(), signature(method)))
     out.append("{")
-    body = emit_inputs(method, [])
+    body = emit_inputs(method, [], fast)
     body.append("    seL4_MessageInfo_t _tag = seL4_MessageInfo_new(%s, 0, %d, %d);"
                 % (method.label_name, method.ncaps, method.in_len))
-    body.append("    seL4_MessageInfo_t _reply = "
-                "seL4_CallWithMRs(_service, _tag, &_mr0, &_mr1, &_mr2, &_mr3);")
+    body.append("    seL4_MessageInfo_t _reply = seL4_CallWithMRs(_service, _tag, %s);"
+                % ", ".join("&_mr%d" % i for i in range(fast)))
     body.append("    seL4_Error _result = (seL4_Error)seL4_MessageInfo_get_label(_reply);")
     if rtype != "seL4_Error":
         body.append("    %s _out = {0};" % rtype)
         body.append("    _out.error = (int)_result;")
-    if emit_outputs(method, body):
+    if emit_outputs(method, body, fast):
         body.append("    } else {")
     else:
         body.append("    if (_result != seL4_NoError) {")
-    for i in range(REGISTER_MRS):
+    for i in range(fast):
         body.append("        seL4_SetMR(%d, _mr%d);" % (i, i))
     body.append("    }")
     body.append("    return %s;" % ("_result" if rtype == "seL4_Error" else "_out"))
@@ -925,8 +1264,51 @@ def generate_invocations(api, source):
         "",
     ]
     for method in api.methods:
-        emit_stub(method, out)
+        emit_stub(method, out, api.fast_message_registers())
     return "\n".join(out).rstrip() + "\n"
+
+
+# context.h
+
+
+def generate_context(api, source):
+    """The kernel's saved register context: byte offsets (usable from assembly),
+    then, for C, the index enum and the map from the user context struct."""
+    context = api.context
+    out = [
+        "/* The register context the kernel saves for each thread, in the order its",
+        " * entry code stores it: CTX_<name>_OFFSET (bytes; also for assembly),",
+        " * enum context_register (word indices) and KEEL_USER_CONTEXT_ORDER.",
+        " * Generated by tools/genapi.py from %s: do not edit. */" % source,
+        "#pragma once",
+        "",
+    ]
+    if context is None:
+        return "\n".join(out) + "\n"
+    for index, register in enumerate(context.registers):
+        note = " /* %s */" % register.register if register.register != register.name.lower() else ""
+        out.append("#define CTX_%s_OFFSET %d%s" % (register.name, index * WORD_BYTES, note))
+    out.append("#define CTX_BYTES %d" % (len(context.registers) * WORD_BYTES))
+    out.append("")
+    out.append("#ifndef __ASSEMBLER__")
+    out.append("")
+    out.append("enum context_register {")
+    for index, register in enumerate(context.registers):
+        out.append("    CTX_%s = %d," % (register.name, index))
+    out.append("    CTX_WORDS = %d," % len(context.registers))
+    out.append("};")
+    out.append("")
+    info = api.types[context.user_struct]
+    out.append("/* Initializer of a table indexed by the words of %s" % info.name)
+    out.append(" * (TCB_ReadRegisters order): the context word each one reads and writes. */")
+    out.append("#define KEEL_USER_CONTEXT_ORDER { \\")
+    for member, register in zip(info.members, context.user_order(info)):
+        note = " /* %s */" % member if member != register.name.lower() else ""
+        out.append("    CTX_%s,%s \\" % (register.name, note))
+    out.append("}")
+    out.append("")
+    out.append("#endif")
+    return "\n".join(out) + "\n"
 
 
 def write_if_changed(path, text):
@@ -947,7 +1329,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", default="api/keel.api", help="interface description")
     parser.add_argument("--out", required=True,
-                        help="directory for abi.h, invocations.h and config.h")
+                        help="directory for abi.h, invocations.h, config.h and context.h")
     parser.add_argument("-D", dest="defines", action="append", default=[],
                         metavar="CONFIG_X[=V]", help="a configuration option of the build")
     args = parser.parse_args()
@@ -961,6 +1343,7 @@ def main():
     write_if_changed(os.path.join(args.out, "abi.h"), generate_abi(api, source))
     write_if_changed(os.path.join(args.out, "invocations.h"), generate_invocations(api, source))
     write_if_changed(os.path.join(args.out, "config.h"), generate_config(api, source))
+    write_if_changed(os.path.join(args.out, "context.h"), generate_context(api, source))
     return 0
 
 

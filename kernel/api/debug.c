@@ -15,7 +15,7 @@
 #include <syscall.h>
 #include <thread.h>
 
-#define NAME_BUFFER_BYTES 960 /* msg[0..119] of the IPC buffer */
+#define NAME_BUFFER_BYTES (seL4_MsgMaxLength * sizeof(word_t)) /* the IPC buffer's msg[] */
 
 static const char *const state_names[] = {
     [thread_inactive] = "inactive",
@@ -58,7 +58,7 @@ static UNUSED void name_thread(tcb_t *caller)
         kprintf("DebugNameThread: caller has no IPC buffer, halting\n");
         arch_system_off(1);
     }
-    name += sizeof(word_t);
+    name += KEEL_seL4_IPCBuffer_msg * sizeof(word_t);
     size_t len = 0;
     while (len < NAME_BUFFER_BYTES && name[len] != '\0') {
         len++;

@@ -86,7 +86,7 @@ void inv_reply_mr(invocation_t *inv, word_t i, word_t value)
 static void set_reply_tag(tcb_t *thread, word_t label, word_t length)
 {
     thread->context.r[CTX_X0] = 0; /* kernel replies carry no badge */
-    thread->context.r[CTX_X1] = (label << 12) | (length & 0x7f);
+    thread->context.r[CTX_X1] = keel_seL4_MessageInfo_new(label, 0, 0, length);
 }
 
 /* The lookup-failure words of a FailedLookup error, from MR1 (ABI 6.2). */
@@ -144,7 +144,7 @@ static exception_t lookup_extra_caps(invocation_t *inv, word_t count)
         return EXCEPTION_NONE;
     }
     for (word_t i = 0; i < count; i++) {
-        word_t cptr = inv->buffer[122 + i];
+        word_t cptr = inv->buffer[KEEL_seL4_IPCBuffer_caps_or_badges + i];
         lookup_cap_ret_t r = lookup_cap(inv->thread, cptr);
         if (r.fault.type != 0) {
             fault_set_cap(inv->thread, cptr, false, r.fault);
@@ -167,8 +167,8 @@ bool handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
         }
         return false;
     }
-    word_t length = MIN(info & 0x7f, MAX_MSG_LENGTH);
-    word_t extra_count = (info >> 7) & 3;
+    word_t length = message_length(info);
+    word_t extra_count = keel_seL4_MessageInfo_get_extraCaps(info);
     /* MRs beyond the registers and extra caps are the only uses of the
      * buffer here: a short message without caps does not look it up. */
     word_t *buffer = NULL;
@@ -182,7 +182,7 @@ bool handle_invocation(tcb_t *thread, bool is_call, bool is_blocking)
      * so it is not zeroed first. */
     invocation_t inv;
     inv.thread = thread;
-    inv.label = info >> 12;
+    inv.label = keel_seL4_MessageInfo_get_label(info);
     inv.length = length;
     inv.cap = lookup.cap;
     inv.slot = lookup.slot;

@@ -123,7 +123,8 @@ cap_t cap_mask_rights(cap_t cap, word_t rights)
     case cap_notification:
         return cap_with_rights(cap, cap_rights(cap) & rights & 0x3);
     case cap_reply:
-        return cap_with_reply_can_grant(cap, cap_reply_can_grant(cap) & (rights >> 2) & 1);
+        return cap_with_reply_can_grant(cap, keel_seL4_CapRights_get_capAllowGrant(rights) &
+                                                 cap_reply_can_grant(cap));
     case cap_frame:
         return cap_with_frame_vm_rights(cap, vm_rights_mask(cap_frame_vm_rights(cap), rights));
     default:
@@ -141,11 +142,12 @@ cap_t cap_update_data(cap_t cap, bool preserve, word_t data)
         }
         return cap_with_badge(cap, data);
     case cap_cnode: {
-        word_t guard_size = data & 0x3f;
+        word_t guard_size = keel_seL4_CNode_CapData_get_guardSize(data);
         if (guard_size + cap_cnode_radix(cap) > WORD_BITS) {
             return cap_null_new();
         }
-        return cap_cnode_with_guard(cap, (unsigned)guard_size, (data >> 6) & MASK(guard_size));
+        word_t guard = keel_seL4_CNode_CapData_get_guard(data) & MASK(guard_size);
+        return cap_cnode_with_guard(cap, (unsigned)guard_size, guard);
     }
     default:
         return cap;

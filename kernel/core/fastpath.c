@@ -1,9 +1,9 @@
 /* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
  * else goes the slow way):
- *   - the message carries no caps and is at most 120 words long (words
- *     beyond the four message registers travel between the IPC buffers;
- *     without both buffers the message is cut to four words, as the slow
- *     path cuts it);
+ *   - the message carries no caps and is at most seL4_MsgMaxLength words
+ *     long (words beyond the four message registers travel between the IPC
+ *     buffers; without both buffers the message is cut to four words, as
+ *     the slow path cuts it);
  *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
@@ -61,11 +61,10 @@ static ALWAYS_INLINE void fast_setup_reply(tcb_t *caller, tcb_t *receiver, bool 
     cdt_insert_reply(reply, tcb_slot(caller, TCB_REPLY), tcb_slot(receiver, TCB_CALLER));
 }
 
-#define FAST_MSG_MAX 120 /* seL4_MsgMaxLength */
-
 static ALWAYS_INLINE bool message_is_simple(word_t info)
 {
-    return ((info >> 7) & 3) == 0 && (info & 0x7f) <= FAST_MSG_MAX;
+    return keel_seL4_MessageInfo_get_extraCaps(info) == 0 &&
+           keel_seL4_MessageInfo_get_length(info) <= seL4_MsgMaxLength;
 }
 
 /* Copy message registers 0..n-1 (n <= 4) and the tag (no caps, none
@@ -76,7 +75,8 @@ static ALWAYS_INLINE void copy_register_mrs(const tcb_t *from, word_t info, word
     for (word_t i = 0; i < n; i++) {
         to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
     }
-    to->context.r[CTX_X1] = (info & ~(word_t)0xfff) | n;
+    to->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), 0, 0, n);
     to->context.r[CTX_X0] = badge;
 }
 
@@ -97,18 +97,18 @@ static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t ttbr0)
 static NORETURN NOINLINE void deliver_long_and_switch(const tcb_t *from, tcb_t *to, word_t info,
                                                       word_t badge, word_t ttbr0)
 {
-    word_t n = info & 0x7f;
+    word_t n = keel_seL4_MessageInfo_get_length(info);
     const word_t *sbuf = tcb_ipc_buffer((tcb_t *)from, false);
     word_t *rbuf = tcb_ipc_buffer(to, true);
     if (sbuf == NULL || rbuf == NULL) {
         n = TCB_FAST_MRS;
     } else {
         for (word_t i = TCB_FAST_MRS; i < n; i++) {
-            rbuf[i + 1] = sbuf[i + 1]; /* word 0 of a buffer is the tag */
+            rbuf[KEEL_seL4_IPCBuffer_msg + i] = sbuf[KEEL_seL4_IPCBuffer_msg + i];
         }
     }
     copy_register_mrs(from, info, TCB_FAST_MRS, badge, to);
-    to->context.r[CTX_X1] = (to->context.r[CTX_X1] & ~(word_t)0x7f) | n;
+    to->context.r[CTX_X1] = keel_seL4_MessageInfo_set_length(to->context.r[CTX_X1], n);
     switch_to(to, ttbr0);
 }
 
@@ -116,7 +116,7 @@ static NORETURN NOINLINE void deliver_long_and_switch(const tcb_t *from, tcb_t *
 static ALWAYS_INLINE NORETURN void deliver_and_switch(const tcb_t *from, tcb_t *to, word_t info,
                                                       word_t badge, word_t ttbr0)
 {
-    word_t n = info & 0x7f;
+    word_t n = keel_seL4_MessageInfo_get_length(info);
     if (unlikely(n > TCB_FAST_MRS)) {
         deliver_long_and_switch(from, to, info, badge, ttbr0);
     }
@@ -315,13 +315,15 @@ void fastpath_vm_fault(tcb_t *thread)
     receiver->state = thread_running;
     fast_setup_reply(thread, receiver, receiver_can_grant);
     /* The VM fault message (ABI 7.4): four words, all in registers. */
-    word_t *r = receiver->context.r;
-    r[CTX_X0] = cap_badge(handler);
-    r[CTX_X1] = ((word_t)seL4_Fault_VMFault << 12) | 4;
-    r[CTX_X2] = thread->context.r[CTX_FAULT_IP];
-    r[CTX_X3] = thread->fault.data[0];
-    r[CTX_X4] = thread->fault.data[1] & 1;
-    r[CTX_X5] = thread->fault.data[1] >> 1;
+    _Static_assert(seL4_VMFault_Length <= seL4_FastMessageRegisters, "VM fault in registers");
+    word_t *mrs = &receiver->context.r[CTX_X2]; /* MR0.. */
+    receiver->context.r[CTX_X0] = cap_badge(handler);
+    receiver->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(seL4_Fault_VMFault, 0, 0, seL4_VMFault_Length);
+    mrs[seL4_VMFault_IP] = thread->context.r[CTX_FAULT_IP];
+    mrs[seL4_VMFault_Addr] = thread->fault.data[0];
+    mrs[seL4_VMFault_PrefetchFault] = thread->fault.data[1] & 1;
+    mrs[seL4_VMFault_FSR] = thread->fault.data[1] >> 1;
     FASTPATH_COUNT(vm_fault_fast);
     switch_to(receiver, ttbr0);
 }

@@ -12,29 +12,19 @@
 #include <panic.h>
 #include <thread.h>
 
-#define MSG_MAX 120
-#define BUFFER_CAPS 122       /* caps_or_badges[0] in words */
-#define BUFFER_RECEIVE_CNODE 125
-#define BUFFER_RECEIVE_INDEX 126
-#define BUFFER_RECEIVE_DEPTH 127
-
-static word_t tag(word_t label, word_t unwrapped, word_t caps, word_t length)
-{
-    return (label << 12) | ((unwrapped & 7) << 9) | ((caps & 3) << 7) | (length & 0x7f);
-}
-
 /* Where the receiver wants a capability: its receive path (ABI 3.1). */
 static cte_t *receive_slot(tcb_t *receiver, const word_t *buffer)
 {
-    lookup_cap_ret_t cnode = lookup_cap(receiver, buffer[BUFFER_RECEIVE_CNODE]);
+    lookup_cap_ret_t cnode = lookup_cap(receiver, buffer[KEEL_seL4_IPCBuffer_receiveCNode]);
     if (cnode.fault.type != 0 || cap_type(cnode.cap) != cap_cnode) {
         return NULL;
     }
-    word_t depth = buffer[BUFFER_RECEIVE_DEPTH];
+    word_t depth = buffer[KEEL_seL4_IPCBuffer_receiveDepth];
     if (depth < 1 || depth > WORD_BITS) {
         return NULL;
     }
-    resolve_ret_t r = resolve_address_bits(cnode.cap, buffer[BUFFER_RECEIVE_INDEX], depth);
+    resolve_ret_t r =
+        resolve_address_bits(cnode.cap, buffer[KEEL_seL4_IPCBuffer_receiveIndex], depth);
     if (r.fault.type != 0 || r.bits_remaining != 0 || !cap_is_null(r.slot->cap)) {
         return NULL;
     }
@@ -52,9 +42,9 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
     if (sbuf == NULL || rbuf == NULL) {
         return 0;
     }
-    lookup_cap_ret_t caps[3];
+    lookup_cap_ret_t caps[seL4_MsgMaxExtraCaps];
     for (word_t i = 0; i < count; i++) {
-        caps[i] = lookup_cap(sender, sbuf[BUFFER_CAPS + i]);
+        caps[i] = lookup_cap(sender, sbuf[KEEL_seL4_IPCBuffer_caps_or_badges + i]);
         if (caps[i].fault.type != 0) {
             return 0;
         }
@@ -67,7 +57,7 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
             break;
         }
         if (ep != NULL && cap_type(src.cap) == cap_endpoint && cap_object(src.cap) == (void *)ep) {
-            rbuf[BUFFER_CAPS + done] = cap_badge(src.cap);
+            rbuf[KEEL_seL4_IPCBuffer_caps_or_badges + done] = cap_badge(src.cap);
             *unwrapped |= BIT(done);
             continue;
         }
@@ -106,64 +96,95 @@ static word_t debug_fault_message(const tcb_t *t, word_t mrs[16])
 static bool debug_fault_reply(tcb_t *faulter, const tcb_t *replier, word_t info)
 {
     if (fault_debug_reason(&faulter->fault) == seL4_SingleStep) {
-        word_t instructions = (info & 0x7f) >= 1 ? replier->context.r[CTX_X2] : 1;
+        word_t instructions =
+            keel_seL4_MessageInfo_get_length(info) >= 1 ? replier->context.r[CTX_X2] : 1;
         arch_debug_step_reply(faulter, instructions);
     }
-    return (info >> 12) == 0;
+    return keel_seL4_MessageInfo_get_label(info) == 0;
 }
 #endif
+
+/* The registers an unknown-syscall or user-exception fault message carries
+ * first, by message word (ABI 7.4, 7.5); a reply to the fault writes the
+ * same registers back (ABI 7.7). */
+static const uint8_t unknown_syscall_regs[] = {
+    [seL4_UnknownSyscall_X0] = CTX_X0,
+    [seL4_UnknownSyscall_X1] = CTX_X1,
+    [seL4_UnknownSyscall_X2] = CTX_X2,
+    [seL4_UnknownSyscall_X3] = CTX_X3,
+    [seL4_UnknownSyscall_X4] = CTX_X4,
+    [seL4_UnknownSyscall_X5] = CTX_X5,
+    [seL4_UnknownSyscall_X6] = CTX_X6,
+    [seL4_UnknownSyscall_X7] = CTX_X7,
+    [seL4_UnknownSyscall_FaultIP] = CTX_FAULT_IP,
+    [seL4_UnknownSyscall_SP] = CTX_SP,
+    [seL4_UnknownSyscall_LR] = CTX_NEXT_IP,
+    [seL4_UnknownSyscall_SPSR] = CTX_SPSR,
+};
+static const uint8_t user_exception_regs[] = {
+    [seL4_UserException_FaultIP] = CTX_FAULT_IP,
+    [seL4_UserException_SP] = CTX_SP,
+    [seL4_UserException_SPSR] = CTX_SPSR,
+};
+_Static_assert(ARRAY_SIZE(unknown_syscall_regs) == seL4_UnknownSyscall_Syscall &&
+                   ARRAY_SIZE(user_exception_regs) == seL4_UserException_Number,
+               "the registers come first in these fault messages");
+
+/* A cap fault (ABI 7.3): the lookup failure's words depend on its type. */
+static word_t cap_fault_message(const tcb_t *t, word_t mrs[16])
+{
+    const lookup_fault_t *l = &t->lookup_fault;
+    word_t length = seL4_CapFault_LookupFailureType + 1;
+    mrs[seL4_CapFault_IP] = t->context.r[CTX_FAULT_IP];
+    mrs[seL4_CapFault_Addr] = t->fault.data[0];
+    mrs[seL4_CapFault_InRecvPhase] = t->fault.data[1];
+    mrs[seL4_CapFault_LookupFailureType] = l->type;
+    if (l->type >= seL4_MissingCapability) {
+        mrs[seL4_CapFault_BitsLeft] = l->bits_left;
+        length = seL4_CapFault_BitsLeft + 1;
+    }
+    if (l->type == seL4_DepthMismatch) {
+        mrs[seL4_CapFault_DepthMismatch_BitsFound] = l->bits_found;
+        length = seL4_CapFault_DepthMismatch_BitsFound + 1;
+    }
+    if (l->type == seL4_GuardMismatch) {
+        mrs[seL4_CapFault_GuardMismatch_GuardFound] = l->guard_found;
+        mrs[seL4_CapFault_GuardMismatch_BitsFound] = l->bits_found;
+        length = seL4_CapFault_GuardMismatch_BitsFound + 1;
+    }
+    return length;
+}
 
 /* The fault message of the thread's recorded fault (ABI 7.3-7.6). */
 static word_t fault_message(const tcb_t *t, word_t mrs[16])
 {
     const user_context_t *c = &t->context;
     switch (t->fault.type) {
-    case seL4_Fault_CapFault: {
-        const lookup_fault_t *l = &t->lookup_fault;
-        word_t n = 0;
-        mrs[n++] = c->r[CTX_FAULT_IP];
-        mrs[n++] = t->fault.data[0];
-        mrs[n++] = t->fault.data[1];
-        mrs[n++] = l->type;
-        if (l->type >= seL4_MissingCapability) {
-            mrs[n++] = l->bits_left;
-        }
-        if (l->type == seL4_DepthMismatch) {
-            mrs[n++] = l->bits_found;
-        }
-        if (l->type == seL4_GuardMismatch) {
-            mrs[n++] = l->guard_found;
-            mrs[n++] = l->bits_found;
-        }
-        return n;
-    }
+    case seL4_Fault_CapFault:
+        return cap_fault_message(t, mrs);
     case seL4_Fault_UnknownSyscall:
-        for (word_t i = 0; i < 8; i++) {
-            mrs[i] = c->r[i];
+        for (word_t i = 0; i < ARRAY_SIZE(unknown_syscall_regs); i++) {
+            mrs[i] = c->r[unknown_syscall_regs[i]];
         }
-        mrs[8] = c->r[CTX_FAULT_IP];
-        mrs[9] = c->r[CTX_SP];
-        mrs[10] = c->r[CTX_NEXT_IP];
-        mrs[11] = c->r[CTX_SPSR];
-        mrs[12] = t->fault.data[0];
-        return 13;
+        mrs[seL4_UnknownSyscall_Syscall] = t->fault.data[0];
+        return seL4_UnknownSyscall_Length;
     case seL4_Fault_UserException:
-        mrs[0] = c->r[CTX_FAULT_IP];
-        mrs[1] = c->r[CTX_SP];
-        mrs[2] = c->r[CTX_SPSR];
-        mrs[3] = t->fault.data[0];
-        mrs[4] = 0;
-        return 5;
+        mrs[seL4_UserException_FaultIP] = c->r[CTX_FAULT_IP];
+        mrs[seL4_UserException_SP] = c->r[CTX_SP];
+        mrs[seL4_UserException_SPSR] = c->r[CTX_SPSR];
+        mrs[seL4_UserException_Number] = t->fault.data[0];
+        mrs[seL4_UserException_Code] = 0;
+        return seL4_UserException_Length;
 #if CONFIG_HARDWARE_DEBUG_API
     case seL4_Fault_DebugException:
         return debug_fault_message(t, mrs);
 #endif
     default: /* seL4_Fault_VMFault */
-        mrs[0] = c->r[CTX_FAULT_IP];
-        mrs[1] = t->fault.data[0];
-        mrs[2] = t->fault.data[1] & 1;
-        mrs[3] = t->fault.data[1] >> 1;
-        return 4;
+        mrs[seL4_VMFault_IP] = c->r[CTX_FAULT_IP];
+        mrs[seL4_VMFault_Addr] = t->fault.data[0];
+        mrs[seL4_VMFault_PrefetchFault] = t->fault.data[1] & 1;
+        mrs[seL4_VMFault_FSR] = t->fault.data[1] >> 1;
+        return seL4_VMFault_Length;
     }
 }
 
@@ -192,7 +213,7 @@ static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, en
         n = MIN(n, TCB_FAST_MRS);
     }
     for (word_t i = TCB_FAST_MRS; i < n; i++) {
-        rbuf[i + 1] = sbuf[i + 1];
+        rbuf[KEEL_seL4_IPCBuffer_msg + i] = sbuf[KEEL_seL4_IPCBuffer_msg + i];
     }
     *caps = cap_count != 0 ? transfer_caps(sender, sbuf, cap_count, ep, receiver, rbuf, unwrapped)
                            : 0;
@@ -206,12 +227,12 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
         word_t n = write_kernel_mrs(receiver, mrs, length);
-        receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
+        receiver->context.r[CTX_X1] = keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
         return;
     }
     word_t info = sender->context.r[CTX_X1];
-    word_t n = MIN(info & 0x7f, MSG_MAX);
-    word_t cap_count = can_grant ? (info >> 7) & 3 : 0;
+    word_t n = message_length(info);
+    word_t cap_count = can_grant ? keel_seL4_MessageInfo_get_extraCaps(info) : 0;
     for (word_t i = 0; i < MIN(n, TCB_FAST_MRS); i++) {
         receiver->context.r[CTX_X2 + i] = sender->context.r[CTX_X2 + i];
     }
@@ -221,7 +242,8 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     if (n > TCB_FAST_MRS || cap_count != 0) {
         n = transfer_buffer_part(sender, n, cap_count, ep, receiver, &caps, &unwrapped);
     }
-    receiver->context.r[CTX_X1] = tag(info >> 12, unwrapped, caps, n);
+    receiver->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), unwrapped, caps, n);
 }
 
 void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
@@ -238,17 +260,14 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
 /* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
 static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
 {
-    static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
-                                              CTX_FAULT_IP, CTX_SP, CTX_NEXT_IP, CTX_SPSR };
-    static const uint8_t exception_regs[3] = { CTX_FAULT_IP, CTX_SP, CTX_SPSR };
     const uint8_t *regs = NULL;
     word_t count = 0;
     if (faulter->fault.type == seL4_Fault_UnknownSyscall) {
-        regs = syscall_regs;
-        count = 12;
+        regs = unknown_syscall_regs;
+        count = ARRAY_SIZE(unknown_syscall_regs);
     } else if (faulter->fault.type == seL4_Fault_UserException) {
-        regs = exception_regs;
-        count = 3;
+        regs = user_exception_regs;
+        count = ARRAY_SIZE(user_exception_regs);
 #if CONFIG_HARDWARE_DEBUG_API
     } else if (faulter->fault.type == seL4_Fault_DebugException) {
         return debug_fault_reply(faulter, replier, replier->context.r[CTX_X1]);
@@ -257,7 +276,7 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
         return true; /* cap and VM faults: restart whatever the reply says */
     }
     word_t info = replier->context.r[CTX_X1];
-    word_t n = MIN(info & 0x7f, MSG_MAX);
+    word_t n = message_length(info);
     word_t *buffer = NULL;
     if (n > TCB_FAST_MRS) {
         buffer = tcb_ipc_buffer((tcb_t *)replier, false);
@@ -270,7 +289,7 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
         word_t v = tcb_get_mr(replier, buffer, i);
         c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
     }
-    return (info >> 12) == 0;
+    return keel_seL4_MessageInfo_get_label(info) == 0;
 }
 
 /* A one-shot reply cap cannot be derived (cdt_derive gives the null cap), so

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <arch/machine.h>
+#include <keel/gen/abi.h>
 #include <util.h>
 
 enum cap_type {
@@ -101,11 +102,11 @@ CAP_FIELD(zombie_is_tcb, 0, 58, 1)
 CAP_FIELD(zombie_radix, 0, 52, 6)
 CAP_FIELD(zombie_count, 1, 0, 64)
 
-/* Rights bits of endpoint/notification caps (the ABI's CapRights order). */
-#define RIGHT_WRITE BIT(0) /* send */
-#define RIGHT_READ BIT(1)  /* receive */
-#define RIGHT_GRANT BIT(2)
-#define RIGHT_GRANT_REPLY BIT(3)
+/* Rights bits of endpoint/notification caps: those of the ABI's CapRights word. */
+#define RIGHT_WRITE BIT(KEEL_seL4_CapRights_capAllowWrite_SHIFT) /* send */
+#define RIGHT_READ BIT(KEEL_seL4_CapRights_capAllowRead_SHIFT)   /* receive */
+#define RIGHT_GRANT BIT(KEEL_seL4_CapRights_capAllowGrant_SHIFT)
+#define RIGHT_GRANT_REPLY BIT(KEEL_seL4_CapRights_capAllowGrantReply_SHIFT)
 
 /* Frame sizes and VM rights. */
 enum frame_size { FRAME_SMALL = 0, FRAME_LARGE = 1, FRAME_HUGE = 2 };

@@ -6,10 +6,8 @@
 #pragma once
 
 #include <cspace.h>
+#include <keel/gen/abi.h>
 #include <object/tcb.h>
-
-#define MAX_EXTRA_CAPS 3
-#define MAX_MSG_LENGTH 120
 
 typedef enum exception {
     EXCEPTION_NONE = 0,
@@ -31,7 +29,7 @@ typedef struct invocation {
     word_t length;                /* message length, clamped (ABI 2.1, 3.2) */
     cap_t cap;                    /* the invoked cap */
     cte_t *slot;                  /* and its slot */
-    cte_t *extra[MAX_EXTRA_CAPS]; /* slots of the extra caps */
+    cte_t *extra[seL4_MsgMaxExtraCaps]; /* slots of the extra caps */
     word_t extra_count;
     word_t *buffer; /* the caller's IPC buffer, or NULL */
     bool is_call;

@@ -62,11 +62,11 @@ typedef struct write_registers_args {
 static exception_t decode_write_registers(invocation_t *inv, const tcb_t *target,
                                           write_registers_args_t *a)
 {
-    if (inv->length < 2) {
+    if (inv->length < KEEL_MR_TCBWriteRegisters_regs) {
         return error_truncated_message(inv);
     }
     word_t count = inv_mr(inv, KEEL_MR_TCBWriteRegisters_count);
-    if (inv->length - 2 < count) {
+    if (inv->length - KEEL_MR_TCBWriteRegisters_regs < count) {
         return error_truncated_message(inv);
     }
     if (target == inv->thread) {

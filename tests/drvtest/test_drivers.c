@@ -200,12 +200,13 @@ DRV_TEST(driver_fault_reaches_handler)
     seL4_MessageInfo_t info = seL4_Recv(drv.fault_endpoint, &badge);
     KT_ASSERT_EQ(badge, DRV_FAULT_BADGE);
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), seL4_Fault_VMFault);
-    KT_ASSERT_EQ(seL4_MessageInfo_get_length(info), 4);
-    KT_ASSERT_EQ(seL4_GetMR(1), FAULTY_ADDRESS);
-    KT_ASSERT_EQ(seL4_GetMR(2), 0); /* a data access */
-    KT_ASSERT_LT(seL4_GetMR(0), (seL4_Word)drvtest_data_start); /* in the shared code */
-    printf("drvtest: driver fault at pc 0x%lx addr 0x%lx fsr 0x%lx\n", seL4_GetMR(0),
-           seL4_GetMR(1), seL4_GetMR(3));
+    KT_ASSERT_EQ(seL4_MessageInfo_get_length(info), seL4_VMFault_Length);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_VMFault_Addr), FAULTY_ADDRESS);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_VMFault_PrefetchFault), 0); /* a data access */
+    /* in the shared code */
+    KT_ASSERT_LT(seL4_GetMR(seL4_VMFault_IP), (seL4_Word)drvtest_data_start);
+    printf("drvtest: driver fault at pc 0x%lx addr 0x%lx fsr 0x%lx\n", seL4_GetMR(seL4_VMFault_IP),
+           seL4_GetMR(seL4_VMFault_Addr), seL4_GetMR(seL4_VMFault_FSR));
     /* The faulted driver is stopped; another one starts and serves. */
     driver_destroy(&drv.proc);
     drv_driver_t other;

@@ -204,7 +204,7 @@ static bool next_op(input_t *in, host_call_t *c)
     uint8_t l = byte(in);
     c->label = l < 0xc0 ? l % 52 : word(in) & ((1ull << 52) - 1);
     uint8_t len = byte(in);
-    c->length = len & 0x7f;
+    c->length = keel_seL4_MessageInfo_get_length(len);
     if (len & 0x80) {
         uint8_t b = byte(in);
         host_env_set_buffer(&env, (enum host_buffer_mode)(b & 3), 1024 * ((b >> 2) & 3));
@@ -219,7 +219,7 @@ static bool next_op(input_t *in, host_call_t *c)
     for (unsigned i = 0; i < n; i++) {
         c->mr[i] = value(in);
     }
-    for (unsigned i = n; i < 120; i++) {
+    for (unsigned i = n; i < seL4_MsgMaxLength; i++) {
         c->mr[i] = 0xdeadbeefcafef00dull + i;
     }
     return true;

@@ -66,7 +66,6 @@ enum {
 #define MIN_UNTYPED_BITS 4
 #define FAN_OUT_LIMIT 256   /* ABI 4.3 step 9 */
 #define SLOT_BITS 5         /* ABI 4.2 */
-#define MSG_MAX_LENGTH 120  /* ABI 2.1 */
 
 static uint64_t low_bits(unsigned n)
 {
@@ -1031,9 +1030,9 @@ static m_reply_t call_model(model_t *m, const m_call_t *call)
     const m_cap_t *cspace = slot_cap(&m->thread->slots[M_TCB_CSPACE]);
     /* ABI 2.1 and 3.2: length clamped to 120, and to 4 without a buffer;
      * extra caps only with a buffer. */
-    uint64_t length = call->length & 0x7f;
-    if (length > MSG_MAX_LENGTH) {
-        length = MSG_MAX_LENGTH;
+    uint64_t length = call->length & low_bits(seL4_MsgLengthBits);
+    if (length > seL4_MsgMaxLength) {
+        length = seL4_MsgMaxLength;
     }
     bool buffer = has_buffer(m, false);
     if (!buffer && length > 4) {

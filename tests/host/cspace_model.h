@@ -14,6 +14,7 @@
  * model slots to kernel slots. */
 #pragma once
 
+#include <keel/gen/abi.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -107,8 +108,8 @@ m_node_t *model_insert_copy(model_t *m, m_slot_t *source, m_slot_t *dest, m_cap_
 typedef struct m_call {
     uint64_t cptr;
     uint64_t label, length, extra_count;
-    uint64_t mr[120];
-    uint64_t extra[3];
+    uint64_t mr[seL4_MsgMaxLength];
+    uint64_t extra[seL4_MsgMaxExtraCaps];
 } m_call_t;
 
 typedef enum m_outcome {

@@ -130,16 +130,16 @@ void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply
     word_t *buffer = host_env_buffer(env);
     memset(reply, 0, sizeof(*reply));
     t->context.r[CTX_X0] = call->cptr;
-    t->context.r[CTX_X1] = (call->label << 12) | ((call->extra_count & 3) << 7) |
-                           (call->length & 0x7f);
-    for (unsigned i = 0; i < 4; i++) {
+    t->context.r[CTX_X1] =
+        keel_seL4_MessageInfo_new(call->label, 0, call->extra_count, call->length);
+    for (unsigned i = 0; i < seL4_FastMessageRegisters; i++) {
         t->context.r[CTX_X2 + i] = call->mr[i];
     }
-    for (unsigned i = 4; i < 120; i++) {
-        buffer[i + 1] = call->mr[i];
+    for (unsigned i = seL4_FastMessageRegisters; i < seL4_MsgMaxLength; i++) {
+        buffer[KEEL_seL4_IPCBuffer_msg + i] = call->mr[i];
     }
-    for (unsigned i = 0; i < 3; i++) {
-        buffer[122 + i] = call->extra[i];
+    for (unsigned i = 0; i < seL4_MsgMaxExtraCaps; i++) {
+        buffer[KEEL_seL4_IPCBuffer_caps_or_badges + i] = call->extra[i];
     }
     t->state = thread_running;
     stub_clear_fault();
@@ -168,13 +168,13 @@ void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply
         return;
     }
     reply->x0 = t->context.r[CTX_X0];
-    reply->label = t->context.r[CTX_X1] >> 12;
-    reply->length = t->context.r[CTX_X1] & 0x7f;
-    for (unsigned i = 0; i < 4; i++) {
+    reply->label = keel_seL4_MessageInfo_get_label(t->context.r[CTX_X1]);
+    reply->length = keel_seL4_MessageInfo_get_length(t->context.r[CTX_X1]);
+    for (unsigned i = 0; i < seL4_FastMessageRegisters; i++) {
         reply->mr[i] = t->context.r[CTX_X2 + i];
     }
-    for (unsigned i = 4; i < 8; i++) {
-        reply->mr[i] = buffer[i + 1];
+    for (unsigned i = seL4_FastMessageRegisters; i < 8; i++) {
+        reply->mr[i] = buffer[KEEL_seL4_IPCBuffer_msg + i];
     }
 }
 

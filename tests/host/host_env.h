@@ -10,6 +10,7 @@
 
 #include <cdt.h>
 #include <invocation.h>
+#include <keel/gen/abi.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -81,8 +82,8 @@ typedef struct host_call {
     word_t label;       /* tag fields (ABI 2.1), put into x1 as given (masked) */
     word_t length;
     word_t extra_count;
-    word_t mr[120];     /* MR0..3 go to x2..x5, the rest to the buffer */
-    word_t extra[3];    /* caps_or_badges */
+    word_t mr[seL4_MsgMaxLength];       /* MR0..3 go to x2..x5, the rest to the buffer */
+    word_t extra[seL4_MsgMaxExtraCaps]; /* caps_or_badges */
 } host_call_t;
 
 typedef struct host_reply {

@@ -65,12 +65,9 @@ WEAK void arch_fpu_release(struct tcb *thread)
     (void)thread;
 }
 
-/* The order of the user context in Read/WriteRegisters: any permutation of
- * context words will do on the host. */
-WEAK const uint8_t user_context_order[USER_CONTEXT_WORDS] = {
-    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
-    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
-};
+/* The order of the user context in Read/WriteRegisters (the kernel's
+ * table is in arch/aarch64/cpu.c, not compiled for the host). */
+WEAK const uint8_t user_context_order[USER_CONTEXT_WORDS] = KEEL_USER_CONTEXT_ORDER;
 
 WEAK void vspace_unmap_frame(word_t asid, vaddr_t vaddr, paddr_t paddr, unsigned size_bits)
 {

@@ -146,6 +146,25 @@ static seL4_MessageInfo_t recv_fault(const handler_t *h, seL4_Word badge_want, s
     return info;
 }
 
+/* The cap fault messages these tests expect (ABI 7.3): a guard mismatch of
+ * `addr` in the root CNode (bitsLeft 64, guard found 0, 51 guard bits: ABI
+ * 6.2) and a missing capability with no bits left. */
+#define GUARD_MISMATCH_LENGTH (seL4_CapFault_GuardMismatch_BitsFound + 1)
+#define GUARD_MISMATCH_MESSAGE(addr, in_recv_phase)                                                \
+    {                                                                                              \
+        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),               \
+        [seL4_CapFault_InRecvPhase] = (in_recv_phase),                                             \
+        [seL4_CapFault_LookupFailureType] = seL4_GuardMismatch, [seL4_CapFault_BitsLeft] = 64,     \
+        [seL4_CapFault_GuardMismatch_GuardFound] = 0, [seL4_CapFault_GuardMismatch_BitsFound] = 51 \
+    }
+#define MISSING_CAPABILITY_LENGTH (seL4_CapFault_BitsLeft + 1)
+#define MISSING_CAPABILITY_MESSAGE(addr)                                                           \
+    {                                                                                              \
+        [seL4_CapFault_IP] = (seL4_Word)kt_svc9_insn, [seL4_CapFault_Addr] = (addr),               \
+        [seL4_CapFault_InRecvPhase] = 1,                                                           \
+        [seL4_CapFault_LookupFailureType] = seL4_MissingCapability, [seL4_CapFault_BitsLeft] = 0   \
+    }
+
 static void expect_mrs(const seL4_Word *want, int n, const char *what)
 {
     for (int i = 0; i < n; i++) {
@@ -190,16 +209,15 @@ KT_THREAD_TEST(test_cap_fault_send_phase)
     kt_thread_t *t = kt_thread_spawn(
         raw_syscall, (seL4_Word)raw_args(args, BAD_CPTR, 0, seL4_SysSend), KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    /* Guard mismatch: bitsLeft 64, guard found 0, guard size 51 (ABI 6.2). */
-    const seL4_Word want[7] = {(seL4_Word)kt_svc9_insn, BAD_CPTR, 0, seL4_GuardMismatch, 64, 0, 51};
-    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, 7);
-    expect_mrs(want, 7, "cap fault");
+    const seL4_Word want[GUARD_MISMATCH_LENGTH] = GUARD_MISMATCH_MESSAGE(BAD_CPTR, 0);
+    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(want, GUARD_MISMATCH_LENGTH, "cap fault");
     KT_RETURN_IF_FAILED();
 
     /* A reply restarts the svc, which faults again the same way. */
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, 7);
-    expect_mrs(want, 7, "second cap fault");
+    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(want, GUARD_MISMATCH_LENGTH, "second cap fault");
     KT_RETURN_IF_FAILED();
 
     /* With x0 rewritten to name a notification, the restarted Send signals. */
@@ -222,8 +240,8 @@ KT_THREAD_TEST(test_cap_fault_send_phase)
     kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args, BAD_CPTR, 0, seL4_SysCall),
                     KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, 7);
-    expect_mrs(want, 7, "cap fault of Call");
+    recv_fault(&h, 0xfa01, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(want, GUARD_MISMATCH_LENGTH, "cap fault of Call");
 }
 
 KT_THREAD_TEST(test_cap_fault_recv_phase)
@@ -238,44 +256,42 @@ KT_THREAD_TEST(test_cap_fault_recv_phase)
     static seL4_Word args[4][9];
 
     /* Guard mismatch on Recv and on the receive phase of ReplyRecv. */
-    const seL4_Word guard[7] = {
-        (seL4_Word)kt_svc9_insn, BAD_CPTR, 1, seL4_GuardMismatch, 64, 0, 51
-    };
+    const seL4_Word guard[GUARD_MISMATCH_LENGTH] = GUARD_MISMATCH_MESSAGE(BAD_CPTR, 1);
     kt_thread_t *t = kt_thread_spawn(
         raw_syscall, (seL4_Word)raw_args(args[0], BAD_CPTR, 0, seL4_SysRecv), KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, 7);
-    expect_mrs(guard, 7, "Recv");
+    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(guard, GUARD_MISMATCH_LENGTH, "Recv");
     KT_RETURN_IF_FAILED();
     kt_thread_destroy(t);
     t = kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args[1], BAD_CPTR, 0, seL4_SysReplyRecv),
                         KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, 7);
-    expect_mrs(guard, 7, "ReplyRecv");
+    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(guard, GUARD_MISMATCH_LENGTH, "ReplyRecv");
     KT_RETURN_IF_FAILED();
     kt_thread_destroy(t);
 
     /* Not a cap one can receive on: missing capability, 0 bits left. */
-    const seL4_Word tcb_cap[5] = {(seL4_Word)kt_svc9_insn, seL4_CapInitThreadTCB, 1,
-                                  seL4_MissingCapability, 0};
+    const seL4_Word tcb_cap[MISSING_CAPABILITY_LENGTH] =
+        MISSING_CAPABILITY_MESSAGE(seL4_CapInitThreadTCB);
     t = kt_thread_spawn(raw_syscall,
                         (seL4_Word)raw_args(args[2], seL4_CapInitThreadTCB, 0, seL4_SysNBRecv),
                         KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, 5);
-    expect_mrs(tcb_cap, 5, "NBRecv on a TCB");
+    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, MISSING_CAPABILITY_LENGTH);
+    expect_mrs(tcb_cap, MISSING_CAPABILITY_LENGTH, "NBRecv on a TCB");
     KT_RETURN_IF_FAILED();
     kt_thread_destroy(t);
 
     /* An empty slot; after the handler puts a notification there and
      * signals it, the restarted Recv receives the signal. */
-    const seL4_Word missing[5] = {(seL4_Word)kt_svc9_insn, empty, 1, seL4_MissingCapability, 0};
+    const seL4_Word missing[MISSING_CAPABILITY_LENGTH] = MISSING_CAPABILITY_MESSAGE(empty);
     t = kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args[3], empty, 0x1111, seL4_SysRecv),
                         KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, 5);
-    expect_mrs(missing, 5, "Recv on an empty slot");
+    recv_fault(&h, 0xfa02, seL4_Fault_CapFault, MISSING_CAPABILITY_LENGTH);
+    expect_mrs(missing, MISSING_CAPABILITY_LENGTH, "Recv on an empty slot");
     KT_RETURN_IF_FAILED();
     KT_ASSERT_OK(seL4_CNode_Mint(KT_ROOT, empty, KT_DEPTH, KT_ROOT, ntfn, KT_DEPTH, seL4_AllRights,
                                  0x31));
@@ -317,7 +333,7 @@ KT_THREAD_TEST(test_replyrecv_replies_before_fault)
     KT_RETURN_IF_FAILED();
     KT_ASSERT(c->finished);
     KT_ASSERT_EQ(replied_label, 0x22);
-    recv_fault(&h, 0xfa0d, seL4_Fault_CapFault, 7);
+    recv_fault(&h, 0xfa0d, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
     KT_ASSERT_EQ(fmr[seL4_CapFault_Addr], BAD_CPTR);
     KT_ASSERT_EQ(fmr[seL4_CapFault_InRecvPhase], 1);
 }
@@ -354,9 +370,9 @@ KT_THREAD_TEST(test_cap_fault_extra_cap)
 
     kt_thread_spawn(send_bad_extra_cap, (seL4_Word)args[1], KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
-    const seL4_Word want[7] = {(seL4_Word)kt_svc9_insn, BAD_CPTR, 0, seL4_GuardMismatch, 64, 0, 51};
-    recv_fault(&h, 0xfa03, seL4_Fault_CapFault, 7);
-    expect_mrs(want, 7, "extra cap");
+    const seL4_Word want[GUARD_MISMATCH_LENGTH] = GUARD_MISMATCH_MESSAGE(BAD_CPTR, 0);
+    recv_fault(&h, 0xfa03, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
+    expect_mrs(want, GUARD_MISMATCH_LENGTH, "extra cap");
     KT_RETURN_IF_FAILED();
     /* Nothing was sent. */
     seL4_NBRecv(ep, &badge);
@@ -399,17 +415,17 @@ KT_THREAD_TEST(test_unknown_syscall)
         KT_RETURN_IF_FAILED();
         seL4_UserContext r;
         KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, 2, &r));
-        seL4_Word want[13];
+        seL4_Word want[seL4_UnknownSyscall_Length];
         for (int i = 0; i < 7; i++) {
-            want[i] = kt_pattern(k, (seL4_Word)i);
+            want[seL4_UnknownSyscall_X0 + i] = kt_pattern(k, (seL4_Word)i);
         }
-        want[7] = (seL4_Word)unknown_numbers[k];
-        want[8] = (seL4_Word)kt_svc9_insn;
-        want[9] = r.sp;
-        want[10] = (seL4_Word)kt_svc9_insn + 4;
-        want[11] = 0x90000040;
-        want[12] = (seL4_Word)unknown_numbers[k];
-        expect_mrs(want, 13, "unknown syscall");
+        want[seL4_UnknownSyscall_X7] = (seL4_Word)unknown_numbers[k];
+        want[seL4_UnknownSyscall_FaultIP] = (seL4_Word)kt_svc9_insn;
+        want[seL4_UnknownSyscall_SP] = r.sp;
+        want[seL4_UnknownSyscall_LR] = (seL4_Word)kt_svc9_insn + 4;
+        want[seL4_UnknownSyscall_SPSR] = 0x90000040;
+        want[seL4_UnknownSyscall_Syscall] = (seL4_Word)unknown_numbers[k];
+        expect_mrs(want, seL4_UnknownSyscall_Length, "unknown syscall");
         KT_RETURN_IF_FAILED();
         KT_ASSERT_EQ(r.pc, (seL4_Word)kt_svc9_insn);
 
@@ -417,18 +433,18 @@ KT_THREAD_TEST(test_unknown_syscall)
             /* Label 0, no words: restarted at the svc, the same fault again. */
             seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
             recv_fault(&h, 0xfa04, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
-            expect_mrs(want, 13, "repeated unknown syscall");
+            expect_mrs(want, seL4_UnknownSyscall_Length, "repeated unknown syscall");
             KT_RETURN_IF_FAILED();
         }
         /* Emulate: new x0..x7, pc past the svc, flags (sanitised). */
         for (int i = 0; i < 8; i++) {
-            seL4_SetMR(i, 0xe0 + k * 16 + (seL4_Word)i);
+            seL4_SetMR(seL4_UnknownSyscall_X0 + i, 0xe0 + k * 16 + (seL4_Word)i);
         }
-        seL4_SetMR(8, (seL4_Word)kt_svc9_insn + 4);
-        seL4_SetMR(9, r.sp);
-        seL4_SetMR(10, 0xdead);
-        seL4_SetMR(11, 0x6fffffff);
-        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 12));
+        seL4_SetMR(seL4_UnknownSyscall_FaultIP, (seL4_Word)kt_svc9_insn + 4);
+        seL4_SetMR(seL4_UnknownSyscall_SP, r.sp);
+        seL4_SetMR(seL4_UnknownSyscall_LR, 0xdead);
+        seL4_SetMR(seL4_UnknownSyscall_SPSR, 0x6fffffff);
+        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_SPSR + 1));
         for (int i = 0; i < 8; i++) {
             KT_ASSERT_EQ(unknown_after[k][i], 0xe0 + k * 16 + (seL4_Word)i);
         }
@@ -461,17 +477,19 @@ KT_THREAD_TEST(test_replyrecv_fault_replies)
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa0e, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
     KT_RETURN_IF_FAILED();
-    const seL4_Word pc = fmr[8], sp = fmr[9], lr = fmr[10];
+    const seL4_Word pc = fmr[seL4_UnknownSyscall_FaultIP], sp = fmr[seL4_UnknownSyscall_SP],
+                    lr = fmr[seL4_UnknownSyscall_LR];
     KT_ASSERT_EQ(pc, (seL4_Word)kt_svc9_insn);
     for (int i = 0; i < 8; i++) {
-        seL4_SetMR(i, 0xa0 + (seL4_Word)i);
+        seL4_SetMR(seL4_UnknownSyscall_X0 + i, 0xa0 + (seL4_Word)i);
     }
-    seL4_SetMR(8, pc + 4);
-    seL4_SetMR(9, sp);
-    seL4_SetMR(10, lr);
-    seL4_SetMR(11, 0);
+    seL4_SetMR(seL4_UnknownSyscall_FaultIP, pc + 4);
+    seL4_SetMR(seL4_UnknownSyscall_SP, sp);
+    seL4_SetMR(seL4_UnknownSyscall_LR, lr);
+    seL4_SetMR(seL4_UnknownSyscall_SPSR, 0);
     seL4_Word badge = 0;
-    seL4_MessageInfo_t info = seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0, 0, 0, 12), &badge);
+    seL4_MessageInfo_t info =
+        seL4_ReplyRecv(h.ep, seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_SPSR + 1), &badge);
     KT_ASSERT_EQ(badge, 0xfa0e);
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), 0x99);
     for (int i = 0; i < 8; i++) {
@@ -508,9 +526,9 @@ KT_THREAD_TEST(test_unknown_syscall_reply_stops)
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa05, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
     KT_RETURN_IF_FAILED();
-    seL4_SetMR(0, 0x77);
-    seL4_SetMR(1, 0x78);
-    seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 2));
+    seL4_SetMR(seL4_UnknownSyscall_X0, 0x77);
+    seL4_SetMR(seL4_UnknownSyscall_X1, 0x78);
+    seL4_Reply(seL4_MessageInfo_new(1, 0, 0, seL4_UnknownSyscall_X1 + 1));
     KT_ASSERT(!t->finished);
     /* Not restarted: no second fault waits on the endpoint. */
     seL4_Word badge = 0x1234;
@@ -525,8 +543,8 @@ KT_THREAD_TEST(test_unknown_syscall_reply_stops)
     KT_ASSERT_OK(seL4_TCB_Resume(t->tcb));
     recv_fault(&h, 0xfa05, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
     KT_RETURN_IF_FAILED();
-    KT_ASSERT_EQ(fmr[0], 0x77);
-    KT_ASSERT_EQ(fmr[1], 0x78);
+    KT_ASSERT_EQ(fmr[seL4_UnknownSyscall_X0], 0x77);
+    KT_ASSERT_EQ(fmr[seL4_UnknownSyscall_X1], 0x78);
 }
 
 /* --- user exceptions (ABI 7.5, 7.7) -------------------------------------- */
@@ -561,22 +579,28 @@ KT_THREAD_TEST(test_user_exception)
     seL4_UserContext r;
     KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, 3, &r));
     KT_ASSERT_EQ(r.pc, (seL4_Word)kt_udf_insn);
-    const seL4_Word want[5] = {(seL4_Word)kt_udf_insn, r.sp, r.spsr, 0x02000000, 0};
-    expect_mrs(want, 5, "udf");
+    const seL4_Word want[seL4_UserException_Length] = {
+        [seL4_UserException_FaultIP] = (seL4_Word)kt_udf_insn,
+        [seL4_UserException_SP] = r.sp,
+        [seL4_UserException_SPSR] = r.spsr,
+        [seL4_UserException_Number] = 0x02000000, /* ESR: EC 0 (unknown reason), IL */
+        [seL4_UserException_Code] = 0,
+    };
+    expect_mrs(want, seL4_UserException_Length, "udf");
     KT_RETURN_IF_FAILED();
     KT_ASSERT_EQ(r.spsr & ~0xf0000000ul, 0x40);
 
     /* Label 0, no words: restarted at the udf. */
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
     recv_fault(&h, 0xfa06, seL4_Fault_UserException, seL4_UserException_Length);
-    expect_mrs(want, 5, "repeated udf");
+    expect_mrs(want, seL4_UserException_Length, "repeated udf");
     KT_RETURN_IF_FAILED();
 
     /* pc past the udf, SP kept, SPSR sanitised to its NZCV. */
-    seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
-    seL4_SetMR(1, r.sp);
-    seL4_SetMR(2, 0x600003c0);
-    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 3));
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
+    seL4_SetMR(seL4_UserException_SP, r.sp);
+    seL4_SetMR(seL4_UserException_SPSR, 0x600003c0);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UserException_SPSR + 1));
     KT_ASSERT(t->finished);
     KT_ASSERT_EQ(udf_nzcv, 0x60000000);
 
@@ -585,7 +609,7 @@ KT_THREAD_TEST(test_user_exception)
     kt_thread_t *u = kt_thread_spawn(do_udf, 0, KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa06, seL4_Fault_UserException, seL4_UserException_Length);
-    seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
     seL4_Reply(seL4_MessageInfo_new(2, 0, 0, 1));
     KT_ASSERT(!u->finished);
     KT_ASSERT_EQ(udf_nzcv, 0x5a);
@@ -605,7 +629,7 @@ KT_THREAD_TEST(test_user_exception)
     KT_ASSERT_EQ(fmr[seL4_UserException_FaultIP], (seL4_Word)kt_brk_insn);
     KT_ASSERT_EQ(fmr[seL4_UserException_Number] >> 26, 0x3c);
     KT_ASSERT_EQ(fmr[seL4_UserException_Number] & 0xffff, 0x42);
-    seL4_SetMR(0, (seL4_Word)kt_brk_insn + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_brk_insn + 4);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     KT_ASSERT(b->finished);
 #endif
@@ -784,7 +808,7 @@ KT_THREAD_TEST(test_fault_received_without_grant)
     KT_ASSERT_INFO(info, seL4_Fault_UserException, seL4_UserException_Length);
     KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     KT_ASSERT_TAG(slot, KT_TAG_REPLY);
-    seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
     seL4_Send(slot, seL4_MessageInfo_new(0, 0, 0, 1));
     KT_ASSERT(t->finished);
 }
@@ -813,7 +837,7 @@ KT_THREAD_TEST(test_fault_reply_caps_not_transferred)
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa0c, seL4_Fault_UserException, seL4_UserException_Length);
     KT_RETURN_IF_FAILED();
-    seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
     seL4_SetCap(0, ntfn);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 1, 1));
     KT_ASSERT(t->finished);
@@ -836,7 +860,7 @@ KT_THREAD_TEST(test_fault_reply_saved_cap)
     KT_RETURN_IF_FAILED();
     KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
     KT_ASSERT_TAG(slot, KT_TAG_REPLY);
-    seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
     seL4_Send(slot, seL4_MessageInfo_new(0, 0, 0, 1));
     KT_ASSERT(t->finished);
     KT_ASSERT_TAG(slot, KT_TAG_NULL);
@@ -903,7 +927,7 @@ KT_THREAD_TEST(test_double_fault)
         if (cases[i].delivered) {
             KT_ASSERT_EQ(regs[0], 0xd0 + i);
             KT_ASSERT_EQ(seL4_MessageInfo_get_label(keel_info(regs[1])), seL4_Fault_UserException);
-            seL4_SetMR(0, (seL4_Word)kt_udf_insn + 4);
+            seL4_SetMR(seL4_UserException_FaultIP, (seL4_Word)kt_udf_insn + 4);
             seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
             KT_ASSERT(t->finished);
         } else {

@@ -183,7 +183,7 @@ static kt_thread_t *code_thread(seL4_Word prio)
     regs.pc = (seL4_Word)kt_dbg_code;
     regs.x0 = 0;
     regs.x30 = (seL4_Word)kt_dbg_stop;
-    seL4_Error err = seL4_TCB_WriteRegisters(t->tcb, 0, 0, 36, &regs);
+    seL4_Error err = seL4_TCB_WriteRegisters(t->tcb, 0, 0, KEEL_WORDS_seL4_UserContext, &regs);
     if (err != seL4_NoError) {
         ktest_fail(__FILE__, __LINE__, "WriteRegisters failed with %d", (int)err);
         return NULL;
@@ -565,9 +565,9 @@ KT_THREAD_TEST(test_single_step_syscall)
     kt_thread_t *t = code_thread(KT_PRIO_HIGH);
     KT_RETURN_IF_FAILED();
     seL4_UserContext r;
-    KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, 36, &r));
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, KEEL_WORDS_seL4_UserContext, &r));
     r.pc = (seL4_Word)kt_dbg_svc_code;
-    KT_ASSERT_OK(seL4_TCB_WriteRegisters(t->tcb, 0, 0, 36, &r));
+    KT_ASSERT_OK(seL4_TCB_WriteRegisters(t->tcb, 0, 0, KEEL_WORDS_seL4_UserContext, &r));
     seL4_Word svc = (seL4_Word)kt_dbg_svc_code + 8;
     KT_ASSERT_OK(seL4_TCB_ConfigureSingleStepping(t->tcb, 0, 2).error);
     kt_thread_start(t);

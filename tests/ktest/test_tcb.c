@@ -4,7 +4,7 @@
 #include "threads.h"
 #include <keel/string.h>
 
-#define NWORDS 36 /* seL4_UserContext */
+#define NWORDS KEEL_WORDS_seL4_UserContext /* 36 */
 
 static seL4_Word *ctx_words(seL4_UserContext *c)
 {
@@ -28,12 +28,12 @@ KT_THREAD_TEST(test_read_registers_errors)
     seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
     KT_RETURN_IF_FAILED();
     seL4_UserContext r;
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 0, &r), seL4_RangeError, 1, 36);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 37, &r), seL4_RangeError, 1, 36);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, 0, &r), seL4_RangeError, 1, NWORDS);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, NWORDS + 1, &r), seL4_RangeError, 1, NWORDS);
     /* The count is a whole word (ABI 5.3 rule 8). */
     KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, (1ul << 32) | 1, &r), seL4_RangeError, 1,
-                    36);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, ~0ul, &r), seL4_RangeError, 1, 36);
+                    NWORDS);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, ~0ul, &r), seL4_RangeError, 1, NWORDS);
 
     seL4_Word mrs[2] = {0, 1};
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 1, NULL, 0), seL4_TruncatedMessage, 0);
@@ -41,15 +41,15 @@ KT_THREAD_TEST(test_read_registers_errors)
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 2, NULL, 0), 0, 1);
 
     /* Reading the caller itself: the range check comes first. */
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 0, &r), seL4_RangeError,
-                    1, 36);
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 0, &r), seL4_RangeError, 1,
+                    NWORDS);
     KT_ASSERT_INFO(kt_call(seL4_CapInitThreadTCB, TCBReadRegisters, mrs, 2, NULL, 0),
                    seL4_IllegalOperation, 0);
-    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 36, &r),
+    KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, NWORDS, &r),
                     seL4_IllegalOperation);
 
     KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, 1, &r));
-    KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, 36, &r));
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(tcb, 0, 0, NWORDS, &r));
 }
 
 /* The reply of ReadRegisters: x0 = 0, the tag says count words, MR0..MR3 in
@@ -312,6 +312,105 @@ KT_THREAD_TEST(test_spsr_flags_reach_thread)
     }
 }
 
+/* Every register a thread resumes with is the word of seL4_UserContext that
+ * names it, and ReadRegisters reads each one back from the running thread's
+ * state (ABI 8.1): kt_dump_registers stores x0..x30, NZCV, TPIDR_EL0 and
+ * TPIDRRO_EL0 at [sp] (words 0..30, 31, 32, 33) and stops at the `udf` at
+ * kt_dump_registers_udf, x0 restored. */
+__asm__(".text\n"
+        ".global kt_dump_registers\n"
+        ".global kt_dump_registers_udf\n"
+        ".type kt_dump_registers, %function\n"
+        "kt_dump_registers:\n"
+        "    stp x0, x1, [sp, #0]\n"
+        "    stp x2, x3, [sp, #16]\n"
+        "    stp x4, x5, [sp, #32]\n"
+        "    stp x6, x7, [sp, #48]\n"
+        "    stp x8, x9, [sp, #64]\n"
+        "    stp x10, x11, [sp, #80]\n"
+        "    stp x12, x13, [sp, #96]\n"
+        "    stp x14, x15, [sp, #112]\n"
+        "    stp x16, x17, [sp, #128]\n"
+        "    stp x18, x19, [sp, #144]\n"
+        "    stp x20, x21, [sp, #160]\n"
+        "    stp x22, x23, [sp, #176]\n"
+        "    stp x24, x25, [sp, #192]\n"
+        "    stp x26, x27, [sp, #208]\n"
+        "    stp x28, x29, [sp, #224]\n"
+        "    str x30, [sp, #240]\n"
+        "    mrs x0, nzcv\n"
+        "    str x0, [sp, #248]\n"
+        "    mrs x0, tpidr_el0\n"
+        "    str x0, [sp, #256]\n"
+        "    mrs x0, tpidrro_el0\n"
+        "    str x0, [sp, #264]\n"
+        "    ldr x0, [sp, #0]\n"
+        "kt_dump_registers_udf:\n"
+        "    udf #0\n"
+        ".size kt_dump_registers, . - kt_dump_registers\n");
+void kt_dump_registers(void);
+extern char kt_dump_registers_udf[];
+
+enum { DUMP_NZCV = 31, DUMP_TPIDR = 32, DUMP_TPIDRRO = 33, DUMP_WORDS = 34 };
+
+/* Register xn (n <= 30) of a context. */
+static seL4_Word x_register(const seL4_UserContext *c, int n)
+{
+    static const size_t at[31] = {
+#define X(n) offsetof(seL4_UserContext, x##n)
+        X(0),  X(1),  X(2),  X(3),  X(4),  X(5),  X(6),  X(7),  X(8),  X(9),  X(10),
+        X(11), X(12), X(13), X(14), X(15), X(16), X(17), X(18), X(19), X(20), X(21),
+        X(22), X(23), X(24), X(25), X(26), X(27), X(28), X(29), X(30),
+#undef X
+    };
+    return *(const seL4_Word *)((const char *)c + at[n]);
+}
+
+KT_THREAD_TEST(test_registers_reach_the_thread)
+{
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    kt_thread_t *t = kt_thread_create(nothing, 0, KT_PRIO_HIGH, ep);
+    KT_RETURN_IF_FAILED();
+    seL4_UserContext w;
+    fill_context(&w, 21);
+    w.pc = (seL4_Word)kt_dump_registers;
+    w.sp = (t->stack_top - 1024) & ~15ul; /* the dump goes there, in its stack */
+    w.spsr = 0x60000000;                  /* Z and C */
+    seL4_Word *dump = (seL4_Word *)w.sp;
+    memset(dump, 0, DUMP_WORDS * sizeof(seL4_Word));
+    KT_ASSERT_OK(seL4_TCB_WriteRegisters(t->tcb, 1, 0, NWORDS, &w));
+
+    /* It ran at once (KT_PRIO_HIGH) up to the udf, whose fault waits. */
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    KT_ASSERT_INFO(info, seL4_Fault_UserException, seL4_UserException_Length);
+    KT_ASSERT_EQ(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)kt_dump_registers_udf);
+    for (int n = 0; n <= 30; n++) {
+        if (dump[n] != x_register(&w, n)) {
+            KT_FAIL("x%d of the thread is 0x%lx, written 0x%lx", n, dump[n], x_register(&w, n));
+        }
+    }
+    KT_ASSERT_EQ(dump[DUMP_NZCV], 0x60000000);
+    KT_ASSERT_EQ(dump[DUMP_TPIDR], w.tpidr_el0);
+    KT_ASSERT_EQ(dump[DUMP_TPIDRRO], w.tpidrro_el0);
+
+    /* Read back from the faulted thread: each word where the ABI puts it. */
+    seL4_UserContext r;
+    KT_ASSERT_OK(seL4_TCB_ReadRegisters(t->tcb, 0, 0, NWORDS, &r));
+    KT_ASSERT_EQ(r.pc, (seL4_Word)kt_dump_registers_udf);
+    KT_ASSERT_EQ(r.sp, w.sp);
+    KT_ASSERT_EQ(r.spsr, 0x60000040); /* NZCV kept, EL0t with FIQ masked (ABI 8.3) */
+    for (int n = 0; n <= 30; n++) {
+        if (x_register(&r, n) != dump[n]) {
+            KT_FAIL("ReadRegisters gives x%d = 0x%lx, the thread had 0x%lx", n, x_register(&r, n),
+                    dump[n]);
+        }
+    }
+    KT_ASSERT_EQ(r.tpidr_el0, dump[DUMP_TPIDR]);
+    KT_ASSERT_EQ(r.tpidrro_el0, dump[DUMP_TPIDRRO]);
+}
+
 /* --- CopyRegisters ----------------------------------------------------- */
 
 KT_THREAD_TEST(test_copy_registers)
@@ -334,7 +433,7 @@ KT_THREAD_TEST(test_copy_registers)
         KT_ASSERT_OK_AT(groups, seL4_TCB_CopyRegisters(dst, src, 0, 0, frame, integer, 0));
         KT_ASSERT_OK_AT(groups, seL4_TCB_ReadRegisters(dst, 0, 0, NWORDS, &r));
         for (int i = 0; i < NWORDS; i++) {
-            bool copied = i < 17 ? frame : integer;
+            bool copied = i < KEEL_seL4_UserContext_frame_WORDS ? frame : integer;
             seL4_Word want = copied ? ctx_words(&s)[i] : ctx_words(&d)[i];
             if (ctx_words(&r)[i] != want) {
                 KT_FAIL("frame %d integer %d: register %d reads 0x%lx, expected 0x%lx", frame,
@@ -1279,6 +1378,7 @@ const ktest_case_t ktest_tcb_cases[] = {
     {"tcb.write_pc_resume_address", test_write_pc_resume_address},
     {"tcb.write_pc_of_runnable_thread", test_write_pc_of_runnable_thread},
     {"tcb.spsr_flags_reach_thread", test_spsr_flags_reach_thread},
+    {"tcb.registers_reach_the_thread", test_registers_reach_the_thread},
     {"tcb.copy_registers", test_copy_registers},
     {"tcb.copy_registers_flags", test_copy_registers_flags},
     {"tcb.configure_errors", test_configure_errors},

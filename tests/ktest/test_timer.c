@@ -110,7 +110,7 @@ static void expect_trap(seL4_CPtr ep, seL4_Word i)
                 accesses[i].what, seL4_MessageInfo_get_label(info), fault_ip, esr, accesses_reached,
                 (seL4_Word)accesses[i].fn, accesses[i].esr);
     }
-    seL4_SetMR(0, fault_ip + 4);
+    seL4_SetMR(seL4_UserException_FaultIP, fault_ip + 4);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
 }
 

@@ -241,7 +241,8 @@ static void watchdog(seL4_Word arg)
     (void)arg;
     seL4_UserContext r;
     seL4_TCB_Suspend(seL4_CapInitThreadTCB);
-    seL4_Error err = seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 36, &r);
+    seL4_Error err =
+        seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, KEEL_WORDS_seL4_UserContext, &r);
     ktest_fail(__FILE__, __LINE__,
                "deadlock: every thread of the test is blocked or stopped; the root task stands "
                "at pc 0x%lx (ReadRegisters: %d)",
@@ -262,7 +263,7 @@ static void watchdog(seL4_Word arg)
     r.pc = saved[11];
     r.sp = kt_env_jmp.sp;
     r.x0 = 1;
-    seL4_TCB_WriteRegisters(seL4_CapInitThreadTCB, 1, 0, 36, &r);
+    seL4_TCB_WriteRegisters(seL4_CapInitThreadTCB, 1, 0, KEEL_WORDS_seL4_UserContext, &r);
 }
 
 bool kt_env_begin(void)

@@ -72,7 +72,4 @@ void arch_zero_memory(void *p, word_t size)
     }
 }
 
-const uint8_t user_context_order[USER_CONTEXT_WORDS] = {
-    CTX_FAULT_IP, CTX_SP, CTX_SPSR, 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 17, 18, 29, 30,
-    9, 10, 11, 12, 13, 14, 15, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, CTX_TPIDR, CTX_TPIDRRO,
-};
+const uint8_t user_context_order[USER_CONTEXT_WORDS] = KEEL_USER_CONTEXT_ORDER;

@@ -7,12 +7,7 @@
  * itself are bugs: they save a frame on the kernel stack and panic. */
 
 #include <config.h>
-
-#define CTX_SP_OFFSET (8 * 31)
-#define CTX_NEXT_IP_OFFSET (8 * 32)
-#define CTX_FAULT_IP_OFFSET (8 * 34)
-#define CTX_TPIDR_OFFSET (8 * 35)
-#define CTX_TPIDRRO_OFFSET (8 * 36)
+#include <keel/gen/context.h> /* CTX_<register>_OFFSET, from api/keel.api */
 
 #define ESR_EC_SHIFT 26
 #define EC_SVC64 0x15
@@ -24,30 +19,46 @@
 #define KIND_FIQ 2
 #define KIND_SERROR 3
 
-.macro store_x0_to_x29   /* at [sp], in register order */
-    stp     x0, x1, [sp, #16 * 0]
-    stp     x2, x3, [sp, #16 * 1]
-    stp     x4, x5, [sp, #16 * 2]
-    stp     x6, x7, [sp, #16 * 3]
-    stp     x8, x9, [sp, #16 * 4]
-    stp     x10, x11, [sp, #16 * 5]
-    stp     x12, x13, [sp, #16 * 6]
-    stp     x14, x15, [sp, #16 * 7]
-    stp     x16, x17, [sp, #16 * 8]
-    stp     x18, x19, [sp, #16 * 9]
-    stp     x20, x21, [sp, #16 * 10]
-    stp     x22, x23, [sp, #16 * 11]
-    stp     x24, x25, [sp, #16 * 12]
-    stp     x26, x27, [sp, #16 * 13]
-    stp     x28, x29, [sp, #16 * 14]
+/* The code below stores and loads the context in pairs of adjacent words:
+ * x0..x30 in register order, SP_EL0 after x30, SPSR after ELR. */
+#define FOLLOWS(a, b) (CTX_##b##_OFFSET == CTX_##a##_OFFSET + 8)
+#if !(FOLLOWS(X0, X1) && FOLLOWS(X1, X2) && FOLLOWS(X2, X3) && FOLLOWS(X3, X4) &&             \
+      FOLLOWS(X4, X5) && FOLLOWS(X5, X6) && FOLLOWS(X6, X7) && FOLLOWS(X7, X8) &&             \
+      FOLLOWS(X8, X9) && FOLLOWS(X9, X10) && FOLLOWS(X10, X11) && FOLLOWS(X11, X12) &&        \
+      FOLLOWS(X12, X13) && FOLLOWS(X13, X14) && FOLLOWS(X14, X15) && FOLLOWS(X15, X16) &&     \
+      FOLLOWS(X16, X17) && FOLLOWS(X17, X18) && FOLLOWS(X18, X19) && FOLLOWS(X19, X20) &&     \
+      FOLLOWS(X20, X21) && FOLLOWS(X21, X22) && FOLLOWS(X22, X23) && FOLLOWS(X23, X24) &&     \
+      FOLLOWS(X24, X25) && FOLLOWS(X25, X26) && FOLLOWS(X26, X27) && FOLLOWS(X27, X28) &&     \
+      FOLLOWS(X28, X29) && FOLLOWS(X29, X30) && FOLLOWS(X30, SP) && FOLLOWS(NEXT_IP, SPSR))
+#error "vectors.S stores the register context in pairs: api/keel.api's order does not allow it"
+#endif
+
+/* x0..x29 in register order from [sp, #base]: a user context (base
+ * CTX_X0_OFFSET) or a kernel frame (0). */
+.macro store_x0_to_x29 base
+    stp     x0, x1, [sp, #\base + 16 * 0]
+    stp     x2, x3, [sp, #\base + 16 * 1]
+    stp     x4, x5, [sp, #\base + 16 * 2]
+    stp     x6, x7, [sp, #\base + 16 * 3]
+    stp     x8, x9, [sp, #\base + 16 * 4]
+    stp     x10, x11, [sp, #\base + 16 * 5]
+    stp     x12, x13, [sp, #\base + 16 * 6]
+    stp     x14, x15, [sp, #\base + 16 * 7]
+    stp     x16, x17, [sp, #\base + 16 * 8]
+    stp     x18, x19, [sp, #\base + 16 * 9]
+    stp     x20, x21, [sp, #\base + 16 * 10]
+    stp     x22, x23, [sp, #\base + 16 * 11]
+    stp     x24, x25, [sp, #\base + 16 * 12]
+    stp     x26, x27, [sp, #\base + 16 * 13]
+    stp     x28, x29, [sp, #\base + 16 * 14]
 .endm
 
 /* Leaves ELR_EL1 (the return address) in x9. TPIDRRO_EL0 is not saved: EL0
  * cannot write it, so the copy in the context is always the live value. */
 .macro save_user_context
-    store_x0_to_x29
+    store_x0_to_x29 CTX_X0_OFFSET
     mrs     x9, sp_el0
-    stp     x30, x9, [sp, #16 * 15]
+    stp     x30, x9, [sp, #CTX_X30_OFFSET]
     mrs     x9, elr_el1
     mrs     x10, spsr_el1
     stp     x9, x10, [sp, #CTX_NEXT_IP_OFFSET]
@@ -65,7 +76,7 @@
  * on the kernel stack, then the panic report. */
 .macro kernel_exception kind
     sub     sp, sp, #(8 * 36)
-    store_x0_to_x29
+    store_x0_to_x29 0
     add     x9, sp, #(8 * 36)
     stp     x30, x9, [sp, #16 * 15]
     mrs     x9, elr_el1
@@ -180,20 +191,20 @@ restore_user_context:
     ldr     x10, [sp, #CTX_TPIDRRO_OFFSET]
     msr     tpidr_el0, x9
     msr     tpidrro_el0, x10
-    ldp     x0, x1, [sp, #16 * 0]
-    ldp     x2, x3, [sp, #16 * 1]
-    ldp     x4, x5, [sp, #16 * 2]
-    ldp     x6, x7, [sp, #16 * 3]
-    ldp     x8, x9, [sp, #16 * 4]
-    ldp     x10, x11, [sp, #16 * 5]
-    ldp     x12, x13, [sp, #16 * 6]
-    ldp     x14, x15, [sp, #16 * 7]
-    ldp     x16, x17, [sp, #16 * 8]
-    ldp     x18, x19, [sp, #16 * 9]
-    ldp     x20, x21, [sp, #16 * 10]
-    ldp     x22, x23, [sp, #16 * 11]
-    ldp     x24, x25, [sp, #16 * 12]
-    ldp     x26, x27, [sp, #16 * 13]
-    ldp     x28, x29, [sp, #16 * 14]
-    ldr     x30, [sp, #16 * 15]
+    ldp     x0, x1, [sp, #CTX_X0_OFFSET + 16 * 0]
+    ldp     x2, x3, [sp, #CTX_X0_OFFSET + 16 * 1]
+    ldp     x4, x5, [sp, #CTX_X0_OFFSET + 16 * 2]
+    ldp     x6, x7, [sp, #CTX_X0_OFFSET + 16 * 3]
+    ldp     x8, x9, [sp, #CTX_X0_OFFSET + 16 * 4]
+    ldp     x10, x11, [sp, #CTX_X0_OFFSET + 16 * 5]
+    ldp     x12, x13, [sp, #CTX_X0_OFFSET + 16 * 6]
+    ldp     x14, x15, [sp, #CTX_X0_OFFSET + 16 * 7]
+    ldp     x16, x17, [sp, #CTX_X0_OFFSET + 16 * 8]
+    ldp     x18, x19, [sp, #CTX_X0_OFFSET + 16 * 9]
+    ldp     x20, x21, [sp, #CTX_X0_OFFSET + 16 * 10]
+    ldp     x22, x23, [sp, #CTX_X0_OFFSET + 16 * 11]
+    ldp     x24, x25, [sp, #CTX_X0_OFFSET + 16 * 12]
+    ldp     x26, x27, [sp, #CTX_X0_OFFSET + 16 * 13]
+    ldp     x28, x29, [sp, #CTX_X0_OFFSET + 16 * 14]
+    ldr     x30, [sp, #CTX_X30_OFFSET]
     eret

@@ -5,6 +5,7 @@
 
 #include <arch/context.h>
 #include <config.h>
+#include <keel/gen/abi.h>
 #include <object/cnode.h>
 
 #define TCB_SIZE_BITS 11
@@ -102,13 +103,21 @@ static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
  * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);
 
-/* Message registers: MR0..MR3 are x2..x5, MRi for i >= 4 is word i + 1 of
- * the IPC buffer (`buffer`, from tcb_ipc_buffer; NULL if there is none). */
-#define TCB_FAST_MRS 4
+/* Message registers: MR0..MR3 are x2..x5, MRi for i >= 4 is msg[i] of the
+ * IPC buffer (`buffer`, from tcb_ipc_buffer; NULL if there is none). */
+#define TCB_FAST_MRS seL4_FastMessageRegisters
+
+/* The length a message-info word announces, clamped to seL4_MsgMaxLength
+ * (ABI 2.1). */
+static inline word_t message_length(word_t info)
+{
+    word_t length = keel_seL4_MessageInfo_get_length(info);
+    return MIN(length, seL4_MsgMaxLength);
+}
 
 static inline word_t tcb_get_mr(const tcb_t *thread, const word_t *buffer, word_t i)
 {
-    return i < TCB_FAST_MRS ? thread->context.r[CTX_X2 + i] : buffer[i + 1];
+    return i < TCB_FAST_MRS ? thread->context.r[CTX_X2 + i] : buffer[KEEL_seL4_IPCBuffer_msg + i];
 }
 
 /* Set MR i; false if it needs a buffer the thread does not have. */
@@ -121,7 +130,7 @@ static inline bool tcb_set_mr(tcb_t *thread, word_t *buffer, word_t i, word_t va
     if (buffer == NULL) {
         return false;
     }
-    buffer[i + 1] = value;
+    buffer[KEEL_seL4_IPCBuffer_msg + i] = value;
     return true;
 }
 

@@ -74,14 +74,7 @@ typedef seL4_CPtr seL4_ARM_VCPU;
 #define seL4_IPCBufferSizeBits 10
 #define seL4_UserTop 0x00007fffffffffffull
 #define seL4_UserVSpaceTop seL4_UserTop
-#define seL4_MsgLengthBits 7
-#define seL4_MsgExtraCapBits 2
-#define seL4_MsgMaxLength 120
-#define seL4_MsgMaxExtraCaps 3
-#define seL4_FastMessageRegisters 4
 #define seL4_CapRightsBits 4
-#define seL4_GuardBits 58
-#define seL4_GuardSizeBits 6
 #define seL4_BadgeBits 64
 #define seL4_InvalidPrio (-1)
 #define seL4_MinPrio 0
@@ -90,109 +83,15 @@ typedef seL4_CPtr seL4_ARM_VCPU;
 #define seL4_InstructionFault 1
 #define CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS 230
 
-/* The message-info word (ABI 2.1): label [63:12], capsUnwrapped [11:9],
- * extraCaps [8:7], length [6:0]. */
-typedef struct seL4_MessageInfo {
-    seL4_Word words[1];
-} seL4_MessageInfo_t;
+/* The message info (seL4_MessageInfo_t, ABI 2.1), capability rights
+ * (seL4_CapRights_t, ABI 2.2) and CNode cap data (seL4_CNode_CapData_t, ABI
+ * 2.3; pass .words[0] as the badge argument of CNode_Mint/Mutate or as TCB
+ * cspace_root_data), with libsel4's functions (_new, _get_<field>,
+ * _set_<field>, _ptr_get_<field>, _ptr_set_<field>), and the message
+ * constants (seL4_MsgMaxLength...) come from keel/gen/abi.h, generated from
+ * api/keel.api. */
 
-static inline seL4_MessageInfo_t seL4_MessageInfo_new(seL4_Word label, seL4_Word capsUnwrapped,
-                                                      seL4_Word extraCaps, seL4_Word length)
-{
-    seL4_MessageInfo_t info = {{(label & 0xfffffffffffffull) << 12 | (capsUnwrapped & 0x7) << 9 |
-                                (extraCaps & 0x3) << 7 | (length & 0x7f)}};
-    return info;
-}
-
-static inline seL4_Word seL4_MessageInfo_get_label(seL4_MessageInfo_t info)
-{
-    return info.words[0] >> 12;
-}
-
-static inline seL4_Word seL4_MessageInfo_get_capsUnwrapped(seL4_MessageInfo_t info)
-{
-    return (info.words[0] >> 9) & 0x7;
-}
-
-static inline seL4_Word seL4_MessageInfo_get_extraCaps(seL4_MessageInfo_t info)
-{
-    return (info.words[0] >> 7) & 0x3;
-}
-
-static inline seL4_Word seL4_MessageInfo_get_length(seL4_MessageInfo_t info)
-{
-    return info.words[0] & 0x7f;
-}
-
-/* Replace the field at [shift + width - 1 : shift] of a one-word value. */
-static inline seL4_Word keel_word_set_field(seL4_Word word, unsigned shift, unsigned width,
-                                            seL4_Word value)
-{
-    seL4_Word mask = (width == 64 ? ~0ull : (1ull << width) - 1) << shift;
-    return (word & ~mask) | ((value << shift) & mask);
-}
-
-static inline seL4_MessageInfo_t seL4_MessageInfo_set_label(seL4_MessageInfo_t info,
-                                                            seL4_Word label)
-{
-    info.words[0] = keel_word_set_field(info.words[0], 12, 52, label);
-    return info;
-}
-
-static inline seL4_MessageInfo_t seL4_MessageInfo_set_capsUnwrapped(seL4_MessageInfo_t info,
-                                                                    seL4_Word value)
-{
-    info.words[0] = keel_word_set_field(info.words[0], 9, 3, value);
-    return info;
-}
-
-static inline seL4_MessageInfo_t seL4_MessageInfo_set_extraCaps(seL4_MessageInfo_t info,
-                                                                seL4_Word value)
-{
-    info.words[0] = keel_word_set_field(info.words[0], 7, 2, value);
-    return info;
-}
-
-static inline seL4_MessageInfo_t seL4_MessageInfo_set_length(seL4_MessageInfo_t info,
-                                                             seL4_Word value)
-{
-    info.words[0] = keel_word_set_field(info.words[0], 0, 7, value);
-    return info;
-}
-
-/* Capability rights (ABI 2.2): write bit 0, read 1, grant 2, grant-reply 3. */
-typedef struct seL4_CapRights {
-    seL4_Word words[1];
-} seL4_CapRights_t;
-
-static inline seL4_CapRights_t seL4_CapRights_new(seL4_Word grantreply, seL4_Word grant,
-                                                  seL4_Word read, seL4_Word write)
-{
-    seL4_CapRights_t rights = {
-        {(grantreply & 1) << 3 | (grant & 1) << 2 | (read & 1) << 1 | (write & 1)}};
-    return rights;
-}
-
-static inline seL4_Word seL4_CapRights_get_capAllowWrite(seL4_CapRights_t rights)
-{
-    return rights.words[0] & 1;
-}
-
-static inline seL4_Word seL4_CapRights_get_capAllowRead(seL4_CapRights_t rights)
-{
-    return (rights.words[0] >> 1) & 1;
-}
-
-static inline seL4_Word seL4_CapRights_get_capAllowGrant(seL4_CapRights_t rights)
-{
-    return (rights.words[0] >> 2) & 1;
-}
-
-static inline seL4_Word seL4_CapRights_get_capAllowGrantReply(seL4_CapRights_t rights)
-{
-    return (rights.words[0] >> 3) & 1;
-}
-
+/* The usual rights (seL4_CapRights_new(grantReply, grant, read, write)). */
 #define seL4_NoRights seL4_CapRights_new(0, 0, 0, 0)
 #define seL4_CanWrite seL4_CapRights_new(0, 0, 0, 1)
 #define seL4_CanRead seL4_CapRights_new(0, 0, 1, 0)
@@ -202,28 +101,6 @@ static inline seL4_Word seL4_CapRights_get_capAllowGrantReply(seL4_CapRights_t r
 #define seL4_NoWrite seL4_CapRights_new(1, 1, 1, 0)
 #define seL4_NoRead seL4_CapRights_new(1, 1, 0, 1)
 #define seL4_AllRights seL4_CapRights_new(1, 1, 1, 1)
-
-/* CNode cap data (ABI 2.3): guard [63:6], guard size [5:0]. Pass .words[0] as
- * the badge argument of CNode_Mint/Mutate or as TCB cspace_root_data. */
-typedef struct seL4_CNode_CapData {
-    seL4_Word words[1];
-} seL4_CNode_CapData_t;
-
-static inline seL4_CNode_CapData_t seL4_CNode_CapData_new(seL4_Word guard, seL4_Word guardSize)
-{
-    seL4_CNode_CapData_t data = {{(guard & 0x3ffffffffffffffull) << 6 | (guardSize & 0x3f)}};
-    return data;
-}
-
-static inline seL4_Word seL4_CNode_CapData_get_guard(seL4_CNode_CapData_t data)
-{
-    return data.words[0] >> 6;
-}
-
-static inline seL4_Word seL4_CNode_CapData_get_guardSize(seL4_CNode_CapData_t data)
-{
-    return data.words[0] & 0x3f;
-}
 
 /* Page_Map / PageTable_Map attribute word (ABI 2.5). */
 typedef enum seL4_ARM_VMAttributes {
@@ -303,14 +180,25 @@ typedef struct seL4_IPCBuffer {
     seL4_Word receiveDepth;
 } __attribute__((aligned(1024))) seL4_IPCBuffer;
 
-_Static_assert(sizeof(seL4_IPCBuffer) == 1024, "IPC buffer size");
-_Static_assert(offsetof(seL4_IPCBuffer, tag) == 0, "IPC buffer tag");
-_Static_assert(offsetof(seL4_IPCBuffer, msg) == 8, "IPC buffer msg");
-_Static_assert(offsetof(seL4_IPCBuffer, userData) == 968, "IPC buffer userData");
-_Static_assert(offsetof(seL4_IPCBuffer, caps_or_badges) == 976, "IPC buffer caps_or_badges");
-_Static_assert(offsetof(seL4_IPCBuffer, receiveCNode) == 1000, "IPC buffer receiveCNode");
-_Static_assert(offsetof(seL4_IPCBuffer, receiveIndex) == 1008, "IPC buffer receiveIndex");
-_Static_assert(offsetof(seL4_IPCBuffer, receiveDepth) == 1016, "IPC buffer receiveDepth");
+/* The struct is the C view of the layout api/keel.api gives (word offsets
+ * KEEL_seL4_IPCBuffer_<member>, which the kernel uses). */
+#define KEEL_IPC_BUFFER_AT(member) (KEEL_seL4_IPCBuffer_##member * sizeof(seL4_Word))
+_Static_assert(sizeof(seL4_IPCBuffer) == KEEL_WORDS_seL4_IPCBuffer * sizeof(seL4_Word) &&
+                   sizeof(seL4_IPCBuffer) == 1ul << seL4_IPCBufferSizeBits,
+               "IPC buffer size");
+_Static_assert(offsetof(seL4_IPCBuffer, tag) == KEEL_IPC_BUFFER_AT(tag), "IPC buffer tag");
+_Static_assert(offsetof(seL4_IPCBuffer, msg) == KEEL_IPC_BUFFER_AT(msg), "IPC buffer msg");
+_Static_assert(offsetof(seL4_IPCBuffer, userData) == KEEL_IPC_BUFFER_AT(userData),
+               "IPC buffer userData");
+_Static_assert(offsetof(seL4_IPCBuffer, caps_or_badges) == KEEL_IPC_BUFFER_AT(caps_or_badges),
+               "IPC buffer caps_or_badges");
+_Static_assert(offsetof(seL4_IPCBuffer, receiveCNode) == KEEL_IPC_BUFFER_AT(receiveCNode),
+               "IPC buffer receiveCNode");
+_Static_assert(offsetof(seL4_IPCBuffer, receiveIndex) == KEEL_IPC_BUFFER_AT(receiveIndex),
+               "IPC buffer receiveIndex");
+_Static_assert(offsetof(seL4_IPCBuffer, receiveDepth) == KEEL_IPC_BUFFER_AT(receiveDepth),
+               "IPC buffer receiveDepth");
+#undef KEEL_IPC_BUFFER_AT
 
 /* BootInfo (ABI 9.5). */
 typedef struct seL4_SlotRegion {

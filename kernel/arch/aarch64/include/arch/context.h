@@ -1,29 +1,14 @@
 /* A thread's saved user-level register context, in the order the entry code
- * in vectors.S stores it (ABI 8.2, informative). */
+ * in vectors.S stores it (ABI 8.2, informative). The order is described in
+ * api/keel.api: keel/gen/context.h has enum context_register (CTX_X0...,
+ * CTX_SP, CTX_NEXT_IP: ELR_EL1, where the thread resumes; CTX_FAULT_IP: the
+ * restart address, the svc or the faulting instruction; CTX_TPIDR...), the
+ * byte offsets vectors.S uses and the map from seL4_UserContext. */
 #pragma once
 
+#include <keel/gen/abi.h>
+#include <keel/gen/context.h>
 #include <types.h>
-
-enum context_register {
-    CTX_X0 = 0,
-    CTX_X1,
-    CTX_X2,
-    CTX_X3,
-    CTX_X4,
-    CTX_X5,
-    CTX_X6,
-    CTX_X7,
-    CTX_X8,
-    CTX_X29 = 29,
-    CTX_X30 = 30,
-    CTX_SP = 31,      /* SP_EL0 */
-    CTX_NEXT_IP = 32, /* ELR_EL1: where the thread resumes */
-    CTX_SPSR = 33,
-    CTX_FAULT_IP = 34, /* restart address: the svc, or the faulting instruction */
-    CTX_TPIDR = 35,    /* TPIDR_EL0, the TLS register */
-    CTX_TPIDRRO = 36,  /* TPIDRRO_EL0 */
-    CTX_WORDS = 37,
-};
 
 typedef struct user_context {
     word_t r[CTX_WORDS];
@@ -60,7 +45,7 @@ typedef struct vspace_cache {
  * API sets it, by API ID: instruction breakpoints 0..5, then data watchpoints
  * 6..9 (seL4_FirstWatchpoint). debug.c turns it into register values when
  * the thread is switched to. */
-#define DEBUG_API_IDS 10 /* seL4_NumHWBreakpoints */
+#define DEBUG_API_IDS seL4_NumHWBreakpoints
 
 typedef struct debug_state {
     struct tcb *in_use; /* the TCB itself while an ID or stepping is enabled, else NULL */
@@ -74,9 +59,15 @@ typedef struct debug_state {
 
 /* seL4_UserContext (ABI 8.1): 36 words; the first 17 are the "frame"
  * registers, the other 19 the "integer" ones (CopyRegisters groups). This
- * table maps each to its place in user_context_t. */
-#define USER_CONTEXT_WORDS 36
-#define USER_CONTEXT_FRAME_WORDS 17
+ * table (KEEL_USER_CONTEXT_ORDER) maps each to its place in user_context_t. */
+#define USER_CONTEXT_WORDS KEEL_WORDS_seL4_UserContext
+#define USER_CONTEXT_FRAME_WORDS KEEL_seL4_UserContext_frame_WORDS
 extern const uint8_t user_context_order[USER_CONTEXT_WORDS];
 /* Index of the SPSR in seL4_UserContext (sanitised when written). */
-#define USER_CONTEXT_SPSR 2
+#define USER_CONTEXT_SPSR KEEL_seL4_UserContext_spsr
+
+_Static_assert(KEEL_seL4_UserContext_frame_FIRST == 0 &&
+                   KEEL_seL4_UserContext_integer_FIRST == USER_CONTEXT_FRAME_WORDS &&
+                   KEEL_seL4_UserContext_integer_WORDS ==
+                       USER_CONTEXT_WORDS - USER_CONTEXT_FRAME_WORDS,
+               "CopyRegisters copies the frame words, then all the others");
