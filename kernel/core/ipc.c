@@ -90,7 +90,7 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
 static word_t debug_fault_message(const tcb_t *t, word_t mrs[16])
 {
     word_t reason = fault_debug_reason(&t->fault);
-    mrs[seL4_DebugException_FaultIP] = t->context.r[CTX_FAULT_IP];
+    mrs[seL4_DebugException_FaultIP] = t->context.r[ARCH_REG_FAULT_IP];
     mrs[seL4_DebugException_ExceptionReason] = reason;
     if (reason == seL4_SingleStep || reason == seL4_SoftwareBreakRequest) {
         return seL4_DebugException_TriggerAddress;
@@ -106,22 +106,32 @@ static word_t debug_fault_message(const tcb_t *t, word_t mrs[16])
 static bool debug_fault_reply(tcb_t *faulter, const tcb_t *replier, word_t info)
 {
     if (fault_debug_reason(&faulter->fault) == seL4_SingleStep) {
-        word_t instructions = (info & 0x7f) >= 1 ? replier->context.r[CTX_X2] : 1;
+        word_t instructions = (info & 0x7f) >= 1 ? replier->context.r[ARCH_REG_MR0] : 1;
         arch_debug_step_reply(faulter, instructions);
     }
     return (info >> 12) == 0;
 }
 #endif
 
+/* The first `count` words of a fault message: the registers the port says
+ * it carries (arch.h). */
+static void copy_fault_registers(const arch_context_t *c, const uint8_t *registers, word_t count,
+                                 word_t *mrs)
+{
+    for (word_t i = 0; i < count; i++) {
+        mrs[i] = c->r[registers[i]];
+    }
+}
+
 /* The fault message of the thread's recorded fault (ABI 7.3-7.6). */
 static word_t fault_message(const tcb_t *t, word_t mrs[16])
 {
-    const user_context_t *c = &t->context;
+    const arch_context_t *c = &t->context;
     switch (t->fault.type) {
     case seL4_Fault_CapFault: {
         const lookup_fault_t *l = &t->lookup_fault;
         word_t n = 0;
-        mrs[n++] = c->r[CTX_FAULT_IP];
+        mrs[n++] = c->r[ARCH_REG_FAULT_IP];
         mrs[n++] = t->fault.data[0];
         mrs[n++] = t->fault.data[1];
         mrs[n++] = l->type;
@@ -137,33 +147,25 @@ static word_t fault_message(const tcb_t *t, word_t mrs[16])
         }
         return n;
     }
-    case seL4_Fault_UnknownSyscall:
-        for (word_t i = 0; i < 8; i++) {
-            mrs[i] = c->r[i];
-        }
-        mrs[8] = c->r[CTX_FAULT_IP];
-        mrs[9] = c->r[CTX_SP];
-        mrs[10] = c->r[CTX_NEXT_IP];
-        mrs[11] = c->r[CTX_SPSR];
-        mrs[12] = t->fault.data[0];
-        return 13;
     case seL4_Fault_UserException:
-        mrs[0] = c->r[CTX_FAULT_IP];
-        mrs[1] = c->r[CTX_SP];
-        mrs[2] = c->r[CTX_SPSR];
-        mrs[3] = t->fault.data[0];
-        mrs[4] = 0;
-        return 5;
+        copy_fault_registers(c, arch_exception_fault_registers, seL4_UserException_Number, mrs);
+        mrs[seL4_UserException_Number] = t->fault.data[0];
+        mrs[seL4_UserException_Code] = 0;
+        return seL4_UserException_Length;
+    case seL4_Fault_UnknownSyscall:
+        copy_fault_registers(c, arch_syscall_fault_registers, seL4_UnknownSyscall_Syscall, mrs);
+        mrs[seL4_UnknownSyscall_Syscall] = t->fault.data[0];
+        return seL4_UnknownSyscall_Length;
 #if CONFIG_HARDWARE_DEBUG_API
     case seL4_Fault_DebugException:
         return debug_fault_message(t, mrs);
 #endif
     default: /* seL4_Fault_VMFault */
-        mrs[0] = c->r[CTX_FAULT_IP];
-        mrs[1] = t->fault.data[0];
-        mrs[2] = t->fault.data[1] & 1;
-        mrs[3] = t->fault.data[1] >> 1;
-        return 4;
+        mrs[seL4_VMFault_IP] = c->r[ARCH_REG_FAULT_IP];
+        mrs[seL4_VMFault_Addr] = t->fault.data[0];
+        mrs[seL4_VMFault_PrefetchFault] = t->fault.data[1] & 1;
+        mrs[seL4_VMFault_FSR] = t->fault.data[1] >> 1;
+        return seL4_VMFault_Length;
     }
 }
 
@@ -176,7 +178,7 @@ static word_t write_kernel_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
         return tcb_write_mrs(receiver, mrs, n);
     }
     for (word_t i = 0; i < n; i++) {
-        receiver->context.r[CTX_X2 + i] = mrs[i];
+        receiver->context.r[ARCH_REG_MR0 + i] = mrs[i];
     }
     return n;
 }
@@ -201,19 +203,19 @@ static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, en
 
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
-    receiver->context.r[CTX_X0] = badge;
+    receiver->context.r[ARCH_REG_BADGE] = badge;
     if (sender->fault.type != 0) {
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
         word_t n = write_kernel_mrs(receiver, mrs, length);
-        receiver->context.r[CTX_X1] = tag(sender->fault.type, 0, 0, n);
+        receiver->context.r[ARCH_REG_MSG_INFO] = tag(sender->fault.type, 0, 0, n);
         return;
     }
-    word_t info = sender->context.r[CTX_X1];
+    word_t info = sender->context.r[ARCH_REG_MSG_INFO];
     word_t n = MIN(info & 0x7f, MSG_MAX);
     word_t cap_count = can_grant ? (info >> 7) & 3 : 0;
     for (word_t i = 0; i < MIN(n, TCB_FAST_MRS); i++) {
-        receiver->context.r[CTX_X2 + i] = sender->context.r[CTX_X2 + i];
+        receiver->context.r[ARCH_REG_MR0 + i] = sender->context.r[ARCH_REG_MR0 + i];
     }
     word_t caps = 0;
     word_t unwrapped = 0;
@@ -221,7 +223,7 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     if (n > TCB_FAST_MRS || cap_count != 0) {
         n = transfer_buffer_part(sender, n, cap_count, ep, receiver, &caps, &unwrapped);
     }
-    receiver->context.r[CTX_X1] = tag(info >> 12, unwrapped, caps, n);
+    receiver->context.r[ARCH_REG_MSG_INFO] = tag(info >> 12, unwrapped, caps, n);
 }
 
 void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
@@ -235,28 +237,26 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
     cdt_insert_reply(reply, master, dest);
 }
 
-/* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
+/* Apply a handler's reply to a faulted thread (ABI 7.7): the registers its
+ * fault message carried, as far as the reply gives them. True: restart. */
 static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
 {
-    static const uint8_t syscall_regs[12] = { 0, 1, 2, 3, 4, 5, 6, 7,
-                                              CTX_FAULT_IP, CTX_SP, CTX_NEXT_IP, CTX_SPSR };
-    static const uint8_t exception_regs[3] = { CTX_FAULT_IP, CTX_SP, CTX_SPSR };
     const uint8_t *regs = NULL;
     word_t count = 0;
     if (faulter->fault.type == seL4_Fault_UnknownSyscall) {
-        regs = syscall_regs;
-        count = 12;
+        regs = arch_syscall_fault_registers;
+        count = ARRAY_SIZE(arch_syscall_fault_registers);
     } else if (faulter->fault.type == seL4_Fault_UserException) {
-        regs = exception_regs;
-        count = 3;
+        regs = arch_exception_fault_registers;
+        count = ARRAY_SIZE(arch_exception_fault_registers);
 #if CONFIG_HARDWARE_DEBUG_API
     } else if (faulter->fault.type == seL4_Fault_DebugException) {
-        return debug_fault_reply(faulter, replier, replier->context.r[CTX_X1]);
+        return debug_fault_reply(faulter, replier, replier->context.r[ARCH_REG_MSG_INFO]);
 #endif
     } else {
         return true; /* cap and VM faults: restart whatever the reply says */
     }
-    word_t info = replier->context.r[CTX_X1];
+    word_t info = replier->context.r[ARCH_REG_MSG_INFO];
     word_t n = MIN(info & 0x7f, MSG_MAX);
     word_t *buffer = NULL;
     if (n > TCB_FAST_MRS) {
@@ -265,10 +265,9 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
             n = TCB_FAST_MRS;
         }
     }
-    user_context_t *c = &faulter->context;
+    arch_context_t *c = &faulter->context;
     for (word_t i = 0; i < MIN(n, count); i++) {
-        word_t v = tcb_get_mr(replier, buffer, i);
-        c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
+        c->r[regs[i]] = arch_sanitise_register(regs[i], tcb_get_mr(replier, buffer, i));
     }
     return (info >> 12) == 0;
 }

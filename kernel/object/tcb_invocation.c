@@ -23,8 +23,8 @@ static exception_t decode_read_registers(invocation_t *inv, tcb_t *target)
         return error_truncated_message(inv);
     }
     word_t count = inv_mr(inv, KEEL_MR_TCBReadRegisters_count);
-    if (count < 1 || count > USER_CONTEXT_WORDS) {
-        return error_range(inv, 1, USER_CONTEXT_WORDS);
+    if (count < 1 || count > ARCH_USER_CONTEXT_WORDS) {
+        return error_range(inv, 1, ARCH_USER_CONTEXT_WORDS);
     }
     if (target == inv->thread) {
         return error_illegal_operation(inv);
@@ -33,7 +33,7 @@ static exception_t decode_read_registers(invocation_t *inv, tcb_t *target)
         thread_suspend(target);
     }
     for (word_t i = 0; i < count; i++) {
-        inv_reply_mr(inv, i, target->context.r[user_context_order[i]]);
+        inv_reply_mr(inv, i, target->context.r[arch_user_context_register(i)]);
     }
     return EXCEPTION_NONE;
 }
@@ -50,15 +50,13 @@ static exception_t decode_write_registers(invocation_t *inv, tcb_t *target)
     if (target == inv->thread) {
         return error_illegal_operation(inv);
     }
-    count = MIN(count, USER_CONTEXT_WORDS);
+    count = MIN(count, ARCH_USER_CONTEXT_WORDS);
     for (word_t i = 0; i < count; i++) {
         word_t value = inv_mr(inv, KEEL_MR_TCBWriteRegisters_regs + i);
-        if (i == USER_CONTEXT_SPSR) {
-            value = spsr_sanitise(value);
-        }
-        target->context.r[user_context_order[i]] = value;
+        word_t reg = arch_user_context_register(i);
+        target->context.r[reg] = arch_sanitise_register(reg, value);
     }
-    target->context.r[CTX_NEXT_IP] = target->context.r[CTX_FAULT_IP];
+    target->context.r[ARCH_REG_NEXT_IP] = target->context.r[ARCH_REG_FAULT_IP];
     if (flag(inv, KEEL_SHIFT_TCBWriteRegisters_resume_target)) {
         thread_resume(target);
     }
@@ -82,14 +80,16 @@ static exception_t decode_copy_registers(invocation_t *inv, tcb_t *target)
         thread_resume(target);
     }
     if (flag(inv, KEEL_SHIFT_TCBCopyRegisters_transfer_frame)) {
-        for (word_t i = 0; i < USER_CONTEXT_FRAME_WORDS; i++) {
-            target->context.r[user_context_order[i]] = source->context.r[user_context_order[i]];
+        for (word_t i = 0; i < ARCH_USER_CONTEXT_FRAME_WORDS; i++) {
+            word_t reg = arch_user_context_register(i);
+            target->context.r[reg] = source->context.r[reg];
         }
-        target->context.r[CTX_NEXT_IP] = target->context.r[CTX_FAULT_IP];
+        target->context.r[ARCH_REG_NEXT_IP] = target->context.r[ARCH_REG_FAULT_IP];
     }
     if (flag(inv, KEEL_SHIFT_TCBCopyRegisters_transfer_integer)) {
-        for (word_t i = USER_CONTEXT_FRAME_WORDS; i < USER_CONTEXT_WORDS; i++) {
-            target->context.r[user_context_order[i]] = source->context.r[user_context_order[i]];
+        for (word_t i = ARCH_USER_CONTEXT_FRAME_WORDS; i < ARCH_USER_CONTEXT_WORDS; i++) {
+            word_t reg = arch_user_context_register(i);
+            target->context.r[reg] = source->context.r[reg];
         }
     }
     if (target == ks_cur_thread) {
@@ -119,7 +119,7 @@ static exception_t check_ipc_buffer(invocation_t *inv, word_t buffer, cte_t *fra
     if (status != EXCEPTION_NONE) {
         return status;
     }
-    if (cap_type(*frame) != cap_frame || cap_frame_is_device(*frame)) {
+    if (!arch_cap_is_ipc_buffer(*frame)) {
         return error_illegal_operation(inv);
     }
     if (!IS_ALIGNED(buffer, IPC_BUFFER_ALIGN_BITS)) {
@@ -160,7 +160,7 @@ static exception_t check_spaces(invocation_t *inv, tcb_t *target, word_t cspace_
     if (status != EXCEPTION_NONE) {
         return status;
     }
-    if (cap_type(a->vspace) != cap_vspace || !cap_vspace_has_asid(a->vspace)) {
+    if (!arch_cap_is_vspace_root(a->vspace)) {
         return error_illegal_operation(inv);
     }
     return EXCEPTION_NONE;
@@ -389,7 +389,7 @@ exception_t decode_tcb_invocation(invocation_t *inv)
         if (inv->length < KEEL_LEN_TCBSetTLSBase) {
             return error_truncated_message(inv);
         }
-        target->context.r[CTX_TPIDR] = inv_mr(inv, KEEL_MR_TCBSetTLSBase_tls_base);
+        target->context.r[ARCH_REG_TLS] = inv_mr(inv, KEEL_MR_TCBSetTLSBase_tls_base);
         return EXCEPTION_NONE;
     case TCBSetFlags:
         return decode_set_flags(inv, target);

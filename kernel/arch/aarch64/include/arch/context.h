@@ -2,6 +2,7 @@
  * in vectors.S stores it (ABI 8.2, informative). */
 #pragma once
 
+#include <config.h>
 #include <types.h>
 
 enum context_register {
@@ -80,3 +81,13 @@ typedef struct debug_state {
 extern const uint8_t user_context_order[USER_CONTEXT_WORDS];
 /* Index of the SPSR in seL4_UserContext (sanitised when written). */
 #define USER_CONTEXT_SPSR 2
+
+/* The port's part of a TCB (arch.h): FP/SIMD state, the cached TTBR0
+ * value, the hardware debug state. */
+typedef struct arch_tcb {
+    fpu_state_t fpu;
+    vspace_cache_t vspace_cache; /* arch/vspace.h */
+#if CONFIG_HARDWARE_DEBUG_API
+    debug_state_t debug; /* breakpoints, watchpoints, single stepping (arch/debug.h) */
+#endif
+} arch_tcb_t;
