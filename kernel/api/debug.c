@@ -32,7 +32,8 @@ static UNUSED void dump_scheduler(void)
     kprintf("%-20s %-16s %-18s %s\n", "Name", "State", "IP", "Prio");
     for (tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
         kprintf("%-20s %-16s 0x%016lx %u%s\n", t->name, state_names[t->state % 7],
-                t->context.r[ARCH_REG_FAULT_IP], t->priority, t == ks_cur_thread ? " (current)" : "");
+                t->context.r[ARCH_REG_FAULT_IP], t->priority,
+                t == ks_cur_thread ? " (current)" : "");
     }
 }
 

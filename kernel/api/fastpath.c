@@ -202,7 +202,6 @@ static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
     dassert(cap_type(tcb_slot((tcb_t *)cur, TCB_REPLY)->cap) == cap_reply);
 }
 
-
 #if CONFIG_FASTPATH_STATS
 fastpath_stats_t ks_fastpath_stats;
 #endif
@@ -266,8 +265,8 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     tcb_t *caller = cap_object(reply);
     word_t vspace = arch_fastpath_vspace(&caller->arch);
     word_t fault = caller->fault.type;
-    if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) ||
-        vspace == 0 || !in_current_domain(caller) || sched_ready_above(caller->priority)) {
+    if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) || vspace == 0 ||
+        !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
     FASTPATH_COUNT(reply_recv_fast);

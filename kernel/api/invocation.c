@@ -2,10 +2,10 @@
  * cap and the extra caps, decode and perform, then reply to a Call. (What
  * decoders use to report errors and replies is core: core/invocation.c.) */
 #include <api/syscall.h>
+#include <config.h>
 #include <fault.h>
 #include <invocation.h>
 #include <keel/gen/abi.h>
-#include <config.h>
 #include <thread.h>
 
 static void set_reply_tag(tcb_t *thread, word_t label, word_t length)

@@ -6,10 +6,10 @@
 #include <delete.h>
 #include <fault.h>
 #include <interrupt.h>
-#include <ipc.h>
-#include <object/notification.h>
 #include <invocation.h>
+#include <ipc.h>
 #include <keel/gen/abi.h>
+#include <object/notification.h>
 #include <thread.h>
 
 /* Recv, NBRecv and the receive phase of ReplyRecv (ABI 1.4): an endpoint
