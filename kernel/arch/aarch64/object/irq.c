@@ -44,10 +44,10 @@ static exception_t decode_issue_sgi(invocation_t *inv, sgi_args_t *a)
     if (a->target > SGI_MAX_TARGET) {
         return error_invalid_argument(inv, 1);
     }
-    exception_t status = lookup_slot_for_cnode_op(
-        inv, false, inv_extra_cap(inv, KEEL_CAP_ARMIRQIssueSGISignal_root),
-        inv_mr(inv, KEEL_MR_ARMIRQIssueSGISignal_index),
-        inv_mr(inv, KEEL_MR_ARMIRQIssueSGISignal_depth), &a->dest);
+    exception_t status =
+        lookup_slot_for_cnode_op(inv, false, inv_extra_cap(inv, KEEL_CAP_ARMIRQIssueSGISignal_root),
+                                 inv_mr(inv, KEEL_MR_ARMIRQIssueSGISignal_index),
+                                 inv_mr(inv, KEEL_MR_ARMIRQIssueSGISignal_depth), &a->dest);
     if (status != EXCEPTION_NONE) {
         return status;
     }

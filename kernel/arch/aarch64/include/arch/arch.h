@@ -196,8 +196,8 @@ static ALWAYS_INLINE word_t arch_fastpath_vspace(const arch_tcb_t *arch)
     return vspace_cached_ttbr0(&arch->vspace_cache);
 }
 
-static ALWAYS_INLINE NORETURN void arch_fastpath_switch(struct tcb *thread,
-                                                        arch_context_t *context, word_t vspace)
+static ALWAYS_INLINE NORETURN void arch_fastpath_switch(struct tcb *thread, arch_context_t *context,
+                                                        word_t vspace)
 {
     vspace_load_ttbr0(vspace);
     arch_fpu_activate(thread);
