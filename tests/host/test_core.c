@@ -67,17 +67,25 @@ TEST(a_send_delivers_badge_tag_and_registers_where_the_port_says)
     EXPECT_TRUE(ks_sched_action == receiver);            /* the entry's candidate */
 }
 
+/* Deliver the fault just recorded for the sender (whose register r holds
+ * base + r) to the receiver; returns the message's tag. */
+static word_t deliver_fault(word_t base)
+{
+    for (word_t r = 0; r < STUB_CONTEXT_WORDS; r++) {
+        sender->context.r[r] = base + r;
+    }
+    ipc_transfer(sender, &endpoint, 0, false, receiver);
+    return receiver->context.r[ARCH_REG_MSG_INFO];
+}
+
+/* Without an IPC buffer only the message registers arrive. */
 TEST(an_unknown_syscall_fault_message_carries_the_port_registers)
 {
     setup();
-    for (word_t r = 0; r < STUB_CONTEXT_WORDS; r++) {
-        sender->context.r[r] = 0x1000 + r;
-    }
     fault_set_unknown_syscall(sender, 42);
-    ipc_transfer(sender, &endpoint, 0, false, receiver);
-    word_t info = receiver->context.r[ARCH_REG_MSG_INFO];
+    word_t info = deliver_fault(0x1000);
     EXPECT_EQ(info >> 12, seL4_Fault_UnknownSyscall);
-    ASSERT_EQ(info & 0x7f, ARCH_MSG_REGISTERS); /* no IPC buffer: the registers only */
+    ASSERT_EQ(info & 0x7f, ARCH_MSG_REGISTERS);
     for (word_t i = 0; i < ARCH_MSG_REGISTERS; i++) {
         EXPECT_EQ(receiver->context.r[ARCH_REG_MR0 + i], 0x1000 + arch_syscall_fault_registers[i]);
     }
@@ -86,12 +94,8 @@ TEST(an_unknown_syscall_fault_message_carries_the_port_registers)
 TEST(a_user_exception_fault_message_carries_the_port_registers)
 {
     setup();
-    for (word_t r = 0; r < STUB_CONTEXT_WORDS; r++) {
-        sender->context.r[r] = 0x2000 + r;
-    }
     fault_set_user_exception(sender, 0x55);
-    ipc_transfer(sender, &endpoint, 0, false, receiver);
-    word_t info = receiver->context.r[ARCH_REG_MSG_INFO];
+    word_t info = deliver_fault(0x2000);
     EXPECT_EQ(info >> 12, seL4_Fault_UserException);
     ASSERT_EQ(info & 0x7f, ARCH_MSG_REGISTERS);
     for (word_t i = 0; i < seL4_UserException_Number; i++) {
