@@ -1,5 +1,7 @@
 # make check: static checks that need no QEMU.
 #  - every kernel header compiles on its own (STYLE 12: self-contained headers);
+#  - the layering rules: only <arch/arch.h> of the architecture, no board
+#    header, no api header below api (tools/checklayers.py);
 #  - cppcheck over the kernel and common sources.
 
 KERNEL_HEADERS := $(wildcard kernel/include/*.h kernel/include/*/*.h \
@@ -12,11 +14,14 @@ $(BUILD)/check/%.ok: %.h | $(GEN_HEADERS)
 	@echo '#include "$(abspath $<)"' | $(CC) $(KERNEL_CFLAGS) $(KERNEL_INCLUDES) -x c -c - -o /dev/null
 	@touch $@
 
-.PHONY: check check-headers check-cppcheck
-check: check-headers check-cppcheck
+.PHONY: check check-headers check-layers check-cppcheck
+check: check-headers check-layers check-cppcheck
 
 check-headers: $(HEADER_STAMPS)
 	@echo "headers: $(words $(HEADER_STAMPS)) compile on their own"
+
+check-layers:
+	@$(PYTHON) tools/checklayers.py
 
 check-cppcheck:
 	@command -v cppcheck >/dev/null || { echo "cppcheck is not installed"; exit 1; }

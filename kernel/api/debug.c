@@ -1,18 +1,17 @@
 /* Debug system calls (ABI 10.3): DebugPutChar and DebugDumpScheduler with
  * CONFIG_PRINTING, the others in debug builds (the numbers exist only when
  * their call is present, keel.api). None changes a register of the caller
- * except DebugCapIdentify's x0.
+ * except DebugCapIdentify's cap register.
  * Also Keel's KeelFastpathStats, in kernels built with
  * CONFIG_FASTPATH_STATS. */
+#include <api/fastpath.h>
+#include <api/syscall.h>
 #include <arch/arch.h>
-#include <arch/context.h>
 #include <config.h>
 #include <cspace.h>
-#include <fastpath.h>
 #include <invariants.h>
 #include <keel/gen/abi.h>
 #include <printk.h>
-#include <syscall.h>
 #include <thread.h>
 
 #define NAME_BUFFER_BYTES (seL4_MsgMaxLength * sizeof(word_t)) /* the IPC buffer's msg[] */
@@ -33,7 +32,8 @@ static UNUSED void dump_scheduler(void)
     kprintf("%-20s %-16s %-18s %s\n", "Name", "State", "IP", "Prio");
     for (tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
         kprintf("%-20s %-16s 0x%016lx %u%s\n", t->name, state_names[t->state % 7],
-                t->context.r[CTX_FAULT_IP], t->priority, t == ks_cur_thread ? " (current)" : "");
+                t->context.r[ARCH_REG_FAULT_IP], t->priority,
+                t == ks_cur_thread ? " (current)" : "");
     }
 }
 
@@ -48,7 +48,7 @@ static UNUSED void halt_from_user(tcb_t *thread, const char *what)
  * a wild address. */
 static UNUSED void name_thread(tcb_t *caller)
 {
-    lookup_cap_ret_t target = lookup_cap(caller, caller->context.r[CTX_X0]);
+    lookup_cap_ret_t target = lookup_cap(caller, caller->context.r[ARCH_REG_CAP]);
     const char *name = (const char *)(tcb_ipc_buffer(caller, false));
     if (target.fault.type != 0 || cap_type(target.cap) != cap_tcb) {
         kprintf("DebugNameThread: cap is not a TCB, halting\n");
@@ -76,16 +76,17 @@ static UNUSED void name_thread(tcb_t *caller)
 #if CONFIG_FASTPATH_STATS
 /* KeelFastpathStats (a Keel extension, in benchmark kernels built with
  * CONFIG_FASTPATH_STATS, release builds included): the fastpath counters
- * (fastpath.h) in x0..x5. */
-static void read_fastpath_stats(user_context_t *ctx)
+ * (api/fastpath.h) in the six registers of a short message: badge, message
+ * info, MR0..MR3. */
+static void read_fastpath_stats(arch_context_t *ctx)
 {
     const fastpath_stats_t *s = &ks_fastpath_stats;
-    ctx->r[CTX_X0] = s->call_fast;
-    ctx->r[CTX_X1] = s->call_slow;
-    ctx->r[CTX_X2] = s->reply_recv_fast;
-    ctx->r[CTX_X3] = s->reply_recv_slow;
-    ctx->r[CTX_X4] = s->vm_fault_fast;
-    ctx->r[CTX_X5] = s->vm_fault_slow;
+    ctx->r[ARCH_REG_BADGE] = s->call_fast;
+    ctx->r[ARCH_REG_MSG_INFO] = s->call_slow;
+    ctx->r[ARCH_REG_MR0 + 0] = s->reply_recv_fast;
+    ctx->r[ARCH_REG_MR0 + 1] = s->reply_recv_slow;
+    ctx->r[ARCH_REG_MR0 + 2] = s->vm_fault_fast;
+    ctx->r[ARCH_REG_MR0 + 3] = s->vm_fault_slow;
 }
 #endif
 
@@ -98,11 +99,11 @@ bool handle_debug_syscall(sword_t number)
     }
 #endif
     UNUSED tcb_t *thread = ks_cur_thread;
-    UNUSED user_context_t *ctx = &thread->context;
+    UNUSED arch_context_t *ctx = &thread->context;
     switch (number) {
 #if CONFIG_PRINTING
     case seL4_SysDebugPutChar:
-        kputchar((char)(ctx->r[CTX_X0] & 0xff));
+        kputchar((char)(ctx->r[ARCH_REG_CAP] & 0xff));
         return true;
     case seL4_SysDebugDumpScheduler:
         dump_scheduler();
@@ -113,8 +114,8 @@ bool handle_debug_syscall(sword_t number)
         halt_from_user(thread, "Debug halt syscall");
         arch_system_off(0);
     case seL4_SysDebugCapIdentify: {
-        lookup_cap_ret_t r = lookup_cap(thread, ctx->r[CTX_X0]);
-        ctx->r[CTX_X0] = r.fault.type == 0 ? cap_type(r.cap) : 0;
+        lookup_cap_ret_t r = lookup_cap(thread, ctx->r[ARCH_REG_CAP]);
+        ctx->r[ARCH_REG_CAP] = r.fault.type == 0 ? cap_type(r.cap) : 0;
         return true;
     }
     case seL4_SysDebugSnapshot:

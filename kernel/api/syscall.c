@@ -1,15 +1,15 @@
 /* System-call dispatch (ABI 1.2-1.4). API calls are numbered -1..-8; the
  * debug calls follow; every other number is an UnknownSyscall fault. */
-#include <arch/context.h>
+#include <api/syscall.h>
+#include <arch/arch.h>
 #include <cspace.h>
 #include <delete.h>
 #include <fault.h>
 #include <interrupt.h>
-#include <ipc.h>
-#include <object/notification.h>
 #include <invocation.h>
+#include <ipc.h>
 #include <keel/gen/abi.h>
-#include <syscall.h>
+#include <object/notification.h>
 #include <thread.h>
 
 /* Recv, NBRecv and the receive phase of ReplyRecv (ABI 1.4): an endpoint
@@ -18,7 +18,7 @@
  * phase. */
 static void handle_receive(tcb_t *thread, bool blocking)
 {
-    word_t cptr = thread->context.r[CTX_X0];
+    word_t cptr = thread->context.r[ARCH_REG_CAP];
     lookup_cap_ret_t lookup = lookup_cap(thread, cptr);
     cap_t cap = lookup.cap;
     if (lookup.fault.type == 0 && (cap_rights(cap) & RIGHT_READ)) {

@@ -3,12 +3,10 @@
  * the root task's objects takes from the top of what is left. Everything
  * still free at the end becomes untyped memory for the root task. */
 #include <arch/arch.h>
-#include <arch/boot.h>
-#include <arch/machine.h>
 #include <boot.h>
 #include <fdt.h>
+#include <paddr.h>
 #include <panic.h>
-#include <plat/machine.h>
 #include <printk.h>
 
 #define MAX_RAM_RANGES 8
@@ -30,7 +28,7 @@ static void find_ram(const fdt_t *fdt)
     int count = fdt_memory_ranges(fdt, ranges, MAX_RAM_RANGES);
     for (int i = 0; i < count; i++) {
         region_t r = { ranges[i].base, ranges[i].base + ranges[i].size };
-        if (r.end <= r.start || r.end > PLAT_PADDR_USER_DEVICE_TOP) {
+        if (r.end <= r.start || r.end > ARCH_PADDR_TOP) {
             continue; /* empty, or beyond what the kernel window can map */
         }
         region_set_add(&ks_boot_memory.ram, r);
@@ -43,26 +41,23 @@ static void find_ram(const fdt_t *fdt)
 
 void boot_memory_init(void)
 {
-    const boot_handoff_t *handoff = paddr_to_ptr(boot_symbols.handoff);
-    if (handoff->magic != BOOT_HANDOFF_MAGIC || handoff->ui_p_end <= handoff->ui_p_start) {
-        panic("no root task in this image: pack one with tools/pack_image.py");
-    }
-    const void *dtb = paddr_to_ptr(PLAT_DTB_PADDR);
+    arch_boot_info_t boot = arch_boot_info();
+    const void *dtb = paddr_to_ptr(boot.dtb);
     fdt_t fdt;
     word_t dtb_size = fdt_blob_size(dtb);
     if (!fdt_init(&fdt, dtb, MIN(dtb_size, MAX_DTB_SIZE))) {
-        panic("no valid device tree at 0x%llx", PLAT_DTB_PADDR);
+        panic("no valid device tree at 0x%lx", boot.dtb);
     }
-    ks_boot_memory.dtb_paddr = PLAT_DTB_PADDR;
+    ks_boot_memory.dtb_paddr = boot.dtb;
     ks_boot_memory.dtb_size = dtb_size;
     find_ram(&fdt);
     for (unsigned i = 0; i < ks_boot_memory.ram.count; i++) {
         arch_map_kernel_window(ks_boot_memory.ram.r[i].start, ks_boot_memory.ram.r[i].end);
     }
     ks_boot_memory.free = ks_boot_memory.ram;
-    reserve(PLAT_DTB_PADDR, PLAT_DTB_PADDR + dtb_size, "device tree");
-    reserve(boot_symbols.image_start, boot_symbols.image_end, "kernel image");
-    reserve(handoff->ui_p_start, handoff->ui_p_end, "root task image");
+    reserve(boot.dtb, boot.dtb + dtb_size, "device tree");
+    reserve(boot.kernel.start, boot.kernel.end, "kernel image");
+    reserve(boot.root_task.start, boot.root_task.end, "root task image");
 }
 
 static paddr_t alloc_aligned(word_t size, unsigned align_bits)
@@ -92,5 +87,5 @@ paddr_t boot_alloc(unsigned size_bits)
 
 paddr_t boot_alloc_pages(word_t pages)
 {
-    return alloc_aligned(pages << 12, 12);
+    return alloc_aligned(pages << ARCH_PAGE_BITS, ARCH_PAGE_BITS);
 }

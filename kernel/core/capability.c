@@ -1,4 +1,7 @@
-/* Capability properties: see capability.h. */
+/* Capability properties: see capability.h. The port's cap types (odd
+ * numbers) go to its arch_ functions, each from a switch's default case,
+ * so that the generic types' cases cost nothing more. */
+#include <arch/arch.h>
 #include <capability.h>
 
 unsigned cap_object_size_bits(cap_t cap)
@@ -14,16 +17,10 @@ unsigned cap_object_size_bits(cap_t cap)
         return 11;
     case cap_cnode:
         return (unsigned)cap_cnode_radix(cap) + 5;
-    case cap_frame:
-        return cap_frame_size_bits(cap);
-    case cap_page_table:
-    case cap_vspace:
-    case cap_asid_pool:
-        return 12;
     case cap_zombie:
         return cap_zombie_is_tcb(cap) ? 11 : (unsigned)cap_zombie_radix(cap) + 5;
     default:
-        return 0;
+        return arch_cap_is_arch(cap) ? arch_cap_size_bits(cap) : 0;
     }
 }
 
@@ -41,7 +38,7 @@ static bool untyped_contains(cap_t untyped, cap_t b)
 
 bool cap_same_region_as(cap_t a, cap_t b)
 {
-    enum cap_type type = cap_type(a);
+    word_t type = cap_type(a);
     if (type == cap_untyped) {
         return untyped_contains(a, b);
     }
@@ -55,24 +52,17 @@ bool cap_same_region_as(cap_t a, cap_t b)
     case cap_endpoint:
     case cap_notification:
     case cap_tcb:
-    case cap_page_table:
-    case cap_vspace:
-    case cap_asid_pool:
         return cap_paddr(a) == cap_paddr(b);
     case cap_cnode:
         return cap_paddr(a) == cap_paddr(b) && cap_cnode_radix(a) == cap_cnode_radix(b);
-    case cap_frame:
-        return cap_paddr(a) == cap_paddr(b) && cap_frame_size(a) == cap_frame_size(b) &&
-               cap_frame_is_device(a) == cap_frame_is_device(b);
     case cap_reply:
         return cap_paddr(a) == cap_paddr(b) && cap_reply_master(a) == cap_reply_master(b);
     case cap_irq_handler:
         return cap_irq(a) == cap_irq(b);
-    case cap_asid_control:
     case cap_domain:
         return true;
     default:
-        return false;
+        return arch_cap_is_arch(a) && arch_same_region_as(a, b);
     }
 }
 
@@ -125,10 +115,8 @@ cap_t cap_mask_rights(cap_t cap, word_t rights)
     case cap_reply:
         return cap_with_reply_can_grant(cap, keel_seL4_CapRights_get_capAllowGrant(rights) &
                                                  cap_reply_can_grant(cap));
-    case cap_frame:
-        return cap_with_frame_vm_rights(cap, vm_rights_mask(cap_frame_vm_rights(cap), rights));
     default:
-        return cap;
+        return arch_cap_is_arch(cap) ? arch_mask_cap_rights(cap, rights) : cap;
     }
 }
 

@@ -1,4 +1,5 @@
 /* The capability derivation tree: see cdt.h for the representation. */
+#include <arch/arch.h>
 #include <capability.h>
 #include <cdt.h>
 #include <keel/gen/abi.h>
@@ -165,20 +166,10 @@ derive_ret_t cdt_derive(const cte_t *slot, cap_t cap)
             ret.error = seL4_RevokeFirst;
         }
         break;
-    case cap_page_table:
-        if (!cap_pt_is_mapped(cap)) {
-            ret.error = seL4_IllegalOperation;
-        }
-        break;
-    case cap_vspace:
-        if (!cap_vspace_has_asid(cap)) {
-            ret.error = seL4_IllegalOperation;
-        }
-        break;
-    case cap_frame:
-        ret.cap = cap_with_mapped_vaddr(cap_with_mapped_asid(cap, 0), 0);
-        break;
     default:
+        if (arch_cap_is_arch(cap)) {
+            ret.error = arch_derive_cap(&ret.cap);
+        }
         break;
     }
     return ret;

@@ -1,12 +1,11 @@
 /* Deletion, revocation and zombies: see delete.h. */
-#include <arch/vspace.h>
+#include <arch/arch.h>
 #include <cdt.h>
 #include <delete.h>
 #include <object/irq.h>
 #include <object/tcb.h>
 #include <objecttype.h>
 #include <panic.h>
-#include <plat/irq.h>
 
 /* Slot `index` of the object a zombie destroys: a CNode's slots, or the
  * TCB's own cap slots. */
@@ -37,7 +36,7 @@ static bool is_removable(cap_t cap, const cte_t *slot)
 static void empty_slot(cte_t *slot, irq_t irq)
 {
     if (!cap_is_null(slot->cap)) {
-        vspace_note_cap_removed(slot->cap);
+        arch_cap_removed(slot->cap);
         cdt_remove(slot);
     }
     if (irq != IRQ_NONE) {

@@ -20,9 +20,9 @@ void fault_set_unknown_syscall(tcb_t *thread, word_t number)
     thread->fault = (fault_t){ .type = seL4_Fault_UnknownSyscall, .data = { number, 0 } };
 }
 
-void fault_set_user_exception(tcb_t *thread, word_t esr)
+void fault_set_user_exception(tcb_t *thread, word_t number)
 {
-    thread->fault = (fault_t){ .type = seL4_Fault_UserException, .data = { esr, 0 } };
+    thread->fault = (fault_t){ .type = seL4_Fault_UserException, .data = { number, 0 } };
 }
 
 void fault_set_vm(tcb_t *thread, vaddr_t address, bool instruction, word_t fsr)
@@ -71,7 +71,7 @@ static void print_fault(const fault_t *fault, const lookup_fault_t *lookup)
         kprintf("unknown syscall %ld", (sword_t)fault->data[0]);
         break;
     case seL4_Fault_UserException:
-        kprintf("user exception, ESR 0x%08lx", fault->data[0]);
+        kprintf("user exception, number 0x%08lx", fault->data[0]);
         break;
     case seL4_Fault_VMFault:
         kprintf("vm fault on %s at address 0x%lx with status 0x%lx",
@@ -97,7 +97,7 @@ static void fault_double(tcb_t *thread, const fault_t *handler_fault, const look
         kprintf(" while trying to handle: ");
         print_fault(&thread->fault, &thread->lookup_fault);
         kprintf("\nin thread %p \"%s\" at address 0x%lx\n", (void *)thread, thread->name,
-                thread->context.r[CTX_FAULT_IP]);
+                thread->context.r[ARCH_REG_FAULT_IP]);
         kprintf("With stack:\n");
         arch_dump_user_stack(thread, CONFIG_USER_STACK_TRACE_LENGTH);
     }

@@ -2,10 +2,10 @@
  * interrupt per kernel entry -- an entry from user level, the end of a
  * preempted system call, or one round of the idle loop -- as seL4 does, so
  * that the scheduling decisions between interrupts are the same. */
+#include <arch/arch.h>
 #include <interrupt.h>
 #include <ipc.h>
 #include <object/irq.h>
-#include <plat/machine.h>
 #include <printk.h>
 #include <thread.h>
 
@@ -13,19 +13,19 @@
  * a scheduling candidate. */
 static void take_interrupt(irq_t irq)
 {
-    if (irq == PLAT_TIMER_IRQ) {
-        timer_ack_tick();
+    if (irq == ARCH_TIMER_IRQ) {
+        arch_timer_ack();
         sched_timer_tick();
     } else if (!irq_deliver(irq)) {
-        irq_mask(irq); /* nobody owns it: keep it from storming */
+        arch_irq_mask(irq); /* nobody owns it: keep it from storming */
         kprintf("Undelivered IRQ: %lu\n", irq);
     }
-    irq_end(irq);
+    arch_irq_end(irq);
 }
 
 void handle_one_interrupt(void)
 {
-    irq_t irq = irq_get_pending();
+    irq_t irq = arch_irq_get_pending();
     if (irq != IRQ_NONE) {
         take_interrupt(irq);
     }

@@ -13,8 +13,7 @@
  *    it): nothing decided yet, the current thread in no ready queue and
  *    outranked by no ready thread of its domain, only runnable threads
  *    queued;
- *  - the port's per-thread state is consistent (arch_check_thread_invariants:
- *    on AArch64 the cached TTBR0 values and the FPU owner). */
+ *  - the port's per-thread state is consistent (arch_check_thread_invariants). */
 #include <arch/arch.h>
 #include <capability.h>
 #include <cdt.h>

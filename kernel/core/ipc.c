@@ -80,7 +80,7 @@ static word_t transfer_caps(tcb_t *sender, const word_t *sbuf, word_t count, end
 static word_t debug_fault_message(const tcb_t *t, word_t mrs[16])
 {
     word_t reason = fault_debug_reason(&t->fault);
-    mrs[seL4_DebugException_FaultIP] = t->context.r[CTX_FAULT_IP];
+    mrs[seL4_DebugException_FaultIP] = t->context.r[ARCH_REG_FAULT_IP];
     mrs[seL4_DebugException_ExceptionReason] = reason;
     if (reason == seL4_SingleStep || reason == seL4_SoftwareBreakRequest) {
         return seL4_DebugException_TriggerAddress;
@@ -97,45 +97,29 @@ static bool debug_fault_reply(tcb_t *faulter, const tcb_t *replier, word_t info)
 {
     if (fault_debug_reason(&faulter->fault) == seL4_SingleStep) {
         word_t instructions =
-            keel_seL4_MessageInfo_get_length(info) >= 1 ? replier->context.r[CTX_X2] : 1;
+            keel_seL4_MessageInfo_get_length(info) >= 1 ? replier->context.r[ARCH_REG_MR0] : 1;
         arch_debug_step_reply(faulter, instructions);
     }
     return keel_seL4_MessageInfo_get_label(info) == 0;
 }
 #endif
 
-/* The registers an unknown-syscall or user-exception fault message carries
- * first, by message word (ABI 7.4, 7.5); a reply to the fault writes the
- * same registers back (ABI 7.7). */
-static const uint8_t unknown_syscall_regs[] = {
-    [seL4_UnknownSyscall_X0] = CTX_X0,
-    [seL4_UnknownSyscall_X1] = CTX_X1,
-    [seL4_UnknownSyscall_X2] = CTX_X2,
-    [seL4_UnknownSyscall_X3] = CTX_X3,
-    [seL4_UnknownSyscall_X4] = CTX_X4,
-    [seL4_UnknownSyscall_X5] = CTX_X5,
-    [seL4_UnknownSyscall_X6] = CTX_X6,
-    [seL4_UnknownSyscall_X7] = CTX_X7,
-    [seL4_UnknownSyscall_FaultIP] = CTX_FAULT_IP,
-    [seL4_UnknownSyscall_SP] = CTX_SP,
-    [seL4_UnknownSyscall_LR] = CTX_NEXT_IP,
-    [seL4_UnknownSyscall_SPSR] = CTX_SPSR,
-};
-static const uint8_t user_exception_regs[] = {
-    [seL4_UserException_FaultIP] = CTX_FAULT_IP,
-    [seL4_UserException_SP] = CTX_SP,
-    [seL4_UserException_SPSR] = CTX_SPSR,
-};
-_Static_assert(ARRAY_SIZE(unknown_syscall_regs) == seL4_UnknownSyscall_Syscall &&
-                   ARRAY_SIZE(user_exception_regs) == seL4_UserException_Number,
-               "the registers come first in these fault messages");
+/* The first `count` words of a fault message: the registers the port says
+ * it carries (arch.h). */
+static void copy_fault_registers(const arch_context_t *c, const uint8_t *registers, word_t count,
+                                 word_t *mrs)
+{
+    for (word_t i = 0; i < count; i++) {
+        mrs[i] = c->r[registers[i]];
+    }
+}
 
 /* A cap fault (ABI 7.3): the lookup failure's words depend on its type. */
 static word_t cap_fault_message(const tcb_t *t, word_t mrs[16])
 {
     const lookup_fault_t *l = &t->lookup_fault;
     word_t length = seL4_CapFault_LookupFailureType + 1;
-    mrs[seL4_CapFault_IP] = t->context.r[CTX_FAULT_IP];
+    mrs[seL4_CapFault_IP] = t->context.r[ARCH_REG_FAULT_IP];
     mrs[seL4_CapFault_Addr] = t->fault.data[0];
     mrs[seL4_CapFault_InRecvPhase] = t->fault.data[1];
     mrs[seL4_CapFault_LookupFailureType] = l->type;
@@ -158,20 +142,16 @@ static word_t cap_fault_message(const tcb_t *t, word_t mrs[16])
 /* The fault message of the thread's recorded fault (ABI 7.3-7.6). */
 static word_t fault_message(const tcb_t *t, word_t mrs[16])
 {
-    const user_context_t *c = &t->context;
+    const arch_context_t *c = &t->context;
     switch (t->fault.type) {
     case seL4_Fault_CapFault:
         return cap_fault_message(t, mrs);
     case seL4_Fault_UnknownSyscall:
-        for (word_t i = 0; i < ARRAY_SIZE(unknown_syscall_regs); i++) {
-            mrs[i] = c->r[unknown_syscall_regs[i]];
-        }
+        copy_fault_registers(c, arch_syscall_fault_registers, seL4_UnknownSyscall_Syscall, mrs);
         mrs[seL4_UnknownSyscall_Syscall] = t->fault.data[0];
         return seL4_UnknownSyscall_Length;
     case seL4_Fault_UserException:
-        mrs[seL4_UserException_FaultIP] = c->r[CTX_FAULT_IP];
-        mrs[seL4_UserException_SP] = c->r[CTX_SP];
-        mrs[seL4_UserException_SPSR] = c->r[CTX_SPSR];
+        copy_fault_registers(c, arch_exception_fault_registers, seL4_UserException_Number, mrs);
         mrs[seL4_UserException_Number] = t->fault.data[0];
         mrs[seL4_UserException_Code] = 0;
         return seL4_UserException_Length;
@@ -180,7 +160,7 @@ static word_t fault_message(const tcb_t *t, word_t mrs[16])
         return debug_fault_message(t, mrs);
 #endif
     default: /* seL4_Fault_VMFault */
-        mrs[seL4_VMFault_IP] = c->r[CTX_FAULT_IP];
+        mrs[seL4_VMFault_IP] = c->r[ARCH_REG_FAULT_IP];
         mrs[seL4_VMFault_Addr] = t->fault.data[0];
         mrs[seL4_VMFault_PrefetchFault] = t->fault.data[1] & 1;
         mrs[seL4_VMFault_FSR] = t->fault.data[1] >> 1;
@@ -197,7 +177,7 @@ static word_t write_kernel_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
         return tcb_write_mrs(receiver, mrs, n);
     }
     for (word_t i = 0; i < n; i++) {
-        receiver->context.r[CTX_X2 + i] = mrs[i];
+        receiver->context.r[ARCH_REG_MR0 + i] = mrs[i];
     }
     return n;
 }
@@ -222,19 +202,19 @@ static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, en
 
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
-    receiver->context.r[CTX_X0] = badge;
+    receiver->context.r[ARCH_REG_BADGE] = badge;
     if (sender->fault.type != 0) {
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
         word_t n = write_kernel_mrs(receiver, mrs, length);
-        receiver->context.r[CTX_X1] = keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
+        receiver->context.r[ARCH_REG_MSG_INFO] = keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
         return;
     }
-    word_t info = sender->context.r[CTX_X1];
+    word_t info = sender->context.r[ARCH_REG_MSG_INFO];
     word_t n = message_length(info);
     word_t cap_count = can_grant ? keel_seL4_MessageInfo_get_extraCaps(info) : 0;
     for (word_t i = 0; i < MIN(n, TCB_FAST_MRS); i++) {
-        receiver->context.r[CTX_X2 + i] = sender->context.r[CTX_X2 + i];
+        receiver->context.r[ARCH_REG_MR0 + i] = sender->context.r[ARCH_REG_MR0 + i];
     }
     word_t caps = 0;
     word_t unwrapped = 0;
@@ -242,7 +222,7 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
     if (n > TCB_FAST_MRS || cap_count != 0) {
         n = transfer_buffer_part(sender, n, cap_count, ep, receiver, &caps, &unwrapped);
     }
-    receiver->context.r[CTX_X1] =
+    receiver->context.r[ARCH_REG_MSG_INFO] =
         keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), unwrapped, caps, n);
 }
 
@@ -257,25 +237,26 @@ void ipc_setup_caller_cap(tcb_t *caller, tcb_t *receiver, bool can_grant)
     cdt_insert_reply(reply, master, dest);
 }
 
-/* Apply a handler's reply to a faulted thread (ABI 7.7). True: restart. */
+/* Apply a handler's reply to a faulted thread (ABI 7.7): the registers its
+ * fault message carried, as far as the reply gives them. True: restart. */
 static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
 {
     const uint8_t *regs = NULL;
     word_t count = 0;
     if (faulter->fault.type == seL4_Fault_UnknownSyscall) {
-        regs = unknown_syscall_regs;
-        count = ARRAY_SIZE(unknown_syscall_regs);
+        regs = arch_syscall_fault_registers;
+        count = ARRAY_SIZE(arch_syscall_fault_registers);
     } else if (faulter->fault.type == seL4_Fault_UserException) {
-        regs = user_exception_regs;
-        count = ARRAY_SIZE(user_exception_regs);
+        regs = arch_exception_fault_registers;
+        count = ARRAY_SIZE(arch_exception_fault_registers);
 #if CONFIG_HARDWARE_DEBUG_API
     } else if (faulter->fault.type == seL4_Fault_DebugException) {
-        return debug_fault_reply(faulter, replier, replier->context.r[CTX_X1]);
+        return debug_fault_reply(faulter, replier, replier->context.r[ARCH_REG_MSG_INFO]);
 #endif
     } else {
         return true; /* cap and VM faults: restart whatever the reply says */
     }
-    word_t info = replier->context.r[CTX_X1];
+    word_t info = replier->context.r[ARCH_REG_MSG_INFO];
     word_t n = message_length(info);
     word_t *buffer = NULL;
     if (n > TCB_FAST_MRS) {
@@ -284,10 +265,9 @@ static bool fault_reply(tcb_t *faulter, const tcb_t *replier)
             n = TCB_FAST_MRS;
         }
     }
-    user_context_t *c = &faulter->context;
+    arch_context_t *c = &faulter->context;
     for (word_t i = 0; i < MIN(n, count); i++) {
-        word_t v = tcb_get_mr(replier, buffer, i);
-        c->r[regs[i]] = regs[i] == CTX_SPSR ? spsr_sanitise(v) : v;
+        c->r[regs[i]] = arch_sanitise_register(regs[i], tcb_get_mr(replier, buffer, i));
     }
     return keel_seL4_MessageInfo_get_label(info) == 0;
 }

@@ -1,14 +1,14 @@
 /* A small printf for the kernel's debug console. */
-#include <plat/uart.h>
+#include <arch/arch.h>
 #include <printk.h>
 #include <util.h>
 
 void kputchar(char c)
 {
     if (c == '\n') {
-        uart_putc('\r');
+        arch_putchar('\r');
     }
-    uart_putc(c);
+    arch_putchar(c);
 }
 
 typedef struct format_spec {

@@ -2,21 +2,19 @@
  * the IPC buffer, the BootInfo frame and the extra BootInfo (the DTB); its
  * CSpace holds the initial caps, the paging and frame caps of its image and
  * untyped caps for all remaining memory, in the documented slot order. */
-#include <arch/boot.h>
-#include <arch/machine.h>
-#include <arch/vspace.h>
-#include <domain_schedule.h>
+#include <arch/arch.h>
 #include <boot.h>
-#include <cdt.h>
 #include <bootinfo.h>
+#include <cdt.h>
 #include <config.h>
+#include <domain_schedule.h>
 #include <fdt.h>
 #include <panic.h>
-#include <plat/machine.h>
 #include <printk.h>
 #include <thread.h>
 
 #define ROOT_CNODE_SLOTS BIT(CONFIG_ROOT_CNODE_SIZE_BITS)
+#define ROOT_FRAME_SIZE BIT(ARCH_PAGE_BITS) /* every frame of the root task is a small one */
 
 /* The root task's virtual layout (ABI 9.2). */
 typedef struct root_layout {
@@ -35,7 +33,6 @@ typedef struct root_builder {
     cte_t *cnode;
     word_t next_slot;
     bootinfo_t *bi;
-    pte_t *vspace;
     word_t untyped_count;
     word_t untyped_dropped;
 } root_builder_t;
@@ -47,7 +44,7 @@ static unsigned ceil_log2(word_t x)
     return x <= 1 ? 0 : highest_bit(x - 1) + 1;
 }
 
-static void provide_cap(cap_t cap)
+void boot_provide_cap(cap_t cap)
 {
     if (rb.next_slot >= ROOT_CNODE_SLOTS) {
         panic("root CNode too small for the initial caps");
@@ -55,7 +52,7 @@ static void provide_cap(cap_t cap)
     cdt_insert_root(cap, &rb.cnode[rb.next_slot++]);
 }
 
-static void set_initial_cap(enum initial_slot slot, cap_t cap)
+void boot_set_initial_cap(word_t slot, cap_t cap)
 {
     cdt_insert_root(cap, &rb.cnode[slot]);
 }
@@ -77,64 +74,45 @@ static word_t root_fdt_size(void)
 
 static root_layout_t root_layout(void)
 {
-    const boot_handoff_t *h = paddr_to_ptr(boot_symbols.handoff);
+    arch_boot_info_t boot = arch_boot_info();
     root_layout_t l;
-    l.pv_offset = h->pv_offset;
-    l.image_start = h->ui_p_start - (word_t)h->pv_offset;
-    l.image_end = h->ui_p_end - (word_t)h->pv_offset;
-    l.entry = h->ui_v_entry;
+    l.pv_offset = boot.pv_offset;
+    l.image_start = boot.root_task.start - (word_t)boot.pv_offset;
+    l.image_end = boot.root_task.end - (word_t)boot.pv_offset;
+    l.entry = boot.entry;
     l.ipc_buffer = l.image_end;
-    l.bootinfo = l.ipc_buffer + PAGE_SIZE;
-    l.extra_bi = l.bootinfo + PAGE_SIZE;
+    l.bootinfo = l.ipc_buffer + ROOT_FRAME_SIZE;
+    l.extra_bi = l.bootinfo + ROOT_FRAME_SIZE;
     word_t fdt_size = root_fdt_size();
     l.extra_len = fdt_size != 0 ? sizeof(bootinfo_header_t) + fdt_size : 0;
     l.end = l.extra_bi;
     if (l.extra_len != 0) {
-        l.end += BIT(MAX(ceil_log2(l.extra_len), PAGE_BITS));
+        l.end += BIT(MAX(ceil_log2(l.extra_len), ARCH_PAGE_BITS));
     }
-    if (l.end - 1 > USER_TOP || l.image_start == 0) {
+    if (l.end - 1 > ARCH_USER_TOP || l.image_start == 0) {
         panic("root task image [0x%lx, 0x%lx) does not fit in user space", l.image_start, l.end);
     }
     return l;
 }
 
-static paddr_t alloc_table(void)
-{
-    return boot_alloc(PAGE_BITS);
-}
-
-static void record_paging_cap(void *ctx, cap_t cap)
-{
-    (void)ctx;
-    provide_cap(cap);
-}
-
-/* A mapped 4 KiB frame of the root task: the cap in `slot` (0: the next free
- * slot) and the page-table entry. */
+/* A mapped frame of the root task (a small one): its cap in `slot` (0: the
+ * next free slot). */
 static void map_root_frame(paddr_t paddr, vaddr_t vaddr, bool executable, word_t slot)
 {
-    cap_t cap = cap_frame_new(paddr, FRAME_SMALL, VM_READ_WRITE, false, ROOT_TASK_ASID, vaddr);
+    cap_t cap = arch_map_root_frame(paddr, vaddr, executable);
     if (slot != 0) {
-        set_initial_cap(slot, cap);
+        boot_set_initial_cap(slot, cap);
     } else {
-        provide_cap(cap);
+        boot_provide_cap(cap);
     }
-    vspace_boot_map_page(rb.vspace, vaddr, paddr, true, executable);
 }
 
+/* The port makes the VSpace, ASID caps and page tables; the paging caps
+ * are BootInfo's userImagePaging. */
 static void create_vspace(const root_layout_t *l)
 {
-    paddr_t vspace = boot_alloc(PAGE_BITS);
-    paddr_t pool = boot_alloc(PAGE_BITS);
-    rb.vspace = paddr_to_ptr(vspace);
-    ((paddr_t *)paddr_to_ptr(pool))[ROOT_TASK_ASID] = vspace;
-    ks_asid_table[0] = pool;
-    set_initial_cap(SLOT_INIT_THREAD_VSPACE, cap_vspace_new(vspace, ROOT_TASK_ASID));
-    set_initial_cap(SLOT_INIT_THREAD_ASID_POOL, cap_asid_pool_new(pool, 0));
-
     rb.bi->user_image_paging.start = rb.next_slot;
-    vspace_boot_create_tables(rb.vspace, l->image_start, l->end, alloc_table, record_paging_cap,
-                              NULL);
+    arch_create_root_vspace(l->image_start, l->end);
     rb.bi->user_image_paging.end = rb.next_slot;
 }
 
@@ -160,17 +138,17 @@ static void create_frames(const root_layout_t *l, paddr_t ipc_buffer, paddr_t bo
 
     rb.bi->extra_bi_pages.start = rb.next_slot;
     if (l->extra_len != 0) {
-        word_t pages = ROUND_UP(l->extra_len, PAGE_BITS) >> PAGE_BITS;
+        word_t pages = ROUND_UP(l->extra_len, ARCH_PAGE_BITS) >> ARCH_PAGE_BITS;
         paddr_t extra = boot_alloc_pages(pages);
         fill_extra_bootinfo(paddr_to_ptr(extra), l->extra_len);
         for (word_t i = 0; i < pages; i++) {
-            map_root_frame(extra + i * PAGE_SIZE, l->extra_bi + i * PAGE_SIZE, true, 0);
+            map_root_frame(extra + i * ROOT_FRAME_SIZE, l->extra_bi + i * ROOT_FRAME_SIZE, true, 0);
         }
     }
     rb.bi->extra_bi_pages.end = rb.next_slot;
 
     rb.bi->user_image_frames.start = rb.next_slot;
-    for (vaddr_t v = l->image_start; v < l->image_end; v += PAGE_SIZE) {
+    for (vaddr_t v = l->image_start; v < l->image_end; v += ROOT_FRAME_SIZE) {
         map_root_frame(v + (word_t)l->pv_offset, v, true, 0);
     }
     rb.bi->user_image_frames.end = rb.next_slot;
@@ -179,10 +157,10 @@ static void create_frames(const root_layout_t *l, paddr_t ipc_buffer, paddr_t bo
 static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
 {
     tcb_t *tcb = paddr_to_ptr(tcb_paddr);
-    tcb->context.r[CTX_SPSR] = SPSR_USER_DEFAULT;
-    tcb->context.r[CTX_NEXT_IP] = l->entry;
-    tcb->context.r[CTX_FAULT_IP] = l->entry;
-    tcb->context.r[CTX_X0] = l->bootinfo;
+    arch_context_init(&tcb->context);
+    tcb->context.r[ARCH_REG_NEXT_IP] = l->entry;
+    tcb->context.r[ARCH_REG_FAULT_IP] = l->entry;
+    tcb->context.r[ARCH_REG_CAP] = l->bootinfo; /* seL4's capRegister (ABI 9.1) */
     tcb->priority = CONFIG_NUM_PRIORITIES - 1;
     tcb->mcp = CONFIG_NUM_PRIORITIES - 1;
     tcb->time_slice = CONFIG_TIME_SLICE;
@@ -193,13 +171,12 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
     cdt_insert_derived(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
                tcb_slot(tcb, TCB_VSPACE_ROOT));
     /* The TCB's copy is derived: a frame cap copy carries no mapping. */
-    cap_t ipc_frame = rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER].cap;
-    ipc_frame = cap_with_mapped_vaddr(cap_with_mapped_asid(ipc_frame, 0), 0);
-    cdt_insert_derived(ipc_frame, &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER],
+    cte_t *ipc_frame = &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER];
+    cdt_insert_derived(cdt_derive(ipc_frame, ipc_frame->cap).cap, ipc_frame,
                        tcb_slot(tcb, TCB_IPC_BUFFER));
     cdt_insert_reply_master(cap_with_reply_master(cap_new(cap_reply, tcb_paddr), 1),
                             tcb_slot(tcb, TCB_REPLY));
-    set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
+    boot_set_initial_cap(SLOT_INIT_THREAD_TCB, cap_new(cap_tcb, tcb_paddr));
     tcb->state = thread_running;
     tcb->domain = (uint8_t)domain_schedule_first_domain();
     sched_enqueue(tcb);
@@ -218,20 +195,19 @@ static void add_untyped(void *ctx, paddr_t base, unsigned size_bits)
         (untyped_desc_t){ .paddr = base, .size_bits = (uint8_t)size_bits, .is_device = is_device };
     /* Fully used at first: the first Retype resets (zeroes) it, preemptibly. */
     cap_t cap = cap_untyped_new(base, size_bits, is_device);
-    provide_cap(cap_with_untyped_free_index(cap, BIT(size_bits)));
+    boot_provide_cap(cap_with_untyped_free_index(cap, BIT(size_bits)));
 }
 
-/* Device space: everything below PLAT_PADDR_USER_DEVICE_TOP that is neither
- * RAM nor a device the kernel keeps for itself (the GIC). */
+/* Device space: everything below ARCH_PADDR_TOP that is neither RAM nor a
+ * device the kernel keeps for itself. */
 static void device_regions(region_set_t *devices)
 {
     *devices = (region_set_t){ .count = 0 };
-    region_set_add(devices, (region_t){ 0, PLAT_PADDR_USER_DEVICE_TOP });
+    region_set_add(devices, (region_t){ 0, ARCH_PADDR_TOP });
     for (unsigned i = 0; i < ks_boot_memory.ram.count; i++) {
         region_set_remove(devices, ks_boot_memory.ram.r[i]);
     }
-    region_set_remove(devices, (region_t){ PLAT_GICD_PADDR, PLAT_GICD_PADDR + PLAT_GICD_SIZE });
-    region_set_remove(devices, (region_t){ PLAT_GICR_PADDR, PLAT_GICR_PADDR + PLAT_GICR_SIZE });
+    arch_exclude_kernel_devices(devices);
 }
 
 #define MIN_UNTYPED_BITS 4
@@ -261,8 +237,8 @@ void create_root_task(void)
 {
     root_layout_t l = root_layout();
     paddr_t cnode = boot_alloc(CONFIG_ROOT_CNODE_SIZE_BITS + CTE_SIZE_BITS);
-    paddr_t bootinfo = boot_alloc(PAGE_BITS);
-    paddr_t ipc_buffer = boot_alloc(PAGE_BITS);
+    paddr_t bootinfo = boot_alloc(ARCH_PAGE_BITS);
+    paddr_t ipc_buffer = boot_alloc(ARCH_PAGE_BITS);
     paddr_t tcb = boot_alloc(TCB_SIZE_BITS);
     rb.cnode = paddr_to_ptr(cnode);
     rb.bi = paddr_to_ptr(bootinfo);
@@ -270,10 +246,9 @@ void create_root_task(void)
 
     cap_t root_cnode = cap_cnode_new(cnode, CONFIG_ROOT_CNODE_SIZE_BITS,
                                      WORD_BITS - CONFIG_ROOT_CNODE_SIZE_BITS, 0);
-    set_initial_cap(SLOT_INIT_THREAD_CNODE, root_cnode);
-    set_initial_cap(SLOT_IRQ_CONTROL, cap_new(cap_irq_control, 0));
-    set_initial_cap(SLOT_ASID_CONTROL, cap_new(cap_asid_control, 0));
-    set_initial_cap(SLOT_DOMAIN, cap_new(cap_domain, 0));
+    boot_set_initial_cap(SLOT_INIT_THREAD_CNODE, root_cnode);
+    boot_set_initial_cap(SLOT_IRQ_CONTROL, cap_new(cap_irq_control, 0));
+    boot_set_initial_cap(SLOT_DOMAIN, cap_new(cap_domain, 0));
 
     create_vspace(&l);
     create_frames(&l, ipc_buffer, bootinfo);

@@ -135,11 +135,11 @@ void schedule_and_return(void)
     }
     tcb_t *thread = ks_cur_thread;
     if (thread->state == thread_restart) {
-        thread->context.r[CTX_NEXT_IP] = thread->context.r[CTX_FAULT_IP];
+        thread->context.r[ARCH_REG_NEXT_IP] = thread->context.r[ARCH_REG_FAULT_IP];
         thread->state = thread_running;
     }
     arch_activate_thread(thread);
-    restore_user_context(&thread->context);
+    arch_restore_user_context(&thread->context);
 }
 
 void sched_timer_tick(void)
@@ -179,7 +179,7 @@ void thread_suspend(tcb_t *thread)
 {
     ipc_cancel(thread);
     if (thread->state == thread_running) {
-        thread->context.r[CTX_FAULT_IP] = thread->context.r[CTX_NEXT_IP];
+        thread->context.r[ARCH_REG_FAULT_IP] = thread->context.r[ARCH_REG_NEXT_IP];
     }
     thread_set_state(thread, thread_inactive);
     sched_dequeue(thread);

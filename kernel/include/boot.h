@@ -2,6 +2,7 @@
  * task. Only used before the first thread runs. */
 #pragma once
 
+#include <cap.h>
 #include <region.h>
 #include <util.h>
 
@@ -29,3 +30,9 @@ paddr_t boot_alloc_pages(word_t pages);
 
 /* Build the root task exactly as the ABI's boot protocol describes (ABI 9). */
 void create_root_task(void);
+
+/* For the port's part of it (arch_create_root_vspace): put `cap` into one
+ * of the root CNode's initial slots (ABI 9.4), or into its next free slot,
+ * as a root of the derivation tree. */
+void boot_set_initial_cap(word_t slot, cap_t cap);
+void boot_provide_cap(cap_t cap);

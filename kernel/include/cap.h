@@ -9,42 +9,35 @@
  *   notification  [49:48] rights (W = send, R = receive)  badge
  *   reply         [48] master, [49] can grant            -
  *   cnode         [57:52] radix                          guard data (ABI 2.3 layout)
- *   frame         [58:57] size, [56:55] vm rights,       [63:48] ASID, [47:0] mapped vaddr
- *                 [54] device                            (ASID 0: not mapped)
- *   page table    [58] mapped, [57:56] level             [63:48] ASID, [47:0] vaddr
- *   vspace        [58] has ASID                          ASID
- *   asid pool     -                                      first ASID of the pool
  *   irq handler   -                                      IRQ number
  *   zombie        [58] is a TCB, [57:52] CNode radix     slots still to delete
  *                 (address: the TCB or CNode being destroyed)
  *
- * The type numbers are the ones DebugCapIdentify reports (ABI appendix A).
- * Layouts are written out by hand with explicit shifts and masks, never C
- * bitfields, so they are exactly what this table says. */
+ * These are the architecture-independent types, whose numbers are even; the
+ * architecture's own (frames, page tables, ...: seL4's odd numbers) have
+ * their layouts in the port (arch.h, arch_cap_is_arch). The type numbers are
+ * the ones DebugCapIdentify reports (ABI appendix A). Layouts are written
+ * out by hand with explicit shifts and masks, never C bitfields, so they are
+ * exactly what this table says. This header is pure representation: it
+ * depends on no architecture (the kernel's pointer to a cap's object is
+ * cap_object, paddr.h). */
 #pragma once
 
-#include <arch/machine.h>
 #include <keel/gen/abi.h>
 #include <util.h>
 
 enum cap_type {
     cap_null = 0,
-    cap_frame = 1,
     cap_untyped = 2,
-    cap_page_table = 3,
     cap_endpoint = 4,
     cap_notification = 6,
     cap_reply = 8,
-    cap_vspace = 9,
     cap_cnode = 10,
-    cap_asid_control = 11,
     cap_tcb = 12,
-    cap_asid_pool = 13,
     cap_irq_control = 14,
     cap_irq_handler = 16,
     cap_zombie = 18,
     cap_domain = 20,
-    cap_sgi_signal = 27,
 };
 
 typedef struct cap {
@@ -81,20 +74,6 @@ CAP_FIELD(cnode_radix, 0, 52, 6)
 CAP_FIELD(cnode_whole_word, 0, 58, 1) /* guard size + radix = 64: cap_cnode_with_guard */
 CAP_FIELD(cnode_guard_size, 1, 0, 6)
 CAP_FIELD(cnode_guard, 1, 6, 58)
-/* frame */
-CAP_FIELD(frame_size, 0, 57, 2)
-CAP_FIELD(frame_vm_rights, 0, 55, 2)
-CAP_FIELD(frame_is_device, 0, 54, 1)
-CAP_FIELD(mapped_asid, 1, 48, 16)
-CAP_FIELD(mapped_vaddr, 1, 0, 48)
-/* page table */
-CAP_FIELD(pt_is_mapped, 0, 58, 1)
-CAP_FIELD(pt_level, 0, 56, 2)
-/* vspace */
-CAP_FIELD(vspace_has_asid, 0, 58, 1)
-CAP_FIELD(vspace_asid, 1, 0, 16)
-/* asid pool */
-CAP_FIELD(asid_base, 1, 0, 16)
 /* irq handler */
 CAP_FIELD(irq, 1, 0, 16)
 /* zombie: an object being destroyed, its slots not yet all emptied */
@@ -108,11 +87,12 @@ CAP_FIELD(zombie_count, 1, 0, 64)
 #define RIGHT_GRANT BIT(KEEL_seL4_CapRights_capAllowGrant_SHIFT)
 #define RIGHT_GRANT_REPLY BIT(KEEL_seL4_CapRights_capAllowGrantReply_SHIFT)
 
-/* Frame sizes and VM rights. */
-enum frame_size { FRAME_SMALL = 0, FRAME_LARGE = 1, FRAME_HUGE = 2 };
+/* The VM rights of a frame (seL4's VMRights, the same on every
+ * architecture; capability.h masks them). */
 enum vm_rights { VM_KERNEL_ONLY = 1, VM_READ_ONLY = 2, VM_READ_WRITE = 3 };
 
-static inline cap_t cap_new(enum cap_type type, paddr_t object)
+/* A cap of `type` (generic or the architecture's) to the object at `object`. */
+static inline cap_t cap_new(word_t type, paddr_t object)
 {
     cap_t c = { { 0, 0 } };
     c = cap_with_type(c, type);
@@ -154,38 +134,6 @@ static inline cap_t cap_cnode_new(paddr_t base, unsigned radix, unsigned guard_s
     return cap_cnode_with_guard(c, guard_size, guard);
 }
 
-static inline cap_t cap_frame_new(paddr_t base, enum frame_size size, enum vm_rights rights,
-                                  bool is_device, word_t asid, vaddr_t mapped_vaddr)
-{
-    cap_t c = cap_new(cap_frame, base);
-    c = cap_with_frame_size(c, size);
-    c = cap_with_frame_vm_rights(c, rights);
-    c = cap_with_frame_is_device(c, is_device);
-    c = cap_with_mapped_asid(c, asid);
-    return cap_with_mapped_vaddr(c, mapped_vaddr);
-}
-
-static inline cap_t cap_page_table_new(paddr_t base, unsigned level, word_t asid, vaddr_t vaddr)
-{
-    cap_t c = cap_new(cap_page_table, base);
-    c = cap_with_pt_is_mapped(c, 1);
-    c = cap_with_pt_level(c, level);
-    c = cap_with_mapped_asid(c, asid);
-    return cap_with_mapped_vaddr(c, vaddr);
-}
-
-static inline cap_t cap_vspace_new(paddr_t base, word_t asid)
-{
-    cap_t c = cap_new(cap_vspace, base);
-    c = cap_with_vspace_has_asid(c, 1);
-    return cap_with_vspace_asid(c, asid);
-}
-
-static inline cap_t cap_asid_pool_new(paddr_t base, word_t asid_base)
-{
-    return cap_with_asid_base(cap_new(cap_asid_pool, base), asid_base);
-}
-
 /* A zombie of the CNode or TCB at `object` with `count` slots left to empty
  * (radix: the CNode's; 0 for a TCB). */
 static inline cap_t cap_zombie_new(paddr_t object, bool is_tcb, word_t radix, word_t count)
@@ -194,17 +142,4 @@ static inline cap_t cap_zombie_new(paddr_t object, bool is_tcb, word_t radix, wo
     c = cap_with_zombie_is_tcb(c, is_tcb);
     c = cap_with_zombie_radix(c, radix);
     return cap_with_zombie_count(c, count);
-}
-
-/* Size of a frame cap's frame as a power of two (4 KiB, 2 MiB, 1 GiB). */
-static inline unsigned cap_frame_size_bits(cap_t frame)
-{
-    static const uint8_t bits[] = { 12, 21, 30, 0 };
-    return bits[cap_frame_size(frame) & 3];
-}
-
-/* Kernel pointer to the object a cap refers to. */
-static inline void *cap_object(cap_t c)
-{
-    return paddr_to_ptr(cap_paddr(c));
 }

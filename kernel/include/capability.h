@@ -24,7 +24,9 @@ bool cap_is_revocable(cap_t derived, cap_t source);
 /* Rights masking by a seL4_CapRights word (ABI 2.2). */
 cap_t cap_mask_rights(cap_t cap, word_t rights);
 
-/* The frame part of that: VM rights (VM_READ_WRITE, ...) masked. */
+/* VM rights (VM_READ_WRITE, ...) masked by a seL4_CapRights word: the
+ * rule for frames of every architecture (the port's arch_mask_cap_rights
+ * applies it). */
 word_t vm_rights_mask(word_t vm_rights, word_t rights);
 
 /* Apply badge or guard data (ABI 2.3, 2.4). `preserve` is true for Mutate and

@@ -18,17 +18,6 @@
 #define CONFIG_TIME_SLICE 5 /* ticks */
 #endif
 
-/* The generic timer at EL0 (seL4's KernelArmExport{PCNT,VCNT,PTMR,VTMR}User,
- * declared in api/keel.api like CONFIG_EXPORT_PMU_USER): reading the
- * physical / virtual counter (either one also makes CNTFRQ_EL0 readable),
- * and programming the EL1 physical / virtual timer, whose interrupt (PPI 30
- * / 27) user level then takes through IRQControl. Exporting the virtual
- * timer moves the kernel tick to the physical one. */
-#if CONFIG_EXPORT_PTMR_USER && CONFIG_EXPORT_VTMR_USER
-#error "CONFIG_EXPORT_PTMR_USER and CONFIG_EXPORT_VTMR_USER exclude each other: the kernel tick \
-needs one of the two EL1 timers for itself"
-#endif
-
 #ifndef CONFIG_BENCHMARK_SYSCALLS
 #define CONFIG_BENCHMARK_SYSCALLS 0 /* BenchmarkNullSyscall (-22): the bare trap */
 #endif

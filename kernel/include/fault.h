@@ -6,7 +6,9 @@
 
 void fault_set_cap(tcb_t *thread, word_t cptr, bool in_receive_phase, lookup_fault_t lookup);
 void fault_set_unknown_syscall(tcb_t *thread, word_t number);
-void fault_set_user_exception(tcb_t *thread, word_t esr);
+/* `number`: the UserException message's Number word (the port's code for
+ * the exception). */
+void fault_set_user_exception(tcb_t *thread, word_t number);
 void fault_set_vm(tcb_t *thread, vaddr_t address, bool instruction, word_t fsr);
 /* A debug exception (hardware debug API): seL4_BreakpointType `reason`, the
  * trigger address and the API ID of the breakpoint or watchpoint. */

@@ -2,7 +2,6 @@
  * to user-level handlers through notifications. */
 #pragma once
 
-#include <plat/irq.h>
 #include <util.h>
 
 /* Handle one pending interrupt, if any (the idle loop, and the end of a

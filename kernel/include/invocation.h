@@ -66,15 +66,9 @@ exception_t error_not_enough_memory(invocation_t *inv, word_t bytes_available);
 /* A perform writing reply message register i (for Calls that return data). */
 void inv_reply_mr(invocation_t *inv, word_t i, word_t value);
 
-/* Send, NBSend and Call on the cap in x0 (ABI 1.4). True when the
- * operation was preempted by a pending interrupt (the thread will
- * re-execute the system call). */
-bool handle_invocation(tcb_t *thread, bool is_call, bool is_blocking);
-
-/* Dispatch on the cap's type (object/objecttype.c); architecture-specific
- * cap types go to arch_decode_invocation. */
+/* Dispatch on the cap's type (object/objecttype.c); the port's cap types
+ * go to arch_decode_invocation (arch.h). */
 exception_t decode_invocation(invocation_t *inv);
-exception_t arch_decode_invocation(invocation_t *inv);
 
 /* CNode-style lookup of the slot (index, depth) relative to the CNode cap
  * `root` (ABI 1.7 step 4). Errors are reported as the source slot's when

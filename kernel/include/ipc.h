@@ -11,7 +11,7 @@
 #define BLOCKED_IS_CALL BIT(2)
 
 /* Deliver the sender's message (or its fault) to the receiver: MRs,
- * capabilities if `can_grant`, tag in x1 and `badge` in x0. */
+ * capabilities if `can_grant`, the tag and `badge` in their registers. */
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver);
 
 /* After a Call (or fault) was received: give the receiver a one-shot reply

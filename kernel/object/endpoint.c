@@ -75,7 +75,7 @@ void endpoint_receive(tcb_t *thread, endpoint_t *ep, bool can_grant, bool blocki
             thread->blocking_flags = can_grant ? BLOCKED_CAN_GRANT : 0;
             ep_append(ep, thread, ENDPOINT_RECV);
         } else {
-            thread->context.r[CTX_X0] = 0; /* NBRecv: nothing waiting */
+            thread->context.r[ARCH_REG_BADGE] = 0; /* NBRecv: nothing waiting */
         }
         return;
     }

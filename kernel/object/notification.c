@@ -46,7 +46,7 @@ static tcb_t *ntfn_take_head(notification_t *n)
  * state, so the state is written directly). */
 static void wake_with_badge(tcb_t *thread, word_t badge)
 {
-    thread->context.r[CTX_X0] = badge;
+    thread->context.r[ARCH_REG_BADGE] = badge;
     thread->blocking_object = 0;
     thread->state = thread_running;
 }
@@ -81,13 +81,13 @@ void notification_signal(notification_t *ntfn, word_t badge)
 void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
 {
     if (ntfn_state(ntfn) == NTFN_ACTIVE) {
-        thread->context.r[CTX_X0] = ntfn->pending;
+        thread->context.r[ARCH_REG_BADGE] = ntfn->pending;
         ntfn->pending = 0;
         ntfn_store(ntfn, (tcb_queue_t){ NULL, NULL }, NTFN_IDLE);
         return;
     }
     if (!blocking) {
-        thread->context.r[CTX_X0] = 0;
+        thread->context.r[ARCH_REG_BADGE] = 0;
         return;
     }
     thread_set_state(thread, thread_blocked_on_notification);

@@ -1,6 +1,8 @@
 /* First level of invocation dispatch: by the type of the invoked cap. Each
  * object type owns its label switch in its own file (decode_<type>_invocation),
- * which decodes the method and then performs it (invocation.h). */
+ * which decodes the method and then performs it (invocation.h); the port's cap and object types go to its arch_ functions
+ * (arch.h). */
+#include <arch/arch.h>
 #include <invocation.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
@@ -113,8 +115,6 @@ exception_t decode_invocation(invocation_t *inv)
         return decode_irq_control_invocation(inv);
     case cap_irq_handler:
         return decode_irq_handler_invocation(inv);
-    case cap_sgi_signal:
-        return invoke_sgi_signal(inv);
     case cap_domain:
         return decode_domain_invocation(inv);
     case cap_untyped:
@@ -123,16 +123,8 @@ exception_t decode_invocation(invocation_t *inv)
         return decode_cnode_invocation(inv);
     case cap_tcb:
         return decode_tcb_invocation(inv);
-    case cap_frame:
-    case cap_page_table:
-    case cap_vspace:
-    case cap_asid_control:
-    case cap_asid_pool:
+    default: /* the port's caps, and zombies, which it refuses */
         return arch_decode_invocation(inv);
-    default:
-        /* Object methods arrive type by type (capabilities, threads,
-         * virtual memory and interrupt issues). */
-        return error_illegal_operation(inv);
     }
 }
 
@@ -156,8 +148,7 @@ word_t object_size_bits(word_t type, word_t user_size)
 
 bool object_allowed_in_device_memory(word_t type)
 {
-    return type == seL4_UntypedObject || type == seL4_ARM_SmallPageObject ||
-           type == seL4_ARM_LargePageObject || type == seL4_ARM_HugePageObject;
+    return type == seL4_UntypedObject || arch_object_is_frame(type);
 }
 
 cap_t object_create(word_t type, paddr_t base, word_t user_size, bool device)
@@ -214,14 +205,11 @@ finalise_ret_t object_finalise(cap_t cap, bool final)
             ret.irq = cap_irq(cap);
         }
         break;
-    case cap_frame:
-    case cap_page_table:
-    case cap_vspace:
-    case cap_asid_pool:
-        ret.remainder = arch_object_finalise(cap, final);
+    default: /* untyped, reply, IRQ control, domain: nothing held */
+        if (arch_cap_is_arch(cap)) {
+            ret.remainder = arch_object_finalise(cap, final);
+        }
         break;
-    default:
-        break; /* untyped, reply, IRQ/ASID control, domain: nothing held */
     }
     return ret;
 }

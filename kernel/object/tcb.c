@@ -7,16 +7,7 @@
 
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing)
 {
-    cap_t frame = tcb_slot(thread, TCB_IPC_BUFFER)->cap;
-    if (cap_type(frame) != cap_frame || cap_frame_is_device(frame)) {
-        return NULL;
-    }
-    word_t rights = cap_frame_vm_rights(frame);
-    if (rights == VM_KERNEL_ONLY || (writing && rights != VM_READ_WRITE)) {
-        return NULL;
-    }
-    word_t offset = thread->ipc_buffer & MASK(cap_frame_size_bits(frame));
-    return paddr_to_ptr(cap_paddr(frame) + offset);
+    return arch_ipc_buffer(tcb_slot(thread, TCB_IPC_BUFFER)->cap, thread->ipc_buffer, writing);
 }
 
 word_t tcb_write_mrs(tcb_t *thread, const word_t *mrs, word_t n)
@@ -32,7 +23,7 @@ word_t tcb_write_mrs(tcb_t *thread, const word_t *mrs, word_t n)
 void tcb_init(tcb_t *tcb, const tcb_t *creator)
 {
     static const char prefix[] = "child of: '";
-    tcb->context.r[CTX_SPSR] = SPSR_USER_DEFAULT;
+    arch_context_init(&tcb->context);
     tcb->time_slice = CONFIG_TIME_SLICE;
     tcb->state = thread_inactive;
     tcb->domain = (uint8_t)SCHED_CUR_DOMAIN;

@@ -115,7 +115,7 @@ static exception_t decode_bp_num(invocation_t *inv, word_t length, word_t mr, wo
 
 static void invoke_get_breakpoint(invocation_t *inv, const tcb_t *target, word_t bp_num)
 {
-    debug_breakpoint_t b = arch_debug_get_breakpoint(target, bp_num);
+    arch_breakpoint_t b = arch_debug_get_breakpoint(target, bp_num);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_vaddr, b.vaddr);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_type, b.type);
     inv_reply_mr(inv, KEEL_OUT_MR_TCBGetBreakpoint_size, b.size);

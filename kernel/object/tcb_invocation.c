@@ -32,8 +32,8 @@ static exception_t decode_read_registers(invocation_t *inv, const tcb_t *target,
         return error_truncated_message(inv);
     }
     a->count = inv_mr(inv, KEEL_MR_TCBReadRegisters_count);
-    if (a->count < 1 || a->count > USER_CONTEXT_WORDS) {
-        return error_range(inv, 1, USER_CONTEXT_WORDS);
+    if (a->count < 1 || a->count > ARCH_USER_CONTEXT_WORDS) {
+        return error_range(inv, 1, ARCH_USER_CONTEXT_WORDS);
     }
     if (target == inv->thread) {
         return error_illegal_operation(inv);
@@ -48,7 +48,7 @@ static void invoke_read_registers(invocation_t *inv, tcb_t *target, const read_r
         thread_suspend(target);
     }
     for (word_t i = 0; i < a->count; i++) {
-        inv_reply_mr(inv, i, target->context.r[user_context_order[i]]);
+        inv_reply_mr(inv, i, target->context.r[arch_user_context_register(i)]);
     }
 }
 
@@ -72,7 +72,7 @@ static exception_t decode_write_registers(invocation_t *inv, const tcb_t *target
     if (target == inv->thread) {
         return error_illegal_operation(inv);
     }
-    a->count = MIN(count, USER_CONTEXT_WORDS);
+    a->count = MIN(count, ARCH_USER_CONTEXT_WORDS);
     a->resume = flag(inv, KEEL_SHIFT_TCBWriteRegisters_resume_target);
     return EXCEPTION_NONE;
 }
@@ -82,12 +82,10 @@ static void invoke_write_registers(const invocation_t *inv, tcb_t *target,
 {
     for (word_t i = 0; i < a->count; i++) {
         word_t value = inv_mr(inv, KEEL_MR_TCBWriteRegisters_regs + i);
-        if (i == USER_CONTEXT_SPSR) {
-            value = spsr_sanitise(value);
-        }
-        target->context.r[user_context_order[i]] = value;
+        word_t reg = arch_user_context_register(i);
+        target->context.r[reg] = arch_sanitise_register(reg, value);
     }
-    target->context.r[CTX_NEXT_IP] = target->context.r[CTX_FAULT_IP];
+    target->context.r[ARCH_REG_NEXT_IP] = target->context.r[ARCH_REG_FAULT_IP];
     if (a->resume) {
         thread_resume(target);
     }
@@ -117,11 +115,12 @@ static exception_t decode_copy_registers(invocation_t *inv, copy_registers_args_
     return EXCEPTION_NONE;
 }
 
-/* Copy the user registers [first, end) of user_context_order. */
+/* Copy seL4_UserContext words [first, end) (arch_user_context_register). */
 static void copy_user_registers(tcb_t *target, const tcb_t *source, word_t first, word_t end)
 {
     for (word_t i = first; i < end; i++) {
-        target->context.r[user_context_order[i]] = source->context.r[user_context_order[i]];
+        word_t reg = arch_user_context_register(i);
+        target->context.r[reg] = source->context.r[reg];
     }
 }
 
@@ -134,11 +133,11 @@ static void invoke_copy_registers(tcb_t *target, const copy_registers_args_t *a)
         thread_resume(target);
     }
     if (a->transfer_frame) {
-        copy_user_registers(target, a->source, 0, USER_CONTEXT_FRAME_WORDS);
-        target->context.r[CTX_NEXT_IP] = target->context.r[CTX_FAULT_IP];
+        copy_user_registers(target, a->source, 0, ARCH_USER_CONTEXT_FRAME_WORDS);
+        target->context.r[ARCH_REG_NEXT_IP] = target->context.r[ARCH_REG_FAULT_IP];
     }
     if (a->transfer_integer) {
-        copy_user_registers(target, a->source, USER_CONTEXT_FRAME_WORDS, USER_CONTEXT_WORDS);
+        copy_user_registers(target, a->source, ARCH_USER_CONTEXT_FRAME_WORDS, ARCH_USER_CONTEXT_WORDS);
     }
     if (target == ks_cur_thread) {
         sched_request_reschedule();
@@ -174,7 +173,7 @@ static exception_t decode_ipc_buffer(invocation_t *inv, ipc_buffer_args_t *a)
     if (status != EXCEPTION_NONE) {
         return status;
     }
-    if (cap_type(a->frame) != cap_frame || cap_frame_is_device(a->frame)) {
+    if (!arch_cap_is_ipc_buffer(a->frame)) {
         return error_illegal_operation(inv);
     }
     if (!IS_ALIGNED(a->buffer, IPC_BUFFER_ALIGN_BITS)) {
@@ -217,7 +216,7 @@ static exception_t decode_spaces(invocation_t *inv, tcb_t *target, word_t cspace
     if (status != EXCEPTION_NONE) {
         return status;
     }
-    if (cap_type(a->vspace) != cap_vspace || !cap_vspace_has_asid(a->vspace)) {
+    if (!arch_cap_is_vspace_root(a->vspace)) {
         return error_illegal_operation(inv);
     }
     return EXCEPTION_NONE;
@@ -555,7 +554,7 @@ static exception_t invoke_tcb_method(invocation_t *inv, tcb_t *target, const tcb
         invoke_unbind_notification(target);
         break;
     case TCBSetTLSBase:
-        target->context.r[CTX_TPIDR] = a->set_tls_base;
+        target->context.r[ARCH_REG_TLS] = a->set_tls_base;
         break;
     case TCBSetFlags:
         invoke_set_flags(inv, target, &a->set_flags);

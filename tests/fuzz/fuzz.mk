@@ -1,9 +1,9 @@
 # make fuzz: a libFuzzer target over the invocation decoders (tests/fuzz/
 # fuzz_decode.c), the same kernel sources and host stand-ins as the host test
-# cspace_model. Not part of `make test`. Builds with clang's libFuzzer, ASan
-# and UBSan into $(BUILD)/fuzz and runs for FUZZ_TIME seconds, starting from
-# the seeds of tests/fuzz/make_seeds.py and keeping what it finds in
-# $(BUILD)/fuzz/corpus. FUZZ_ARGS passes more libFuzzer options (e.g.
+# cspace_model.aarch64 (the AArch64 port's decoders included). Not part of
+# `make test`. Builds with clang's libFuzzer, ASan and UBSan into
+# $(BUILD)/fuzz and runs for FUZZ_TIME seconds, starting from the seeds of
+# tests/fuzz/make_seeds.py and keeping what it finds in $(BUILD)/fuzz/corpus. FUZZ_ARGS passes more libFuzzer options (e.g.
 # FUZZ_ARGS=-jobs=4); a crash is written to $(BUILD)/fuzz/crash-<hash>;
 # replay it with $(BUILD)/fuzz/fuzz_decode $(BUILD)/fuzz/crash-<hash>.
 #
@@ -14,13 +14,14 @@ FUZZ_ARGS ?=
 FUZZ_SANITIZE := address,undefined
 FUZZ_CFLAGS := -std=c11 -O1 -g $(WARNINGS) -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -MMD -MP -DKEEL_HOST_TEST=1 -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE)
-FUZZ_SRCS := tests/fuzz/fuzz_decode.c $(HOST_KERNEL_ENV_SRCS) $(HOST_KERNEL_CAP_SRCS)
+FUZZ_SRCS := tests/fuzz/fuzz_decode.c $(HOST_KERNEL_ENV_SRCS) $(HOST_KERNEL_CAP_SRCS) \
+             $(HOST_AARCH64_SRCS)
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_decode
 
 $(BUILD)/fuzz/obj/%.o: %.c | $(GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(FUZZ_CFLAGS) $(HOST_INCLUDES) -c $< -o $@
+	$(HOST_CC) $(FUZZ_CFLAGS) $(HOST_AARCH64_INCLUDES) -c $< -o $@
 
 $(FUZZ_BIN): $(FUZZ_OBJS)
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^

@@ -39,7 +39,7 @@ static bool created;
 typedef struct input {
     const uint8_t *data;
     size_t size, at;
-    uint64_t preempt_bits; /* consumed one bit per irq_is_pending() */
+    uint64_t preempt_bits; /* consumed one bit per arch_irq_is_pending() */
 } input_t;
 
 static uint8_t byte(input_t *in)

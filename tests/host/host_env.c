@@ -4,8 +4,10 @@
 
 #include "host_env.h"
 
+#include "host_arch.h"
 #include "kernel_stubs.h"
 
+#include <api/syscall.h>
 #include <capability.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,8 +91,7 @@ void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard,
     env->root_cap = cap_cnode_new(ptr_to_paddr(env->root), env->root_radix, guard_size,
                                   guard & MASK(guard_size));
     cdt_insert_root(env->root_cap, tcb_slot(t, TCB_CSPACE_ROOT));
-    cdt_insert_root(cap_frame_new(ptr_to_paddr(env->ipc_frame), FRAME_SMALL, VM_READ_WRITE,
-                                  false, 0, 0),
+    cdt_insert_root(host_arch_frame_cap(ptr_to_paddr(env->ipc_frame), VM_READ_WRITE, false),
                     tcb_slot(t, TCB_IPC_BUFFER));
     for (unsigned i = 0; i < env->untyped_count; i++) {
         const host_untyped_t *u = &env->untyped[i];
@@ -104,17 +105,15 @@ void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard,
 
 void host_env_set_buffer(host_env_t *env, enum host_buffer_mode mode, word_t offset)
 {
-    cte_t *slot = tcb_slot(env->thread, TCB_IPC_BUFFER);
-    cap_t c = slot->cap;
-    static const word_t rights[] = {
+    static const enum vm_rights rights[] = {
         [HOST_BUFFER_READ_WRITE] = VM_READ_WRITE,
         [HOST_BUFFER_READ_ONLY] = VM_READ_ONLY,
         [HOST_BUFFER_KERNEL_ONLY] = VM_KERNEL_ONLY,
         [HOST_BUFFER_DEVICE] = VM_READ_WRITE,
     };
-    c = cap_with_frame_vm_rights(c, rights[mode]);
-    c = cap_with_frame_is_device(c, mode == HOST_BUFFER_DEVICE);
-    slot->cap = c;
+    /* The slot's links stay: only the cap's rights and device flag change. */
+    tcb_slot(env->thread, TCB_IPC_BUFFER)->cap =
+        host_arch_frame_cap(ptr_to_paddr(env->ipc_frame), rights[mode], mode == HOST_BUFFER_DEVICE);
     env->thread->ipc_buffer = offset;
 }
 
@@ -129,11 +128,11 @@ void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply
     tcb_t *t = env->thread;
     word_t *buffer = host_env_buffer(env);
     memset(reply, 0, sizeof(*reply));
-    t->context.r[CTX_X0] = call->cptr;
-    t->context.r[CTX_X1] =
+    t->context.r[ARCH_REG_CAP] = call->cptr;
+    t->context.r[ARCH_REG_MSG_INFO] =
         keel_seL4_MessageInfo_new(call->label, 0, call->extra_count, call->length);
     for (unsigned i = 0; i < seL4_FastMessageRegisters; i++) {
-        t->context.r[CTX_X2 + i] = call->mr[i];
+        t->context.r[ARCH_REG_MR0 + i] = call->mr[i];
     }
     for (unsigned i = seL4_FastMessageRegisters; i < seL4_MsgMaxLength; i++) {
         buffer[KEEL_seL4_IPCBuffer_msg + i] = call->mr[i];
@@ -167,11 +166,11 @@ void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply
         reply->fault_in_receive_phase = stub_fault.in_receive_phase;
         return;
     }
-    reply->x0 = t->context.r[CTX_X0];
-    reply->label = keel_seL4_MessageInfo_get_label(t->context.r[CTX_X1]);
-    reply->length = keel_seL4_MessageInfo_get_length(t->context.r[CTX_X1]);
+    reply->badge = t->context.r[ARCH_REG_BADGE];
+    reply->label = keel_seL4_MessageInfo_get_label(t->context.r[ARCH_REG_MSG_INFO]);
+    reply->length = keel_seL4_MessageInfo_get_length(t->context.r[ARCH_REG_MSG_INFO]);
     for (unsigned i = 0; i < seL4_FastMessageRegisters; i++) {
-        reply->mr[i] = t->context.r[CTX_X2 + i];
+        reply->mr[i] = t->context.r[ARCH_REG_MR0 + i];
     }
     for (unsigned i = seL4_FastMessageRegisters; i < 8; i++) {
         reply->mr[i] = buffer[KEEL_seL4_IPCBuffer_msg + i];
@@ -391,16 +390,16 @@ static bool check_untypeds(check_t *c)
     return true;
 }
 
-typedef struct region {
+typedef struct object_region {
     paddr_t start;
     unsigned bits;
     unsigned kind; /* cap type, with zombies counted as the object they destroy */
     const cte_t *slot;
-} region_t;
+} object_region_t;
 
 static int compare_regions(const void *a, const void *b)
 {
-    const region_t *x = a, *y = b;
+    const object_region_t *x = a, *y = b;
     if (x->start != y->start) {
         return x->start < y->start ? -1 : 1;
     }
@@ -416,7 +415,7 @@ static int compare_regions(const void *a, const void *b)
  * kind) are one region. */
 static bool check_overlaps(check_t *c)
 {
-    region_t *r = malloc((c->count + 1) * sizeof(*r));
+    object_region_t *r = malloc((c->count + 1) * sizeof(*r));
     size_t n = 0;
     for (size_t i = 0; i < c->count; i++) {
         cap_t cap = c->nodes[i]->cap;
@@ -428,13 +427,13 @@ static bool check_overlaps(check_t *c)
         if (kind == cap_zombie) {
             kind = cap_zombie_is_tcb(cap) ? cap_tcb : cap_cnode;
         }
-        r[n++] = (region_t){ cap_paddr(cap), bits, kind, c->nodes[i] };
+        r[n++] = (object_region_t){ cap_paddr(cap), bits, kind, c->nodes[i] };
     }
     qsort(r, n, sizeof(*r), compare_regions);
     bool ok = true;
     size_t far = 0; /* index of the region reaching furthest so far */
     for (size_t i = 1; ok && i < n; i++) {
-        const region_t *a = &r[far], *b = &r[i];
+        const object_region_t *a = &r[far], *b = &r[i];
         bool same = a->start == b->start && a->bits == b->bits && a->kind == b->kind;
         if (!same && b->start < a->start + BIT(a->bits)) {
             ok = fail(c, "objects overlap: type %u at 0x%lx size 2^%u (slot %p) and type %u at "

@@ -78,7 +78,7 @@ word_t *host_env_buffer(host_env_t *env);
 
 /* One Call, as the thread's registers and IPC buffer carry it. */
 typedef struct host_call {
-    word_t cptr;        /* x0 */
+    word_t cptr;        /* the cap register */
     word_t label;       /* tag fields (ABI 2.1), put into x1 as given (masked) */
     word_t length;
     word_t extra_count;
@@ -93,10 +93,10 @@ typedef struct host_reply {
     word_t fault_cptr;
     lookup_fault_t fault_lookup;
     bool fault_in_receive_phase;
-    word_t x0;
+    word_t badge; /* the badge register */
     word_t label; /* reply tag */
     word_t length;
-    word_t mr[8];   /* reply MRs 0..7 (x2..x5, then the buffer) */
+    word_t mr[8];   /* reply MRs 0..7 (registers, then the buffer) */
     unsigned runs;  /* handle_invocation calls: 1 + restarts after preemption */
     thread_state_t state;
 } host_reply_t;

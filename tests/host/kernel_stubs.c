@@ -1,15 +1,16 @@
 /* Host stand-ins for what the CSpace, derivation-tree and Untyped sources need
- * from the rest of the kernel (see kernel_stubs.h). All definitions are weak:
- * a test that links the real file gets the real one. None of them does more
- * than the host tests need: there is no scheduler, no IPC and no address
- * space here, and the tests never invoke endpoint, notification or reply caps. */
+ * from the rest of the kernel (see kernel_stubs.h), whichever port they are
+ * built against (the port's own stand-ins: tests/host/stubarch/stubarch.c,
+ * tests/host/aarch64/arch_stubs.c). All definitions but arch_irq_is_pending
+ * are weak: a test that links the real file gets the real one. None of them
+ * does more than the host tests need: there is no scheduler, no IPC and no
+ * address space here, and the tests never invoke endpoint, notification or
+ * reply caps. */
 #include "kernel_stubs.h"
 
 #include <arch/arch.h>
-#include <arch/vspace.h>
 #include <fault.h>
 #include <panic.h>
-#include <plat/irq.h>
 #include <printk.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,111 +54,17 @@ jmp_buf *stub_panic_jump;
 char stub_panic_message[512];
 bool stub_print_kernel_messages;
 
-/* --- architecture -------------------------------------------------------- */
-
-WEAK void arch_zero_memory(void *p, word_t size)
-{
-    memset(p, 0, size);
-}
-
-WEAK void arch_fpu_release(struct tcb *thread)
-{
-    (void)thread;
-}
-
-/* The order of the user context in Read/WriteRegisters (the kernel's
- * table is in arch/aarch64/cpu.c, not compiled for the host). */
-WEAK const uint8_t user_context_order[USER_CONTEXT_WORDS] = KEEL_USER_CONTEXT_ORDER;
-
-WEAK void vspace_unmap_frame(word_t asid, vaddr_t vaddr, paddr_t paddr, unsigned size_bits)
-{
-    (void)asid, (void)vaddr, (void)paddr, (void)size_bits;
-}
-
-WEAK void vspace_unmap_page_table(word_t asid, vaddr_t vaddr, unsigned level, paddr_t table)
-{
-    (void)asid, (void)vaddr, (void)level, (void)table;
-}
-
-WEAK void vspace_release_asid(word_t asid, paddr_t vspace)
-{
-    (void)asid, (void)vspace;
-}
-
-WEAK void vspace_release_asid_pool(word_t asid_base, paddr_t pool)
-{
-    (void)asid_base, (void)pool;
-}
-
-/* No ASID is ever assigned on the host (there is no ASID control cap), so no
- * VSpace can be found and the page-table functions below are only reached by
- * the fuzzer's random invocations, which they answer as "nothing mapped". */
-WEAK paddr_t ks_asid_table[ASID_POOL_COUNT];
-WEAK word_t ks_vspace_epoch = 1;
-
-WEAK void arch_check_thread_invariants(struct tcb *thread)
-{
-    (void)thread;
-}
-
-WEAK pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level)
-{
-    (void)l0, (void)vaddr;
-    *level = 0;
-    return NULL;
-}
-
-WEAK void vspace_write_entry(pte_t *entry, pte_t value, word_t asid, vaddr_t vaddr)
-{
-    (void)asid, (void)vaddr;
-    *entry = value;
-}
-
-WEAK void vspace_clear_table(paddr_t table)
-{
-    (void)table;
-}
-
-WEAK word_t vspace_entry_rights(pte_t entry)
-{
-    (void)entry;
-    return 0;
-}
-
-WEAK void arch_cache_maintain(paddr_t start, paddr_t end, unsigned kind)
-{
-    (void)start, (void)end, (void)kind;
-}
-
 /* --- interrupts ---------------------------------------------------------- */
 
-WEAK bool irq_is_pending(void)
+/* Not weak: it replaces the port's (tests/host/stubarch/stubarch.c has a
+ * weak one for programs without these stand-ins). */
+bool arch_irq_is_pending(void)
 {
     if (pending_fn == NULL || !pending_fn(pending_ctx)) {
         return false;
     }
     preemptions++;
     return true;
-}
-
-WEAK void irq_mask(irq_t irq)
-{
-    (void)irq;
-}
-
-WEAK void irq_unmask(irq_t irq)
-{
-    (void)irq;
-}
-
-WEAK void irq_set_trigger(irq_t irq, bool edge)
-{
-    (void)irq, (void)edge;
-}
-
-WEAK void irq_raise_sgi(word_t sgi, word_t target)
-{
-    (void)sgi, (void)target;
 }
 
 /* --- threads and scheduling ---------------------------------------------- */

@@ -1,14 +1,15 @@
 /* Host stand-ins for the parts of the kernel that the CSpace, derivation-tree
  * and Untyped sources call but that a host test does not compile: the
- * architecture (memory zeroing, FPU, address spaces), the interrupt
- * controller, the scheduler, IPC and fault delivery, console and panic.
- * Everything in kernel_stubs.c is a weak definition, so a test that also
- * compiles the real file gets the real one.
+ * scheduler, IPC and fault delivery, console and panic, the interrupt
+ * pending test (the port's other hooks: tests/host/stubarch/stubarch.c or
+ * tests/host/aarch64/arch_stubs.c). Everything in kernel_stubs.c but
+ * arch_irq_is_pending is a weak definition, so a test that also compiles
+ * the real file gets the real one.
  *
  * What a test can steer or observe through this header:
- *  - preemption: irq_is_pending() asks a function the test gives (driven by
- *    its random generator, or by fuzzer input), so long operations are
- *    preempted at random and must restart (ABI 1.6);
+ *  - preemption: arch_irq_is_pending() asks a function the test gives
+ *    (driven by its random generator, or by fuzzer input), so long
+ *    operations are preempted at random and must restart (ABI 1.6);
  *  - cap faults: fault_set_cap() records what it was given;
  *  - panic: with a jump buffer armed, panic() longjmps back to the test
  *    (which reports the message) instead of aborting. */
@@ -17,11 +18,11 @@
 #include <object/tcb.h>
 #include <setjmp.h>
 
-/* irq_is_pending() returns what `pending(ctx)` says; with pending NULL (the
- * default) it always returns false. */
+/* arch_irq_is_pending() returns what `pending(ctx)` says; with pending NULL
+ * (the default) it always returns false. */
 typedef bool stub_pending_fn(void *ctx);
 void stub_set_preemption(stub_pending_fn *pending, void *ctx);
-/* How many times irq_is_pending() said yes since the last call. */
+/* How many times arch_irq_is_pending() said yes since the last call. */
 unsigned stub_take_preemptions(void);
 
 /* The last cap fault recorded by fault_set_cap(), and whether fault_handle()

@@ -1,5 +1,6 @@
 /* Per-CPU machine state the kernel sets once at boot. */
 #include <arch/arch.h>
+#include <arch/debug.h>
 #include <arch/machine.h>
 #include <config.h>
 #include <util.h>
@@ -25,7 +26,7 @@ static void export_pmu_to_user(void)
 #define CNTKCTL_EL0VTEN BIT(8)  /* CNTV_CTL, CNTV_CVAL, CNTV_TVAL */
 #define CNTKCTL_EL0PTEN BIT(9)  /* CNTP_CTL, CNTP_CVAL, CNTP_TVAL */
 
-/* What EL0 may touch of the generic timer (config.h). The whole register is
+/* What EL0 may touch of the generic timer (plat/machine.h). The whole register is
  * written: its reset value is not architecturally defined, and everything
  * not exported (the event stream too) must trap. */
 static void configure_user_timer_access(void)

@@ -134,21 +134,21 @@ static void write_state(const debug_state_t *d)
 
 void debug_load(tcb_t *thread)
 {
-    tcb_t *key = thread->debug.in_use;
+    tcb_t *key = thread->arch.debug.in_use;
     if (key != ks_debug_owner) {
         if (key == NULL) {
             disable_all();
         } else {
-            write_state(&thread->debug);
+            write_state(&thread->arch.debug);
         }
         ks_debug_owner = key; /* the exception return synchronises the change */
     }
     /* Each return to a stepping thread runs one instruction, then traps. */
-    if (thread->debug.stepping && thread->debug.step_count != 0) {
+    if (thread->arch.debug.stepping && thread->arch.debug.step_count != 0) {
         thread->context.r[CTX_SPSR] |= SPSR_SS;
     }
     if (key != NULL) {
-        thread->vspace_cache.epoch = 0; /* never current: no fastpath switches to it */
+        thread->arch.vspace_cache.epoch = 0; /* never current: no fastpath switches to it */
     }
 }
 
@@ -178,18 +178,18 @@ bool arch_debug_user_address(vaddr_t vaddr)
  * switch (the thread may be the registers' owner). */
 static void state_changed(tcb_t *thread)
 {
-    debug_state_t *d = &thread->debug;
+    debug_state_t *d = &thread->arch.debug;
     d->in_use = (d->enabled != 0 || d->stepping) ? thread : NULL;
     ks_debug_owner = DEBUG_OWNER_STALE;
     if (d->in_use != NULL) {
-        thread->vspace_cache.epoch = 0; /* from now on no fastpath switches to it */
+        thread->arch.vspace_cache.epoch = 0; /* from now on no fastpath switches to it */
     }
 }
 
 void arch_debug_set_breakpoint(tcb_t *thread, word_t bp_num, vaddr_t vaddr, word_t type,
                                word_t size, word_t rw)
 {
-    debug_state_t *d = &thread->debug;
+    debug_state_t *d = &thread->arch.debug;
     d->vaddr[bp_num] = vaddr;
     d->size[bp_num] = type == seL4_DataBreakpoint ? (uint8_t)size : 0;
     d->access[bp_num] = (uint8_t)rw;
@@ -197,10 +197,10 @@ void arch_debug_set_breakpoint(tcb_t *thread, word_t bp_num, vaddr_t vaddr, word
     state_changed(thread);
 }
 
-debug_breakpoint_t arch_debug_get_breakpoint(const tcb_t *thread, word_t bp_num)
+arch_breakpoint_t arch_debug_get_breakpoint(const tcb_t *thread, word_t bp_num)
 {
-    const debug_state_t *d = &thread->debug;
-    return (debug_breakpoint_t){
+    const debug_state_t *d = &thread->arch.debug;
+    return (arch_breakpoint_t){
         .vaddr = d->vaddr[bp_num],
         .type = bp_num < seL4_FirstWatchpoint ? seL4_InstructionBreakpoint : seL4_DataBreakpoint,
         .size = d->size[bp_num],
@@ -211,7 +211,7 @@ debug_breakpoint_t arch_debug_get_breakpoint(const tcb_t *thread, word_t bp_num)
 
 void arch_debug_unset_breakpoint(tcb_t *thread, word_t bp_num)
 {
-    debug_state_t *d = &thread->debug;
+    debug_state_t *d = &thread->arch.debug;
     d->vaddr[bp_num] = 0;
     d->size[bp_num] = 0;
     d->access[bp_num] = 0;
@@ -222,8 +222,8 @@ void arch_debug_unset_breakpoint(tcb_t *thread, word_t bp_num)
 /* Stepping stops: the saved PSTATE must not ask for a step either. */
 static void stop_stepping(tcb_t *thread)
 {
-    thread->debug.stepping = false;
-    thread->debug.step_count = 0;
+    thread->arch.debug.stepping = false;
+    thread->arch.debug.step_count = 0;
     thread->context.r[CTX_SPSR] &= ~SPSR_SS;
 }
 
@@ -232,8 +232,8 @@ bool arch_debug_configure_stepping(tcb_t *thread, word_t instructions)
     if (instructions == 0) {
         stop_stepping(thread);
     } else {
-        thread->debug.stepping = true;
-        thread->debug.step_count = instructions;
+        thread->arch.debug.stepping = true;
+        thread->arch.debug.step_count = instructions;
     }
     state_changed(thread);
     /* Software step needs no breakpoint register; seL4 on AArch64 still
@@ -243,7 +243,7 @@ bool arch_debug_configure_stepping(tcb_t *thread, word_t instructions)
 
 void arch_debug_step_reply(tcb_t *thread, word_t instructions)
 {
-    if (!thread->debug.stepping) {
+    if (!thread->arch.debug.stepping) {
         return;
     }
     arch_debug_configure_stepping(thread, instructions);
@@ -297,7 +297,7 @@ static word_t find_watchpoint(const debug_state_t *d, vaddr_t address, bool writ
 /* A software step: count it; the fault comes when the count runs out. */
 static bool step_taken(tcb_t *thread)
 {
-    debug_state_t *d = &thread->debug;
+    debug_state_t *d = &thread->arch.debug;
     if (!d->stepping) {
         return false; /* stepping was turned off meanwhile */
     }
@@ -313,7 +313,7 @@ static bool step_taken(tcb_t *thread)
 
 bool debug_exception(tcb_t *thread, word_t esr)
 {
-    const debug_state_t *d = &thread->debug;
+    const debug_state_t *d = &thread->arch.debug;
     vaddr_t pc = thread->context.r[CTX_FAULT_IP];
     switch ((esr >> 26) & 0x3f) {
     case EC_SOFTWARE_STEP:
@@ -335,7 +335,7 @@ bool debug_exception(tcb_t *thread, word_t esr)
 
 void debug_check_thread(const tcb_t *thread)
 {
-    const debug_state_t *d = &thread->debug;
+    const debug_state_t *d = &thread->arch.debug;
     bool used = d->enabled != 0 || d->stepping;
     if (d->in_use != (used ? thread : NULL)) {
         panic("invariant: thread %p debug key %p, its state says %s", (void *)thread,
@@ -345,7 +345,7 @@ void debug_check_thread(const tcb_t *thread)
         panic("invariant: thread %p enables debug IDs 0x%x", (void *)thread, d->enabled);
     }
     /* The fastpath relies on these two (arch/debug.h). */
-    if (used && thread->vspace_cache.epoch == ks_vspace_epoch) {
+    if (used && thread->arch.vspace_cache.epoch == ks_vspace_epoch) {
         panic("invariant: thread %p uses the debug registers with a current TTBR0 cache",
               (void *)thread);
     }

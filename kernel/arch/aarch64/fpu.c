@@ -25,7 +25,7 @@ void arch_fpu_init(void)
 void arch_fpu_release(tcb_t *thread)
 {
     if (ks_fpu_owner == thread) {
-        fpu_save(&thread->fpu);
+        fpu_save(&thread->arch.fpu);
         ks_fpu_owner = NULL;
     }
 }
@@ -38,9 +38,9 @@ bool arch_fpu_trap(tcb_t *thread)
         return false;
     }
     if (ks_fpu_owner != NULL) {
-        fpu_save(&ks_fpu_owner->fpu);
+        fpu_save(&ks_fpu_owner->arch.fpu);
     }
-    fpu_load(&thread->fpu);
+    fpu_load(&thread->arch.fpu);
     ks_fpu_owner = thread;
     return true;
 }

@@ -1,14 +1,17 @@
 /* C side of the exception vectors: classify what brought a user thread into
  * the kernel, and report exceptions taken inside the kernel (always bugs). */
+#include <api/fastpath.h>
 #include <arch/arch.h>
 #include <arch/debug.h>
 #include <arch/machine.h>
-#include <fastpath.h>
 #include <fault.h>
 #include <interrupt.h>
 #include <panic.h>
 #include <printk.h>
 #include <thread.h>
+
+/* vectors.S compares x7 with these numbers to enter the fastpath. */
+_Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define EC_FP_TRAPPED 0x07
@@ -84,7 +87,7 @@ void handle_kernel_exception(kernel_frame_t *frame, word_t kind)
     panic("unrecoverable kernel exception");
 }
 
-void arch_dump_user_context(const user_context_t *ctx)
+void arch_dump_user_context(const arch_context_t *ctx)
 {
     kprintf("  pc 0x%016lx  sp 0x%016lx  spsr 0x%08lx\n", ctx->r[CTX_FAULT_IP], ctx->r[CTX_SP],
             ctx->r[CTX_SPSR]);

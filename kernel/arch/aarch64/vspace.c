@@ -106,7 +106,8 @@ static pte_t *thread_vspace_root(tcb_t *thread)
 
 void arch_activate_thread(tcb_t *thread)
 {
-    word_t ttbr0 = vspace_thread_ttbr0(&thread->vspace_cache, &tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
+    word_t ttbr0 =
+        vspace_thread_ttbr0(&thread->arch.vspace_cache, &tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
     vspace_load_ttbr0(ttbr0 != 0 ? ttbr0 : ptr_to_paddr(empty_user_l0));
     arch_fpu_activate(thread);
     arch_debug_activate(thread);
@@ -114,7 +115,7 @@ void arch_activate_thread(tcb_t *thread)
 
 void arch_check_thread_invariants(tcb_t *thread)
 {
-    const vspace_cache_t *cache = &thread->vspace_cache;
+    const vspace_cache_t *cache = &thread->arch.vspace_cache;
     word_t fresh = vspace_ttbr0(tcb_slot(thread, TCB_VSPACE_ROOT)->cap);
     if (cache->epoch == ks_vspace_epoch && cache->ttbr0 != fresh) {
         panic("invariant: thread %p caches TTBR0 0x%lx, its VSpace cap gives 0x%lx", (void *)thread,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cap.h>
+#include <paddr.h>
 
 /* The derivation tree is kept as a doubly linked list of slots in pre-order:
  * a cap's descendants follow it directly (ABI-level semantics in

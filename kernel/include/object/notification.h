@@ -16,7 +16,8 @@ _Static_assert(sizeof(notification_t) == 32, "a notification is 2^seL4_Notificat
  * thread, which becomes a scheduling candidate. */
 void notification_signal(notification_t *ntfn, word_t badge);
 
-/* Wait (blocking) or Poll: take the pending word into x0, or block. */
+/* Wait (blocking) or Poll: take the pending word into the badge register,
+ * or block. */
 void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking);
 
 /* A bound notification with pending badges, delivered instead of an

@@ -3,10 +3,11 @@
  * buffer frame) and its IPC state. One TCB is a 2^seL4_TCBBits object. */
 #pragma once
 
-#include <arch/context.h>
+#include <arch/arch.h>
 #include <config.h>
 #include <keel/gen/abi.h>
 #include <object/cnode.h>
+#include <paddr.h>
 
 #define TCB_SIZE_BITS 11
 
@@ -45,17 +46,13 @@ typedef struct lookup_fault {
 
 typedef struct tcb tcb_t;
 
-/* DebugNameThread keeps TCB_NAME_LENGTH - 1 characters and a NUL: 847, or
- * fewer with the hardware debug API, whose state takes room from the name
- * (a TCB is 2^seL4_TCBBits bytes in every configuration). */
-#if CONFIG_HARDWARE_DEBUG_API
-#define TCB_NAME_LENGTH (848 - sizeof(debug_state_t))
-#else
-#define TCB_NAME_LENGTH 848
-#endif
+/* DebugNameThread keeps TCB_NAME_LENGTH - 1 characters and a NUL: the
+ * name takes the room the port's part of the TCB (arch_tcb_t) leaves, so
+ * that a TCB is 2^seL4_TCBBits bytes in every configuration. */
+#define TCB_NAME_LENGTH (1392 - sizeof(arch_tcb_t))
 
 struct tcb {
-    user_context_t context; /* first: the exception entry code stores into it */
+    arch_context_t context; /* first: the exception entry code stores into it */
     cte_t slots[TCB_SLOT_COUNT];
     thread_state_t state;
     uint8_t priority;
@@ -78,15 +75,11 @@ struct tcb {
     word_t flags;      /* seL4_TCBFlag */
     tcb_t *debug_next; /* list of all TCBs, for DebugDumpScheduler */
     tcb_t *debug_prev;
-    fpu_state_t fpu;
-    vspace_cache_t vspace_cache; /* arch/vspace.h */
-#if CONFIG_HARDWARE_DEBUG_API
-    debug_state_t debug; /* breakpoints, watchpoints, single stepping (arch/debug.h) */
-#endif
+    arch_tcb_t arch; /* FPU, address-space and debug state of the port (arch.h) */
     char name[TCB_NAME_LENGTH];
 };
 _Static_assert(sizeof(tcb_t) <= BIT(TCB_SIZE_BITS), "a TCB fits in 2^seL4_TCBBits bytes");
-_Static_assert(offsetof(tcb_t, context) == 0, "vectors.S stores the context at offset 0");
+_Static_assert(offsetof(tcb_t, context) == 0, "the entry code stores the context at offset 0");
 
 static inline tcb_t *tcb_from_cap(cap_t c)
 {
@@ -103,9 +96,11 @@ static inline cte_t *tcb_slot(tcb_t *tcb, enum tcb_slot slot)
  * frame, a device frame, or (when `writing`) a frame that is not ReadWrite. */
 word_t *tcb_ipc_buffer(tcb_t *thread, bool writing);
 
-/* Message registers: MR0..MR3 are x2..x5, MRi for i >= 4 is msg[i] of the
- * IPC buffer (`buffer`, from tcb_ipc_buffer; NULL if there is none). */
+/* Message registers: the first TCB_FAST_MRS are registers (ARCH_REG_MR0
+ * on), MRi for i >= TCB_FAST_MRS is msg[i] of the IPC buffer (`buffer`,
+ * from tcb_ipc_buffer; NULL if there is none). */
 #define TCB_FAST_MRS seL4_FastMessageRegisters
+_Static_assert(TCB_FAST_MRS == ARCH_MSG_REGISTERS, "the port passes the ABI's register MRs");
 
 /* The length a message-info word announces, clamped to seL4_MsgMaxLength
  * (ABI 2.1). */
@@ -117,14 +112,14 @@ static inline word_t message_length(word_t info)
 
 static inline word_t tcb_get_mr(const tcb_t *thread, const word_t *buffer, word_t i)
 {
-    return i < TCB_FAST_MRS ? thread->context.r[CTX_X2 + i] : buffer[KEEL_seL4_IPCBuffer_msg + i];
+    return i < TCB_FAST_MRS ? thread->context.r[ARCH_REG_MR0 + i] : buffer[KEEL_seL4_IPCBuffer_msg + i];
 }
 
 /* Set MR i; false if it needs a buffer the thread does not have. */
 static inline bool tcb_set_mr(tcb_t *thread, word_t *buffer, word_t i, word_t value)
 {
     if (i < TCB_FAST_MRS) {
-        thread->context.r[CTX_X2 + i] = value;
+        thread->context.r[ARCH_REG_MR0 + i] = value;
         return true;
     }
     if (buffer == NULL) {
@@ -149,8 +144,9 @@ enum exception decode_tcb_debug_invocation(struct invocation *inv, tcb_t *target
 /* Is `label` one of those methods? (Only with CONFIG_HARDWARE_DEBUG_API.) */
 bool tcb_is_debug_method(word_t label);
 
-/* A new TCB in zeroed memory (ABI 4.3): SPSR 0x40, priority and MCP 0, a
- * full time slice, inactive, named after its creator. */
+/* A new TCB in zeroed memory (ABI 4.3): the port's initial registers
+ * (arch_context_init), priority and MCP 0, a full time slice, inactive,
+ * named after its creator. */
 void tcb_init(tcb_t *tcb, const tcb_t *creator);
 
 /* The last cap to the TCB is going: suspend it and forget it. Its slots are

@@ -3,6 +3,7 @@
  * interface is driven through ICC_* system registers. All interrupts are
  * Group 1 non-secure at one priority: the kernel takes them with interrupts
  * masked, by polling, so priorities do not matter. */
+#include <arch/arch.h>
 #include <arch/machine.h>
 #include <plat/irq.h>
 #include <plat/machine.h>
@@ -115,21 +116,21 @@ static void cpu_interface_init(void)
     isb();
 }
 
-void irq_controller_init(void)
+void arch_irq_init(void)
 {
     distributor_init();
     redistributor_init();
     cpu_interface_init();
 }
 
-irq_t irq_get_pending(void)
+irq_t arch_irq_get_pending(void)
 {
     word_t irq = SYSREG_READ(ICC_IAR1_EL1) & 0xffffff;
     dsb_sy();
     return irq >= SPURIOUS_FIRST ? IRQ_NONE : irq;
 }
 
-void irq_end(irq_t irq)
+void arch_irq_end(irq_t irq)
 {
     SYSREG_WRITE(ICC_EOIR1_EL1, irq);
     isb();
@@ -139,7 +140,7 @@ void irq_end(irq_t irq)
  * redistributor for SGIs and PPIs, else the distributor); until then the GIC
  * may still forward the interrupt, and a level interrupt masked until its
  * handler's Ack would be taken again right after its EOI. */
-void irq_mask(irq_t irq)
+void arch_irq_mask(irq_t irq)
 {
     *irq_reg(irq, GICD_ICENABLER) = 1u << (irq % 32);
     if (irq < PRIVATE_IRQS) {
@@ -149,7 +150,7 @@ void irq_mask(irq_t irq)
     }
 }
 
-void irq_unmask(irq_t irq)
+void arch_irq_unmask(irq_t irq)
 {
     *irq_reg(irq, GICD_ISENABLER) = 1u << (irq % 32);
 }
@@ -171,7 +172,7 @@ void irq_raise_sgi(word_t sgi, word_t target)
     isb();
 }
 
-bool irq_is_pending(void)
+bool arch_irq_is_pending(void)
 {
     return (SYSREG_READ(isr_el1) & ISR_EL1_I) != 0;
 }

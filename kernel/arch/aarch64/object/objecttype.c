@@ -1,8 +1,10 @@
-/* Invocations of the Arm-specific capability types: frames, page tables,
- * VSpaces, ASID control and pools. Each type owns its label switch. */
-#include <invocation.h>
-#include <arch/vspace.h>
+/* Invocations of the AArch64 capability types (frames, page tables,
+ * VSpaces, ASID control and pools, SGI signals; each type owns its label
+ * switch), and creating and destroying their objects. */
+#include <arch/arch.h>
+#include <arch/irq.h>
 #include <arch/vspace_invocation.h>
+#include <invocation.h>
 #include <keel/gen/abi.h>
 #include <objecttype.h>
 
@@ -19,6 +21,8 @@ exception_t arch_decode_invocation(invocation_t *inv)
         return decode_asid_control_invocation(inv);
     case cap_asid_pool:
         return decode_asid_pool_invocation(inv);
+    case cap_sgi_signal:
+        return invoke_sgi_signal(inv);
     default:
         return error_illegal_operation(inv);
     }

@@ -6,6 +6,7 @@
  * byte offsets vectors.S uses and the map from seL4_UserContext. */
 #pragma once
 
+#include <config.h>
 #include <keel/gen/abi.h>
 #include <keel/gen/context.h>
 #include <types.h>
@@ -71,3 +72,13 @@ _Static_assert(KEEL_seL4_UserContext_frame_FIRST == 0 &&
                    KEEL_seL4_UserContext_integer_WORDS ==
                        USER_CONTEXT_WORDS - USER_CONTEXT_FRAME_WORDS,
                "CopyRegisters copies the frame words, then all the others");
+
+/* The port's part of a TCB (arch.h): FP/SIMD state, the cached TTBR0
+ * value, the hardware debug state. */
+typedef struct arch_tcb {
+    fpu_state_t fpu;
+    vspace_cache_t vspace_cache; /* arch/vspace.h */
+#if CONFIG_HARDWARE_DEBUG_API
+    debug_state_t debug; /* breakpoints, watchpoints, single stepping (arch/debug.h) */
+#endif
+} arch_tcb_t;

@@ -1,22 +1,28 @@
 /* The per-switch half of the hardware debug API (debug.c has the rest),
- * inline because the IPC fastpath uses it. Without CONFIG_HARDWARE_DEBUG_API
- * every hook here is empty.
+ * inline because every thread switch uses it. Without
+ * CONFIG_HARDWARE_DEBUG_API every hook here is empty.
  *
  * The debug registers hold the breakpoints, watchpoints and single-step
  * setting of at most one thread, ks_debug_owner; NULL means all disabled.
  * Invariant: whenever a thread runs at EL0, ks_debug_owner is its
- * debug.in_use (itself if it uses the debug hardware, else NULL).
+ * arch.debug.in_use (itself if it uses the debug hardware, else NULL).
  *
  * A thread that uses the debug hardware never takes part in a fastpath
  * switch, so only the slow path's switch (arch_debug_activate) moves the
- * registers: the fastpath tests the thread it leaves (arch_debug_in_use),
+ * registers: the fastpath tests the thread it leaves (arch_debug_in_use in
+ * arch.h),
  * and such a thread keeps no cached TTBR0 value, which the fastpath needs
  * of the thread it switches to. Between threads that use none the cost is
  * that one test. */
 #pragma once
 
+#include <arch/arch.h>
 #include <config.h>
 #include <object/tcb.h>
+
+/* Set up the debug hardware: everything disabled, EL0 debug exceptions
+ * routed to the kernel (boot time). */
+void arch_debug_init(void);
 
 #if CONFIG_HARDWARE_DEBUG_API
 
@@ -50,16 +56,9 @@ void debug_check_thread(const tcb_t *thread);
  * last. */
 static ALWAYS_INLINE void arch_debug_activate(tcb_t *thread)
 {
-    if (unlikely(((word_t)thread->debug.in_use | (word_t)ks_debug_owner) != 0)) {
+    if (unlikely(((word_t)thread->arch.debug.in_use | (word_t)ks_debug_owner) != 0)) {
         debug_load(thread);
     }
-}
-
-/* Fastpath: does the thread use the debug hardware (then the slow path
- * switches away from it)? */
-static ALWAYS_INLINE bool arch_debug_in_use(const tcb_t *thread)
-{
-    return thread->debug.in_use != NULL;
 }
 
 #else
@@ -85,12 +84,6 @@ static inline void debug_check_thread(const tcb_t *thread)
 static ALWAYS_INLINE void arch_debug_activate(tcb_t *thread)
 {
     (void)thread;
-}
-
-static ALWAYS_INLINE bool arch_debug_in_use(const tcb_t *thread)
-{
-    (void)thread;
-    return false;
 }
 
 #endif

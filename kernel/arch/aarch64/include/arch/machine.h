@@ -24,12 +24,15 @@ static inline paddr_t kernel_to_paddr(pptr_t p)
     return p & ~KERNEL_WINDOW_BASE;
 }
 
-static inline void *paddr_to_ptr(paddr_t p)
+/* The kernel's pointer to physical address p, and back (arch.h: the
+ * architecture-independent kernel calls them paddr_to_ptr and ptr_to_paddr,
+ * paddr.h). */
+static inline void *arch_paddr_to_ptr(paddr_t p)
 {
     return (void *)(uintptr_t)paddr_to_kernel(p);
 }
 
-static inline paddr_t ptr_to_paddr(const void *p)
+static inline paddr_t arch_ptr_to_paddr(const void *p)
 {
     return kernel_to_paddr((pptr_t)(uintptr_t)p);
 }

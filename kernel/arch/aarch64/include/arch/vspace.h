@@ -2,10 +2,10 @@
  * four-level tables with 4 KiB granule, user space in TTBR0 (ABI 4.4). */
 #pragma once
 
+#include <arch/cap.h>
 #include <arch/context.h>
 #include <arch/machine.h>
 #include <arch/mmu.h>
-#include <cap.h>
 
 #define USER_TOP 0x00007FFFFFFFFFFFull /* seL4_UserTop: last user address */
 #define ASID_BITS 16
@@ -38,7 +38,7 @@ void *vspace_lookup_user(pte_t *l0, vaddr_t vaddr);
 static ALWAYS_INLINE paddr_t vspace_paddr_for_asid(word_t asid)
 {
     paddr_t pool = ks_asid_table[(asid >> ASID_POOL_BITS) % ASID_POOL_COUNT];
-    return pool == 0 ? 0 : ((const paddr_t *)paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
+    return pool == 0 ? 0 : ((const paddr_t *)arch_paddr_to_ptr(pool))[asid & MASK(ASID_POOL_BITS)];
 }
 
 /* The VSpace registered for `asid`, or NULL. Inline: Page_Map and
@@ -46,7 +46,7 @@ static ALWAYS_INLINE paddr_t vspace_paddr_for_asid(word_t asid)
 static ALWAYS_INLINE pte_t *vspace_for_asid(word_t asid)
 {
     paddr_t vspace = vspace_paddr_for_asid(asid);
-    return vspace != 0 ? paddr_to_ptr(vspace) : NULL;
+    return vspace != 0 ? arch_paddr_to_ptr(vspace) : NULL;
 }
 
 /* TTBR0_EL1 as last written. */

@@ -18,9 +18,21 @@
 #define PLAT_GICR_SIZE (PLAT_GICR_STRIDE * PLAT_MAX_CORES)
 
 #define PLAT_MAX_IRQ 159 /* interrupt IDs 0..159 are valid */
+
+/* The generic timer at EL0 (seL4's KernelArmExport{PCNT,VCNT,PTMR,VTMR}User,
+ * declared in api/keel.api like CONFIG_EXPORT_PMU_USER): reading the
+ * physical / virtual counter (either one also makes CNTFRQ_EL0 readable),
+ * and programming the EL1 physical / virtual timer, whose interrupt (PPI 30
+ * / 27) user level then takes through IRQControl. Exporting the virtual
+ * timer moves the kernel tick to the physical one. */
+#if CONFIG_EXPORT_PTMR_USER && CONFIG_EXPORT_VTMR_USER
+#error "CONFIG_EXPORT_PTMR_USER and CONFIG_EXPORT_VTMR_USER exclude each other: the kernel tick \
+needs one of the two EL1 timers for itself"
+#endif
+
 /* The kernel tick's timer, whose PPI is reserved: the EL1 virtual timer
  * (PPI 27), or the EL1 physical timer (PPI 30) when the virtual one is
- * exported to user level (config.h). The other is user level's. */
+ * exported to user level. The other is user level's. */
 #define PLAT_VIRTUAL_TIMER_IRQ 27
 #define PLAT_PHYSICAL_TIMER_IRQ 30
 #define PLAT_TIMER_IRQ (CONFIG_EXPORT_VTMR_USER ? PLAT_PHYSICAL_TIMER_IRQ : PLAT_VIRTUAL_TIMER_IRQ)

@@ -1,10 +1,10 @@
-/* The Call / ReplyRecv fastpath: see fastpath.h. Preconditions (anything
+/* The Call / ReplyRecv fastpath: see api/fastpath.h. Preconditions (anything
  * else goes the slow way):
  *   - the message carries no caps and is at most seL4_MsgMaxLength words
  *     long (words beyond the four message registers travel between the IPC
  *     buffers; without both buffers the message is cut to four words, as
  *     the slow path cuts it);
- *   - the thread's CSpace root resolves the CPtr in x0 at one level, to an
+ *   - the thread's CSpace root resolves the CPtr at one level, to an
  *     endpoint with the right rights (Call: Send and
  *     Grant or GrantReply, so a reply cap is made; ReplyRecv: Receive);
  *   - Call: a receiver is waiting, has at least the caller's priority,
@@ -13,12 +13,13 @@
  *     reply without a fault (or with a VM fault), in the current domain,
  *     with a valid VSpace; no sender is waiting; the server has no bound
  *     notification; no ready thread has a higher priority than that caller.
- * "A valid VSpace" is the thread's cached TTBR0 value, still current
- * (arch/vspace.h): after a VSpace cap or an ASID went away anywhere, the
- * slow path's switch validates again and refreshes the cache. With the
+ * "A valid VSpace" is what the port can switch to without the slow path's
+ * checks (arch_fastpath_vspace: a value it cached at an earlier switch and
+ * still knows current; after an address space went away anywhere, the slow
+ * path's switch validates again and refreshes the cache). With the
  * hardware debug API, a thread that uses the debug registers is neither left
- * nor entered here (arch/debug.h): the test of the one left, and no cached
- * TTBR0 value for the one entered.
+ * nor entered here: the test of the one left (arch_debug_in_use), and no
+ * valid VSpace for the one entered.
  * What every kernel entry starts with is relied on and checked by the
  * debug kernel (entry_assumptions): nothing was decided yet, no ready
  * thread of the current domain outranks the current thread, and a
@@ -26,20 +27,17 @@
  * Then the slow path would make the woken partner the entry's candidate,
  * and the candidate rule (thread.c) would run it: the effects are exactly
  * those of the slow path for that case. */
+#include <api/fastpath.h>
+#include <api/syscall.h>
 #include <arch/arch.h>
-#include <arch/debug.h>
-#include <arch/fpu.h>
-#include <arch/vspace.h>
 #include <cdt.h>
 #include <config.h>
 #include <cspace.h>
-#include <fastpath.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
 #include <object/notification.h>
 #include <panic.h>
-#include <syscall.h>
 #include <tcb_queue.h>
 #include <thread.h>
 
@@ -67,27 +65,26 @@ static ALWAYS_INLINE bool message_is_simple(word_t info)
            keel_seL4_MessageInfo_get_length(info) <= seL4_MsgMaxLength;
 }
 
-/* Copy message registers 0..n-1 (n <= 4) and the tag (no caps, none
- * unwrapped); x0 gets the badge. */
+/* Copy message registers 0..n-1 (n <= TCB_FAST_MRS) and the tag (no caps,
+ * none unwrapped); the badge register gets the badge. */
 static ALWAYS_INLINE void copy_register_mrs(const tcb_t *from, word_t info, word_t n, word_t badge,
                                             tcb_t *to)
 {
     for (word_t i = 0; i < n; i++) {
-        to->context.r[CTX_X2 + i] = from->context.r[CTX_X2 + i];
+        to->context.r[ARCH_REG_MR0 + i] = from->context.r[ARCH_REG_MR0 + i];
     }
-    to->context.r[CTX_X1] =
+    to->context.r[ARCH_REG_MSG_INFO] =
         keel_seL4_MessageInfo_new(keel_seL4_MessageInfo_get_label(info), 0, 0, n);
-    to->context.r[CTX_X0] = badge;
+    to->context.r[ARCH_REG_BADGE] = badge;
 }
 
-/* Run `thread` (in the VSpace `ttbr0`, already validated) at once: it is
- * the highest-priority runnable thread, and the previous one has blocked. */
-static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t ttbr0)
+/* Run `thread` (in the VSpace `vspace`, from arch_fastpath_vspace) at once:
+ * it is the highest-priority runnable thread, and the previous one has
+ * blocked. */
+static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t vspace)
 {
     sched_switch_to(thread); /* nothing was decided yet in this entry */
-    vspace_load_ttbr0(ttbr0);
-    arch_fpu_activate(thread);
-    restore_user_context(&thread->context);
+    arch_fastpath_switch(thread, &thread->context, vspace);
 }
 
 /* A message longer than the registers: words 4..n-1 go from the sender's
@@ -95,7 +92,7 @@ static ALWAYS_INLINE NORETURN void switch_to(tcb_t *thread, word_t ttbr0)
  * four words, as the slow path cuts it. Out of line and last, so that the
  * common case keeps no registers alive across a call. */
 static NORETURN NOINLINE void deliver_long_and_switch(const tcb_t *from, tcb_t *to, word_t info,
-                                                      word_t badge, word_t ttbr0)
+                                                      word_t badge, word_t vspace)
 {
     word_t n = keel_seL4_MessageInfo_get_length(info);
     const word_t *sbuf = tcb_ipc_buffer((tcb_t *)from, false);
@@ -108,20 +105,21 @@ static NORETURN NOINLINE void deliver_long_and_switch(const tcb_t *from, tcb_t *
         }
     }
     copy_register_mrs(from, info, TCB_FAST_MRS, badge, to);
-    to->context.r[CTX_X1] = keel_seL4_MessageInfo_set_length(to->context.r[CTX_X1], n);
-    switch_to(to, ttbr0);
+    to->context.r[ARCH_REG_MSG_INFO] =
+        keel_seL4_MessageInfo_set_length(to->context.r[ARCH_REG_MSG_INFO], n);
+    switch_to(to, vspace);
 }
 
 /* Give `to` the message `from` sent (tag `info`) and run it. */
 static ALWAYS_INLINE NORETURN void deliver_and_switch(const tcb_t *from, tcb_t *to, word_t info,
-                                                      word_t badge, word_t ttbr0)
+                                                      word_t badge, word_t vspace)
 {
     word_t n = keel_seL4_MessageInfo_get_length(info);
     if (unlikely(n > TCB_FAST_MRS)) {
-        deliver_long_and_switch(from, to, info, badge, ttbr0);
+        deliver_long_and_switch(from, to, info, badge, vspace);
     }
     copy_register_mrs(from, info, n, badge, to);
-    switch_to(to, ttbr0);
+    switch_to(to, vspace);
 }
 
 /* Add the server to the endpoint's receivers (the endpoint is idle or
@@ -156,17 +154,17 @@ static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 
 /* The receiver at the head of `ep`'s queue if it can take a message from
  * `sender` on the fastpath (it is waiting, has at least the sender's
- * priority, so it is the highest-priority runnable thread, and a current
- * cached TTBR0 value, which goes to *ttbr0); NULL otherwise. Its caller
- * slot is empty: receiving emptied it (an invariant, invariants.c). */
-static ALWAYS_INLINE tcb_t *waiting_receiver(endpoint_t *ep, const tcb_t *sender, word_t *ttbr0)
+ * priority, so it is the highest-priority runnable thread, and a valid
+ * VSpace, which goes to *vspace); NULL otherwise. Its caller slot is empty:
+ * receiving emptied it (an invariant, invariants.c). */
+static ALWAYS_INLINE tcb_t *waiting_receiver(endpoint_t *ep, const tcb_t *sender, word_t *vspace)
 {
     if (tcb_queue_state(ep->head) != ENDPOINT_RECV) {
         return NULL;
     }
     tcb_t *receiver = paddr_to_ptr(ep->head & MASK(TCB_QUEUE_STATE_SHIFT)); /* not empty */
-    *ttbr0 = vspace_cached_ttbr0(&receiver->vspace_cache);
-    if (receiver->priority < sender->priority || *ttbr0 == 0) {
+    *vspace = arch_fastpath_vspace(&receiver->arch);
+    if (receiver->priority < sender->priority || *vspace == 0) {
         return NULL;
     }
     return receiver;
@@ -205,9 +203,6 @@ static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
     dassert(cap_type(tcb_slot((tcb_t *)cur, TCB_REPLY)->cap) == cap_reply);
 }
 
-/* vectors.S compares x7 with these numbers to enter the fastpath. */
-_Static_assert(seL4_SysCall == -1 && seL4_SysReplyRecv == -2, "syscall numbers in vectors.S");
-
 #if CONFIG_FASTPATH_STATS
 fastpath_stats_t ks_fastpath_stats;
 #endif
@@ -226,7 +221,7 @@ void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
     entry_assumptions(caller);
-    if (!message_is_simple(info) || arch_debug_in_use(caller)) {
+    if (!message_is_simple(info) || arch_debug_in_use(&caller->arch)) {
         slowpath(seL4_SysCall);
     }
     cap_t cap = fast_lookup(caller, cptr);
@@ -234,8 +229,8 @@ void fastpath_call(word_t cptr, word_t info)
         slowpath(seL4_SysCall);
     }
     endpoint_t *ep = cap_object(cap);
-    word_t ttbr0;
-    tcb_t *receiver = waiting_receiver(ep, caller, &ttbr0);
+    word_t vspace;
+    tcb_t *receiver = waiting_receiver(ep, caller, &vspace);
     if (receiver == NULL || !in_current_domain(receiver)) {
         slowpath(seL4_SysCall);
     }
@@ -245,14 +240,14 @@ void fastpath_call(word_t cptr, word_t info)
     receiver->state = thread_running;
     fast_setup_reply(caller, receiver, receiver_can_grant);
     FASTPATH_COUNT(call_fast);
-    deliver_and_switch(caller, receiver, info, cap_badge(cap), ttbr0);
+    deliver_and_switch(caller, receiver, info, cap_badge(cap), vspace);
 }
 
 void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
     entry_assumptions(server);
-    if (!message_is_simple(info) || arch_debug_in_use(server)) {
+    if (!message_is_simple(info) || arch_debug_in_use(&server->arch)) {
         slowpath(seL4_SysReplyRecv);
     }
     cap_t cap = fast_lookup(server, cptr);
@@ -269,10 +264,10 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         slowpath(seL4_SysReplyRecv);
     }
     tcb_t *caller = cap_object(reply);
-    word_t ttbr0 = vspace_cached_ttbr0(&caller->vspace_cache);
+    word_t vspace = arch_fastpath_vspace(&caller->arch);
     word_t fault = caller->fault.type;
-    if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) ||
-        ttbr0 == 0 || !in_current_domain(caller) || sched_ready_above(caller->priority)) {
+    if (caller->state != thread_blocked_on_reply || !fast_reply_fault(fault) || vspace == 0 ||
+        !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
     FASTPATH_COUNT(reply_recv_fast);
@@ -288,23 +283,23 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         /* The reply to a VM fault carries nothing to the faulter: whatever
          * it says, the thread re-executes the instruction (ABI 7.7). */
         caller->fault.type = 0;
-        caller->context.r[CTX_NEXT_IP] = caller->context.r[CTX_FAULT_IP];
-        switch_to(caller, ttbr0);
+        caller->context.r[ARCH_REG_NEXT_IP] = caller->context.r[ARCH_REG_FAULT_IP];
+        switch_to(caller, vspace);
     }
-    deliver_and_switch(server, caller, info, 0, ttbr0);
+    deliver_and_switch(server, caller, info, 0, vspace);
 }
 
 void fastpath_vm_fault(tcb_t *thread)
 {
     entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
-    if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(thread)) {
+    if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(&thread->arch)) {
         FASTPATH_COUNT(vm_fault_slow);
         return;
     }
     endpoint_t *ep = cap_object(handler);
-    word_t ttbr0;
-    tcb_t *receiver = waiting_receiver(ep, thread, &ttbr0);
+    word_t vspace;
+    tcb_t *receiver = waiting_receiver(ep, thread, &vspace);
     if (receiver == NULL || !in_current_domain(receiver)) {
         FASTPATH_COUNT(vm_fault_slow);
         return;
@@ -316,14 +311,14 @@ void fastpath_vm_fault(tcb_t *thread)
     fast_setup_reply(thread, receiver, receiver_can_grant);
     /* The VM fault message (ABI 7.4): four words, all in registers. */
     _Static_assert(seL4_VMFault_Length <= seL4_FastMessageRegisters, "VM fault in registers");
-    word_t *mrs = &receiver->context.r[CTX_X2]; /* MR0.. */
-    receiver->context.r[CTX_X0] = cap_badge(handler);
-    receiver->context.r[CTX_X1] =
+    word_t *mrs = &receiver->context.r[ARCH_REG_MR0]; /* MR0.. */
+    receiver->context.r[ARCH_REG_BADGE] = cap_badge(handler);
+    receiver->context.r[ARCH_REG_MSG_INFO] =
         keel_seL4_MessageInfo_new(seL4_Fault_VMFault, 0, 0, seL4_VMFault_Length);
-    mrs[seL4_VMFault_IP] = thread->context.r[CTX_FAULT_IP];
+    mrs[seL4_VMFault_IP] = thread->context.r[ARCH_REG_FAULT_IP];
     mrs[seL4_VMFault_Addr] = thread->fault.data[0];
     mrs[seL4_VMFault_PrefetchFault] = thread->fault.data[1] & 1;
     mrs[seL4_VMFault_FSR] = thread->fault.data[1] >> 1;
     FASTPATH_COUNT(vm_fault_fast);
-    switch_to(receiver, ttbr0);
+    switch_to(receiver, vspace);
 }

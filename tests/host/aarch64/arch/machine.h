@@ -1,17 +1,18 @@
-/* Host stand-in for the kernel's <arch/machine.h>: on the build machine the
- * "physical address" of a kernel object is simply its host address (user
- * addresses on x86-64 and AArch64 Linux fit in the 48 bits a cap holds). */
+/* Host stand-in for the AArch64 port's <arch/machine.h> (the host tests of
+ * the port, tests/host/host.mk): on the build machine the "physical
+ * address" of a kernel object is simply its host address (user addresses
+ * on x86-64 and AArch64 Linux fit in the 48 bits a cap holds). */
 #pragma once
 
 #include <stdint.h>
 #include <types.h>
 
-static inline void *paddr_to_ptr(paddr_t p)
+static inline void *arch_paddr_to_ptr(paddr_t p)
 {
     return (void *)(uintptr_t)p;
 }
 
-static inline paddr_t ptr_to_paddr(const void *p)
+static inline paddr_t arch_ptr_to_paddr(const void *p)
 {
     return (paddr_t)(uintptr_t)p;
 }

@@ -7,9 +7,9 @@
 #include <config.h>
 #include <types.h>
 
-/* Entered from the svc vector on the kernel stack, with the current
- * thread's registers saved and its x0 (the cap) and x1 (the message info)
- * as arguments. Never return: they end in the partner thread or, when the
+/* Entered from the trap code's system-call entry on the kernel stack, with
+ * the current thread's registers saved and its cap and message-info
+ * registers as arguments. Never return: they end in the partner thread or, when the
  * fastpath does not apply, in the slow path (handle_syscall). */
 void fastpath_call(word_t cptr, word_t info) __attribute__((noreturn));
 void fastpath_reply_recv(word_t cptr, word_t info) __attribute__((noreturn));

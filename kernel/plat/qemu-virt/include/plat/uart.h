@@ -1,4 +1,0 @@
-/* Polled PL011 output for the kernel's debug console. */
-#pragma once
-
-void uart_putc(char c);
