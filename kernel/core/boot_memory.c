@@ -60,6 +60,29 @@ void boot_memory_init(void)
     reserve(boot.root_task.start, boot.root_task.end, "root task image");
 }
 
+static void release(region_t r, const char *what)
+{
+    r.start = ROUND_UP(r.start, ARCH_PAGE_BITS);
+    r.end = ROUND_DOWN(r.end, ARCH_PAGE_BITS);
+    if (r.end <= r.start) {
+        return;
+    }
+    if (!region_set_add(&ks_boot_memory.free, r)) {
+        kprintf("  [0x%lx, 0x%lx) %s kept: too many free regions\n", r.start, r.end, what);
+        return;
+    }
+    kprintf("  released [0x%lx, 0x%lx) %s\n", r.start, r.end, what);
+}
+
+void boot_memory_release(void)
+{
+    arch_boot_info_t boot = arch_boot_info();
+    release((region_t){ ks_boot_memory.dtb_paddr, ks_boot_memory.dtb_paddr + ks_boot_memory.dtb_size },
+            "device tree");
+    release(boot.boot_only, "kernel boot code and data");
+    ks_boot_memory.dtb_size = 0; /* gone: nothing may read it any more */
+}
+
 static paddr_t alloc_aligned(word_t size, unsigned align_bits)
 {
     region_set_t *free = &ks_boot_memory.free;

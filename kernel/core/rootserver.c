@@ -253,6 +253,7 @@ void create_root_task(void)
     create_vspace(&l);
     create_frames(&l, ipc_buffer, bootinfo);
     create_thread(&l, tcb);
+    boot_memory_release();
     create_untypeds(); /* last: every other allocation is done */
 
     bootinfo_t *bi = rb.bi;

@@ -21,6 +21,11 @@ void init_kernel(void) NORETURN;
  * task's image. */
 void boot_memory_init(void);
 
+/* The boot is over: the memory only it needed -- the device tree (the root
+ * task has its own copy) and the boot-only part of the kernel image --
+ * becomes free RAM, handed out with the rest as untyped memory. */
+void boot_memory_release(void);
+
 /* Take 2^size_bits bytes aligned to their size from the top of free RAM,
  * zeroed. Panics if RAM is exhausted (the machine is too small to boot). */
 paddr_t boot_alloc(unsigned size_bits);

@@ -3,6 +3,7 @@
  * every initial capability (seL4_DebugCapIdentify, tags of ABI Appendix A). */
 #include "boot.h"
 #include "ktest.h"
+#include "objects.h"
 #include <keel/ipcbuf.h>
 #include <keel/runtime.h>
 #include <keel/syscalls.h>
@@ -153,6 +154,48 @@ static void test_extra_bootinfo_fdt_reads(void)
     }
 }
 
+/* The BootInfo untyped (not device memory) holding physical address `pa`,
+ * or -1. */
+static long ram_untyped_at(const seL4_BootInfo *bi, seL4_Word pa)
+{
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *u = &bi->untypedList[i];
+        if (!u->isDevice && pa >= u->paddr && pa - u->paddr < (1ul << u->sizeBits)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Memory only the boot needed comes back as untyped, as seL4 gives it: the
+ * device tree QEMU put at the base of RAM (1 MiB; the root task has its
+ * own copy) and the boot-only first part of the kernel image, which Keel
+ * links at the base of RAM + 2 MiB (kernel/arch/aarch64/kernel.ld). Every
+ * page of [RAM base, RAM base + 2 MiB + 4 KiB) is in a RAM untyped, and the
+ * first of them can be retyped (the kernel zeroes it). */
+static void test_boot_memory_returned(void)
+{
+    const seL4_BootInfo *bi = keel_bootinfo();
+    size_t size;
+    const void *blob = keel_dtb(&size);
+    fdt_t fdt;
+    KT_ASSERT(blob != NULL && fdt_init(&fdt, blob, size));
+    fdt_range_t ram[KT_MAX_RAM_RANGES];
+    KT_ASSERT_GE(fdt_memory_ranges(&fdt, ram, KT_MAX_RAM_RANGES), 1);
+    seL4_Word base = ram[0].base;
+    for (seL4_Word pa = base; pa < base + (2ul << 20) + 4096; pa += 4096) {
+        if (ram_untyped_at(bi, pa) < 0) {
+            KT_FAIL("RAM page 0x%lx is in no untyped", pa);
+        }
+    }
+    long first = ram_untyped_at(bi, base);
+    seL4_CPtr cap = bi->untyped.start + (seL4_CPtr)first;
+    seL4_CPtr slot = kt_slots(1);
+    KT_RETURN_IF_FAILED();
+    KT_ASSERT_OK(kt_retype(cap, seL4_ARM_SmallPageObject, 0, slot, 1));
+    KT_ASSERT_OK(seL4_CNode_Revoke(seL4_CapInitThreadCNode, cap, seL4_WordBits));
+}
+
 static void test_initial_cap_types(void)
 {
     static const seL4_Word expected[seL4_NumInitialCaps] = {
@@ -218,6 +261,7 @@ const ktest_case_t ktest_bootinfo_cases[] = {
     {"bootinfo.extra_bootinfo_fdt", test_extra_bootinfo_fdt},
     {"bootinfo.extra_bootinfo_fdt_compact", test_extra_bootinfo_fdt_compact},
     {"bootinfo.extra_bootinfo_fdt_reads", test_extra_bootinfo_fdt_reads},
+    {"bootinfo.boot_memory_returned", test_boot_memory_returned},
     {"bootinfo.initial_cap_types", test_initial_cap_types},
     {"bootinfo.region_cap_types", test_region_cap_types},
     {"bootinfo.cap_identify_bad_cptr", test_cap_identify_bad_cptr},

@@ -15,6 +15,7 @@ arch_boot_info_t arch_boot_info(void)
     }
     return (arch_boot_info_t){
         .kernel = { boot_symbols.image_start, boot_symbols.image_end },
+        .boot_only = { boot_symbols.image_start, boot_symbols.boot_end },
         .root_task = { h->ui_p_start, h->ui_p_end },
         .pv_offset = h->pv_offset,
         .entry = h->ui_v_entry,

@@ -9,13 +9,17 @@
 #include <plat/machine.h>
 
 #define BOOT_TEXT SECTION(".boot.text")
+/* The identity map is needed only while booting; the kernel window's tables
+ * stay in use (a section of their own, kept when the boot-only part of the
+ * image is handed to the root task as untyped memory). */
 #define BOOT_TABLE SECTION(".boot.bss") ALIGNED(PAGE_SIZE)
+#define KERNEL_TABLE SECTION(".boot.tables") ALIGNED(PAGE_SIZE)
 
 /* The packer overwrites everything but the magic (ABI 9.1 boot protocol). */
 const boot_handoff_t boot_handoff SECTION(".boot.handoff") = { .magic = BOOT_HANDOFF_MAGIC };
 
-pte_t kernel_l0[PT_ENTRIES] BOOT_TABLE;
-pte_t kernel_l1[PT_ENTRIES] BOOT_TABLE;
+pte_t kernel_l0[PT_ENTRIES] KERNEL_TABLE;
+pte_t kernel_l1[PT_ENTRIES] KERNEL_TABLE;
 static pte_t identity_l0[PT_ENTRIES] BOOT_TABLE;
 static pte_t identity_l1[PT_ENTRIES] BOOT_TABLE;
 

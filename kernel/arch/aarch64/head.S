@@ -99,6 +99,7 @@ boot_symbols:
     .quad   kernel_l1
     .quad   ki_image_start
     .quad   ki_image_end_paddr
+    .quad   ki_boot_end
 
 /* The one kernel stack (event-based kernel: every entry starts it afresh). */
     .section .bss

@@ -51,6 +51,7 @@ void arch_zero_memory(void *p, word_t size);
  * virtual addresses, the device tree. Panics if the image has no root task. */
 typedef struct arch_boot_info {
     region_t kernel;    /* the kernel image, .bss included */
+    region_t boot_only; /* the part of it only the boot needs (page aligned) */
     region_t root_task; /* page aligned */
     sword_t pv_offset;  /* root_task.start - the image's lowest virtual address */
     vaddr_t entry;

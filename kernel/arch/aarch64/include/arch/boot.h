@@ -28,6 +28,7 @@ typedef struct boot_symbols {
     paddr_t kernel_l1;
     paddr_t image_start; /* first byte of the kernel image */
     paddr_t image_end;   /* end of the loaded image, .bss included */
+    paddr_t boot_end;    /* end of the boot-only part [image_start, boot_end) */
 } boot_symbols_t;
 
 extern const boot_symbols_t boot_symbols;

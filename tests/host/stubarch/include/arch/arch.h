@@ -45,6 +45,7 @@ void arch_zero_memory(void *p, word_t size);
 
 typedef struct arch_boot_info {
     region_t kernel;
+    region_t boot_only;
     region_t root_task;
     sword_t pv_offset;
     vaddr_t entry;
