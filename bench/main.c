@@ -71,7 +71,7 @@ static uint64_t overhead_stamp_fp; /* the same with FP_TOUCH after the nop */
 uint64_t overhead_ccnt;            /* two back-to-back ccnt() */
 
 static seL4_CPtr next_slot, scope_mark;
-seL4_CPtr ut_scope;               /* revoked after each benchmark */
+seL4_CPtr ut_scope; /* revoked after each benchmark */
 static seL4_CPtr ut_persist;
 static seL4_Word ut_scope_bits;
 seL4_CPtr vspace_b;

@@ -77,8 +77,9 @@ static void release(region_t r, const char *what)
 void boot_memory_release(void)
 {
     arch_boot_info_t boot = arch_boot_info();
-    release((region_t){ ks_boot_memory.dtb_paddr, ks_boot_memory.dtb_paddr + ks_boot_memory.dtb_size },
-            "device tree");
+    release(
+        (region_t){ ks_boot_memory.dtb_paddr, ks_boot_memory.dtb_paddr + ks_boot_memory.dtb_size },
+        "device tree");
     release(boot.boot_only, "kernel boot code and data");
     ks_boot_memory.dtb_size = 0; /* gone: nothing may read it any more */
 }

@@ -73,7 +73,7 @@ static exception_t reduce_zombie(cte_t *slot, bool immediate)
 
 typedef struct finalise_slot_ret {
     exception_t status;
-    bool done;  /* the slot can be emptied */
+    bool done; /* the slot can be emptied */
     irq_t irq;
 } finalise_slot_ret_t;
 

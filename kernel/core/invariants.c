@@ -53,8 +53,7 @@ static void check_untyped(const cte_t *slot)
         panic("invariant: untyped %p free index 0x%lx beyond its size", (void *)slot, used);
     }
     paddr_t base = cap_paddr(untyped);
-    for (const cte_t *d = mdb_next(slot); d != NULL && cdt_is_parent_of(slot, d);
-         d = mdb_next(d)) {
+    for (const cte_t *d = mdb_next(slot); d != NULL && cdt_is_parent_of(slot, d); d = mdb_next(d)) {
         unsigned bits = cap_object_size_bits(d->cap);
         paddr_t start = cap_paddr(d->cap);
         if (bits == 0) {
@@ -117,10 +116,9 @@ static void check_reply_list(tcb_t *t)
         panic("invariant: thread %p has a malformed master reply cap", (void *)t);
     }
     const cte_t *reply = mdb_next(master);
-    if (reply != NULL &&
-        (cap_type(reply->cap) != cap_reply || cap_reply_master(reply->cap) ||
-         cap_object(reply->cap) != (void *)t || mdb_prev(reply) != master || reply->mdb.w[1] != 0 ||
-         t->state != thread_blocked_on_reply)) {
+    if (reply != NULL && (cap_type(reply->cap) != cap_reply || cap_reply_master(reply->cap) ||
+                          cap_object(reply->cap) != (void *)t || mdb_prev(reply) != master ||
+                          reply->mdb.w[1] != 0 || t->state != thread_blocked_on_reply)) {
         panic("invariant: thread %p has a wrong reply cap after its master", (void *)t);
     }
 }
@@ -147,7 +145,8 @@ static void check_threads(void)
 {
     check_scheduler();
     for (const tcb_t *t = ks_debug_thread_list; t != NULL; t = t->debug_next) {
-        if (t->state == thread_blocked_on_receive && !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
+        if (t->state == thread_blocked_on_receive &&
+            !cap_is_null(tcb_slot((tcb_t *)t, TCB_CALLER)->cap)) {
             panic("invariant: thread %p waits to receive with a cap in its caller slot", (void *)t);
         }
         if (t->in_ready_queue && !thread_is_runnable(t)) {

@@ -195,8 +195,8 @@ static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, en
     for (word_t i = TCB_FAST_MRS; i < n; i++) {
         rbuf[KEEL_seL4_IPCBuffer_msg + i] = sbuf[KEEL_seL4_IPCBuffer_msg + i];
     }
-    *caps = cap_count != 0 ? transfer_caps(sender, sbuf, cap_count, ep, receiver, rbuf, unwrapped)
-                           : 0;
+    *caps =
+        cap_count != 0 ? transfer_caps(sender, sbuf, cap_count, ep, receiver, rbuf, unwrapped) : 0;
     return n;
 }
 
@@ -207,7 +207,8 @@ void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, t
         word_t mrs[16];
         word_t length = fault_message(sender, mrs);
         word_t n = write_kernel_mrs(receiver, mrs, length);
-        receiver->context.r[ARCH_REG_MSG_INFO] = keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
+        receiver->context.r[ARCH_REG_MSG_INFO] =
+            keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
         return;
     }
     word_t info = sender->context.r[ARCH_REG_MSG_INFO];

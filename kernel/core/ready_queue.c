@@ -107,4 +107,3 @@ tcb_t *sched_highest_ready(void)
     unsigned w = highest_bit(b->top);
     return ready[SCHED_CUR_DOMAIN][w * WORD_BITS + highest_bit(b->word[w])].head;
 }
-

@@ -167,9 +167,9 @@ static void create_thread(const root_layout_t *l, paddr_t tcb_paddr)
     tcb->ipc_buffer = l->ipc_buffer;
     memcpy(tcb->name, "rootserver", sizeof("rootserver"));
     cdt_insert_derived(rb.cnode[SLOT_INIT_THREAD_CNODE].cap, &rb.cnode[SLOT_INIT_THREAD_CNODE],
-               tcb_slot(tcb, TCB_CSPACE_ROOT));
+                       tcb_slot(tcb, TCB_CSPACE_ROOT));
     cdt_insert_derived(rb.cnode[SLOT_INIT_THREAD_VSPACE].cap, &rb.cnode[SLOT_INIT_THREAD_VSPACE],
-               tcb_slot(tcb, TCB_VSPACE_ROOT));
+                       tcb_slot(tcb, TCB_VSPACE_ROOT));
     /* The TCB's copy is derived: a frame cap copy carries no mapping. */
     cte_t *ipc_frame = &rb.cnode[SLOT_INIT_THREAD_IPC_BUFFER];
     cdt_insert_derived(cdt_derive(ipc_frame, ipc_frame->cap).cap, ipc_frame,

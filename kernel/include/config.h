@@ -27,7 +27,6 @@
 #define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
 #endif
 
-
 #define CONFIG_NUM_PRIORITIES 256
 /* CONFIG_NUM_DOMAINS (seL4's KernelNumDomains) and
  * CONFIG_NUM_DOMAIN_SCHEDULES (KernelNumDomainSchedules) come from

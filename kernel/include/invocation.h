@@ -26,9 +26,9 @@ typedef struct syscall_error {
 typedef struct invocation {
     tcb_t *thread;
     word_t label;
-    word_t length;                /* message length, clamped (ABI 2.1, 3.2) */
-    cap_t cap;                    /* the invoked cap */
-    cte_t *slot;                  /* and its slot */
+    word_t length;                      /* message length, clamped (ABI 2.1, 3.2) */
+    cap_t cap;                          /* the invoked cap */
+    cte_t *slot;                        /* and its slot */
     cte_t *extra[seL4_MsgMaxExtraCaps]; /* slots of the extra caps */
     word_t extra_count;
     word_t *buffer; /* the caller's IPC buffer, or NULL */

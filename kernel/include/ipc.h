@@ -37,4 +37,3 @@ void endpoint_cancel_badged_sends(endpoint_t *ep, word_t badge);
 /* Take the thread out of whatever IPC it is blocked in (suspend, resume,
  * deletion). */
 void ipc_cancel(tcb_t *thread);
-

@@ -1,7 +1,7 @@
 /* First level of invocation dispatch: by the type of the invoked cap. Each
  * object type owns its label switch in its own file (decode_<type>_invocation),
- * which decodes the method and then performs it (invocation.h); the port's cap and object types go to its arch_ functions
- * (arch.h). */
+ * which decodes the method and then performs it (invocation.h); the port's cap and object types go
+ * to its arch_ functions (arch.h). */
 #include <arch/arch.h>
 #include <invocation.h>
 #include <ipc.h>

@@ -137,7 +137,8 @@ static void invoke_copy_registers(tcb_t *target, const copy_registers_args_t *a)
         target->context.r[ARCH_REG_NEXT_IP] = target->context.r[ARCH_REG_FAULT_IP];
     }
     if (a->transfer_integer) {
-        copy_user_registers(target, a->source, ARCH_USER_CONTEXT_FRAME_WORDS, ARCH_USER_CONTEXT_WORDS);
+        copy_user_registers(target, a->source, ARCH_USER_CONTEXT_FRAME_WORDS,
+                            ARCH_USER_CONTEXT_WORDS);
     }
     if (target == ks_cur_thread) {
         sched_request_reschedule();

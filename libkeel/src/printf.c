@@ -103,7 +103,7 @@ static void emit_number(sink_t *out, const spec_t *spec, uint64_t value, unsigne
 static void parse_spec(const char **fmt, spec_t *spec, va_list *args)
 {
     const char *p = *fmt;
-    *spec = (spec_t){.precision = -1, .length = 4};
+    *spec = (spec_t){ .precision = -1, .length = 4 };
     for (;; p++) {
         if (*p == '-') {
             spec->left = true;
@@ -247,7 +247,7 @@ static int format(sink_t *out, const char *fmt, va_list args)
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 {
     static char dummy;
-    sink_t out = {size > 0 ? buf : &dummy, size, 0};
+    sink_t out = { size > 0 ? buf : &dummy, size, 0 };
     int count = format(&out, fmt, args);
     if (size > 0) {
         buf[out.count < size ? out.count : size - 1] = '\0';
@@ -266,7 +266,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 
 int vprintf(const char *fmt, va_list args)
 {
-    sink_t out = {NULL, 0, 0};
+    sink_t out = { NULL, 0, 0 };
     return format(&out, fmt, args);
 }
 

@@ -14,9 +14,9 @@
  * driver, client thread and slot of the test, whatever the body did. */
 #pragma once
 
+#include "../../user/drivers/lib/spawn.h"
 #include "../ktest/ktest.h"
 #include "../ktest/objects.h"
-#include "../../user/drivers/lib/spawn.h"
 #include <sel4/sel4.h>
 
 #define DRV_PRIO_ROOT 100

@@ -16,8 +16,8 @@
 seL4_CPtr drv_uart_frame;
 seL4_CPtr drv_rtc_frame;
 
-static kt_untyped_t ram;            /* the RAM untyped tests carve from */
-static seL4_CPtr test_untyped;      /* this test's child of it */
+static kt_untyped_t ram;       /* the RAM untyped tests carve from */
+static seL4_CPtr test_untyped; /* this test's child of it */
 
 static struct {
     seL4_CPtr first;
@@ -83,7 +83,8 @@ seL4_CPtr drv_mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
     if (slot == 0) {
         return 0;
     }
-    seL4_Error err = seL4_CNode_Mint(KT_ROOT, slot, KT_DEPTH, KT_ROOT, src, KT_DEPTH, rights, badge);
+    seL4_Error err =
+        seL4_CNode_Mint(KT_ROOT, slot, KT_DEPTH, KT_ROOT, src, KT_DEPTH, rights, badge);
     if (err != seL4_NoError) {
         ktest_fail(__FILE__, __LINE__, "mint of slot %lu failed (%d)", src, (int)err);
         return 0;

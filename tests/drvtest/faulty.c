@@ -11,8 +11,8 @@ static enum driver_status do_touch(driver_t *drv, driver_request_t *req)
 }
 
 static const driver_call_t faulty_calls[] = {
-    {FAULTY_TOUCH, do_touch},
-    {0, NULL},
+    { FAULTY_TOUCH, do_touch },
+    { 0, NULL },
 };
 
 static const driver_ops_t faulty_ops = {

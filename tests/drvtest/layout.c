@@ -5,4 +5,4 @@
  * checks the address against the ELF program headers after linking. */
 #include "drvtest.h"
 
-__attribute__((section(".data"), aligned(4096), used)) char drvtest_data_start[16] = {1};
+__attribute__((section(".data"), aligned(4096), used)) char drvtest_data_start[16] = { 1 };

@@ -245,12 +245,12 @@ DRV_TEST(driver_destroyed_with_deferred_reply)
 }
 
 const ktest_case_t drv_driver_cases[] = {
-    {"driver.template_ping", driver_template_ping},
-    {"driver.template_deferred_reply", driver_template_deferred_reply},
-    {"driver.cspace_is_least_privilege", driver_cspace_is_least_privilege},
-    {"driver.rtc_alarm_replies_to_client", driver_rtc_alarm_replies_to_client},
-    {"driver.fault_reaches_handler", driver_fault_reaches_handler},
-    {"driver.destroyed_with_deferred_reply", driver_destroyed_with_deferred_reply},
-    {"driver.uart_input_reaches_client", driver_uart_input_reaches_client},
-    {NULL, NULL},
+    { "driver.template_ping", driver_template_ping },
+    { "driver.template_deferred_reply", driver_template_deferred_reply },
+    { "driver.cspace_is_least_privilege", driver_cspace_is_least_privilege },
+    { "driver.rtc_alarm_replies_to_client", driver_rtc_alarm_replies_to_client },
+    { "driver.fault_reaches_handler", driver_fault_reaches_handler },
+    { "driver.destroyed_with_deferred_reply", driver_destroyed_with_deferred_reply },
+    { "driver.uart_input_reaches_client", driver_uart_input_reaches_client },
+    { NULL, NULL },
 };

@@ -20,8 +20,8 @@ static bool sgi_pair(seL4_Word sgi, seL4_CPtr *handler, seL4_CPtr *signal)
     }
     seL4_Error err = seL4_IRQControl_Get(seL4_CapIRQControl, sgi, KT_ROOT, *handler, KT_DEPTH);
     if (err == seL4_NoError) {
-        err = seL4_IRQControl_IssueSGISignal(seL4_CapIRQControl, sgi, 0, KT_ROOT, *signal,
-                                             KT_DEPTH);
+        err =
+            seL4_IRQControl_IssueSGISignal(seL4_CapIRQControl, sgi, 0, KT_ROOT, *signal, KT_DEPTH);
     }
     if (err != seL4_NoError) {
         ktest_fail(__FILE__, __LINE__, "SGI %lu set-up failed (%d)", sgi, (int)err);
@@ -186,8 +186,8 @@ DRV_TEST(irq_set_notification_errors)
     seL4_CPtr empty = drv_slots(1);
     KT_ASSERT(endpoint != 0 && receive_only != 0 && empty != 0);
     KT_ASSERT_ERROR(seL4_IRQHandler_SetNotification(handler, endpoint), seL4_InvalidCapability, 0);
-    KT_ASSERT_ERROR(seL4_IRQHandler_SetNotification(handler, receive_only),
-                    seL4_InvalidCapability, 0);
+    KT_ASSERT_ERROR(seL4_IRQHandler_SetNotification(handler, receive_only), seL4_InvalidCapability,
+                    0);
     KT_ASSERT_ERROR(seL4_IRQHandler_SetNotification(handler, empty), seL4_InvalidCapability, 0);
     /* Nothing was installed: the interrupt is dropped, not delivered. */
     seL4_Signal(signal);
@@ -197,13 +197,13 @@ DRV_TEST(irq_set_notification_errors)
 }
 
 const ktest_case_t drv_irq_cases[] = {
-    {"irq.get_out_of_range", irq_get_out_of_range},
-    {"irq.get_reserved_timer", irq_get_reserved_timer},
-    {"irq.get_taken", irq_get_taken},
-    {"irq.delivered_to_notification", irq_delivered_to_notification},
-    {"irq.no_second_delivery_before_ack", irq_no_second_delivery_before_ack},
-    {"irq.set_notification_replaces", irq_set_notification_replaces},
-    {"irq.clear", irq_clear},
-    {"irq.set_notification_errors", irq_set_notification_errors},
-    {NULL, NULL},
+    { "irq.get_out_of_range", irq_get_out_of_range },
+    { "irq.get_reserved_timer", irq_get_reserved_timer },
+    { "irq.get_taken", irq_get_taken },
+    { "irq.delivered_to_notification", irq_delivered_to_notification },
+    { "irq.no_second_delivery_before_ack", irq_no_second_delivery_before_ack },
+    { "irq.set_notification_replaces", irq_set_notification_replaces },
+    { "irq.clear", irq_clear },
+    { "irq.set_notification_errors", irq_set_notification_errors },
+    { NULL, NULL },
 };

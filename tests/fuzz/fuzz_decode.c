@@ -61,9 +61,50 @@ static uint64_t word(input_t *in)
 static uint64_t value(input_t *in)
 {
     static const uint64_t table[] = {
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 30, 31, 47, 48,
-        59, 60, 62, 63, 64, 65, 128, 255, 256, 257, 0xf, 0x3f, 0x40, 0x41, 0xff, 0x1000,
-        0x7fffffffffff, ~0ull, 1ull << 32, 1ull << 63,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        20,
+        21,
+        30,
+        31,
+        47,
+        48,
+        59,
+        60,
+        62,
+        63,
+        64,
+        65,
+        128,
+        255,
+        256,
+        257,
+        0xf,
+        0x3f,
+        0x40,
+        0x41,
+        0xff,
+        0x1000,
+        0x7fffffffffff,
+        ~0ull,
+        1ull << 32,
+        1ull << 63,
     };
     uint8_t b = byte(in);
     if (b < 0xe0) {
@@ -157,8 +198,12 @@ static void call(host_call_t *c)
 
 static void setup_retype(word_t type, word_t size, word_t slot)
 {
-    host_call_t c = { .cptr = 2, .label = UntypedRetype, .length = 6, .extra_count = 1,
-                      .mr = { type, size, 0, 0, slot, 1 }, .extra = { 1 } };
+    host_call_t c = { .cptr = 2,
+                      .label = UntypedRetype,
+                      .length = 6,
+                      .extra_count = 1,
+                      .mr = { type, size, 0, 0, slot, 1 },
+                      .extra = { 1 } };
     call(&c);
     if (cap_is_null(env.root[slot].cap)) {
         die("setup", "a Retype of the fixed CSpace failed");

@@ -64,8 +64,8 @@ enum {
 
 #define MAX_UNTYPED_BITS 47 /* ABI 4.2 */
 #define MIN_UNTYPED_BITS 4
-#define FAN_OUT_LIMIT 256   /* ABI 4.3 step 9 */
-#define SLOT_BITS 5         /* ABI 4.2 */
+#define FAN_OUT_LIMIT 256 /* ABI 4.3 step 9 */
+#define SLOT_BITS 5       /* ABI 4.2 */
 
 static uint64_t low_bits(unsigned n)
 {
@@ -676,8 +676,7 @@ static uint64_t object_bits(uint64_t type, uint64_t size_bits)
 }
 
 /* The new object's original cap (ABI 4.3 "Initial state"). */
-static m_cap_t new_object(model_t *m, uint64_t type, uint64_t addr, uint64_t size_bits,
-                          bool device)
+static m_cap_t new_object(model_t *m, uint64_t type, uint64_t addr, uint64_t size_bits, bool device)
 {
     m_cap_t c = { .addr = addr };
     switch (type) {
@@ -728,8 +727,8 @@ static result_t untyped_retype(ctx_t *x)
     if (x->length < 6 || x->extra_count < 1) {
         return err(E_TRUNCATED);
     }
-    uint64_t type = x->mr[0], size_bits = x->mr[1], node_index = x->mr[2],
-             node_depth = x->mr[3], node_offset = x->mr[4], num = x->mr[5];
+    uint64_t type = x->mr[0], size_bits = x->mr[1], node_index = x->mr[2], node_depth = x->mr[3],
+             node_offset = x->mr[4], num = x->mr[5];
     /* 3 */
     if (type >= T_COUNT) {
         return err1(E_INVALID_ARGUMENT, 0);
@@ -793,8 +792,8 @@ static result_t untyped_retype(ctx_t *x)
     /* 14 */
     uint64_t start = (free_index + low_bits((unsigned)bits)) & ~low_bits((unsigned)bits);
     for (uint64_t i = 0; i < num; i++) {
-        m_cap_t c = new_object(x->m, type, u->cap.addr + start + (i << bits), size_bits,
-                               u->cap.device);
+        m_cap_t c =
+            new_object(x->m, type, u->cap.addr + start + (i << bits), size_bits, u->cap.device);
         m_node_t *n = new_node(x->m, c, true);
         insert_first_child(u, n);
         set_slot(&cnode->slots[node_offset + i], n);
@@ -1047,7 +1046,11 @@ static m_reply_t call_model(model_t *m, const m_call_t *call)
     }
     path_add(&path, invoked.slot);
     ctx_t x = {
-        .m = m, .label = call->label, .length = length, .mr = call->mr, .invoked = invoked.slot,
+        .m = m,
+        .label = call->label,
+        .length = length,
+        .mr = call->mr,
+        .invoked = invoked.slot,
         .path = &path,
     };
     unsigned requested = buffer ? (unsigned)(call->extra_count & 3) : 0;

@@ -39,31 +39,31 @@ typedef struct m_node m_node_t;
 
 typedef struct m_cap {
     enum m_type type;
-    uint64_t addr;          /* the object (for a zombie: the object being destroyed) */
-    unsigned bits;          /* untyped: size bits; CNode and CNode zombie: radix; frame: size bits */
-    bool device;            /* untyped, frame */
-    uint64_t badge;         /* endpoint, notification */
-    unsigned rights;        /* endpoint: W R G GR bits; notification: W R bits; frame: m_vm_rights */
-    unsigned guard_size;    /* CNode */
-    uint64_t guard;         /* CNode, already masked to guard_size bits */
-    uint64_t free_index;    /* untyped: bytes from its base in use */
-    bool zombie_tcb;        /* zombie: of a TCB, else of a CNode */
-    uint64_t zombie_count;  /* zombie: slots of the object still to empty */
-    m_container_t *object;  /* CNode, TCB, zombie: the object's slots */
+    uint64_t addr;         /* the object (for a zombie: the object being destroyed) */
+    unsigned bits;         /* untyped: size bits; CNode and CNode zombie: radix; frame: size bits */
+    bool device;           /* untyped, frame */
+    uint64_t badge;        /* endpoint, notification */
+    unsigned rights;       /* endpoint: W R G GR bits; notification: W R bits; frame: m_vm_rights */
+    unsigned guard_size;   /* CNode */
+    uint64_t guard;        /* CNode, already masked to guard_size bits */
+    uint64_t free_index;   /* untyped: bytes from its base in use */
+    bool zombie_tcb;       /* zombie: of a TCB, else of a CNode */
+    uint64_t zombie_count; /* zombie: slots of the object still to empty */
+    m_container_t *object; /* CNode, TCB, zombie: the object's slots */
 } m_cap_t;
 
 typedef struct m_slot {
-    m_node_t *node;          /* NULL: empty */
+    m_node_t *node; /* NULL: empty */
     m_container_t *owner;
     unsigned index;
-    uint64_t version;        /* bumped on every change */
+    uint64_t version; /* bumped on every change */
 } m_slot_t;
 
 struct m_container {
     bool is_tcb;
     uint64_t addr;
     unsigned nslots;
-    unsigned refs;           /* caps (and zombies) naming this object */
+    unsigned refs; /* caps (and zombies) naming this object */
     m_slot_t *slots;
     unsigned registry_index;
     m_container_t *next_dead;
@@ -71,24 +71,24 @@ struct m_container {
 
 struct m_node {
     m_cap_t cap;
-    bool original;           /* manual: an "original" cap, which may have children */
-    m_node_t *parent;        /* the tree's sentinel for roots */
+    bool original;    /* manual: an "original" cap, which may have children */
+    m_node_t *parent; /* the tree's sentinel for roots */
     m_node_t *first_child;
-    m_node_t *prev, *next;   /* siblings, in order */
+    m_node_t *prev, *next; /* siblings, in order */
     m_slot_t *slot;
 };
 
 typedef struct model {
-    m_node_t sentinel;       /* its children are the roots of the derivation tree */
+    m_node_t sentinel;          /* its children are the roots of the derivation tree */
     m_container_t **containers; /* live objects with slots */
     unsigned container_count, container_capacity;
     unsigned node_count;
-    m_container_t *thread;   /* the calling thread's TCB (slot 0: CSpace root, 4: IPC buffer) */
+    m_container_t *thread; /* the calling thread's TCB (slot 0: CSpace root, 4: IPC buffer) */
     /* Counts of what happened, for judging how much the tests exercise. */
     struct {
         unsigned long zombies, parked, destroyed, partial_revokes, reparented;
     } events;
-    m_node_t *dead_nodes;    /* destroyed during the current call */
+    m_node_t *dead_nodes; /* destroyed during the current call */
     m_container_t *dead_containers;
 } model_t;
 
@@ -113,14 +113,14 @@ typedef struct m_call {
 } m_call_t;
 
 typedef enum m_outcome {
-    M_REPLY,        /* the kernel replies (success or error): label, length, mr */
-    M_CAP_FAULT,    /* a lookup of x0 or an extra cap failed: fault_cptr, fault_lookup */
-    M_UNMODELLED,   /* outside the model (IPC, TCB, VM methods): not to be run */
+    M_REPLY,      /* the kernel replies (success or error): label, length, mr */
+    M_CAP_FAULT,  /* a lookup of x0 or an extra cap failed: fault_cptr, fault_lookup */
+    M_UNMODELLED, /* outside the model (IPC, TCB, VM methods): not to be run */
 } m_outcome_t;
 
 typedef struct m_reply {
     m_outcome_t outcome;
-    uint64_t label;           /* 0 or the seL4_Error */
+    uint64_t label; /* 0 or the seL4_Error */
     unsigned length;
     uint64_t mr[8];
     uint64_t fault_cptr;

@@ -46,8 +46,8 @@ void host_env_create(host_env_t *env, unsigned root_radix, unsigned memory_bits,
      * access rights and use the aligned half. */
     if (device_bits > 0) {
         size_t size = (size_t)1 << device_bits;
-        void *p = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
+        void *p =
+            mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
             perror("host_env: mmap");
             abort();
@@ -76,8 +76,7 @@ void host_env_destroy(host_env_t *env)
     /* The device range stays reserved (address space only). */
 }
 
-void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard,
-                    unsigned copy_guard_size)
+void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard, unsigned copy_guard_size)
 {
     memset(env->root, 0, sizeof(cte_t) << env->root_radix);
     memset(env->thread, 0, sizeof(tcb_t));
@@ -122,8 +121,7 @@ word_t *host_env_buffer(host_env_t *env)
     return env->ipc_frame + (env->thread->ipc_buffer & MASK(IPC_FRAME_BITS)) / sizeof(word_t);
 }
 
-void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply,
-                   unsigned max_runs)
+void host_env_call(host_env_t *env, const host_call_t *call, host_reply_t *reply, unsigned max_runs)
 {
     tcb_t *t = env->thread;
     word_t *buffer = host_env_buffer(env);
@@ -231,16 +229,16 @@ static bool check_links(check_t *c)
     if (mdb_prev(node) != NULL) {
         return fail(c, "the list head has a prev link");
     }
-    size_t limit = (c->env->memory_size >> CTE_SIZE_BITS) + ((size_t)1 << c->env->root_radix) +
-                   TCB_SLOT_COUNT;
+    size_t limit =
+        (c->env->memory_size >> CTE_SIZE_BITS) + ((size_t)1 << c->env->root_radix) + TCB_SLOT_COUNT;
     for (const cte_t *next = mdb_next(node); next != NULL; node = next, next = mdb_next(node)) {
         if (!plausible_slot(c->env, next)) {
             return fail(c, "list link from %p to %p, which is no slot", (const void *)node,
                         (const void *)next);
         }
         if (mdb_prev(next) != node) {
-            return fail(c, "list broken: next of %p is %p, whose prev is %p",
-                        (const void *)node, (const void *)next, (const void *)mdb_prev(next));
+            return fail(c, "list broken: next of %p is %p, whose prev is %p", (const void *)node,
+                        (const void *)next, (const void *)mdb_prev(next));
         }
         if (cap_is_null(next->cap)) {
             return fail(c, "empty slot %p on the cap list", (const void *)next);
@@ -330,7 +328,8 @@ static bool check_slot_arrays(check_t *c)
         }
         for (word_t k = 0; ok && k < n; k++) {
             if (!cap_is_null(slots[k].cap) && !on_list(&set, &slots[k])) {
-                ok = fail(c, "slot %p (index %lu of %p) holds a cap (type %lu) that is not on "
+                ok = fail(c,
+                          "slot %p (index %lu of %p) holds a cap (type %lu) that is not on "
                           "the cap list",
                           (const void *)&slots[k], (unsigned long)k, (const void *)slots,
                           (unsigned long)cap_type(slots[k].cap));
@@ -374,16 +373,18 @@ static bool check_untypeds(check_t *c)
             bool is_copy = cap_type(d) == cap_untyped && start == base &&
                            cap_untyped_size_bits(d) == size_bits;
             if (start < base || start + BIT(bits) > base + BIT(size_bits)) {
-                return fail(c, "descendant (type %lu) at 0x%lx size 2^%u of untyped in slot %p "
+                return fail(c,
+                            "descendant (type %lu) at 0x%lx size 2^%u of untyped in slot %p "
                             "is not inside it [0x%lx, +2^%lu)",
-                            (unsigned long)cap_type(d), (unsigned long)start, bits,
-                            (const void *)u, (unsigned long)base, (unsigned long)size_bits);
+                            (unsigned long)cap_type(d), (unsigned long)start, bits, (const void *)u,
+                            (unsigned long)base, (unsigned long)size_bits);
             }
             if (!is_copy && start + BIT(bits) > base + used) {
-                return fail(c, "descendant (type %lu) at 0x%lx size 2^%u of untyped in slot %p "
+                return fail(c,
+                            "descendant (type %lu) at 0x%lx size 2^%u of untyped in slot %p "
                             "lies above its free index (used part [0x%lx, 0x%lx))",
-                            (unsigned long)cap_type(d), (unsigned long)start, bits,
-                            (const void *)u, (unsigned long)base, (unsigned long)(base + used));
+                            (unsigned long)cap_type(d), (unsigned long)start, bits, (const void *)u,
+                            (unsigned long)base, (unsigned long)(base + used));
             }
         }
     }
@@ -436,7 +437,8 @@ static bool check_overlaps(check_t *c)
         const object_region_t *a = &r[far], *b = &r[i];
         bool same = a->start == b->start && a->bits == b->bits && a->kind == b->kind;
         if (!same && b->start < a->start + BIT(a->bits)) {
-            ok = fail(c, "objects overlap: type %u at 0x%lx size 2^%u (slot %p) and type %u at "
+            ok = fail(c,
+                      "objects overlap: type %u at 0x%lx size 2^%u (slot %p) and type %u at "
                       "0x%lx size 2^%u (slot %p)",
                       a->kind, (unsigned long)a->start, a->bits, (const void *)a->slot, b->kind,
                       (unsigned long)b->start, b->bits, (const void *)b->slot);

@@ -60,8 +60,7 @@ void host_env_destroy(host_env_t *env);
  * The order of insertion (which fixes the order of the roots on the cap
  * list) is: CSpace root, IPC frame, untypeds in declaration order, then the
  * copy in slot 1. */
-void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard,
-                    unsigned copy_guard_size);
+void host_env_reset(host_env_t *env, unsigned guard_size, word_t guard, unsigned copy_guard_size);
 
 /* How the thread's IPC buffer looks to the kernel (ABI 3.2). */
 enum host_buffer_mode {
@@ -78,8 +77,8 @@ word_t *host_env_buffer(host_env_t *env);
 
 /* One Call, as the thread's registers and IPC buffer carry it. */
 typedef struct host_call {
-    word_t cptr;        /* the cap register */
-    word_t label;       /* tag fields (ABI 2.1), put into x1 as given (masked) */
+    word_t cptr;  /* the cap register */
+    word_t label; /* tag fields (ABI 2.1), put into x1 as given (masked) */
     word_t length;
     word_t extra_count;
     word_t mr[seL4_MsgMaxLength];       /* MR0..3 go to x2..x5, the rest to the buffer */
@@ -96,8 +95,8 @@ typedef struct host_reply {
     word_t badge; /* the badge register */
     word_t label; /* reply tag */
     word_t length;
-    word_t mr[8];   /* reply MRs 0..7 (registers, then the buffer) */
-    unsigned runs;  /* handle_invocation calls: 1 + restarts after preemption */
+    word_t mr[8];  /* reply MRs 0..7 (registers, then the buffer) */
+    unsigned runs; /* handle_invocation calls: 1 + restarts after preemption */
     thread_state_t state;
 } host_reply_t;
 

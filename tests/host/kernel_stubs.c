@@ -149,8 +149,7 @@ WEAK void fault_handle(tcb_t *thread)
 #ifdef STUBS_HAVE_IPC
 /* Reached only through endpoint, notification and reply caps, which the host
  * tests never invoke. */
-WEAK void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant,
-                       tcb_t *receiver)
+WEAK void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
     (void)sender, (void)ep, (void)badge, (void)can_grant, (void)receiver;
     panic("host stub: ipc_transfer");

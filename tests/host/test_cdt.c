@@ -90,9 +90,9 @@ TEST(separately_minted_same_badge_are_not_parent_and_child)
 {
     untyped_with_endpoint();
     cap_t badged = cap_update_data(slots[1].cap, false, 5);
-    cdt_insert_derived(badged, &slots[1], &slots[2]); /* list: 1 2 */
+    cdt_insert_derived(badged, &slots[1], &slots[2]);       /* list: 1 2 */
     cdt_insert_derived(slots[2].cap, &slots[2], &slots[3]); /* 1 2 3 */
-    cdt_insert_derived(badged, &slots[1], &slots[4]); /* 1 4 2 3 */
+    cdt_insert_derived(badged, &slots[1], &slots[4]);       /* 1 4 2 3 */
     EXPECT_TRUE(mdb_next(&slots[4]) == &slots[2]);
     EXPECT_FALSE(cdt_is_parent_of(&slots[4], &slots[2]));
     EXPECT_FALSE(cdt_has_children(&slots[4]));

@@ -134,8 +134,12 @@ static void failf(world_t *w, const char *format, ...)
 static m_cap_t model_cnode_cap(m_container_t *c, unsigned radix, unsigned guard_size,
                                uint64_t guard)
 {
-    return (m_cap_t){ .type = M_CNODE, .addr = c->addr, .bits = radix, .guard_size = guard_size,
-                      .guard = guard, .object = c };
+    return (m_cap_t){ .type = M_CNODE,
+                      .addr = c->addr,
+                      .bits = radix,
+                      .guard_size = guard_size,
+                      .guard = guard,
+                      .object = c };
 }
 
 /* `exact`: the root CNode's guard makes cptrs plain slot numbers (as for a
@@ -152,13 +156,14 @@ static void world_reset(world_t *w, uint64_t seed, bool exact)
     /* The copy in root slot 1 takes whatever bits a 64-bit lookup has left. */
     unsigned copy_guard_size = 64 - ROOT_RADIX - guard_size > ROOT_RADIX
                                    ? 64 - 2 * ROOT_RADIX - guard_size
-                                   : guard_size == 64 - ROOT_RADIX ? guard_size : 0;
+                               : guard_size == 64 - ROOT_RADIX ? guard_size
+                                                               : 0;
 
     if (!env_created) {
         host_env_create(&env, ROOT_RADIX, MEMORY_BITS, DEVICE_BITS);
-        host_env_add_untyped(&env, 2, 0, 18, false);             /* 256 KiB */
+        host_env_add_untyped(&env, 2, 0, 18, false);               /* 256 KiB */
         host_env_add_untyped(&env, 3, (size_t)1 << 18, 12, false); /* 4 KiB */
-        host_env_add_untyped(&env, 4, 0, DEVICE_BITS, true);      /* 2 GiB of device memory */
+        host_env_add_untyped(&env, 4, 0, DEVICE_BITS, true);       /* 2 GiB of device memory */
         host_env_add_untyped(&env, 5, (size_t)3 << 17, 14, false); /* 16 KiB */
         env_created = true;
     }
@@ -173,12 +178,16 @@ static void world_reset(world_t *w, uint64_t seed, bool exact)
     model_insert_root(m, &m->thread->slots[M_TCB_CSPACE],
                       model_cnode_cap(w->root_cnode, ROOT_RADIX, guard_size, guard));
     model_insert_root(m, &m->thread->slots[M_TCB_IPC_BUFFER],
-                      (m_cap_t){ .type = M_FRAME, .addr = ptr_to_paddr(env.ipc_frame),
-                                 .bits = 12, .rights = M_VM_READ_WRITE });
+                      (m_cap_t){ .type = M_FRAME,
+                                 .addr = ptr_to_paddr(env.ipc_frame),
+                                 .bits = 12,
+                                 .rights = M_VM_READ_WRITE });
     for (unsigned i = 0; i < env.untyped_count; i++) {
         const host_untyped_t *u = &env.untyped[i];
         model_insert_root(m, &w->root_cnode->slots[u->slot],
-                          (m_cap_t){ .type = M_UNTYPED, .addr = u->base, .bits = u->size_bits,
+                          (m_cap_t){ .type = M_UNTYPED,
+                                     .addr = u->base,
+                                     .bits = u->size_bits,
                                      .device = u->device,
                                      .free_index = 1ull << u->size_bits });
     }
@@ -248,13 +257,12 @@ static void describe_model_cap(const m_cap_t *c, char *out, size_t n)
                  (unsigned long)c->guard, c->guard_size);
         break;
     case M_FRAME:
-        snprintf(out, n, "frame 0x%lx 2^%u rights %u%s", (unsigned long)c->addr, c->bits,
-                 c->rights, c->device ? " device" : "");
+        snprintf(out, n, "frame 0x%lx 2^%u rights %u%s", (unsigned long)c->addr, c->bits, c->rights,
+                 c->device ? " device" : "");
         break;
     case M_ZOMBIE:
-        snprintf(out, n, "zombie of %s 0x%lx (radix %u) count %lu",
-                 c->zombie_tcb ? "tcb" : "cnode", (unsigned long)c->addr, c->bits,
-                 (unsigned long)c->zombie_count);
+        snprintf(out, n, "zombie of %s 0x%lx (radix %u) count %lu", c->zombie_tcb ? "tcb" : "cnode",
+                 (unsigned long)c->addr, c->bits, (unsigned long)c->zombie_count);
         break;
     default:
         snprintf(out, n, "%s 0x%lx", type_name(c->type), (unsigned long)c->addr);
@@ -410,7 +418,8 @@ static bool compare_state(world_t *w)
                 slot_name(order[i]->slot, where, sizeof(where));
                 describe_model_cap(&order[i]->cap, a, sizeof(a));
                 describe_kernel_cap(list[i]->cap, b, sizeof(b));
-                failf(w, "cap list order differs at position %zu: model (pre-order) has %s "
+                failf(w,
+                      "cap list order differs at position %zu: model (pre-order) has %s "
                       "(%s), kernel has %s (slot %p)",
                       i, a, where, b, (const void *)list[i]);
                 ok = false;
@@ -428,7 +437,8 @@ static bool compare_state(world_t *w)
         if (run != expected) {
             slot_name(node->slot, where, sizeof(where));
             describe_model_cap(&node->cap, a, sizeof(a));
-            failf(w, "derivation: cap %s in %s has %u descendants in the model, %zu in the "
+            failf(w,
+                  "derivation: cap %s in %s has %u descendants in the model, %zu in the "
                   "kernel",
                   a, where, expected, run);
             ok = false;
@@ -462,10 +472,12 @@ typedef struct op {
 static const char *label_name(uint64_t label)
 {
     static const char *const names[] = {
-        [1] = "Untyped_Retype",     [17] = "CNode_Revoke",  [18] = "CNode_Delete",
-        [19] = "CNode_CancelBadgedSends", [20] = "CNode_Copy", [21] = "CNode_Mint",
-        [22] = "CNode_Move",        [23] = "CNode_Mutate",  [24] = "CNode_Rotate",
-        [25] = "CNode_SaveCaller",  [46] = "Page_GetAddress",
+        [1] = "Untyped_Retype",   [17] = "CNode_Revoke",
+        [18] = "CNode_Delete",    [19] = "CNode_CancelBadgedSends",
+        [20] = "CNode_Copy",      [21] = "CNode_Mint",
+        [22] = "CNode_Move",      [23] = "CNode_Mutate",
+        [24] = "CNode_Rotate",    [25] = "CNode_SaveCaller",
+        [46] = "Page_GetAddress",
     };
     return label < sizeof(names) / sizeof(names[0]) && names[label] ? names[label] : "label";
 }
@@ -473,8 +485,7 @@ static const char *label_name(uint64_t label)
 static void describe_op(const op_t *o, char *out, size_t n)
 {
     const m_call_t *c = &o->call;
-    int at = snprintf(out, n,
-                      "%s(%lu) x0=0x%lx length=%lu extraCaps=%lu buffer=%d+%lu MR0..7=[",
+    int at = snprintf(out, n, "%s(%lu) x0=0x%lx length=%lu extraCaps=%lu buffer=%d+%lu MR0..7=[",
                       label_name(c->label), (unsigned long)c->label, (unsigned long)c->cptr,
                       (unsigned long)c->length, (unsigned long)c->extra_count, (int)o->buffer,
                       (unsigned long)o->buffer_offset);
@@ -805,8 +816,7 @@ static void gen_address(world_t *w, const m_cap_t *root, want_t want, uint64_t *
                         uint64_t *depth_out)
 {
     uint64_t index = rnd64(w), depth = 1 + rnd(w, 64);
-    for (unsigned attempt = 0; root != NULL && root->type == M_CNODE && attempt < 12;
-         attempt++) {
+    for (unsigned attempt = 0; root != NULL && root->type == M_CNODE && attempt < 12; attempt++) {
         const m_cap_t *cap = root;
         uint64_t value = 0;
         unsigned bits = 0;
@@ -899,7 +909,7 @@ static void shape(world_t *w, op_t *o, uint64_t length, uint64_t caps)
         o->call.extra_count = rnd(w, 4);
     }
     unsigned k = (unsigned)rnd(w, 100);
-    o->buffer = k < 92 ? HOST_BUFFER_READ_WRITE
+    o->buffer = k < 92   ? HOST_BUFFER_READ_WRITE
                 : k < 96 ? HOST_BUFFER_READ_ONLY
                 : k < 98 ? HOST_BUFFER_KERNEL_ONLY
                          : HOST_BUFFER_DEVICE;
@@ -928,10 +938,10 @@ static void gen_retype(world_t *w, op_t *o)
     c->label = UNTYPED_RETYPE;
     c->cptr = gen_cptr(w, WANT_UNTYPED);
     static const uint64_t types[] = {
-        OBJ_ENDPOINT, OBJ_ENDPOINT, OBJ_ENDPOINT, OBJ_ENDPOINT, OBJ_NOTIFICATION,
-        OBJ_NOTIFICATION, OBJ_CNODE, OBJ_CNODE, OBJ_CNODE, OBJ_CNODE,
-        OBJ_UNTYPED, OBJ_UNTYPED, OBJ_UNTYPED, OBJ_TCB, OBJ_TCB,
-        OBJ_SMALL_PAGE, OBJ_SMALL_PAGE, OBJ_PAGE_TABLE, OBJ_VSPACE, OBJ_LARGE_PAGE,
+        OBJ_ENDPOINT,     OBJ_ENDPOINT,   OBJ_ENDPOINT,   OBJ_ENDPOINT, OBJ_NOTIFICATION,
+        OBJ_NOTIFICATION, OBJ_CNODE,      OBJ_CNODE,      OBJ_CNODE,    OBJ_CNODE,
+        OBJ_UNTYPED,      OBJ_UNTYPED,    OBJ_UNTYPED,    OBJ_TCB,      OBJ_TCB,
+        OBJ_SMALL_PAGE,   OBJ_SMALL_PAGE, OBJ_PAGE_TABLE, OBJ_VSPACE,   OBJ_LARGE_PAGE,
     };
     uint64_t type = types[rnd(w, sizeof(types) / sizeof(types[0]))];
     if (chance(w, 3)) {
@@ -946,8 +956,10 @@ static void gen_retype(world_t *w, op_t *o)
     if (type == OBJ_CNODE) {
         size = k < 90 ? 1 + rnd(w, 5) : k < 93 ? 0 : k < 96 ? 6 + rnd(w, 3) : 40 + rnd(w, 30);
     } else if (type == OBJ_UNTYPED) {
-        size = k < 85 ? 4 + rnd(w, 11) : k < 90 ? rnd(w, 4) : k < 95 ? 15 + rnd(w, 6)
-                                                            : 44 + rnd(w, 24);
+        size = k < 85   ? 4 + rnd(w, 11)
+               : k < 90 ? rnd(w, 4)
+               : k < 95 ? 15 + rnd(w, 6)
+                        : 44 + rnd(w, 24);
     } else {
         size = k < 90 ? rnd(w, 8) : k < 95 ? 60 + rnd(w, 8) : rnd64(w);
     }
@@ -971,8 +983,13 @@ static void gen_retype(world_t *w, op_t *o)
             run++;
         }
         unsigned j = (unsigned)rnd(w, 100);
-        num = j < 55 ? 1 : j < 80 ? 1 + rnd(w, run > 0 ? run : 1) : j < 85 ? run : j < 92 ? 2 + rnd(w, 3)
-              : j < 96 ? 0 : chance(w, 50) ? 257 : rnd64(w);
+        num = j < 55          ? 1
+              : j < 80        ? 1 + rnd(w, run > 0 ? run : 1)
+              : j < 85        ? run
+              : j < 92        ? 2 + rnd(w, 3)
+              : j < 96        ? 0
+              : chance(w, 50) ? 257
+                              : rnd64(w);
         if (chance(w, 4)) {
             offset = chance(w, 50) ? cn->nslots : rnd64(w);
         }
@@ -1070,8 +1087,7 @@ static void gen_rotate(world_t *w, op_t *o)
         c->mr[4] = c->mr[7];
     } else {
         for (unsigned tries = 0; tries < 4; tries++) {
-            gen_address(w, pivot_root, chance(w, 90) ? WANT_FULL : WANT_ANY, &c->mr[3],
-                        &c->mr[4]);
+            gen_address(w, pivot_root, chance(w, 90) ? WANT_FULL : WANT_ANY, &c->mr[3], &c->mr[4]);
             if (!spare(w, pivot_root, c->mr[3], c->mr[4])) {
                 break;
             }
@@ -1307,14 +1323,15 @@ typedef struct step {
 
 static step_t retype(uint64_t untyped, uint64_t type, uint64_t size, uint64_t offset, uint64_t num)
 {
-    return (step_t){ untyped, UNTYPED_RETYPE, 6, 1, { type, size, 0, 0, offset, num }, { ROOT_COPY } };
+    return (
+        step_t){ untyped, UNTYPED_RETYPE, 6, 1, { type, size, 0, 0, offset, num }, { ROOT_COPY } };
 }
 
 /* Retype into the CNode whose cap is in root slot `cnode`. */
 static step_t retype_into(uint64_t untyped, uint64_t type, uint64_t size, uint64_t cnode,
                           uint64_t offset, uint64_t num)
 {
-    return (step_t){ untyped, UNTYPED_RETYPE, 6, 1, { type, size, cnode, 64, offset, num },
+    return (step_t){ untyped,      UNTYPED_RETYPE, 6, 1, { type, size, cnode, 64, offset, num },
                      { ROOT_COPY } };
 }
 
@@ -1384,14 +1401,17 @@ static void run_steps_kernel_only(const step_t *steps, size_t n)
     w.stats = &stats;
     world_reset(&w, harness_seed(), true);
     for (size_t i = 0; i < n; i++) {
-        host_call_t call = { .cptr = steps[i].cptr, .label = steps[i].label,
-                             .length = steps[i].length, .extra_count = steps[i].extra_count };
+        host_call_t call = { .cptr = steps[i].cptr,
+                             .label = steps[i].label,
+                             .length = steps[i].length,
+                             .extra_count = steps[i].extra_count };
         memcpy(call.mr, steps[i].mr, sizeof(steps[i].mr));
         memcpy(call.extra, steps[i].extra, sizeof(steps[i].extra));
         host_reply_t reply;
         host_env_call(&env, &call, &reply, MAX_RUNS_PER_CALL);
         char msg[512];
-        if (!HARNESS_CHECK_(!reply.panicked, "step %zu: kernel panic: %s", i, reply.panic_message) ||
+        if (!HARNESS_CHECK_(!reply.panicked, "step %zu: kernel panic: %s", i,
+                            reply.panic_message) ||
             !HARNESS_CHECK_(host_env_check_invariants(&env, msg, sizeof(msg)),
                             "step %zu (reply label %lu): invariant broken: %s", i,
                             (unsigned long)reply.label, msg)) {
@@ -1407,10 +1427,10 @@ static void run_steps_kernel_only(const step_t *steps, size_t n)
  * must then fail (seL4: the original counts as full while the copy exists),
  * or the two objects below overlap. */
 #define UNTYPED_COPY_STEPS                                                                         \
-    retype(U_SMALL, OBJ_ENDPOINT, 0, 10, 1),  /* free index 16 */                                 \
-        root_op(CNODE_DELETE, 10),            /* no children, free index 16 */                    \
-        copy(11, U_SMALL),                    /* the copy: a child */                             \
-        retype(11, OBJ_CNODE, 4, 12, 1),      /* the copy resets: a CNode at 0..511 */            \
+    retype(U_SMALL, OBJ_ENDPOINT, 0, 10, 1),    /* free index 16 */                                \
+        root_op(CNODE_DELETE, 10),              /* no children, free index 16 */                   \
+        copy(11, U_SMALL),                      /* the copy: a child */                            \
+        retype(11, OBJ_CNODE, 4, 12, 1),        /* the copy resets: a CNode at 0..511 */           \
         retype(U_SMALL, OBJ_ENDPOINT, 0, 13, 1) /* from the original: at 16? */
 
 TEST(untyped_copy_and_original_do_not_share_memory)
@@ -1430,27 +1450,26 @@ TEST(untyped_copy_and_original_do_not_share_memory_invariants_only)
  * untyped has no children and is reset. */
 TEST(deleting_a_cnode_parks_the_cnodes_it_holds_and_revoke_finds_them)
 {
-    RUN_STEPS(retype(U_SMALL, OBJ_CNODE, 2, 10, 2),          /* A in 10, B in 11 */
+    RUN_STEPS(retype(U_SMALL, OBJ_CNODE, 2, 10, 2),            /* A in 10, B in 11 */
               retype_into(U_SMALL, OBJ_ENDPOINT, 0, 11, 2, 2), /* B[2], B[3]: endpoints */
-              move_into(10, 1, 2, 11),                       /* B's only cap into A[1] */
-              retype_into(U_SMALL, OBJ_CNODE, 1, 10, 3, 1),  /* C in A[3] */
-              root_op(CNODE_DELETE, 10),                     /* A: B and C parked */
-              retype(U_SMALL, OBJ_NOTIFICATION, 0, 12, 1),   /* after them */
-              root_op(CNODE_REVOKE, U_SMALL),                /* everything goes */
-              retype(U_SMALL, OBJ_TCB, 0, 13, 1));           /* reset: the TCB at 0 */
+              move_into(10, 1, 2, 11),                         /* B's only cap into A[1] */
+              retype_into(U_SMALL, OBJ_CNODE, 1, 10, 3, 1),    /* C in A[3] */
+              root_op(CNODE_DELETE, 10),                       /* A: B and C parked */
+              retype(U_SMALL, OBJ_NOTIFICATION, 0, 12, 1),     /* after them */
+              root_op(CNODE_REVOKE, U_SMALL),                  /* everything goes */
+              retype(U_SMALL, OBJ_TCB, 0, 13, 1));             /* reset: the TCB at 0 */
 }
 
 /* A CNode holding the last cap to itself, reached only by Revoke of its
  * untyped, and a TCB whose last cap is inside a deleted CNode. */
 TEST(self_containing_cnode_and_orphaned_tcb_are_destroyed_by_revoke)
 {
-    RUN_STEPS(retype(U_SMALL, OBJ_CNODE, 3, 10, 1),          /* A in 10 */
-              retype(U_SMALL, OBJ_TCB, 0, 11, 1),            /* T in 11 */
-              move_into(10, 5, 3, 11),                       /* T's cap into A[5] */
+    RUN_STEPS(retype(U_SMALL, OBJ_CNODE, 3, 10, 1),            /* A in 10 */
+              retype(U_SMALL, OBJ_TCB, 0, 11, 1),              /* T in 11 */
+              move_into(10, 5, 3, 11),                         /* T's cap into A[5] */
               retype_into(U_SMALL, OBJ_ENDPOINT, 0, 10, 2, 3), /* A[2..4] */
-              move_into(10, 6, 3, 10),                       /* A's own cap into A[6] */
-              retype(U_SMALL, OBJ_ENDPOINT, 0, 12, 1),
-              root_op(CNODE_REVOKE, U_SMALL),
+              move_into(10, 6, 3, 10),                         /* A's own cap into A[6] */
+              retype(U_SMALL, OBJ_ENDPOINT, 0, 12, 1), root_op(CNODE_REVOKE, U_SMALL),
               retype(U_SMALL, OBJ_CNODE, 4, 13, 1));
 }
 
@@ -1466,9 +1485,8 @@ TEST(preempted_revoke_and_reset_finish_with_the_same_result)
               root_op(CNODE_REVOKE, U_BIG),                    /* 257 deletions */
               retype(U_BIG, OBJ_UNTYPED, 17, 21, 1),           /* reset of the used part */
               retype_into(21, OBJ_TCB, 0, 20, 0, 1),           /* 20 was revoked: FailedLookup */
-              retype(21, OBJ_CNODE, 8, 22, 1),
-              retype_into(21, OBJ_TCB, 0, 22, 0, 48),
-              root_op(CNODE_DELETE, 22),                       /* 48 TCBs through a zombie */
+              retype(21, OBJ_CNODE, 8, 22, 1), retype_into(21, OBJ_TCB, 0, 22, 0, 48),
+              root_op(CNODE_DELETE, 22), /* 48 TCBs through a zombie */
               root_op(CNODE_REVOKE, U_BIG));
     preempt_percent = saved;
 }
@@ -1484,5 +1502,5 @@ TEST(revoke_that_destroys_its_own_target_stops)
               retype(10, OBJ_CNODE, 2, 11, 1),         /* A from UC, in 11: revoked first */
               move_into(11, 0, 2, 10),                 /* UC's cap into A[0] */
               (step_t){ 11, CNODE_REVOKE, 2, 0, { 0, 2 }, { 0 } }, /* revoke A[0] */
-              retype(U_SMALL, OBJ_ENDPOINT, 0, 10, 1)); /* the endpoints remain */
+              retype(U_SMALL, OBJ_ENDPOINT, 0, 10, 1));            /* the endpoints remain */
 }

@@ -247,11 +247,10 @@ static bool check_compact_header(const uint8_t *out, uint32_t size)
 {
     uint32_t rsvmap = get_be32(out + 16), structure = get_be32(out + 8);
     uint32_t strings = get_be32(out + 12), struct_size = get_be32(out + 36);
-    bool ok = get_be32(out) == FDT_MAGIC && get_be32(out + 4) == size &&
-              get_be32(out + 20) == 17 && get_be32(out + 24) == 16 && rsvmap == HEADER_SIZE &&
-              structure > rsvmap && (structure - rsvmap) % RESERVE_MAP_SIZE == 0 &&
-              strings == structure + struct_size && struct_size % 4 == 0 &&
-              size == strings + get_be32(out + 32);
+    bool ok = get_be32(out) == FDT_MAGIC && get_be32(out + 4) == size && get_be32(out + 20) == 17 &&
+              get_be32(out + 24) == 16 && rsvmap == HEADER_SIZE && structure > rsvmap &&
+              (structure - rsvmap) % RESERVE_MAP_SIZE == 0 && strings == structure + struct_size &&
+              struct_size % 4 == 0 && size == strings + get_be32(out + 32);
     return harness_check(ok, __FILE__, __LINE__,
                          "compact header: totalsize %u (copy %u) rsvmap %u struct %u+%u "
                          "strings %u+%u version %u/%u",
@@ -280,11 +279,10 @@ static void check_same_tree(const uint8_t *blob, size_t size, const uint8_t *out
             uint32_t len_a = 0, len_b = 0;
             const void *va = fdt_get_prop(&a, node, probe_props[j], &len_a);
             const void *vb = fdt_get_prop(&b, node, probe_props[j], &len_b);
-            harness_check((va == NULL && vb == NULL) ||
-                              (va != NULL && vb != NULL && len_a == len_b &&
-                               memcmp(va, vb, len_a) == 0),
-                          __FILE__, __LINE__, "%s %s differs in the copy", probe_paths[i],
-                          probe_props[j]);
+            harness_check(
+                (va == NULL && vb == NULL) ||
+                    (va != NULL && vb != NULL && len_a == len_b && memcmp(va, vb, len_a) == 0),
+                __FILE__, __LINE__, "%s %s differs in the copy", probe_paths[i], probe_props[j]);
         }
     }
     fdt_range_t ra[8], rb[8];
@@ -976,7 +974,8 @@ static void expect_no_copy(const uint8_t *blob, size_t size, const char *what)
 {
     uint8_t *copy = copy_of(blob, size);
     uint8_t out[64];
-    harness_check(fdt_compact_size(copy, size) == 0 && fdt_compact(copy, size, out, sizeof(out)) == 0,
+    harness_check(fdt_compact_size(copy, size) == 0 &&
+                      fdt_compact(copy, size, out, sizeof(out)) == 0,
                   __FILE__, __LINE__, "compacted: %s", what);
     free(copy);
 }

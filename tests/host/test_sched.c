@@ -100,8 +100,9 @@ TEST(ready_queues_against_model)
         int op = (int)harness_rng_below(&rng, 4);
         if (!thread->in_ready_queue && op < 3) {
             /* choose a priority: mostly a few, sometimes any */
-            thread->priority = (uint8_t)(harness_rng_below(&rng, 2) ? harness_rng_below(&rng, 4) * 64 + 3
-                                                                  : harness_rng_below(&rng, 256));
+            thread->priority =
+                (uint8_t)(harness_rng_below(&rng, 2) ? harness_rng_below(&rng, 4) * 64 + 3
+                                                     : harness_rng_below(&rng, 256));
         }
         int prio = thread->priority;
         int at = model_find(prio, t);
@@ -121,8 +122,9 @@ TEST(ready_queues_against_model)
                 model_delete(prio, at);
             }
         }
-        if (!HARNESS_CHECK_(queues_match(), "step %d (op %d, thread %d, priority %d): queues differ",
-                            step, op, t, prio)) {
+        if (!HARNESS_CHECK_(queues_match(),
+                            "step %d (op %d, thread %d, priority %d): queues differ", step, op, t,
+                            prio)) {
             return;
         }
         int probe = (int)harness_rng_below(&rng, 256);
@@ -151,7 +153,9 @@ TEST(ready_above_compares_with_the_best)
     EXPECT_FALSE(sched_ready_above(10));
     sched_dequeue(&threads[0]);
     /* At the bitmap's word edges, and the top priority. */
-    static const struct { uint8_t ready, below, at; } edges[] = {
+    static const struct {
+        uint8_t ready, below, at;
+    } edges[] = {
         { 63, 62, 63 }, { 64, 63, 64 }, { 65, 64, 65 }, { 128, 0, 255 }, { 255, 254, 255 },
     };
     for (unsigned i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {

@@ -7,7 +7,7 @@
 int main(void)
 {
     printf("TEST PASS fault_unknown_syscall.reached\n");
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_syscall(42, regs);
     printf("TEST FAIL fault_unknown_syscall.stopped: the thread ran on after the fault\n");
     seL4_DebugHalt();

@@ -6,9 +6,9 @@
 #define POISON 0x0b5e55ed0b5e55edul
 
 static const char *const error_names[] = {
-    "NoError",         "InvalidArgument", "InvalidCapability", "IllegalOperation",
-    "RangeError",      "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-    "DeleteFirst",     "RevokeFirst",     "NotEnoughMemory",
+    "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
+    "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+    "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
 };
 
 static const char *error_name(seL4_Word e)
@@ -140,8 +140,8 @@ void kt_check_error(const char *file, int line, const char *what, long index, se
     for (int i = 0; i < nwords; i++) {
         seL4_Word mr = seL4_GetMR(i);
         if (mr != words[i]) {
-            ktest_fail(file, line, "%s: MR%d = 0x%lx, expected 0x%lx%s: %s", error_name(got), i,
-                       mr, words[i], at, what);
+            ktest_fail(file, line, "%s: MR%d = 0x%lx, expected 0x%lx%s: %s", error_name(got), i, mr,
+                       words[i], at, what);
             return;
         }
     }

@@ -32,7 +32,7 @@ enum kt_tag {
 };
 
 /* Rights words (ABI 2.2) as the Copy/Mint stubs take them. */
-#define KT_RIGHTS(word) ((seL4_CapRights_t){{(word)}})
+#define KT_RIGHTS(word) ((seL4_CapRights_t){ { (word) } })
 
 /* A BootInfo untyped. */
 typedef struct kt_untyped {
@@ -92,11 +92,11 @@ void kt_check_error(const char *file, int line, const char *what, long index, se
  * inside a loop over i. */
 #define KT_ASSERT_ERROR_AT(index, call, want, ...)                                                 \
     do {                                                                                           \
-        const seL4_Word kt_words_[] = {0, __VA_ARGS__};                                           \
+        const seL4_Word kt_words_[] = { 0, __VA_ARGS__ };                                          \
         kt_poison_mrs();                                                                           \
         seL4_Word kt_got_ = (seL4_Word)(call);                                                     \
         kt_check_error(__FILE__, __LINE__, #call, (long)(index), kt_got_, (want),                  \
-                       (int)(sizeof(kt_words_) / sizeof(kt_words_[0])) - 1, kt_words_ + 1);       \
+                       (int)(sizeof(kt_words_) / sizeof(kt_words_[0])) - 1, kt_words_ + 1);        \
         KT_RETURN_IF_FAILED();                                                                     \
     } while (0)
 

@@ -254,16 +254,16 @@ static void test_cap_identify_bad_cptr(void)
 }
 
 const ktest_case_t ktest_bootinfo_cases[] = {
-    {"bootinfo.fixed_fields", test_fixed_fields},
-    {"bootinfo.slot_regions_contiguous", test_slot_regions},
-    {"bootinfo.ipc_buffer_address", test_ipc_buffer_address},
-    {"bootinfo.user_image_frames", test_user_image_frames},
-    {"bootinfo.extra_bootinfo_fdt", test_extra_bootinfo_fdt},
-    {"bootinfo.extra_bootinfo_fdt_compact", test_extra_bootinfo_fdt_compact},
-    {"bootinfo.extra_bootinfo_fdt_reads", test_extra_bootinfo_fdt_reads},
-    {"bootinfo.boot_memory_returned", test_boot_memory_returned},
-    {"bootinfo.initial_cap_types", test_initial_cap_types},
-    {"bootinfo.region_cap_types", test_region_cap_types},
-    {"bootinfo.cap_identify_bad_cptr", test_cap_identify_bad_cptr},
-    {NULL, NULL},
+    { "bootinfo.fixed_fields", test_fixed_fields },
+    { "bootinfo.slot_regions_contiguous", test_slot_regions },
+    { "bootinfo.ipc_buffer_address", test_ipc_buffer_address },
+    { "bootinfo.user_image_frames", test_user_image_frames },
+    { "bootinfo.extra_bootinfo_fdt", test_extra_bootinfo_fdt },
+    { "bootinfo.extra_bootinfo_fdt_compact", test_extra_bootinfo_fdt_compact },
+    { "bootinfo.extra_bootinfo_fdt_reads", test_extra_bootinfo_fdt_reads },
+    { "bootinfo.boot_memory_returned", test_boot_memory_returned },
+    { "bootinfo.initial_cap_types", test_initial_cap_types },
+    { "bootinfo.region_cap_types", test_region_cap_types },
+    { "bootinfo.cap_identify_bad_cptr", test_cap_identify_bad_cptr },
+    { NULL, NULL },
 };

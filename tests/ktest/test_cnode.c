@@ -48,7 +48,7 @@ static seL4_Error rotate(seL4_CPtr dest, seL4_CPtr pivot, seL4_CPtr src)
 static seL4_Word cnode_raw(seL4_CPtr service, seL4_Word label, const seL4_Word *mrs,
                            seL4_Word length, seL4_Word ncaps)
 {
-    const seL4_CPtr caps[2] = {KT_ROOT, KT_ROOT};
+    const seL4_CPtr caps[2] = { KT_ROOT, KT_ROOT };
     return seL4_MessageInfo_get_label(kt_call(service, label, mrs, length, caps, ncaps));
 }
 
@@ -72,15 +72,16 @@ static void test_label_illegal(void)
 {
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
-    const seL4_Word mrs[8] = {s, KT_DEPTH, 0, seL4_CapInitThreadTCB, KT_DEPTH, 0,
-                              seL4_CapInitThreadTCB, KT_DEPTH};
-    const seL4_Word labels[] = {InvalidInvocation, UntypedRetype, TCBSetFlags, IRQIssueIRQHandler,
-                                ARMPageGetAddress, 1ul << 40};
+    const seL4_Word mrs[8] = {
+        s, KT_DEPTH, 0, seL4_CapInitThreadTCB, KT_DEPTH, 0, seL4_CapInitThreadTCB, KT_DEPTH
+    };
+    const seL4_Word labels[] = { InvalidInvocation,  UntypedRetype,     TCBSetFlags,
+                                 IRQIssueIRQHandler, ARMPageGetAddress, 1ul << 40 };
     for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         KT_ASSERT_EQ(cnode_raw(KT_ROOT, labels[i], mrs, 8, 2), seL4_IllegalOperation);
     }
-    const seL4_CPtr others[] = {seL4_CapInitThreadTCB, seL4_CapBootInfoFrame,
-                                keel_bootinfo()->untyped.start, seL4_CapDomain};
+    const seL4_CPtr others[] = { seL4_CapInitThreadTCB, seL4_CapBootInfoFrame,
+                                 keel_bootinfo()->untyped.start, seL4_CapDomain };
     for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         KT_ASSERT_EQ(cnode_raw(others[i], CNodeCopy, mrs, 5, 1), seL4_IllegalOperation);
         KT_ASSERT_EQ(cnode_raw(others[i], CNodeDelete, mrs, 2, 0), seL4_IllegalOperation);
@@ -93,8 +94,8 @@ static void test_truncated_target(void)
 {
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
-    const seL4_Word mrs[8] = {s, KT_DEPTH, seL4_CapInitThreadTCB, KT_DEPTH, 0xf, 0,
-                              seL4_CapInitThreadTCB, KT_DEPTH};
+    const seL4_Word mrs[8] = { s,   KT_DEPTH, seL4_CapInitThreadTCB, KT_DEPTH,
+                               0xf, 0,        seL4_CapInitThreadTCB, KT_DEPTH };
     for (seL4_Word label = CNodeRevoke; label <= CNodeSaveCaller; label++) {
         for (seL4_Word length = 0; length < 2; length++) {
             KT_ASSERT_EQ(cnode_raw(KT_ROOT, label, mrs, length, 2), seL4_TruncatedMessage);
@@ -111,30 +112,30 @@ static void test_target_depth_range(void)
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
     const seL4_Word tcb = seL4_CapInitThreadTCB;
-    const seL4_Word depths[] = {0, 65, 0x100 + KT_DEPTH, ~0ul};
+    const seL4_Word depths[] = { 0, 65, 0x100 + KT_DEPTH, ~0ul };
     for (unsigned d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
         const seL4_Word depth = depths[d];
         const struct {
             seL4_Word label, length, ncaps, mrs[8];
         } calls[] = {
-            {CNodeRevoke, 2, 0, {s, depth}},
-            {CNodeDelete, 2, 0, {s, depth}},
-            {CNodeCancelBadgedSends, 2, 0, {s, depth}},
-            {CNodeSaveCaller, 2, 0, {s, depth}},
-            {CNodeCopy, 5, 1, {s, depth, tcb, KT_DEPTH, 0xf}},
-            {CNodeMint, 6, 1, {s, depth, tcb, KT_DEPTH, 0xf, 0}},
-            {CNodeMove, 4, 1, {s, depth, tcb, KT_DEPTH}},
-            {CNodeMutate, 5, 1, {s, depth, tcb, KT_DEPTH, 0}},
-            {CNodeRotate, 8, 2, {s, depth, 0, tcb, KT_DEPTH, 0, s, KT_DEPTH}},
+            { CNodeRevoke, 2, 0, { s, depth } },
+            { CNodeDelete, 2, 0, { s, depth } },
+            { CNodeCancelBadgedSends, 2, 0, { s, depth } },
+            { CNodeSaveCaller, 2, 0, { s, depth } },
+            { CNodeCopy, 5, 1, { s, depth, tcb, KT_DEPTH, 0xf } },
+            { CNodeMint, 6, 1, { s, depth, tcb, KT_DEPTH, 0xf, 0 } },
+            { CNodeMove, 4, 1, { s, depth, tcb, KT_DEPTH } },
+            { CNodeMutate, 5, 1, { s, depth, tcb, KT_DEPTH, 0 } },
+            { CNodeRotate, 8, 2, { s, depth, 0, tcb, KT_DEPTH, 0, s, KT_DEPTH } },
             /* Too short for the method, but the target comes first. */
-            {CNodeCopy, 2, 0, {s, depth}},
-            {CNodeRotate, 3, 1, {s, depth, 0}},
+            { CNodeCopy, 2, 0, { s, depth } },
+            { CNodeRotate, 3, 1, { s, depth, 0 } },
         };
         for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
             seL4_Word got = seL4_MessageInfo_get_label(
                 kt_call(KT_ROOT, calls[i].label, calls[i].mrs, calls[i].length,
-                        (const seL4_CPtr[]){KT_ROOT, KT_ROOT}, calls[i].ncaps));
-            const seL4_Word words[2] = {1, 64};
+                        (const seL4_CPtr[]){ KT_ROOT, KT_ROOT }, calls[i].ncaps));
+            const seL4_Word words[2] = { 1, 64 };
             char what[64];
             snprintf(what, sizeof(what), "label %lu, target depth 0x%lx", calls[i].label, depth);
             kt_check_error(__FILE__, __LINE__, what, -1, got, seL4_RangeError, 2, words);
@@ -156,13 +157,13 @@ static void test_target_lookup_failures(void)
     KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, ~0ul, KT_DEPTH), seL4_FailedLookup, 0,
                     seL4_GuardMismatch, 64, 0, gbits);
     /* Fewer bits than the guard; exactly the guard's bits, not all zero. */
-    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, s, 13), seL4_FailedLookup, 0, seL4_GuardMismatch,
-                    13, 0, gbits);
-    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, s, 51), seL4_FailedLookup, 0, seL4_GuardMismatch,
-                    51, 0, gbits);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, s, 13), seL4_FailedLookup, 0, seL4_GuardMismatch, 13,
+                    0, gbits);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, s, 51), seL4_FailedLookup, 0, seL4_GuardMismatch, 51,
+                    0, gbits);
     /* Guard matched, too few bits for the radix. */
-    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, 0, 51), seL4_FailedLookup, 0, seL4_DepthMismatch,
-                    51, 64);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(KT_ROOT, 0, 51), seL4_FailedLookup, 0, seL4_DepthMismatch, 51,
+                    64);
     KT_ASSERT_ERROR(seL4_CNode_Revoke(KT_ROOT, s, 63), seL4_FailedLookup, 0, seL4_DepthMismatch, 63,
                     64);
     /* The destination of a Copy is not the source either. */
@@ -192,17 +193,17 @@ static void test_copy_success(void)
         bool ours;
         seL4_Word tag;
     } sources[] = {
-        {0, true, KT_TAG_ENDPOINT},
-        {1, true, KT_TAG_NOTIFICATION},
-        {2, true, KT_TAG_CNODE},
-        {seL4_CapInitThreadTCB, false, KT_TAG_TCB},
-        {seL4_CapInitThreadCNode, false, KT_TAG_CNODE},
-        {seL4_CapInitThreadVSpace, false, KT_TAG_VSPACE},
-        {seL4_CapASIDControl, false, KT_TAG_ASID_CONTROL},
-        {seL4_CapInitThreadASIDPool, false, KT_TAG_ASID_POOL},
-        {seL4_CapBootInfoFrame, false, KT_TAG_FRAME},
-        {seL4_CapInitThreadIPCBuffer, false, KT_TAG_FRAME},
-        {seL4_CapDomain, false, KT_TAG_DOMAIN},
+        { 0, true, KT_TAG_ENDPOINT },
+        { 1, true, KT_TAG_NOTIFICATION },
+        { 2, true, KT_TAG_CNODE },
+        { seL4_CapInitThreadTCB, false, KT_TAG_TCB },
+        { seL4_CapInitThreadCNode, false, KT_TAG_CNODE },
+        { seL4_CapInitThreadVSpace, false, KT_TAG_VSPACE },
+        { seL4_CapASIDControl, false, KT_TAG_ASID_CONTROL },
+        { seL4_CapInitThreadASIDPool, false, KT_TAG_ASID_POOL },
+        { seL4_CapBootInfoFrame, false, KT_TAG_FRAME },
+        { seL4_CapInitThreadIPCBuffer, false, KT_TAG_FRAME },
+        { seL4_CapDomain, false, KT_TAG_DOMAIN },
     };
     const unsigned n = sizeof(sources) / sizeof(sources[0]);
     seL4_CPtr d = s + 3;
@@ -214,8 +215,8 @@ static void test_copy_success(void)
     }
     KT_ASSERT_EQ(kt_frame_paddr(d + 8), kt_frame_paddr(seL4_CapBootInfoFrame));
     /* The copy of the root CNode cap addresses the same slots at depth 64. */
-    KT_ASSERT_OK(seL4_CNode_Copy(d + 4, s + 15, KT_DEPTH, KT_ROOT, seL4_CapInitThreadTCB, KT_DEPTH,
-                                 ALL));
+    KT_ASSERT_OK(
+        seL4_CNode_Copy(d + 4, s + 15, KT_DEPTH, KT_ROOT, seL4_CapInitThreadTCB, KT_DEPTH, ALL));
     KT_ASSERT_TAG(s + 15, KT_TAG_TCB);
     /* A copy of a copy is a copy: either can go first. */
     KT_ASSERT_OK(copy(s + 14, s + 15));
@@ -281,23 +282,29 @@ static void test_source_lookup(void)
             seL4_Word error, words[5];
             int nwords;
         } cases[] = {
-            {KT_ROOT, tcb, 0, seL4_RangeError, {1, 64}, 2},
-            {KT_ROOT, tcb, 65, seL4_RangeError, {1, 64}, 2},
-            {KT_ROOT, tcb, 0x100 + KT_DEPTH, seL4_RangeError, {1, 64}, 2},
-            {KT_ROOT, 1ul << KT_ROOT_RADIX, KT_DEPTH, seL4_FailedLookup,
-             {1, seL4_GuardMismatch, 64, 0, KT_ROOT_GUARD_BITS}, 5},
-            {KT_ROOT, tcb, 63, seL4_FailedLookup, {1, seL4_DepthMismatch, 63, 64}, 4},
-            {KT_ROOT, s + 1, KT_DEPTH, seL4_FailedLookup, {1, seL4_MissingCapability, 64}, 3},
-            {s + 2, 3, 4, seL4_FailedLookup, {1, seL4_MissingCapability, 4}, 3},
-            {tcb, tcb, KT_DEPTH, seL4_FailedLookup, {1, seL4_InvalidRoot}, 2},
-            {s + 1, tcb, KT_DEPTH, seL4_FailedLookup, {1, seL4_InvalidRoot}, 2},
+            { KT_ROOT, tcb, 0, seL4_RangeError, { 1, 64 }, 2 },
+            { KT_ROOT, tcb, 65, seL4_RangeError, { 1, 64 }, 2 },
+            { KT_ROOT, tcb, 0x100 + KT_DEPTH, seL4_RangeError, { 1, 64 }, 2 },
+            { KT_ROOT,
+              1ul << KT_ROOT_RADIX,
+              KT_DEPTH,
+              seL4_FailedLookup,
+              { 1, seL4_GuardMismatch, 64, 0, KT_ROOT_GUARD_BITS },
+              5 },
+            { KT_ROOT, tcb, 63, seL4_FailedLookup, { 1, seL4_DepthMismatch, 63, 64 }, 4 },
+            { KT_ROOT, s + 1, KT_DEPTH, seL4_FailedLookup, { 1, seL4_MissingCapability, 64 }, 3 },
+            { s + 2, 3, 4, seL4_FailedLookup, { 1, seL4_MissingCapability, 4 }, 3 },
+            { tcb, tcb, KT_DEPTH, seL4_FailedLookup, { 1, seL4_InvalidRoot }, 2 },
+            { s + 1, tcb, KT_DEPTH, seL4_FailedLookup, { 1, seL4_InvalidRoot }, 2 },
         };
         for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-            const seL4_Word mrs[6] = {s, KT_DEPTH, cases[i].index, cases[i].depth, 0xf, 0};
+            const seL4_Word mrs[6] = { s, KT_DEPTH, cases[i].index, cases[i].depth, 0xf, 0 };
             kt_poison_mrs();
-            seL4_MessageInfo_t reply =
-                kt_call(KT_ROOT, label, mrs, label == CNodeMove ? 4 : label == CNodeMint ? 6 : 5,
-                        &cases[i].root, 1);
+            seL4_MessageInfo_t reply = kt_call(KT_ROOT, label, mrs,
+                                               label == CNodeMove   ? 4
+                                               : label == CNodeMint ? 6
+                                                                    : 5,
+                                               &cases[i].root, 1);
             char what[64];
             snprintf(what, sizeof(what), "label %lu, source case %u", label, i);
             kt_check_error(__FILE__, __LINE__, what, -1, seL4_MessageInfo_get_label(reply),
@@ -320,8 +327,8 @@ static void test_copy_truncated(void)
     seL4_CPtr s = kt_slots(2);
     KT_RETURN_IF_FAILED();
     const seL4_Word tcb = seL4_CapInitThreadTCB;
-    const seL4_Word full[6] = {s, KT_DEPTH, tcb, KT_DEPTH, 0xf, 0};
-    const seL4_Word empty_src[6] = {s, KT_DEPTH, s + 1, KT_DEPTH, 0xf, 0};
+    const seL4_Word full[6] = { s, KT_DEPTH, tcb, KT_DEPTH, 0xf, 0 };
+    const seL4_Word empty_src[6] = { s, KT_DEPTH, s + 1, KT_DEPTH, 0xf, 0 };
     for (seL4_Word label = CNodeCopy; label <= CNodeMutate; label++) {
         KT_ASSERT_EQ(cnode_raw(KT_ROOT, label, full, 3, 1), seL4_TruncatedMessage);
         KT_ASSERT_EQ(cnode_raw(KT_ROOT, label, full, 6, 0), seL4_TruncatedMessage);
@@ -416,7 +423,7 @@ static void test_copy_rights_endpoint(void)
     const seL4_CPtr e = s;
     KT_ASSERT_OK(kt_retype(u.cap, seL4_EndpointObject, 0, e, 1));
     KT_ASSERT_OK(cancel(e));
-    const seL4_Word lacking[] = {0x7, 0xb, 0xd, 0xe, 0x0, 0xf0};
+    const seL4_Word lacking[] = { 0x7, 0xb, 0xd, 0xe, 0x0, 0xf0 };
     for (unsigned i = 0; i < sizeof(lacking) / sizeof(lacking[0]); i++) {
         KT_ASSERT_OK_AT(i, seL4_CNode_Copy(KT_ROOT, s + 1, KT_DEPTH, KT_ROOT, e, KT_DEPTH,
                                            KT_RIGHTS(lacking[i])));
@@ -464,7 +471,7 @@ static void test_mint_badges(void)
     KT_ASSERT_OK(mint(s + 2, e, 5));
     KT_ASSERT_TAG(s + 2, KT_TAG_ENDPOINT);
     KT_ASSERT_OK(cancel(s + 2));
-    const seL4_Word badges[] = {6, 5, 0, ~0ul};
+    const seL4_Word badges[] = { 6, 5, 0, ~0ul };
     for (unsigned i = 0; i < sizeof(badges) / sizeof(badges[0]); i++) {
         KT_ASSERT_ERROR_AT(i, mint(s + 3, s + 2, badges[i]), seL4_IllegalOperation);
         KT_ASSERT_TAG(s + 3, KT_TAG_NULL);
@@ -590,8 +597,8 @@ static void test_rotate(void)
     KT_ASSERT_EQ(kt_frame_paddr(b), kt_frame_paddr(seL4_CapBootInfoFrame));
     /* Across CNodes: the pivot in a copy of the root CNode cap. */
     KT_ASSERT_OK(copy(s + 3, KT_ROOT));
-    KT_ASSERT_OK(seL4_CNode_Rotate(KT_ROOT, a, KT_DEPTH, 0, s + 3, b, KT_DEPTH, 0, KT_ROOT, d,
-                                   KT_DEPTH));
+    KT_ASSERT_OK(
+        seL4_CNode_Rotate(KT_ROOT, a, KT_DEPTH, 0, s + 3, b, KT_DEPTH, 0, KT_ROOT, d, KT_DEPTH));
     KT_ASSERT_TAG(a, KT_TAG_FRAME);
     KT_ASSERT_TAG(b, KT_TAG_TCB);
     KT_ASSERT_TAG(d, KT_TAG_NULL);
@@ -616,7 +623,7 @@ static void test_rotate_errors(void)
     KT_ASSERT_OK(copy(b, seL4_CapBootInfoFrame));
     KT_ASSERT_OK(kt_retype(u.cap, seL4_EndpointObject, 0, e, 1));
     KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 2, x, 1));
-    const seL4_Word ok[8] = {f1, KT_DEPTH, 0, b, KT_DEPTH, 0, a, KT_DEPTH};
+    const seL4_Word ok[8] = { f1, KT_DEPTH, 0, b, KT_DEPTH, 0, a, KT_DEPTH };
     KT_ASSERT_EQ(cnode_raw(KT_ROOT, CNodeRotate, ok, 7, 2), seL4_TruncatedMessage);
     KT_ASSERT_EQ(cnode_raw(KT_ROOT, CNodeRotate, ok, 8, 1), seL4_TruncatedMessage);
     /* Source lookup first (depth mismatch), then the pivot's (guard). */
@@ -626,11 +633,11 @@ static void test_rotate_errors(void)
     KT_ASSERT_ERROR(seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, KT_ROOT, 1ul << 20, KT_DEPTH, 0,
                                       KT_ROOT, a, KT_DEPTH),
                     seL4_FailedLookup, 1, seL4_GuardMismatch, 64, 0, KT_ROOT_GUARD_BITS);
-    KT_ASSERT_ERROR(seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, KT_ROOT, b, 0, 0, KT_ROOT, a,
-                                      KT_DEPTH),
-                    seL4_RangeError, 1, 64);
-    KT_ASSERT_ERROR(seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, seL4_CapInitThreadTCB, b,
-                                      KT_DEPTH, 0, KT_ROOT, a, KT_DEPTH),
+    KT_ASSERT_ERROR(
+        seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, KT_ROOT, b, 0, 0, KT_ROOT, a, KT_DEPTH),
+        seL4_RangeError, 1, 64);
+    KT_ASSERT_ERROR(seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, seL4_CapInitThreadTCB, b, KT_DEPTH,
+                                      0, KT_ROOT, a, KT_DEPTH),
                     seL4_FailedLookup, 1, seL4_InvalidRoot);
     KT_ASSERT_ERROR(seL4_CNode_Rotate(KT_ROOT, f1, KT_DEPTH, 0, KT_ROOT, b, KT_DEPTH, 0,
                                       seL4_CapInitThreadTCB, a, KT_DEPTH),
@@ -688,11 +695,11 @@ static void test_mint_cnode_guard(void)
     KT_ASSERT_OK(copy_out(t, x, 3, 4));
     KT_ASSERT_TAG(t, KT_TAG_TCB);
     kt_delete(t);
-    KT_ASSERT_ERROR(seL4_CNode_Delete(y, (4 << 4) | 3, 7), seL4_FailedLookup, 0,
-                    seL4_GuardMismatch, 7, 5, 3);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(y, (4 << 4) | 3, 7), seL4_FailedLookup, 0, seL4_GuardMismatch,
+                    7, 5, 3);
     KT_ASSERT_ERROR(seL4_CNode_Delete(y, 5, 2), seL4_FailedLookup, 0, seL4_GuardMismatch, 2, 5, 3);
-    KT_ASSERT_ERROR(seL4_CNode_Delete(y, (5 << 3) | 1, 6), seL4_FailedLookup, 0,
-                    seL4_DepthMismatch, 6, 7);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(y, (5 << 3) | 1, 6), seL4_FailedLookup, 0, seL4_DepthMismatch,
+                    6, 7);
     /* One bit more than the level, at a slot holding a TCB cap. */
     KT_ASSERT_ERROR(seL4_CNode_Delete(y, ((5 << 4) | 3) << 1, 8), seL4_FailedLookup, 0,
                     seL4_DepthMismatch, 1, 0);
@@ -796,8 +803,8 @@ static void test_two_level_addressing(void)
     KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 4, x, 1));
     KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 2, z, 1));
     KT_ASSERT_OK(mint(y, x, seL4_CNode_CapData_new(5, 3).words[0]));
-    KT_ASSERT_OK(seL4_CNode_Mint(x, 9, 4, KT_ROOT, z, KT_DEPTH, ALL,
-                                 seL4_CNode_CapData_new(1, 1).words[0]));
+    KT_ASSERT_OK(
+        seL4_CNode_Mint(x, 9, 4, KT_ROOT, z, KT_DEPTH, ALL, seL4_CNode_CapData_new(1, 1).words[0]));
     const seL4_Word path = (5ul << 7) | (9ul << 3) | (1ul << 2) | 2;
     KT_ASSERT_OK(seL4_CNode_Copy(y, path, 10, KT_ROOT, tcb, KT_DEPTH, ALL));
     KT_ASSERT_OK(copy_out(t, z, 2, 2));
@@ -814,8 +821,8 @@ static void test_two_level_addressing(void)
     KT_ASSERT_ERROR(seL4_CNode_Delete(y, path & ~(1ul << 2), 10), seL4_FailedLookup, 0,
                     seL4_GuardMismatch, 3, 1, 1);
     /* Depth 9: guard bit matched, 1 bit for a radix of 2. */
-    KT_ASSERT_ERROR(seL4_CNode_Delete(y, path >> 1, 9), seL4_FailedLookup, 0, seL4_DepthMismatch,
-                    2, 3);
+    KT_ASSERT_ERROR(seL4_CNode_Delete(y, path >> 1, 9), seL4_FailedLookup, 0, seL4_DepthMismatch, 2,
+                    3);
     /* Depth 12: 2 bits left after a slot holding a TCB cap. */
     KT_ASSERT_ERROR(seL4_CNode_Copy(KT_ROOT, t, KT_DEPTH, y, path << 2, 12, ALL), seL4_FailedLookup,
                     1, seL4_DepthMismatch, 2, 0);
@@ -1002,30 +1009,30 @@ static void test_save_caller(void)
 }
 
 const ktest_case_t ktest_cnode_cases[] = {
-    {"cnode.label_illegal", test_label_illegal},
-    {"cnode.truncated_target", test_truncated_target},
-    {"cnode.target_depth_range", test_target_depth_range},
-    {"cnode.target_lookup_failures", test_target_lookup_failures},
-    {"cnode.copy_success", test_copy_success},
-    {"cnode.dest_occupied", test_dest_occupied},
-    {"cnode.source_lookup", test_source_lookup},
-    {"cnode.copy_truncated", test_copy_truncated},
-    {"cnode.copy_underivable_illegal", test_copy_underivable},
-    {"cnode.copy_untyped_revoke_first", test_copy_untyped_revoke_first},
-    {"cnode.copy_rights_endpoint", test_copy_rights_endpoint},
-    {"cnode.mint_badges", test_mint_badges},
-    {"cnode.mutate", test_mutate},
-    {"cnode.move", test_move},
-    {"cnode.rotate", test_rotate},
-    {"cnode.rotate_errors", test_rotate_errors},
-    {"cnode.mint_cnode_guard", test_mint_cnode_guard},
-    {"cnode.guard_by_mutate_and_rotate", test_guard_by_mutate_and_rotate},
-    {"cnode.two_level_addressing", test_two_level_addressing},
-    {"cnode.new_cnode_geometry", test_new_cnode_geometry},
-    {"cnode.delete", test_delete},
-    {"cnode.delete_last_cnode_cap", test_delete_last_cnode_cap},
-    {"cnode.revoke", test_revoke},
-    {"cnode.cancel_badged_sends", test_cancel_badged_sends},
-    {"cnode.save_caller", test_save_caller},
-    {NULL, NULL},
+    { "cnode.label_illegal", test_label_illegal },
+    { "cnode.truncated_target", test_truncated_target },
+    { "cnode.target_depth_range", test_target_depth_range },
+    { "cnode.target_lookup_failures", test_target_lookup_failures },
+    { "cnode.copy_success", test_copy_success },
+    { "cnode.dest_occupied", test_dest_occupied },
+    { "cnode.source_lookup", test_source_lookup },
+    { "cnode.copy_truncated", test_copy_truncated },
+    { "cnode.copy_underivable_illegal", test_copy_underivable },
+    { "cnode.copy_untyped_revoke_first", test_copy_untyped_revoke_first },
+    { "cnode.copy_rights_endpoint", test_copy_rights_endpoint },
+    { "cnode.mint_badges", test_mint_badges },
+    { "cnode.mutate", test_mutate },
+    { "cnode.move", test_move },
+    { "cnode.rotate", test_rotate },
+    { "cnode.rotate_errors", test_rotate_errors },
+    { "cnode.mint_cnode_guard", test_mint_cnode_guard },
+    { "cnode.guard_by_mutate_and_rotate", test_guard_by_mutate_and_rotate },
+    { "cnode.two_level_addressing", test_two_level_addressing },
+    { "cnode.new_cnode_geometry", test_new_cnode_geometry },
+    { "cnode.delete", test_delete },
+    { "cnode.delete_last_cnode_cap", test_delete_last_cnode_cap },
+    { "cnode.revoke", test_revoke },
+    { "cnode.cancel_badged_sends", test_cancel_badged_sends },
+    { "cnode.save_caller", test_save_caller },
+    { NULL, NULL },
 };

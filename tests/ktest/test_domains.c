@@ -28,8 +28,7 @@ static void restore_boot_schedule(void)
 {
     seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, MAX_DURATION);
     seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 0);
-    for (seL4_Word i = 1; seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, i, 0, 0) ==
-                          seL4_NoError;
+    for (seL4_Word i = 1; seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, i, 0, 0) == seL4_NoError;
          i++) {
     }
 }
@@ -42,8 +41,8 @@ KT_THREAD_TEST(test_configuration)
     KT_ASSERT_EQ(kernel_domains(tcb), domains);
     /* Entries 0..M-2 are configurable, the last is always an end marker. */
     seL4_Word schedules = CONFIG_NUM_DOMAIN_SCHEDULES;
-    KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 999, 0, 1), seL4_RangeError,
-                    0, schedules - 2);
+    KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 999, 0, 1), seL4_RangeError, 0,
+                    schedules - 2);
     KT_ASSERT_ERROR(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 999), seL4_RangeError, 0,
                     schedules - 1);
 }
@@ -72,7 +71,7 @@ KT_THREAD_TEST(test_set_errors)
 KT_THREAD_TEST(test_schedule_errors)
 {
     seL4_Word domains = CONFIG_NUM_DOMAINS;
-    seL4_Word mrs[3] = {0, 0, 1};
+    seL4_Word mrs[3] = { 0, 0, 1 };
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(
                      kt_call(seL4_CapDomain, DomainScheduleConfigure, mrs, 2, NULL, 0)),
                  seL4_TruncatedMessage);
@@ -81,8 +80,8 @@ KT_THREAD_TEST(test_schedule_errors)
     KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, MAX_DURATION + 1),
                     seL4_InvalidArgument, 2);
     /* The start entry cannot become an end marker. */
-    KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 0),
-                    seL4_InvalidArgument, 2);
+    KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 0), seL4_InvalidArgument,
+                    2);
     if (domains > 1) {
         KT_ASSERT_ERROR(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 1, 0),
                         seL4_InvalidArgument, 1);
@@ -239,11 +238,11 @@ KT_THREAD_TEST(test_call_across_domains)
 }
 
 const ktest_case_t ktest_domain_cases[] = {
-    {"domain.configuration", test_configuration},
-    {"domain.set_errors", test_set_errors},
-    {"domain.schedule_errors", test_schedule_errors},
-    {"domain.other_domain_waits_for_its_slot", test_other_domain_waits_for_its_slot},
-    {"domain.signal_to_other_domain_waits", test_signal_to_other_domain_waits},
-    {"domain.call_across_domains", test_call_across_domains},
-    {NULL, NULL},
+    { "domain.configuration", test_configuration },
+    { "domain.set_errors", test_set_errors },
+    { "domain.schedule_errors", test_schedule_errors },
+    { "domain.other_domain_waits_for_its_slot", test_other_domain_waits_for_its_slot },
+    { "domain.signal_to_other_domain_waits", test_signal_to_other_domain_waits },
+    { "domain.call_across_domains", test_call_across_domains },
+    { NULL, NULL },
 };

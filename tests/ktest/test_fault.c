@@ -135,8 +135,7 @@ static seL4_MessageInfo_t recv_fault(const handler_t *h, seL4_Word badge_want, s
         fmr[i] = seL4_GetMR(i);
     }
     if (badge != badge_want || seL4_MessageInfo_get_label(info) != label ||
-        seL4_MessageInfo_get_length(info) != length ||
-        seL4_MessageInfo_get_extraCaps(info) != 0 ||
+        seL4_MessageInfo_get_length(info) != length || seL4_MessageInfo_get_extraCaps(info) != 0 ||
         seL4_MessageInfo_get_capsUnwrapped(info) != 0) {
         ktest_fail(
             __FILE__, __LINE__,
@@ -190,7 +189,7 @@ static void raw_syscall(seL4_Word arg)
 
 static seL4_Word *raw_args(seL4_Word *a, seL4_Word x0, seL4_Word x1, long number)
 {
-    seL4_Word v[9] = {x0, x1, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, (seL4_Word)number, 0};
+    seL4_Word v[9] = { x0, x1, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, (seL4_Word)number, 0 };
     memcpy(a, v, sizeof(v));
     return a;
 }
@@ -237,8 +236,8 @@ KT_THREAD_TEST(test_cap_fault_send_phase)
     KT_ASSERT_EQ(word, 0x44);
 
     /* The same from Call. */
-    kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args, BAD_CPTR, 0, seL4_SysCall),
-                    KT_PRIO_HIGH, h.cap);
+    kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args, BAD_CPTR, 0, seL4_SysCall), KT_PRIO_HIGH,
+                    h.cap);
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa01, seL4_Fault_CapFault, GUARD_MISMATCH_LENGTH);
     expect_mrs(want, GUARD_MISMATCH_LENGTH, "cap fault of Call");
@@ -293,8 +292,8 @@ KT_THREAD_TEST(test_cap_fault_recv_phase)
     recv_fault(&h, 0xfa02, seL4_Fault_CapFault, MISSING_CAPABILITY_LENGTH);
     expect_mrs(missing, MISSING_CAPABILITY_LENGTH, "Recv on an empty slot");
     KT_RETURN_IF_FAILED();
-    KT_ASSERT_OK(seL4_CNode_Mint(KT_ROOT, empty, KT_DEPTH, KT_ROOT, ntfn, KT_DEPTH, seL4_AllRights,
-                                 0x31));
+    KT_ASSERT_OK(
+        seL4_CNode_Mint(KT_ROOT, empty, KT_DEPTH, KT_ROOT, ntfn, KT_DEPTH, seL4_AllRights, 0x31));
     seL4_Signal(empty);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
     KT_ASSERT(t->finished);
@@ -314,8 +313,9 @@ static void call_once(seL4_Word ep)
 static void serve_then_bad_recv(seL4_Word ep)
 {
     seL4_Recv(ep, NULL);
-    seL4_Word regs[9] = {BAD_CPTR, seL4_MessageInfo_new(0x22, 0, 0, 0).words[0], 0, 0, 0, 0, 0,
-                         seL4_SysReplyRecv, 0};
+    seL4_Word regs[9] = {
+        BAD_CPTR, seL4_MessageInfo_new(0x22, 0, 0, 0).words[0], 0, 0, 0, 0, 0, seL4_SysReplyRecv, 0
+    };
     kt_svc9(regs);
 }
 
@@ -344,7 +344,9 @@ static void send_bad_extra_cap(seL4_Word arg)
 {
     const seL4_Word *a = (const seL4_Word *)arg; /* ep, syscall number */
     seL4_SetCap(0, BAD_CPTR);
-    seL4_Word regs[9] = {a[0], seL4_MessageInfo_new(0x3, 0, 1, 0).words[0], 0, 0, 0, 0, 0, a[1], 0};
+    seL4_Word regs[9] = {
+        a[0], seL4_MessageInfo_new(0x3, 0, 1, 0).words[0], 0, 0, 0, 0, 0, a[1], 0
+    };
     kt_svc9(regs);
 }
 
@@ -381,7 +383,7 @@ KT_THREAD_TEST(test_cap_fault_extra_cap)
 
 /* --- unknown system calls (ABI 7.4, 7.7) -------------------------------- */
 
-static const long unknown_numbers[] = {0x1234, -15, -30, 0, 1, (long)(1ul << 63)};
+static const long unknown_numbers[] = { 0x1234, -15, -30, 0, 1, (long)(1ul << 63) };
 #define NUNKNOWN (sizeof(unknown_numbers) / sizeof(unknown_numbers[0]))
 static volatile seL4_Word unknown_after[NUNKNOWN][9];
 
@@ -521,8 +523,8 @@ KT_THREAD_TEST(test_unknown_syscall_reply_stops)
         return;
     }
     static seL4_Word args[9];
-    kt_thread_t *t = kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args, 1, 2, 0x4321),
-                                     KT_PRIO_HIGH, h.cap);
+    kt_thread_t *t =
+        kt_thread_spawn(raw_syscall, (seL4_Word)raw_args(args, 1, 2, 0x4321), KT_PRIO_HIGH, h.cap);
     KT_RETURN_IF_FAILED();
     recv_fault(&h, 0xfa05, seL4_Fault_UnknownSyscall, seL4_UnknownSyscall_Length);
     KT_RETURN_IF_FAILED();
@@ -661,9 +663,9 @@ static void expect_data_abort(seL4_Word insn, seL4_Word addr, bool write)
     KT_ASSERT_EQ(fmr[seL4_VMFault_Addr], addr);
     KT_ASSERT_EQ(fmr[seL4_VMFault_PrefetchFault], 0);
     seL4_Word fsr = fmr[seL4_VMFault_FSR];
-    KT_ASSERT_EQ(fsr >> 26, 0x24);          /* data abort from a lower EL */
-    KT_ASSERT_EQ((fsr >> 6) & 1, write);    /* WnR */
-    KT_ASSERT_EQ(fsr & 0x3c, 0x04);         /* translation fault, any level */
+    KT_ASSERT_EQ(fsr >> 26, 0x24);       /* data abort from a lower EL */
+    KT_ASSERT_EQ((fsr >> 6) & 1, write); /* WnR */
+    KT_ASSERT_EQ(fsr & 0x3c, 0x04);      /* translation fault, any level */
     KT_ASSERT_EQ(fsr >> 32, 0);
 }
 
@@ -872,7 +874,7 @@ static volatile seL4_Word handler_regs[8];
 
 static void bufferless_handler(seL4_Word ep)
 {
-    seL4_Word regs[8] = {ep, 0, 0, 0, 0, 0, 0, seL4_SysRecv};
+    seL4_Word regs[8] = { ep, 0, 0, 0, 0, 0, 0, seL4_SysRecv };
     kt_svc(regs);
     memcpy((void *)handler_regs, regs, sizeof(regs));
 }
@@ -911,10 +913,10 @@ KT_THREAD_TEST(test_double_fault)
         seL4_CapRights_t rights;
         bool delivered;
     } cases[] = {
-        {seL4_ReadWrite, false},                   /* Write only: no Grant, no GrantReply */
-        {seL4_NoWrite, false},                     /* Grant and GrantReply but no Write */
-        {seL4_CapRights_new(1, 0, 0, 1), true},    /* Write + GrantReply */
-        {seL4_CapRights_new(0, 1, 0, 1), true},    /* Write + Grant */
+        { seL4_ReadWrite, false },                /* Write only: no Grant, no GrantReply */
+        { seL4_NoWrite, false },                  /* Grant and GrantReply but no Write */
+        { seL4_CapRights_new(1, 0, 0, 1), true }, /* Write + GrantReply */
+        { seL4_CapRights_new(0, 1, 0, 1), true }, /* Write + Grant */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         udf_nzcv = 0;
@@ -922,7 +924,7 @@ KT_THREAD_TEST(test_double_fault)
         KT_RETURN_IF_FAILED();
         kt_thread_t *t = kt_thread_spawn(do_udf, 0, KT_PRIO_HIGH, cap);
         KT_RETURN_IF_FAILED();
-        seL4_Word regs[8] = {ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv};
+        seL4_Word regs[8] = { ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv };
         kt_svc(regs);
         if (cases[i].delivered) {
             KT_ASSERT_EQ(regs[0], 0xd0 + i);
@@ -944,7 +946,7 @@ KT_THREAD_TEST(test_double_fault)
 
     /* No handler (cptr 0: the null cap of slot 0), a notification, a cptr
      * that does not resolve. */
-    seL4_CPtr bad[3] = {0, ntfn, BAD_CPTR};
+    seL4_CPtr bad[3] = { 0, ntfn, BAD_CPTR };
     for (int i = 0; i < 3; i++) {
         kt_thread_t *t = kt_thread_spawn(do_udf, 0, KT_PRIO_HIGH, bad[i]);
         KT_RETURN_IF_FAILED();
@@ -993,22 +995,22 @@ KT_THREAD_TEST(test_handler_in_thread_cspace)
 }
 
 const ktest_case_t ktest_fault_cases[] = {
-    {"fault.cap_fault_send_phase", test_cap_fault_send_phase},
-    {"fault.cap_fault_recv_phase", test_cap_fault_recv_phase},
-    {"fault.cap_fault_extra_cap", test_cap_fault_extra_cap},
-    {"fault.replyrecv_replies_before_fault", test_replyrecv_replies_before_fault},
-    {"fault.unknown_syscall", test_unknown_syscall},
-    {"fault.replyrecv_fault_replies", test_replyrecv_fault_replies},
-    {"fault.unknown_syscall_reply_stops", test_unknown_syscall_reply_stops},
-    {"fault.user_exception", test_user_exception},
-    {"fault.vm_fault_data", test_vm_fault_data},
-    {"fault.vm_fault_waiting_handler", test_vm_fault_waiting_handler},
-    {"fault.vm_fault_instruction", test_vm_fault_instruction},
-    {"fault.reply_saved_cap", test_fault_reply_saved_cap},
-    {"fault.received_without_grant", test_fault_received_without_grant},
-    {"fault.reply_caps_not_transferred", test_fault_reply_caps_not_transferred},
-    {"fault.to_bufferless_handler", test_fault_to_bufferless_handler},
-    {"fault.double_fault", test_double_fault},
-    {"fault.handler_in_thread_cspace", test_handler_in_thread_cspace},
-    {NULL, NULL},
+    { "fault.cap_fault_send_phase", test_cap_fault_send_phase },
+    { "fault.cap_fault_recv_phase", test_cap_fault_recv_phase },
+    { "fault.cap_fault_extra_cap", test_cap_fault_extra_cap },
+    { "fault.replyrecv_replies_before_fault", test_replyrecv_replies_before_fault },
+    { "fault.unknown_syscall", test_unknown_syscall },
+    { "fault.replyrecv_fault_replies", test_replyrecv_fault_replies },
+    { "fault.unknown_syscall_reply_stops", test_unknown_syscall_reply_stops },
+    { "fault.user_exception", test_user_exception },
+    { "fault.vm_fault_data", test_vm_fault_data },
+    { "fault.vm_fault_waiting_handler", test_vm_fault_waiting_handler },
+    { "fault.vm_fault_instruction", test_vm_fault_instruction },
+    { "fault.reply_saved_cap", test_fault_reply_saved_cap },
+    { "fault.received_without_grant", test_fault_received_without_grant },
+    { "fault.reply_caps_not_transferred", test_fault_reply_caps_not_transferred },
+    { "fault.to_bufferless_handler", test_fault_to_bufferless_handler },
+    { "fault.double_fault", test_double_fault },
+    { "fault.handler_in_thread_cspace", test_handler_in_thread_cspace },
+    { NULL, NULL },
 };

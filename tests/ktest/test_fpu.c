@@ -22,7 +22,7 @@ static void test_simd_survives_syscall(void)
 }
 
 const ktest_case_t ktest_fpu_cases[] = {
-    {"fpu.root_task_uses_simd", test_simd_usable},
-    {"fpu.simd_registers_survive_syscall", test_simd_survives_syscall},
-    {NULL, NULL},
+    { "fpu.root_task_uses_simd", test_simd_usable },
+    { "fpu.simd_registers_survive_syscall", test_simd_survives_syscall },
+    { NULL, NULL },
 };

@@ -77,7 +77,7 @@ static void expect_unknown_labels_illegal(seL4_Word first_non_tcb)
         if (label != 0 && label < first_non_tcb) {
             continue;
         }
-        seL4_Word mrs[5] = {0, 0x1000, 1, 0, 0};
+        seL4_Word mrs[5] = { 0, 0x1000, 1, 0, 0 };
         seL4_MessageInfo_t reply = kt_call(seL4_CapInitThreadTCB, label, mrs, 5, NULL, 0);
         KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), seL4_IllegalOperation);
     }
@@ -103,8 +103,8 @@ static void test_absent(void)
 }
 
 const ktest_case_t ktest_hwdebug_cases[] = {
-    {"hwdebug.absent", test_absent},
-    {NULL, NULL},
+    { "hwdebug.absent", test_absent },
+    { NULL, NULL },
 };
 
 #else
@@ -421,11 +421,12 @@ KT_THREAD_TEST(test_watchpoint_write)
         return;
     }
     watched[1] = 0x1111;
-    kt_thread_t *t = watched_thread(load_then_store, seL4_FirstWatchpoint + 2, 4,
-                                    seL4_BreakOnWrite);
+    kt_thread_t *t =
+        watched_thread(load_then_store, seL4_FirstWatchpoint + 2, 4, seL4_BreakOnWrite);
     KT_RETURN_IF_FAILED();
     dbg_fault_t f;
-    EXPECT_DEBUG_FAULT(f, kt_store_insn, seL4_DataBreakpoint, &watched[1], seL4_FirstWatchpoint + 2);
+    EXPECT_DEBUG_FAULT(f, kt_store_insn, seL4_DataBreakpoint, &watched[1],
+                       seL4_FirstWatchpoint + 2);
     KT_ASSERT_EQ(loaded, 0x1111);
     KT_ASSERT_EQ(watched[1], 0x1111);
     KT_ASSERT_OK(seL4_TCB_UnsetBreakpoint(t->tcb, seL4_FirstWatchpoint + 2));
@@ -443,8 +444,8 @@ KT_THREAD_TEST(test_watchpoint_read_write)
     }
     watched[1] = 0x2222;
     loaded = 0;
-    kt_thread_t *t = watched_thread(load_then_store, seL4_FirstWatchpoint + 1, 8,
-                                    seL4_BreakOnReadWrite);
+    kt_thread_t *t =
+        watched_thread(load_then_store, seL4_FirstWatchpoint + 1, 8, seL4_BreakOnReadWrite);
     KT_RETURN_IF_FAILED();
     dbg_fault_t f;
     EXPECT_DEBUG_FAULT(f, kt_load_insn, seL4_DataBreakpoint, &watched[1], seL4_FirstWatchpoint + 1);
@@ -625,12 +626,12 @@ KT_THREAD_TEST(test_set_breakpoint_errors)
     seL4_CPtr tcb = t->tcb;
     seL4_Word at = (seL4_Word)&watched[0];
     seL4_Word code = (seL4_Word)kt_dbg_target;
-    seL4_Word mrs[5] = {6, at, seL4_DataBreakpoint, 8, seL4_BreakOnRead};
+    seL4_Word mrs[5] = { 6, at, seL4_DataBreakpoint, 8, seL4_BreakOnRead };
     KT_ASSERT_ERROR(kt_call(tcb, TCBSetBreakpoint, mrs, 4, NULL, 0).words[0] >> 12,
                     seL4_TruncatedMessage);
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, KERNEL_ADDRESS, seL4_DataBreakpoint, 8,
-                                           seL4_BreakOnRead),
-                    seL4_InvalidArgument, 1);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 6, KERNEL_ADDRESS, seL4_DataBreakpoint, 8, seL4_BreakOnRead),
+        seL4_InvalidArgument, 1);
     KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 0, PAST_USER_TOP, seL4_InstructionBreakpoint, 0,
                                            seL4_BreakOnRead),
                     seL4_InvalidArgument, 1);
@@ -638,52 +639,52 @@ KT_THREAD_TEST(test_set_breakpoint_errors)
         KT_ASSERT_ERROR_AT(type, seL4_TCB_SetBreakpoint(tcb, 6, at, type, 8, seL4_BreakOnRead),
                            seL4_InvalidArgument, 2);
     }
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 0, code, seL4_InstructionBreakpoint, 4,
-                                           seL4_BreakOnRead),
-                    seL4_InvalidArgument, 3);
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 0, code, seL4_InstructionBreakpoint, 0,
-                                           seL4_BreakOnWrite),
-                    seL4_InvalidArgument, 4);
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, code, seL4_InstructionBreakpoint, 0,
-                                           seL4_BreakOnRead),
-                    seL4_InvalidArgument, 2);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 0, code, seL4_InstructionBreakpoint, 4, seL4_BreakOnRead),
+        seL4_InvalidArgument, 3);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 0, code, seL4_InstructionBreakpoint, 0, seL4_BreakOnWrite),
+        seL4_InvalidArgument, 4);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 6, code, seL4_InstructionBreakpoint, 0, seL4_BreakOnRead),
+        seL4_InvalidArgument, 2);
     KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, at, seL4_DataBreakpoint, 0, seL4_BreakOnRead),
                     seL4_InvalidArgument, 3);
     KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 5, at, seL4_DataBreakpoint, 8, seL4_BreakOnRead),
                     seL4_InvalidArgument, 2);
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, at, seL4_DataBreakpoint, 8,
-                                           seL4_MaxBreakpointAccess),
-                    seL4_InvalidArgument, 4);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 6, at, seL4_DataBreakpoint, 8, seL4_MaxBreakpointAccess),
+        seL4_InvalidArgument, 4);
     for (seL4_Word size = 3; size <= 16; size += 13) {
-        KT_ASSERT_ERROR_AT(size, seL4_TCB_SetBreakpoint(tcb, 6, at, seL4_DataBreakpoint, size,
-                                                        seL4_BreakOnRead),
-                           seL4_InvalidArgument, 3);
+        KT_ASSERT_ERROR_AT(
+            size, seL4_TCB_SetBreakpoint(tcb, 6, at, seL4_DataBreakpoint, size, seL4_BreakOnRead),
+            seL4_InvalidArgument, 3);
     }
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, at + 4, seL4_DataBreakpoint, 8,
-                                           seL4_BreakOnRead),
-                    seL4_AlignmentError);
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, 6, at + 1, seL4_DataBreakpoint, 2,
-                                           seL4_BreakOnRead),
-                    seL4_AlignmentError);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 6, at + 4, seL4_DataBreakpoint, 8, seL4_BreakOnRead),
+        seL4_AlignmentError);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(tcb, 6, at + 1, seL4_DataBreakpoint, 2, seL4_BreakOnRead),
+        seL4_AlignmentError);
     KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(tcb, seL4_NumHWBreakpoints, at, seL4_DataBreakpoint, 8,
                                            seL4_BreakOnRead),
                     seL4_RangeError, seL4_FirstWatchpoint, seL4_NumHWBreakpoints - 1);
     /* bp_num is a whole word: 0x10006 is not ID 6. */
     mrs[0] = 0x10006;
-    KT_ASSERT_ERROR(kt_call(tcb, TCBSetBreakpoint, mrs, 5, NULL, 0).words[0] >> 12,
-                    seL4_RangeError, seL4_FirstWatchpoint, seL4_NumHWBreakpoints - 1);
+    KT_ASSERT_ERROR(kt_call(tcb, TCBSetBreakpoint, mrs, 5, NULL, 0).words[0] >> 12, seL4_RangeError,
+                    seL4_FirstWatchpoint, seL4_NumHWBreakpoints - 1);
     /* Not a TCB. */
-    KT_ASSERT_ERROR(seL4_TCB_SetBreakpoint(KT_ROOT, 6, at, seL4_DataBreakpoint, 8,
-                                           seL4_BreakOnRead),
-                    seL4_IllegalOperation);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetBreakpoint(KT_ROOT, 6, at, seL4_DataBreakpoint, 8, seL4_BreakOnRead),
+        seL4_IllegalOperation);
     for (seL4_Word bp = 0; bp < seL4_NumHWBreakpoints; bp++) {
         seL4_TCB_GetBreakpoint_t g = seL4_TCB_GetBreakpoint(tcb, (seL4_Uint16)bp);
         KT_ASSERT_EQ(g.error, seL4_NoError);
         KT_ASSERT_EQ(g.is_enabled, 0);
     }
     /* At the edges: the last user address and the last IDs are fine. */
-    KT_ASSERT_OK(seL4_TCB_SetBreakpoint(tcb, 0, 0x00007ffffffffffcul, seL4_InstructionBreakpoint,
-                                        0, seL4_BreakOnRead));
+    KT_ASSERT_OK(seL4_TCB_SetBreakpoint(tcb, 0, 0x00007ffffffffffcul, seL4_InstructionBreakpoint, 0,
+                                        seL4_BreakOnRead));
     KT_ASSERT_OK(seL4_TCB_SetBreakpoint(tcb, seL4_NumHWBreakpoints - 1, 0x00007fffffffffffu,
                                         seL4_DataBreakpoint, 1, seL4_BreakOnWrite));
     kt_kernel_self_check();
@@ -700,7 +701,7 @@ KT_THREAD_TEST(test_other_method_errors)
                     seL4_NumHWBreakpoints - 1);
     KT_ASSERT_ERROR(seL4_TCB_UnsetBreakpoint(tcb, 0xffff), seL4_RangeError, 0,
                     seL4_NumHWBreakpoints - 1);
-    seL4_Word mrs[2] = {0, 1};
+    seL4_Word mrs[2] = { 0, 1 };
     KT_ASSERT_ERROR(kt_call(tcb, TCBGetBreakpoint, mrs, 0, NULL, 0).words[0] >> 12,
                     seL4_TruncatedMessage);
     KT_ASSERT_ERROR(kt_call(tcb, TCBUnsetBreakpoint, mrs, 0, NULL, 0).words[0] >> 12,
@@ -883,26 +884,26 @@ KT_THREAD_TEST(test_breakpoint_on_self)
 }
 
 const ktest_case_t ktest_hwdebug_cases[] = {
-    {"hwdebug.labels", test_labels},
-    {"hwdebug.breakpoint_fault", test_breakpoint_fault},
-    {"hwdebug.breakpoint_reply_stops", test_breakpoint_reply_stops},
-    {"hwdebug.get_breakpoint", test_get_breakpoint},
-    {"hwdebug.watchpoint_read", test_watchpoint_read},
-    {"hwdebug.watchpoint_write", test_watchpoint_write},
-    {"hwdebug.watchpoint_read_write", test_watchpoint_read_write},
-    {"hwdebug.watchpoint_byte", test_watchpoint_byte},
-    {"hwdebug.single_step", test_single_step},
-    {"hwdebug.single_step_count", test_single_step_count},
-    {"hwdebug.single_step_syscall", test_single_step_syscall},
-    {"hwdebug.brk", test_brk},
-    {"hwdebug.set_breakpoint_errors", test_set_breakpoint_errors},
-    {"hwdebug.other_method_errors", test_other_method_errors},
-    {"hwdebug.breakpoint_per_thread", test_breakpoint_per_thread},
-    {"hwdebug.breakpoint_across_ipc", test_breakpoint_across_ipc},
-    {"hwdebug.breakpoint_set_while_blocked", test_breakpoint_set_while_blocked},
-    {"hwdebug.breakpoint_left_behind", test_breakpoint_left_behind},
-    {"hwdebug.breakpoint_on_self", test_breakpoint_on_self},
-    {NULL, NULL},
+    { "hwdebug.labels", test_labels },
+    { "hwdebug.breakpoint_fault", test_breakpoint_fault },
+    { "hwdebug.breakpoint_reply_stops", test_breakpoint_reply_stops },
+    { "hwdebug.get_breakpoint", test_get_breakpoint },
+    { "hwdebug.watchpoint_read", test_watchpoint_read },
+    { "hwdebug.watchpoint_write", test_watchpoint_write },
+    { "hwdebug.watchpoint_read_write", test_watchpoint_read_write },
+    { "hwdebug.watchpoint_byte", test_watchpoint_byte },
+    { "hwdebug.single_step", test_single_step },
+    { "hwdebug.single_step_count", test_single_step_count },
+    { "hwdebug.single_step_syscall", test_single_step_syscall },
+    { "hwdebug.brk", test_brk },
+    { "hwdebug.set_breakpoint_errors", test_set_breakpoint_errors },
+    { "hwdebug.other_method_errors", test_other_method_errors },
+    { "hwdebug.breakpoint_per_thread", test_breakpoint_per_thread },
+    { "hwdebug.breakpoint_across_ipc", test_breakpoint_across_ipc },
+    { "hwdebug.breakpoint_set_while_blocked", test_breakpoint_set_while_blocked },
+    { "hwdebug.breakpoint_left_behind", test_breakpoint_left_behind },
+    { "hwdebug.breakpoint_on_self", test_breakpoint_on_self },
+    { NULL, NULL },
 };
 
 #endif

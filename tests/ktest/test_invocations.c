@@ -41,9 +41,9 @@ static void test_invalid_label_tag(void)
 }
 
 const ktest_case_t ktest_invocation_cases[] = {
-    {"invocation.null_cap_is_invalid_capability", test_null_cap},
-    {"invocation.empty_slot_is_invalid_capability", test_empty_slot},
-    {"invocation.wrong_label_is_illegal_operation", test_wrong_label},
-    {"invocation.unknown_label_reply_tag", test_invalid_label_tag},
-    {NULL, NULL},
+    { "invocation.null_cap_is_invalid_capability", test_null_cap },
+    { "invocation.empty_slot_is_invalid_capability", test_empty_slot },
+    { "invocation.wrong_label_is_illegal_operation", test_wrong_label },
+    { "invocation.unknown_label_reply_tag", test_invalid_label_tag },
+    { NULL, NULL },
 };

@@ -79,7 +79,7 @@ static void check_words(const seL4_Word *msg, seL4_Word n, seL4_Word seed, long 
     }
 }
 
-static const seL4_Word lengths[] = {0, 1, 2, 3, 4, 5, 6, 64, 119, 120, 121, 127};
+static const seL4_Word lengths[] = { 0, 1, 2, 3, 4, 5, 6, 64, 119, 120, 121, 127 };
 #define NLENGTHS (sizeof(lengths) / sizeof(lengths[0]))
 
 KT_THREAD_TEST(test_send_lengths)
@@ -98,7 +98,7 @@ KT_THREAD_TEST(test_send_lengths)
         seL4_Word label = LABEL ^ k;
         seL4_Send((k & 1) ? badged : ep, seL4_MessageInfo_new(label, 0, 0, n));
         KT_ASSERT_EQ(rx_count, k + 1);
-        seL4_MessageInfo_t info = {{rx_info}};
+        seL4_MessageInfo_t info = { { rx_info } };
         KT_ASSERT_EQ(seL4_MessageInfo_get_label(info), label);
         KT_ASSERT_EQ(seL4_MessageInfo_get_length(info), want);
         KT_ASSERT_EQ(seL4_MessageInfo_get_extraCaps(info), 0);
@@ -109,8 +109,10 @@ KT_THREAD_TEST(test_send_lengths)
     }
 
     /* The whole label; the sender's registers stay as they were (ABI 1.3). */
-    seL4_Word regs[8] = {ep, seL4_MessageInfo_new(MAX_LABEL, 0, 0, 2).words[0],
-                         0x1234, 0x5678, 0x9abc, 0xdef0, 0x6666, seL4_SysSend};
+    seL4_Word regs[8] = { ep,     seL4_MessageInfo_new(MAX_LABEL, 0, 0, 2).words[0],
+                          0x1234, 0x5678,
+                          0x9abc, 0xdef0,
+                          0x6666, seL4_SysSend };
     kt_svc(regs);
     KT_ASSERT_EQ(rx_count, NLENGTHS + 1);
     KT_ASSERT_EQ(rx_info, seL4_MessageInfo_new(MAX_LABEL, 0, 0, 2).words[0]);
@@ -149,8 +151,10 @@ KT_THREAD_TEST(test_endpoint_rights)
     seL4_Send(read_only, seL4_MessageInfo_new(1, 0, 0, 0));
     seL4_NBSend(read_only, seL4_MessageInfo_new(1, 0, 0, 0));
     KT_ASSERT_EQ(rx_count, 0);
-    seL4_Word regs[8] = {read_only, seL4_MessageInfo_new(1, 0, 0, 0).words[0], 0x22, 0x33, 0x44,
-                         0x55, 0, seL4_SysCall};
+    seL4_Word regs[8] = { read_only, seL4_MessageInfo_new(1, 0, 0, 0).words[0],
+                          0x22,      0x33,
+                          0x44,      0x55,
+                          0,         seL4_SysCall };
     kt_svc(regs);
     KT_ASSERT_EQ(rx_count, 0);
     KT_ASSERT_EQ(regs[0], 0);
@@ -159,7 +163,7 @@ KT_THREAD_TEST(test_endpoint_rights)
     seL4_Send(write_only, seL4_MessageInfo_new(2, 0, 0, 0));
     KT_ASSERT_EQ(rx_count, 1);
 
-    static seL4_Word recv_args[8] = {0, 0, 0, 0, 0, 0, 0, seL4_SysRecv};
+    static seL4_Word recv_args[8] = { 0, 0, 0, 0, 0, 0, 0, seL4_SysRecv };
     recv_args[0] = write_only;
     kt_thread_spawn(raw_ipc, (seL4_Word)recv_args, KT_PRIO_HIGH, handler);
     KT_RETURN_IF_FAILED();
@@ -198,14 +202,14 @@ static void send_spec(seL4_Word arg)
     for (seL4_Word i = 0; i < m->ncaps; i++) {
         seL4_SetCap((int)i, m->caps[i]);
     }
-    seL4_Word regs[8] = {m->ep,
-                         seL4_MessageInfo_new(m->label, 0, m->ncaps, m->length).words[0],
-                         kt_pattern(m->seed, 0),
-                         kt_pattern(m->seed, 1),
-                         kt_pattern(m->seed, 2),
-                         kt_pattern(m->seed, 3),
-                         0,
-                         m->call ? seL4_SysCall : seL4_SysSend};
+    seL4_Word regs[8] = { m->ep,
+                          seL4_MessageInfo_new(m->label, 0, m->ncaps, m->length).words[0],
+                          kt_pattern(m->seed, 0),
+                          kt_pattern(m->seed, 1),
+                          kt_pattern(m->seed, 2),
+                          kt_pattern(m->seed, 3),
+                          0,
+                          m->call ? seL4_SysCall : seL4_SysSend };
     kt_svc(regs);
     for (int i = 0; i < 8; i++) {
         call_reply_regs[i] = regs[i];
@@ -308,8 +312,9 @@ static void check_calls(seL4_CPtr ep, seL4_CPtr badged)
 
     /* The reply's badge is 0, and registers for MRs beyond the reply's
      * length keep their values (ABI 1.3). */
-    seL4_Word regs[8] = {badged, seL4_MessageInfo_new(7, 0, 0, 1).words[0], 0xa, 0xb, 0xc, 0xd,
-                         0x6666, seL4_SysCall};
+    seL4_Word regs[8] = {
+        badged, seL4_MessageInfo_new(7, 0, 0, 1).words[0], 0xa, 0xb, 0xc, 0xd, 0x6666, seL4_SysCall
+    };
     kt_svc(regs);
     KT_ASSERT_EQ(regs[0], 0);
     KT_ASSERT_EQ(regs[1], seL4_MessageInfo_new(8, 0, 0, 1).words[0]);
@@ -367,7 +372,7 @@ KT_THREAD_TEST(test_nonblocking)
     KT_RETURN_IF_FAILED();
 
     /* NBRecv with nothing pending: x0 = 0, x1..x5 unchanged (ABI 1.3). */
-    seL4_Word regs[8] = {ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv};
+    seL4_Word regs[8] = { ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv };
     kt_svc(regs);
     KT_ASSERT_EQ(regs[0], 0);
     KT_ASSERT_EQ(regs[1], 0x1111);
@@ -380,7 +385,7 @@ KT_THREAD_TEST(test_nonblocking)
     seL4_NBSend(ep, seL4_MessageInfo_new(5, 0, 0, 0));
     seL4_NBSend(empty, seL4_MessageInfo_new(5, 0, 0, 0));
     seL4_NBSend(1ul << 40, seL4_MessageInfo_new(5, 0, 0, 0));
-    seL4_Word regs2[8] = {ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv};
+    seL4_Word regs2[8] = { ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv };
     kt_svc(regs2);
     KT_ASSERT_EQ(regs2[0], 0);
     KT_ASSERT_EQ(regs2[1], 0x1111);
@@ -396,8 +401,9 @@ KT_THREAD_TEST(test_nonblocking)
 
     /* NBRecv takes a blocked sender's message. */
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = kt_env_mint(ep2, seL4_AllRights, 0x5e), .label = 0x66,
-                        .length = 6, .seed = 42};
+    spec = (msg_spec_t){
+        .ep = kt_env_mint(ep2, seL4_AllRights, 0x5e), .label = 0x66, .length = 6, .seed = 42
+    };
     kt_thread_t *s = kt_thread_spawn(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
     KT_RETURN_IF_FAILED();
     KT_ASSERT(!s->finished);
@@ -431,7 +437,8 @@ static void pattern_echo_server(seL4_Word ep)
         for (seL4_Word i = 0; i < seL4_MsgMaxLength; i++) {
             seL4_SetMR((int)i, i < n ? kt_pattern(k + 100, i) : POISON + i);
         }
-        seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info) + 1, 0, 0, n);
+        seL4_MessageInfo_t reply =
+            seL4_MessageInfo_new(seL4_MessageInfo_get_label(info) + 1, 0, 0, n);
         badge = POISON;
         info = seL4_ReplyRecv(ep, reply, &badge);
     }
@@ -451,7 +458,8 @@ KT_THREAD_TEST(test_call_lengths)
             seL4_SetMR((int)i, i < n ? kt_pattern(k, i) : POISON + i);
         }
         seL4_Word label = LABEL ^ k;
-        seL4_MessageInfo_t info = seL4_Call((k & 1) ? badged : ep, seL4_MessageInfo_new(label, 0, 0, n));
+        seL4_MessageInfo_t info =
+            seL4_Call((k & 1) ? badged : ep, seL4_MessageInfo_new(label, 0, 0, n));
         KT_ASSERT_EQ(rx_count, k + 1);
         KT_ASSERT_EQ(rx_info, seL4_MessageInfo_new(label, 0, 0, want).words[0]);
         KT_ASSERT_EQ(rx_badge, (k & 1) ? 0x77 : 0);
@@ -468,8 +476,10 @@ static volatile seL4_Word nobuf_call_info;
 
 static void call_without_buffer(seL4_Word ep)
 {
-    seL4_Word regs[8] = {ep, seL4_MessageInfo_new(0x45, 0, 0, 10).words[0], 0x600, 0x601, 0x602,
-                         0x603, 0, seL4_SysCall};
+    seL4_Word regs[8] = { ep,    seL4_MessageInfo_new(0x45, 0, 0, 10).words[0],
+                          0x600, 0x601,
+                          0x602, 0x603,
+                          0,     seL4_SysCall };
     kt_svc(regs);
     nobuf_call_info = regs[1];
 }
@@ -513,8 +523,9 @@ KT_THREAD_TEST(test_sender_without_buffer)
     seL4_CPtr slot = kt_env_slot();
     KT_RETURN_IF_FAILED();
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = ep, .label = 0x42, .length = 10, .ncaps = 1, .caps = {ntfn},
-                        .seed = 7};
+    spec = (msg_spec_t){
+        .ep = ep, .label = 0x42, .length = 10, .ncaps = 1, .caps = { ntfn }, .seed = 7
+    };
     kt_thread_t *t = kt_thread_create(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
     KT_RETURN_IF_FAILED();
     KT_ASSERT_OK(seL4_TCB_SetIPCBuffer(t->tcb, 0, t->ipc_frame));
@@ -534,7 +545,7 @@ static volatile seL4_Word nobuf_mrs[4];
 
 static void recv_without_buffer(seL4_Word ep)
 {
-    seL4_Word regs[8] = {ep, 0, 1, 2, 3, 4, 0, seL4_SysRecv};
+    seL4_Word regs[8] = { ep, 0, 1, 2, 3, 4, 0, seL4_SysRecv };
     kt_svc(regs);
     nobuf_info = regs[1];
     for (int i = 0; i < 4; i++) {
@@ -578,12 +589,16 @@ static seL4_MessageInfo_t transfer(seL4_CPtr send_on, seL4_CPtr recv_on, seL4_Wo
                                    seL4_CPtr c0, seL4_CPtr c1, seL4_CPtr c2)
 {
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = send_on, .label = 0x1ab, .length = 2, .ncaps = ncaps,
-                        .caps = {c0, c1, c2}, .seed = 3};
+    spec = (msg_spec_t){ .ep = send_on,
+                         .label = 0x1ab,
+                         .length = 2,
+                         .ncaps = ncaps,
+                         .caps = { c0, c1, c2 },
+                         .seed = 3 };
     transfer_sender = kt_thread_spawn(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
     poison_mrs();
     poison_badges();
-    seL4_MessageInfo_t info = {{~0ul}};
+    seL4_MessageInfo_t info = { { ~0ul } };
     if (transfer_sender != NULL) {
         info = seL4_Recv(recv_on, NULL);
         if (!transfer_sender->finished) {
@@ -709,7 +724,7 @@ KT_THREAD_TEST(test_cap_transfer)
 static kt_thread_t *spawn_caller(msg_spec_t *spec, seL4_CPtr ep, seL4_Word seed)
 {
     call_returned = 0;
-    *spec = (msg_spec_t){.ep = ep, .label = 0xc0, .length = 1, .call = true, .seed = seed};
+    *spec = (msg_spec_t){ .ep = ep, .label = 0xc0, .length = 1, .call = true, .seed = seed };
     return kt_thread_spawn(send_spec, (seL4_Word)spec, KT_PRIO_HIGH, 0);
 }
 
@@ -774,7 +789,7 @@ KT_THREAD_TEST(test_call_rights)
     kt_thread_destroy(t);
 
     /* GrantReply or Grant alone suffice. */
-    seL4_CPtr caps[2] = {grant_reply, grant};
+    seL4_CPtr caps[2] = { grant_reply, grant };
     for (int i = 0; i < 2; i++) {
         t = spawn_caller(&spec, caps[i], 2);
         KT_RETURN_IF_FAILED();
@@ -810,8 +825,9 @@ KT_THREAD_TEST(test_saved_reply_cap)
     KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot2, KT_DEPTH));
     KT_ASSERT_TAG(slot2, KT_TAG_NULL);
     KT_ASSERT_ERROR(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH), seL4_DeleteFirst);
-    seL4_Word regs[8] = {0x99, seL4_MessageInfo_new(9, 0, 0, 1).words[0], 0x21, 0x22, 0x23, 0x24,
-                         0x66, seL4_SysReply};
+    seL4_Word regs[8] = {
+        0x99, seL4_MessageInfo_new(9, 0, 0, 1).words[0], 0x21, 0x22, 0x23, 0x24, 0x66, seL4_SysReply
+    };
     kt_svc(regs);
     KT_ASSERT_EQ(call_returned, 0);
     KT_ASSERT_EQ(regs[0], 0x99);
@@ -983,7 +999,7 @@ KT_THREAD_TEST(test_reply_grant)
     static seL4_Word args[2];
     args[0] = ep;
     args[1] = slot;
-    seL4_CPtr recv_caps[2] = {ep, recv_no_grant};
+    seL4_CPtr recv_caps[2] = { ep, recv_no_grant };
     for (int i = 0; i < 2; i++) {
         grant_reply_info = ~0ul;
         kt_thread_t *t = kt_thread_spawn(call_with_receive_slot, (seL4_Word)args, KT_PRIO_HIGH, 0);
@@ -1048,7 +1064,7 @@ KT_THREAD_TEST(test_read_only_buffer)
 
     /* Sending: all 6 words. */
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = ep, .label = 0x61, .length = 6, .seed = 61};
+    spec = (msg_spec_t){ .ep = ep, .label = 0x61, .length = 6, .seed = 61 };
     kt_thread_t *s = kt_thread_create(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
     KT_RETURN_IF_FAILED();
     seL4_CPtr ro = kt_env_mint(s->ipc_frame, seL4_CanRead, 0);
@@ -1105,8 +1121,9 @@ KT_THREAD_TEST(test_extra_cap_gone_at_transfer)
     KT_ASSERT(ntfn >= 16);
 
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = ep, .label = 0x1ab, .length = 2, .ncaps = 2, .caps = {3, ntfn},
-                        .seed = 3};
+    spec = (msg_spec_t){
+        .ep = ep, .label = 0x1ab, .length = 2, .ncaps = 2, .caps = { 3, ntfn }, .seed = 3
+    };
     kt_thread_t *t = kt_thread_spawn(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
     KT_RETURN_IF_FAILED();
     KT_ASSERT(!t->finished);
@@ -1173,7 +1190,7 @@ KT_THREAD_TEST(test_delete_queued_thread)
     seL4_NBRecv(ep, &badge);
     KT_ASSERT_EQ(seL4_GetMR(0), 'C');
     KT_ASSERT(t[2]->finished);
-    seL4_Word regs[8] = {ep, 0x1111, 0, 0, 0, 0, 0, seL4_SysNBRecv};
+    seL4_Word regs[8] = { ep, 0x1111, 0, 0, 0, 0, 0, seL4_SysNBRecv };
     kt_svc(regs);
     KT_ASSERT_EQ(regs[1], 0x1111);
 
@@ -1202,11 +1219,11 @@ KT_THREAD_TEST(test_suspend_resume_blocked_sender)
 
     for (int call = 0; call < 2; call++) {
         call_returned = 0;
-        spec = (msg_spec_t){.ep = badged, .label = 0x10, .length = 1, .call = call, .seed = 9};
+        spec = (msg_spec_t){ .ep = badged, .label = 0x10, .length = 1, .call = call, .seed = 9 };
         kt_thread_t *t = kt_thread_spawn(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, 0);
         KT_RETURN_IF_FAILED();
         KT_ASSERT_OK(seL4_TCB_Suspend(t->tcb));
-        seL4_Word regs[8] = {ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv};
+        seL4_Word regs[8] = { ep, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, seL4_SysNBRecv };
         kt_svc(regs);
         KT_ASSERT_EQ(regs[0], 0);
         KT_ASSERT_EQ(regs[1], 0x1111);
@@ -1239,14 +1256,14 @@ KT_THREAD_TEST(test_delete_endpoint_restarts_waiters)
 
     /* A sender and a caller blocked on e1. */
     static seL4_Word send_in[8], recv_in[8];
-    seL4_Word s[8] = {e1, seL4_MessageInfo_new(1, 0, 0, 0).words[0], 0, 0, 0, 0, 0, seL4_SysSend};
-    seL4_Word r[8] = {e2, 0, 0, 0, 0, 0, 0, seL4_SysRecv};
+    seL4_Word s[8] = { e1, seL4_MessageInfo_new(1, 0, 0, 0).words[0], 0, 0, 0, 0, 0, seL4_SysSend };
+    seL4_Word r[8] = { e2, 0, 0, 0, 0, 0, 0, seL4_SysRecv };
     memcpy(send_in, s, sizeof(s));
     memcpy(recv_in, r, sizeof(r));
     kt_thread_t *sender = kt_thread_spawn(raw_ipc, (seL4_Word)send_in, KT_PRIO_HIGH, handler);
     KT_RETURN_IF_FAILED();
     static msg_spec_t spec;
-    spec = (msg_spec_t){.ep = e1, .label = 2, .length = 0, .call = true};
+    spec = (msg_spec_t){ .ep = e1, .label = 2, .length = 0, .call = true };
     call_returned = 0;
     kt_thread_t *caller = kt_thread_spawn(send_spec, (seL4_Word)&spec, KT_PRIO_HIGH, handler);
     KT_RETURN_IF_FAILED();
@@ -1260,8 +1277,7 @@ KT_THREAD_TEST(test_delete_endpoint_restarts_waiters)
     KT_ASSERT(sender->finished);
     KT_ASSERT_EQ(raw_result[0], e1);
     KT_ASSERT(caller->finished);
-    KT_ASSERT_EQ(seL4_MessageInfo_get_label(keel_info(call_reply_regs[1])),
-                 seL4_InvalidCapability);
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(keel_info(call_reply_regs[1])), seL4_InvalidCapability);
     KT_ASSERT_EQ(call_reply_regs[2], 0);
     seL4_Word badge = 0x1234;
     seL4_NBRecv(fault_ep, &badge);
@@ -1348,30 +1364,30 @@ KT_THREAD_TEST(test_cancel_badged_sends)
 }
 
 const ktest_case_t ktest_ipc_cases[] = {
-    {"ipc.send_lengths", test_send_lengths},
-    {"ipc.endpoint_rights", test_endpoint_rights},
-    {"ipc.recv_lengths", test_recv_lengths},
-    {"ipc.call_replyrecv", test_call_replyrecv},
-    {"ipc.call_reply", test_call_reply},
-    {"ipc.call_lower_priority_server", test_call_lower_priority_server},
-    {"ipc.nonblocking", test_nonblocking},
-    {"ipc.call_lengths", test_call_lengths},
-    {"ipc.caller_without_buffer", test_caller_without_buffer},
-    {"ipc.sender_without_buffer", test_sender_without_buffer},
-    {"ipc.receiver_without_buffer", test_receiver_without_buffer},
-    {"ipc.cap_transfer", test_cap_transfer},
-    {"ipc.call_rights", test_call_rights},
-    {"ipc.saved_reply_cap", test_saved_reply_cap},
-    {"ipc.saved_reply_cap_moves", test_saved_reply_cap_moves},
-    {"ipc.reply_after_caller_gone", test_reply_after_caller_gone},
-    {"ipc.recv_drops_unanswered_caller", test_recv_drops_unanswered_caller},
-    {"ipc.reply_grant", test_reply_grant},
-    {"ipc.delete_queued_thread", test_delete_queued_thread},
-    {"ipc.deleted_reply_cap", test_deleted_reply_cap},
-    {"ipc.read_only_buffer", test_read_only_buffer},
-    {"ipc.extra_cap_gone_at_transfer", test_extra_cap_gone_at_transfer},
-    {"ipc.suspend_resume_blocked_sender", test_suspend_resume_blocked_sender},
-    {"ipc.delete_endpoint_restarts_waiters", test_delete_endpoint_restarts_waiters},
-    {"ipc.cancel_badged_sends", test_cancel_badged_sends},
-    {NULL, NULL},
+    { "ipc.send_lengths", test_send_lengths },
+    { "ipc.endpoint_rights", test_endpoint_rights },
+    { "ipc.recv_lengths", test_recv_lengths },
+    { "ipc.call_replyrecv", test_call_replyrecv },
+    { "ipc.call_reply", test_call_reply },
+    { "ipc.call_lower_priority_server", test_call_lower_priority_server },
+    { "ipc.nonblocking", test_nonblocking },
+    { "ipc.call_lengths", test_call_lengths },
+    { "ipc.caller_without_buffer", test_caller_without_buffer },
+    { "ipc.sender_without_buffer", test_sender_without_buffer },
+    { "ipc.receiver_without_buffer", test_receiver_without_buffer },
+    { "ipc.cap_transfer", test_cap_transfer },
+    { "ipc.call_rights", test_call_rights },
+    { "ipc.saved_reply_cap", test_saved_reply_cap },
+    { "ipc.saved_reply_cap_moves", test_saved_reply_cap_moves },
+    { "ipc.reply_after_caller_gone", test_reply_after_caller_gone },
+    { "ipc.recv_drops_unanswered_caller", test_recv_drops_unanswered_caller },
+    { "ipc.reply_grant", test_reply_grant },
+    { "ipc.delete_queued_thread", test_delete_queued_thread },
+    { "ipc.deleted_reply_cap", test_deleted_reply_cap },
+    { "ipc.read_only_buffer", test_read_only_buffer },
+    { "ipc.extra_cap_gone_at_transfer", test_extra_cap_gone_at_transfer },
+    { "ipc.suspend_resume_blocked_sender", test_suspend_resume_blocked_sender },
+    { "ipc.delete_endpoint_restarts_waiters", test_delete_endpoint_restarts_waiters },
+    { "ipc.cancel_badged_sends", test_cancel_badged_sends },
+    { NULL, NULL },
 };

@@ -32,8 +32,8 @@ static void waiter(seL4_Word arg)
 
 /* IRQ handler for `sgi` signalling `ntfn` with `badge`, and the cap that
  * raises the SGI (the test fails on error). */
-static void sgi_to_notification(seL4_Word sgi, seL4_CPtr ntfn, seL4_Word badge,
-                                seL4_CPtr *handler, seL4_CPtr *raise)
+static void sgi_to_notification(seL4_Word sgi, seL4_CPtr ntfn, seL4_Word badge, seL4_CPtr *handler,
+                                seL4_CPtr *raise)
 {
     *handler = kt_env_slot();
     *raise = kt_env_slot();
@@ -41,8 +41,8 @@ static void sgi_to_notification(seL4_Word sgi, seL4_CPtr ntfn, seL4_Word badge,
     KT_RETURN_IF_FAILED();
     KT_ASSERT_OK(seL4_IRQControl_Get(seL4_CapIRQControl, sgi, seL4_CapInitThreadCNode, *handler,
                                      seL4_WordBits));
-    KT_ASSERT_OK(seL4_IRQControl_IssueSGISignal(seL4_CapIRQControl, sgi, 0,
-                                                seL4_CapInitThreadCNode, *raise, seL4_WordBits));
+    KT_ASSERT_OK(seL4_IRQControl_IssueSGISignal(seL4_CapIRQControl, sgi, 0, seL4_CapInitThreadCNode,
+                                                *raise, seL4_WordBits));
     KT_ASSERT_OK(seL4_IRQHandler_SetNotification(*handler, badged));
 }
 
@@ -105,16 +105,16 @@ KT_THREAD_TEST(test_irq_lower_waiter_runs_later)
     kt_thread_spawn(waiter, (seL4_Word)&w, KT_PRIO_LOW, 0);
     KT_RETURN_IF_FAILED();
     /* Below the waiter for a moment: it runs up to its Wait. */
-    KT_ASSERT_OK(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB,
-                                      KT_PRIO_LOW - 1));
+    KT_ASSERT_OK(
+        seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, KT_PRIO_LOW - 1));
     KT_ASSERT_OK(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, KT_PRIO_ROOT));
     KT_ASSERT_EQ(woken_count, 0);
     seL4_Signal(raise);
     seL4_Yield();
     KT_ASSERT_EQ(woken_count, 0);
     /* Going below it lets it run. */
-    KT_ASSERT_OK(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB,
-                                      KT_PRIO_LOW - 1));
+    KT_ASSERT_OK(
+        seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, KT_PRIO_LOW - 1));
     KT_ASSERT_EQ(woken_count, 1);
     KT_ASSERT_EQ(woken_word, 0xb0);
 }
@@ -143,9 +143,9 @@ KT_THREAD_TEST(test_irq_equal_waiter_runs_at_yield)
 }
 
 const ktest_case_t ktest_irq_wake_cases[] = {
-    {"irq_wake.higher_waiter_at_once", test_irq_wakes_higher_waiter_at_once},
-    {"irq_wake.bound_receiver_at_once", test_irq_wakes_bound_receiver_at_once},
-    {"irq_wake.lower_waiter_runs_later", test_irq_lower_waiter_runs_later},
-    {"irq_wake.equal_waiter_runs_at_yield", test_irq_equal_waiter_runs_at_yield},
-    {NULL, NULL},
+    { "irq_wake.higher_waiter_at_once", test_irq_wakes_higher_waiter_at_once },
+    { "irq_wake.bound_receiver_at_once", test_irq_wakes_bound_receiver_at_once },
+    { "irq_wake.lower_waiter_runs_later", test_irq_lower_waiter_runs_later },
+    { "irq_wake.equal_waiter_runs_at_yield", test_irq_equal_waiter_runs_at_yield },
+    { NULL, NULL },
 };

@@ -81,10 +81,10 @@ static void test_word_layouts(void)
 }
 
 const ktest_case_t ktest_libkeel_cases[] = {
-    {"libkeel.snprintf_integers", test_snprintf_integers},
-    {"libkeel.snprintf_strings", test_snprintf_strings},
-    {"libkeel.snprintf_truncates", test_snprintf_truncates},
-    {"libkeel.strings", test_strings},
-    {"libkeel.word_layouts", test_word_layouts},
-    {NULL, NULL},
+    { "libkeel.snprintf_integers", test_snprintf_integers },
+    { "libkeel.snprintf_strings", test_snprintf_strings },
+    { "libkeel.snprintf_truncates", test_snprintf_truncates },
+    { "libkeel.strings", test_strings },
+    { "libkeel.word_layouts", test_word_layouts },
+    { NULL, NULL },
 };

@@ -40,7 +40,7 @@ static void test_image_frames_writable(void)
 }
 
 const ktest_case_t ktest_memory_cases[] = {
-    {"memory.ipc_buffer_read_write", test_ipc_buffer_read_write},
-    {"memory.image_frames_writable", test_image_frames_writable},
-    {NULL, NULL},
+    { "memory.ipc_buffer_read_write", test_ipc_buffer_read_write },
+    { "memory.image_frames_writable", test_image_frames_writable },
+    { NULL, NULL },
 };

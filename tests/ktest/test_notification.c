@@ -27,15 +27,15 @@ static void raw_receive(seL4_Word arg)
 
 static void set_raw(seL4_Word *r, seL4_CPtr cap, long number)
 {
-    seL4_Word v[8] = {cap, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, (seL4_Word)number};
+    seL4_Word v[8] = { cap, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, (seL4_Word)number };
     memcpy(r, v, sizeof(v));
 }
 
 /* x1..x6 as set_raw left them, x7 the number. */
 static bool regs_kept(const volatile seL4_Word *r, long number)
 {
-    return r[1] == 0x1111 && r[2] == 0x2222 && r[3] == 0x3333 && r[4] == 0x4444 &&
-           r[5] == 0x5555 && r[6] == 0x6666 && r[7] == (seL4_Word)number;
+    return r[1] == 0x1111 && r[2] == 0x2222 && r[3] == 0x3333 && r[4] == 0x4444 && r[5] == 0x5555 &&
+           r[6] == 0x6666 && r[7] == (seL4_Word)number;
 }
 
 KT_THREAD_TEST(test_signal_poll)
@@ -97,8 +97,9 @@ KT_THREAD_TEST(test_call_and_rights)
     seL4_CPtr read_only = kt_env_mint(ntfn, seL4_CanRead, 0x8);
     KT_RETURN_IF_FAILED();
 
-    seL4_Word r[8] = {b2, seL4_MessageInfo_new(5, 0, 0, 3).words[0], 0xa, 0xb, 0xc, 0xd, 0x66,
-                      seL4_SysCall};
+    seL4_Word r[8] = {
+        b2, seL4_MessageInfo_new(5, 0, 0, 3).words[0], 0xa, 0xb, 0xc, 0xd, 0x66, seL4_SysCall
+    };
     kt_svc(r);
     KT_ASSERT_EQ(r[0], 0);
     KT_ASSERT_EQ(r[1], seL4_MessageInfo_new(0, 0, 0, 0).words[0]);
@@ -162,12 +163,12 @@ KT_THREAD_TEST(test_waiters_fifo)
     woke_n = 0;
     seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
     KT_RETURN_IF_FAILED();
-    seL4_CPtr b[3] = {kt_env_mint(ntfn, seL4_AllRights, 0x1),
-                      kt_env_mint(ntfn, seL4_AllRights, 0x4),
-                      kt_env_mint(ntfn, seL4_AllRights, 0x10)};
+    seL4_CPtr b[3] = { kt_env_mint(ntfn, seL4_AllRights, 0x1),
+                       kt_env_mint(ntfn, seL4_AllRights, 0x4),
+                       kt_env_mint(ntfn, seL4_AllRights, 0x10) };
     KT_RETURN_IF_FAILED();
     static seL4_Word args[3][2];
-    int start_order[3] = {2, 0, 1};
+    int start_order[3] = { 2, 0, 1 };
     for (int i = 0; i < 3; i++) {
         int id = start_order[i];
         args[id][0] = ntfn;
@@ -433,14 +434,14 @@ KT_THREAD_TEST(test_waiter_suspend_and_delete)
 }
 
 const ktest_case_t ktest_notification_cases[] = {
-    {"ntfn.signal_poll", test_signal_poll},
-    {"ntfn.call_and_rights", test_call_and_rights},
-    {"ntfn.wait_blocks", test_wait_blocks},
-    {"ntfn.waiters_fifo", test_waiters_fifo},
-    {"ntfn.bound_delivery", test_bound_delivery},
-    {"ntfn.bound_pending_and_unbind", test_bound_pending_and_unbind},
-    {"ntfn.bound_before_message", test_bound_before_message},
-    {"ntfn.wait_where_not_allowed", test_wait_where_not_allowed},
-    {"ntfn.waiter_suspend_and_delete", test_waiter_suspend_and_delete},
-    {NULL, NULL},
+    { "ntfn.signal_poll", test_signal_poll },
+    { "ntfn.call_and_rights", test_call_and_rights },
+    { "ntfn.wait_blocks", test_wait_blocks },
+    { "ntfn.waiters_fifo", test_waiters_fifo },
+    { "ntfn.bound_delivery", test_bound_delivery },
+    { "ntfn.bound_pending_and_unbind", test_bound_pending_and_unbind },
+    { "ntfn.bound_before_message", test_bound_before_message },
+    { "ntfn.wait_where_not_allowed", test_wait_where_not_allowed },
+    { "ntfn.waiter_suspend_and_delete", test_waiter_suspend_and_delete },
+    { NULL, NULL },
 };

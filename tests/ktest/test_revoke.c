@@ -10,8 +10,8 @@
 #include "objects.h"
 #include <keel/runtime.h>
 
-#define BIG_RADIX 14                     /* 16384 slots */
-#define BIG_COUNT (40ul * 256)           /* 10240 endpoints */
+#define BIG_RADIX 14           /* 16384 slots */
+#define BIG_COUNT (40ul * 256) /* 10240 endpoints */
 
 /* Is every slot [0, n) of the CNode `cnode` (radix bits) empty? Moving out
  * of an empty slot is FailedLookup, missing capability (ABI 5.4.3). */
@@ -102,8 +102,8 @@ static void test_nested_untyped(void)
     KT_ASSERT_OK(kt_retype(c, seL4_UntypedObject, 12, g, 1));
     KT_ASSERT_OK(kt_retype(g, seL4_ARM_SmallPageObject, 0, s + 4, 1));
     KT_ASSERT_EQ(kt_frame_paddr(s + 4), u.paddr + 4096);
-    KT_ASSERT_OK(seL4_CNode_Copy(KT_ROOT, s + 5, KT_DEPTH, KT_ROOT, s + 2, KT_DEPTH,
-                                 seL4_AllRights));
+    KT_ASSERT_OK(
+        seL4_CNode_Copy(KT_ROOT, s + 5, KT_DEPTH, KT_ROOT, s + 2, KT_DEPTH, seL4_AllRights));
     KT_ASSERT_OK(seL4_CNode_Revoke(KT_ROOT, c, KT_DEPTH));
     KT_ASSERT_TAG(c, KT_TAG_UNTYPED);
     KT_ASSERT(kt_slots_empty(s + 1, 7));
@@ -295,14 +295,14 @@ static void test_invariants(void)
 }
 
 const ktest_case_t ktest_revoke_cases[] = {
-    {"revoke.ten_thousand_endpoints", test_ten_thousand},
-    {"revoke.nested_untyped", test_nested_untyped},
-    {"revoke.untyped_copy", test_untyped_copy},
-    {"revoke.cnode_cycle", test_cnode_cycle},
-    {"revoke.unreachable_cnodes", test_unreachable_cnodes},
-    {"revoke.self_contained_cnode", test_self_contained_cnode},
-    {"revoke.delete_untyped_with_children", test_delete_untyped_with_children},
-    {"revoke.badged_groups", test_badged_groups},
-    {"revoke.kernel_invariants", test_invariants},
-    {NULL, NULL},
+    { "revoke.ten_thousand_endpoints", test_ten_thousand },
+    { "revoke.nested_untyped", test_nested_untyped },
+    { "revoke.untyped_copy", test_untyped_copy },
+    { "revoke.cnode_cycle", test_cnode_cycle },
+    { "revoke.unreachable_cnodes", test_unreachable_cnodes },
+    { "revoke.self_contained_cnode", test_self_contained_cnode },
+    { "revoke.delete_untyped_with_children", test_delete_untyped_with_children },
+    { "revoke.badged_groups", test_badged_groups },
+    { "revoke.kernel_invariants", test_invariants },
+    { NULL, NULL },
 };

@@ -32,7 +32,7 @@ KT_THREAD_TEST(test_priority_order)
     norder = 0;
     const seL4_CPtr root = seL4_CapInitThreadTCB;
     KT_ASSERT_OK(seL4_TCB_SetPriority(root, root, 200));
-    static const seL4_Word prios[5] = {120, 140, 130, 135, 199};
+    static const seL4_Word prios[5] = { 120, 140, 130, 135, 199 };
     for (int i = 0; i < 5; i++) {
         kt_thread_spawn(log_id, (seL4_Word)i + 1, prios[i], 0);
         KT_RETURN_IF_FAILED();
@@ -40,7 +40,7 @@ KT_THREAD_TEST(test_priority_order)
     KT_ASSERT_EQ(norder, 0);
     KT_ASSERT_OK(seL4_TCB_SetPriority(root, root, KT_PRIO_ROOT));
     KT_ASSERT_EQ(norder, 5);
-    static const int want[5] = {5, 2, 4, 3, 1};
+    static const int want[5] = { 5, 2, 4, 3, 1 };
     for (int i = 0; i < 5; i++) {
         KT_ASSERT_EQ(order[i], want[i]);
     }
@@ -183,14 +183,14 @@ KT_THREAD_TEST(test_yield_round_robin)
     KT_ASSERT_EQ(rr_n, 3 * ROUNDS);
     /* Each turn goes round: no participant is ever two entries ahead of
      * another (a tick may move a turn, never give two in a row). */
-    int count[3] = {0, 0, 0};
+    int count[3] = { 0, 0, 0 };
     for (int i = 0; i < rr_n; i++) {
         count[rr_log[i]]++;
         for (int p = 0; p < 3; p++) {
             for (int q = 0; q < 3; q++) {
                 if (count[p] - count[q] > 1) {
-                    KT_FAIL("after %d entries: %d turns for %d, %d for %d (not round robin)",
-                            i + 1, count[p], p, count[q], q);
+                    KT_FAIL("after %d entries: %d turns for %d, %d for %d (not round robin)", i + 1,
+                            count[p], p, count[q], q);
                 }
             }
         }
@@ -432,22 +432,17 @@ _Static_assert(sizeof(regset_t) == 808, "regset layout");
 
 __asm__(".text\n"
         ".arch_extension fp\n"
-        ".arch_extension simd\n"
-        REGS_ENTER("kt_regs_svc")
-        "    svc #0\n"
-        REGS_LEAVE("kt_regs_svc")
-        REGS_ENTER("kt_regs_spin")
-        "    ldr x3, [x0]\n"
-        "2:  ldr x4, [x1]\n"
-        "    add x4, x4, #1\n"
-        "    str x4, [x1]\n"
-        "    ldr x4, [x0]\n"
-        "    sub x4, x4, x3\n"
-        "    cbnz x4, 3f\n"
-        "    sub x2, x2, #1\n"
-        "    cbnz x2, 2b\n"
-        "3:\n"
-        REGS_LEAVE("kt_regs_spin"));
+        ".arch_extension simd\n" REGS_ENTER("kt_regs_svc") "    svc #0\n" REGS_LEAVE("kt_regs_svc")
+            REGS_ENTER("kt_regs_spin") "    ldr x3, [x0]\n"
+                                       "2:  ldr x4, [x1]\n"
+                                       "    add x4, x4, #1\n"
+                                       "    str x4, [x1]\n"
+                                       "    ldr x4, [x0]\n"
+                                       "    sub x4, x4, x3\n"
+                                       "    cbnz x4, 3f\n"
+                                       "    sub x2, x2, #1\n"
+                                       "    cbnz x2, 2b\n"
+                                       "3:\n" REGS_LEAVE("kt_regs_spin"));
 
 void kt_regs_svc(const regset_t *in, regset_t *out);
 void kt_regs_spin(const regset_t *in, regset_t *out);
@@ -532,8 +527,8 @@ static bool regset_check(const regset_t *in, const regset_t *out, const char *wh
 #define PRESERVE_ROUNDS 5
 
 typedef struct pair_args {
-    seL4_CPtr ep;    /* unbadged, for the server */
-    seL4_CPtr ep_a;  /* badged 0xa, for the client */
+    seL4_CPtr ep;   /* unbadged, for the server */
+    seL4_CPtr ep_a; /* badged 0xa, for the client */
 } pair_args_t;
 
 static regset_t reg_in[2], reg_out[2];
@@ -714,23 +709,23 @@ KT_THREAD_TEST(test_registers_preserved_across_priorities)
     kt_thread_t *low = kt_thread_spawn(preserve_low_caller, ep, KT_PRIO_LOW, 0);
     KT_RETURN_IF_FAILED();
     /* Below the low thread: it runs (and calls the high one) until done. */
-    KT_ASSERT_OK(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB,
-                                      KT_PRIO_LOW - 1));
+    KT_ASSERT_OK(
+        seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, KT_PRIO_LOW - 1));
     KT_ASSERT(low->finished);
     KT_ASSERT_EQ(client_rounds, PRESERVE_ROUNDS);
     KT_ASSERT_EQ(server_rounds, PRESERVE_ROUNDS);
 }
 
 const ktest_case_t ktest_sched_cases[] = {
-    {"sched.priority_order", test_priority_order},
-    {"sched.lower_priority_waits", test_lower_priority_waits},
-    {"sched.priority_change_effect", test_priority_change_effect},
-    {"sched.mcp_between_threads", test_mcp_between_threads},
-    {"sched.yield_round_robin", test_yield_round_robin},
-    {"sched.tick_preemption_equal_threads", test_tick_preemption_equal_threads},
-    {"sched.tick_preemption_of_root", test_tick_preemption_of_root},
-    {"sched.no_preemption_by_lower", test_no_preemption_by_lower},
-    {"regs.preserved_two_fpu_threads", test_registers_preserved},
-    {"regs.preserved_across_priorities", test_registers_preserved_across_priorities},
-    {NULL, NULL},
+    { "sched.priority_order", test_priority_order },
+    { "sched.lower_priority_waits", test_lower_priority_waits },
+    { "sched.priority_change_effect", test_priority_change_effect },
+    { "sched.mcp_between_threads", test_mcp_between_threads },
+    { "sched.yield_round_robin", test_yield_round_robin },
+    { "sched.tick_preemption_equal_threads", test_tick_preemption_equal_threads },
+    { "sched.tick_preemption_of_root", test_tick_preemption_of_root },
+    { "sched.no_preemption_by_lower", test_no_preemption_by_lower },
+    { "regs.preserved_two_fpu_threads", test_registers_preserved },
+    { "regs.preserved_across_priorities", test_registers_preserved_across_priorities },
+    { NULL, NULL },
 };

@@ -54,8 +54,8 @@ static void log_reset(void)
 /* The log must be exactly `want` (n entries). */
 #define KT_ASSERT_LOG(...)                                                                         \
     do {                                                                                           \
-        static const int kt_want_[] = {__VA_ARGS__};                                               \
-        int kt_n_ = (int)(sizeof(kt_want_) / sizeof(kt_want_[0]));                                \
+        static const int kt_want_[] = { __VA_ARGS__ };                                             \
+        int kt_n_ = (int)(sizeof(kt_want_) / sizeof(kt_want_[0]));                                 \
         if (run_n != kt_n_) {                                                                      \
             KT_FAIL("%d log entries, %d expected (first: %d %d %d %d)", (int)run_n, kt_n_,         \
                     run_log[0], run_log[1], run_log[2], run_log[3]);                               \
@@ -360,8 +360,8 @@ static bool claim_slot(int limit, int *at)
         if (n >= limit) {
             return false;
         }
-    } while (!__atomic_compare_exchange_n(&run_n, &n, n + 1, false, __ATOMIC_RELAXED,
-                                          __ATOMIC_RELAXED));
+    } while (
+        !__atomic_compare_exchange_n(&run_n, &n, n + 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
     *at = n;
     return true;
 }
@@ -528,17 +528,17 @@ KT_SLICE_SENSITIVE_TEST(test_condition_variable_broadcast)
 }
 
 const ktest_case_t ktest_sched_order_cases[] = {
-    {"sched_order.signal_higher_runs_at_once", test_signal_higher_runs_at_once},
-    {"sched_order.signal_equal_goes_to_tail", test_signal_equal_goes_to_tail},
-    {"sched_order.signal_lower_goes_to_head", test_signal_lower_goes_to_head},
-    {"sched_order.two_wakeups_in_one_entry", test_two_wakeups_in_one_entry},
-    {"sched_order.call_to_lower_server", test_call_to_lower_server},
-    {"sched_order.endpoint_deletion_reverse", test_endpoint_deletion_reverse},
-    {"sched_order.notification_deletion_reverse", test_notification_deletion_reverse},
-    {"sched_order.resume_puts_at_head", test_resume_puts_at_head},
-    {"sched_order.priority_change_nominates", test_priority_change_nominates},
-    {"sched_order.time_slice_end_goes_to_tail", test_time_slice_end_goes_to_tail},
-    {"sched_order.yield_goes_to_tail", test_yield_goes_to_tail},
-    {"sched_order.condition_variable_broadcast", test_condition_variable_broadcast},
-    {NULL, NULL},
+    { "sched_order.signal_higher_runs_at_once", test_signal_higher_runs_at_once },
+    { "sched_order.signal_equal_goes_to_tail", test_signal_equal_goes_to_tail },
+    { "sched_order.signal_lower_goes_to_head", test_signal_lower_goes_to_head },
+    { "sched_order.two_wakeups_in_one_entry", test_two_wakeups_in_one_entry },
+    { "sched_order.call_to_lower_server", test_call_to_lower_server },
+    { "sched_order.endpoint_deletion_reverse", test_endpoint_deletion_reverse },
+    { "sched_order.notification_deletion_reverse", test_notification_deletion_reverse },
+    { "sched_order.resume_puts_at_head", test_resume_puts_at_head },
+    { "sched_order.priority_change_nominates", test_priority_change_nominates },
+    { "sched_order.time_slice_end_goes_to_tail", test_time_slice_end_goes_to_tail },
+    { "sched_order.yield_goes_to_tail", test_yield_goes_to_tail },
+    { "sched_order.condition_variable_broadcast", test_condition_variable_broadcast },
+    { NULL, NULL },
 };

@@ -64,7 +64,7 @@ static void test_name_thread(void)
 /* Raw wrappers agree with the generic trap. */
 static void test_keel_syscall_cap_identify(void)
 {
-    seL4_Word regs[6] = {seL4_CapInitThreadCNode, 1, 2, 3, 4, 5};
+    seL4_Word regs[6] = { seL4_CapInitThreadCNode, 1, 2, 3, 4, 5 };
     keel_syscall(seL4_SysDebugCapIdentify, regs);
     KT_ASSERT_EQ(regs[0], 10);
     for (int i = 1; i < 6; i++) {
@@ -73,10 +73,10 @@ static void test_keel_syscall_cap_identify(void)
 }
 
 const ktest_case_t ktest_syscall_cases[] = {
-    {"debug.putchar_preserves_registers", test_putchar_preserves},
-    {"debug.cap_identify_preserves_registers", test_cap_identify_preserves},
-    {"debug.name_thread", test_name_thread},
-    {"debug.keel_syscall_cap_identify", test_keel_syscall_cap_identify},
-    {"syscall.yield_preserves_registers", test_yield_preserves},
-    {NULL, NULL},
+    { "debug.putchar_preserves_registers", test_putchar_preserves },
+    { "debug.cap_identify_preserves_registers", test_cap_identify_preserves },
+    { "debug.name_thread", test_name_thread },
+    { "debug.keel_syscall_cap_identify", test_keel_syscall_cap_identify },
+    { "syscall.yield_preserves_registers", test_yield_preserves },
+    { NULL, NULL },
 };

@@ -35,7 +35,7 @@ KT_THREAD_TEST(test_read_registers_errors)
                     NWORDS);
     KT_ASSERT_ERROR(seL4_TCB_ReadRegisters(tcb, 0, 0, ~0ul, &r), seL4_RangeError, 1, NWORDS);
 
-    seL4_Word mrs[2] = {0, 1};
+    seL4_Word mrs[2] = { 0, 1 };
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 1, NULL, 0), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 0, NULL, 0), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBReadRegisters, mrs, 2, NULL, 0), 0, 1);
@@ -65,8 +65,10 @@ KT_THREAD_TEST(test_read_registers_reply)
         for (int i = 0; i < 8; i++) {
             seL4_SetMR(4 + i, 0xdead0000 + (seL4_Word)i);
         }
-        seL4_Word regs[8] = {tcb, seL4_MessageInfo_new(TCBReadRegisters, 0, 0, 2).words[0], 0,
-                             count, 0x22, 0x33, 0x66, seL4_SysCall};
+        seL4_Word regs[8] = { tcb,  seL4_MessageInfo_new(TCBReadRegisters, 0, 0, 2).words[0],
+                              0,    count,
+                              0x22, 0x33,
+                              0x66, seL4_SysCall };
         kt_svc(regs);
         KT_ASSERT_EQ(regs[0], 0);
         KT_ASSERT_EQ(regs[1], seL4_MessageInfo_new(0, 0, 0, count).words[0]);
@@ -103,8 +105,8 @@ KT_THREAD_TEST(test_write_read_roundtrip)
     }
 
     /* SPSR values: nothing but NZCV survives. */
-    static const seL4_Word spsr_in[] = {0, 0x3c5, 0x60000000, 0x800003c0, 0xffffffff0fffffff};
-    static const seL4_Word spsr_out[] = {0x40, 0x40, 0x60000040, 0x80000040, 0x40};
+    static const seL4_Word spsr_in[] = { 0, 0x3c5, 0x60000000, 0x800003c0, 0xffffffff0fffffff };
+    static const seL4_Word spsr_out[] = { 0x40, 0x40, 0x60000040, 0x80000040, 0x40 };
     for (size_t i = 0; i < sizeof(spsr_in) / sizeof(spsr_in[0]); i++) {
         w.spsr = spsr_in[i];
         KT_ASSERT_OK_AT(i, seL4_TCB_WriteRegisters(tcb, 0, 0, 3, &w));
@@ -174,8 +176,8 @@ KT_THREAD_TEST(test_write_registers_errors)
     KT_ASSERT_EQ(r.x2, w.x2);
     /* A huge count is not clamped before the length check. */
     mrs[1] = ~0ul;
-    KT_ASSERT_INFO(kt_call(tcb, TCBWriteRegisters, mrs, 2 + NWORDS, NULL, 0),
-                   seL4_TruncatedMessage, 0);
+    KT_ASSERT_INFO(kt_call(tcb, TCBWriteRegisters, mrs, 2 + NWORDS, NULL, 0), seL4_TruncatedMessage,
+                   0);
 
     /* Writing the caller's own registers. */
     KT_ASSERT_ERROR(seL4_TCB_WriteRegisters(seL4_CapInitThreadTCB, 0, 0, 0, &w),
@@ -189,7 +191,7 @@ static volatile int recv_returned, landed;
 
 static void recv_once(seL4_Word ep)
 {
-    seL4_Word regs[8] = {ep, 0, 0, 0, 0, 0, 0, seL4_SysRecv};
+    seL4_Word regs[8] = { ep, 0, 0, 0, 0, 0, 0, seL4_SysRecv };
     kt_svc(regs);
     recv_returned = 1;
 }
@@ -294,8 +296,8 @@ static void nothing(seL4_Word arg)
 
 KT_THREAD_TEST(test_spsr_flags_reach_thread)
 {
-    static const seL4_Word spsr_in[] = {0xf00003c0, 0x60000000, 0x9fffffff};
-    static const seL4_Word nzcv_out[] = {0xf0000000, 0x60000000, 0x90000000};
+    static const seL4_Word spsr_in[] = { 0xf00003c0, 0x60000000, 0x9fffffff };
+    static const seL4_Word nzcv_out[] = { 0xf0000000, 0x60000000, 0x90000000 };
     for (size_t i = 0; i < sizeof(spsr_in) / sizeof(spsr_in[0]); i++) {
         nzcv_seen = 0x5a5a;
         kt_thread_t *t = kt_thread_create(nothing, 0, KT_PRIO_HIGH, 0);
@@ -517,8 +519,8 @@ KT_THREAD_TEST(test_configure_errors)
     const seL4_CPtr vspace = seL4_CapInitThreadVSpace;
 
     /* Four words and three caps. */
-    seL4_Word mrs[4] = {0, 0, 0, buf};
-    seL4_CPtr caps[3] = {KT_ROOT, vspace, frame};
+    seL4_Word mrs[4] = { 0, 0, 0, buf };
+    seL4_CPtr caps[3] = { KT_ROOT, vspace, frame };
     KT_ASSERT_INFO(kt_call(tcb, TCBConfigure, mrs, 4, caps, 2), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBConfigure, mrs, 3, caps, 3), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBConfigure, mrs, 4, caps, 0), seL4_TruncatedMessage, 0);
@@ -557,8 +559,8 @@ KT_THREAD_TEST(test_configure_errors)
 
     KT_ASSERT_OK(seL4_TCB_Configure(tcb, 0, KT_ROOT, 0, vspace, 0, buf, frame));
     KT_ASSERT_OK(seL4_TCB_Configure(tcb, 0, KT_ROOT, 0, vspace, 0, buf + 3072, frame));
-    KT_ASSERT_OK(seL4_TCB_Configure(tcb, 0, KT_ROOT, seL4_CNode_CapData_new(0, 51).words[0],
-                                    vspace, 0, buf, frame));
+    KT_ASSERT_OK(seL4_TCB_Configure(tcb, 0, KT_ROOT, seL4_CNode_CapData_new(0, 51).words[0], vspace,
+                                    0, buf, frame));
     KT_ASSERT_OK(seL4_TCB_Configure(tcb, 0, cnode, seL4_CNode_CapData_new(5, 60).words[0], vspace,
                                     0, buf, frame));
     /* No buffer: the frame argument is not looked at. */
@@ -592,15 +594,15 @@ KT_THREAD_TEST(test_set_space_errors)
     seL4_CPtr fresh_vspace = kt_env_object(seL4_ARM_VSpaceObject, 0);
     KT_RETURN_IF_FAILED();
     const seL4_CPtr vspace = seL4_CapInitThreadVSpace;
-    seL4_Word mrs[3] = {0, 0, 0};
-    seL4_CPtr caps[2] = {KT_ROOT, vspace};
+    seL4_Word mrs[3] = { 0, 0, 0 };
+    seL4_CPtr caps[2] = { KT_ROOT, vspace };
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSpace, mrs, 3, caps, 1), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSpace, mrs, 2, caps, 2), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSpace, mrs, 3, caps, 2), 0, 0);
     KT_ASSERT_ERROR(seL4_TCB_SetSpace(tcb, 0, ep, 0, vspace, 0), seL4_IllegalOperation);
-    KT_ASSERT_ERROR(seL4_TCB_SetSpace(tcb, 0, KT_ROOT, seL4_CNode_CapData_new(0, 60).words[0],
-                                      vspace, 0),
-                    seL4_IllegalOperation);
+    KT_ASSERT_ERROR(
+        seL4_TCB_SetSpace(tcb, 0, KT_ROOT, seL4_CNode_CapData_new(0, 60).words[0], vspace, 0),
+        seL4_IllegalOperation);
     KT_ASSERT_ERROR(seL4_TCB_SetSpace(tcb, 0, KT_ROOT, 0, fresh_vspace, 0), seL4_IllegalOperation);
     KT_ASSERT_ERROR(seL4_TCB_SetSpace(tcb, 0, KT_ROOT, 0, ep, 0), seL4_IllegalOperation);
     KT_ASSERT_OK(seL4_TCB_SetSpace(tcb, 0x1234, KT_ROOT, 0, vspace, 0));
@@ -637,8 +639,8 @@ static volatile seL4_Word partial_label;
 static void use_partial_root(seL4_Word unused)
 {
     (void)unused;
-    partial_label = seL4_MessageInfo_get_label(
-        seL4_Call(partial_ntfn, seL4_MessageInfo_new(0, 0, 0, 0)));
+    partial_label =
+        seL4_MessageInfo_get_label(seL4_Call(partial_ntfn, seL4_MessageInfo_new(0, 0, 0, 0)));
     seL4_Signal(partial_ntfn << KT_ROOT_GUARD_BITS);
 }
 
@@ -648,8 +650,8 @@ KT_THREAD_TEST(test_set_space_partial_root)
     seL4_CPtr root = kt_env_slot();
     KT_RETURN_IF_FAILED();
     partial_ntfn = kt_env_mint(ntfn, seL4_AllRights, 0x55);
-    KT_ASSERT_OK(seL4_CNode_Mint(KT_ROOT, root, KT_DEPTH, KT_ROOT, KT_ROOT, KT_DEPTH, seL4_AllRights,
-                                 seL4_CNode_CapData_new(0, 0).words[0]));
+    KT_ASSERT_OK(seL4_CNode_Mint(KT_ROOT, root, KT_DEPTH, KT_ROOT, KT_ROOT, KT_DEPTH,
+                                 seL4_AllRights, seL4_CNode_CapData_new(0, 0).words[0]));
     partial_label = ~0ul;
     kt_thread_t *t = kt_thread_create(use_partial_root, 0, KT_PRIO_HIGH, 0);
     KT_RETURN_IF_FAILED();
@@ -763,7 +765,7 @@ KT_THREAD_TEST(test_priority_errors)
     /* tcb now has MCP 110: as an authority it allows 110. */
     KT_ASSERT_ERROR(seL4_TCB_SetPriority(auth, tcb, 111), seL4_RangeError, 0, 110);
     KT_ASSERT_OK(seL4_TCB_SetPriority(auth, tcb, 110));
-    seL4_Word two[2] = {1, 1};
+    seL4_Word two[2] = { 1, 1 };
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSchedParams, two, 1, &root, 1), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSchedParams, two, 2, NULL, 0), seL4_TruncatedMessage, 0);
     KT_ASSERT_INFO(kt_call(tcb, TCBSetSchedParams, two, 2, &root, 1), 0, 0);
@@ -846,8 +848,8 @@ KT_THREAD_TEST(test_resume_runnable_is_noop)
 static void signal_raw_then_more(seL4_Word arg)
 {
     seL4_CPtr *caps = (seL4_CPtr *)arg;
-    seL4_Word regs[8] = {caps[2], seL4_MessageInfo_new(0, 0, 0, 0).words[0], 0, 0, 0, 0, 0,
-                         seL4_SysSend};
+    seL4_Word regs[8] = { caps[2],     seL4_MessageInfo_new(0, 0, 0, 0).words[0], 0, 0, 0, 0, 0,
+                          seL4_SysSend };
     kt_svc(regs);
     after_signal++;
     seL4_Signal(caps[3]);
@@ -996,8 +998,10 @@ static volatile seL4_Word nobuf_reply[8];
 
 static void read_without_buffer(seL4_Word target)
 {
-    seL4_Word regs[8] = {target, seL4_MessageInfo_new(TCBReadRegisters, 0, 0, 2).words[0], 0, 10,
-                         0, 0, 0, seL4_SysCall};
+    seL4_Word regs[8] = { target, seL4_MessageInfo_new(TCBReadRegisters, 0, 0, 2).words[0],
+                          0,      10,
+                          0,      0,
+                          0,      seL4_SysCall };
     kt_svc(regs);
     memcpy((void *)nobuf_reply, regs, sizeof(regs));
 }
@@ -1094,7 +1098,7 @@ KT_THREAD_TEST(test_set_flags)
 {
     seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
     KT_RETURN_IF_FAILED();
-    seL4_Word mrs[2] = {0, seL4_TCBFlag_fpuDisabled};
+    seL4_Word mrs[2] = { 0, seL4_TCBFlag_fpuDisabled };
     KT_ASSERT_INFO(kt_call(tcb, TCBSetFlags, mrs, 2, NULL, 0), 0, 1);
     KT_ASSERT_EQ(seL4_GetMR(0), 1);
     /* Unknown flags are ignored. */
@@ -1371,36 +1375,36 @@ KT_THREAD_TEST(test_fpu_state_kept_while_disabled)
 }
 
 const ktest_case_t ktest_tcb_cases[] = {
-    {"tcb.read_registers_errors", test_read_registers_errors},
-    {"tcb.read_registers_reply", test_read_registers_reply},
-    {"tcb.write_read_roundtrip", test_write_read_roundtrip},
-    {"tcb.write_registers_errors", test_write_registers_errors},
-    {"tcb.write_pc_resume_address", test_write_pc_resume_address},
-    {"tcb.write_pc_of_runnable_thread", test_write_pc_of_runnable_thread},
-    {"tcb.spsr_flags_reach_thread", test_spsr_flags_reach_thread},
-    {"tcb.registers_reach_the_thread", test_registers_reach_the_thread},
-    {"tcb.copy_registers", test_copy_registers},
-    {"tcb.copy_registers_flags", test_copy_registers_flags},
-    {"tcb.configure_errors", test_configure_errors},
-    {"tcb.configure_device_frame", test_configure_device_frame},
-    {"tcb.set_space_errors", test_set_space_errors},
-    {"tcb.set_space_partial_root", test_set_space_partial_root},
-    {"tcb.set_ipc_buffer_errors", test_set_ipc_buffer_errors},
-    {"tcb.set_ipc_buffer_used", test_set_ipc_buffer_used},
-    {"tcb.priority_errors", test_priority_errors},
-    {"tcb.suspend_resume_blocked_receiver", test_suspend_resume_blocked_receiver},
-    {"tcb.resume_runnable_is_noop", test_resume_runnable_is_noop},
-    {"tcb.suspend_runnable_keeps_position", test_suspend_runnable_keeps_position},
-    {"tcb.read_registers_suspends", test_read_registers_suspends},
-    {"tcb.suspend_self_repeats", test_suspend_self_repeats},
-    {"tcb.bind_notification_errors", test_bind_notification_errors},
-    {"tcb.binding_ends_with_deletion", test_binding_ends_with_deletion},
-    {"tcb.reply_without_buffer", test_reply_without_buffer},
-    {"tcb.set_tls_base", test_set_tls_base},
-    {"tcb.set_flags", test_set_flags},
-    {"tcb.fpu_disabled_traps", test_fpu_disabled_traps},
-    {"tcb.fpu_disabled_while_owner", test_fpu_disabled_while_owner},
-    {"tcb.fpu_state_kept_while_disabled", test_fpu_state_kept_while_disabled},
-    {"tcb.new_thread_fpu_zero", test_new_thread_fpu_zero},
-    {NULL, NULL},
+    { "tcb.read_registers_errors", test_read_registers_errors },
+    { "tcb.read_registers_reply", test_read_registers_reply },
+    { "tcb.write_read_roundtrip", test_write_read_roundtrip },
+    { "tcb.write_registers_errors", test_write_registers_errors },
+    { "tcb.write_pc_resume_address", test_write_pc_resume_address },
+    { "tcb.write_pc_of_runnable_thread", test_write_pc_of_runnable_thread },
+    { "tcb.spsr_flags_reach_thread", test_spsr_flags_reach_thread },
+    { "tcb.registers_reach_the_thread", test_registers_reach_the_thread },
+    { "tcb.copy_registers", test_copy_registers },
+    { "tcb.copy_registers_flags", test_copy_registers_flags },
+    { "tcb.configure_errors", test_configure_errors },
+    { "tcb.configure_device_frame", test_configure_device_frame },
+    { "tcb.set_space_errors", test_set_space_errors },
+    { "tcb.set_space_partial_root", test_set_space_partial_root },
+    { "tcb.set_ipc_buffer_errors", test_set_ipc_buffer_errors },
+    { "tcb.set_ipc_buffer_used", test_set_ipc_buffer_used },
+    { "tcb.priority_errors", test_priority_errors },
+    { "tcb.suspend_resume_blocked_receiver", test_suspend_resume_blocked_receiver },
+    { "tcb.resume_runnable_is_noop", test_resume_runnable_is_noop },
+    { "tcb.suspend_runnable_keeps_position", test_suspend_runnable_keeps_position },
+    { "tcb.read_registers_suspends", test_read_registers_suspends },
+    { "tcb.suspend_self_repeats", test_suspend_self_repeats },
+    { "tcb.bind_notification_errors", test_bind_notification_errors },
+    { "tcb.binding_ends_with_deletion", test_binding_ends_with_deletion },
+    { "tcb.reply_without_buffer", test_reply_without_buffer },
+    { "tcb.set_tls_base", test_set_tls_base },
+    { "tcb.set_flags", test_set_flags },
+    { "tcb.fpu_disabled_traps", test_fpu_disabled_traps },
+    { "tcb.fpu_disabled_while_owner", test_fpu_disabled_while_owner },
+    { "tcb.fpu_state_kept_while_disabled", test_fpu_state_kept_while_disabled },
+    { "tcb.new_thread_fpu_zero", test_new_thread_fpu_zero },
+    { NULL, NULL },
 };

@@ -22,7 +22,7 @@
 static seL4_MessageInfo_t retype_raw(seL4_CPtr untyped, const seL4_Word mrs[6], seL4_Word length,
                                      seL4_Word ncaps)
 {
-    const seL4_CPtr caps[1] = {KT_ROOT};
+    const seL4_CPtr caps[1] = { KT_ROOT };
     return kt_call(untyped, UntypedRetype, mrs, length, caps, ncaps);
 }
 
@@ -44,17 +44,17 @@ static void test_label_illegal(void)
     }
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
-    const seL4_Word mrs[6] = {seL4_EndpointObject, 0, 0, 0, s, 1};
-    const seL4_Word labels[] = {InvalidInvocation, TCBReadRegisters, CNodeCopy,
-                                ARMPageGetAddress, nArchInvocationLabels, 1ul << 40};
+    const seL4_Word mrs[6] = { seL4_EndpointObject, 0, 0, 0, s, 1 };
+    const seL4_Word labels[] = { InvalidInvocation, TCBReadRegisters,      CNodeCopy,
+                                 ARMPageGetAddress, nArchInvocationLabels, 1ul << 40 };
     for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-        const seL4_CPtr caps[1] = {KT_ROOT};
+        const seL4_CPtr caps[1] = { KT_ROOT };
         seL4_MessageInfo_t reply = kt_call(u.cap, labels[i], mrs, 6, caps, 1);
         KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), seL4_IllegalOperation);
         KT_ASSERT_EQ(seL4_MessageInfo_get_length(reply), 0);
     }
-    const seL4_CPtr others[] = {KT_ROOT, seL4_CapInitThreadTCB, seL4_CapBootInfoFrame,
-                                seL4_CapIRQControl, seL4_CapASIDControl};
+    const seL4_CPtr others[] = { KT_ROOT, seL4_CapInitThreadTCB, seL4_CapBootInfoFrame,
+                                 seL4_CapIRQControl, seL4_CapASIDControl };
     for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         seL4_MessageInfo_t reply = retype_raw(others[i], mrs, 6, 1);
         KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), seL4_IllegalOperation);
@@ -72,15 +72,14 @@ static void test_truncated(void)
     }
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
-    const seL4_Word good[6] = {seL4_EndpointObject, 0, 0, 0, s, 1};
+    const seL4_Word good[6] = { seL4_EndpointObject, 0, 0, 0, s, 1 };
     for (seL4_Word length = 0; length < 6; length++) {
         seL4_MessageInfo_t reply = retype_raw(u.cap, good, length, 1);
         KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), seL4_TruncatedMessage);
         KT_ASSERT_EQ(seL4_MessageInfo_get_length(reply), 0);
     }
-    KT_ASSERT_EQ(seL4_MessageInfo_get_label(retype_raw(u.cap, good, 6, 0)),
-                 seL4_TruncatedMessage);
-    const seL4_Word bad[6] = {99, 64, 0, 0, 1ul << 20, 0};
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(retype_raw(u.cap, good, 6, 0)), seL4_TruncatedMessage);
+    const seL4_Word bad[6] = { 99, 64, 0, 0, 1ul << 20, 0 };
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(retype_raw(u.cap, bad, 5, 1)), seL4_TruncatedMessage);
     KT_ASSERT_EQ(seL4_MessageInfo_get_label(retype_raw(u.cap, bad, 6, 0)), seL4_TruncatedMessage);
     KT_ASSERT_TAG(s, KT_TAG_NULL);
@@ -103,8 +102,12 @@ static void test_type_out_of_range(void)
     }
     seL4_CPtr s = kt_slots(1);
     KT_RETURN_IF_FAILED();
-    const seL4_Word types[] = {seL4_ObjectTypeCount, seL4_ObjectTypeCount + 1, seL4_ARM_VCPUObject,
-                               seL4_ARM_IOPageTableObject, 1ul << 32, ~0ul};
+    const seL4_Word types[] = { seL4_ObjectTypeCount,
+                                seL4_ObjectTypeCount + 1,
+                                seL4_ARM_VCPUObject,
+                                seL4_ARM_IOPageTableObject,
+                                1ul << 32,
+                                ~0ul };
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         KT_ASSERT_ERROR_AT(i, kt_retype(u.cap, types[i], 0, s, 1), seL4_InvalidArgument, 0);
     }
@@ -128,28 +131,22 @@ static void test_size_bits_range(void)
     static const struct {
         seL4_Word type, size_bits;
     } cases[] = {
-        {seL4_UntypedObject, 48},
-        {seL4_UntypedObject, 63},
-        {seL4_UntypedObject, 64},
-        {seL4_UntypedObject, ~0ul},
-        {seL4_CapTableObject, 43}, /* 2^48 bytes */
-        {seL4_CapTableObject, 63},
-        {seL4_CapTableObject, 64},
-        {seL4_EndpointObject, 64},
-        {seL4_TCBObject, 64},
-        {seL4_ARM_SmallPageObject, 64},
-        {seL4_ARM_HugePageObject, 1ul << 63},
-        {seL4_ARM_PageTableObject, ~0ul},
+        { seL4_UntypedObject, 48 },         { seL4_UntypedObject, 63 },
+        { seL4_UntypedObject, 64 },         { seL4_UntypedObject, ~0ul },
+        { seL4_CapTableObject, 43 }, /* 2^48 bytes */
+        { seL4_CapTableObject, 63 },        { seL4_CapTableObject, 64 },
+        { seL4_EndpointObject, 64 },        { seL4_TCBObject, 64 },
+        { seL4_ARM_SmallPageObject, 64 },   { seL4_ARM_HugePageObject, 1ul << 63 },
+        { seL4_ARM_PageTableObject, ~0ul },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         KT_ASSERT_ERROR_AT(i, kt_retype(u.cap, cases[i].type, cases[i].size_bits, s, 1),
                            seL4_RangeError, 0, 47);
     }
-    KT_ASSERT_ERROR(seL4_Untyped_Retype(u.cap, seL4_CapTableObject, 64, seL4_CapInitThreadTCB, 0,
-                                        0, 1ul << 20, 0),
+    KT_ASSERT_ERROR(seL4_Untyped_Retype(u.cap, seL4_CapTableObject, 64, seL4_CapInitThreadTCB, 0, 0,
+                                        1ul << 20, 0),
                     seL4_RangeError, 0, 47);
-    KT_ASSERT_ERROR(kt_retype(u.cap, seL4_UntypedObject, 48, 1ul << 20, 0), seL4_RangeError, 0,
-                    47);
+    KT_ASSERT_ERROR(kt_retype(u.cap, seL4_UntypedObject, 48, 1ul << 20, 0), seL4_RangeError, 0, 47);
     seL4_Word all = 1ul << u.size_bits;
     KT_ASSERT_ERROR(kt_retype(u.cap, seL4_UntypedObject, 47, s, 1), seL4_NotEnoughMemory, all);
     KT_ASSERT_ERROR(kt_retype(u.cap, seL4_CapTableObject, 42, s, 1), seL4_NotEnoughMemory, all);
@@ -175,8 +172,7 @@ static void test_size_bits_too_small(void)
     KT_ASSERT_ERROR(
         seL4_Untyped_Retype(u.cap, seL4_CapTableObject, 0, seL4_CapInitThreadTCB, 0, 0, s, 1),
         seL4_InvalidArgument, 1);
-    KT_ASSERT_ERROR(kt_retype(u.cap, seL4_UntypedObject, 3, 1ul << 20, 0), seL4_InvalidArgument,
-                    1);
+    KT_ASSERT_ERROR(kt_retype(u.cap, seL4_UntypedObject, 3, 1ul << 20, 0), seL4_InvalidArgument, 1);
     KT_ASSERT_TAG(s, KT_TAG_NULL);
     KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 1, s, 1));
     KT_ASSERT_OK(kt_retype(u.cap, seL4_UntypedObject, seL4_MinUntypedBits, s + 1, 1));
@@ -199,15 +195,15 @@ static void test_size_bits_ignored(void)
     static const struct {
         seL4_Word type, tag;
     } fixed[] = {
-        {seL4_TCBObject, KT_TAG_TCB},
-        {seL4_EndpointObject, KT_TAG_ENDPOINT},
-        {seL4_NotificationObject, KT_TAG_NOTIFICATION},
-        {seL4_ARM_VSpaceObject, KT_TAG_VSPACE},
-        {seL4_ARM_SmallPageObject, KT_TAG_FRAME},
-        {seL4_ARM_LargePageObject, KT_TAG_FRAME},
-        {seL4_ARM_PageTableObject, KT_TAG_PAGE_TABLE},
+        { seL4_TCBObject, KT_TAG_TCB },
+        { seL4_EndpointObject, KT_TAG_ENDPOINT },
+        { seL4_NotificationObject, KT_TAG_NOTIFICATION },
+        { seL4_ARM_VSpaceObject, KT_TAG_VSPACE },
+        { seL4_ARM_SmallPageObject, KT_TAG_FRAME },
+        { seL4_ARM_LargePageObject, KT_TAG_FRAME },
+        { seL4_ARM_PageTableObject, KT_TAG_PAGE_TABLE },
     };
-    const seL4_Word sizes[] = {0, 1, 47, 63};
+    const seL4_Word sizes[] = { 0, 1, 47, 63 };
     for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         for (unsigned j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
             KT_ASSERT_OK_AT(i * 100 + sizes[j], kt_retype(u.cap, fixed[i].type, sizes[j], s, 1));
@@ -271,7 +267,7 @@ static void test_dest_lookup(void)
     KT_ASSERT_ERROR(seL4_Untyped_Retype(u.cap, ep, 0, KT_ROOT, s + 1, KT_DEPTH, s, 1),
                     seL4_FailedLookup, 0, seL4_MissingCapability, 64);
     /* Depth outside 1..64, read as a full word (ABI 5.3 rule 8). */
-    const seL4_Word depths[] = {65, 0x100 + KT_DEPTH, ~0ul};
+    const seL4_Word depths[] = { 65, 0x100 + KT_DEPTH, ~0ul };
     for (unsigned i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
         KT_ASSERT_ERROR_AT(i, seL4_Untyped_Retype(u.cap, ep, 0, KT_ROOT, KT_ROOT, depths[i], s, 1),
                            seL4_RangeError, 1, 64);
@@ -475,9 +471,9 @@ static void test_device(void)
     }
     seL4_CPtr s = kt_slots(3);
     KT_RETURN_IF_FAILED();
-    const seL4_Word not_frames[] = {seL4_TCBObject, seL4_EndpointObject, seL4_NotificationObject,
-                                    seL4_CapTableObject, seL4_ARM_VSpaceObject,
-                                    seL4_ARM_PageTableObject};
+    const seL4_Word not_frames[] = { seL4_TCBObject,          seL4_EndpointObject,
+                                     seL4_NotificationObject, seL4_CapTableObject,
+                                     seL4_ARM_VSpaceObject,   seL4_ARM_PageTableObject };
     for (unsigned i = 0; i < sizeof(not_frames) / sizeof(not_frames[0]); i++) {
         KT_ASSERT_ERROR_AT(i, kt_retype(d.cap, not_frames[i], 4, s, 1), seL4_InvalidArgument, 1);
         KT_ASSERT_TAG(s, KT_TAG_NULL);
@@ -518,15 +514,15 @@ static void test_each_type(void)
     static const struct {
         seL4_Word type, size_bits, tag;
     } types[] = {
-        {seL4_UntypedObject, 4, KT_TAG_UNTYPED},
-        {seL4_TCBObject, 0, KT_TAG_TCB},
-        {seL4_EndpointObject, 0, KT_TAG_ENDPOINT},
-        {seL4_NotificationObject, 0, KT_TAG_NOTIFICATION},
-        {seL4_CapTableObject, 4, KT_TAG_CNODE},
-        {seL4_ARM_VSpaceObject, 0, KT_TAG_VSPACE},
-        {seL4_ARM_SmallPageObject, 0, KT_TAG_FRAME},
-        {seL4_ARM_PageTableObject, 0, KT_TAG_PAGE_TABLE},
-        {seL4_ARM_LargePageObject, 0, KT_TAG_FRAME}, /* last: [2, 4) MiB */
+        { seL4_UntypedObject, 4, KT_TAG_UNTYPED },
+        { seL4_TCBObject, 0, KT_TAG_TCB },
+        { seL4_EndpointObject, 0, KT_TAG_ENDPOINT },
+        { seL4_NotificationObject, 0, KT_TAG_NOTIFICATION },
+        { seL4_CapTableObject, 4, KT_TAG_CNODE },
+        { seL4_ARM_VSpaceObject, 0, KT_TAG_VSPACE },
+        { seL4_ARM_SmallPageObject, 0, KT_TAG_FRAME },
+        { seL4_ARM_PageTableObject, 0, KT_TAG_PAGE_TABLE },
+        { seL4_ARM_LargePageObject, 0, KT_TAG_FRAME }, /* last: [2, 4) MiB */
     };
     const unsigned n = sizeof(types) / sizeof(types[0]);
     for (int round = 0; round < 2; round++) {
@@ -574,7 +570,7 @@ static void test_placement(void)
     seL4_CPtr s = kt_slots(8);
     KT_RETURN_IF_FAILED();
     const seL4_Word p = u.paddr;
-    KT_ASSERT_OK(kt_retype(u.cap, seL4_EndpointObject, 0, s, 1));         /* [0, 16) */
+    KT_ASSERT_OK(kt_retype(u.cap, seL4_EndpointObject, 0, s, 1));          /* [0, 16) */
     KT_ASSERT_OK(kt_retype(u.cap, seL4_ARM_SmallPageObject, 0, s + 1, 1)); /* 4 KiB */
     KT_ASSERT_EQ(kt_frame_paddr(s + 1), p + 4 * KIB);
     KT_ASSERT_OK(kt_retype(u.cap, seL4_NotificationObject, 0, s + 2, 1)); /* [8 KiB, +32) */
@@ -594,9 +590,9 @@ static void test_placement(void)
     /* Variable sizes align to their own size: a CNode of 256 slots (8 KiB)
      * after an endpoint, a TCB (2 KiB), an untyped of 16 KiB. */
     KT_ASSERT_OK(kt_retype(u.cap, seL4_EndpointObject, 0, s, 1));
-    KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 8, s + 1, 1));     /* [8, 16) KiB */
-    KT_ASSERT_OK(kt_retype(u.cap, seL4_TCBObject, 0, s + 2, 1));          /* [16, 18) KiB */
-    KT_ASSERT_OK(kt_retype(u.cap, seL4_UntypedObject, 14, s + 3, 1));     /* [32, 48) KiB */
+    KT_ASSERT_OK(kt_retype(u.cap, seL4_CapTableObject, 8, s + 1, 1));      /* [8, 16) KiB */
+    KT_ASSERT_OK(kt_retype(u.cap, seL4_TCBObject, 0, s + 2, 1));           /* [16, 18) KiB */
+    KT_ASSERT_OK(kt_retype(u.cap, seL4_UntypedObject, 14, s + 3, 1));      /* [32, 48) KiB */
     KT_ASSERT_OK(kt_retype(u.cap, seL4_ARM_SmallPageObject, 0, s + 4, 1)); /* 48 KiB */
     KT_ASSERT_EQ(kt_frame_paddr(s + 4), p + 48 * KIB);
     KT_ASSERT_OK(kt_retype(s + 3, seL4_ARM_SmallPageObject, 0, s + 5, 1));
@@ -699,7 +695,7 @@ static void test_exhaust_and_recover(void)
         }
         KT_ASSERT_ERROR(kt_retype(u.cap, seL4_EndpointObject, 0, s + 1, 1), seL4_NotEnoughMemory,
                         0);
-        const seL4_Word probes[] = {0, 1, frames / 2, frames - 1};
+        const seL4_Word probes[] = { 0, 1, frames / 2, frames - 1 };
         for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
             KT_ASSERT_OK_AT(probes[i],
                             seL4_CNode_Move(KT_ROOT, s + 1, KT_DEPTH, s, probes[i], radix));
@@ -754,14 +750,17 @@ static void test_error_reply_tags(void)
         bool device;
         seL4_Word mrs[6];
     } cases[] = {
-        {seL4_InvalidArgument, 1, false, {99, 0, 0, 0, 0, 1}},
-        {seL4_RangeError, 2, false, {seL4_UntypedObject, 48, 0, 0, 0, 1}},
-        {seL4_FailedLookup, 3, false, {seL4_EndpointObject, 0, seL4_CapInitThreadTCB, 64, 0, 1}},
-        {seL4_FailedLookup, 5, false, {seL4_EndpointObject, 0, 1ul << 13, 64, 0, 1}},
-        {seL4_FailedLookup, 4, false, {seL4_EndpointObject, 0, root, 63, 0, 1}},
-        {seL4_DeleteFirst, 0, false, {seL4_EndpointObject, 0, 0, 0, root, 1}},
-        {seL4_NotEnoughMemory, 1, false, {seL4_UntypedObject, 47, 0, 0, 0, 1}},
-        {seL4_InvalidArgument, 1, true, {seL4_EndpointObject, 0, 0, 0, 0, 1}},
+        { seL4_InvalidArgument, 1, false, { 99, 0, 0, 0, 0, 1 } },
+        { seL4_RangeError, 2, false, { seL4_UntypedObject, 48, 0, 0, 0, 1 } },
+        { seL4_FailedLookup,
+          3,
+          false,
+          { seL4_EndpointObject, 0, seL4_CapInitThreadTCB, 64, 0, 1 } },
+        { seL4_FailedLookup, 5, false, { seL4_EndpointObject, 0, 1ul << 13, 64, 0, 1 } },
+        { seL4_FailedLookup, 4, false, { seL4_EndpointObject, 0, root, 63, 0, 1 } },
+        { seL4_DeleteFirst, 0, false, { seL4_EndpointObject, 0, 0, 0, root, 1 } },
+        { seL4_NotEnoughMemory, 1, false, { seL4_UntypedObject, 47, 0, 0, 0, 1 } },
+        { seL4_InvalidArgument, 1, true, { seL4_EndpointObject, 0, 0, 0, 0, 1 } },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         seL4_Word mrs[6];
@@ -779,27 +778,27 @@ static void test_error_reply_tags(void)
 }
 
 const ktest_case_t ktest_retype_cases[] = {
-    {"untyped.retype_label_illegal", test_label_illegal},
-    {"untyped.retype_truncated", test_truncated},
-    {"untyped.retype_type_out_of_range", test_type_out_of_range},
-    {"untyped.retype_size_bits_range", test_size_bits_range},
-    {"untyped.retype_size_bits_too_small", test_size_bits_too_small},
-    {"untyped.retype_size_bits_ignored", test_size_bits_ignored},
-    {"untyped.retype_dest_depth_zero_is_root", test_dest_depth_zero},
-    {"untyped.retype_dest_lookup", test_dest_lookup},
-    {"untyped.retype_into_child_cnode", test_into_child_cnode},
-    {"untyped.retype_node_offset_range", test_node_offset_range},
-    {"untyped.retype_num_objects_range", test_num_objects_range},
-    {"untyped.retype_dest_occupied", test_dest_occupied},
-    {"untyped.retype_not_enough_memory", test_not_enough_memory},
-    {"untyped.retype_device", test_device},
-    {"untyped.retype_error_reply_tags", test_error_reply_tags},
-    {"untyped.retype_each_type", test_each_type},
-    {"untyped.retype_consecutive_slots", test_consecutive_slots},
-    {"untyped.retype_placement", test_placement},
-    {"untyped.retype_reset_after_delete", test_reset_after_delete},
-    {"untyped.retype_tcb_initial_state", test_tcb_initial_state},
-    {"untyped.exhaust_and_recover", test_exhaust_and_recover},
-    {"untyped.all_ram_recoverable", test_all_ram_recoverable},
-    {NULL, NULL},
+    { "untyped.retype_label_illegal", test_label_illegal },
+    { "untyped.retype_truncated", test_truncated },
+    { "untyped.retype_type_out_of_range", test_type_out_of_range },
+    { "untyped.retype_size_bits_range", test_size_bits_range },
+    { "untyped.retype_size_bits_too_small", test_size_bits_too_small },
+    { "untyped.retype_size_bits_ignored", test_size_bits_ignored },
+    { "untyped.retype_dest_depth_zero_is_root", test_dest_depth_zero },
+    { "untyped.retype_dest_lookup", test_dest_lookup },
+    { "untyped.retype_into_child_cnode", test_into_child_cnode },
+    { "untyped.retype_node_offset_range", test_node_offset_range },
+    { "untyped.retype_num_objects_range", test_num_objects_range },
+    { "untyped.retype_dest_occupied", test_dest_occupied },
+    { "untyped.retype_not_enough_memory", test_not_enough_memory },
+    { "untyped.retype_device", test_device },
+    { "untyped.retype_error_reply_tags", test_error_reply_tags },
+    { "untyped.retype_each_type", test_each_type },
+    { "untyped.retype_consecutive_slots", test_consecutive_slots },
+    { "untyped.retype_placement", test_placement },
+    { "untyped.retype_reset_after_delete", test_reset_after_delete },
+    { "untyped.retype_tcb_initial_state", test_tcb_initial_state },
+    { "untyped.exhaust_and_recover", test_exhaust_and_recover },
+    { "untyped.all_ram_recoverable", test_all_ram_recoverable },
+    { NULL, NULL },
 };

@@ -14,8 +14,8 @@
 
 /* Device pages the kernel keeps (GICv3 distributor and redistributors). */
 static const fdt_range_t kernel_devices[] = {
-    {0x08000000, 0x00010000},
-    {0x080a0000, 0x00080000},
+    { 0x08000000, 0x00010000 },
+    { 0x080a0000, 0x00080000 },
 };
 
 typedef struct span {
@@ -25,7 +25,7 @@ typedef struct span {
 
 static span_t untyped_span(const seL4_UntypedDesc *u)
 {
-    return (span_t){u->paddr, u->paddr + (1ull << u->sizeBits)};
+    return (span_t){ u->paddr, u->paddr + (1ull << u->sizeBits) };
 }
 
 static seL4_Word untyped_count(void)
@@ -166,25 +166,25 @@ static int expected_device_space(span_t *out)
     }
     int nholes = 0;
     for (int r = 0; r < nram; r++) {
-        holes[nholes++] = (span_t){ram[r].base, ram[r].base + ram[r].size};
+        holes[nholes++] = (span_t){ ram[r].base, ram[r].base + ram[r].size };
     }
     for (size_t d = 0; d < sizeof(kernel_devices) / sizeof(kernel_devices[0]); d++) {
         holes[nholes++] =
-            (span_t){kernel_devices[d].base, kernel_devices[d].base + kernel_devices[d].size};
+            (span_t){ kernel_devices[d].base, kernel_devices[d].base + kernel_devices[d].size };
     }
     sort_spans(holes, nholes);
     int n = 0;
     uint64_t cursor = 0;
     for (int h = 0; h < nholes && cursor < DEVICE_TOP; h++) {
         if (holes[h].base > cursor) {
-            out[n++] = (span_t){cursor, holes[h].base < DEVICE_TOP ? holes[h].base : DEVICE_TOP};
+            out[n++] = (span_t){ cursor, holes[h].base < DEVICE_TOP ? holes[h].base : DEVICE_TOP };
         }
         if (holes[h].end > cursor) {
             cursor = holes[h].end;
         }
     }
     if (cursor < DEVICE_TOP) {
-        out[n++] = (span_t){cursor, DEVICE_TOP};
+        out[n++] = (span_t){ cursor, DEVICE_TOP };
     }
     return n;
 }
@@ -207,8 +207,8 @@ static void test_device_cover(void)
     for (int i = 0; i < nfound || i < nexpected; i++) {
         if (i >= nfound || i >= nexpected || found[i].base != expected[i].base ||
             found[i].end != expected[i].end) {
-            span_t f = i < nfound ? found[i] : (span_t){0, 0};
-            span_t e = i < nexpected ? expected[i] : (span_t){0, 0};
+            span_t f = i < nfound ? found[i] : (span_t){ 0, 0 };
+            span_t e = i < nexpected ? expected[i] : (span_t){ 0, 0 };
             KT_FAIL("device span %d is [0x%lx, 0x%lx), expected [0x%lx, 0x%lx)", i, f.base, f.end,
                     e.base, e.end);
         }
@@ -323,13 +323,13 @@ static void test_get_address_errors(void)
 }
 
 const ktest_case_t ktest_untyped_cases[] = {
-    {"bootinfo.untypeds_avoid_root_frames", test_untypeds_avoid_root_frames},
-    {"invocation.get_address_errors", test_get_address_errors},
-    {"bootinfo.untypeds_sizes_aligned", test_sizes_aligned},
-    {"bootinfo.untypeds_sorted", test_sorted},
-    {"bootinfo.untypeds_no_overlap", test_no_overlap},
-    {"bootinfo.untypeds_ram_inside_ram", test_ram_inside_ram},
-    {"bootinfo.untypeds_cover_device_space", test_device_cover},
-    {"bootinfo.untypeds_cover_free_ram", test_cover_free_ram},
-    {NULL, NULL},
+    { "bootinfo.untypeds_avoid_root_frames", test_untypeds_avoid_root_frames },
+    { "invocation.get_address_errors", test_get_address_errors },
+    { "bootinfo.untypeds_sizes_aligned", test_sizes_aligned },
+    { "bootinfo.untypeds_sorted", test_sorted },
+    { "bootinfo.untypeds_no_overlap", test_no_overlap },
+    { "bootinfo.untypeds_ram_inside_ram", test_ram_inside_ram },
+    { "bootinfo.untypeds_cover_device_space", test_device_cover },
+    { "bootinfo.untypeds_cover_free_ram", test_cover_free_ram },
+    { NULL, NULL },
 };

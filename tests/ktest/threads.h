@@ -58,11 +58,11 @@
 typedef void (*kt_thread_fn)(seL4_Word arg);
 
 typedef struct kt_thread {
-    seL4_CPtr tcb;          /* root slot of its TCB cap */
-    seL4_IPCBuffer *ipc;    /* its IPC buffer (at the start of its own page) */
-    seL4_CPtr ipc_frame;    /* frame cap of that page (a root-image frame) */
-    seL4_Word stack_top;    /* initial SP */
-    seL4_Word tls;          /* initial TPIDR_EL0 */
+    seL4_CPtr tcb;       /* root slot of its TCB cap */
+    seL4_IPCBuffer *ipc; /* its IPC buffer (at the start of its own page) */
+    seL4_CPtr ipc_frame; /* frame cap of that page (a root-image frame) */
+    seL4_Word stack_top; /* initial SP */
+    seL4_Word tls;       /* initial TPIDR_EL0 */
     kt_thread_fn fn;
     seL4_Word arg;
     volatile bool finished; /* fn returned */

@@ -4,11 +4,7 @@
 #include "vmtest.h"
 
 static const ktest_case_t *const tables[] = {
-    vt_map_cases,
-    vt_cache_cases,
-    vt_asid_cases,
-    vt_fault_cases,
-    vt_switch_cases,
+    vt_map_cases, vt_cache_cases, vt_asid_cases, vt_fault_cases, vt_switch_cases,
 };
 
 int main(void)

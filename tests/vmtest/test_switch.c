@@ -21,7 +21,8 @@ static seL4_CPtr prepare_space(seL4_CPtr untyped, seL4_CPtr vs, seL4_Word probe,
         !vt_map_tables(untyped, VT_ROOT_VSPACE, at, 3, NULL)) {
         return copies;
     }
-    seL4_Error e = seL4_CNode_Copy(KT_ROOT, view, KT_DEPTH, KT_ROOT, frame, KT_DEPTH, seL4_AllRights);
+    seL4_Error e =
+        seL4_CNode_Copy(KT_ROOT, view, KT_DEPTH, KT_ROOT, frame, KT_DEPTH, seL4_AllRights);
     if (e == seL4_NoError) {
         e = seL4_ARM_Page_Map(view, VT_ROOT_VSPACE, at, RW, ATTR);
     }

@@ -7,7 +7,7 @@
 /* "4 KiB", "1 GiB", ...: sizes here are powers of two. */
 static void print_size(unsigned size_bits)
 {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
     printf("%4lu %s", 1ul << (size_bits % 10), units[size_bits / 10]);
 }
 

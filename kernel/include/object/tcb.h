@@ -112,7 +112,8 @@ static inline word_t message_length(word_t info)
 
 static inline word_t tcb_get_mr(const tcb_t *thread, const word_t *buffer, word_t i)
 {
-    return i < TCB_FAST_MRS ? thread->context.r[ARCH_REG_MR0 + i] : buffer[KEEL_seL4_IPCBuffer_msg + i];
+    return i < TCB_FAST_MRS ? thread->context.r[ARCH_REG_MR0 + i]
+                            : buffer[KEEL_seL4_IPCBuffer_msg + i];
 }
 
 /* Set MR i; false if it needs a buffer the thread does not have. */

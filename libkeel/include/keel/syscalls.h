@@ -82,13 +82,13 @@ static inline void keel_regs_to_buffer(const seL4_Word regs[6])
 
 static inline seL4_MessageInfo_t keel_info(seL4_Word word)
 {
-    seL4_MessageInfo_t info = {{word}};
+    seL4_MessageInfo_t info = { { word } };
     return info;
 }
 
 static inline void keel_send(long number, seL4_CPtr dest, seL4_MessageInfo_t info)
 {
-    seL4_Word regs[6] = {dest, info.words[0]};
+    seL4_Word regs[6] = { dest, info.words[0] };
     keel_buffer_to_regs(regs);
     keel_syscall(number, regs);
 }
@@ -98,7 +98,7 @@ static inline void keel_send(long number, seL4_CPtr dest, seL4_MessageInfo_t inf
 static inline seL4_MessageInfo_t keel_exchange(long number, seL4_CPtr cptr, seL4_MessageInfo_t info,
                                                seL4_Word *sender)
 {
-    seL4_Word regs[6] = {cptr, info.words[0]};
+    seL4_Word regs[6] = { cptr, info.words[0] };
     keel_buffer_to_regs(regs);
     keel_syscall(number, regs);
     keel_regs_to_buffer(regs);
@@ -146,7 +146,7 @@ static inline seL4_MessageInfo_t seL4_ReplyRecv(seL4_CPtr src, seL4_MessageInfo_
 
 static inline void seL4_Yield(void)
 {
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_syscall(seL4_SysYield, regs);
 }
 
@@ -154,7 +154,7 @@ static inline void seL4_Yield(void)
  * NBRecv; the notification word arrives in *sender. */
 static inline void seL4_Signal(seL4_CPtr dest)
 {
-    seL4_Word regs[6] = {dest, seL4_MessageInfo_new(0, 0, 0, 0).words[0]};
+    seL4_Word regs[6] = { dest, seL4_MessageInfo_new(0, 0, 0, 0).words[0] };
     keel_syscall(seL4_SysSend, regs);
 }
 
@@ -171,7 +171,7 @@ static inline seL4_MessageInfo_t seL4_Poll(seL4_CPtr src, seL4_Word *sender)
 static inline void seL4_SendWithMRs(seL4_CPtr dest, seL4_MessageInfo_t msgInfo, seL4_Word *mr0,
                                     seL4_Word *mr1, seL4_Word *mr2, seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {dest};
+    seL4_Word regs[6] = { dest };
     keel_load_mrs(regs, msgInfo, mr0, mr1, mr2, mr3);
     keel_syscall(seL4_SysSend, regs);
 }
@@ -179,7 +179,7 @@ static inline void seL4_SendWithMRs(seL4_CPtr dest, seL4_MessageInfo_t msgInfo, 
 static inline void seL4_NBSendWithMRs(seL4_CPtr dest, seL4_MessageInfo_t msgInfo, seL4_Word *mr0,
                                       seL4_Word *mr1, seL4_Word *mr2, seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {dest};
+    seL4_Word regs[6] = { dest };
     keel_load_mrs(regs, msgInfo, mr0, mr1, mr2, mr3);
     keel_syscall(seL4_SysNBSend, regs);
 }
@@ -188,7 +188,7 @@ static inline seL4_MessageInfo_t seL4_CallWithMRs(seL4_CPtr dest, seL4_MessageIn
                                                   seL4_Word *mr0, seL4_Word *mr1, seL4_Word *mr2,
                                                   seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {dest};
+    seL4_Word regs[6] = { dest };
     keel_load_mrs(regs, msgInfo, mr0, mr1, mr2, mr3);
     keel_syscall(seL4_SysCall, regs);
     keel_store_mrs(regs, mr0, mr1, mr2, mr3);
@@ -198,7 +198,7 @@ static inline seL4_MessageInfo_t seL4_CallWithMRs(seL4_CPtr dest, seL4_MessageIn
 static inline seL4_MessageInfo_t seL4_RecvWithMRs(seL4_CPtr src, seL4_Word *sender, seL4_Word *mr0,
                                                   seL4_Word *mr1, seL4_Word *mr2, seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {src};
+    seL4_Word regs[6] = { src };
     keel_syscall(seL4_SysRecv, regs);
     keel_store_mrs(regs, mr0, mr1, mr2, mr3);
     if (sender != seL4_Null) {
@@ -210,7 +210,7 @@ static inline seL4_MessageInfo_t seL4_RecvWithMRs(seL4_CPtr src, seL4_Word *send
 static inline void seL4_ReplyWithMRs(seL4_MessageInfo_t msgInfo, seL4_Word *mr0, seL4_Word *mr1,
                                      seL4_Word *mr2, seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_load_mrs(regs, msgInfo, mr0, mr1, mr2, mr3);
     keel_syscall(seL4_SysReply, regs);
 }
@@ -220,7 +220,7 @@ static inline seL4_MessageInfo_t seL4_ReplyRecvWithMRs(seL4_CPtr src, seL4_Messa
                                                        seL4_Word *mr1, seL4_Word *mr2,
                                                        seL4_Word *mr3)
 {
-    seL4_Word regs[6] = {src};
+    seL4_Word regs[6] = { src };
     keel_load_mrs(regs, msgInfo, mr0, mr1, mr2, mr3);
     keel_syscall(seL4_SysReplyRecv, regs);
     keel_store_mrs(regs, mr0, mr1, mr2, mr3);
@@ -235,13 +235,13 @@ static inline seL4_MessageInfo_t seL4_ReplyRecvWithMRs(seL4_CPtr src, seL4_Messa
 #if CONFIG_PRINTING
 static inline void seL4_DebugPutChar(char c)
 {
-    seL4_Word regs[6] = {(seL4_Word)(unsigned char)c};
+    seL4_Word regs[6] = { (seL4_Word)(unsigned char)c };
     keel_syscall(seL4_SysDebugPutChar, regs);
 }
 
 static inline void seL4_DebugDumpScheduler(void)
 {
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_syscall(seL4_SysDebugDumpScheduler, regs);
 }
 #endif
@@ -249,20 +249,20 @@ static inline void seL4_DebugDumpScheduler(void)
 #if CONFIG_DEBUG_BUILD
 static inline void seL4_DebugHalt(void)
 {
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_syscall(seL4_SysDebugHalt, regs);
 }
 
 static inline void seL4_DebugSnapshot(void)
 {
-    seL4_Word regs[6] = {0};
+    seL4_Word regs[6] = { 0 };
     keel_syscall(seL4_SysDebugSnapshot, regs);
 }
 
 /* The kernel's type tag of the cap `cap` names (0 if none; ABI Appendix A). */
 static inline seL4_Uint32 seL4_DebugCapIdentify(seL4_CPtr cap)
 {
-    seL4_Word regs[6] = {cap};
+    seL4_Word regs[6] = { cap };
     keel_syscall(seL4_SysDebugCapIdentify, regs);
     return (seL4_Uint32)regs[0];
 }
@@ -278,7 +278,7 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
         dst[i] = name[i];
     }
     dst[i] = '\0';
-    seL4_Word regs[6] = {tcb};
+    seL4_Word regs[6] = { tcb };
     keel_syscall(seL4_SysDebugNameThread, regs);
 }
 #endif

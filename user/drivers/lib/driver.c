@@ -49,7 +49,7 @@ static enum driver_status dispatch(driver_t *drv, seL4_Word badge, seL4_MessageI
 
 void driver_run(const driver_ops_t *ops, void *state, const driver_env_t *env)
 {
-    driver_t drv = {.ops = ops, .env = env, .state = state, .reply_used = 0};
+    driver_t drv = { .ops = ops, .env = env, .state = state, .reply_used = 0 };
     if (env->reply_count > 64) {
         driver_stop(env, "more than 64 reply slots");
     }

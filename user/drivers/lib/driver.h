@@ -43,19 +43,19 @@ enum driver_status {
 #define DRIVER_CNODE_BITS 5
 enum driver_slot {
     DRIVER_SLOT_NULL = 0,
-    DRIVER_SLOT_CNODE = 1,        /* its own CNode (for SaveCaller into the reply slots) */
-    DRIVER_SLOT_ENDPOINT = 2,     /* the request endpoint, Receive right only */
-    DRIVER_SLOT_IRQ = 3,          /* its IRQ handler (Ack), if it has a device interrupt */
-    DRIVER_SLOT_FAULT = 4,        /* fault endpoint (Send + GrantReply, badged), if any */
-    DRIVER_SLOT_REPLY_FIRST = 8,  /* empty slots for saved reply caps */
+    DRIVER_SLOT_CNODE = 1,       /* its own CNode (for SaveCaller into the reply slots) */
+    DRIVER_SLOT_ENDPOINT = 2,    /* the request endpoint, Receive right only */
+    DRIVER_SLOT_IRQ = 3,         /* its IRQ handler (Ack), if it has a device interrupt */
+    DRIVER_SLOT_FAULT = 4,       /* fault endpoint (Send + GrantReply, badged), if any */
+    DRIVER_SLOT_REPLY_FIRST = 8, /* empty slots for saved reply caps */
     DRIVER_SLOT_REPLY_COUNT = 8,
 };
 
 /* Fixed addresses in a driver's VSpace besides the image (which sits at the
  * root task's addresses). */
-#define DRIVER_STACK_TOP 0x10010000ul   /* stack pages below, a guard page below them */
+#define DRIVER_STACK_TOP 0x10010000ul /* stack pages below, a guard page below them */
 #define DRIVER_STACK_PAGES 4
-#define DRIVER_BOOT_PAGE 0x10020000ul   /* IPC buffer, driver_env_t, TLS area */
+#define DRIVER_BOOT_PAGE 0x10020000ul    /* IPC buffer, driver_env_t, TLS area */
 #define DRIVER_DEVICE_VADDR 0x20000000ul /* the device frame, uncached */
 
 /* Layout of the boot page. */
@@ -72,14 +72,14 @@ struct driver_env {
     seL4_IPCBuffer *ipc_buffer;
     void *tls_area;
     seL4_Word tls_size;
-    seL4_CPtr cnode;        /* DRIVER_SLOT_CNODE */
-    seL4_CPtr endpoint;     /* DRIVER_SLOT_ENDPOINT */
-    seL4_CPtr irq_handler;  /* DRIVER_SLOT_IRQ or 0 */
-    seL4_CPtr reply_first;  /* DRIVER_SLOT_REPLY_FIRST */
-    seL4_Word reply_count;  /* DRIVER_SLOT_REPLY_COUNT */
-    volatile void *device;  /* DRIVER_DEVICE_VADDR or NULL */
-    seL4_Word restarts;     /* 0 on the first start, then the restart count */
-    seL4_Word arg;          /* a driver-specific word */
+    seL4_CPtr cnode;       /* DRIVER_SLOT_CNODE */
+    seL4_CPtr endpoint;    /* DRIVER_SLOT_ENDPOINT */
+    seL4_CPtr irq_handler; /* DRIVER_SLOT_IRQ or 0 */
+    seL4_CPtr reply_first; /* DRIVER_SLOT_REPLY_FIRST */
+    seL4_Word reply_count; /* DRIVER_SLOT_REPLY_COUNT */
+    volatile void *device; /* DRIVER_DEVICE_VADDR or NULL */
+    seL4_Word restarts;    /* 0 on the first start, then the restart count */
+    seL4_Word arg;         /* a driver-specific word */
     char name[32];
 };
 
@@ -124,7 +124,7 @@ typedef struct driver_reply {
 struct driver {
     const driver_ops_t *ops;
     const driver_env_t *env;
-    void *state;        /* the driver's own state */
+    void *state;         /* the driver's own state */
     uint64_t reply_used; /* bit i: reply slot reply_first + i holds a saved reply */
 };
 

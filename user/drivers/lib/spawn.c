@@ -95,9 +95,8 @@ static seL4_Word map_image(const driver_spawn_t *spawn, driver_process_t *proc)
         if (va < data) {
             frame = take_slot(proc);
             seL4_CPtr root_frame = bi->userImageFrames.start + (va - start) / PAGE_SIZE;
-            if (frame == 0 ||
-                seL4_CNode_Copy(ROOT, frame, seL4_WordBits, ROOT, root_frame, seL4_WordBits,
-                                seL4_CanRead) != seL4_NoError) {
+            if (frame == 0 || seL4_CNode_Copy(ROOT, frame, seL4_WordBits, ROOT, root_frame,
+                                              seL4_WordBits, seL4_CanRead) != seL4_NoError) {
                 return seL4_NotEnoughMemory;
             }
             err = map_page(spawn, proc, frame, proc->vspace, va, seL4_CanRead, ATTR_CODE);
@@ -163,8 +162,8 @@ static seL4_Word map_private(const driver_spawn_t *spawn, driver_process_t *proc
         if (frame == 0) {
             return seL4_NotEnoughMemory;
         }
-        seL4_Word err = map_page(spawn, proc, frame, proc->vspace,
-                                 DRIVER_STACK_TOP - i * PAGE_SIZE, seL4_ReadWrite, ATTR_DATA);
+        seL4_Word err = map_page(spawn, proc, frame, proc->vspace, DRIVER_STACK_TOP - i * PAGE_SIZE,
+                                 seL4_ReadWrite, ATTR_DATA);
         if (err != seL4_NoError) {
             return err;
         }
@@ -289,8 +288,8 @@ seL4_CPtr driver_device_frame(seL4_Word paddr, driver_slot_alloc_fn alloc)
     seL4_CPtr found = 0;
     while (nskipped < sizeof(skipped) / sizeof(skipped[0])) {
         seL4_CPtr slot = alloc(1);
-        if (slot == 0 || seL4_Untyped_Retype(untyped, seL4_ARM_SmallPageObject, 0, ROOT, 0, 0,
-                                             slot, 1) != seL4_NoError) {
+        if (slot == 0 || seL4_Untyped_Retype(untyped, seL4_ARM_SmallPageObject, 0, ROOT, 0, 0, slot,
+                                             1) != seL4_NoError) {
             break;
         }
         seL4_ARM_Page_GetAddress_t at = seL4_ARM_Page_GetAddress(slot);

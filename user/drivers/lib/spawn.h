@@ -21,23 +21,23 @@ typedef struct driver_spawn {
     seL4_Word priority;
     seL4_Word restarts;
     /* Where the objects come from; root slots for them. */
-    seL4_CPtr untyped;              /* RAM untyped in the root CNode */
+    seL4_CPtr untyped; /* RAM untyped in the root CNode */
     driver_slot_alloc_fn alloc_slots;
-    const void *data_start;         /* first page of the image's writable segment */
+    const void *data_start; /* first page of the image's writable segment */
     /* The authority the driver gets (root-CNode cptrs; 0 = none). */
-    seL4_CPtr endpoint;             /* copied with Receive right only */
-    seL4_CPtr notification;         /* bound to the driver's TCB (the cap needs Receive) */
-    seL4_CPtr irq_handler;          /* copied */
-    seL4_CPtr device_frame;         /* a copy is mapped at DRIVER_DEVICE_VADDR, uncached */
-    seL4_CPtr fault_endpoint;       /* copied with Send + GrantReply; the TCB's fault handler */
+    seL4_CPtr endpoint;       /* copied with Receive right only */
+    seL4_CPtr notification;   /* bound to the driver's TCB (the cap needs Receive) */
+    seL4_CPtr irq_handler;    /* copied */
+    seL4_CPtr device_frame;   /* a copy is mapped at DRIVER_DEVICE_VADDR, uncached */
+    seL4_CPtr fault_endpoint; /* copied with Send + GrantReply; the TCB's fault handler */
 } driver_spawn_t;
 
 /* A running driver, as the root task sees it. */
 typedef struct driver_process {
-    seL4_CPtr tcb;    /* root slots */
+    seL4_CPtr tcb; /* root slots */
     seL4_CPtr cnode;
     seL4_CPtr vspace;
-    seL4_CPtr first;  /* every cap the spawn made lies in root slots [first, first + count) */
+    seL4_CPtr first; /* every cap the spawn made lies in root slots [first, first + count) */
     seL4_Word count;
     seL4_Word used;
 } driver_process_t;

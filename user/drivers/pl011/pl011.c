@@ -144,9 +144,9 @@ static enum driver_status do_stats(driver_t *drv, driver_request_t *req)
 }
 
 static const driver_call_t pl011_calls[] = {
-    {UART_READ, do_read},
-    {UART_STATS, do_stats},
-    {0, NULL},
+    { UART_READ, do_read },
+    { UART_STATS, do_stats },
+    { 0, NULL },
 };
 
 static const driver_ops_t pl011_ops = {

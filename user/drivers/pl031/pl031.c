@@ -108,9 +108,9 @@ static enum driver_status do_alarm(driver_t *drv, driver_request_t *req)
 }
 
 static const driver_call_t pl031_calls[] = {
-    {RTC_READ, do_read},
-    {RTC_ALARM, do_alarm},
-    {0, NULL},
+    { RTC_READ, do_read },
+    { RTC_ALARM, do_alarm },
+    { 0, NULL },
 };
 
 static const driver_ops_t pl031_ops = {

@@ -48,9 +48,9 @@ static enum driver_status do_wait(driver_t *drv, driver_request_t *req)
 }
 
 static const driver_call_t template_calls[] = {
-    {TEMPLATE_PING, do_ping},
-    {TEMPLATE_WAIT, do_wait},
-    {0, NULL},
+    { TEMPLATE_PING, do_ping },
+    { TEMPLATE_WAIT, do_wait },
+    { 0, NULL },
 };
 
 static const driver_ops_t template_ops = {

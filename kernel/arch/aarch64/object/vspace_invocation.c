@@ -3,10 +3,10 @@
  * the perform needs (the entry to write, the range to maintain); its
  * invoke_ function performs it and cannot fail. */
 #include <arch/vspace.h>
+#include <arch/vspace_invocation.h>
 #include <capability.h>
 #include <cdt.h>
 #include <keel/gen/abi.h>
-#include <arch/vspace_invocation.h>
 
 /* The top-level table of a VSpace cap that has an ASID, if that ASID still
  * names it; a stale cap is reported as the invalid cap `cap_number`. */

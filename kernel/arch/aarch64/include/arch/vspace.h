@@ -25,7 +25,6 @@ typedef void (*paging_cap_fn)(void *ctx, cap_t cap);
 void vspace_boot_create_tables(pte_t *l0, vaddr_t start, vaddr_t end, paddr_t (*alloc_table)(void),
                                paging_cap_fn record, void *ctx);
 
-
 /* Map one 4 KiB user page; the tables must exist. */
 void vspace_boot_map_page(pte_t *l0, vaddr_t vaddr, paddr_t paddr, bool writable, bool executable);
 
@@ -136,10 +135,10 @@ void vspace_release_asid_pool(word_t asid_base, paddr_t pool);
  * reach (at most level 3); *level says which. */
 pte_t *vspace_lookup_slot(pte_t *l0, vaddr_t vaddr, unsigned *level);
 
-
 /* A user mapping of `paddr` at `level` with VM rights and the ABI's
  * attribute word (bit 0 cacheable, bit 2 execute-never). */
-static inline pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights, word_t attributes)
+static inline pte_t vspace_make_user_pte(paddr_t paddr, unsigned level, word_t vm_rights,
+                                         word_t attributes)
 {
     pte_t pte = paddr | PTE_AF | PTE_NG | PTE_PXN | (level == 3 ? PTE_PAGE : PTE_BLOCK);
     if (attributes & 0x1) {
