@@ -137,14 +137,29 @@ static void test_extra_bootinfo_fdt_compact(void)
 /* The compact tree still reads: RAM, /chosen, and the boot arguments where
  * there are any (ktest has them only when one test is asked for by name;
  * the demo.bootargs entry of the test list checks them). */
-static void test_extra_bootinfo_fdt_reads(void)
+/* The root task's device tree and its first RAM range (false, and the
+ * test fails, if either is missing). */
+static bool read_root_fdt(fdt_t *fdt, fdt_range_t *ram)
 {
     size_t size;
     const void *blob = keel_dtb(&size);
+    fdt_range_t ranges[KT_MAX_RAM_RANGES];
+    if (blob == NULL || !fdt_init(fdt, blob, size) ||
+        fdt_memory_ranges(fdt, ranges, KT_MAX_RAM_RANGES) < 1) {
+        ktest_fail(__FILE__, __LINE__, "no device tree with RAM in the extra BootInfo");
+        return false;
+    }
+    *ram = ranges[0];
+    return true;
+}
+
+static void test_extra_bootinfo_fdt_reads(void)
+{
     fdt_t fdt;
-    KT_ASSERT(blob != NULL && fdt_init(&fdt, blob, size));
-    fdt_range_t ram[KT_MAX_RAM_RANGES];
-    KT_ASSERT_GE(fdt_memory_ranges(&fdt, ram, KT_MAX_RAM_RANGES), 1);
+    fdt_range_t ram;
+    if (!read_root_fdt(&fdt, &ram)) {
+        return;
+    }
     int chosen = fdt_path_offset(&fdt, "/chosen");
     KT_ASSERT_GE(chosen, 0);
     uint32_t len = 0;
@@ -176,13 +191,12 @@ static long ram_untyped_at(const seL4_BootInfo *bi, seL4_Word pa)
 static void test_boot_memory_returned(void)
 {
     const seL4_BootInfo *bi = keel_bootinfo();
-    size_t size;
-    const void *blob = keel_dtb(&size);
     fdt_t fdt;
-    KT_ASSERT(blob != NULL && fdt_init(&fdt, blob, size));
-    fdt_range_t ram[KT_MAX_RAM_RANGES];
-    KT_ASSERT_GE(fdt_memory_ranges(&fdt, ram, KT_MAX_RAM_RANGES), 1);
-    seL4_Word base = ram[0].base;
+    fdt_range_t ram;
+    if (!read_root_fdt(&fdt, &ram)) {
+        return;
+    }
+    seL4_Word base = ram.base;
     for (seL4_Word pa = base; pa < base + (2ul << 20) + 4096; pa += 4096) {
         if (ram_untyped_at(bi, pa) < 0) {
             KT_FAIL("RAM page 0x%lx is in no untyped", pa);
