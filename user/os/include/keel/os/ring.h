@@ -1,0 +1,68 @@
+/* Driver channels (docs/os.md, "Driver channels"): a request ring the
+ * client produces and the driver consumes, a completion ring the driver
+ * produces and the client consumes, in one region both map; the data they
+ * point into is a region the client owns. Single producer, single consumer,
+ * no locks: each index is written by one side only. A notification each way
+ * says "look at the rings". */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KEEL_RING_SLOTS 64 /* a power of two */
+
+typedef struct keel_ring_entry {
+    uint64_t cookie; /* the client's tag for the request; echoed in its completion */
+    uint64_t offset; /* into the channel's data region */
+    uint32_t length; /* bytes */
+    uint32_t op;     /* driver-specific operation (request); status (completion) */
+} keel_ring_entry_t;
+
+typedef struct keel_ring {
+    volatile uint32_t head; /* written by the producer: next slot to fill */
+    uint32_t pad0[15];      /* keep the indices in their own cache lines */
+    volatile uint32_t tail; /* written by the consumer: next slot to take */
+    uint32_t pad1[15];
+    keel_ring_entry_t entry[KEEL_RING_SLOTS];
+} keel_ring_t;
+
+/* The shared page of a channel. */
+typedef struct keel_channel {
+    keel_ring_t request;
+    keel_ring_t completion;
+} keel_channel_t;
+
+static inline bool keel_ring_empty(const keel_ring_t *r)
+{
+    return r->head == r->tail;
+}
+
+static inline bool keel_ring_full(const keel_ring_t *r)
+{
+    return r->head - r->tail == KEEL_RING_SLOTS;
+}
+
+/* Producer side: false if full. */
+static inline bool keel_ring_put(keel_ring_t *r, keel_ring_entry_t e)
+{
+    if (keel_ring_full(r)) {
+        return false;
+    }
+    r->entry[r->head % KEEL_RING_SLOTS] = e;
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the entry before the index */
+    r->head = r->head + 1;
+    return true;
+}
+
+/* Consumer side: false if empty. */
+static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
+{
+    if (keel_ring_empty(r)) {
+        return false;
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the index before the entry */
+    *e = r->entry[r->tail % KEEL_RING_SLOTS];
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    r->tail = r->tail + 1;
+    return true;
+}
