@@ -11,7 +11,9 @@ docs/testing.md. Three kinds of entries:
   check  a command; exit 0 = PASS, 77 = SKIP, else FAIL (with the flag `suite`
          it speaks the protocol instead);
   qemu   a boot image, $BUILD/images/<image>.elf, run in QEMU; a suite (the root
-         task speaks the protocol and halts) unless `expect=` is given.
+         task speaks the protocol and halts) unless `expect=` or `script=` is
+         given; a script is a dialogue on the serial console (send a line,
+         expect its output) that must run to its end.
 Result-line protocol, at line start: `TEST PASS <name>`, `TEST FAIL <name>:
 <reason>`, `TEST SKIP <name>: <reason>`, and `TEST DONE` when a suite ends.
 
@@ -53,7 +55,7 @@ OPTIONS = {
     "host": {"timeout"},
     "check": {"timeout"},
     "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "expect", "alive", "input", "input_after",
-             "fail"},
+             "fail", "script"},
 }
 FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
 
@@ -72,6 +74,7 @@ class Entry:
         self.expect = re.compile(options["expect"], re.MULTILINE) if "expect" in options else None
         self.alive = float(options["alive"]) if "alive" in options else None
         self.fail = re.compile(options["fail"]) if "fail" in options else None
+        self.script = load_script(options["script"]) if "script" in options else None
 
     @property
     def is_suite(self):
@@ -79,7 +82,7 @@ class Entry:
             return True
         if self.kind == "check":
             return "suite" in self.flags
-        return self.expect is None
+        return self.expect is None and self.script is None
 
 
 def parse_list(path):
@@ -131,6 +134,33 @@ def parse_entry(words, where):
         raise ListError(f"{where}: bad option: {e}") from e
 
 
+def load_script(path):
+    """A script= file: one step per line, `send TEXT` (escapes as in input=)
+    or `expect REGEX` (Python, multi-line mode, searched in the output after
+    the previous expect's match); blank lines and `#` comments are skipped.
+    Returns [(line number, kind, value)]."""
+    steps = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+    except OSError as e:
+        raise ValueError(f"script {path}: {e.strerror}") from e
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        kind, _, value = line.lstrip().partition(" ")
+        if kind == "send":
+            steps.append((number, "send", decode_input(value)))
+        elif kind == "expect":
+            steps.append((number, "expect", re.compile(value, re.MULTILINE)))
+        else:
+            raise ValueError(f"{path}:{number}: a step is `send TEXT` or `expect REGEX`")
+    if not steps:
+        raise ValueError(f"script {path} has no steps")
+    return steps
+
+
 def decode_input(text):
     """input= values may contain \\n, \\r, \\t and \\xNN escapes."""
     return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
@@ -148,6 +178,8 @@ class Outcome:
         self.no_halt = False  # printed TEST DONE but did not stop by itself
         self.panic = None  # the first KERNEL PANIC line
         self.rejected = None  # the first line that matched fail=
+        self.script_done = False  # every step of script= ran
+        self.script_step = None  # the step it waits for: (line, kind, value)
         self.done = False  # saw TEST DONE
         self.error = None  # could not start
 
@@ -167,6 +199,8 @@ class Monitor:
         trigger = entry.options.get("input_after")
         self.input_after = re.compile(trigger, re.MULTILINE) if trigger else None
         self.partial = ""
+        self.script = list(entry.script) if entry.script else None
+        self.script_pos = 0  # output before this index is behind the last expect
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.stdin = None
 
@@ -220,8 +254,8 @@ class Monitor:
                 self._take(b"", final=True)
                 return
             self._take(data)
-            if self.out.rejected is not None:
-                return  # decided: the entry failed
+            if self.out.rejected is not None or self.out.script_done:
+                return  # decided
             if self.out.panic is not None and reason != "panic":
                 reason, deadline = "panic", min(deadline, time.monotonic() + PANIC_GRACE)
             elif self.entry.alive is not None and self.out.matched and reason == "timeout":
@@ -262,6 +296,28 @@ class Monitor:
             window = self.out.text.rfind("\n", 0, max(0, searched - EXPECT_LOOKBACK)) + 1
             self.out.matched = self.entry.expect.search(self.out.text, window) is not None
         self._maybe_send_input()
+        self._advance_script()
+
+    def _advance_script(self):
+        """Run the script's steps as far as the output allows."""
+        while self.script:
+            number, kind, value = self.script[0]
+            if kind == "expect":
+                m = value.search(self.out.text, self.script_pos)
+                if m is None:
+                    self.out.script_step = self.script[0]
+                    return
+                self.script_pos = m.end()
+            else:
+                try:
+                    self.stdin.write(value)
+                    self.stdin.flush()
+                except OSError:
+                    self.out.script_step = self.script[0]
+                    return
+            self.script.pop(0)
+        if self.script is not None:
+            self.out.script_done = True
 
     def _maybe_send_input(self):
         if self.input is None:
@@ -355,6 +411,8 @@ def run_entry(entry, ctx):
     report.seconds = time.monotonic() - start
     if out.error:
         report.add("FAIL", entry.name, out.error)
+    elif entry.script is not None:
+        judge_script(entry, out, report)
     elif entry.is_suite:
         judge_suite(entry, out, filter_name, report)
     elif entry.kind == "check":
@@ -415,6 +473,26 @@ def judge_check(entry, out, report):
     else:
         report.add("FAIL", entry.name, status_text(out.status))
     report.tail = tail_of(out.text)
+
+
+def judge_script(entry, out, report):
+    if out.rejected is not None:
+        problem = f"output matched fail=/{entry.fail.pattern}/: {out.rejected}"
+    elif out.panic is not None:
+        problem = out.panic
+    elif not out.script_done:
+        number, kind, value = out.script_step or entry.script[0]
+        what = f"expect /{value.pattern}/ never matched" if kind == "expect" \
+            else "could not send (QEMU gone)"
+        ended = "timeout" if out.timed_out else f"QEMU stopped ({status_text(out.status)})"
+        problem = f"{entry.options['script']}:{number}: {what} ({ended})"
+    else:
+        problem = None
+    if problem:
+        report.add("FAIL", entry.name, problem)
+        report.tail = tail_of(out.text)
+    else:
+        report.add("PASS", entry.name)
 
 
 def judge_expect(entry, out, report):

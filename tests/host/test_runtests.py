@@ -44,6 +44,8 @@ IMAGES = {
     "resident": 'echo "Caught fault"; sleep 30',
     "resident_panic": 'echo "Caught fault"; sleep 0.2; echo "KERNEL PANIC: late"; sleep 30',
     "echo": 'echo "ready"; read line; echo "got: $line"; exit 0',
+    "shell": 'while printf "$ "; read line; do case "$line" in hi) echo "hello there";; '
+             '*) echo "unknown: $line";; esac; done',
     "panic_unterminated": 'echo "TEST PASS a"; printf "KERNEL PANIC: no newline"; exit 1',
     "malformed": 'echo "TEST PASS a"; echo "TEST FAIL"; echo "TEST DONE"',
 }
@@ -219,6 +221,35 @@ def alive_fails_on_panic():
 def fail_pattern_stops_at_once():
     expect_run("qemu resident expect='^never' fail='^Caught' timeout=20\n", 1,
                "0 passed, 1 failed", "output matched fail=/^Caught/: Caught")
+
+
+def script_file(text):
+    fd, path = tempfile.mkstemp(prefix="runtests-script-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+@test
+def script_runs_to_its_end():
+    path = script_file("# a dialogue\nexpect ^\\$ \nsend hi\\n\nexpect hello there$\n"
+                       "send what\\n\nexpect unknown: what$\n")
+    expect_run(f"qemu shell script={path} timeout=20\n", 0, "1 passed, 0 failed")
+
+
+@test
+def script_names_the_step_it_waited_for():
+    path = script_file("expect ^\\$ \nsend hi\\n\nexpect ^goodbye$\n")
+    expect_run(f"qemu shell script={path} timeout=2\n", 1, "0 passed, 1 failed",
+               f"{path}:3: expect /^goodbye$/ never matched (timeout)")
+
+
+@test
+def script_with_a_bad_step_is_a_list_error():
+    path = script_file("expect ok\nshout hi\n")
+    code, output, _ = run(f"qemu shell script={path}\n")
+    if code != 2 or "a step is `send TEXT` or `expect REGEX`" not in output:
+        raise Failure(f"got exit {code}:\n{output}")
 
 
 @test
