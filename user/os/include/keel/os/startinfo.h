@@ -64,6 +64,11 @@ typedef struct keel_startcap {
  * (named "notify"); without the flag, a cap to signal another's. */
 #define KEEL_NOTIFY_OWN 1u
 
+/* Set in every badge that signals a process's own notification, never in a
+ * client's endpoint badge: after a Recv on its endpoint, a badge with this
+ * bit is the notification word (the sources' bits), not a message. */
+#define KEEL_BADGE_NOTIFY (1ull << 63)
+
 typedef struct keel_startinfo {
     uint64_t magic;   /* KEEL_STARTINFO_MAGIC */
     uint64_t version; /* KEEL_STARTINFO_VERSION */
