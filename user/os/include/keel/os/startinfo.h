@@ -54,7 +54,8 @@ typedef struct keel_startcap {
     union {
         uint64_t size;  /* regions: bytes; untyped: 2^size_bits bytes */
         uint64_t badge; /* notifications and IRQs: the bits this source raises in the
-                           process's own notification ("notify") */
+                           process's own notification ("notify"); endpoints: the
+                           badge its server sees */
     };
 } keel_startcap_t;
 
