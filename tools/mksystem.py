@@ -71,6 +71,7 @@ FILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 SIZE_RE = re.compile(r"^(0x[0-9a-fA-F]+|[0-9]+)([KMG]?)$")
 SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 RESERVED_NAMES = {"notify"}
+NOTIFY_SUFFIX = ".notify"  # a channel end's start-page entry for signalling the other end
 
 
 class DescError(Exception):
@@ -374,7 +375,12 @@ def parse_channel(system, line, args):
         comp, dot, name = end.partition(".")
         if not dot:
             raise DescError(line, f"channel end '{end}': want COMPONENT.NAME")
-        ends.append((check_name(comp, line, "component"), check_name(name, line, "channel")))
+        check_name(name, line, "channel")
+        if len(name) + len(NOTIFY_SUFFIX) >= KEEL_NAME_MAX:
+            raise DescError(line, f"channel name '{name}': at most "
+                            f"{KEEL_NAME_MAX - 1 - len(NOTIFY_SUFFIX)} characters (the start page "
+                            f"also names '{name}{NOTIFY_SUFFIX}')")
+        ends.append((check_name(comp, line, "component"), name))
     system.channels.append(Channel(line, ends, pages))
 
 
@@ -552,8 +558,17 @@ def check_claims(system, kind, span, what, show):
                 claims.append((comp, grant, lo, hi))
 
 
+def archive_names(system):
+    """Every file name of the archive, in archive order (as rs matches them)."""
+    names = [KEEL_SYSDESC_FILE]
+    for comp in system.components:
+        if comp.elf is not None and elf_archive_name(comp.elf) not in names:
+            names.append(elf_archive_name(comp.elf))
+    return names + [name for _, name, _ in system.files]
+
+
 def check_files(system, comp):
-    names = [name for _, name, _ in system.files]
+    names = archive_names(system)
     for grant in comp.grants:
         if grant.kind != GRANT_FILES:
             continue
@@ -569,9 +584,18 @@ def files_region_size(system, grant):
     index = ARCHIVE_HEADER.size + ARCHIVE_ENTRY.size * len(grant.files)
     size = (index + PAGE - 1) // PAGE * PAGE
     for name in grant.files:
-        found = resolve_file(next(p for _, n, p in system.files if n == name), system.elf_dirs)
-        size += (os.path.getsize(found) + PAGE - 1) // PAGE * PAGE if found else 0
+        size += (file_size(system, name) + PAGE - 1) // PAGE * PAGE
     return size, (index + PAGE - 1) // PAGE
+
+
+def file_size(system, name):
+    """Bytes of archive file `name` (the description's size for "system")."""
+    if name == KEEL_SYSDESC_FILE:
+        return sysdesc_size(system)
+    paths = [c.elf for c in system.components if c.elf and elf_archive_name(c.elf) == name]
+    paths += [p for _, n, p in system.files if n == name]
+    found = resolve_file(paths[0], system.elf_dirs)
+    return os.path.getsize(found) if found else 0
 
 
 def layout_component(system, comp):
@@ -666,20 +690,37 @@ class Strings:
         return offset, len(self.data) - offset
 
 
-def pack_sysdesc(system):
+def sysdesc_strings(system):
+    """The string table: each component's argv and envp, then the files
+    grants' prefixes (their offsets go into Grant.string)."""
     strings = Strings()
-    comps, grants = [], []
+    args = [strings.add([c.name] + c.args + c.env) for c in system.components]
     for comp in system.components:
-        args, args_size = strings.add([comp.name] + comp.args + comp.env)
+        for g in comp.grants:
+            if g.kind == GRANT_FILES:
+                g.string, _ = strings.add([g.prefix])
+    strings.data += bytes(-len(strings.data) % 8)
+    return strings, args
+
+
+def sysdesc_size(system):
+    ngrants = sum(len(c.grants) for c in system.components)
+    return (SYSDESC_HEADER.size + SYSDESC_COMPONENT.size * len(system.components) +
+            SYSDESC_GRANT.size * ngrants + SYSDESC_SERVICE.size * len(system.services) +
+            SYSDESC_CHANNEL.size * len(system.channels) + len(sysdesc_strings(system)[0].data))
+
+
+def pack_sysdesc(system):
+    strings, args = sysdesc_strings(system)
+    comps, grants = [], []
+    for comp, (args_offset, args_size) in zip(system.components, args):
         policy, heartbeat, backoff, limit = comp.restart
         comps.append(SYSDESC_COMPONENT.pack(
             cstr(comp.name, KEEL_NAME_MAX), cstr(elf_archive_name(comp.elf), KEEL_ARCHIVE_NAME_MAX),
             comp.quota, comp.stack, comp.priority, len(grants), len(comp.grants),
-            1 + len(comp.args), len(comp.env), args, args_size, RESTART[policy], heartbeat,
+            1 + len(comp.args), len(comp.env), args_offset, args_size, RESTART[policy], heartbeat,
             backoff, limit, 0))
         for g in comp.grants:
-            if g.kind == GRANT_FILES:
-                g.string, _ = strings.add([g.prefix])
             grants.append(SYSDESC_GRANT.pack(
                 cstr(g.name, KEEL_NAME_MAX), g.kind, g.flags, g.target, g.irq, g.badge, g.paddr,
                 g.size, g.vaddr, g.string, 0))
@@ -688,7 +729,6 @@ def pack_sysdesc(system):
     channels = [SYSDESC_CHANNEL.pack(system.component(c.ends[0][0]).index,
                                      system.component(c.ends[1][0]).index, c.pages, 0)
                 for c in system.channels]
-    strings.data += bytes(-len(strings.data) % 8)
     tables = [b"".join(t) for t in (comps, grants, services, channels)]
     offsets, offset = [], SYSDESC_HEADER.size
     for table in tables:

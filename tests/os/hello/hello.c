@@ -19,6 +19,28 @@ static void print_args(int argc, char **argv, char **envp)
     printf("\n");
 }
 
+/* Every non-empty slot of its CNode is a fixed slot or a granted cap. */
+static void check_cspace(void)
+{
+    const keel_startinfo_t *si = keel_startinfo();
+    seL4_Word granted = 0;
+    for (seL4_Word slot = 0; slot < (1ul << KEEL_CNODE_BITS); slot++) {
+        bool fixed = slot >= KEEL_SLOT_TCB && slot <= KEEL_SLOT_FAULT;
+        bool grant = false;
+        for (uint64_t i = 0; i < si->ncaps; i++) {
+            grant = grant || (si->caps[i].cptr != 0 && si->caps[i].cptr == slot);
+        }
+        bool full = seL4_DebugCapIdentify(slot) != 0;
+        if (full != (fixed || grant)) {
+            printf("hello: FAIL: slot %lu is %s\n", slot, full ? "full" : "empty");
+            return;
+        }
+        granted += grant;
+    }
+    printf("hello: its CSpace holds the 4 fixed caps and its %lu granted caps, nothing else\n",
+           granted);
+}
+
 /* A VSpace from the untyped, then an ASID for it from the pool. */
 static void use_memory(void)
 {
@@ -56,6 +78,7 @@ static void list_files(void)
 int main(int argc, char **argv, char **envp)
 {
     print_args(argc, argv, envp);
+    check_cspace();
     use_memory();
     list_files();
     return 7;

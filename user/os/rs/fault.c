@@ -147,6 +147,7 @@ void rs_show(const rs_component_t *c)
            "page tables\n",
            d->name, d->priority, (unsigned long)(d->quota >> 10),
            (unsigned long)(c->alloc.used >> 10), (unsigned long)(d->stack >> 10), c->pages);
+    printf("rs:   slots 1-4: its TCB, CNode, VSpace, fault endpoint (badge %u)\n", c->index + 1);
     for (uint32_t i = 0; i < c->ncaps; i++) {
         const keel_startcap_t *e = &c->caps[i];
         printf("rs:   %-12s %-12s", e->name, kind_name(e->kind));
@@ -163,7 +164,9 @@ void rs_show(const rs_component_t *c)
         } else if (e->flags & KEEL_NOTIFY_OWN) {
             printf(", bound to its thread");
         } else if (e->kind == KEEL_CAP_NOTIFICATION || e->kind == KEEL_CAP_IRQ) {
-            printf(", raises bit 0x%lx", (unsigned long)e->badge);
+            printf(", arrives as bit 0x%lx of notify", (unsigned long)e->badge);
+        } else if (e->kind == KEEL_CAP_ENDPOINT) {
+            printf(", badge %lu", (unsigned long)e->badge);
         }
         printf("\n");
     }

@@ -45,16 +45,26 @@ static void load_description(void)
     }
 }
 
+/* Boot argument rs.show=NAME (or rs.show=all): print what rs granted to
+ * that component, as `service show NAME` will. */
+static bool shown(const rs_component_t *c)
+{
+    size_t len;
+    const char *value = keel_bootarg("rs.show", &len);
+    size_t name_len = strlen(c->desc->name);
+    return value != NULL && ((len == 3 && strncmp(value, "all", 3) == 0) ||
+                             (len == name_len && strncmp(value, c->desc->name, len) == 0));
+}
+
 static void start_all(void)
 {
-    bool show = keel_bootarg("rs.show", &(size_t){ 0 }) != NULL;
     uint32_t started = 0;
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
         rs_component_t *c = &rs.comp[i];
         if (c->state != RS_BUILT) {
             continue;
         }
-        if (show) {
+        if (shown(c)) {
             rs_show(c);
         }
         seL4_Error err = seL4_TCB_Resume(c->tcb);
