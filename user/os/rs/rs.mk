@@ -19,3 +19,17 @@ $(BUILD)/user/rs.elf: $(RS_OBJS) $(LIBKEEL_LINK_DEPS)
 $(BUILD)/images/os.elf: $(KERNEL_ELF) $(BUILD)/user/rs.elf tools/pack_image.py
 	@mkdir -p $(@D)
 	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/rs.elf -o $@
+
+# rs's checks of the archive (check.h), built for the host under ASan and
+# UBSan: tests/host/test_mksystem.py runs them on what mksystem writes and
+# on corrupted copies.
+RSCHECK := $(BUILD)/host/rscheck
+RSCHECK_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,tests/host/rscheck.c user/os/rs/elf.c \
+                                                     user/os/rs/sysdesc.c)
+$(RSCHECK_OBJS): HOST_INCLUDES += $(OS_INCLUDES)
+
+$(RSCHECK): $(RSCHECK_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^
+
+TEST_DEPS += $(RSCHECK)
