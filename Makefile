@@ -1,6 +1,7 @@
 # Keel: one plain Makefile for the kernel, libkeel, user programs, tests and tools.
 #
-#   make run                 boot the demo root task in QEMU
+#   make run                 boot the OS (rs and the components of system/keel.system) in QEMU
+#   make run-demo            boot the demo root task in QEMU
 #   make test [TEST=name]    host tests, interface check, in-QEMU tests
 #   make image ROOTTASK=elf  pack the kernel and a root-task ELF into build/image.elf
 #   make debug               boot the demo image halted, with QEMU's gdb stub on :1234
@@ -20,13 +21,17 @@ include mk/toolchain.mk
 
 GEN_INCLUDE := $(BUILD)/gen/include
 
-.PHONY: all run test image debug check clean setup _run _test
+.PHONY: all run run-demo test image debug check clean setup _run _run-demo _test
 all: kernel images
 
 # The two public commands first make sure the machine has what the build needs.
 run:
 	@bash tools/setup.sh
 	@$(MAKE) --no-print-directory _run
+
+run-demo:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _run-demo
 
 test:
 	@bash tools/setup.sh
@@ -43,6 +48,10 @@ include mk/rules.mk
 include kernel/kernel.mk
 include libkeel/libkeel.mk
 include user/user.mk
+include user/os/lib/start/start.mk
+include tests/os/os.mk
+include system/system.mk
+include user/os/rs/rs.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk

@@ -15,7 +15,11 @@ image: $(KERNEL_ELF)
 	@test -n "$(ROOTTASK)" || { echo "usage: make image ROOTTASK=path/to/elf"; exit 2; }
 	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(ROOTTASK) -o $(BUILD)/image.elf
 
-_run: $(BUILD)/images/demo.elf
+# The OS (system/system.mk); the demo root task of issue 1 stays reachable.
+_run: $(OS_IMAGE)
+	$(QEMU) $(QEMU_FLAGS) -kernel $<
+
+_run-demo: $(BUILD)/images/demo.elf
 	$(QEMU) $(QEMU_FLAGS) -kernel $<
 
 debug: $(BUILD)/images/demo.elf

@@ -12,8 +12,9 @@
 
 /* Fixed places in every process's VSpace (the ELF is linked below
  * KEEL_REGIONS_VADDR; programs at 0x400000). */
-#define KEEL_STARTINFO_VADDR 0x7ff00000ul /* one page, read-only */
-#define KEEL_IPCBUF_VADDR 0x7ff01000ul    /* one page, the IPC buffer */
+#define KEEL_STARTINFO_VADDR 0x7ff00000ul /* KEEL_STARTINFO_SIZE bytes, read-only */
+#define KEEL_STARTINFO_SIZE 0x4000ul      /* 4 pages: the caps table and room for argv/envp */
+#define KEEL_IPCBUF_VADDR 0x7ff04000ul    /* one page, the IPC buffer */
 #define KEEL_STACK_TOP 0x7fe00000ul       /* the stack grows down; guard page below */
 #define KEEL_REGIONS_VADDR 0x40000000ul   /* shared regions, device frames, data window */
 
@@ -25,11 +26,12 @@ enum keel_slot {
     KEEL_SLOT_TCB = 1,    /* its own TCB */
     KEEL_SLOT_CNODE = 2,  /* its own CNode */
     KEEL_SLOT_VSPACE = 3, /* its own VSpace */
+    KEEL_SLOT_FAULT = 4,  /* its fault endpoint, badged by its builder */
     KEEL_SLOT_FIRST_FREE = 16,
 };
 
 enum keel_cap_kind {
-    KEEL_CAP_ENDPOINT = 1,     /* a client's cap to a service (Send, Grant) */
+    KEEL_CAP_ENDPOINT = 1,     /* a client's cap to a service (Send, GrantReply) */
     KEEL_CAP_SERVICE = 2,      /* a server's own endpoint (Receive) */
     KEEL_CAP_NOTIFICATION = 3, /* a notification it may signal ("to") or wait on ("from") */
     KEEL_CAP_IRQ = 4,          /* an IRQ handler (Ack) */
@@ -41,6 +43,7 @@ enum keel_cap_kind {
 
 #define KEEL_NAME_MAX 32
 #define KEEL_STARTINFO_CAPS 64
+#define KEEL_STARTINFO_ARGS_MAX 256 /* argc + envc */
 
 typedef struct keel_startcap {
     char name[KEEL_NAME_MAX]; /* NUL-terminated: "vfs", "uart.ring", "irq", ... */
@@ -48,11 +51,24 @@ typedef struct keel_startcap {
     uint32_t flags;           /* kind-specific (region: KEEL_REGION_*) */
     uint64_t cptr;            /* slot in its CNode (0 if the entry is only a region) */
     uint64_t vaddr;           /* regions: where it is mapped */
-    uint64_t size;            /* regions: bytes; untyped: 2^size_bits bytes */
+    union {
+        uint64_t size;  /* regions: bytes; untyped: 2^size_bits bytes */
+        uint64_t badge; /* notifications and IRQs: the bits this source raises in the
+                           process's own notification ("notify"); endpoints: the
+                           badge its server sees */
+    };
 } keel_startcap_t;
 
 #define KEEL_REGION_WRITABLE 1u
 #define KEEL_REGION_DEVICE 2u
+/* A notification entry: the process's own notification, bound to its TCB
+ * (named "notify"); without the flag, a cap to signal another's. */
+#define KEEL_NOTIFY_OWN 1u
+
+/* Set in every badge that signals a process's own notification, never in a
+ * client's endpoint badge: after a Recv on its endpoint, a badge with this
+ * bit is the notification word (the sources' bits), not a message. */
+#define KEEL_BADGE_NOTIFY (1ull << 63)
 
 typedef struct keel_startinfo {
     uint64_t magic;   /* KEEL_STARTINFO_MAGIC */
@@ -71,6 +87,10 @@ typedef struct keel_startinfo {
     uint64_t strings_len;
     char strings[];
 } keel_startinfo_t;
+
+_Static_assert(sizeof(keel_startcap_t) == 64, "keel_startcap_t is 64 bytes");
+_Static_assert(sizeof(keel_startinfo_t) < KEEL_STARTINFO_SIZE,
+               "the start page has room for strings");
 
 /* The capability named `name`, or NULL. */
 static inline const keel_startcap_t *keel_startinfo_find(const keel_startinfo_t *si,

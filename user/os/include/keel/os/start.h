@@ -1,0 +1,29 @@
+/* The start-up every component and program links (user/os/lib/start/,
+ * docs/os.md "The start of a component or program"): crt0 is entered with
+ * x0 = the start page and sp = the stack top; it puts the TLS area at the
+ * top of the stack, sets the IPC buffer, and calls
+ * main(argc, argv, envp) with the start page's arguments. When main returns,
+ * keel_exit_hook(status) ends the process. */
+#pragma once
+
+#include <keel/os/startinfo.h>
+
+/* Every component and program defines it. */
+int main(int argc, char **argv, char **envp);
+
+/* The start page this process was started with. */
+const keel_startinfo_t *keel_startinfo(void);
+
+/* Called once before main, with TLS and the IPC buffer in place. The default
+ * does nothing; libos defines its own to run picolibc's initialisers. */
+void keel_init_hook(void);
+
+/* Called with main's return value. The default prints "NAME: exited with
+ * status N" on the debug console and suspends the thread; libos defines its
+ * own (picolibc's exit: atexit handlers, stdio flush, then pm's exit). */
+void keel_exit_hook(int status) __attribute__((noreturn));
+
+/* The C entry point, from crt0: the start page and the TLS area crt0 carved
+ * from the top of the stack. Not for use elsewhere. */
+void keel_os_start(const keel_startinfo_t *si, void *tls_area, unsigned long tls_size)
+    __attribute__((noreturn));

@@ -1,0 +1,479 @@
+/* Building one component from its description and ELF (rs.h; docs/os.md,
+ * "How rs builds a component"). Everything the component owns comes from
+ * its quota untyped into its range of rs's slots: its CNode, VSpace, TCB,
+ * the frames of its ELF, stack, IPC buffer and start page, and every page
+ * table. What it shares (endpoints, notifications, channel pages, device
+ * frames, IRQ handlers) rs made beforehand (objects.c); the component gets
+ * copies of those caps, and mappings of those frames. */
+#include "rs.h"
+#include <keel/printf.h>
+#include <keel/string.h>
+
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+#define ATTR_CODE seL4_ARM_PageCacheable
+#define ATTR_DATA (seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever)
+#define ATTR_DEVICE seL4_ARM_ExecuteNever /* not cacheable: Device-nGnRnE */
+#define NOTIFY_SUFFIX ".notify"
+
+/* The start page, and the index pages of a files grant, are composed here. */
+static unsigned char compose[KEEL_STARTINFO_SIZE] __attribute__((aligned(16)));
+
+static bool failed(const rs_component_t *c, const char *what, seL4_Word err)
+{
+    printf("rs: cannot build %s: %s: %s\n", c->desc->name, what, rs_error_name(err));
+    return false;
+}
+
+static seL4_CPtr take_slot(rs_component_t *c)
+{
+    rs_alloc_t *a = &c->alloc;
+    return a->used_slots < a->nslots ? a->first_slot + a->used_slots++ : 0;
+}
+
+/* A new object from the component's quota, or 0 when the quota (or its slot
+ * range) is exhausted. */
+static seL4_CPtr new_object(rs_component_t *c, seL4_Word type, seL4_Word size_bits)
+{
+    rs_alloc_t *a = &c->alloc;
+    seL4_Word bytes = rs_object_bytes(type, size_bits);
+    seL4_Word at = (a->used + bytes - 1) & ~(bytes - 1);
+    if (at > a->quota || bytes > a->quota - at) {
+        return 0;
+    }
+    seL4_CPtr slot = take_slot(c);
+    if (slot == 0 ||
+        seL4_Untyped_Retype(a->untyped, type, size_bits, RS_ROOT, 0, 0, slot, 1) != seL4_NoError) {
+        return 0;
+    }
+    a->used = at + bytes;
+    c->pages += bytes == PAGE;
+    return slot;
+}
+
+/* Map `frame` at `vaddr` in the component's VSpace, adding page tables from
+ * its quota as the walk asks for them. */
+static seL4_Error map(rs_component_t *c, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
+                      seL4_Word attr)
+{
+    for (int level = 0; level < 4; level++) {
+        seL4_Error err = seL4_ARM_Page_Map(frame, c->vspace, vaddr, rights, attr);
+        if (err != seL4_FailedLookup) {
+            return err;
+        }
+        seL4_CPtr table = new_object(c, seL4_ARM_PageTableObject, 0);
+        if (table == 0) {
+            return seL4_NotEnoughMemory;
+        }
+        err = seL4_ARM_PageTable_Map(table, c->vspace, vaddr, seL4_ARM_Default_VMAttributes);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    return seL4_FailedLookup;
+}
+
+/* A fresh frame from the quota holding `len` bytes of `src` at `offset`
+ * (the rest zero), mapped at `vaddr`. */
+static seL4_Error map_new(rs_component_t *c, seL4_Word vaddr, seL4_CapRights_t rights,
+                          seL4_Word attr, seL4_Word offset, const void *src, seL4_Word len,
+                          seL4_CPtr *out)
+{
+    seL4_CPtr frame = new_object(c, seL4_ARM_SmallPageObject, 0);
+    if (frame == 0) {
+        return seL4_NotEnoughMemory;
+    }
+    seL4_Error err = len != 0 ? rs_fill_frame(frame, offset, src, len) : seL4_NoError;
+    if (err == seL4_NoError) {
+        err = map(c, frame, vaddr, rights, attr);
+    }
+    if (out != NULL) {
+        *out = frame;
+    }
+    return err;
+}
+
+/* A copy of rs's frame cap `frame`, mapped at `vaddr`. */
+static seL4_Error map_copy(rs_component_t *c, seL4_CPtr frame, seL4_Word vaddr,
+                           seL4_CapRights_t rights, seL4_Word attr)
+{
+    seL4_CPtr copy = take_slot(c);
+    if (copy == 0) {
+        return seL4_NotEnoughMemory;
+    }
+    seL4_Error err = seL4_CNode_Copy(RS_ROOT, copy, RS_DEPTH, RS_ROOT, frame, RS_DEPTH, rights);
+    return err == seL4_NoError ? map(c, copy, vaddr, rights, attr) : err;
+}
+
+static seL4_Word min_word(seL4_Word a, seL4_Word b)
+{
+    return a < b ? a : b;
+}
+
+static seL4_Word max_word(seL4_Word a, seL4_Word b)
+{
+    return a > b ? a : b;
+}
+
+static bool load_segment(rs_component_t *c, const char *file, const rs_segment_t *s)
+{
+    seL4_CapRights_t rights = (s->flags & RS_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
+    seL4_Word attr = (s->flags & RS_SEG_X) ? ATTR_CODE : ATTR_DATA;
+    seL4_Word file_end = s->vaddr + s->filesz;
+    for (seL4_Word va = s->vaddr & ~(PAGE - 1); va < s->vaddr + s->memsz; va += PAGE) {
+        seL4_Word lo = max_word(va, s->vaddr);
+        seL4_Word hi = min_word(va + PAGE, file_end);
+        const char *src = file + s->offset + (lo - s->vaddr);
+        seL4_Error err = map_new(c, va, rights, attr, lo - va, src, lo < hi ? hi - lo : 0, NULL);
+        if (err != seL4_NoError) {
+            return failed(c, "an ELF segment page", err);
+        }
+    }
+    return true;
+}
+
+/* ELF segments, stack (with its guard page left unmapped), IPC buffer. */
+static bool load_image(rs_component_t *c, const char *file)
+{
+    for (uint32_t i = 0; i < c->elf.nsegments; i++) {
+        if (!load_segment(c, file, &c->elf.segment[i])) {
+            return false;
+        }
+    }
+    for (seL4_Word va = KEEL_STACK_TOP - c->desc->stack; va < KEEL_STACK_TOP; va += PAGE) {
+        seL4_Error err = map_new(c, va, seL4_ReadWrite, ATTR_DATA, 0, NULL, 0, NULL);
+        if (err != seL4_NoError) {
+            return failed(c, "its stack", err);
+        }
+    }
+    seL4_Error err =
+        map_new(c, KEEL_IPCBUF_VADDR, seL4_ReadWrite, ATTR_DATA, 0, NULL, 0, &c->ipc_buffer);
+    return err == seL4_NoError || failed(c, "its IPC buffer", err);
+}
+
+/* A files grant: a read-only archive of the files whose names start with
+ * the prefix -- index pages written here, then the files' own pages of
+ * rs's image. */
+static seL4_Error map_files(rs_component_t *c, const keel_sysdesc_grant_t *g)
+{
+    const char *prefix = rs_string(rs.desc, g->string);
+    rs_files_layout_t layout = rs_files_layout(rs.archive, prefix);
+    if (layout.index_pages * PAGE > sizeof(compose)) {
+        return seL4_RangeError;
+    }
+    memset(compose, 0, sizeof(compose));
+    keel_archive_header_t *h = (keel_archive_header_t *)compose;
+    keel_archive_entry_t *out = (keel_archive_entry_t *)(h + 1);
+    *h = (keel_archive_header_t){ KEEL_ARCHIVE_MAGIC, KEEL_ARCHIVE_VERSION, layout.nfiles,
+                                  layout.size, 0 };
+    const keel_archive_header_t *ah = rs.archive;
+    const keel_archive_entry_t *in = keel_archive_entries(rs.archive);
+    seL4_Word offset = layout.index_pages * PAGE;
+    for (uint32_t i = 0; i < ah->nfiles; i++) {
+        if (!rs_has_prefix(in[i].name, prefix)) {
+            continue;
+        }
+        *out = in[i];
+        out->offset = offset;
+        for (seL4_Word p = 0; p * PAGE < in[i].size; p++) {
+            seL4_CPtr frame = rs_image_frame((const char *)rs.archive + in[i].offset + p * PAGE);
+            seL4_Error err = frame != 0 ? map_copy(c, frame, g->vaddr + offset + p * PAGE,
+                                                   seL4_CanRead, ATTR_DATA)
+                                        : seL4_InvalidCapability;
+            if (err != seL4_NoError) {
+                return err;
+            }
+        }
+        offset += (in[i].size + PAGE - 1) & ~(PAGE - 1);
+        out++;
+    }
+    for (seL4_Word p = 0; p < layout.index_pages; p++) {
+        seL4_Error err = map_new(c, g->vaddr + p * PAGE, seL4_CanRead, ATTR_DATA, 0,
+                                 compose + p * PAGE, PAGE, NULL);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    return seL4_NoError;
+}
+
+static seL4_Error map_region(rs_component_t *c, uint32_t i)
+{
+    const keel_sysdesc_grant_t *g = rs_grant(c, i);
+    uint32_t grant = c->desc->first_grant + i;
+    seL4_Error err = seL4_NoError;
+    for (seL4_Word p = 0; err == seL4_NoError && p < g->size / PAGE; p++) {
+        if (g->kind == KEEL_GRANT_DEVICE) {
+            err =
+                map_copy(c, rs.object[grant] + p, g->vaddr + p * PAGE, seL4_ReadWrite, ATTR_DEVICE);
+        } else if (g->kind == KEEL_GRANT_CHANNEL) {
+            err = map_copy(c, rs.channel[g->target] + p, g->vaddr + p * PAGE, seL4_ReadWrite,
+                           ATTR_DATA);
+        }
+    }
+    return g->kind == KEEL_GRANT_FILES ? map_files(c, g) : err;
+}
+
+static bool map_regions(rs_component_t *c)
+{
+    for (uint32_t i = 0; i < c->desc->ngrants; i++) {
+        seL4_Error err = map_region(c, i);
+        if (err != seL4_NoError) {
+            return failed(c, rs_grant(c, i)->name, err);
+        }
+    }
+    return true;
+}
+
+/* --- the CSpace and the table of what it was given ---------------------- */
+
+static keel_startcap_t *add_entry(rs_component_t *c, const char *name, uint32_t kind,
+                                  uint32_t flags)
+{
+    keel_startcap_t *e = &c->caps[c->ncaps++];
+    memset(e, 0, sizeof(*e));
+    memcpy(e->name, name, min_word(strlen(name), KEEL_NAME_MAX - 1));
+    e->kind = kind;
+    e->flags = flags;
+    return e;
+}
+
+/* The next slot of the component's CNode, given to entry e. */
+static seL4_Word next_cslot(rs_component_t *c, keel_startcap_t *e)
+{
+    e->cptr = KEEL_SLOT_FIRST_FREE;
+    for (uint32_t i = 0; i + 1 < c->ncaps; i++) {
+        if (c->caps[i].cptr >= e->cptr) {
+            e->cptr = c->caps[i].cptr + 1;
+        }
+    }
+    return e->cptr;
+}
+
+static seL4_Error copy_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
+                          seL4_CapRights_t rights)
+{
+    return seL4_CNode_Copy(c->cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
+                           rights);
+}
+
+static seL4_Error mint_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
+                          seL4_CapRights_t rights, seL4_Word badge)
+{
+    return seL4_CNode_Mint(c->cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
+                           rights, badge);
+}
+
+/* The grant at the other end of channel `g`. */
+static const keel_sysdesc_grant_t *other_end(const keel_sysdesc_grant_t *g, uint32_t *comp)
+{
+    const keel_sysdesc_channel_t *ch = &rs_channels(rs.desc)[g->target];
+    *comp = ch->end[(g->flags & KEEL_GRANT_END_B) ? 0 : 1];
+    const rs_component_t *peer = &rs.comp[*comp];
+    for (uint32_t i = 0; i < peer->desc->ngrants; i++) {
+        const keel_sysdesc_grant_t *pg = rs_grant(peer, i);
+        if (pg->kind == KEEL_GRANT_CHANNEL && pg->target == g->target &&
+            (pg->flags & KEEL_GRANT_END_B) != (g->flags & KEEL_GRANT_END_B)) {
+            return pg;
+        }
+    }
+    return NULL;
+}
+
+/* The region entry and "NAME.notify": a cap to signal the other end, whose
+ * badge field says which bit of this component's notification the other
+ * end raises. */
+static seL4_Error grant_channel(rs_component_t *c, const keel_sysdesc_grant_t *g)
+{
+    keel_startcap_t *region = add_entry(c, g->name, KEEL_CAP_REGION, KEEL_REGION_WRITABLE);
+    region->vaddr = g->vaddr;
+    region->size = g->size;
+    char name[KEEL_NAME_MAX];
+    size_t len = strlen(g->name);
+    if (len + sizeof(NOTIFY_SUFFIX) > sizeof(name)) {
+        return seL4_RangeError;
+    }
+    memcpy(name, g->name, len);
+    memcpy(name + len, NOTIFY_SUFFIX, sizeof(NOTIFY_SUFFIX));
+    uint32_t peer;
+    const keel_sysdesc_grant_t *pg = other_end(g, &peer);
+    if (pg == NULL) {
+        return seL4_FailedLookup;
+    }
+    keel_startcap_t *e = add_entry(c, name, KEEL_CAP_NOTIFICATION, 0);
+    e->badge = g->badge;
+    return mint_in(c, e, rs.comp[peer].notification, seL4_CanWrite, KEEL_BADGE_NOTIFY | pg->badge);
+}
+
+static seL4_Error grant_one(rs_component_t *c, uint32_t i)
+{
+    const keel_sysdesc_grant_t *g = rs_grant(c, i);
+    seL4_CPtr object = rs.object[c->desc->first_grant + i];
+    keel_startcap_t *e;
+    switch (g->kind) {
+    case KEEL_GRANT_SERVE:
+        e = add_entry(c, g->name, KEEL_CAP_SERVICE, 0);
+        return copy_in(c, e, rs.service[g->target], seL4_CanRead);
+    case KEEL_GRANT_USE:
+        e = add_entry(c, g->name, KEEL_CAP_ENDPOINT, 0);
+        e->badge = g->badge;
+        return mint_in(c, e, rs.service[g->target],
+                       seL4_CapRights_new(1, (g->flags & KEEL_GRANT_CAN_GRANT) != 0, 0, 1),
+                       g->badge);
+    case KEEL_GRANT_IRQ:
+        e = add_entry(c, g->name, KEEL_CAP_IRQ, 0);
+        e->badge = g->badge;
+        return copy_in(c, e, object, seL4_AllRights);
+    case KEEL_GRANT_UNTYPED:
+        e = add_entry(c, g->name, KEEL_CAP_UNTYPED, 0);
+        e->size = g->size;
+        return copy_in(c, e, object, seL4_AllRights);
+    case KEEL_GRANT_ASID_POOL:
+        e = add_entry(c, g->name, KEEL_CAP_ASID_POOL, 0);
+        return copy_in(c, e, object, seL4_AllRights);
+    case KEEL_GRANT_CHANNEL:
+        return grant_channel(c, g);
+    default: /* device and files: a region, no cap */
+        e = add_entry(c, g->name, KEEL_CAP_REGION,
+                      g->kind == KEEL_GRANT_DEVICE ? KEEL_REGION_WRITABLE | KEEL_REGION_DEVICE : 0);
+        e->vaddr = g->vaddr;
+        e->size = g->size;
+        return seL4_NoError;
+    }
+}
+
+/* The fixed slots, then every grant in the order of the description. */
+static bool fill_cspace(rs_component_t *c)
+{
+    seL4_Word guard = seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
+    seL4_Error err = seL4_CNode_Copy(c->cnode, KEEL_SLOT_TCB, KEEL_CNODE_BITS, RS_ROOT, c->tcb,
+                                     RS_DEPTH, seL4_AllRights);
+    if (err == seL4_NoError) {
+        err = seL4_CNode_Mint(c->cnode, KEEL_SLOT_CNODE, KEEL_CNODE_BITS, RS_ROOT, c->cnode,
+                              RS_DEPTH, seL4_AllRights, guard);
+    }
+    if (err == seL4_NoError) {
+        err = seL4_CNode_Copy(c->cnode, KEEL_SLOT_VSPACE, KEEL_CNODE_BITS, RS_ROOT, c->vspace,
+                              RS_DEPTH, seL4_AllRights);
+    }
+    if (err == seL4_NoError) {
+        /* Send and GrantReply: what the kernel needs to deliver a fault. */
+        err = seL4_CNode_Mint(c->cnode, KEEL_SLOT_FAULT, KEEL_CNODE_BITS, RS_ROOT, rs.endpoint,
+                              RS_DEPTH, seL4_CapRights_new(1, 0, 0, 1), c->index + 1);
+    }
+    if (err != seL4_NoError) {
+        return failed(c, "its fixed capabilities", err);
+    }
+    c->ncaps = 0;
+    if (c->notification != 0) {
+        keel_startcap_t *e = add_entry(c, "notify", KEEL_CAP_NOTIFICATION, KEEL_NOTIFY_OWN);
+        err = copy_in(c, e, c->notification, seL4_CanRead);
+        if (err != seL4_NoError) {
+            return failed(c, "its notification", err);
+        }
+    }
+    for (uint32_t i = 0; i < c->desc->ngrants; i++) {
+        err = grant_one(c, i);
+        if (err != seL4_NoError) {
+            return failed(c, rs_grant(c, i)->name, err);
+        }
+    }
+    return true;
+}
+
+/* --- the start page and the thread -------------------------------------- */
+
+static bool map_start_page(rs_component_t *c)
+{
+    memset(compose, 0, sizeof(compose));
+    keel_startinfo_t *si = (keel_startinfo_t *)compose;
+    si->magic = KEEL_STARTINFO_MAGIC;
+    si->version = KEEL_STARTINFO_VERSION;
+    memcpy(si->name, c->desc->name, sizeof(si->name));
+    si->stack_top = KEEL_STACK_TOP;
+    si->stack_size = c->desc->stack;
+    si->heap_start = c->elf.end;
+    si->ncaps = c->ncaps;
+    memcpy(si->caps, c->caps, sizeof(si->caps));
+    si->argc = c->desc->argc;
+    si->envc = c->desc->envc;
+    si->strings_len = c->desc->args_size;
+    memcpy(si->strings, rs_string(rs.desc, c->desc->args), c->desc->args_size);
+    for (seL4_Word p = 0; p < KEEL_STARTINFO_SIZE / PAGE; p++) {
+        seL4_Error err = map_new(c, KEEL_STARTINFO_VADDR + p * PAGE, seL4_CanRead, ATTR_DATA, 0,
+                                 compose + p * PAGE, PAGE, NULL);
+        if (err != seL4_NoError) {
+            return failed(c, "its start page", err);
+        }
+    }
+    return true;
+}
+
+static bool make_thread(rs_component_t *c)
+{
+    seL4_Word guard = seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
+    seL4_Error err = seL4_TCB_Configure(c->tcb, KEEL_SLOT_FAULT, c->cnode, guard, c->vspace, 0,
+                                        KEEL_IPCBUF_VADDR, c->ipc_buffer);
+    if (err == seL4_NoError) {
+        err = seL4_TCB_SetPriority(c->tcb, seL4_CapInitThreadTCB, c->desc->priority);
+    }
+    if (err == seL4_NoError && c->notification != 0) {
+        err = seL4_TCB_BindNotification(c->tcb, c->notification);
+    }
+    seL4_UserContext regs;
+    memset(&regs, 0, sizeof(regs));
+    regs.pc = c->elf.entry;
+    regs.sp = KEEL_STACK_TOP;
+    regs.x0 = KEEL_STARTINFO_VADDR;
+    if (err == seL4_NoError) {
+        err = seL4_TCB_WriteRegisters(c->tcb, 0, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
+    }
+    if (err != seL4_NoError) {
+        return failed(c, "its thread", err);
+    }
+    seL4_DebugNameThread(c->tcb, c->desc->name);
+    return true;
+}
+
+/* Its CNode (first: the largest, aligned at the start of the quota), its
+ * VSpace with an ASID, its TCB. */
+static bool make_objects(rs_component_t *c)
+{
+    c->cnode = new_object(c, seL4_CapTableObject, KEEL_CNODE_BITS);
+    c->vspace = new_object(c, seL4_ARM_VSpaceObject, 0);
+    c->tcb = new_object(c, seL4_TCBObject, 0);
+    if (c->cnode == 0 || c->vspace == 0 || c->tcb == 0) {
+        return failed(c, "its CNode, VSpace and TCB", seL4_NotEnoughMemory);
+    }
+    seL4_Error err = seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, c->vspace);
+    return err == seL4_NoError || failed(c, "an ASID for its VSpace", err);
+}
+
+static bool grants_made(const rs_component_t *c)
+{
+    for (uint32_t i = 0; i < c->desc->ngrants; i++) {
+        if (rs.object[c->desc->first_grant + i] == ~(seL4_CPtr)0) {
+            return false;
+        }
+    }
+    return c->alloc.untyped != 0;
+}
+
+bool rs_build(rs_component_t *c)
+{
+    if (!grants_made(c)) {
+        return false; /* reported when the memory was not there */
+    }
+    const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
+    const char *data = (const char *)rs.archive + file->offset;
+    const char *error = rs_elf_check(data, file->size, &c->elf);
+    if (error != NULL) {
+        printf("rs: cannot build %s: its ELF %s: %s\n", c->desc->name, c->desc->elf, error);
+        return false;
+    }
+    if (!make_objects(c) || !load_image(c, data) || !map_regions(c) || !fill_cspace(c) ||
+        !map_start_page(c) || !make_thread(c)) {
+        return false;
+    }
+    c->state = RS_BUILT;
+    return true;
+}

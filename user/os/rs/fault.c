@@ -1,0 +1,173 @@
+/* rs at run time (rs.h): the one loop on its endpoint, where the kernel
+ * delivers every component's faults (badge = component index + 1), and the
+ * table of what each component was given.
+ *
+ * Requests of the rs protocol (proto/rs.proto: service list, show) will
+ * arrive on the same endpoint with badges above the components' range and
+ * be dispatched next to the faults in rs_serve(). */
+#include "rs.h"
+#include <keel/printf.h>
+
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+
+/* ESR fields of a data or instruction abort (the FSR of a VM fault). */
+#define ESR_WNR (1u << 6)
+#define ESR_FSC(esr) ((esr)&0x3fu)
+#define FSC_TRANSLATION(fsc) (((fsc)&0x3cu) == 0x04u)
+#define FSC_PERMISSION(fsc) (((fsc)&0x3cu) == 0x0cu)
+#define FSC_ACCESS_FLAG(fsc) (((fsc)&0x3cu) == 0x08u)
+
+static const char *segment_name(uint32_t flags)
+{
+    return (flags & RS_SEG_X) ? "text" : (flags & RS_SEG_W) ? "data" : "rodata";
+}
+
+static bool inside(seL4_Word addr, seL4_Word base, seL4_Word size)
+{
+    return addr >= base && addr - base < size;
+}
+
+/* Where `addr` lies in the component's VSpace, for the report. */
+static void describe_address(const rs_component_t *c, seL4_Word addr)
+{
+    for (uint32_t i = 0; i < c->elf.nsegments; i++) {
+        const rs_segment_t *s = &c->elf.segment[i];
+        if (inside(addr, s->vaddr & ~(PAGE - 1), s->vaddr + s->memsz - (s->vaddr & ~(PAGE - 1)))) {
+            printf("its %s segment", segment_name(s->flags));
+            return;
+        }
+    }
+    seL4_Word stack = KEEL_STACK_TOP - c->desc->stack;
+    if (inside(addr, stack, c->desc->stack)) {
+        printf("its stack");
+    } else if (inside(addr, stack - PAGE, PAGE)) {
+        printf("its stack guard page: a stack overflow");
+    } else if (inside(addr, KEEL_STARTINFO_VADDR, KEEL_STARTINFO_SIZE)) {
+        printf("its start page");
+    } else if (inside(addr, KEEL_IPCBUF_VADDR, PAGE)) {
+        printf("its IPC buffer");
+    } else {
+        for (uint32_t i = 0; i < c->ncaps; i++) {
+            const keel_startcap_t *e = &c->caps[i];
+            if (e->kind == KEEL_CAP_REGION && inside(addr, e->vaddr, e->size)) {
+                printf("its region %s", e->name);
+                return;
+            }
+        }
+        printf("nothing mapped");
+    }
+}
+
+static const char *fsc_name(seL4_Word fsc)
+{
+    return FSC_TRANSLATION(fsc)   ? "not mapped"
+           : FSC_PERMISSION(fsc)  ? "permission"
+           : FSC_ACCESS_FLAG(fsc) ? "access flag"
+                                  : "other";
+}
+
+static void report_vm_fault(const rs_component_t *c)
+{
+    seL4_Word pc = seL4_GetMR(seL4_VMFault_IP);
+    seL4_Word addr = seL4_GetMR(seL4_VMFault_Addr);
+    bool fetch = seL4_GetMR(seL4_VMFault_PrefetchFault) != 0;
+    seL4_Word fsr = seL4_GetMR(seL4_VMFault_FSR);
+    const char *access = fetch ? "instruction fetch" : (fsr & ESR_WNR) ? "data write" : "data read";
+    printf("VM fault (%s, %s) at pc 0x%lx, address 0x%lx (", access, fsc_name(ESR_FSC(fsr)), pc,
+           addr);
+    describe_address(c, addr);
+    printf("), FSR 0x%lx", fsr);
+}
+
+static void report(const rs_component_t *c, seL4_MessageInfo_t info)
+{
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    printf("rs: component %s faulted: ", c->desc->name);
+    switch (label) {
+    case seL4_Fault_VMFault:
+        report_vm_fault(c);
+        break;
+    case seL4_Fault_UserException:
+        printf("user exception at pc 0x%lx, sp 0x%lx, ESR 0x%lx",
+               seL4_GetMR(seL4_UserException_FaultIP), seL4_GetMR(seL4_UserException_SP),
+               seL4_GetMR(seL4_UserException_Number));
+        break;
+    case seL4_Fault_UnknownSyscall:
+        printf("unknown system call %ld at pc 0x%lx", (long)seL4_GetMR(seL4_UnknownSyscall_Syscall),
+               seL4_GetMR(seL4_UnknownSyscall_FaultIP));
+        break;
+    case seL4_Fault_CapFault:
+        printf("capability fault at pc 0x%lx, cptr 0x%lx (%s phase)", seL4_GetMR(seL4_CapFault_IP),
+               seL4_GetMR(seL4_CapFault_Addr),
+               seL4_GetMR(seL4_CapFault_InRecvPhase) ? "receive" : "send");
+        break;
+    default:
+        printf("fault type %lu", label);
+        break;
+    }
+    printf("; it stays stopped\n");
+}
+
+static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
+{
+    if (badge == 0 || badge > rs.desc->ncomponents) {
+        printf("rs: a message with unknown badge 0x%lx, ignored\n", badge);
+        return;
+    }
+    rs_component_t *c = &rs.comp[badge - 1];
+    report(c, info);
+    /* Suspend rather than leave it waiting for a reply: a component that
+     * sends on its fault endpoint itself is stopped all the same. */
+    seL4_TCB_Suspend(c->tcb);
+    c->state = RS_FAULTED;
+    c->faults++;
+}
+
+void rs_serve(void)
+{
+    for (;;) {
+        seL4_Word badge;
+        seL4_MessageInfo_t info = seL4_Recv(rs.endpoint, &badge);
+        handle_fault(badge, info);
+    }
+}
+
+static const char *kind_name(uint32_t kind)
+{
+    static const char *const names[] = {
+        "?", "endpoint", "service", "notification", "irq", "untyped", "region", "asid pool",
+    };
+    return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+void rs_show(const rs_component_t *c)
+{
+    const keel_sysdesc_component_t *d = c->desc;
+    printf("rs: %s: priority %u, quota %lu KiB (%lu KiB used), stack %lu KiB, %lu pages and "
+           "page tables\n",
+           d->name, d->priority, (unsigned long)(d->quota >> 10),
+           (unsigned long)(c->alloc.used >> 10), (unsigned long)(d->stack >> 10), c->pages);
+    printf("rs:   slots 1-4: its TCB, CNode, VSpace, fault endpoint (badge %u)\n", c->index + 1);
+    for (uint32_t i = 0; i < c->ncaps; i++) {
+        const keel_startcap_t *e = &c->caps[i];
+        printf("rs:   %-12s %-12s", e->name, kind_name(e->kind));
+        if (e->cptr != 0) {
+            printf(" slot %lu", (unsigned long)e->cptr);
+        }
+        if (e->kind == KEEL_CAP_REGION) {
+            printf(" at 0x%lx, %lu KiB%s%s", (unsigned long)e->vaddr,
+                   (unsigned long)(e->size >> 10),
+                   (e->flags & KEEL_REGION_WRITABLE) ? ", writable" : ", read-only",
+                   (e->flags & KEEL_REGION_DEVICE) ? ", device" : "");
+        } else if (e->kind == KEEL_CAP_UNTYPED) {
+            printf(", %lu KiB", (unsigned long)(e->size >> 10));
+        } else if (e->flags & KEEL_NOTIFY_OWN) {
+            printf(", bound to its thread");
+        } else if (e->kind == KEEL_CAP_NOTIFICATION || e->kind == KEEL_CAP_IRQ) {
+            printf(", arrives as bit 0x%lx of notify", (unsigned long)e->badge);
+        } else if (e->kind == KEEL_CAP_ENDPOINT) {
+            printf(", badge %lu", (unsigned long)e->badge);
+        }
+        printf("\n");
+    }
+}

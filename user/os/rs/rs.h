@@ -1,0 +1,94 @@
+/* rs, the root task of the Keel OS (docs/os.md, "How rs builds a
+ * component"): it reads the system description from the boot archive linked
+ * into its image, builds every component from BootInfo's untyped memory,
+ * starts them, and is the fault handler of each. */
+#pragma once
+
+#include "check.h"
+#include <keel/os/startinfo.h>
+#include <keel/os/sysdesc.h>
+#include <sel4/sel4.h>
+#include <stdbool.h>
+
+#define RS_ROOT seL4_CapInitThreadCNode
+#define RS_DEPTH seL4_WordBits
+#define RS_MAX_GRANTS (KEEL_SYSDESC_MAX_COMPONENTS * KEEL_STARTINFO_CAPS)
+
+/* Where a component's objects come from: its quota untyped and its range of
+ * rs's slots (the next issue revokes the one and empties the other to
+ * rebuild it). */
+typedef struct rs_alloc {
+    seL4_CPtr untyped;
+    seL4_Word quota;      /* bytes */
+    seL4_Word used;       /* bytes of the quota taken, as the kernel aligns objects */
+    seL4_CPtr first_slot; /* rs slots [first_slot, first_slot + nslots) */
+    seL4_Word nslots;
+    seL4_Word used_slots;
+} rs_alloc_t;
+
+enum rs_state {
+    RS_UNBUILT, /* not built (rs could not) */
+    RS_BUILT,   /* built, not started yet */
+    RS_RUNNING, /* started */
+    RS_FAULTED, /* faulted; stopped */
+};
+
+/* What rs knows of one component: its description, its objects, and the
+ * table of what it granted (the caps of its start page): `service show`. */
+typedef struct rs_component {
+    const keel_sysdesc_component_t *desc;
+    uint32_t index;
+    enum rs_state state;
+    rs_alloc_t alloc;
+    seL4_CPtr tcb; /* rs slots */
+    seL4_CPtr cnode;
+    seL4_CPtr vspace;
+    seL4_CPtr ipc_buffer;
+    seL4_CPtr notification; /* its own (rs's pool), 0 if it has none */
+    rs_elf_t elf;
+    seL4_Word pages; /* frames and page tables from its quota */
+    uint32_t ncaps;
+    keel_startcap_t caps[KEEL_STARTINFO_CAPS];
+    seL4_Word faults;
+} rs_component_t;
+
+/* The whole system as rs holds it. */
+typedef struct rs_system {
+    const void *archive;
+    const keel_sysdesc_t *desc;
+    rs_component_t comp[KEEL_SYSDESC_MAX_COMPONENTS];
+    seL4_CPtr endpoint;               /* faults arrive here (badge = component index + 1) */
+    seL4_CPtr service[RS_MAX_GRANTS]; /* each service's endpoint */
+    seL4_CPtr object[RS_MAX_GRANTS];  /* per grant: the first rs slot of what it hands out */
+    seL4_CPtr channel[RS_MAX_GRANTS]; /* per channel: the first of its frames */
+} rs_system_t;
+
+extern rs_system_t rs;
+
+/* mem.c: slots, untyped memory, device frames, rs's scratch page. */
+void rs_mem_init(void);
+seL4_CPtr rs_slots(seL4_Word n); /* n consecutive free slots of rs's CNode, 0 if none */
+seL4_Word rs_object_bytes(seL4_Word type, seL4_Word size_bits);
+seL4_Error rs_retype(seL4_Word type, seL4_Word size_bits, seL4_CPtr slot); /* from BootInfo RAM */
+seL4_CPtr rs_new(seL4_Word type, seL4_Word size_bits); /* rs_retype into a fresh slot; 0 on error */
+seL4_Error rs_device_frame(seL4_Word paddr, seL4_CPtr slot);
+/* Copy len bytes to `offset` in a frame that is mapped nowhere else yet. */
+seL4_Error rs_fill_frame(seL4_CPtr frame, seL4_Word offset, const void *src, seL4_Word len);
+seL4_CPtr rs_image_frame(const void *address); /* rs's own image frame holding `address` */
+const char *rs_error_name(seL4_Word error);
+
+/* objects.c: what components share, made before any is built. */
+bool rs_make_shared_objects(void);
+seL4_Word rs_shared_pages(const rs_component_t *c); /* slots its mappings of them take */
+
+/* build.c */
+bool rs_build(rs_component_t *c);
+
+/* fault.c: the fault handler loop (never returns) and the grant table. */
+void rs_serve(void) __attribute__((noreturn));
+void rs_show(const rs_component_t *c);
+
+static inline const keel_sysdesc_grant_t *rs_grant(const rs_component_t *c, uint32_t i)
+{
+    return &rs_grants(rs.desc)[c->desc->first_grant + i];
+}

@@ -1,0 +1,35 @@
+# rs, the root task of the OS (docs/os.md): its sources, the boot archive
+# linked into it (archive.S includes $(OS_ARCHIVE)), and the OS image
+# $(BUILD)/images/os.elf = the kernel + rs. Built inside the kernel variant
+# `os` (system/system.mk), so $(BUILD) is $(BUILD)/os of the top-level make.
+
+RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
+           user/os/rs/fault.c user/os/rs/elf.c user/os/rs/sysdesc.c
+RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(BUILD)/obj/user/os/rs/archive.o
+
+$(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_INCLUDES)
+$(BUILD)/obj/user/os/rs/archive.o: ASFLAGS = $(ASFLAGS_TARGET) -DKEEL_ARCHIVE_PATH='"$(OS_ARCHIVE)"'
+$(BUILD)/obj/user/os/rs/archive.o: $(OS_ARCHIVE)
+$(RS_OBJS): | $(GEN_HEADERS)
+
+$(BUILD)/user/rs.elf: $(RS_OBJS) $(LIBKEEL_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(LD) $(LIBKEEL_LDFLAGS) -o $@ $(RS_OBJS) $(LIBKEEL_LINK)
+
+$(BUILD)/images/os.elf: $(KERNEL_ELF) $(BUILD)/user/rs.elf tools/pack_image.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/rs.elf -o $@
+
+# rs's checks of the archive (check.h), built for the host under ASan and
+# UBSan: tests/host/test_mksystem.py runs them on what mksystem writes and
+# on corrupted copies.
+RSCHECK := $(BUILD)/host/rscheck
+RSCHECK_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,tests/host/rscheck.c user/os/rs/elf.c \
+                                                     user/os/rs/sysdesc.c)
+$(RSCHECK_OBJS): HOST_INCLUDES += $(OS_INCLUDES)
+
+$(RSCHECK): $(RSCHECK_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^
+
+TEST_DEPS += $(RSCHECK)
