@@ -43,12 +43,14 @@ include mk/rules.mk
 include kernel/kernel.mk
 include libkeel/libkeel.mk
 include proto/proto.mk
+include user/os/lib/libos.mk
 include user/user.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/host/os.mk
+include tests/os/libostest/libostest.mk
 include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk
 include bench/bench.mk

@@ -37,3 +37,4 @@ TEST_DEPS += $(BUILD)/host/test_$(1)
 endef
 
 $(eval $(call host_os_test,proto_dispatch,$(HOST_PROTO_SRCS)))
+$(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
