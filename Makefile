@@ -47,6 +47,8 @@ include api/api.mk
 include mk/rules.mk
 include kernel/kernel.mk
 include libkeel/libkeel.mk
+include proto/proto.mk
+include user/os/lib/libos.mk
 include user/user.mk
 include user/os/lib/start/start.mk
 include tests/os/os.mk
@@ -56,6 +58,8 @@ include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
+include tests/host/os.mk
+include tests/os/libostest/libostest.mk
 include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk
 include bench/bench.mk

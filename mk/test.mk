@@ -34,6 +34,13 @@ $(BUILD)/usertimer/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/usertimer \
 	    KERNEL_DEFINES="$(USERTIMER_DEFINES)" $@
 
+# libostest (tests/os/libostest) reads the counter at EL0: the usertimer kernel.
+VARIANT_IMAGES += $(BUILD)/usertimer/images/libostest.elf
+
+$(BUILD)/usertimer/images/libostest.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/usertimer \
+	    KERNEL_DEFINES="$(USERTIMER_DEFINES)" $@
+
 $(BUILD)/uservtimer/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/uservtimer \
 	    KERNEL_DEFINES="$(USERVTIMER_DEFINES)" $@

@@ -13,6 +13,14 @@ TOOLS=(
     "llvm-objcopy llvm"
     "make make"
     "python3 python3"
+    "aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu"
+)
+
+# file -> Debian package providing it (libraries, no command to look for).
+# picolibc is the C library of the OS's programs (docs/os.md "libos"); its
+# package pulls in the cross gcc whose libgcc programs link.
+FILES=(
+    "/usr/lib/picolibc/aarch64-linux-gnu/lib/libc.a picolibc-aarch64-linux-gnu"
 )
 
 die() {
@@ -51,6 +59,12 @@ missing_packages() {
     for entry in "${TOOLS[@]}"; do
         read -r cmd pkg <<<"$entry"
         if ! command -v "$cmd" >/dev/null 2>&1; then
+            case " ${out[*]-} " in *" $pkg "*) ;; *) out+=("$pkg") ;; esac
+        fi
+    done
+    for entry in "${FILES[@]}"; do
+        read -r cmd pkg <<<"$entry"
+        if [ ! -e "$cmd" ]; then
             case " ${out[*]-} " in *" $pkg "*) ;; *) out+=("$pkg") ;; esac
         fi
     done

@@ -1,0 +1,40 @@
+# Host tests of the OS layer (docs/testing.md): the protocol generator's
+# dispatch and client stubs (test_proto_dispatch) and libos's plain logic
+# (test_libos), under ASan and UBSan like every host test.
+#
+# genproto --tables writes the example protocol (tests/host/data/genproto)
+# and proto/*.proto, with test tables, into $(BUILD)/host/proto; the stub
+# directory tests/host/proto_shim stands in for the trap of keel/syscalls.h.
+
+HOST_PROTO_DIR   := $(BUILD)/host/proto
+HOST_PROTO_FILES := tests/host/data/genproto/example.proto $(PROTO_FILES)
+HOST_PROTO_NAMES := example $(PROTO_NAMES)
+HOST_PROTO_SRCS  := $(foreach p,$(HOST_PROTO_NAMES),$(HOST_PROTO_DIR)/src/$(p)_server.c \
+                      $(HOST_PROTO_DIR)/src/$(p)_table.c)
+HOST_PROTO_STAMP := $(HOST_PROTO_DIR)/stamp
+
+$(HOST_PROTO_STAMP): $(HOST_PROTO_FILES) tools/genproto.py
+	$(PYTHON) tools/genproto.py --tables $(HOST_PROTO_FILES) --include $(HOST_PROTO_DIR)/include \
+	    --src $(HOST_PROTO_DIR)/src
+	@touch $@
+$(HOST_PROTO_SRCS): $(HOST_PROTO_STAMP)
+
+HOST_OS_INCLUDES := -Itests/host -Itests/host/proto_shim -I$(HOST_PROTO_DIR)/include \
+                    -Iuser/os/lib -Iuser/os/include -Ilibkeel/include -I$(GEN_INCLUDE)
+HOST_OS_CFLAGS   := $(HOST_CFLAGS) -D_DEFAULT_SOURCE
+
+$(BUILD)/host/os/obj/%.o: %.c | $(GEN_HEADERS) $(HOST_PROTO_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_OS_CFLAGS) $(HOST_OS_INCLUDES) -c $< -o $@
+
+# host_os_test(name, sources): $(BUILD)/host/test_<name> from tests/host/test_<name>.c.
+define host_os_test
+$(BUILD)/host/test_$(1): $$(patsubst %.c,$(BUILD)/host/os/obj/%.o,tests/host/test_$(1).c \
+                           $(HOST_HARNESS) $(2))
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_OS_CFLAGS) -o $$@ $$^
+TEST_DEPS += $(BUILD)/host/test_$(1)
+endef
+
+$(eval $(call host_os_test,proto_dispatch,$(HOST_PROTO_SRCS)))
+$(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
