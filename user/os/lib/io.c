@@ -171,7 +171,9 @@ int isatty(int fd)
     }
     seL4_CPtr vfs = vfs_for(fd);
     if (vfs == 0) {
-        errno = ENOTTY;
+        if (errno == ENOSYS) {
+            errno = ENOTTY; /* no vfs: only the early console is a terminal */
+        }
         return 0;
     }
     long r = vfs_isatty(vfs, fd);
