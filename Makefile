@@ -48,9 +48,9 @@ include mk/rules.mk
 include kernel/kernel.mk
 include libkeel/libkeel.mk
 include proto/proto.mk
+include user/os/lib/start/start.mk
 include user/os/lib/libos.mk
 include user/user.mk
-include user/os/lib/start/start.mk
 include tests/os/os.mk
 include system/system.mk
 include user/os/rs/rs.mk

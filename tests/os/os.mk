@@ -2,7 +2,7 @@
 # the servers until those exist, and the os.* entries of tests/tests.list
 # check what they print.
 
-$(BUILD)/obj/tests/os/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_INCLUDES)
+$(BUILD)/obj/tests/os/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 
 $(eval $(call os_component,hello,tests/os/hello/hello.c))
 $(eval $(call os_component,echo,tests/os/echo/echo.c))

@@ -9,7 +9,7 @@ LIBOSTEST_SRCS := tests/os/libostest/crt0.S tests/os/libostest/setup.c \
 LIBOSTEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOSTEST_SRCS))) \
                   $(BUILD)/obj/proto/pm_server.o $(BUILD)/obj/proto/vfs_server.o
 
-$(BUILD)/obj/tests/os/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
+$(BUILD)/obj/tests/os/libostest/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
 $(LIBOSTEST_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 
 $(BUILD)/user/libostest.elf: $(LIBOSTEST_OBJS) $(OS_LINK_DEPS)

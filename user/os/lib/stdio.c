@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <keel/os/start.h>
 
 #define STDIN_BUFFER 256
 #define STDOUT_BUFFER 1024
@@ -28,8 +29,6 @@ FILE *const stderr = &stderr_file.xfile.cfile.file;
 
 extern char **environ;
 void __libc_init_array(void);
-void keel_init_hook(int argc, char **argv, char **envp);
-void keel_exit_hook(int status);
 
 /* Before main: the environment for getenv, then the constructors. */
 void keel_init_hook(int argc, char **argv, char **envp)

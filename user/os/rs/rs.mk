@@ -7,7 +7,7 @@ RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/bu
            user/os/rs/fault.c user/os/rs/elf.c user/os/rs/sysdesc.c
 RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(BUILD)/obj/user/os/rs/archive.o
 
-$(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_INCLUDES)
+$(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 $(BUILD)/obj/user/os/rs/archive.o: ASFLAGS = $(ASFLAGS_TARGET) -DKEEL_ARCHIVE_PATH='"$(OS_ARCHIVE)"'
 $(BUILD)/obj/user/os/rs/archive.o: $(OS_ARCHIVE)
 $(RS_OBJS): | $(GEN_HEADERS)
@@ -26,7 +26,7 @@ $(BUILD)/images/os.elf: $(KERNEL_ELF) $(BUILD)/user/rs.elf tools/pack_image.py
 RSCHECK := $(BUILD)/host/rscheck
 RSCHECK_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,tests/host/rscheck.c user/os/rs/elf.c \
                                                      user/os/rs/sysdesc.c)
-$(RSCHECK_OBJS): HOST_INCLUDES += $(OS_INCLUDES)
+$(RSCHECK_OBJS): HOST_INCLUDES += $(OS_BASE_INCLUDES)
 
 $(RSCHECK): $(RSCHECK_OBJS)
 	@mkdir -p $(@D)

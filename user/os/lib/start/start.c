@@ -28,8 +28,11 @@ static __attribute__((noreturn)) void stop(void)
     }
 }
 
-__attribute__((weak)) void keel_init_hook(void)
+__attribute__((weak)) void keel_init_hook(int argc, char **argv, char **envp)
 {
+    (void)argc;
+    (void)argv;
+    (void)envp;
 }
 
 __attribute__((weak, noreturn)) void keel_exit_hook(int status)
@@ -88,8 +91,8 @@ static __attribute__((noinline, noreturn)) void start_main(const keel_startinfo_
         puts("start: the start page is malformed");
         stop();
     }
-    keel_init_hook();
     int argc = (int)si->argc;
+    keel_init_hook(argc, vectors, &vectors[argc + 1]);
     keel_exit_hook(main(argc, vectors, &vectors[argc + 1]));
 }
 

@@ -3,12 +3,13 @@
 # x0 = the start page, and libstart.a. os_component links a component with
 # them and libkeel; libos's program macro links them with picolibc.
 
-OS_INCLUDES   := -Iuser/os/include
+OS_BASE_INCLUDES := -Iuser/os/include
 OS_START_CRT0 := $(BUILD)/obj/user/os/lib/start/crt0.o
 OS_START_OBJS := $(BUILD)/obj/user/os/lib/start/start.o
 OS_START_A    := $(BUILD)/user/os/libstart.a
+OS_START_LINK := $(OS_START_CRT0) $(OS_START_A)
 
-$(BUILD)/obj/user/os/lib/start/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_INCLUDES)
+$(BUILD)/obj/user/os/lib/start/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 $(OS_START_OBJS) $(OS_START_CRT0): | $(GEN_HEADERS)
 
 $(OS_START_A): $(OS_START_OBJS)
@@ -29,16 +30,17 @@ $(BUILD)/components/$(1).elf: $$($(1)_OBJS) $$(OS_START_CRT0) $$(OS_START_A) $$(
 OS_COMPONENTS += $(BUILD)/components/$(1).elf
 endef
 
-# make check: the OS headers compile on their own (STYLE 12).
-OS_HEADERS := $(wildcard user/os/include/keel/os/*.h)
-OS_HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/%.ok,$(OS_HEADERS))
+# make check: the shared OS headers compile on their own freestanding, as
+# rs and the components include them (libos.mk checks them hosted).
+OS_BASE_HEADERS := $(wildcard user/os/include/keel/os/*.h)
+OS_BASE_HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/freestanding/%.ok,$(OS_BASE_HEADERS))
 
-$(BUILD)/check/user/os/%.ok: user/os/%.h | $(GEN_HEADERS)
+$(BUILD)/check/freestanding/user/os/%.ok: user/os/%.h | $(GEN_HEADERS)
 	@mkdir -p $(@D)
-	@echo '#include "$(abspath $<)"' | $(CC) $(USER_CFLAGS) $(USER_INCLUDES) $(OS_INCLUDES) -x c -c - -o /dev/null
+	@echo '#include "$(abspath $<)"' | $(CC) $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES) -x c -c - -o /dev/null
 	@touch $@
 
-.PHONY: check-os-headers
-check-os-headers: $(OS_HEADER_STAMPS)
-	@echo "OS headers: $(words $(OS_HEADER_STAMPS)) compile on their own"
-check: check-os-headers
+.PHONY: check-os-base-headers
+check-os-base-headers: $(OS_BASE_HEADER_STAMPS)
+	@echo "OS headers: $(words $(OS_BASE_HEADER_STAMPS)) compile on their own freestanding"
+check: check-os-base-headers

@@ -14,9 +14,10 @@ int main(int argc, char **argv, char **envp);
 /* The start page this process was started with. */
 const keel_startinfo_t *keel_startinfo(void);
 
-/* Called once before main, with TLS and the IPC buffer in place. The default
- * does nothing; libos defines its own to run picolibc's initialisers. */
-void keel_init_hook(void);
+/* Called once before main with main's arguments, TLS and the IPC buffer in
+ * place. The default does nothing; libos defines its own (environ, then
+ * picolibc's initialisers). */
+void keel_init_hook(int argc, char **argv, char **envp);
 
 /* Called with main's return value. The default prints "NAME: exited with
  * status N" on the debug console and suspends the thread; libos defines its
