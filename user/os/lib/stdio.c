@@ -2,11 +2,11 @@
  * stderr are tinystdio buffered files over read and write (stdout and
  * stderr line-buffered); the start-up (user/os/lib/start) calls
  * keel_init_hook before main and keel_exit_hook with main's value. */
+#include <keel/os/start.h>
 #include <stdio-bufio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <keel/os/start.h>
 
 #define STDIN_BUFFER 256
 #define STDOUT_BUFFER 1024
