@@ -9,3 +9,14 @@ $(eval $(call os_component,echo,tests/os/echo/echo.c))
 $(eval $(call os_component,ping,tests/os/ping/ping.c))
 $(eval $(call os_component,clock,tests/os/clock/clock.c))
 $(eval $(call os_component,crash,tests/os/crash/crash.c))
+$(eval $(call os_component,rsclient,tests/os/rsclient/rsclient.c))
+# rsclient checks rs's errnos, picolibc's numbers (only its headers).
+$(BUILD)/obj/tests/os/rsclient/rsclient.o: CFLAGS += -isystem $(PICOLIBC)/include
+$(BUILD)/obj/tests/os/rsclient/rsclient.o: | $(PROTO_HEADERS)
+
+# The `service` program (user/bin/service) runs as components too, on the
+# early console: the archive takes its ELF from $(BUILD)/components.
+$(BUILD)/components/service.elf: $(BUILD)/programs/service.elf
+	@mkdir -p $(@D)
+	cp $< $@
+OS_COMPONENTS += $(BUILD)/components/service.elf

@@ -1,0 +1,7 @@
+# The programs of /bin (docs/os.md "How to write a program"), each linked
+# with os_program (user/os/lib/libos.mk) into $(BUILD)/programs/NAME.elf.
+
+# The system programs (docs/os.md "The system programs"): they share
+# user/bin/common (a server's endpoint, the lines they print).
+SYSINFO_SRCS := user/bin/common/sysinfo.c user/bin/common/endpoint.c
+$(eval $(call os_program,service,user/bin/service/service.c $(SYSINFO_SRCS)))
