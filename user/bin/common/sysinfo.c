@@ -1,11 +1,13 @@
 /* The lines the system programs print (sysinfo.h). */
 #include "sysinfo.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <keel/os/startinfo.h>
 #include <keel/proto/pm_defs.h>
 #include <keel/proto/rs_defs.h>
 #include <stdio.h>
+#include <string.h>
 
 #define KIB(bytes) ((bytes) >> 10)
 
@@ -95,6 +97,31 @@ int sysinfo_ps_line(char *buf, size_t size, int64_t pid, int64_t ppid, int64_t p
     return snprintf(buf, size, "%5" PRId64 " %5" PRId64 " %5" PRId64 " %-7s %7" PRIu64 "K %s\n",
                     pid, ppid, pgid, name_of(state, states, sizeof(states) / sizeof(states[0])),
                     KIB(memory), name);
+}
+
+int sysinfo_ps(FILE *out, FILE *err, sysinfo_procinfo_fn *procinfo, void *ctx)
+{
+    char line[160];
+    sysinfo_ps_header(line, sizeof(line));
+    fputs(line, out);
+    for (int64_t next = 1; next <= PM_PID_MAX;) {
+        int64_t ppid = 0, pgid = 0;
+        uint64_t state = 0, memory = 0;
+        char name[32] = "";
+        long pid = procinfo(ctx, next, &ppid, &pgid, &state, &memory, name);
+        if (pid == -ESRCH) {
+            return 0; /* no process at or above `next` */
+        }
+        if (pid < next) { /* an error, or an answer that would walk backwards */
+            fprintf(err, "ps: procinfo: %s\n", strerror(pid < 0 ? (int)-pid : EIO));
+            return SYSINFO_FAILED;
+        }
+        name[sizeof(name) - 1] = '\0';
+        sysinfo_ps_line(line, sizeof(line), pid, ppid, pgid, state, memory, name);
+        fputs(line, out);
+        next = pid + 1;
+    }
+    return 0;
 }
 
 int sysinfo_free_header(char *buf, size_t size)

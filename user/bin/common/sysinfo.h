@@ -7,6 +7,7 @@
 #include <keel/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The exit statuses of the programs: a failure (a server's error), a usage
  * error (printed to stderr). */
@@ -32,6 +33,15 @@ int sysinfo_grant_line(char *buf, size_t size, const char *name, uint64_t kind, 
 int sysinfo_ps_header(char *buf, size_t size);
 int sysinfo_ps_line(char *buf, size_t size, int64_t pid, int64_t ppid, int64_t pgid, uint64_t state,
                     uint64_t memory, const char *name);
+
+/* pm procinfo (or a test's stand-in): the process with the smallest pid
+ * >= `pid`; its pid, -ESRCH if none, another negative errno on failure. */
+typedef long sysinfo_procinfo_fn(void *ctx, int64_t pid, int64_t *ppid, int64_t *pgid,
+                                 uint64_t *state, uint64_t *memory, char name[32]);
+
+/* ps: the table of every process to `out`, walking the pids upwards with
+ * `procinfo`; a failure goes to `err`. Returns the exit status. */
+int sysinfo_ps(FILE *out, FILE *err, sysinfo_procinfo_fn *procinfo, void *ctx);
 
 /* free: the header, then the line `which` ("Mem:", "Quota:") in KiB. */
 int sysinfo_free_header(char *buf, size_t size);
