@@ -14,9 +14,12 @@ $(eval $(call os_component,rsclient,tests/os/rsclient/rsclient.c))
 $(BUILD)/obj/tests/os/rsclient/rsclient.o: CFLAGS += -isystem $(PICOLIBC)/include
 $(BUILD)/obj/tests/os/rsclient/rsclient.o: | $(PROTO_HEADERS)
 
-# The `service` program (user/bin/service) runs as components too, on the
-# early console: the archive takes its ELF from $(BUILD)/components.
-$(BUILD)/components/service.elf: $(BUILD)/programs/service.elf
+# Programs of user/bin run as components too, on the early console
+# (service; uptime; ps, which finds no pm): the archive takes their ELFs
+# from $(BUILD)/components.
+OS_PROGRAM_COMPONENTS := service uptime ps
+$(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).elf): \
+$(BUILD)/components/%.elf: $(BUILD)/programs/%.elf
 	@mkdir -p $(@D)
 	cp $< $@
-OS_COMPONENTS += $(BUILD)/components/service.elf
+OS_COMPONENTS += $(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).elf)
