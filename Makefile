@@ -51,6 +51,7 @@ include proto/proto.mk
 include user/os/lib/start/start.mk
 include user/os/lib/libos.mk
 include user/user.mk
+include user/bin/bin.mk
 include tests/os/os.mk
 include system/system.mk
 include user/os/rs/rs.mk

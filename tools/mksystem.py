@@ -46,6 +46,8 @@ KEEL_SYSDESC_FILE = "system"
 KEEL_SYSDESC_MAX_COMPONENTS = 64
 KEEL_SYSDESC_MAX_NOTIFY_BITS = 63
 KEEL_PRIORITY_MAX = 254
+KEEL_SYSDESC_SERVER_RS = 0xFFFFFFFF
+RS_SERVICE = "rs"  # the root task's own service (proto/rs.proto): `use rs`, never `serve rs`
 
 GRANT_SERVE, GRANT_USE, GRANT_DEVICE, GRANT_IRQ = 1, 2, 3, 4
 GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
@@ -516,6 +518,9 @@ def resolve_services(system):
         for grant in comp.grants:
             if grant.kind != GRANT_SERVE:
                 continue
+            if grant.service == RS_SERVICE:
+                system.error(grant.line, f"service '{RS_SERVICE}' is the root task's own")
+                continue
             if grant.service in index:
                 other = system.services[index[grant.service]][1]
                 system.error(grant.line, f"service '{grant.service}' is already served by "
@@ -529,6 +534,9 @@ def resolve_services(system):
         for grant in comp.grants:
             if grant.kind != GRANT_USE:
                 continue
+            if grant.service == RS_SERVICE and RS_SERVICE not in index:
+                index[RS_SERVICE] = len(system.services)
+                system.services.append((RS_SERVICE, None))
             if grant.service not in index:
                 system.error(grant.line, f"'{comp.name}' uses service '{grant.service}', "
                              "which no component serves")
@@ -724,7 +732,8 @@ def pack_sysdesc(system):
             grants.append(SYSDESC_GRANT.pack(
                 cstr(g.name, KEEL_NAME_MAX), g.kind, g.flags, g.target, g.irq, g.badge, g.paddr,
                 g.size, g.vaddr, g.string, 0))
-    services = [SYSDESC_SERVICE.pack(cstr(name, KEEL_NAME_MAX), comp.index, 0)
+    services = [SYSDESC_SERVICE.pack(cstr(name, KEEL_NAME_MAX),
+                                     KEEL_SYSDESC_SERVER_RS if comp is None else comp.index, 0)
                 for name, comp in system.services]
     channels = [SYSDESC_CHANNEL.pack(system.component(c.ends[0][0]).index,
                                      system.component(c.ends[1][0]).index, c.pages, 0)

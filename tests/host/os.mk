@@ -38,3 +38,5 @@ endef
 
 $(eval $(call host_os_test,proto_dispatch,$(HOST_PROTO_SRCS)))
 $(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
+# The lines of the system programs (user/bin/common/sysinfo.c).
+$(eval $(call host_os_test,sysinfo,user/bin/common/sysinfo.c))

@@ -230,7 +230,7 @@ def constants_match_headers():
                  "KEEL_STARTINFO_ARGS_MAX", "KEEL_ARCHIVE_MAGIC", "KEEL_ARCHIVE_VERSION",
                  "KEEL_ARCHIVE_NAME_MAX", "KEEL_SYSDESC_MAGIC", "KEEL_SYSDESC_VERSION",
                  "KEEL_SYSDESC_MAX_COMPONENTS", "KEEL_SYSDESC_MAX_NOTIFY_BITS",
-                 "KEEL_PRIORITY_MAX"):
+                 "KEEL_PRIORITY_MAX", "KEEL_SYSDESC_SERVER_RS"):
         value = int(re.sub(r"u?l*$", "", defines[name], flags=re.I), 0)
         expect_eq(getattr(mksystem, name), value, name)
     expect_eq(defines["KEEL_SYSDESC_FILE"], '"system"', "KEEL_SYSDESC_FILE")
@@ -275,6 +275,18 @@ def error_not_a_number():
 @test
 def error_priority_out_of_range():
     expect_error(component("a", priority=255), 3, "out of range (1..254)")
+
+
+@test
+def rs_service_is_the_root_tasks():
+    archive = ok(component("a", extra="use rs\n") + component("b", extra="use svc\n") +
+                 component("c", extra="serve svc\n"))
+    d = read_sysdesc(archive)
+    expect_eq([(cstr(s[0]), s[1]) for s in d["services"]],
+              [("svc", 2), ("rs", mksystem.KEEL_SYSDESC_SERVER_RS)], "services")
+    expect_eq((d["grants"][0][1], d["grants"][0][3]), (2, 1), "use rs: kind use, service 1")
+    expect_eq(rscheck(archive).split(":")[0], "ok", "rscheck")
+    expect_error(A + "    serve rs\n", 5, "service 'rs' is the root task's own")
 
 
 @test

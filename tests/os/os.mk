@@ -9,3 +9,17 @@ $(eval $(call os_component,echo,tests/os/echo/echo.c))
 $(eval $(call os_component,ping,tests/os/ping/ping.c))
 $(eval $(call os_component,clock,tests/os/clock/clock.c))
 $(eval $(call os_component,crash,tests/os/crash/crash.c))
+$(eval $(call os_component,rsclient,tests/os/rsclient/rsclient.c))
+# rsclient checks rs's errnos, picolibc's numbers (only its headers).
+$(BUILD)/obj/tests/os/rsclient/rsclient.o: CFLAGS += -isystem $(PICOLIBC)/include
+$(BUILD)/obj/tests/os/rsclient/rsclient.o: | $(PROTO_HEADERS)
+
+# Programs of user/bin run as components too, on the early console
+# (service; uptime; ps, which finds no pm): the archive takes their ELFs
+# from $(BUILD)/components.
+OS_PROGRAM_COMPONENTS := service uptime ps
+$(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).elf): \
+$(BUILD)/components/%.elf: $(BUILD)/programs/%.elf
+	@mkdir -p $(@D)
+	cp $< $@
+OS_COMPONENTS += $(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).elf)

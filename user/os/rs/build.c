@@ -315,10 +315,10 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
         return copy_in(c, e, rs.service[g->target], seL4_CanRead);
     case KEEL_GRANT_USE:
         e = add_entry(c, g->name, KEEL_CAP_ENDPOINT, 0);
-        e->badge = g->badge;
+        e->badge = rs_use_badge(g);
         return mint_in(c, e, rs.service[g->target],
                        seL4_CapRights_new(1, (g->flags & KEEL_GRANT_CAN_GRANT) != 0, 0, 1),
-                       g->badge);
+                       e->badge);
     case KEEL_GRANT_IRQ:
         e = add_entry(c, g->name, KEEL_CAP_IRQ, 0);
         e->badge = g->badge;

@@ -2,9 +2,9 @@
  * delivers every component's faults (badge = component index + 1), and the
  * table of what each component was given.
  *
- * Requests of the rs protocol (proto/rs.proto: service list, show) will
- * arrive on the same endpoint with badges above the components' range and
- * be dispatched next to the faults in rs_serve(). */
+ * Requests of the rs protocol (proto/rs.proto: service list, show) arrive
+ * on the same endpoint with RS_CLIENT_BADGE in their badge and are answered
+ * by service.c. */
 #include "rs.h"
 #include <keel/printf.h>
 
@@ -125,10 +125,15 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
 
 void rs_serve(void)
 {
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(rs.endpoint, &badge);
     for (;;) {
-        seL4_Word badge;
-        seL4_MessageInfo_t info = seL4_Recv(rs.endpoint, &badge);
-        handle_fault(badge, info);
+        if (rs_is_client(badge)) {
+            info = seL4_ReplyRecv(rs.endpoint, rs_answer(badge, info), &badge);
+        } else {
+            handle_fault(badge, info);
+            info = seL4_Recv(rs.endpoint, &badge);
+        }
     }
 }
 

@@ -81,6 +81,14 @@ const char *rs_error_name(seL4_Word error);
 bool rs_make_shared_objects(void);
 seL4_Word rs_shared_pages(const rs_component_t *c); /* slots its mappings of them take */
 
+/* service.c: rs as a service (proto/rs.proto). The endpoint caps of
+ * `use rs` carry RS_CLIENT_BADGE (never a fault badge, never a
+ * notification's KEEL_BADGE_NOTIFY). */
+#define RS_CLIENT_BADGE ((seL4_Word)1 << 62)
+bool rs_is_client(seL4_Word badge);
+seL4_Word rs_use_badge(const keel_sysdesc_grant_t *g); /* the badge a use grant's cap gets */
+seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info); /* the reply */
+
 /* build.c */
 bool rs_build(rs_component_t *c);
 

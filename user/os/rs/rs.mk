@@ -4,13 +4,23 @@
 # `os` (system/system.mk), so $(BUILD) is $(BUILD)/os of the top-level make.
 
 RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
-           user/os/rs/fault.c user/os/rs/elf.c user/os/rs/sysdesc.c
-RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(BUILD)/obj/user/os/rs/archive.o
+           user/os/rs/fault.c user/os/rs/elf.c user/os/rs/sysdesc.c user/os/rs/service.c
+RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(BUILD)/obj/user/os/rs/archive.o \
+           $(BUILD)/obj/user/os/rs/rs_server.o
 
 $(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 $(BUILD)/obj/user/os/rs/archive.o: ASFLAGS = $(ASFLAGS_TARGET) -DKEEL_ARCHIVE_PATH='"$(OS_ARCHIVE)"'
 $(BUILD)/obj/user/os/rs/archive.o: $(OS_ARCHIVE)
-$(RS_OBJS): | $(GEN_HEADERS)
+$(RS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
+
+# rs serves proto/rs.proto (service.c): the generated dispatch, compiled
+# freestanding like rs, with picolibc's headers for the errno numbers that
+# every program and server shares (no picolibc code is linked).
+RS_ERRNO_INCLUDES := -isystem $(PICOLIBC)/include
+$(BUILD)/obj/user/os/rs/service.o: CFLAGS += $(RS_ERRNO_INCLUDES)
+$(BUILD)/obj/user/os/rs/rs_server.o: $(PROTO_SRC_DIR)/rs_server.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES) $(RS_ERRNO_INCLUDES) -c $< -o $@
 
 $(BUILD)/user/rs.elf: $(RS_OBJS) $(LIBKEEL_LINK_DEPS)
 	@mkdir -p $(@D)

@@ -285,7 +285,8 @@ static const char *check_services_and_channels(const keel_sysdesc_t *d)
 {
     for (uint32_t i = 0; i < d->nservices; i++) {
         const keel_sysdesc_service_t *s = &rs_services(d)[i];
-        if (!NAME_OK(s->name) || s->server >= d->ncomponents) {
+        bool rs_own = s->server == KEEL_SYSDESC_SERVER_RS;
+        if (!NAME_OK(s->name) || (s->server >= d->ncomponents && !rs_own)) {
             return fail("service %u: bad name or server", i);
         }
     }

@@ -96,9 +96,13 @@ typedef struct keel_sysdesc_grant {
     uint32_t reserved; /* 0 */
 } keel_sysdesc_grant_t;
 
+/* The server of service "rs": the root task itself (proto/rs.proto), whose
+ * clients hold `use rs`; no component may serve it. */
+#define KEEL_SYSDESC_SERVER_RS 0xffffffffu
+
 typedef struct keel_sysdesc_service {
     char name[KEEL_NAME_MAX];
-    uint32_t server; /* component index */
+    uint32_t server; /* component index, or KEEL_SYSDESC_SERVER_RS */
     uint32_t reserved;
 } keel_sysdesc_service_t;
 
