@@ -51,6 +51,7 @@ include proto/proto.mk
 include user/os/lib/start/start.mk
 include user/os/lib/libos.mk
 include user/user.mk
+include user/bin/bin.mk
 include tests/os/os.mk
 include system/system.mk
 include user/os/rs/rs.mk
@@ -59,6 +60,7 @@ include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/host/os.mk
+include tests/host/bin.mk
 include tests/os/libostest/libostest.mk
 include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk
