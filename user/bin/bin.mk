@@ -4,7 +4,7 @@
 # tests/host/bin.mk from the same BIN_SRCS_NAME lists.
 
 # The shell and the utilities (helper sh).
-BIN_SH_PROGRAMS := sh echo cat ls wc head true false
+BIN_SH_PROGRAMS := sh echo cat ls wc head true false grep kill sleep date
 BIN_SRCS_sh     := user/bin/sh/main.c user/bin/sh/parse.c user/bin/sh/run.c
 $(foreach p,$(filter-out sh,$(BIN_SH_PROGRAMS)),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c))
 BIN_PROGRAMS    += $(BIN_SH_PROGRAMS)
