@@ -174,7 +174,9 @@ int main(int argc, char **argv)
             shell.argc = 1;
             shell.argv = argv;
         }
-        run_text(argv[2], true);
+        char *text = sh_strdup(argv[2]); /* on the heap, where ASan sees an overread */
+        run_text(text, true);
+        free(text);
     } else if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
         return usage();
     } else if (argc > 1) {
