@@ -34,7 +34,7 @@ static int parse_signal(const char *s)
     char *end;
     long n = strtol(s, &end, 10);
     if (*s != '\0' && *end == '\0') {
-        return n > 0 && n < 64 ? (int)n : -1;
+        return n >= 0 && n < 64 ? (int)n : -1; /* 0: only check that pid exists */
     }
     if (strncasecmp(s, "SIG", 3) == 0) {
         s += 3;
