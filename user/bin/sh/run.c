@@ -430,8 +430,10 @@ static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *statu
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 #else
-    posix_spawnattr_setpgroup(&attr, pl->pgid);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    if (shell.interactive) { /* job control: a group per pipeline; a script's stay in its own */
+        posix_spawnattr_setpgroup(&attr, pl->pgid);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    }
 #endif
     char **env = child_environment(e);
     fflush(stdout);
@@ -514,7 +516,7 @@ static int run_pipeline(const pipeline_t *p)
         } else {
             pids[i] = spawn_command(&e, &pl, &status);
         }
-        if (pgid == 0 && pids[i] > 0) {
+        if (pgid == 0 && pids[i] > 0 && shell.interactive) {
             pgid = pids[i];
             sh_set_foreground(pgid);
         }
@@ -537,7 +539,7 @@ static int run_pipeline(const pipeline_t *p)
         }
     }
     if (pgid != 0) {
-        sh_set_foreground(getpid());
+        sh_set_foreground(getpid()); /* an interactive shell leads its own group */
     }
     return status;
 }
