@@ -131,6 +131,8 @@ def redirect_errors():
     with tempfile.TemporaryDirectory() as tmp:
         expect_run("cat < nothere; echo $?", 0, "1\n", "sh: nothere: No such file", cwd=tmp)
         expect_run("echo x > nodir/f", 1, "", "sh: nodir/f:", cwd=tmp)
+        expect_run("echo x 1>&9999; echo $?", 0, "126\n", "Bad file descriptor")
+        expect_run("echo x >&-; echo $?", 0, "1\n")  # echo's stdout closed
         expect_run("echo a >&x", 2, "", "syntax error")
         expect_run("echo a >", 2, "", "syntax error")
 

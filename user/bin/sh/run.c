@@ -372,25 +372,36 @@ typedef struct {
     pid_t pgid; /* 0: a new group led by this process */
 } plumbing_t;
 
-static void file_actions(posix_spawn_file_actions_t *fa, const expanded_t *e, const int *opened,
-                         const plumbing_t *pl)
+/* The first error of the file-action calls (0: none). */
+static void first_error(int *err, int r)
 {
+    if (*err == 0) {
+        *err = r;
+    }
+}
+
+/* 0, or the error of a file action that cannot be taken (an fd beyond
+ * what the system allows): the command must not run without it. */
+static int file_actions(posix_spawn_file_actions_t *fa, const expanded_t *e, const int *opened,
+                        const plumbing_t *pl)
+{
+    int err = 0;
     if (pl->in >= 0) {
-        posix_spawn_file_actions_adddup2(fa, pl->in, 0);
+        first_error(&err, posix_spawn_file_actions_adddup2(fa, pl->in, 0));
     }
     if (pl->out >= 0) {
-        posix_spawn_file_actions_adddup2(fa, pl->out, 1);
+        first_error(&err, posix_spawn_file_actions_adddup2(fa, pl->out, 1));
     }
     for (size_t i = 0; i < e->nredirs; i++) {
         const redir_t *r = &e->redirs[i];
         if (r->kind != REDIR_DUP) {
             if (opened[i] != r->fd) {
-                posix_spawn_file_actions_adddup2(fa, opened[i], r->fd);
+                first_error(&err, posix_spawn_file_actions_adddup2(fa, opened[i], r->fd));
             }
         } else if (strcmp(r->target, "-") == 0) {
-            posix_spawn_file_actions_addclose(fa, r->fd);
+            first_error(&err, posix_spawn_file_actions_addclose(fa, r->fd));
         } else {
-            posix_spawn_file_actions_adddup2(fa, atoi(r->target), r->fd);
+            first_error(&err, posix_spawn_file_actions_adddup2(fa, atoi(r->target), r->fd));
         }
     }
     int temps[3] = { pl->in, pl->out, pl->other };
@@ -401,9 +412,10 @@ static void file_actions(posix_spawn_file_actions_t *fa, const expanded_t *e, co
             target = e->redirs[j].fd == fd;
         }
         if (fd >= 0 && !target) {
-            posix_spawn_file_actions_addclose(fa, fd);
+            first_error(&err, posix_spawn_file_actions_addclose(fa, fd));
         }
     }
+    return err;
 }
 
 static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *status)
@@ -422,7 +434,7 @@ static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *statu
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
-    file_actions(&fa, e, opened, pl);
+    int err = file_actions(&fa, e, opened, pl);
 #ifdef SH_HOST
     sigset_t defaults;
     sigemptyset(&defaults);
@@ -438,7 +450,9 @@ static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *statu
     char **env = child_environment(e);
     fflush(stdout);
     pid_t pid = -1;
-    int err = posix_spawn(&pid, path, &fa, &attr, e->argv, env);
+    if (err == 0) {
+        err = posix_spawn(&pid, path, &fa, &attr, e->argv, env);
+    }
     if (err != 0) {
         fprintf(stderr, "sh: %s: %s\n", e->argv[0], strerror(err));
         *status = 126;
