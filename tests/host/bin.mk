@@ -1,4 +1,4 @@
-# The programs of user/bin built for the host (glibc) under ASan and UBSan
+# The portable programs of user/bin (BIN_HOST_PROGRAMS) built for the host (glibc) under ASan and UBSan
 # into $(BUILD)/host/bin/NAME, for tests/host/test_sh.py and
 # tests/host/test_utils.py. SH_HOST selects the host side of the few
 # places where the shell differs (process groups, signals of children).
@@ -17,4 +17,4 @@ $(BUILD)/host/bin/$(1): $$(patsubst %.c,$(BUILD)/host/bin/obj/%.o,$$(BIN_SRCS_$(
 TEST_DEPS += $(BUILD)/host/bin/$(1)
 endef
 
-$(foreach p,$(BIN_PROGRAMS),$(eval $(call host_bin,$(p))))
+$(foreach p,$(BIN_HOST_PROGRAMS),$(eval $(call host_bin,$(p))))
