@@ -167,6 +167,10 @@ def grep():
     expect(["grep", "lo*"], 0, "Hello world\n", stdin=text)
     expect(["grep", "x*"], 0, text, stdin=text)
     expect(["grep", "^$"], 0, "\n", stdin="a\n\nb\n")
+    expect(["grep", ""], 0, "a\n\n", stdin="a\n\n")
+    expect(["grep", "a$b"], 0, "xa$b\n", stdin="ab\nxa$b\n")
+    # stars do not backtrack: this would take ages to fail by trying every split
+    expect(["grep", "-c", "a*" * 12 + "b"], 1, "0\n", stdin="a" * 5000 + "\n")
     with tempfile.TemporaryDirectory() as tmp:
         files(tmp, {"f": "one\ntwo\n", "g": "three\n"})
         expect(["grep", "-n", "o", "f", "g"], 0, "f:1:one\nf:2:two\n", cwd=tmp)

@@ -90,44 +90,82 @@ static bool atom_matches(const char *re, size_t len, char c)
     return same(re[0], c);
 }
 
-static bool match_here(const char *re, const char *text);
+/* The pattern compiled: its atoms, each maybe starred, and the anchors.
+ * Matching runs the atoms as a set of states over the line (state i: atom
+ * i is next; state count: matched), so that it takes time proportional to
+ * the line times the pattern, whatever the stars. */
+typedef struct {
+    const char *at;
+    size_t len;
+    bool star;
+} atom_t;
 
-static bool match_star(const char *atom, size_t len, const char *rest, const char *text)
+typedef struct {
+    atom_t *atoms;
+    size_t count;
+    bool at_start; /* ^ */
+    bool at_end;   /* $ */
+} pattern_t;
+
+static void compile(const char *re, pattern_t *p)
 {
-    do {
-        if (match_here(rest, text)) {
-            return true;
+    p->at_start = re[0] == '^';
+    re += p->at_start ? 1 : 0;
+    p->atoms = malloc((strlen(re) + 1) * sizeof(atom_t));
+    if (p->atoms == NULL) {
+        fprintf(stderr, "grep: out of memory\n");
+        exit(2);
+    }
+    p->count = 0;
+    p->at_end = false;
+    while (*re != '\0') {
+        if (re[0] == '$' && re[1] == '\0') {
+            p->at_end = true;
+            break;
         }
-    } while (atom_matches(atom, len, *text++));
-    return false;
+        atom_t *a = &p->atoms[p->count++];
+        a->at = re;
+        a->len = atom_length(re);
+        re += a->len;
+        a->star = *re == '*';
+        re += a->star ? 1 : 0;
+    }
 }
 
-static bool match_here(const char *re, const char *text)
+/* Enter state i and every state a starred atom lets the match skip to. */
+static void enter(const pattern_t *p, bool *states, size_t i)
 {
-    if (re[0] == '\0') {
-        return true;
+    states[i] = true;
+    while (i < p->count && p->atoms[i].star) {
+        states[++i] = true;
     }
-    if (re[0] == '$' && re[1] == '\0') {
-        return *text == '\0';
-    }
-    size_t len = atom_length(re);
-    if (re[len] == '*') {
-        return match_star(re, len, re + len + 1, text);
-    }
-    return atom_matches(re, len, *text) && match_here(re + len, text + 1);
 }
 
-static bool matches(const char *re, const char *text)
+static bool matches(const pattern_t *p, const char *text)
 {
-    if (re[0] == '^') {
-        return match_here(re + 1, text);
-    }
-    do {
-        if (match_here(re, text)) {
+    bool current[p->count + 1];
+    bool next[p->count + 1];
+    memset(current, 0, sizeof(current));
+    enter(p, current, 0);
+    for (;; text++) {
+        if (current[p->count] && (!p->at_end || *text == '\0')) {
             return true;
         }
-    } while (*text++ != '\0');
-    return false;
+        if (*text == '\0') {
+            return false;
+        }
+        memset(next, 0, sizeof(next));
+        for (size_t i = 0; i < p->count; i++) {
+            const atom_t *a = &p->atoms[i];
+            if (current[i] && atom_matches(a->at, a->len, *text)) {
+                enter(p, next, a->star ? i : i + 1);
+            }
+        }
+        if (!p->at_start) {
+            enter(p, next, 0); /* a match may begin at the next character */
+        }
+        memcpy(current, next, sizeof(current));
+    }
 }
 
 /* Every atom well formed, no * without an atom. */
@@ -185,7 +223,7 @@ static bool read_line(FILE *f, char **line, size_t *cap)
 }
 
 /* The number of selected lines of f, printed unless count_only. */
-static unsigned long grep(const char *re, FILE *f, const char *name)
+static unsigned long grep(const pattern_t *re, FILE *f, const char *name)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -258,10 +296,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "grep: bad pattern '%s'\n", re);
         return 2;
     }
+    pattern_t pattern;
+    compile(re, &pattern);
     unsigned long selected = 0;
     bool error = false;
     if (i >= argc) {
-        selected = grep(re, stdin, NULL);
+        selected = grep(&pattern, stdin, NULL);
     }
     for (int first = i; i < argc; i++) {
         FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "r");
@@ -270,10 +310,11 @@ int main(int argc, char **argv)
             error = true;
             continue;
         }
-        selected += grep(re, f, argc - first > 1 ? argv[i] : NULL);
+        selected += grep(&pattern, f, argc - first > 1 ? argv[i] : NULL);
         if (f != stdin) {
             fclose(f);
         }
     }
+    free(pattern.atoms);
     return error ? 2 : selected > 0 ? 0 : 1;
 }
