@@ -225,6 +225,9 @@ def cd():
         expect_run("cd sub; cd ..; ls", 0, "sub\n", cwd=tmp)
         expect_run("cd /nonexistent; echo $?", 0, "1\n", "cd: /nonexistent:", cwd=tmp)
         expect_run("cd sub; echo $PWD", 0, os.path.realpath(tmp) + "/sub\n", cwd=tmp)
+        expect_run("echo $PWD; cd sub; pwd", 0,
+                   f"{os.path.realpath(tmp)}\n{os.path.realpath(tmp)}/sub\n", cwd=tmp)
+        expect_run("pwd | cat", 0, "", "pwd: not supported in a pipeline", cwd=tmp)
         expect_run("cd; ls -a / | grep -c '^\\.$'", 0, "1\n", cwd=tmp)
         expect_run("cd a b", 2, "", "too many arguments", cwd=tmp)
 

@@ -164,6 +164,10 @@ int main(int argc, char **argv)
     if (getenv("PATH") == NULL) {
         setenv("PATH", "/bin", 1);
     }
+    char cwd[512];
+    if (getcwd(cwd, sizeof(cwd)) != NULL) {
+        setenv("PWD", cwd, 1);
+    }
     if (argc > 1 && strcmp(argv[1], "-c") == 0) {
         if (argc < 3) {
             return usage();

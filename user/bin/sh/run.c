@@ -1,5 +1,5 @@
 /* sh: running a parsed list -- expansion of each command, builtins (cd,
- * exit, export, unset), PATH lookup and pipelines through posix_spawn, and
+ * exit, export, pwd, unset), PATH lookup and pipelines through posix_spawn, and
  * the report of how a command ended (sh.h). */
 #include "sh.h"
 
@@ -252,6 +252,18 @@ static int builtin_export(char **argv)
     return status;
 }
 
+static int builtin_pwd(char **argv)
+{
+    (void)argv;
+    char cwd[512];
+    if (getcwd(cwd, sizeof(cwd)) == NULL) {
+        fprintf(stderr, "pwd: %s\n", strerror(errno));
+        return 1;
+    }
+    printf("%s\n", cwd);
+    return 0;
+}
+
 static int builtin_unset(char **argv)
 {
     for (size_t i = 1; argv[i] != NULL; i++) {
@@ -268,10 +280,8 @@ static builtin_fn find_builtin(const char *name)
         const char *name;
         builtin_fn fn;
     } builtins[] = {
-        { "cd", builtin_cd },
-        { "exit", builtin_exit },
-        { "export", builtin_export },
-        { "unset", builtin_unset },
+        { "cd", builtin_cd },   { "exit", builtin_exit },   { "export", builtin_export },
+        { "pwd", builtin_pwd }, { "unset", builtin_unset },
     };
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
         if (strcmp(name, builtins[i].name) == 0) {
