@@ -504,23 +504,11 @@ static int report_status(pid_t pid, int wstatus)
     return 128 + sig;
 }
 
-/* Spawn every command of the pipeline, then wait for all of them; the
- * status is the last command's. */
-static int run_pipeline(const pipeline_t *p)
+/* Spawn every command of the pipeline, each reading the pipe from the one
+ * before; pids[i] = -1 for one that did not start (*status says why).
+ * The process group of the pipeline (0: none made). */
+static pid_t spawn_pipeline(const pipeline_t *p, pid_t *pids, int *status)
 {
-    if (p->ncmds == 1) {
-        expanded_t e;
-        expand_command(&p->cmds[0], &e);
-        builtin_fn fn = e.argc > 0 ? find_builtin(e.argv[0]) : NULL;
-        if (e.argc == 0 || fn != NULL) {
-            int status = run_in_shell(&e, fn);
-            expanded_free(&e);
-            return status;
-        }
-        expanded_free(&e);
-    }
-    pid_t pids[p->ncmds];
-    int status = 0;
     int in = -1;
     pid_t pgid = 0;
     for (size_t i = 0; i < p->ncmds; i++) {
@@ -536,9 +524,9 @@ static int run_pipeline(const pipeline_t *p)
         if (e.argc == 0 || find_builtin(e.argv[0]) != NULL) {
             fprintf(stderr, "sh: %s: not supported in a pipeline\n",
                     e.argc == 0 ? "an assignment" : e.argv[0]);
-            status = 1;
+            *status = 1;
         } else {
-            pids[i] = spawn_command(&e, &pl, &status);
+            pids[i] = spawn_command(&e, &pl, status);
         }
         if (pgid == 0 && pids[i] > 0 && shell.interactive) {
             pgid = pids[i];
@@ -553,15 +541,42 @@ static int run_pipeline(const pipeline_t *p)
         }
         in = fds[0];
     }
+    return pgid;
+}
+
+/* Wait for every process; the status is the last command's. */
+static int wait_pipeline(const pipeline_t *p, const pid_t *pids, int status)
+{
     for (size_t i = 0; i < p->ncmds; i++) {
         int wstatus;
+        bool last = i + 1 == p->ncmds;
         if (pids[i] > 0 && waitpid(pids[i], &wstatus, 0) == pids[i]) {
             int s = report_status(pids[i], wstatus);
-            status = i + 1 == p->ncmds ? s : status;
-        } else if (i + 1 == p->ncmds && pids[i] > 0) {
+            status = last ? s : status;
+        } else if (last && pids[i] > 0) {
             status = 1;
         }
     }
+    return status;
+}
+
+static int run_pipeline(const pipeline_t *p)
+{
+    if (p->ncmds == 1) {
+        expanded_t e;
+        expand_command(&p->cmds[0], &e);
+        builtin_fn fn = e.argc > 0 ? find_builtin(e.argv[0]) : NULL;
+        if (e.argc == 0 || fn != NULL) {
+            int status = run_in_shell(&e, fn);
+            expanded_free(&e);
+            return status;
+        }
+        expanded_free(&e);
+    }
+    pid_t pids[p->ncmds];
+    int status = 0;
+    pid_t pgid = spawn_pipeline(p, pids, &status);
+    status = wait_pipeline(p, pids, status);
     if (pgid != 0) {
         sh_set_foreground(getpid()); /* an interactive shell leads its own group */
     }
