@@ -100,6 +100,13 @@ def pipeline():
 
 
 @test
+def pipeline_waits_for_every_command():
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(20):
+            expect_run("echo data > out | true; cat out", 0, "data\n", cwd=tmp)
+
+
+@test
 def pipeline_status_is_last_command():
     expect_run("false | true; echo $?", 0, "0\n")
     expect_run("true | false; echo $?", 0, "1\n")
@@ -336,6 +343,9 @@ def terminal_prompt_and_sigint():
             os.kill(proc.pid, signal.SIGINT)  # the shell ignores it
             os.write(master, b"echo still here\n")
             read_until(master, "still here")
+            # its children do not inherit the ignored SIGINT
+            os.write(master, b"sh -c 'kill -INT $$'; echo st=$?\n")
+            read_until(master, "st=130")
             os.write(master, b"exit 3\n")
             proc.wait(timeout=10)
             expect_eq(proc.returncode, 3, "status of the interactive shell")
