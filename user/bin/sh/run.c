@@ -41,6 +41,7 @@ typedef struct {
     size_t nassigns;
     redir_t *redirs; /* targets expanded */
     size_t nredirs;
+    int *opened; /* open_redirections: the fd opened for each, -1 for a dup */
 } expanded_t;
 
 static bool is_assignment(const char *raw)
@@ -79,6 +80,7 @@ static void expand_command(const command_t *cmd, expanded_t *e)
         e->redirs[i].target = sh_expand(cmd->redirs[i].target, NULL);
     }
     e->nredirs = cmd->nredirs;
+    e->opened = sh_alloc((cmd->nredirs + 1) * sizeof(int));
 }
 
 static void expanded_free(expanded_t *e)
@@ -95,6 +97,7 @@ static void expanded_free(expanded_t *e)
     free(e->argv);
     free(e->assigns);
     free(e->redirs);
+    free(e->opened);
 }
 
 /* NAME=value into the shell's environment (every variable is exported). */
@@ -295,7 +298,7 @@ static builtin_fn find_builtin(const char *name)
  * by the shell itself. */
 static int run_in_shell(const expanded_t *e, builtin_fn fn)
 {
-    int opened[e->nredirs + 1];
+    int *opened = e->opened;
     if (!open_redirections(e, opened)) {
         return 1;
     }
@@ -304,10 +307,11 @@ static int run_in_shell(const expanded_t *e, builtin_fn fn)
         status |= assign(e->assigns[i]);
     }
     if (fn != NULL) {
-        saved_fd_t saved[e->nredirs + 1];
+        saved_fd_t *saved = sh_alloc((e->nredirs + 1) * sizeof(*saved));
         size_t n = redirect_self(e, opened, saved);
         status = fn(e->argv);
         restore_self(saved, n);
+        free(saved);
     }
     close_opened(e, opened);
     return status;
@@ -430,7 +434,7 @@ static int file_actions(posix_spawn_file_actions_t *fa, const expanded_t *e, con
 
 static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *status)
 {
-    int opened[e->nredirs + 1];
+    int *opened = e->opened;
     if (!open_redirections(e, opened)) {
         *status = 1;
         return -1;
@@ -573,10 +577,11 @@ static int run_pipeline(const pipeline_t *p)
         }
         expanded_free(&e);
     }
-    pid_t pids[p->ncmds];
+    pid_t *pids = sh_alloc(p->ncmds * sizeof(*pids));
     int status = 0;
     pid_t pgid = spawn_pipeline(p, pids, &status);
     status = wait_pipeline(p, pids, status);
+    free(pids);
     if (pgid != 0) {
         sh_set_foreground(getpid()); /* an interactive shell leads its own group */
     }
