@@ -60,6 +60,7 @@ include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/host/os.mk
+include tests/host/bin.mk
 include tests/os/libostest/libostest.mk
 include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk

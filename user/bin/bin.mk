@@ -1,11 +1,25 @@
 # The programs of /bin (docs/os.md "How to write a program"), each linked
 # with os_program (user/os/lib/libos.mk) into $(BUILD)/programs/NAME.elf.
+# Those that use nothing but POSIX are also built for the host under
+# ASan/UBSan from the same BIN_SRCS_NAME lists (BIN_HOST_PROGRAMS,
+# tests/host/bin.mk).
+
+# The shell and the utilities (docs/os.md "The shell and the utilities").
+BIN_SH_PROGRAMS := sh echo cat ls wc head true false grep kill sleep date
+BIN_SRCS_sh     := user/bin/sh/main.c user/bin/sh/parse.c user/bin/sh/run.c
+$(foreach p,$(filter-out sh,$(BIN_SH_PROGRAMS)),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c))
+BIN_HOST_PROGRAMS += $(BIN_SH_PROGRAMS)
 
 # The system programs (docs/os.md "The system programs"): they share
-# user/bin/common (a server's endpoint, the lines they print).
+# user/bin/common (a server's endpoint, the lines they print). Keel only.
+BIN_SYS_PROGRAMS := service ps free uptime halt
 SYSINFO_SRCS := user/bin/common/sysinfo.c user/bin/common/endpoint.c
-$(eval $(call os_program,service,user/bin/service/service.c $(SYSINFO_SRCS)))
-$(eval $(call os_program,ps,user/bin/ps/ps.c $(SYSINFO_SRCS)))
-$(eval $(call os_program,free,user/bin/free/free.c $(SYSINFO_SRCS)))
-$(eval $(call os_program,uptime,user/bin/uptime/uptime.c $(SYSINFO_SRCS)))
-$(eval $(call os_program,halt,user/bin/halt/halt.c $(SYSINFO_SRCS)))
+$(foreach p,$(BIN_SYS_PROGRAMS),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c $(SYSINFO_SRCS)))
+
+BIN_PROGRAMS := $(BIN_SH_PROGRAMS) $(BIN_SYS_PROGRAMS)
+$(foreach p,$(BIN_PROGRAMS),$(eval $(call os_program,$(p),$(BIN_SRCS_$(p)))))
+BIN_ELFS += $(patsubst %,$(BUILD)/programs/%.elf,$(BIN_PROGRAMS))
+
+.PHONY: bin
+bin: $(BIN_ELFS)
+TEST_DEPS += $(BIN_ELFS)

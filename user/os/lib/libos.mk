@@ -59,9 +59,11 @@ $(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(patsubst %.S,$(BUILD)/obj/%.o,$
              $$(foreach p,$(3),$(BUILD)/obj/proto/$$(p)_server.o)
 $$(filter-out $(BUILD)/obj/proto/%,$$($(1)_OBJS)): CFLAGS = $$(OS_CFLAGS) $$(OS_INCLUDES)
 $$($(1)_OBJS): | $$(GEN_HEADERS) $$(PROTO_HEADERS)
+# the recipe links the objects named here: a program and a component may share NAME
+$(BUILD)/programs/$(1).elf: LINK_OBJS := $$($(1)_OBJS)
 $(BUILD)/programs/$(1).elf: $$($(1)_OBJS) $$(OS_LINK_DEPS)
 	@mkdir -p $$(@D)
-	$$(LD) $$(OS_LDFLAGS) -o $$@ $$(OS_START_LINK) $$($(1)_OBJS) $$(OS_LINK)
+	$$(LD) $$(OS_LDFLAGS) -o $$@ $$(OS_START_LINK) $$(LINK_OBJS) $$(OS_LINK)
 OS_PROGRAMS += $(BUILD)/programs/$(1).elf
 endef
 

@@ -24,9 +24,11 @@ $(OS_START_A): $(OS_START_OBJS)
 define os_component
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$(2))
 $$($(1)_OBJS): | $$(GEN_HEADERS)
+# the recipe links the objects named here: a program and a component may share NAME
+$(BUILD)/components/$(1).elf: LINK_OBJS := $$($(1)_OBJS)
 $(BUILD)/components/$(1).elf: $$($(1)_OBJS) $$(OS_START_CRT0) $$(OS_START_A) $$(LIBKEEL_A) libkeel/rootserver.ld
 	@mkdir -p $$(@D)
-	$$(LD) $$(LIBKEEL_LDFLAGS) -o $$@ $$(OS_START_CRT0) $$($(1)_OBJS) $$(OS_START_A) $$(LIBKEEL_A)
+	$$(LD) $$(LIBKEEL_LDFLAGS) -o $$@ $$(OS_START_CRT0) $$(LINK_OBJS) $$(OS_START_A) $$(LIBKEEL_A)
 OS_COMPONENTS += $(BUILD)/components/$(1).elf
 endef
 
