@@ -5,7 +5,8 @@
  * gives it the pool's second half as its window; as process 1 it calls
  * every method, the hostile ways included, and prints one line per check
  * on the debug console (no "vfs" in its start page: libos's early
- * console), then "vfstest: N checks, M failed". */
+ * console), then "vfstest: N checks, M failed". Last, as a new process 1,
+ * it reads the console line by line until end of file. */
 #include <errno.h>
 #include <keel/os/dirent.h>
 #include <keel/os/start.h>
@@ -267,6 +268,28 @@ static void test_exit(void)
     check("proc_exit 2", vfs_proc_exit(pm, 2), 0);
 }
 
+/* Read console lines until end of file (Ctrl-D) and print each; the
+ * os.vfs.tty entry types them (tests/os/vfstest/tty.script). */
+static void test_tty(void)
+{
+    if (vfs_proc_create(pm, 1, 0, 0, 0) != 0 ||
+        vfs_proc_window(pm, 1, pool_size / 2, window_size) != 0) {
+        printf("vfstest: FAIL: cannot make process 1 again\n");
+        return;
+    }
+    printf("vfstest: reading the console\n");
+    for (long n = 1; n > 0;) {
+        n = op_read(0, 64);
+        printf("vfstest: console read %ld: [", n);
+        for (long i = 0; i < n; i++) {
+            char c = (char)window[WIN_DATA + i];
+            printf(c == '\n' ? "\\n" : "%c", c);
+        }
+        printf("]\n");
+    }
+    printf("vfstest: console end of file\n");
+}
+
 static const keel_startcap_t *cap(const char *name)
 {
     const keel_startcap_t *c = keel_startinfo_find(keel_startinfo(), name);
@@ -297,5 +320,6 @@ int main(int argc, char **argv, char **envp)
     test_hostile();
     test_exit();
     printf("vfstest: %d checks, %d failed\n", checks, failed);
+    test_tty();
     return failed == 0 ? 0 : 1;
 }
