@@ -290,6 +290,61 @@ static void test_tty(void)
     printf("vfstest: console end of file\n");
 }
 
+/* Blocking pipes with a second process: vfspeer (this program with the
+ * argument "peer", pid 2, at a higher priority) waits for a signal, then
+ * makes one call that blocks; the action here wakes it, and it prints what
+ * its call returned before waiting again. Pipe A: this process writes (fd
+ * 4), the peer reads (its fd 3); pipe B: the peer writes (its fd 4), this
+ * process reads (fd 5). */
+#define PEER_WINDOW 4096
+
+static void fill(long fd)
+{
+    while (vfs_write(me, fd, WIN_DATA, 1000) == 1000) {
+    }
+}
+
+static void test_blocking(seL4_CPtr peer)
+{
+    int64_t a[2], b[2];
+    check("pipes A and B", vfs_pipe(me, &a[0], &a[1]) + vfs_pipe(me, &b[0], &b[1]), 0);
+    int32_t map[64];
+    for (int i = 0; i < 64; i++) {
+        map[i] = -1;
+    }
+    map[3] = (int32_t)a[0];
+    map[4] = (int32_t)b[1];
+    memcpy(pool, map, sizeof(map)); /* pm's window is the whole pool */
+    check("proc_create 2 with a map", vfs_proc_create(pm, 2, 1, 0, sizeof(map)), 0);
+    check("proc_window 2", vfs_proc_window(pm, 2, PEER_WINDOW, PEER_WINDOW), 0);
+    seL4_Signal(peer); /* the peer blocks reading A */
+    check("write A, waking the peer", op_write(a[1], "ping"), 4);
+    check("the peer read ping", memcmp(pool + PEER_WINDOW, "ping", 4), 0);
+    fill(b[1]);
+    seL4_Signal(peer); /* the peer blocks writing B */
+    check("read B, making room", op_read(b[0], 50), 50);
+    seL4_Signal(peer); /* the peer blocks reading A again */
+    check("close A's write end", vfs_close(me, a[1]), 0);
+    seL4_Signal(peer); /* the peer blocks writing B: still full (its 50 bytes) */
+    check("close B's read ends", vfs_close(me, b[0]), 0);
+    check("proc_exit 2", vfs_proc_exit(pm, 2), 0);
+    vfs_close(me, a[0]);
+    vfs_close(me, b[1]);
+}
+
+static void peer_main(void)
+{
+    const keel_startcap_t *own = keel_startinfo_find(keel_startinfo(), "notify");
+    static const char *what[] = { "read of an empty pipe", "write to a full pipe",
+                                  "read at end of file", "write without reader" };
+    for (int step = 0; step < 4; step++) {
+        seL4_Word bits;
+        seL4_Wait(own->cptr, &bits);
+        long r = step % 2 == 0 ? vfs_read(me, 3, 0, 16) : vfs_write(me, 4, 0, 100);
+        printf("vfspeer: blocking %s = %ld\n", what[step], r);
+    }
+}
+
 static const keel_startcap_t *cap(const char *name)
 {
     const keel_startcap_t *c = keel_startinfo_find(keel_startinfo(), name);
@@ -301,9 +356,15 @@ static const keel_startcap_t *cap(const char *name)
 
 int main(int argc, char **argv, char **envp)
 {
-    (void)argc, (void)argv, (void)envp;
-    const keel_startcap_t *p = cap("vfspm"), *m = cap("vfs1"), *w = cap("windows");
-    if (p == NULL || m == NULL || w == NULL) {
+    (void)envp;
+    const keel_startcap_t *m = cap("vfs1");
+    if (argc > 1 && strcmp(argv[1], "peer") == 0 && m != NULL) {
+        me = m->cptr;
+        peer_main();
+        return 0;
+    }
+    const keel_startcap_t *p = cap("vfspm"), *w = cap("windows"), *peer = cap("peer.notify");
+    if (p == NULL || m == NULL || w == NULL || peer == NULL) {
         return 1;
     }
     pm = p->cptr;
@@ -318,6 +379,7 @@ int main(int argc, char **argv, char **envp)
     test_ro_and_dev();
     test_pipes();
     test_hostile();
+    test_blocking(peer->cptr);
     test_exit();
     printf("vfstest: %d checks, %d failed\n", checks, failed);
     test_tty();
