@@ -53,6 +53,8 @@ include user/os/lib/libos.mk
 include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk
+include user/os/vfs/vfs.mk
+include user/os/drivers/uart/uart.mk
 include system/system.mk
 include user/os/rs/rs.mk
 include tests/ktest/ktest.mk

@@ -23,3 +23,8 @@ $(BUILD)/components/%.elf: $(BUILD)/programs/%.elf
 	@mkdir -p $(@D)
 	cp $< $@
 OS_COMPONENTS += $(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).elf)
+
+# vfs's test client: an OS program (libos, picolibc) acting as pm and as a
+# program (tests/os/vfstest/vfstest.c).
+$(BUILD)/obj/tests/os/vfstest/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
+$(eval $(call os_program,vfstest,tests/os/vfstest/vfstest.c))

@@ -1,0 +1,107 @@
+/* The console's uart driver (docs/os.md "Driver channels"): the PL011 of
+ * QEMU virt at 0x09000000, receive interrupt SPI 1 (INTID 33). Its one
+ * client is vfs, through the channel "chan" (keel/os/uart.h): bytes to send
+ * arrive in the request ring, bytes received leave in the completion ring.
+ * Receive is interrupt-driven; transmit polls the FIFO's full flag. The
+ * kernel may still print on the same UART (a panic); it only transmits.
+ * Grants: "regs" (the device page), "rx" (the IRQ), "chan" and
+ * "chan.notify" (the channel and vfs's notification), "notify" (its own). */
+#include <keel/os/start.h>
+#include <keel/os/uart.h>
+#include <keel/printf.h>
+#include <sel4/sel4.h>
+#include <stdint.h>
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_IMSC 0x38
+#define UART_ICR 0x44
+#define UART_FR_RXFE (1u << 4)
+#define UART_FR_TXFF (1u << 5)
+#define UART_INT_RX (1u << 4) /* receive: RXIM, RXIC */
+#define UART_INT_RT (1u << 6) /* receive timeout: RTIM, RTIC */
+
+static volatile uint32_t *regs;
+static keel_channel_t *chan;
+static seL4_CPtr client, irq;
+
+static uint32_t reg_read(unsigned offset)
+{
+    return regs[offset / 4];
+}
+
+static void reg_write(unsigned offset, uint32_t value)
+{
+    regs[offset / 4] = value;
+}
+
+/* Send every byte vfs queued. */
+static void transmit(void)
+{
+    keel_ring_entry_t e;
+    while (keel_ring_get(&chan->request, &e)) {
+        unsigned char bytes[KEEL_UART_INLINE];
+        size_t n = e.op == KEEL_UART_TX ? keel_uart_unpack(&e, bytes) : 0;
+        for (size_t i = 0; i < n; i++) {
+            while (reg_read(UART_FR) & UART_FR_TXFF) {
+            }
+            reg_write(UART_DR, bytes[i]);
+        }
+    }
+}
+
+/* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
+ * completion; bytes that find the ring full are dropped. */
+static void receive(void)
+{
+    bool any = false;
+    while ((reg_read(UART_FR) & UART_FR_RXFE) == 0) {
+        unsigned char bytes[KEEL_UART_INLINE];
+        size_t n = 0;
+        while (n < KEEL_UART_INLINE && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
+            bytes[n++] = (unsigned char)(reg_read(UART_DR) & 0xff);
+        }
+        keel_ring_entry_t e = { .op = KEEL_UART_RX };
+        e.length = (uint32_t)keel_uart_pack(&e, bytes, n);
+        any |= keel_ring_put(&chan->completion, e);
+    }
+    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
+    if (any) {
+        seL4_Signal(client);
+    }
+}
+
+static const keel_startcap_t *grant(const char *name, uint32_t kind)
+{
+    const keel_startinfo_t *si = keel_startinfo();
+    const keel_startcap_t *cap = keel_startinfo_find(si, name);
+    if (cap == NULL || cap->kind != kind) {
+        printf("uart: no grant '%s'; stopping\n", name);
+        keel_exit_hook(1);
+    }
+    return cap;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    (void)argc, (void)argv, (void)envp;
+    regs = (volatile uint32_t *)grant("regs", KEEL_CAP_REGION)->vaddr;
+    const keel_startcap_t *rx = grant("rx", KEEL_CAP_IRQ);
+    chan = (keel_channel_t *)grant("chan", KEEL_CAP_REGION)->vaddr;
+    client = grant("chan.notify", KEEL_CAP_NOTIFICATION)->cptr;
+    seL4_CPtr own = grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
+    irq = rx->cptr;
+    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
+    reg_write(UART_IMSC, reg_read(UART_IMSC) | UART_INT_RX | UART_INT_RT);
+    seL4_IRQHandler_Ack(irq);
+    printf("uart: PL011 receive interrupt on\n");
+    for (;;) {
+        seL4_Word bits;
+        seL4_Wait(own, &bits);
+        if (bits & rx->badge & ~KEEL_BADGE_NOTIFY) {
+            receive();
+            seL4_IRQHandler_Ack(irq);
+        }
+        transmit();
+    }
+}

@@ -1,0 +1,69 @@
+/* The console's way in and out: the uart driver's channel "uart" (docs/os.md
+ * "Driver channels", keel/os/uart.h), or, without one, the kernel's debug
+ * console for output (and no input). */
+#include "vfs.h"
+
+#include <keel/os/ring.h>
+#include <keel/os/uart.h>
+#include <keel/syscalls.h>
+
+static keel_channel_t *uart;
+static seL4_CPtr uart_signal;
+static seL4_Word uart_bit;
+
+void console_init(void)
+{
+    const keel_startinfo_t *si = keel_startinfo();
+    const keel_startcap_t *chan = keel_startinfo_find(si, "uart");
+    const keel_startcap_t *sig = keel_startinfo_find(si, "uart.notify");
+    if (chan != NULL && chan->kind == KEEL_CAP_REGION && sig != NULL &&
+        sig->kind == KEEL_CAP_NOTIFICATION) {
+        uart = (keel_channel_t *)chan->vaddr;
+        uart_signal = sig->cptr;
+        uart_bit = sig->badge & ~KEEL_BADGE_NOTIFY;
+    }
+}
+
+/* Up to KEEL_UART_INLINE bytes per request; a full ring waits for the
+ * driver (which runs at a higher priority) to take some. */
+static void uart_put(const unsigned char *p, size_t length)
+{
+    while (length > 0) {
+        keel_ring_entry_t e = { .op = KEEL_UART_TX };
+        e.length = (uint32_t)keel_uart_pack(&e, p, length);
+        while (!keel_ring_put(&uart->request, e)) {
+            seL4_Signal(uart_signal);
+            seL4_Yield();
+        }
+        p += e.length;
+        length -= e.length;
+    }
+}
+
+void console_output(const void *buf, size_t length)
+{
+    const unsigned char *p = buf;
+    if (uart != NULL) {
+        uart_put(p, length);
+        seL4_Signal(uart_signal);
+        return;
+    }
+    for (size_t i = 0; i < length; i++) {
+        seL4_DebugPutChar((char)p[i]);
+    }
+}
+
+/* A notification: typed bytes in the completion ring go to the tty. */
+void console_notified(seL4_Word bits)
+{
+    if (uart == NULL || (bits & uart_bit) == 0) {
+        return;
+    }
+    keel_ring_entry_t e;
+    while (keel_ring_get(&uart->completion, &e)) {
+        unsigned char bytes[KEEL_UART_INLINE];
+        if (e.op == KEEL_UART_RX) {
+            tty_input(bytes, keel_uart_unpack(&e, bytes));
+        }
+    }
+}

@@ -1,0 +1,657 @@
+/* vfs's descriptor methods (proto/vfs.proto): open files and descriptors,
+ * and every handler that works on the tree. A request from a pid vfs does
+ * not know is -ESRCH; a descriptor that is not open is -EBADF. */
+#include "vfs.h"
+
+#include <errno.h>
+#include <keel/os/dirent.h>
+#include <string.h>
+
+ofile_t ofiles[OFILE_MAX];
+
+static long ofile_alloc(uint8_t kind, uint16_t index, uint64_t flags)
+{
+    for (int i = 0; i < OFILE_MAX; i++) {
+        if (ofiles[i].kind == OF_FREE) {
+            ofiles[i] = (ofile_t){ .kind = kind, .refs = 0, .index = index, .flags = flags };
+            if (kind == OF_NODE) {
+                tree_ref(index);
+            }
+            return i;
+        }
+    }
+    return -ENFILE;
+}
+
+static bool ofile_available(int want)
+{
+    for (int i = 0; i < OFILE_MAX && want > 0; i++) {
+        want -= ofiles[i].kind == OF_FREE;
+    }
+    return want <= 0;
+}
+
+void ofile_unref(uint16_t of)
+{
+    ofile_t *o = &ofiles[of];
+    if (--o->refs > 0) {
+        return;
+    }
+    if (o->kind == OF_NODE) {
+        tree_unref(o->index);
+    } else if (o->kind == OF_PIPE_READ) {
+        pipes[o->index].readers--;
+    } else if (o->kind == OF_PIPE_WRITE) {
+        pipes[o->index].writers--;
+    }
+    if (o->kind != OF_NODE) {
+        pipe_t *pp = &pipes[o->index];
+        pp->used = pp->readers + pp->writers > 0;
+    }
+    o->kind = OF_FREE;
+}
+
+static long fd_free(const proc_t *p, int64_t lowest)
+{
+    for (int64_t fd = lowest; fd < FD_COUNT; fd++) {
+        if (p->fd[fd] < 0) {
+            return fd;
+        }
+    }
+    return -EMFILE;
+}
+
+/* Give `of` the lowest free descriptor >= lowest. */
+long fd_install(proc_t *p, uint16_t of, int64_t lowest)
+{
+    long fd = fd_free(p, lowest);
+    if (fd >= 0) {
+        p->fd[fd] = (int16_t)of;
+        ofiles[of].refs++;
+    }
+    return fd;
+}
+
+static void fd_close(proc_t *p, int64_t fd)
+{
+    if (p->fd[fd] >= 0) {
+        ofile_unref((uint16_t)p->fd[fd]);
+        p->fd[fd] = -1;
+    }
+}
+
+void proc_close_all(proc_t *p)
+{
+    for (int fd = 0; fd < FD_COUNT; fd++) {
+        fd_close(p, fd);
+    }
+}
+
+/* The caller and its open file `fd`. */
+static long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
+{
+    *p = proc_find(badge);
+    if (*p == NULL) {
+        return -ESRCH;
+    }
+    if ((*p)->fd[fd] < 0) {
+        return -EBADF;
+    }
+    *o = &ofiles[(*p)->fd[fd]];
+    return 0;
+}
+
+#define CALLER(p)                                                                                  \
+    proc_t *p = proc_find(badge);                                                                  \
+    if (p == NULL) {                                                                               \
+        return -ESRCH;                                                                             \
+    }
+
+/* The directory of path's last component and that component, copied
+ * (empty for "/"). */
+static long split(const proc_t *p, const char *path, uint16_t *dir, char name[NODE_NAME_MAX + 1])
+{
+    const char *last;
+    long r = tree_lookup_parent(p->cwd, path, dir, &last);
+    if (r < 0) {
+        return r;
+    }
+    size_t len = strcspn(last, "/");
+    memcpy(name, last, len);
+    name[len] = '\0';
+    return 0;
+}
+
+/* Entries may be made in dir: not in /bin or /dev (the root is fixed only
+ * so that nothing removes it). */
+static bool dir_writable(uint16_t dir)
+{
+    return !nodes[dir].fixed || dir == ROOT_NODE;
+}
+
+static bool is_dot(const char *name)
+{
+    return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+static long open_node(const proc_t *p, const char *path, uint64_t flags, uint64_t mode)
+{
+    uint16_t dir;
+    char name[NODE_NAME_MAX + 1];
+    long r = split(p, path, &dir, name);
+    if (r < 0) {
+        return r;
+    }
+    long n = name[0] == '\0' ? dir : tree_find_child(dir, name, strlen(name));
+    if (is_dot(name)) {
+        uint16_t found;
+        r = tree_lookup(p->cwd, path, &found);
+        n = r < 0 ? r : found;
+    }
+    if (n == -ENOENT && (flags & VFS_O_CREAT)) {
+        return dir_writable(dir) ? tree_new(dir, name, NODE_REG, (uint16_t)mode) : -EROFS;
+    }
+    if (n >= 0 && (flags & VFS_O_CREAT) && (flags & VFS_O_EXCL)) {
+        return -EEXIST;
+    }
+    return n;
+}
+
+static long open_check(node_t *nd, uint64_t flags)
+{
+    uint64_t access = flags & 3;
+    if ((flags & VFS_O_DIRECTORY) && nd->type != NODE_DIR) {
+        return -ENOTDIR;
+    }
+    if (nd->type == NODE_DIR && (access != VFS_O_RDONLY || (flags & VFS_O_TRUNC))) {
+        return -EISDIR;
+    }
+    if (nd->rodata != NULL && (access != VFS_O_RDONLY || (flags & VFS_O_TRUNC))) {
+        return -EROFS;
+    }
+    if (nd->type == NODE_REG && (flags & VFS_O_TRUNC) && access != VFS_O_RDONLY) {
+        tree_truncate(nd);
+    }
+    return 0;
+}
+
+long proto_vfs_open(void *ctx, seL4_Word badge, const char *path, uint64_t flags, uint64_t mode)
+{
+    (void)ctx;
+    CALLER(p);
+    if ((flags & 3) == 3) {
+        return -EINVAL;
+    }
+    if (fd_free(p, 0) < 0) {
+        return -EMFILE;
+    }
+    if (!ofile_available(1)) {
+        return -ENFILE;
+    }
+    long n = open_node(p, path, flags, mode);
+    if (n < 0) {
+        return n;
+    }
+    long r = open_check(&nodes[n], flags);
+    if (r < 0) {
+        return r;
+    }
+    long of = ofile_alloc(OF_NODE, (uint16_t)n, flags);
+    return fd_install(p, (uint16_t)of, 0);
+}
+
+long proto_vfs_close(void *ctx, seL4_Word badge, int64_t fd)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r == 0) {
+        fd_close(p, fd);
+        waiters_retry(); /* a pipe end may have closed */
+    }
+    return r;
+}
+
+static long read_dev(node_t *nd, proc_t *p, uint16_t of, void *buf, size_t length)
+{
+    switch (nd->dev) {
+    case DEV_CONSOLE: {
+        long r = tty_try_read(buf, length);
+        return r == -EAGAIN ? waiter_defer(WAIT_CONSOLE_READ, p, of, buf, length) : r;
+    }
+    case DEV_ZERO:
+        memset(buf, 0, length);
+        return (long)length;
+    default:
+        return 0;
+    }
+}
+
+long proto_vfs_read(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t buf_length)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    uint16_t of = (uint16_t)p->fd[fd];
+    if (o->kind == OF_PIPE_READ) {
+        r = buf_length == 0 ? 0 : pipe_try_read(&pipes[o->index], buf, buf_length);
+        return r == -EAGAIN ? waiter_defer(WAIT_PIPE_READ, p, of, buf, buf_length) : r;
+    }
+    if (o->kind != OF_NODE || (o->flags & 3) == VFS_O_WRONLY) {
+        return -EBADF;
+    }
+    node_t *nd = &nodes[o->index];
+    if (nd->type == NODE_DIR) {
+        return -EISDIR;
+    }
+    if (nd->type == NODE_DEV) {
+        return read_dev(nd, p, of, buf, buf_length);
+    }
+    r = tree_read(nd, o->offset, buf, buf_length);
+    o->offset += (uint64_t)r;
+    return r;
+}
+
+long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, size_t buf_length)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    if (o->kind == OF_PIPE_WRITE) {
+        r = buf_length == 0 ? 0 : pipe_try_write(&pipes[o->index], buf, buf_length);
+        return r == -EAGAIN ? waiter_defer(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd],
+                                           (void *)(uintptr_t)buf, buf_length)
+                            : r;
+    }
+    if (o->kind != OF_NODE || (o->flags & 3) == VFS_O_RDONLY) {
+        return -EBADF;
+    }
+    node_t *nd = &nodes[o->index];
+    if (nd->type == NODE_DEV) {
+        if (nd->dev == DEV_CONSOLE) {
+            tty_write(buf, buf_length);
+        }
+        return (long)buf_length;
+    }
+    if (buf_length == 0) {
+        return 0;
+    }
+    uint64_t at = (o->flags & VFS_O_APPEND) ? nd->size : o->offset;
+    r = tree_write(nd, at, buf, buf_length);
+    if (r > 0) {
+        o->offset = at + (uint64_t)r;
+    }
+    return r;
+}
+
+long proto_vfs_lseek(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, uint64_t whence)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    if (o->kind != OF_NODE || nodes[o->index].type == NODE_DEV) {
+        return -ESPIPE;
+    }
+    int64_t base = whence == VFS_SEEK_SET   ? 0
+                   : whence == VFS_SEEK_CUR ? (int64_t)o->offset
+                                            : (int64_t)nodes[o->index].size;
+    int64_t to;
+    if (__builtin_add_overflow(base, offset, &to) || to < 0) {
+        return -EINVAL;
+    }
+    o->offset = (uint64_t)to;
+    return to;
+}
+
+typedef struct status {
+    uint64_t *mode, *size, *ino, *dev, *nlink;
+} status_t;
+
+static void node_status(uint16_t n, const status_t *st)
+{
+    static const uint8_t type[] = {
+        [NODE_DIR] = VFS_TYPE_DIR, [NODE_REG] = VFS_TYPE_REG, [NODE_DEV] = VFS_TYPE_CHR
+    };
+    const node_t *nd = &nodes[n];
+    *st->mode = (uint64_t)type[nd->type] << 12 | nd->mode;
+    *st->size = nd->type == NODE_REG ? nd->size : 0;
+    *st->ino = n + 1u;
+    *st->dev = 1;
+    *st->nlink = nd->type == NODE_DIR ? 2 : 1;
+}
+
+long proto_vfs_stat(void *ctx, seL4_Word badge, const char *path, uint64_t *mode, uint64_t *size,
+                    uint64_t *ino, uint64_t *dev, uint64_t *nlink, int64_t *mtime)
+{
+    (void)ctx, (void)mtime;
+    CALLER(p);
+    uint16_t n;
+    long r = tree_lookup(p->cwd, path, &n);
+    if (r == 0) {
+        node_status(n, &(status_t){ mode, size, ino, dev, nlink });
+    }
+    return r;
+}
+
+long proto_vfs_fstat(void *ctx, seL4_Word badge, int64_t fd, uint64_t *mode, uint64_t *size,
+                     uint64_t *ino, uint64_t *dev, uint64_t *nlink, int64_t *mtime)
+{
+    (void)ctx, (void)mtime;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    if (o->kind == OF_NODE) {
+        node_status(o->index, &(status_t){ mode, size, ino, dev, nlink });
+        return 0;
+    }
+    *mode = (uint64_t)VFS_TYPE_FIFO << 12 | 0600;
+    *size = pipes[o->index].count;
+    *ino = NODE_MAX + 1u + o->index;
+    *dev = 2;
+    *nlink = 1;
+    return 0;
+}
+
+static bool is_console(const ofile_t *o)
+{
+    return o->kind == OF_NODE && nodes[o->index].type == NODE_DEV &&
+           nodes[o->index].dev == DEV_CONSOLE;
+}
+
+long proto_vfs_isatty(void *ctx, seL4_Word badge, int64_t fd)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    return r < 0 ? r : is_console(o) ? 1 : -ENOTTY;
+}
+
+long proto_vfs_pipe(void *ctx, seL4_Word badge, int64_t *rfd, int64_t *wfd)
+{
+    (void)ctx;
+    CALLER(p);
+    long first = fd_free(p, 0);
+    if (first < 0 || fd_free(p, first + 1) < 0) {
+        return -EMFILE;
+    }
+    if (!ofile_available(2)) {
+        return -ENFILE;
+    }
+    uint16_t pi;
+    long r = pipe_new(&pi);
+    if (r < 0) {
+        return r;
+    }
+    long rof = ofile_alloc(OF_PIPE_READ, pi, VFS_O_RDONLY);
+    long wof = ofile_alloc(OF_PIPE_WRITE, pi, VFS_O_WRONLY);
+    *rfd = fd_install(p, (uint16_t)rof, 0);
+    *wfd = fd_install(p, (uint16_t)wof, 0);
+    return 0;
+}
+
+long proto_vfs_dup(void *ctx, seL4_Word badge, int64_t fd)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    return r < 0 ? r : fd_install(p, (uint16_t)p->fd[fd], 0);
+}
+
+long proto_vfs_dup2(void *ctx, seL4_Word badge, int64_t fd, int64_t newfd)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0 || fd == newfd) {
+        return r < 0 ? r : newfd;
+    }
+    fd_close(p, newfd);
+    p->fd[newfd] = p->fd[fd];
+    o->refs++;
+    waiters_retry();
+    return newfd;
+}
+
+long proto_vfs_chdir(void *ctx, seL4_Word badge, const char *path)
+{
+    (void)ctx;
+    CALLER(p);
+    uint16_t n;
+    long r = tree_lookup(p->cwd, path, &n);
+    if (r < 0) {
+        return r;
+    }
+    if (nodes[n].type != NODE_DIR) {
+        return -ENOTDIR;
+    }
+    tree_ref(n);
+    tree_unref(p->cwd);
+    p->cwd = n;
+    return 0;
+}
+
+long proto_vfs_getcwd(void *ctx, seL4_Word badge, void *buf, size_t buf_length)
+{
+    (void)ctx;
+    CALLER(p);
+    return tree_path(p->cwd, buf, buf_length);
+}
+
+/* Directory offsets: 0 ".", 1 "..", 2 + i the node i. */
+static size_t dirent_at(uint16_t dir, uint64_t *offset, unsigned char *buf, size_t size, size_t at)
+{
+    for (; *offset < NODE_MAX + 2u; (*offset)++) {
+        uint64_t i = *offset;
+        const node_t *nd = i >= 2 ? &nodes[i - 2] : NULL;
+        if (nd != NULL &&
+            (nd->type == NODE_FREE || !nd->linked || nd->parent != dir || i - 2 == ROOT_NODE)) {
+            continue;
+        }
+        const char *name = i == 0 ? "." : i == 1 ? ".." : nd->name;
+        uint16_t n = i == 0 ? dir : i == 1 ? nodes[dir].parent : (uint16_t)(i - 2);
+        uint8_t type = nodes[n].type == NODE_DIR   ? VFS_TYPE_DIR
+                       : nodes[n].type == NODE_REG ? VFS_TYPE_REG
+                                                   : VFS_TYPE_CHR;
+        size_t next = keel_dirent_put(buf, size, at, n + 1u, type, name, strlen(name));
+        if (next == 0) {
+            return at;
+        }
+        at = next;
+    }
+    return at;
+}
+
+long proto_vfs_getdents(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t buf_length)
+{
+    (void)ctx;
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    if (o->kind != OF_NODE || nodes[o->index].type != NODE_DIR) {
+        return -ENOTDIR;
+    }
+    size_t filled = dirent_at(o->index, &o->offset, buf, buf_length, 0);
+    return filled == 0 && o->offset < NODE_MAX + 2u ? -EINVAL : (long)filled;
+}
+
+long proto_vfs_mkdir(void *ctx, seL4_Word badge, const char *path, uint64_t mode)
+{
+    (void)ctx;
+    CALLER(p);
+    uint16_t dir;
+    char name[NODE_NAME_MAX + 1];
+    long r = split(p, path, &dir, name);
+    if (r < 0) {
+        return r;
+    }
+    if (name[0] == '\0' || is_dot(name) || tree_find_child(dir, name, strlen(name)) >= 0) {
+        return -EEXIST;
+    }
+    if (!dir_writable(dir)) {
+        return -EROFS;
+    }
+    r = tree_new(dir, name, NODE_DIR, (uint16_t)mode);
+    return r < 0 ? r : 0;
+}
+
+/* Take node n out of its directory; it lives on while referenced. */
+static void unlink_node(uint16_t n)
+{
+    nodes[n].linked = false;
+    nodes[n].refs++;
+    tree_unref(n);
+}
+
+static long removable(const proc_t *p, const char *path, uint16_t *out)
+{
+    uint16_t dir;
+    char name[NODE_NAME_MAX + 1];
+    long r = split(p, path, &dir, name);
+    if (r < 0) {
+        return r;
+    }
+    if (name[0] == '\0' || is_dot(name)) {
+        return name[0] == '\0' ? -EBUSY : -EINVAL;
+    }
+    r = tree_find_child(dir, name, strlen(name));
+    if (r < 0) {
+        return r;
+    }
+    *out = (uint16_t)r;
+    return nodes[r].fixed ? -EROFS : 0;
+}
+
+long proto_vfs_rmdir(void *ctx, seL4_Word badge, const char *path)
+{
+    (void)ctx;
+    CALLER(p);
+    uint16_t n;
+    long r = removable(p, path, &n);
+    if (r < 0) {
+        return r;
+    }
+    if (nodes[n].type != NODE_DIR) {
+        return -ENOTDIR;
+    }
+    if (!tree_dir_empty(n)) {
+        return -ENOTEMPTY;
+    }
+    unlink_node(n);
+    return 0;
+}
+
+long proto_vfs_unlink(void *ctx, seL4_Word badge, const char *path)
+{
+    (void)ctx;
+    CALLER(p);
+    uint16_t n;
+    long r = removable(p, path, &n);
+    if (r < 0) {
+        return r;
+    }
+    if (nodes[n].type == NODE_DIR) {
+        return -EISDIR;
+    }
+    unlink_node(n);
+    return 0;
+}
+
+/* May `from` replace `to` (an existing node)? */
+static long replace_check(uint16_t from, uint16_t to)
+{
+    bool from_dir = nodes[from].type == NODE_DIR;
+    if (nodes[to].fixed) {
+        return -EROFS;
+    }
+    if (from_dir && nodes[to].type != NODE_DIR) {
+        return -ENOTDIR;
+    }
+    if (!from_dir && nodes[to].type == NODE_DIR) {
+        return -EISDIR;
+    }
+    return from_dir && !tree_dir_empty(to) ? -ENOTEMPTY : 0;
+}
+
+long proto_vfs_rename(void *ctx, seL4_Word badge, const char *from, const char *to)
+{
+    (void)ctx;
+    CALLER(p);
+    uint16_t n, dir;
+    char name[NODE_NAME_MAX + 1];
+    long r = removable(p, from, &n);
+    if (r == 0) {
+        r = split(p, to, &dir, name);
+    }
+    if (r < 0) {
+        return r;
+    }
+    if (name[0] == '\0' || is_dot(name)) {
+        return -EBUSY;
+    }
+    if (!dir_writable(dir)) {
+        return -EROFS;
+    }
+    if (nodes[n].type == NODE_DIR && tree_is_ancestor(n, dir)) {
+        return -EINVAL;
+    }
+    long old = tree_find_child(dir, name, strlen(name));
+    if (old == n) {
+        return 0;
+    }
+    if (old >= 0 && (r = replace_check(n, (uint16_t)old)) < 0) {
+        return r;
+    }
+    if (old >= 0) {
+        unlink_node((uint16_t)old);
+    }
+    nodes[n].parent = dir;
+    strcpy(nodes[n].name, name);
+    return 0;
+}
+
+static long console_fd(seL4_Word badge, int64_t fd)
+{
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    return r < 0 ? r : is_console(o) ? 0 : -ENOTTY;
+}
+
+long proto_vfs_tcgetpgrp(void *ctx, seL4_Word badge, int64_t fd)
+{
+    (void)ctx;
+    long r = console_fd(badge, fd);
+    return r < 0 ? r : tty_getpgrp();
+}
+
+long proto_vfs_tcsetpgrp(void *ctx, seL4_Word badge, int64_t fd, int64_t pgid)
+{
+    (void)ctx;
+    long r = console_fd(badge, fd);
+    if (r == 0) {
+        tty_setpgrp(pgid);
+    }
+    return r;
+}

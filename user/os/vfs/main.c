@@ -1,0 +1,295 @@
+/* vfs (docs/os.md "vfs"): the server loop, the process table and the
+ * requests that wait. It serves proto/vfs.proto with the generated dispatch
+ * (os_program's third argument); pm calls it with PM_BADGE, every program
+ * with its pid. Grants (system/keel.system): "vfs" (its endpoint),
+ * "windows" (the pool of data windows it shares with pm), "bin" (the
+ * archive of /bin), optionally "uart" (the console driver's channel) and
+ * "pm" (to send Ctrl-C's SIGINT). */
+#include "vfs.h"
+
+#include <errno.h>
+#include <keel/gen/invocations.h>
+#include <keel/os/start.h>
+#include <keel/syscalls.h>
+#include <stdio.h>
+#include <string.h>
+
+static proc_t procs[PROC_MAX];
+static waiter_t waiters[WAITER_MAX];
+static uint64_t waiter_seq;
+static unsigned char *pool; /* the "windows" region */
+static size_t pool_size;
+
+proc_t *proc_find(seL4_Word badge)
+{
+    for (int i = 0; badge >= 1 && badge <= VFS_PID_MAX && i < PROC_MAX; i++) {
+        if (procs[i].pid == (int64_t)badge) {
+            return &procs[i];
+        }
+    }
+    return NULL;
+}
+
+static seL4_CPtr reply_slot(int i)
+{
+    return REPLY_SLOT_FIRST + (seL4_CPtr)i;
+}
+
+/* Save the caller's reply capability and remember what it waits for. */
+long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length)
+{
+    for (int i = 0; i < WAITER_MAX; i++) {
+        if (waiters[i].kind != WAIT_FREE) {
+            continue;
+        }
+        if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, reply_slot(i), 64) != seL4_NoError) {
+            return -EAGAIN;
+        }
+        waiters[i] = (waiter_t){ .kind = kind,
+                                 .pid = p->pid,
+                                 .ofile = ofile,
+                                 .buf = buf,
+                                 .length = length,
+                                 .seq = waiter_seq++ };
+        return KEEL_PROTO_DEFERRED;
+    }
+    return -EAGAIN;
+}
+
+/* The result for waiter w now, or -EAGAIN if it still waits. */
+static long waiter_try(const waiter_t *w)
+{
+    const ofile_t *o = &ofiles[w->ofile];
+    switch (w->kind) {
+    case WAIT_PIPE_READ:
+        return pipe_try_read(&pipes[o->index], w->buf, w->length);
+    case WAIT_PIPE_WRITE:
+        return pipe_try_write(&pipes[o->index], w->buf, w->length);
+    default:
+        return tty_try_read(w->buf, w->length);
+    }
+}
+
+static int oldest_waiter(uint64_t after)
+{
+    int best = -1;
+    for (int i = 0; i < WAITER_MAX; i++) {
+        if (waiters[i].kind != WAIT_FREE && waiters[i].seq >= after &&
+            (best < 0 || waiters[i].seq < waiters[best].seq)) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Answer every waiter whose pipe or line is ready, oldest first. Both read
+ * and write replies are one word, so the read builder serves both. */
+void waiters_retry(void)
+{
+    for (int i = oldest_waiter(0); i >= 0; i = oldest_waiter(waiters[i].seq + 1)) {
+        long r = waiter_try(&waiters[i]);
+        if (r != -EAGAIN) {
+            seL4_Send(reply_slot(i), proto_vfs_read_reply(r));
+            waiters[i].kind = WAIT_FREE;
+        }
+    }
+}
+
+/* A process's requests end with it: drop their reply capabilities. */
+static void waiters_drop(int64_t pid)
+{
+    for (int i = 0; i < WAITER_MAX; i++) {
+        if (waiters[i].kind != WAIT_FREE && waiters[i].pid == pid) {
+            seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(i), 64);
+            waiters[i].kind = WAIT_FREE;
+        }
+    }
+}
+
+static proc_t *proc_alloc(int64_t pid)
+{
+    for (int i = 0; i < PROC_MAX; i++) {
+        if (procs[i].pid == 0) {
+            proc_t *p = &procs[i];
+            memset(p, 0, sizeof(*p));
+            memset(p->fd, 0xff, sizeof(p->fd));
+            p->pid = pid;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* pm's first program: 0, 1 and 2 on one open file of /dev/console. */
+static long console_fds(proc_t *p)
+{
+    uint16_t n;
+    long r = tree_lookup(ROOT_NODE, "/dev/console", &n);
+    for (int i = 0; r == 0 && i < OFILE_MAX; i++) {
+        if (ofiles[i].kind == OF_FREE) {
+            ofiles[i] = (ofile_t){ .kind = OF_NODE, .index = n, .flags = VFS_O_RDWR };
+            tree_ref(n);
+            for (int fd = 0; fd < 3; fd++) {
+                fd_install(p, (uint16_t)i, fd);
+            }
+            return 0;
+        }
+    }
+    return -ENFILE;
+}
+
+/* The child's descriptor i is the parent's map[i] (n entries), then the
+ * parent's own. */
+static void inherit(proc_t *child, const proc_t *parent, const int32_t *map, size_t n)
+{
+    for (size_t i = 0; i < FD_COUNT; i++) {
+        int32_t from = i < n ? map[i] : (int32_t)i;
+        if (from >= 0 && parent->fd[from] >= 0) {
+            child->fd[i] = parent->fd[from];
+            ofiles[parent->fd[from]].refs++;
+        }
+    }
+    child->cwd = parent->cwd;
+}
+
+long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t parent,
+                           const void *fdmap, size_t fdmap_length)
+{
+    (void)ctx, (void)badge;
+    int32_t map[VFS_FDMAP_BYTES / 4];
+    size_t n = fdmap_length / 4;
+    memcpy(map, fdmap, n * 4); /* shared memory: read once */
+    for (size_t i = 0; i < n; i++) {
+        if (fdmap_length % 4 != 0 || map[i] < VFS_FDMAP_CLOSED || map[i] > VFS_FD_MAX) {
+            return -EINVAL;
+        }
+    }
+    const proc_t *pp = parent == 0 ? NULL : proc_find((seL4_Word)parent);
+    if (proc_find((seL4_Word)pid) != NULL) {
+        return -EEXIST;
+    }
+    if (parent != 0 && pp == NULL) {
+        return -ESRCH;
+    }
+    proc_t *p = proc_alloc(pid);
+    if (p == NULL) {
+        return -EAGAIN;
+    }
+    if (pp == NULL) {
+        p->cwd = ROOT_NODE;
+        long r = console_fds(p);
+        if (r < 0) {
+            p->pid = 0;
+            return r;
+        }
+    } else {
+        inherit(p, pp, map, n);
+    }
+    tree_ref(p->cwd);
+    return 0;
+}
+
+long proto_vfs_proc_window(void *ctx, seL4_Word badge, int64_t pid, uint64_t offset, uint64_t size)
+{
+    (void)ctx, (void)badge;
+    proc_t *p = proc_find((seL4_Word)pid);
+    if (p == NULL) {
+        return -ESRCH;
+    }
+    if (offset > pool_size || size > pool_size - offset) {
+        return -EINVAL;
+    }
+    p->window = pool + offset;
+    p->window_size = size;
+    return 0;
+}
+
+long proto_vfs_proc_exit(void *ctx, seL4_Word badge, int64_t pid)
+{
+    (void)ctx, (void)badge;
+    proc_t *p = proc_find((seL4_Word)pid);
+    if (p == NULL) {
+        return -ESRCH;
+    }
+    waiters_drop(pid);
+    proc_close_all(p);
+    tree_unref(p->cwd);
+    p->pid = 0;
+    waiters_retry();
+    return 0;
+}
+
+/* pm's window is the whole pool (it puts a proc_create's fd map anywhere
+ * in it); a program's is what proc_window gave it. */
+static keel_proto_request_t request_of(seL4_Word badge)
+{
+    keel_proto_request_t req = { .badge = badge, .privileged = badge == VFS_PM_BADGE };
+    if (req.privileged) {
+        req.window = pool;
+        req.window_size = pool_size;
+    } else {
+        const proc_t *p = proc_find(badge);
+        req.window = p != NULL ? p->window : NULL;
+        req.window_size = p != NULL ? p->window_size : 0;
+    }
+    return req;
+}
+
+static const keel_startcap_t *grant(const char *name, uint32_t kind)
+{
+    const keel_startcap_t *cap = keel_startinfo_find(keel_startinfo(), name);
+    return cap != NULL && cap->kind == kind ? cap : NULL;
+}
+
+static seL4_CPtr start(void)
+{
+    const keel_startcap_t *service = grant("vfs", KEEL_CAP_SERVICE);
+    const keel_startcap_t *windows = grant("windows", KEEL_CAP_REGION);
+    const keel_startinfo_t *si = keel_startinfo();
+    for (uint64_t i = 0; i < si->ncaps && i < KEEL_STARTINFO_CAPS; i++) {
+        if (si->caps[i].cptr >= REPLY_SLOT_FIRST) {
+            printf("vfs: slot %lu is one of the reply slots; stopping\n",
+                   (unsigned long)si->caps[i].cptr);
+            return 0;
+        }
+    }
+    if (service == NULL) {
+        printf("vfs: no endpoint \"vfs\" to serve; stopping\n");
+        return 0;
+    }
+    if (windows != NULL) {
+        pool = (unsigned char *)windows->vaddr;
+        pool_size = windows->size;
+    }
+    tree_init(grant("bin", KEEL_CAP_REGION));
+    tty_init();
+    console_init();
+    return service->cptr;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    (void)argc, (void)argv, (void)envp;
+    seL4_CPtr ep = start();
+    if (ep == 0) {
+        for (;;) {
+            seL4_Yield();
+        }
+    }
+    printf("vfs: serving, window pool %zu KiB\n", pool_size / 1024);
+    for (;;) {
+        seL4_Word badge;
+        seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+        if (badge & KEEL_BADGE_NOTIFY) {
+            console_notified(badge);
+        } else {
+            keel_proto_request_t req = request_of(badge);
+            seL4_MessageInfo_t reply;
+            if (proto_vfs_dispatch(&req, info, &reply)) {
+                seL4_Reply(reply);
+            }
+        }
+        waiters_retry();
+        tty_flush_signal();
+    }
+}

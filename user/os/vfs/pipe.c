@@ -1,0 +1,56 @@
+/* vfs's pipes: a ring of PIPE_SIZE bytes with counts of the open files of
+ * each end. The callers turn -EAGAIN into a deferred reply (main.c); a
+ * write moves what fits, so a writer gets a partial count rather than
+ * waiting for room for all of it. */
+#include "vfs.h"
+
+#include <errno.h>
+
+pipe_t pipes[PIPE_MAX];
+
+long pipe_new(uint16_t *out)
+{
+    for (uint16_t i = 0; i < PIPE_MAX; i++) {
+        if (!pipes[i].used) {
+            pipes[i].used = true;
+            pipes[i].readers = pipes[i].writers = 1;
+            pipes[i].head = pipes[i].count = 0;
+            *out = i;
+            return 0;
+        }
+    }
+    return -ENFILE;
+}
+
+/* Bytes read; 0: empty and no writer left; -EAGAIN: empty, a writer left. */
+long pipe_try_read(pipe_t *pp, unsigned char *buf, size_t length)
+{
+    if (pp->count == 0) {
+        return pp->writers == 0 ? 0 : -EAGAIN;
+    }
+    size_t n = length < pp->count ? length : pp->count;
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = pp->data[(pp->head + i) % PIPE_SIZE];
+    }
+    pp->head = (uint32_t)((pp->head + n) % PIPE_SIZE);
+    pp->count -= (uint32_t)n;
+    return (long)n;
+}
+
+/* Bytes written; -EPIPE: no reader left; -EAGAIN: full. */
+long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length)
+{
+    if (pp->readers == 0) {
+        return -EPIPE;
+    }
+    size_t room = PIPE_SIZE - pp->count;
+    if (room == 0) {
+        return -EAGAIN;
+    }
+    size_t n = length < room ? length : room;
+    for (size_t i = 0; i < n; i++) {
+        pp->data[(pp->head + pp->count + i) % PIPE_SIZE] = buf[i];
+    }
+    pp->count += (uint32_t)n;
+    return (long)n;
+}

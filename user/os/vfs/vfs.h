@@ -1,0 +1,135 @@
+/* vfs (docs/os.md "vfs"): the file system server. Everything lives in
+ * static tables of fixed size (the limits below), so no request can make
+ * vfs allocate without bound: a full table is -ENOSPC, -EMFILE or -ENFILE.
+ *
+ * - nodes: the tree (directories, regular files, devices); a regular file's
+ *   bytes are blocks of a shared pool, or, under /bin, the archive's pages.
+ * - open files: what a descriptor names (a node or a pipe end), with the
+ *   offset dup/dup2/spawn share; counted references.
+ * - processes: per pid (the badge), 64 descriptors, a directory, a window.
+ * - pipes: a ring buffer, counts of read and write open files.
+ * - waiters: requests answered later, each with its saved reply capability
+ *   in a CNode slot of its own. */
+#pragma once
+
+#include <keel/os/start.h>
+#include <keel/os/startinfo.h>
+#include <keel/proto/vfs_server.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NODE_MAX 256     /* files, directories and devices together */
+#define NODE_NAME_MAX 63 /* bytes of one path component */
+#define BLOCK_SIZE 1024  /* a regular file's storage unit */
+#define BLOCK_COUNT 1024 /* the pool: 1 MiB for every file */
+#define FILE_BLOCKS 64   /* a file holds at most FILE_MAX bytes */
+#define FILE_MAX (FILE_BLOCKS * BLOCK_SIZE)
+#define OFILE_MAX 256 /* open files of all processes */
+#define PROC_MAX 64   /* processes vfs knows at once */
+#define FD_COUNT (VFS_FD_MAX + 1)
+#define PIPE_MAX 32
+#define PIPE_SIZE 4096 /* bytes a pipe buffers */
+#define WAITER_MAX 32  /* requests waiting for a pipe or the console */
+#define REPLY_SLOT_FIRST ((1u << KEEL_CNODE_BITS) - WAITER_MAX) /* their reply caps */
+
+enum node_type { NODE_FREE = 0, NODE_DIR, NODE_REG, NODE_DEV };
+enum dev_kind { DEV_CONSOLE = 1, DEV_NULL, DEV_ZERO };
+
+typedef struct node {
+    uint8_t type;    /* enum node_type */
+    uint8_t dev;     /* enum dev_kind for NODE_DEV */
+    bool fixed;      /* /bin, /dev and what they hold: no rename, unlink, create */
+    bool linked;     /* still in its directory (else freed when refs is 0) */
+    uint16_t parent; /* directory index (the root is its own parent) */
+    uint16_t mode;   /* permission bits */
+    uint32_t refs;   /* open files and working directories naming it */
+    char name[NODE_NAME_MAX + 1];
+    uint64_t size;
+    const unsigned char *rodata; /* a /bin file: its bytes in the archive */
+    int16_t block[FILE_BLOCKS];  /* -1: a hole, reads as zeros */
+} node_t;
+
+enum ofile_kind { OF_FREE = 0, OF_NODE, OF_PIPE_READ, OF_PIPE_WRITE };
+
+typedef struct ofile {
+    uint8_t kind;   /* enum ofile_kind */
+    uint32_t refs;  /* descriptors naming it */
+    uint16_t index; /* node or pipe */
+    uint64_t flags; /* VFS_O_* */
+    uint64_t offset;
+} ofile_t;
+
+typedef struct pipe {
+    bool used;
+    uint32_t readers, writers; /* open files of each end */
+    uint32_t head, count;      /* ring of PIPE_SIZE bytes */
+    unsigned char data[PIPE_SIZE];
+} pipe_t;
+
+typedef struct proc {
+    int64_t pid;          /* 0: a free entry */
+    int16_t fd[FD_COUNT]; /* open file index, -1 closed */
+    uint16_t cwd;
+    unsigned char *window;
+    size_t window_size;
+} proc_t;
+
+enum wait_kind { WAIT_FREE = 0, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ };
+
+typedef struct waiter {
+    uint8_t kind; /* enum wait_kind */
+    int64_t pid;
+    uint16_t ofile;
+    unsigned char *buf; /* into the waiting process's window */
+    size_t length;
+    uint64_t seq; /* arrival order */
+} waiter_t;
+
+/* tree.c */
+extern node_t nodes[NODE_MAX];
+#define ROOT_NODE 0
+void tree_init(const keel_startcap_t *bin);
+long tree_lookup(uint16_t cwd, const char *path, uint16_t *out);
+long tree_lookup_parent(uint16_t cwd, const char *path, uint16_t *dir, const char **last);
+long tree_find_child(uint16_t dir, const char *name, size_t len);
+long tree_new(uint16_t dir, const char *name, uint8_t type, uint16_t mode);
+void tree_ref(uint16_t n);
+void tree_unref(uint16_t n);
+long tree_read(node_t *n, uint64_t offset, void *buf, size_t length);
+long tree_write(node_t *n, uint64_t offset, const void *buf, size_t length);
+long tree_truncate(node_t *n);
+long tree_path(uint16_t n, char *out, size_t size);
+bool tree_is_ancestor(uint16_t a, uint16_t n);
+bool tree_dir_empty(uint16_t dir);
+
+/* main.c */
+proc_t *proc_find(seL4_Word badge);
+long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length);
+void waiters_retry(void);
+
+/* files.c */
+extern ofile_t ofiles[OFILE_MAX];
+void ofile_unref(uint16_t of);
+long fd_install(proc_t *p, uint16_t of, int64_t lowest);
+void proc_close_all(proc_t *p);
+
+/* pipe.c */
+extern pipe_t pipes[PIPE_MAX];
+long pipe_new(uint16_t *out);
+long pipe_try_read(pipe_t *pp, unsigned char *buf, size_t length); /* -EAGAIN: would block */
+long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length);
+
+/* tty.c */
+long tty_try_read(unsigned char *buf, size_t length); /* -EAGAIN: no line yet */
+void tty_input(const unsigned char *bytes, size_t length);
+void tty_write(const void *buf, size_t length);
+long tty_getpgrp(void);
+void tty_setpgrp(int64_t pgid);
+void tty_init(void);
+void tty_flush_signal(void);
+
+/* console.c */
+void console_init(void);
+void console_output(const void *buf, size_t length);
+void console_notified(seL4_Word bits);

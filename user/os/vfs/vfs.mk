@@ -1,0 +1,6 @@
+# vfs (docs/os.md "vfs"): an OS program linked with libos and picolibc that
+# serves proto/vfs.proto with the generated dispatch; rs starts it as a
+# component of system/keel.system.
+
+VFS_SRCS := $(addprefix user/os/vfs/,main.c files.c tree.c pipe.c tty.c console.c)
+$(eval $(call os_program,vfs,$(VFS_SRCS),vfs))
