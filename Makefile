@@ -53,6 +53,7 @@ include user/os/lib/libos.mk
 include user/user.mk
 include tests/os/os.mk
 include system/system.mk
+include user/os/lib/build/build.mk
 include user/os/rs/rs.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk

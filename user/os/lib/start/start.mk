@@ -32,7 +32,7 @@ endef
 
 # make check: the shared OS headers compile on their own freestanding, as
 # rs and the components include them (libos.mk checks them hosted).
-OS_BASE_HEADERS := $(wildcard user/os/include/keel/os/*.h)
+OS_BASE_HEADERS := $(wildcard user/os/include/keel/os/*.h user/os/lib/build/*.h)
 OS_BASE_HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/freestanding/%.ok,$(OS_BASE_HEADERS))
 
 $(BUILD)/check/freestanding/user/os/%.ok: user/os/%.h | $(GEN_HEADERS)
