@@ -50,10 +50,11 @@ include libkeel/libkeel.mk
 include proto/proto.mk
 include user/os/lib/start/start.mk
 include user/os/lib/libos.mk
+include user/os/lib/build/build.mk
+include user/os/pm/pm.mk
 include user/user.mk
 include tests/os/os.mk
 include system/system.mk
-include user/os/lib/build/build.mk
 include user/os/rs/rs.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk

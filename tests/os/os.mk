@@ -9,3 +9,7 @@ $(eval $(call os_component,echo,tests/os/echo/echo.c))
 $(eval $(call os_component,ping,tests/os/ping/ping.c))
 $(eval $(call os_component,clock,tests/os/clock/clock.c))
 $(eval $(call os_component,crash,tests/os/crash/crash.c))
+
+# pm's first program in the test system (tests/os/pmtest): its checks of
+# pm, and the children it spawns from /bin/pmtest.
+$(eval $(call os_program,pmtest,tests/os/pmtest/pmtest.c))

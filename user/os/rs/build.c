@@ -193,7 +193,8 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
     switch (g->kind) {
     case KEEL_GRANT_SERVE:
         e = add_entry(c, g->name, KEEL_CAP_SERVICE, 0);
-        return copy_in(c, e, rs.service[g->target], seL4_CanRead);
+        return copy_in(c, e, rs.service[g->target],
+                       (g->flags & KEEL_GRANT_MINT) ? seL4_AllRights : seL4_CanRead);
     case KEEL_GRANT_USE:
         e = add_entry(c, g->name, KEEL_CAP_ENDPOINT, 0);
         e->badge = g->badge;
@@ -270,7 +271,7 @@ static bool map_start_page(rs_component_t *c)
 static bool make_thread(rs_component_t *c)
 {
     return failed_step(c, kb_make_thread(&c->proc, seL4_CapInitThreadTCB, c->desc->priority,
-                                         c->notification, c->desc->name));
+                                         c->desc->priority, c->notification, c->desc->name));
 }
 
 static bool grants_made(const rs_component_t *c)

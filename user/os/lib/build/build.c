@@ -53,13 +53,10 @@ seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits)
     return slot;
 }
 
-/* Map `frame` in the builder's own VSpace at the scratch page, adding page
- * tables as the walk asks for them. */
-static seL4_Error map_scratch(const kb_host_t *h, seL4_CPtr frame)
+seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr)
 {
     for (int level = 0; level < 4; level++) {
-        seL4_Error err =
-            seL4_ARM_Page_Map(frame, h->vspace, h->scratch, seL4_ReadWrite, KB_ATTR_DATA);
+        seL4_Error err = seL4_ARM_Page_Map(frame, h->vspace, vaddr, seL4_ReadWrite, KB_ATTR_DATA);
         if (err != seL4_FailedLookup) {
             return err;
         }
@@ -67,7 +64,7 @@ static seL4_Error map_scratch(const kb_host_t *h, seL4_CPtr frame)
         if (table == 0) {
             return seL4_NotEnoughMemory;
         }
-        err = seL4_ARM_PageTable_Map(table, h->vspace, h->scratch, seL4_ARM_Default_VMAttributes);
+        err = seL4_ARM_PageTable_Map(table, h->vspace, vaddr, seL4_ARM_Default_VMAttributes);
         if (err != seL4_NoError) {
             return err;
         }
@@ -81,7 +78,7 @@ seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, 
     if (offset > PAGE || len > PAGE - offset) {
         return seL4_RangeError;
     }
-    seL4_Error err = map_scratch(h, frame);
+    seL4_Error err = kb_host_map(h, frame, h->scratch);
     if (err != seL4_NoError) {
         return err;
     }
@@ -238,13 +235,13 @@ seL4_Error kb_map_start_page(kb_proc_t *p, const void *page)
     return seL4_NoError;
 }
 
-seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word priority,
+seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word mcp, seL4_Word priority,
                           seL4_CPtr notification, const char *name)
 {
     seL4_Error err = seL4_TCB_Configure(p->tcb, KEEL_SLOT_FAULT, p->cnode, cnode_guard(), p->vspace,
                                         0, KEEL_IPCBUF_VADDR, p->ipc_buffer);
     if (err == seL4_NoError) {
-        err = seL4_TCB_SetPriority(p->tcb, authority, priority);
+        err = seL4_TCB_SetSchedParams(p->tcb, authority, mcp, priority);
     }
     if (err == seL4_NoError && notification != 0) {
         err = seL4_TCB_BindNotification(p->tcb, notification);

@@ -54,6 +54,9 @@ seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits);
 seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, const void *src,
                          seL4_Word len);
 
+/* Map `frame` read-write at `vaddr` in the builder's own VSpace, page
+ * tables from h->new_table. */
+seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr);
 /* Map `frame` at `vaddr` in the process's VSpace, page tables from its quota. */
 seL4_Error kb_map(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
                   seL4_Word attr);
@@ -78,8 +81,9 @@ seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack);
 seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge);
 /* The start page, composed by the caller (KEEL_STARTINFO_SIZE bytes). */
 seL4_Error kb_map_start_page(kb_proc_t *p, const void *page);
-/* Its thread: CSpace, VSpace, IPC buffer, priority (with the authority of
- * TCB `authority`), `notification` bound if not 0, registers for the
+/* Its thread: CSpace, VSpace, IPC buffer, priority and the highest
+ * priority it may give threads of its own (mcp), with the authority of TCB
+ * `authority`; `notification` bound if not 0, registers for the
  * start. It is left suspended. */
-seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word priority,
+seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word mcp, seL4_Word priority,
                           seL4_CPtr notification, const char *name);
