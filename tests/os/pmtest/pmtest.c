@@ -139,6 +139,12 @@ static void check_fault(void)
     pid_t pid = spawn(argv, NULL);
     int status = wait_for(pid);
     check(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "a faulting child: SIGSEGV");
+    uint64_t addr = 0, pc = 0, kind = 0;
+    long r = pm_faultinfo(pm_cap(), pid, &addr, &pc, &kind);
+    printf("pmtest: faultinfo: segmentation fault at 0x%lx (pid %d), pc 0x%lx, kind %lu\n",
+           (unsigned long)addr, (int)pid, (unsigned long)pc, (unsigned long)kind);
+    check(r == 0 && addr == 0xdead0000 && kind == 5, "faultinfo of the reaped child");
+    check(pm_faultinfo(pm_cap(), 1, &addr, &pc, &kind) == -ESRCH, "faultinfo of pid 1: ESRCH");
 }
 
 static void check_sbrk(void)

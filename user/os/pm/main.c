@@ -85,6 +85,7 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     }
     printf("pm: %s at 0x%lx (pid %ld, %s, pc 0x%lx)\n", fault_name(label),
            (unsigned long)p->fault.addr, (long)p->pid, p->name, (unsigned long)p->fault.pc);
+    pm.faults[pm.next_fault++ % PM_FAULTS_KEPT] = (pm_fault_record_t){ p->pid, p->fault };
     pm_end(p, label == seL4_Fault_UserException ? PM_SIGILL : PM_SIGSEGV);
 }
 

@@ -300,3 +300,20 @@ long proto_pm_halt(void *ctx, seL4_Word badge)
     seL4_DebugHalt();
     return 0;
 }
+
+long proto_pm_faultinfo(void *ctx, seL4_Word badge, int64_t pid, uint64_t *addr, uint64_t *pc,
+                        uint64_t *kind)
+{
+    (void)ctx;
+    (void)badge;
+    for (unsigned i = 1; i <= PM_FAULTS_KEPT; i++) {
+        const pm_fault_record_t *r = &pm.faults[(pm.next_fault - i) % PM_FAULTS_KEPT];
+        if (r->pid == pid) {
+            *addr = r->fault.addr;
+            *pc = r->fault.pc;
+            *kind = r->fault.kind;
+            return 0;
+        }
+    }
+    return -ESRCH;
+}

@@ -58,6 +58,13 @@ typedef struct pm_proc {
     pm_fault_t fault;
 } pm_proc_t;
 
+/* The last faults, kept past the end of their process (faultinfo). */
+#define PM_FAULTS_KEPT 8
+typedef struct pm_fault_record {
+    int64_t pid; /* 0: unused */
+    pm_fault_t fault;
+} pm_fault_record_t;
+
 typedef struct pm_system {
     seL4_CPtr endpoint;
     seL4_CPtr vfs;   /* 0 without vfs */
@@ -66,6 +73,8 @@ typedef struct pm_system {
     kb_proc_t self; /* pm's own memory: page tables of its VSpace */
     int64_t next_pid;
     seL4_Word exits; /* processes that ended */
+    pm_fault_record_t faults[PM_FAULTS_KEPT];
+    unsigned next_fault;
 } pm_system_t;
 
 extern pm_system_t pm;
