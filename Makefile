@@ -50,6 +50,8 @@ include libkeel/libkeel.mk
 include proto/proto.mk
 include user/os/lib/start/start.mk
 include user/os/lib/libos.mk
+include user/os/lib/build/build.mk
+include user/os/pm/pm.mk
 include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk

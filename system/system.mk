@@ -20,7 +20,9 @@ TEST_DEPS += $(OS_IMAGE)
 SYSTEM_DESCRIPTION := system/keel.system
 OS_ARCHIVE := $(BUILD)/system/keel.archive
 
-$(OS_ARCHIVE): $(SYSTEM_DESCRIPTION) tools/mksystem.py tools/pack_image.py $(OS_COMPONENTS) $(OS_PROGRAMS)
+$(OS_ARCHIVE): $(SYSTEM_DESCRIPTION) tools/mksystem.py tools/pack_image.py $(OS_COMPONENTS) \
+              $(OS_PROGRAMS)
 	@mkdir -p $(@D)
-	$(PYTHON) tools/mksystem.py $(SYSTEM_DESCRIPTION) --elf-dir $(BUILD)/components --elf-dir $(BUILD)/programs \
+	$(PYTHON) tools/mksystem.py $(SYSTEM_DESCRIPTION) --elf-dir $(BUILD)/components \
+	    --elf-dir $(BUILD)/programs \
 	    --ram $(OS_RAM) -o $@

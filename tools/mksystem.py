@@ -51,7 +51,7 @@ RS_SERVICE = "rs"  # the root task's own service (proto/rs.proto): `use rs`, nev
 
 GRANT_SERVE, GRANT_USE, GRANT_DEVICE, GRANT_IRQ = 1, 2, 3, 4
 GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
-GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = 1
+GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = GRANT_MINT = 1
 RESTART = {"never": 0, "always": 1}
 
 ARCHIVE_HEADER = struct.Struct("<QIIQQ")
@@ -286,10 +286,15 @@ def new_grant(comp, line, kind, name, what="grant"):
 
 
 def attr_serve(comp, line, args):
-    if len(args) != 1:
-        raise DescError(line, "usage: serve SERVICE")
+    if not args:
+        raise DescError(line, "usage: serve SERVICE [mint]")
+    opts = options(args[1:], line, {"mint": "flag"})
     grant = new_grant(comp, line, GRANT_SERVE, args[0], "service")
     grant.service = grant.name
+    if "mint" in opts:
+        # The server gets its endpoint with every right, to mint badged
+        # copies for clients it makes (pm: its programs).
+        grant.flags |= GRANT_MINT
 
 
 def attr_use(comp, line, args):

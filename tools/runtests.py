@@ -48,7 +48,7 @@ HALT_GRACE = 10
 # After a kernel panic, QEMU gets this long to exit on its own before being killed.
 PANIC_GRACE = 2
 # How far back (in characters) before new output an expect= match may begin.
-EXPECT_LOOKBACK = 4096
+EXPECT_LOOKBACK = 1 << 16
 
 # Options each kind accepts (key=value), and bare flags.
 OPTIONS = {

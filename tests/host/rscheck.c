@@ -60,11 +60,11 @@ static unsigned long walk_sysdesc(const keel_sysdesc_t *d, const void *archive)
     return sum;
 }
 
-static unsigned long walk_elf(const blob_t *elf, const rs_elf_t *info)
+static unsigned long walk_elf(const blob_t *elf, const kb_elf_t *info)
 {
     unsigned long sum = 0;
     for (uint32_t i = 0; i < info->nsegments; i++) {
-        const rs_segment_t *s = &info->segment[i];
+        const kb_segment_t *s = &info->segment[i];
         for (uint64_t k = 0; k < s->filesz; k++) {
             sum += elf->data[s->offset + k];
         }
@@ -79,8 +79,8 @@ static const char *check_elves(const keel_sysdesc_t *d, const void *archive, uns
         const keel_sysdesc_component_t *c = &rs_components(d)[i];
         const keel_archive_entry_t *e = keel_archive_find(archive, c->elf);
         blob_t elf = copy_of((const char *)archive + e->offset, e->size);
-        rs_elf_t info;
-        const char *error = rs_elf_check(elf.data, elf.size, &info);
+        kb_elf_t info;
+        const char *error = kb_elf_check(elf.data, elf.size, &info);
         if (error == NULL) {
             *sum += walk_elf(&elf, &info);
         } else {

@@ -28,3 +28,7 @@ OS_COMPONENTS += $(foreach p,$(OS_PROGRAM_COMPONENTS),$(BUILD)/components/$(p).e
 # program (tests/os/vfstest/vfstest.c).
 $(BUILD)/obj/tests/os/vfstest/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
 $(eval $(call os_program,vfstest,tests/os/vfstest/vfstest.c))
+
+# pm's first program in the test system (tests/os/pmtest): its checks of
+# pm, and the children it spawns from /bin/pmtest.
+$(eval $(call os_program,pmtest,tests/os/pmtest/pmtest.c))

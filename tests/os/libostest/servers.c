@@ -221,6 +221,17 @@ long proto_pm_halt(void *ctx, seL4_Word badge)
     return -EPERM;
 }
 
+long proto_pm_faultinfo(void *ctx, seL4_Word badge, int64_t pid, uint64_t *addr, uint64_t *pc,
+                        uint64_t *kind)
+{
+    (void)ctx;
+    (void)addr;
+    (void)pc;
+    (void)kind;
+    RECORD(fake_pm_seen, pid);
+    return -ESRCH;
+}
+
 /* --- vfs ------------------------------------------------------------------ */
 
 static char cwd[64] = "/";

@@ -10,9 +10,6 @@
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
-#define ATTR_CODE seL4_ARM_PageCacheable
-#define ATTR_DATA (seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever)
-#define ATTR_DEVICE seL4_ARM_ExecuteNever /* not cacheable: Device-nGnRnE */
 #define NOTIFY_SUFFIX ".notify"
 
 /* The start page, and the index pages of a files grant, are composed here. */
@@ -24,130 +21,14 @@ static bool failed(const rs_component_t *c, const char *what, seL4_Word err)
     return false;
 }
 
-static seL4_CPtr take_slot(rs_component_t *c)
+static bool failed_step(const rs_component_t *c, seL4_Error err)
 {
-    rs_alloc_t *a = &c->alloc;
-    return a->used_slots < a->nslots ? a->first_slot + a->used_slots++ : 0;
-}
-
-/* A new object from the component's quota, or 0 when the quota (or its slot
- * range) is exhausted. */
-static seL4_CPtr new_object(rs_component_t *c, seL4_Word type, seL4_Word size_bits)
-{
-    rs_alloc_t *a = &c->alloc;
-    seL4_Word bytes = rs_object_bytes(type, size_bits);
-    seL4_Word at = (a->used + bytes - 1) & ~(bytes - 1);
-    if (at > a->quota || bytes > a->quota - at) {
-        return 0;
-    }
-    seL4_CPtr slot = take_slot(c);
-    if (slot == 0 ||
-        seL4_Untyped_Retype(a->untyped, type, size_bits, RS_ROOT, 0, 0, slot, 1) != seL4_NoError) {
-        return 0;
-    }
-    a->used = at + bytes;
-    c->pages += bytes == PAGE;
-    return slot;
-}
-
-/* Map `frame` at `vaddr` in the component's VSpace, adding page tables from
- * its quota as the walk asks for them. */
-static seL4_Error map(rs_component_t *c, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
-                      seL4_Word attr)
-{
-    for (int level = 0; level < 4; level++) {
-        seL4_Error err = seL4_ARM_Page_Map(frame, c->vspace, vaddr, rights, attr);
-        if (err != seL4_FailedLookup) {
-            return err;
-        }
-        seL4_CPtr table = new_object(c, seL4_ARM_PageTableObject, 0);
-        if (table == 0) {
-            return seL4_NotEnoughMemory;
-        }
-        err = seL4_ARM_PageTable_Map(table, c->vspace, vaddr, seL4_ARM_Default_VMAttributes);
-        if (err != seL4_NoError) {
-            return err;
-        }
-    }
-    return seL4_FailedLookup;
-}
-
-/* A fresh frame from the quota holding `len` bytes of `src` at `offset`
- * (the rest zero), mapped at `vaddr`. */
-static seL4_Error map_new(rs_component_t *c, seL4_Word vaddr, seL4_CapRights_t rights,
-                          seL4_Word attr, seL4_Word offset, const void *src, seL4_Word len,
-                          seL4_CPtr *out)
-{
-    seL4_CPtr frame = new_object(c, seL4_ARM_SmallPageObject, 0);
-    if (frame == 0) {
-        return seL4_NotEnoughMemory;
-    }
-    seL4_Error err = len != 0 ? rs_fill_frame(frame, offset, src, len) : seL4_NoError;
-    if (err == seL4_NoError) {
-        err = map(c, frame, vaddr, rights, attr);
-    }
-    if (out != NULL) {
-        *out = frame;
-    }
-    return err;
-}
-
-/* A copy of rs's frame cap `frame`, mapped at `vaddr`. */
-static seL4_Error map_copy(rs_component_t *c, seL4_CPtr frame, seL4_Word vaddr,
-                           seL4_CapRights_t rights, seL4_Word attr)
-{
-    seL4_CPtr copy = take_slot(c);
-    if (copy == 0) {
-        return seL4_NotEnoughMemory;
-    }
-    seL4_Error err = seL4_CNode_Copy(RS_ROOT, copy, RS_DEPTH, RS_ROOT, frame, RS_DEPTH, rights);
-    return err == seL4_NoError ? map(c, copy, vaddr, rights, attr) : err;
+    return err == seL4_NoError || failed(c, c->proc.failed, err);
 }
 
 static seL4_Word min_word(seL4_Word a, seL4_Word b)
 {
     return a < b ? a : b;
-}
-
-static seL4_Word max_word(seL4_Word a, seL4_Word b)
-{
-    return a > b ? a : b;
-}
-
-static bool load_segment(rs_component_t *c, const char *file, const rs_segment_t *s)
-{
-    seL4_CapRights_t rights = (s->flags & RS_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
-    seL4_Word attr = (s->flags & RS_SEG_X) ? ATTR_CODE : ATTR_DATA;
-    seL4_Word file_end = s->vaddr + s->filesz;
-    for (seL4_Word va = s->vaddr & ~(PAGE - 1); va < s->vaddr + s->memsz; va += PAGE) {
-        seL4_Word lo = max_word(va, s->vaddr);
-        seL4_Word hi = min_word(va + PAGE, file_end);
-        const char *src = file + s->offset + (lo - s->vaddr);
-        seL4_Error err = map_new(c, va, rights, attr, lo - va, src, lo < hi ? hi - lo : 0, NULL);
-        if (err != seL4_NoError) {
-            return failed(c, "an ELF segment page", err);
-        }
-    }
-    return true;
-}
-
-/* ELF segments, stack (with its guard page left unmapped), IPC buffer. */
-static bool load_image(rs_component_t *c, const char *file)
-{
-    for (uint32_t i = 0; i < c->elf.nsegments; i++) {
-        if (!load_segment(c, file, &c->elf.segment[i])) {
-            return false;
-        }
-    }
-    for (seL4_Word va = KEEL_STACK_TOP - c->desc->stack; va < KEEL_STACK_TOP; va += PAGE) {
-        seL4_Error err = map_new(c, va, seL4_ReadWrite, ATTR_DATA, 0, NULL, 0, NULL);
-        if (err != seL4_NoError) {
-            return failed(c, "its stack", err);
-        }
-    }
-    seL4_Error err =
-        map_new(c, KEEL_IPCBUF_VADDR, seL4_ReadWrite, ATTR_DATA, 0, NULL, 0, &c->ipc_buffer);
-    return err == seL4_NoError || failed(c, "its IPC buffer", err);
 }
 
 /* A files grant: a read-only archive of the files whose names start with
@@ -176,8 +57,8 @@ static seL4_Error map_files(rs_component_t *c, const keel_sysdesc_grant_t *g)
         out->offset = offset;
         for (seL4_Word p = 0; p * PAGE < in[i].size; p++) {
             seL4_CPtr frame = rs_image_frame((const char *)rs.archive + in[i].offset + p * PAGE);
-            seL4_Error err = frame != 0 ? map_copy(c, frame, g->vaddr + offset + p * PAGE,
-                                                   seL4_CanRead, ATTR_DATA)
+            seL4_Error err = frame != 0 ? kb_map_copy(&c->proc, frame, g->vaddr + offset + p * PAGE,
+                                                      seL4_CanRead, KB_ATTR_DATA)
                                         : seL4_InvalidCapability;
             if (err != seL4_NoError) {
                 return err;
@@ -187,8 +68,8 @@ static seL4_Error map_files(rs_component_t *c, const keel_sysdesc_grant_t *g)
         out++;
     }
     for (seL4_Word p = 0; p < layout.index_pages; p++) {
-        seL4_Error err = map_new(c, g->vaddr + p * PAGE, seL4_CanRead, ATTR_DATA, 0,
-                                 compose + p * PAGE, PAGE, NULL);
+        seL4_Error err = kb_map_new(&c->proc, g->vaddr + p * PAGE, seL4_CanRead, KB_ATTR_DATA, 0,
+                                    compose + p * PAGE, PAGE, NULL);
         if (err != seL4_NoError) {
             return err;
         }
@@ -203,11 +84,11 @@ static seL4_Error map_region(rs_component_t *c, uint32_t i)
     seL4_Error err = seL4_NoError;
     for (seL4_Word p = 0; err == seL4_NoError && p < g->size / PAGE; p++) {
         if (g->kind == KEEL_GRANT_DEVICE) {
-            err =
-                map_copy(c, rs.object[grant] + p, g->vaddr + p * PAGE, seL4_ReadWrite, ATTR_DEVICE);
+            err = kb_map_copy(&c->proc, rs.object[grant] + p, g->vaddr + p * PAGE, seL4_ReadWrite,
+                              KB_ATTR_DEVICE);
         } else if (g->kind == KEEL_GRANT_CHANNEL) {
-            err = map_copy(c, rs.channel[g->target] + p, g->vaddr + p * PAGE, seL4_ReadWrite,
-                           ATTR_DATA);
+            err = kb_map_copy(&c->proc, rs.channel[g->target] + p, g->vaddr + p * PAGE,
+                              seL4_ReadWrite, KB_ATTR_DATA);
         }
     }
     return g->kind == KEEL_GRANT_FILES ? map_files(c, g) : err;
@@ -252,14 +133,14 @@ static seL4_Word next_cslot(rs_component_t *c, keel_startcap_t *e)
 static seL4_Error copy_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
                           seL4_CapRights_t rights)
 {
-    return seL4_CNode_Copy(c->cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
+    return seL4_CNode_Copy(c->proc.cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
                            rights);
 }
 
 static seL4_Error mint_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
                           seL4_CapRights_t rights, seL4_Word badge)
 {
-    return seL4_CNode_Mint(c->cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
+    return seL4_CNode_Mint(c->proc.cnode, next_cslot(c, e), KEEL_CNODE_BITS, RS_ROOT, src, RS_DEPTH,
                            rights, badge);
 }
 
@@ -312,7 +193,8 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
     switch (g->kind) {
     case KEEL_GRANT_SERVE:
         e = add_entry(c, g->name, KEEL_CAP_SERVICE, 0);
-        return copy_in(c, e, rs.service[g->target], seL4_CanRead);
+        return copy_in(c, e, rs.service[g->target],
+                       (g->flags & KEEL_GRANT_MINT) ? seL4_AllRights : seL4_CanRead);
     case KEEL_GRANT_USE:
         e = add_entry(c, g->name, KEEL_CAP_ENDPOINT, 0);
         e->badge = rs_use_badge(g);
@@ -344,24 +226,9 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
 /* The fixed slots, then every grant in the order of the description. */
 static bool fill_cspace(rs_component_t *c)
 {
-    seL4_Word guard = seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
-    seL4_Error err = seL4_CNode_Copy(c->cnode, KEEL_SLOT_TCB, KEEL_CNODE_BITS, RS_ROOT, c->tcb,
-                                     RS_DEPTH, seL4_AllRights);
-    if (err == seL4_NoError) {
-        err = seL4_CNode_Mint(c->cnode, KEEL_SLOT_CNODE, KEEL_CNODE_BITS, RS_ROOT, c->cnode,
-                              RS_DEPTH, seL4_AllRights, guard);
-    }
-    if (err == seL4_NoError) {
-        err = seL4_CNode_Copy(c->cnode, KEEL_SLOT_VSPACE, KEEL_CNODE_BITS, RS_ROOT, c->vspace,
-                              RS_DEPTH, seL4_AllRights);
-    }
-    if (err == seL4_NoError) {
-        /* Send and GrantReply: what the kernel needs to deliver a fault. */
-        err = seL4_CNode_Mint(c->cnode, KEEL_SLOT_FAULT, KEEL_CNODE_BITS, RS_ROOT, rs.endpoint,
-                              RS_DEPTH, seL4_CapRights_new(1, 0, 0, 1), c->index + 1);
-    }
+    seL4_Error err = kb_fixed_caps(&c->proc, rs.endpoint, c->index + 1);
     if (err != seL4_NoError) {
-        return failed(c, "its fixed capabilities", err);
+        return failed(c, c->proc.failed, err);
     }
     c->ncaps = 0;
     if (c->notification != 0) {
@@ -391,61 +258,20 @@ static bool map_start_page(rs_component_t *c)
     memcpy(si->name, c->desc->name, sizeof(si->name));
     si->stack_top = KEEL_STACK_TOP;
     si->stack_size = c->desc->stack;
-    si->heap_start = c->elf.end;
+    si->heap_start = c->proc.elf.end;
     si->ncaps = c->ncaps;
     memcpy(si->caps, c->caps, sizeof(si->caps));
     si->argc = c->desc->argc;
     si->envc = c->desc->envc;
     si->strings_len = c->desc->args_size;
     memcpy(si->strings, rs_string(rs.desc, c->desc->args), c->desc->args_size);
-    for (seL4_Word p = 0; p < KEEL_STARTINFO_SIZE / PAGE; p++) {
-        seL4_Error err = map_new(c, KEEL_STARTINFO_VADDR + p * PAGE, seL4_CanRead, ATTR_DATA, 0,
-                                 compose + p * PAGE, PAGE, NULL);
-        if (err != seL4_NoError) {
-            return failed(c, "its start page", err);
-        }
-    }
-    return true;
+    return failed_step(c, kb_map_start_page(&c->proc, compose));
 }
 
 static bool make_thread(rs_component_t *c)
 {
-    seL4_Word guard = seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
-    seL4_Error err = seL4_TCB_Configure(c->tcb, KEEL_SLOT_FAULT, c->cnode, guard, c->vspace, 0,
-                                        KEEL_IPCBUF_VADDR, c->ipc_buffer);
-    if (err == seL4_NoError) {
-        err = seL4_TCB_SetPriority(c->tcb, seL4_CapInitThreadTCB, c->desc->priority);
-    }
-    if (err == seL4_NoError && c->notification != 0) {
-        err = seL4_TCB_BindNotification(c->tcb, c->notification);
-    }
-    seL4_UserContext regs;
-    memset(&regs, 0, sizeof(regs));
-    regs.pc = c->elf.entry;
-    regs.sp = KEEL_STACK_TOP;
-    regs.x0 = KEEL_STARTINFO_VADDR;
-    if (err == seL4_NoError) {
-        err = seL4_TCB_WriteRegisters(c->tcb, 0, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
-    }
-    if (err != seL4_NoError) {
-        return failed(c, "its thread", err);
-    }
-    seL4_DebugNameThread(c->tcb, c->desc->name);
-    return true;
-}
-
-/* Its CNode (first: the largest, aligned at the start of the quota), its
- * VSpace with an ASID, its TCB. */
-static bool make_objects(rs_component_t *c)
-{
-    c->cnode = new_object(c, seL4_CapTableObject, KEEL_CNODE_BITS);
-    c->vspace = new_object(c, seL4_ARM_VSpaceObject, 0);
-    c->tcb = new_object(c, seL4_TCBObject, 0);
-    if (c->cnode == 0 || c->vspace == 0 || c->tcb == 0) {
-        return failed(c, "its CNode, VSpace and TCB", seL4_NotEnoughMemory);
-    }
-    seL4_Error err = seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, c->vspace);
-    return err == seL4_NoError || failed(c, "an ASID for its VSpace", err);
+    return failed_step(c, kb_make_thread(&c->proc, seL4_CapInitThreadTCB, c->desc->priority,
+                                         c->desc->priority, c->notification, c->desc->name));
 }
 
 static bool grants_made(const rs_component_t *c)
@@ -455,7 +281,7 @@ static bool grants_made(const rs_component_t *c)
             return false;
         }
     }
-    return c->alloc.untyped != 0;
+    return c->proc.untyped != 0;
 }
 
 bool rs_build(rs_component_t *c)
@@ -465,13 +291,15 @@ bool rs_build(rs_component_t *c)
     }
     const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
     const char *data = (const char *)rs.archive + file->offset;
-    const char *error = rs_elf_check(data, file->size, &c->elf);
+    const char *error = kb_elf_check(data, file->size, &c->proc.elf);
     if (error != NULL) {
         printf("rs: cannot build %s: its ELF %s: %s\n", c->desc->name, c->desc->elf, error);
         return false;
     }
-    if (!make_objects(c) || !load_image(c, data) || !map_regions(c) || !fill_cspace(c) ||
-        !map_start_page(c) || !make_thread(c)) {
+    c->proc.host = &rs_host;
+    if (!failed_step(c, kb_make_objects(&c->proc)) ||
+        !failed_step(c, kb_load_image(&c->proc, data, c->desc->stack)) || !map_regions(c) ||
+        !fill_cspace(c) || !map_start_page(c) || !make_thread(c)) {
         return false;
     }
     c->state = RS_BUILT;

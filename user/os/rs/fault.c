@@ -19,7 +19,7 @@
 
 static const char *segment_name(uint32_t flags)
 {
-    return (flags & RS_SEG_X) ? "text" : (flags & RS_SEG_W) ? "data" : "rodata";
+    return (flags & KB_SEG_X) ? "text" : (flags & KB_SEG_W) ? "data" : "rodata";
 }
 
 static bool inside(seL4_Word addr, seL4_Word base, seL4_Word size)
@@ -30,8 +30,8 @@ static bool inside(seL4_Word addr, seL4_Word base, seL4_Word size)
 /* Where `addr` lies in the component's VSpace, for the report. */
 static void describe_address(const rs_component_t *c, seL4_Word addr)
 {
-    for (uint32_t i = 0; i < c->elf.nsegments; i++) {
-        const rs_segment_t *s = &c->elf.segment[i];
+    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
+        const kb_segment_t *s = &c->proc.elf.segment[i];
         if (inside(addr, s->vaddr & ~(PAGE - 1), s->vaddr + s->memsz - (s->vaddr & ~(PAGE - 1)))) {
             printf("its %s segment", segment_name(s->flags));
             return;
@@ -118,7 +118,7 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     report(c, info);
     /* Suspend rather than leave it waiting for a reply: a component that
      * sends on its fault endpoint itself is stopped all the same. */
-    seL4_TCB_Suspend(c->tcb);
+    seL4_TCB_Suspend(c->proc.tcb);
     c->state = RS_FAULTED;
     c->faults++;
 }
@@ -151,7 +151,7 @@ void rs_show(const rs_component_t *c)
     printf("rs: %s: priority %u, quota %lu KiB (%lu KiB used), stack %lu KiB, %lu pages and "
            "page tables\n",
            d->name, d->priority, (unsigned long)(d->quota >> 10),
-           (unsigned long)(c->alloc.used >> 10), (unsigned long)(d->stack >> 10), c->pages);
+           (unsigned long)(c->proc.used >> 10), (unsigned long)(d->stack >> 10), c->proc.pages);
     printf("rs:   slots 1-4: its TCB, CNode, VSpace, fault endpoint (badge %u)\n", c->index + 1);
     for (uint32_t i = 0; i < c->ncaps; i++) {
         const keel_startcap_t *e = &c->caps[i];

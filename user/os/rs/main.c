@@ -67,7 +67,7 @@ static void start_all(void)
         if (shown(c)) {
             rs_show(c);
         }
-        seL4_Error err = seL4_TCB_Resume(c->tcb);
+        seL4_Error err = seL4_TCB_Resume(c->proc.tcb);
         if (err != seL4_NoError) {
             printf("rs: cannot start %s: %s\n", c->desc->name, rs_error_name(err));
             continue;
@@ -90,7 +90,7 @@ int main(void)
         rs_component_t *c = &rs.comp[i];
         if (rs_build(c)) {
             printf("rs: built %s (priority %u, %lu of %lu KiB)\n", c->desc->name, c->desc->priority,
-                   (unsigned long)(c->alloc.used >> 10), (unsigned long)(c->desc->quota >> 10));
+                   (unsigned long)(c->proc.used >> 10), (unsigned long)(c->desc->quota >> 10));
         }
     }
     start_all();

@@ -1,6 +1,7 @@
 /* rs's own resources (rs.h): the free slots of its CNode, the untyped
- * memory BootInfo lists, device frames carved from device untypeds, and a
- * scratch page in its own VSpace through which it fills new frames. */
+ * memory BootInfo lists, device frames carved from device untypeds, and
+ * rs as the builder (rs_host): a scratch page in its own VSpace through
+ * which the builder fills new frames. */
 #include "rs.h"
 #include <keel/runtime.h>
 #include <keel/string.h>
@@ -54,24 +55,6 @@ seL4_CPtr rs_slots(seL4_Word n)
     return first;
 }
 
-seL4_Word rs_object_bytes(seL4_Word type, seL4_Word size_bits)
-{
-    switch (type) {
-    case seL4_UntypedObject:
-        return (seL4_Word)1 << size_bits;
-    case seL4_TCBObject:
-        return (seL4_Word)1 << seL4_TCBBits;
-    case seL4_EndpointObject:
-        return (seL4_Word)1 << seL4_EndpointBits;
-    case seL4_NotificationObject:
-        return (seL4_Word)1 << seL4_NotificationBits;
-    case seL4_CapTableObject:
-        return (seL4_Word)1 << (size_bits + seL4_SlotBits);
-    default: /* frames, page tables, VSpaces: one page */
-        return (seL4_Word)1 << seL4_PageBits;
-    }
-}
-
 static seL4_Word align_up(seL4_Word x, seL4_Word align)
 {
     return (x + align - 1) & ~(align - 1);
@@ -79,7 +62,7 @@ static seL4_Word align_up(seL4_Word x, seL4_Word align)
 
 seL4_Error rs_retype(seL4_Word type, seL4_Word size_bits, seL4_CPtr slot)
 {
-    seL4_Word bytes = rs_object_bytes(type, size_bits);
+    seL4_Word bytes = kb_object_bytes(type, size_bits);
     for (seL4_Word i = 0; i < nuntypeds; i++) {
         untyped_t *u = &untypeds[i];
         seL4_Word at = align_up(u->used, bytes);
@@ -156,47 +139,18 @@ seL4_Error rs_device_frame(seL4_Word paddr, seL4_CPtr slot)
     return err;
 }
 
-/* Map `frame` into rs's own VSpace at the scratch page, adding page tables
- * from rs's memory as the walk asks for them. */
-static seL4_Error map_scratch(seL4_CPtr frame)
+static seL4_CPtr new_table(void)
 {
-    for (int level = 0; level < 4; level++) {
-        seL4_Error err =
-            seL4_ARM_Page_Map(frame, seL4_CapInitThreadVSpace, SCRATCH_VADDR, seL4_ReadWrite,
-                              seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever);
-        if (err != seL4_FailedLookup) {
-            return err;
-        }
-        seL4_CPtr table = rs_new(seL4_ARM_PageTableObject, 0);
-        if (table == 0) {
-            return seL4_NotEnoughMemory;
-        }
-        err = seL4_ARM_PageTable_Map(table, seL4_CapInitThreadVSpace, SCRATCH_VADDR,
-                                     seL4_ARM_Default_VMAttributes);
-        if (err != seL4_NoError) {
-            return err;
-        }
-    }
-    return seL4_FailedLookup;
+    return rs_new(seL4_ARM_PageTableObject, 0);
 }
 
-seL4_Error rs_fill_frame(seL4_CPtr frame, seL4_Word offset, const void *src, seL4_Word len)
-{
-    if (offset > ((seL4_Word)1 << seL4_PageBits) ||
-        len > ((seL4_Word)1 << seL4_PageBits) - offset) {
-        return seL4_RangeError;
-    }
-    seL4_Error err = map_scratch(frame);
-    if (err != seL4_NoError) {
-        return err;
-    }
-    memcpy((char *)SCRATCH_VADDR + offset, src, len);
-    /* The frame may hold code: make what was written visible to
-     * instruction fetches before anyone executes it. */
-    err = seL4_ARM_Page_Unify_Instruction(frame, 0, (seL4_Word)1 << seL4_PageBits);
-    seL4_Error unmapped = seL4_ARM_Page_Unmap(frame);
-    return err != seL4_NoError ? err : unmapped;
-}
+const kb_host_t rs_host = {
+    .cnode = RS_ROOT,
+    .vspace = seL4_CapInitThreadVSpace,
+    .scratch = SCRATCH_VADDR,
+    .new_table = new_table,
+    .asid_pool = seL4_CapInitThreadASIDPool,
+};
 
 seL4_CPtr rs_image_frame(const void *address)
 {

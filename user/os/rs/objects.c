@@ -63,7 +63,7 @@ static bool next_big(big_t *out)
     out->size = 0;
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
         rs_component_t *c = &rs.comp[i];
-        if (c->alloc.untyped == 0 && c->alloc.quota == 0 && c->desc->quota > out->size) {
+        if (c->proc.untyped == 0 && c->proc.quota == 0 && c->desc->quota > out->size) {
             *out = (big_t){ c->desc->quota, c, ~0u };
         }
     }
@@ -88,8 +88,8 @@ static void make_untypeds(void)
                       : seL4_NotEnoughMemory;
         rs_component_t *c = big.comp;
         if (big.grant == ~0u) {
-            c->alloc.quota = big.size; /* tried: next_big passes it over */
-            c->alloc.untyped = err == seL4_NoError ? slot : 0;
+            c->proc.quota = big.size; /* tried: next_big passes it over */
+            c->proc.untyped = err == seL4_NoError ? slot : 0;
         } else {
             rs.object[big.grant] = err == seL4_NoError ? slot : ~(seL4_CPtr)0;
         }
@@ -97,7 +97,7 @@ static void make_untypeds(void)
             printf("rs: no memory for %s's %s of %lu KiB: %s; it will not be built\n",
                    c->desc->name, big.grant == ~0u ? "quota" : "untyped grant", big.size >> 10,
                    rs_error_name(err));
-            c->alloc.untyped = 0;
+            c->proc.untyped = 0;
         }
     }
 }
@@ -105,7 +105,7 @@ static void make_untypeds(void)
 static bool make_slot_ranges(void)
 {
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
-        rs_alloc_t *a = &rs.comp[i].alloc;
+        kb_proc_t *a = &rs.comp[i].proc;
         a->nslots = (a->quota >> PAGE_BITS) + rs_shared_pages(&rs.comp[i]) + SLACK_SLOTS;
         a->first_slot = rs_slots(a->nslots);
         if (a->first_slot == 0) {

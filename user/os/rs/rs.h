@@ -4,6 +4,7 @@
  * starts them, and is the fault handler of each. */
 #pragma once
 
+#include "../lib/build/build.h"
 #include "check.h"
 #include <keel/os/startinfo.h>
 #include <keel/os/sysdesc.h>
@@ -13,18 +14,6 @@
 #define RS_ROOT seL4_CapInitThreadCNode
 #define RS_DEPTH seL4_WordBits
 #define RS_MAX_GRANTS (KEEL_SYSDESC_MAX_COMPONENTS * KEEL_STARTINFO_CAPS)
-
-/* Where a component's objects come from: its quota untyped and its range of
- * rs's slots (the next issue revokes the one and empties the other to
- * rebuild it). */
-typedef struct rs_alloc {
-    seL4_CPtr untyped;
-    seL4_Word quota;      /* bytes */
-    seL4_Word used;       /* bytes of the quota taken, as the kernel aligns objects */
-    seL4_CPtr first_slot; /* rs slots [first_slot, first_slot + nslots) */
-    seL4_Word nslots;
-    seL4_Word used_slots;
-} rs_alloc_t;
 
 enum rs_state {
     RS_UNBUILT, /* not built (rs could not) */
@@ -39,14 +28,10 @@ typedef struct rs_component {
     const keel_sysdesc_component_t *desc;
     uint32_t index;
     enum rs_state state;
-    rs_alloc_t alloc;
-    seL4_CPtr tcb; /* rs slots */
-    seL4_CPtr cnode;
-    seL4_CPtr vspace;
-    seL4_CPtr ipc_buffer;
+    /* Its objects: from its quota untyped into its range of rs's slots (the
+     * next issue revokes the one and empties the other to rebuild it). */
+    kb_proc_t proc;
     seL4_CPtr notification; /* its own (rs's pool), 0 if it has none */
-    rs_elf_t elf;
-    seL4_Word pages; /* frames and page tables from its quota */
     uint32_t ncaps;
     keel_startcap_t caps[KEEL_STARTINFO_CAPS];
     seL4_Word faults;
@@ -68,12 +53,10 @@ extern rs_system_t rs;
 /* mem.c: slots, untyped memory, device frames, rs's scratch page. */
 void rs_mem_init(void);
 seL4_CPtr rs_slots(seL4_Word n); /* n consecutive free slots of rs's CNode, 0 if none */
-seL4_Word rs_object_bytes(seL4_Word type, seL4_Word size_bits);
 seL4_Error rs_retype(seL4_Word type, seL4_Word size_bits, seL4_CPtr slot); /* from BootInfo RAM */
 seL4_CPtr rs_new(seL4_Word type, seL4_Word size_bits); /* rs_retype into a fresh slot; 0 on error */
 seL4_Error rs_device_frame(seL4_Word paddr, seL4_CPtr slot);
-/* Copy len bytes to `offset` in a frame that is mapped nowhere else yet. */
-seL4_Error rs_fill_frame(seL4_CPtr frame, seL4_Word offset, const void *src, seL4_Word len);
+extern const kb_host_t rs_host; /* rs as the builder: its CNode, VSpace, scratch page */
 seL4_CPtr rs_image_frame(const void *address); /* rs's own image frame holding `address` */
 const char *rs_error_name(seL4_Word error);
 

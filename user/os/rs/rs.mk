@@ -4,8 +4,8 @@
 # `os` (system/system.mk), so $(BUILD) is $(BUILD)/os of the top-level make.
 
 RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
-           user/os/rs/fault.c user/os/rs/elf.c user/os/rs/sysdesc.c user/os/rs/service.c
-RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(BUILD)/obj/user/os/rs/archive.o \
+           user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c
+RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/archive.o \
            $(BUILD)/obj/user/os/rs/rs_server.o
 
 $(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
@@ -34,7 +34,7 @@ $(BUILD)/images/os.elf: $(KERNEL_ELF) $(BUILD)/user/rs.elf tools/pack_image.py
 # UBSan: tests/host/test_mksystem.py runs them on what mksystem writes and
 # on corrupted copies.
 RSCHECK := $(BUILD)/host/rscheck
-RSCHECK_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,tests/host/rscheck.c user/os/rs/elf.c \
+RSCHECK_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,tests/host/rscheck.c user/os/lib/build/elf.c \
                                                      user/os/rs/sysdesc.c)
 $(RSCHECK_OBJS): HOST_INCLUDES += $(OS_BASE_INCLUDES)
 

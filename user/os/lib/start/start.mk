@@ -17,12 +17,12 @@ $(OS_START_A): $(OS_START_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# os_component(name, sources): $(BUILD)/components/<name>.elf, a component
+# os_component(name, sources[, objects]): $(BUILD)/components/<name>.elf, a component
 # for the system description (system/keel.system names it by that file),
 # linked at 0x400000 like a root task (libkeel/rootserver.ld), started by
 # rs through the start-up above.
 define os_component
-$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$(2))
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$(2)) $(3)
 $$($(1)_OBJS): | $$(GEN_HEADERS)
 # the recipe links the objects named here: a program and a component may share NAME
 $(BUILD)/components/$(1).elf: LINK_OBJS := $$($(1)_OBJS)
@@ -34,7 +34,7 @@ endef
 
 # make check: the shared OS headers compile on their own freestanding, as
 # rs and the components include them (libos.mk checks them hosted).
-OS_BASE_HEADERS := $(wildcard user/os/include/keel/os/*.h)
+OS_BASE_HEADERS := $(wildcard user/os/include/keel/os/*.h user/os/lib/build/*.h)
 OS_BASE_HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/freestanding/%.ok,$(OS_BASE_HEADERS))
 
 $(BUILD)/check/freestanding/user/os/%.ok: user/os/%.h | $(GEN_HEADERS)

@@ -68,7 +68,7 @@ typedef struct keel_sysdesc_component {
 } keel_sysdesc_component_t;
 
 enum keel_grant_kind {
-    KEEL_GRANT_SERVE = 1,     /* target: service; its endpoint, to receive on */
+    KEEL_GRANT_SERVE = 1,     /* target: service; its endpoint, to receive on; KEEL_GRANT_MINT */
     KEEL_GRANT_USE = 2,       /* target: service; badge; flags KEEL_GRANT_CAN_GRANT */
     KEEL_GRANT_DEVICE = 3,    /* paddr, size: device pages mapped uncached at vaddr */
     KEEL_GRANT_IRQ = 4,       /* irq, flags KEEL_GRANT_EDGE; badge: its notification bit */
@@ -79,6 +79,7 @@ enum keel_grant_kind {
 };
 
 #define KEEL_GRANT_CAN_GRANT 1u /* use: the endpoint cap also has the Grant right */
+#define KEEL_GRANT_MINT 1u      /* serve: every right, to mint badged copies for clients */
 #define KEEL_GRANT_EDGE 1u      /* irq: edge-triggered (default level) */
 #define KEEL_GRANT_END_B 1u     /* channel: this is the channel's second end */
 

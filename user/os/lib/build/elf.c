@@ -1,5 +1,6 @@
-/* Checking a component's ELF before rs loads it (check.h). */
-#include "check.h"
+/* Checking an ELF before a component or program is built from it (elf.h). */
+#include "elf.h"
+#include <keel/os/startinfo.h>
 
 #define EM_AARCH64 183
 #define ET_EXEC 2
@@ -54,8 +55,8 @@ static const char *check_header(const elf64_ehdr_t *h, uint64_t size)
 
 static uint32_t segment_flags(uint32_t pflags)
 {
-    /* ELF: PF_X 1, PF_W 2, PF_R 4 -- the same bits as RS_SEG_*. */
-    return pflags & (RS_SEG_X | RS_SEG_W | RS_SEG_R);
+    /* ELF: PF_X 1, PF_W 2, PF_R 4 -- the same bits as KB_SEG_*. */
+    return pflags & (KB_SEG_X | KB_SEG_W | KB_SEG_R);
 }
 
 static const char *check_segment(const elf64_phdr_t *p, uint64_t size)
@@ -66,48 +67,48 @@ static const char *check_segment(const elf64_phdr_t *p, uint64_t size)
     if (p->offset > size || p->filesz > size - p->offset) {
         return "a segment lies beyond the end of the file";
     }
-    if (p->vaddr < RS_PAGE || p->vaddr > KEEL_REGIONS_VADDR ||
+    if (p->vaddr < KB_PAGE || p->vaddr > KEEL_REGIONS_VADDR ||
         p->memsz > KEEL_REGIONS_VADDR - p->vaddr) {
         return "a segment lies outside [0x1000, KEEL_REGIONS_VADDR)";
     }
-    if ((p->flags & RS_SEG_W) && (p->flags & RS_SEG_X)) {
+    if ((p->flags & KB_SEG_W) && (p->flags & KB_SEG_X)) {
         return "a segment is writable and executable";
     }
     return NULL;
 }
 
-static uint64_t first_page(const rs_segment_t *s)
+static uint64_t first_page(const kb_segment_t *s)
 {
-    return s->vaddr / RS_PAGE;
+    return s->vaddr / KB_PAGE;
 }
 
-static uint64_t end_page(const rs_segment_t *s)
+static uint64_t end_page(const kb_segment_t *s)
 {
-    return (s->vaddr + s->memsz + RS_PAGE - 1) / RS_PAGE;
+    return (s->vaddr + s->memsz + KB_PAGE - 1) / KB_PAGE;
 }
 
-static bool share_a_page(const rs_segment_t *a, const rs_segment_t *b)
+static bool share_a_page(const kb_segment_t *a, const kb_segment_t *b)
 {
     return first_page(a) < end_page(b) && first_page(b) < end_page(a);
 }
 
-static bool entry_executable(const rs_elf_t *elf)
+static bool entry_executable(const kb_elf_t *elf)
 {
     for (uint32_t i = 0; i < elf->nsegments; i++) {
-        const rs_segment_t *s = &elf->segment[i];
-        if ((s->flags & RS_SEG_X) && elf->entry >= s->vaddr && elf->entry - s->vaddr < s->memsz) {
+        const kb_segment_t *s = &elf->segment[i];
+        if ((s->flags & KB_SEG_X) && elf->entry >= s->vaddr && elf->entry - s->vaddr < s->memsz) {
             return true;
         }
     }
     return false;
 }
 
-static const char *add_segment(rs_elf_t *elf, const elf64_phdr_t *p)
+static const char *add_segment(kb_elf_t *elf, const elf64_phdr_t *p)
 {
-    if (elf->nsegments == RS_ELF_MAX_SEGMENTS) {
+    if (elf->nsegments == KB_ELF_MAX_SEGMENTS) {
         return "more than 8 loadable segments";
     }
-    rs_segment_t s = {
+    kb_segment_t s = {
         .vaddr = p->vaddr,
         .memsz = p->memsz,
         .offset = p->offset,
@@ -120,19 +121,19 @@ static const char *add_segment(rs_elf_t *elf, const elf64_phdr_t *p)
         }
     }
     elf->segment[elf->nsegments++] = s;
-    uint64_t end = end_page(&s) * RS_PAGE;
+    uint64_t end = end_page(&s) * KB_PAGE;
     elf->end = end > elf->end ? end : elf->end;
     return NULL;
 }
 
-const char *rs_elf_check(const void *data, uint64_t size, rs_elf_t *elf)
+const char *kb_elf_check(const void *data, uint64_t size, kb_elf_t *elf)
 {
     const elf64_ehdr_t *h = data;
     const char *error = check_header(h, size);
     if (error != NULL) {
         return error;
     }
-    *elf = (rs_elf_t){ .entry = h->entry };
+    *elf = (kb_elf_t){ .entry = h->entry };
     const elf64_phdr_t *phdr = (const elf64_phdr_t *)((const char *)data + h->phoff);
     for (uint16_t i = 0; i < h->phnum; i++) {
         if (phdr[i].type != PT_LOAD || phdr[i].memsz == 0) {

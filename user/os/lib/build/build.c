@@ -1,0 +1,261 @@
+/* The process builder (build.h), shared by rs and pm. */
+#include "build.h"
+#include <keel/string.h>
+
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+#define DEPTH seL4_WordBits
+
+static seL4_Error fail(kb_proc_t *p, const char *what, seL4_Error err)
+{
+    if (err != seL4_NoError) {
+        p->failed = what;
+    }
+    return err;
+}
+
+seL4_Word kb_object_bytes(seL4_Word type, seL4_Word size_bits)
+{
+    switch (type) {
+    case seL4_UntypedObject:
+        return (seL4_Word)1 << size_bits;
+    case seL4_TCBObject:
+        return (seL4_Word)1 << seL4_TCBBits;
+    case seL4_EndpointObject:
+        return (seL4_Word)1 << seL4_EndpointBits;
+    case seL4_NotificationObject:
+        return (seL4_Word)1 << seL4_NotificationBits;
+    case seL4_CapTableObject:
+        return (seL4_Word)1 << (size_bits + seL4_SlotBits);
+    default: /* frames, page tables, VSpaces: one page */
+        return (seL4_Word)1 << seL4_PageBits;
+    }
+}
+
+seL4_CPtr kb_take_slot(kb_proc_t *p)
+{
+    return p->used_slots < p->nslots ? p->first_slot + p->used_slots++ : 0;
+}
+
+seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits)
+{
+    seL4_Word bytes = kb_object_bytes(type, size_bits);
+    seL4_Word at = (p->used + bytes - 1) & ~(bytes - 1);
+    if (at > p->quota || bytes > p->quota - at) {
+        return 0;
+    }
+    seL4_CPtr slot = kb_take_slot(p);
+    if (slot == 0 || seL4_Untyped_Retype(p->untyped, type, size_bits, p->host->cnode, 0, 0, slot,
+                                         1) != seL4_NoError) {
+        return 0;
+    }
+    p->used = at + bytes;
+    p->pages += bytes == PAGE;
+    return slot;
+}
+
+seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr)
+{
+    for (int level = 0; level < 4; level++) {
+        seL4_Error err = seL4_ARM_Page_Map(frame, h->vspace, vaddr, seL4_ReadWrite, KB_ATTR_DATA);
+        if (err != seL4_FailedLookup) {
+            return err;
+        }
+        seL4_CPtr table = h->new_table();
+        if (table == 0) {
+            return seL4_NotEnoughMemory;
+        }
+        err = seL4_ARM_PageTable_Map(table, h->vspace, vaddr, seL4_ARM_Default_VMAttributes);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    return seL4_FailedLookup;
+}
+
+seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, const void *src,
+                         seL4_Word len)
+{
+    if (offset > PAGE || len > PAGE - offset) {
+        return seL4_RangeError;
+    }
+    seL4_Error err = kb_host_map(h, frame, h->scratch);
+    if (err != seL4_NoError) {
+        return err;
+    }
+    memcpy((char *)h->scratch + offset, src, len);
+    /* The frame may hold code: make what was written visible to
+     * instruction fetches before anyone executes it. */
+    err = seL4_ARM_Page_Unify_Instruction(frame, 0, PAGE);
+    seL4_Error unmapped = seL4_ARM_Page_Unmap(frame);
+    return err != seL4_NoError ? err : unmapped;
+}
+
+seL4_Error kb_map(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
+                  seL4_Word attr)
+{
+    for (int level = 0; level < 4; level++) {
+        seL4_Error err = seL4_ARM_Page_Map(frame, p->vspace, vaddr, rights, attr);
+        if (err != seL4_FailedLookup) {
+            return err;
+        }
+        seL4_CPtr table = kb_new_object(p, seL4_ARM_PageTableObject, 0);
+        if (table == 0) {
+            return seL4_NotEnoughMemory;
+        }
+        err = seL4_ARM_PageTable_Map(table, p->vspace, vaddr, seL4_ARM_Default_VMAttributes);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    return seL4_FailedLookup;
+}
+
+seL4_Error kb_map_new(kb_proc_t *p, seL4_Word vaddr, seL4_CapRights_t rights, seL4_Word attr,
+                      seL4_Word offset, const void *src, seL4_Word len, seL4_CPtr *out)
+{
+    seL4_CPtr frame = kb_new_object(p, seL4_ARM_SmallPageObject, 0);
+    if (frame == 0) {
+        return seL4_NotEnoughMemory;
+    }
+    seL4_Error err = len != 0 ? kb_fill_frame(p->host, frame, offset, src, len) : seL4_NoError;
+    if (err == seL4_NoError) {
+        err = kb_map(p, frame, vaddr, rights, attr);
+    }
+    if (out != NULL) {
+        *out = frame;
+    }
+    return err;
+}
+
+seL4_Error kb_map_copy(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
+                       seL4_Word attr)
+{
+    seL4_CPtr copy = kb_take_slot(p);
+    if (copy == 0) {
+        return seL4_NotEnoughMemory;
+    }
+    seL4_CPtr root = p->host->cnode;
+    seL4_Error err = seL4_CNode_Copy(root, copy, DEPTH, root, frame, DEPTH, rights);
+    return err == seL4_NoError ? kb_map(p, copy, vaddr, rights, attr) : err;
+}
+
+seL4_Error kb_make_objects(kb_proc_t *p)
+{
+    p->cnode = kb_new_object(p, seL4_CapTableObject, KEEL_CNODE_BITS);
+    p->vspace = kb_new_object(p, seL4_ARM_VSpaceObject, 0);
+    p->tcb = kb_new_object(p, seL4_TCBObject, 0);
+    if (p->cnode == 0 || p->vspace == 0 || p->tcb == 0) {
+        return fail(p, "its CNode, VSpace and TCB", seL4_NotEnoughMemory);
+    }
+    return fail(p, "an ASID for its VSpace",
+                seL4_ARM_ASIDPool_Assign(p->host->asid_pool, p->vspace));
+}
+
+static seL4_Word min_word(seL4_Word a, seL4_Word b)
+{
+    return a < b ? a : b;
+}
+
+static seL4_Word max_word(seL4_Word a, seL4_Word b)
+{
+    return a > b ? a : b;
+}
+
+static seL4_Error load_segment(kb_proc_t *p, const char *file, const kb_segment_t *s)
+{
+    seL4_CapRights_t rights = (s->flags & KB_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
+    seL4_Word attr = (s->flags & KB_SEG_X) ? KB_ATTR_CODE : KB_ATTR_DATA;
+    seL4_Word file_end = s->vaddr + s->filesz;
+    for (seL4_Word va = s->vaddr & ~(PAGE - 1); va < s->vaddr + s->memsz; va += PAGE) {
+        seL4_Word lo = max_word(va, s->vaddr);
+        seL4_Word hi = min_word(va + PAGE, file_end);
+        const char *src = file + s->offset + (lo - s->vaddr);
+        seL4_Error err = kb_map_new(p, va, rights, attr, lo - va, src, lo < hi ? hi - lo : 0, NULL);
+        if (err != seL4_NoError) {
+            return fail(p, "an ELF segment page", err);
+        }
+    }
+    return seL4_NoError;
+}
+
+seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack)
+{
+    for (uint32_t i = 0; i < p->elf.nsegments; i++) {
+        seL4_Error err = load_segment(p, file, &p->elf.segment[i]);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    for (seL4_Word va = KEEL_STACK_TOP - stack; va < KEEL_STACK_TOP; va += PAGE) {
+        seL4_Error err = kb_map_new(p, va, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, NULL);
+        if (err != seL4_NoError) {
+            return fail(p, "its stack", err);
+        }
+    }
+    return fail(
+        p, "its IPC buffer",
+        kb_map_new(p, KEEL_IPCBUF_VADDR, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, &p->ipc_buffer));
+}
+
+static seL4_Word cnode_guard(void)
+{
+    return seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
+}
+
+seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge)
+{
+    seL4_CPtr root = p->host->cnode;
+    seL4_Error err = seL4_CNode_Copy(p->cnode, KEEL_SLOT_TCB, KEEL_CNODE_BITS, root, p->tcb, DEPTH,
+                                     seL4_AllRights);
+    if (err == seL4_NoError) {
+        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_CNODE, KEEL_CNODE_BITS, root, p->cnode, DEPTH,
+                              seL4_AllRights, cnode_guard());
+    }
+    if (err == seL4_NoError) {
+        err = seL4_CNode_Copy(p->cnode, KEEL_SLOT_VSPACE, KEEL_CNODE_BITS, root, p->vspace, DEPTH,
+                              seL4_AllRights);
+    }
+    if (err == seL4_NoError) {
+        /* Send and GrantReply: what the kernel needs to deliver a fault. */
+        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_FAULT, KEEL_CNODE_BITS, root, fault, DEPTH,
+                              seL4_CapRights_new(1, 0, 0, 1), fault_badge);
+    }
+    return fail(p, "its fixed capabilities", err);
+}
+
+seL4_Error kb_map_start_page(kb_proc_t *p, const void *page)
+{
+    for (seL4_Word i = 0; i < KEEL_STARTINFO_SIZE / PAGE; i++) {
+        seL4_Error err = kb_map_new(p, KEEL_STARTINFO_VADDR + i * PAGE, seL4_CanRead, KB_ATTR_DATA,
+                                    0, (const char *)page + i * PAGE, PAGE, NULL);
+        if (err != seL4_NoError) {
+            return fail(p, "its start page", err);
+        }
+    }
+    return seL4_NoError;
+}
+
+seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word mcp, seL4_Word priority,
+                          seL4_CPtr notification, const char *name)
+{
+    seL4_Error err = seL4_TCB_Configure(p->tcb, KEEL_SLOT_FAULT, p->cnode, cnode_guard(), p->vspace,
+                                        0, KEEL_IPCBUF_VADDR, p->ipc_buffer);
+    if (err == seL4_NoError) {
+        err = seL4_TCB_SetSchedParams(p->tcb, authority, mcp, priority);
+    }
+    if (err == seL4_NoError && notification != 0) {
+        err = seL4_TCB_BindNotification(p->tcb, notification);
+    }
+    seL4_UserContext regs;
+    memset(&regs, 0, sizeof(regs));
+    regs.pc = p->elf.entry;
+    regs.sp = KEEL_STACK_TOP;
+    regs.x0 = KEEL_STARTINFO_VADDR;
+    if (err == seL4_NoError) {
+        err = seL4_TCB_WriteRegisters(p->tcb, 0, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
+    }
+    if (err == seL4_NoError) {
+        seL4_DebugNameThread(p->tcb, name);
+    }
+    return fail(p, "its thread", err);
+}

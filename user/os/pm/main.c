@@ -1,0 +1,152 @@
+/* pm's start and its one loop (pm.h): calls of programs (badge = pid) and
+ * of vfs (PM_VFS_BADGE) go to the generated dispatch; faults of programs
+ * (badge PM_FAULT_BADGE | pid) end the faulting process with SIGSEGV. */
+#include "pm.h"
+#include <keel/printf.h>
+#include <keel/string.h>
+
+/* The start page: pm's grants. */
+static const keel_startinfo_t *const si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
+
+static const keel_startcap_t *find_kind(uint32_t kind)
+{
+    for (uint64_t i = 0; i < si->ncaps; i++) {
+        if (si->caps[i].kind == kind) {
+            return &si->caps[i];
+        }
+    }
+    return NULL;
+}
+
+static seL4_CPtr first_free_slot(void)
+{
+    seL4_CPtr next = KEEL_SLOT_FIRST_FREE;
+    for (uint64_t i = 0; i < si->ncaps; i++) {
+        if (si->caps[i].cptr >= next) {
+            next = si->caps[i].cptr + 1;
+        }
+    }
+    return next;
+}
+
+static bool init(void)
+{
+    const keel_startcap_t *service = find_kind(KEEL_CAP_SERVICE);
+    const keel_startcap_t *untyped = find_kind(KEEL_CAP_UNTYPED);
+    const keel_startcap_t *asids = find_kind(KEEL_CAP_ASID_POOL);
+    const keel_startcap_t *bin = keel_startinfo_find(si, "bin");
+    const keel_startcap_t *vfs = keel_startinfo_find(si, "vfs");
+    if (service == NULL || untyped == NULL || asids == NULL) {
+        printf("pm: its start page lacks its endpoint, untyped or ASID pool\n");
+        return false;
+    }
+    pm.endpoint = service->cptr;
+    pm.vfs = vfs != NULL && vfs->kind == KEEL_CAP_ENDPOINT ? vfs->cptr : 0;
+    pm.bin = bin != NULL && bin->kind == KEEL_CAP_REGION ? (const void *)bin->vaddr : NULL;
+    pm.next_pid = 1;
+    pm_host.asid_pool = asids->cptr;
+    return pm_init_memory(untyped->cptr, untyped->size, first_free_slot());
+}
+
+static const char *fault_name(seL4_Word label)
+{
+    switch (label) {
+    case seL4_Fault_VMFault:
+        return "segmentation fault";
+    case seL4_Fault_UserException:
+        return "illegal instruction";
+    case seL4_Fault_CapFault:
+        return "capability fault";
+    case seL4_Fault_UnknownSyscall:
+        return "unknown system call";
+    default:
+        return "fault";
+    }
+}
+
+/* A program faulted: remember where, say so on the console, end it with
+ * SIGSEGV (SIGILL for an undefined instruction). No reply: it is gone. */
+static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
+{
+    pm_proc_t *p = pm_find((int64_t)(badge & ~PM_FAULT_BADGE));
+    if (p == NULL || p->state == PM_ZOMBIE) {
+        return;
+    }
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    p->fault = (pm_fault_t){ .valid = true, .kind = label };
+    if (label == seL4_Fault_VMFault) {
+        p->fault.pc = seL4_GetMR(seL4_VMFault_IP);
+        p->fault.addr = seL4_GetMR(seL4_VMFault_Addr);
+    } else if (label == seL4_Fault_UserException) {
+        p->fault.pc = seL4_GetMR(seL4_UserException_FaultIP);
+    } else if (label == seL4_Fault_CapFault) {
+        p->fault.pc = seL4_GetMR(seL4_CapFault_IP);
+        p->fault.addr = seL4_GetMR(seL4_CapFault_Addr);
+    }
+    printf("pm: %s at 0x%lx (pid %ld, %s, pc 0x%lx)\n", fault_name(label),
+           (unsigned long)p->fault.addr, (long)p->pid, p->name, (unsigned long)p->fault.pc);
+    pm.faults[pm.next_fault++ % PM_FAULTS_KEPT] = (pm_fault_record_t){ p->pid, p->fault };
+    pm_end(p, label == seL4_Fault_UserException ? PM_SIGILL : PM_SIGSEGV);
+}
+
+/* The first program: the description's argument after pm's name, with the
+ * arguments after it. */
+static void spawn_first(void)
+{
+    if (si->argc < 2) {
+        printf("pm: no first program named\n");
+        return;
+    }
+    const char *strings = si->strings;
+    const char *path = strings + strlen(strings) + 1;
+    size_t argv_length = 0;
+    const char *s = path;
+    for (uint64_t i = 1; i < si->argc; i++) {
+        argv_length += strlen(s) + 1;
+        s += strlen(s) + 1;
+    }
+    long pid = pm_spawn(0, path, path, argv_length, "", 0, 0);
+    if (pid < 0) {
+        printf("pm: cannot start %s: error %ld\n", path, -pid);
+    }
+}
+
+static keel_proto_request_t request(seL4_Word badge)
+{
+    const pm_proc_t *p = badge <= PM_PID_MAX ? pm_find((int64_t)badge) : NULL;
+    return (keel_proto_request_t){
+        .ctx = &pm,
+        .badge = badge,
+        .window = p != NULL ? pm_window(p) : NULL,
+        .window_size = p != NULL ? PM_WINDOW_SIZE : 0,
+        .privileged = badge == PM_VFS_BADGE,
+    };
+}
+
+int main(void)
+{
+    if (!init()) {
+        printf("pm: cannot start\n");
+        return 1;
+    }
+    printf("pm: %d processes of %lu KiB, %s\n", PM_PROCS,
+           (unsigned long)(((seL4_Word)1 << PM_PROC_BITS) >> 10),
+           pm.vfs != 0 ? "with vfs" : "no vfs: programs use the early console");
+    spawn_first();
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
+    for (;;) {
+        if (badge & PM_FAULT_BADGE) {
+            handle_fault(badge, info);
+            info = seL4_Recv(pm.endpoint, &badge);
+            continue;
+        }
+        keel_proto_request_t req = request(badge);
+        seL4_MessageInfo_t reply;
+        if (proto_pm_dispatch(&req, info, &reply)) {
+            info = seL4_ReplyRecv(pm.endpoint, reply, &badge);
+        } else {
+            info = seL4_Recv(pm.endpoint, &badge);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+/* The handlers of proto/pm.proto (keel/proto/pm_server.h). The generated
+ * dispatch has checked every argument's range and buffer; `badge` is the
+ * caller's pid, or PM_VFS_BADGE for vfs (privileged). */
+#include "pm.h"
+#include <errno.h>
+#include <keel/string.h>
+
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+#define SIGNAL_BIT(sig) ((uint32_t)1 << (sig))
+/* Signals whose default action is to be dropped (pm.proto's kill):
+ * SIGCHLD 17, SIGCONT 18, SIGSTOP 19, SIGTSTP 20, SIGTTIN 21, SIGTTOU 22,
+ * SIGURG 23, SIGWINCH 28. */
+#define DEFAULT_DROPPED                                                                            \
+    (SIGNAL_BIT(17) | SIGNAL_BIT(18) | SIGNAL_BIT(19) | SIGNAL_BIT(20) | SIGNAL_BIT(21) |          \
+     SIGNAL_BIT(22) | SIGNAL_BIT(23) | SIGNAL_BIT(28))
+
+/* The calling process (never a zombie: it is calling). */
+static pm_proc_t *caller(seL4_Word badge)
+{
+    return badge <= PM_PID_MAX ? pm_find((int64_t)badge) : NULL;
+}
+
+long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *argv,
+                    size_t argv_length, const void *envp, size_t envp_length, const void *fdmap,
+                    size_t fdmap_length, int64_t pgid)
+{
+    (void)ctx;
+    (void)fdmap;
+    (void)fdmap_length;
+    const pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -EPERM;
+    }
+    if (pgid > 0) {
+        bool exists = false;
+        for (int i = 0; i < PM_PROCS; i++) {
+            exists |= pm.proc[i].state != PM_FREE && pm.proc[i].pgid == pgid;
+        }
+        if (!exists) {
+            return -EPERM;
+        }
+    }
+    return pm_spawn(self->pid, path, argv, argv_length, envp, envp_length, pgid);
+}
+
+long proto_pm_exit(void *ctx, seL4_Word badge, int64_t status)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -EPERM;
+    }
+    pm_end(self, status << 8);
+    return KEEL_PROTO_DEFERRED; /* no reply: it is gone */
+}
+
+static bool waits_for(const pm_proc_t *self, const pm_proc_t *c, int64_t pid)
+{
+    return c->state != PM_FREE && c->ppid == self->pid && (pid <= 0 || c->pid == pid);
+}
+
+long proto_pm_waitpid(void *ctx, seL4_Word badge, int64_t pid, uint64_t options, int64_t *status)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -ECHILD;
+    }
+    bool any = false;
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm_proc_t *c = &pm.proc[i];
+        if (!waits_for(self, c, pid)) {
+            continue;
+        }
+        any = true;
+        if (c->state == PM_ZOMBIE) {
+            *status = c->status;
+            int64_t done = c->pid;
+            pm_reap(c);
+            return done;
+        }
+    }
+    if (!any) {
+        return -ECHILD;
+    }
+    if (options & PM_WNOHANG) {
+        return 0;
+    }
+    seL4_Error err = seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, self->reply, PM_DEPTH);
+    if (err != seL4_NoError) {
+        return -EAGAIN;
+    }
+    self->state = PM_WAITING;
+    self->wait_for = pid <= 0 ? -1 : pid;
+    return KEEL_PROTO_DEFERRED;
+}
+
+/* May the caller signal p? Itself, its children, its group; vfs anyone. */
+static bool may_signal(seL4_Word badge, const pm_proc_t *self, const pm_proc_t *p)
+{
+    return badge == PM_VFS_BADGE ||
+           (self != NULL && (p == self || p->ppid == self->pid || p->pgid == self->pgid));
+}
+
+/* Deliver sig to p: true if it ended p. */
+static bool deliver(pm_proc_t *p, int64_t sig)
+{
+    if (sig == 0 || p->state == PM_ZOMBIE) {
+        return false;
+    }
+    if (sig != PM_SIGKILL && ((p->ignored | DEFAULT_DROPPED) & SIGNAL_BIT(sig))) {
+        return false;
+    }
+    pm_end(p, sig);
+    return true;
+}
+
+long proto_pm_kill(void *ctx, seL4_Word badge, int64_t pid, int64_t sig)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL && badge != PM_VFS_BADGE) {
+        return -EPERM;
+    }
+    int64_t group = pid < 0 ? -pid : pid == 0 && self != NULL ? self->pgid : 0;
+    bool found = false, permitted = false, self_ended = false;
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm_proc_t *p = &pm.proc[i];
+        if (p->state == PM_FREE || p->state == PM_ZOMBIE ||
+            (group != 0 ? p->pgid != group : p->pid != pid)) {
+            continue;
+        }
+        found = true;
+        if (!may_signal(badge, self, p)) {
+            continue;
+        }
+        permitted = true;
+        bool is_self = p == self;
+        if (deliver(p, sig) && is_self) {
+            self_ended = true;
+        }
+    }
+    if (self_ended) {
+        return KEEL_PROTO_DEFERRED;
+    }
+    return !found ? -ESRCH : !permitted ? -EPERM : 0;
+}
+
+long proto_pm_getpid(void *ctx, seL4_Word badge)
+{
+    (void)ctx;
+    const pm_proc_t *self = caller(badge);
+    return self != NULL ? self->pid : -ESRCH;
+}
+
+long proto_pm_getppid(void *ctx, seL4_Word badge)
+{
+    (void)ctx;
+    const pm_proc_t *self = caller(badge);
+    return self != NULL ? self->ppid : -ESRCH;
+}
+
+/* Map the pages between the mapped end and the new break. */
+static bool grow_heap(pm_proc_t *p, seL4_Word new_brk)
+{
+    while (p->heap_end < new_brk) {
+        if (kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, NULL) !=
+            seL4_NoError) {
+            return false;
+        }
+        p->heap_end += PAGE;
+    }
+    return true;
+}
+
+long proto_pm_sbrk(void *ctx, seL4_Word badge, int64_t increment)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -EPERM;
+    }
+    seL4_Word old = self->brk;
+    if (increment < 0 && (seL4_Word)-increment > old - self->heap_start) {
+        return -EINVAL;
+    }
+    seL4_Word new_brk = old + (seL4_Word)increment;
+    if (increment > 0 && (new_brk >= PM_WINDOW_VADDR || !grow_heap(self, new_brk))) {
+        return -ENOMEM;
+    }
+    self->brk = new_brk; /* pages below a lowered break stay mapped */
+    return (long)old;
+}
+
+long proto_pm_procinfo(void *ctx, seL4_Word badge, int64_t pid, int64_t *ppid, int64_t *pgid,
+                       uint64_t *state, uint64_t *memory, char name[KEEL_PROTO_NAME_BYTES])
+{
+    (void)ctx;
+    (void)badge;
+    const pm_proc_t *best = NULL;
+    for (int i = 0; i < PM_PROCS; i++) {
+        const pm_proc_t *p = &pm.proc[i];
+        if (p->state != PM_FREE && p->pid >= pid && (best == NULL || p->pid < best->pid)) {
+            best = p;
+        }
+    }
+    if (best == NULL) {
+        return -ESRCH;
+    }
+    *ppid = best->ppid;
+    *pgid = best->pgid;
+    *state = best->state == PM_ZOMBIE    ? PM_STATE_ZOMBIE
+             : best->state == PM_WAITING ? PM_STATE_BLOCKED
+                                         : PM_STATE_RUNNING;
+    *memory = best->state == PM_ZOMBIE ? 0 : best->b.used;
+    memcpy(name, best->name,
+           KEEL_NAME_MAX < KEEL_PROTO_NAME_BYTES ? KEEL_NAME_MAX : KEEL_PROTO_NAME_BYTES);
+    name[KEEL_PROTO_NAME_BYTES - 1] = '\0';
+    return best->pid;
+}
+
+long proto_pm_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *free, uint64_t *quota,
+                      uint64_t *used)
+{
+    (void)ctx;
+    const pm_proc_t *self = caller(badge);
+    *total = (uint64_t)PM_PROCS << PM_PROC_BITS;
+    *free = pm_free_bytes();
+    *quota = self != NULL ? self->b.quota : 0;
+    *used = self != NULL ? self->b.used : 0;
+    return 0;
+}
+
+long proto_pm_nanosleep(void *ctx, seL4_Word badge, uint64_t ns)
+{
+    (void)ctx;
+    (void)badge;
+    (void)ns;
+    return -ENOSYS; /* no timer driver yet */
+}
+
+long proto_pm_boottime(void *ctx, seL4_Word badge, int64_t *seconds, uint64_t *counter)
+{
+    (void)ctx;
+    (void)badge;
+    *seconds = 0; /* no RTC driver yet */
+    *counter = 0;
+    return 0;
+}
+
+long proto_pm_setpgid(void *ctx, seL4_Word badge, int64_t pid, int64_t pgid)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -EPERM;
+    }
+    pm_proc_t *p = pid == 0 ? self : pm_find(pid);
+    if (p == NULL || p->state == PM_ZOMBIE) {
+        return -ESRCH;
+    }
+    if (p != self && p->ppid != self->pid) {
+        return -EPERM;
+    }
+    p->pgid = pgid == 0 ? p->pid : pgid;
+    return 0;
+}
+
+long proto_pm_getpgid(void *ctx, seL4_Word badge, int64_t pid)
+{
+    (void)ctx;
+    const pm_proc_t *p = pid == 0 ? caller(badge) : pm_find(pid);
+    return p != NULL ? p->pgid : -ESRCH;
+}
+
+long proto_pm_signal(void *ctx, seL4_Word badge, int64_t sig, uint64_t action)
+{
+    (void)ctx;
+    pm_proc_t *self = caller(badge);
+    if (self == NULL) {
+        return -EPERM;
+    }
+    if (sig == PM_SIGKILL || sig == PM_SIGSTOP) {
+        return -EINVAL;
+    }
+    long previous = (self->ignored & SIGNAL_BIT(sig)) ? PM_SIG_IGNORE : PM_SIG_DEFAULT;
+    if (action == PM_SIG_IGNORE) {
+        self->ignored |= SIGNAL_BIT(sig);
+    } else {
+        self->ignored &= ~SIGNAL_BIT(sig);
+    }
+    return previous;
+}
+
+long proto_pm_halt(void *ctx, seL4_Word badge)
+{
+    (void)ctx;
+    (void)badge;
+    /* The debug kernel's halt stops QEMU's CPU: the simplest honest end. */
+    seL4_DebugHalt();
+    return 0;
+}
+
+long proto_pm_faultinfo(void *ctx, seL4_Word badge, int64_t pid, uint64_t *addr, uint64_t *pc,
+                        uint64_t *kind)
+{
+    (void)ctx;
+    (void)badge;
+    for (unsigned i = 1; i <= PM_FAULTS_KEPT; i++) {
+        const pm_fault_record_t *r = &pm.faults[(pm.next_fault - i) % PM_FAULTS_KEPT];
+        if (r->pid == pid) {
+            *addr = r->fault.addr;
+            *pc = r->fault.pc;
+            *kind = r->fault.kind;
+            return 0;
+        }
+    }
+    return -ESRCH;
+}

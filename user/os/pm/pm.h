@@ -1,0 +1,93 @@
+/* pm, the process manager (docs/os.md "pm"): builds programs from the
+ * ELFs of /bin with the process builder, keeps the process table, is the
+ * fault handler of every program, and serves proto/pm.proto. */
+#pragma once
+
+#include "../lib/build/build.h"
+#include <keel/os/archive.h>
+#include <keel/proto/pm_server.h>
+#include <sel4/sel4.h>
+#include <stdbool.h>
+
+#define PM_DEPTH seL4_WordBits
+#define PM_PROCS 24                        /* processes at once */
+#define PM_PROC_BITS 20                    /* each one's memory: a 1 MiB untyped */
+#define PM_PROC_SLOTS 150                  /* and a range of pm's slots */
+#define PM_STACK (32ul << 10)              /* a program's stack */
+#define PM_PRIORITY 50                     /* programs run below every component */
+#define PM_WINDOW_SIZE (68ul << 10)        /* a program's data window */
+#define PM_WINDOW_VADDR KEEL_REGIONS_VADDR /* where the program sees it */
+#define PM_WINDOWS 0x60000000ul            /* pm's mappings of the windows, */
+#define PM_WINDOW_STRIDE (128ul << 10)     /* one per table entry */
+#define PM_SCRATCH 0x10000000ul            /* the builder's scratch page */
+
+/* A fault arrives on pm's endpoint with this badge bit and the pid: above
+ * every pid and VFS_BADGE, so a fault is never taken for a call. */
+#define PM_FAULT_BADGE 0x10000ul
+
+/* Signal numbers (picolibc's, as Linux) pm acts on. */
+#define PM_SIGINT 2
+#define PM_SIGILL 4
+#define PM_SIGKILL 9
+#define PM_SIGSEGV 11
+#define PM_SIGSTOP 19
+
+enum pm_state {
+    PM_FREE,
+    PM_RUNNING,
+    PM_WAITING, /* blocked in waitpid, its reply saved */
+    PM_ZOMBIE,  /* ended, its memory returned, its status kept for its parent */
+};
+
+typedef struct pm_fault {
+    bool valid;
+    seL4_Word addr, pc, kind; /* kind: the seL4 fault label */
+} pm_fault_t;
+
+typedef struct pm_proc {
+    enum pm_state state;
+    int64_t pid, ppid, pgid;
+    int64_t status;                      /* wait status once a zombie */
+    int64_t wait_for;                    /* PM_WAITING: the pid it waits for, -1 any */
+    seL4_CPtr memory;                    /* its untyped (kept across uses of the entry) */
+    seL4_CPtr reply;                     /* the slot its saved reply goes to */
+    kb_proc_t b;                         /* its objects */
+    seL4_Word heap_start, brk, heap_end; /* heap_end: the end of what is mapped */
+    uint32_t ignored;                    /* signals it ignores (bit n: signal n) */
+    char name[KEEL_NAME_MAX];
+    pm_fault_t fault;
+} pm_proc_t;
+
+/* The last faults, kept past the end of their process (faultinfo). */
+#define PM_FAULTS_KEPT 8
+typedef struct pm_fault_record {
+    int64_t pid; /* 0: unused */
+    pm_fault_t fault;
+} pm_fault_record_t;
+
+typedef struct pm_system {
+    seL4_CPtr endpoint;
+    seL4_CPtr vfs;   /* 0 without vfs */
+    const void *bin; /* the files grant: an archive of bin/ */
+    pm_proc_t proc[PM_PROCS];
+    kb_proc_t self; /* pm's own memory: page tables of its VSpace */
+    int64_t next_pid;
+    seL4_Word exits; /* processes that ended */
+    pm_fault_record_t faults[PM_FAULTS_KEPT];
+    unsigned next_fault;
+} pm_system_t;
+
+extern pm_system_t pm;
+extern kb_host_t pm_host;
+
+/* proc.c */
+bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free);
+pm_proc_t *pm_find(int64_t pid); /* a live or zombie process, or NULL */
+unsigned char *pm_window(const pm_proc_t *p);
+long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_length,
+              const char *envp, size_t envp_length, int64_t pgid);
+/* End p with wait status `status`: its memory goes back, its children are
+ * reparented, its parent is woken or it is reaped. */
+void pm_end(pm_proc_t *p, int64_t status);
+void pm_reap(pm_proc_t *p);
+seL4_Word pm_free_bytes(void);

@@ -1,0 +1,385 @@
+/* The process table (pm.h): memory, spawn, the end of a process. Each
+ * table entry owns, for good, a 1 MiB untyped and a range of pm's slots; a
+ * process's every object is retyped from the one into the other, so its
+ * end is one Revoke of the untyped (the kernel deletes every object and
+ * every copy of a cap to one, the mappings with them) and the entry is
+ * ready for the next process. */
+#include "pm.h"
+#include <errno.h>
+#include <keel/printf.h>
+#include <keel/string.h>
+
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+
+pm_system_t pm;
+
+static seL4_CPtr new_table(void)
+{
+    return kb_new_object(&pm.self, seL4_ARM_PageTableObject, 0);
+}
+
+kb_host_t pm_host = {
+    .cnode = KEEL_SLOT_CNODE,
+    .vspace = KEEL_SLOT_VSPACE,
+    .scratch = PM_SCRATCH,
+    .new_table = new_table,
+    .asid_pool = 0, /* set by main from the start page */
+};
+
+/* Carve the untyped grant: one PM_PROC_BITS untyped per table entry, one
+ * more for pm's own page tables. Slots from first_free on. */
+bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free)
+{
+    seL4_Word each = (seL4_Word)1 << PM_PROC_BITS;
+    if (size < (PM_PROCS + 1) * each) {
+        printf("pm: the untyped grant of %lu KiB is below the %lu KiB pm needs\n",
+               (unsigned long)(size >> 10), (unsigned long)(((PM_PROCS + 1) * each) >> 10));
+        return false;
+    }
+    seL4_CPtr slot = first_free;
+    seL4_Error err = seL4_Untyped_Retype(untyped, seL4_UntypedObject, PM_PROC_BITS, KEEL_SLOT_CNODE,
+                                         0, 0, slot, PM_PROCS + 1);
+    if (err != seL4_NoError) {
+        printf("pm: cannot carve its untyped: error %d\n", (int)err);
+        return false;
+    }
+    pm.self = (kb_proc_t){ .host = &pm_host,
+                           .untyped = slot + PM_PROCS,
+                           .quota = each,
+                           .first_slot = slot + PM_PROCS + 1,
+                           .nslots = 64 };
+    slot += PM_PROCS + 1 + 64;
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm.proc[i].memory = first_free + (seL4_CPtr)i;
+        pm.proc[i].reply = slot++;
+        pm.proc[i].b.first_slot = slot;
+        slot += PM_PROC_SLOTS;
+    }
+    if (slot > ((seL4_CPtr)1 << KEEL_CNODE_BITS)) {
+        printf("pm: its CNode is too small for %d processes\n", PM_PROCS);
+        return false;
+    }
+    return true;
+}
+
+pm_proc_t *pm_find(int64_t pid)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        if (pm.proc[i].state != PM_FREE && pm.proc[i].pid == pid) {
+            return &pm.proc[i];
+        }
+    }
+    return NULL;
+}
+
+unsigned char *pm_window(const pm_proc_t *p)
+{
+    return (unsigned char *)(PM_WINDOWS + (seL4_Word)(p - pm.proc) * PM_WINDOW_STRIDE);
+}
+
+seL4_Word pm_free_bytes(void)
+{
+    seL4_Word free = 0;
+    for (int i = 0; i < PM_PROCS; i++) {
+        free += pm.proc[i].state == PM_FREE || pm.proc[i].state == PM_ZOMBIE
+                    ? (seL4_Word)1 << PM_PROC_BITS
+                    : pm.proc[i].b.quota - pm.proc[i].b.used;
+    }
+    return free;
+}
+
+static int64_t new_pid(void)
+{
+    for (int tries = 0; tries < PM_PID_MAX; tries++) {
+        int64_t pid = pm.next_pid;
+        pm.next_pid = pid == PM_PID_MAX ? 1 : pid + 1;
+        bool used = pm_find(pid) != NULL;
+        for (int i = 0; i < PM_PROCS && !used; i++) {
+            used = pm.proc[i].state != PM_FREE && pm.proc[i].pgid == pid;
+        }
+        if (!used) {
+            return pid;
+        }
+    }
+    return 0;
+}
+
+static pm_proc_t *free_entry(void)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        if (pm.proc[i].state == PM_FREE) {
+            return &pm.proc[i];
+        }
+    }
+    return NULL;
+}
+
+/* Every object of the process goes back to its untyped. */
+static void release(pm_proc_t *p)
+{
+    seL4_CNode_Revoke(KEEL_SLOT_CNODE, p->memory, PM_DEPTH);
+    seL4_CNode_Delete(KEEL_SLOT_CNODE, p->reply, PM_DEPTH);
+    p->b.used = 0;
+    p->b.used_slots = 0;
+    p->b.pages = 0;
+}
+
+/* argv or envp: count the NUL-terminated strings; -1 if the last is not. */
+static int64_t count_strings(const char *s, size_t length)
+{
+    if (length != 0 && s[length - 1] != '\0') {
+        return -1;
+    }
+    int64_t n = 0;
+    for (size_t i = 0; i < length; i++) {
+        n += s[i] == '\0';
+    }
+    return n;
+}
+
+static unsigned char compose[KEEL_STARTINFO_SIZE] __attribute__((aligned(16)));
+
+static keel_startcap_t *add_cap(keel_startinfo_t *si, const char *name, uint32_t kind)
+{
+    keel_startcap_t *e = &si->caps[si->ncaps++];
+    memset(e, 0, sizeof(*e));
+    memcpy(e->name, name, strlen(name) + 1);
+    e->kind = kind;
+    return e;
+}
+
+/* Its window: fresh frames mapped in the program (the start page's "data")
+ * and, through a copy of each cap, in pm at pm_window(p). */
+static seL4_Error map_window(pm_proc_t *p)
+{
+    for (seL4_Word off = 0; off < PM_WINDOW_SIZE; off += PAGE) {
+        seL4_CPtr frame;
+        seL4_Error err = kb_map_new(&p->b, PM_WINDOW_VADDR + off, seL4_ReadWrite, KB_ATTR_DATA, 0,
+                                    NULL, 0, &frame);
+        seL4_CPtr copy = kb_take_slot(&p->b);
+        if (err == seL4_NoError && copy == 0) {
+            err = seL4_NotEnoughMemory;
+        }
+        if (err == seL4_NoError) {
+            err = seL4_CNode_Copy(KEEL_SLOT_CNODE, copy, PM_DEPTH, KEEL_SLOT_CNODE, frame, PM_DEPTH,
+                                  seL4_ReadWrite);
+        }
+        if (err == seL4_NoError) {
+            err = kb_host_map(&pm_host, copy, (seL4_Word)pm_window(p) + off);
+        }
+        if (err != seL4_NoError) {
+            p->b.failed = "its data window";
+            return err;
+        }
+    }
+    return seL4_NoError;
+}
+
+/* Its caps: "pm" (badge = its pid), "vfs" if pm has vfs; the region
+ * "data". */
+static seL4_Error give_caps(pm_proc_t *p, keel_startinfo_t *si)
+{
+    keel_startcap_t *e = add_cap(si, "pm", KEEL_CAP_ENDPOINT);
+    e->cptr = KEEL_SLOT_FIRST_FREE;
+    e->badge = (uint64_t)p->pid;
+    seL4_Error err =
+        seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, pm.endpoint,
+                        PM_DEPTH, seL4_CapRights_new(1, 0, 0, 1), (seL4_Word)p->pid);
+    if (err == seL4_NoError && pm.vfs != 0) {
+        e = add_cap(si, "vfs", KEEL_CAP_ENDPOINT);
+        e->cptr = KEEL_SLOT_FIRST_FREE + 1;
+        e->badge = (uint64_t)p->pid;
+        err = seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, pm.vfs,
+                              PM_DEPTH, seL4_CapRights_new(1, 0, 0, 1), (seL4_Word)p->pid);
+    }
+    e = add_cap(si, "data", KEEL_CAP_REGION);
+    e->flags = KEEL_REGION_WRITABLE;
+    e->vaddr = PM_WINDOW_VADDR;
+    e->size = PM_WINDOW_SIZE;
+    if (err != seL4_NoError) {
+        p->b.failed = "its capabilities";
+    }
+    return err;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *name = path;
+    for (const char *s = path; *s != '\0'; s++) {
+        if (*s == '/') {
+            name = s + 1;
+        }
+    }
+    return name;
+}
+
+/* The start page: name, pid, heap, caps, then argv and envp. */
+static seL4_Error start_page(pm_proc_t *p, const char *argv, size_t argv_length, const char *envp,
+                             size_t envp_length, int64_t argc, int64_t envc)
+{
+    memset(compose, 0, sizeof(compose));
+    keel_startinfo_t *si = (keel_startinfo_t *)compose;
+    si->magic = KEEL_STARTINFO_MAGIC;
+    si->version = KEEL_STARTINFO_VERSION;
+    memcpy(si->name, p->name, sizeof(si->name));
+    si->pid = (uint64_t)p->pid;
+    si->stack_top = KEEL_STACK_TOP;
+    si->stack_size = PM_STACK;
+    si->heap_start = p->heap_start;
+    seL4_Error err = give_caps(p, si);
+    si->argc = (uint64_t)argc;
+    si->envc = (uint64_t)envc;
+    si->strings_len = argv_length + envp_length;
+    memcpy(si->strings, argv, argv_length);
+    memcpy(si->strings + argv_length, envp, envp_length);
+    return err != seL4_NoError ? err : kb_map_start_page(&p->b, compose);
+}
+
+static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t argv_length,
+                        const char *envp, size_t envp_length, int64_t argc, int64_t envc)
+{
+    seL4_Error err = kb_make_objects(&p->b);
+    if (err == seL4_NoError) {
+        err = kb_load_image(&p->b, file, PM_STACK);
+    }
+    if (err == seL4_NoError) {
+        err = map_window(p);
+    }
+    if (err == seL4_NoError) {
+        err = kb_fixed_caps(&p->b, pm.endpoint, PM_FAULT_BADGE | (seL4_Word)p->pid);
+    }
+    if (err == seL4_NoError) {
+        err = start_page(p, argv, argv_length, envp, envp_length, argc, envc);
+    }
+    if (err == seL4_NoError) {
+        err = kb_make_thread(&p->b, KEEL_SLOT_TCB, 0, PM_PRIORITY, 0, p->name);
+    }
+    return err;
+}
+
+/* Find "/bin/NAME" in the files grant: the archive entry "bin/NAME". */
+static const keel_archive_entry_t *find_program(const char *path)
+{
+    if (pm.bin == NULL || strncmp(path, "/bin/", 5) != 0 ||
+        strlen(path + 1) >= KEEL_ARCHIVE_NAME_MAX) {
+        return NULL;
+    }
+    return keel_archive_find(pm.bin, path + 1);
+}
+
+long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_length,
+              const char *envp, size_t envp_length, int64_t pgid)
+{
+    const keel_archive_entry_t *file = find_program(path);
+    if (file == NULL) {
+        return -ENOENT;
+    }
+    int64_t argc = count_strings(argv, argv_length);
+    int64_t envc = count_strings(envp, envp_length);
+    if (argc < 1 || envc < 0) {
+        return -EINVAL;
+    }
+    if (argc + envc > KEEL_STARTINFO_ARGS_MAX ||
+        argv_length + envp_length > KEEL_STARTINFO_SIZE - sizeof(keel_startinfo_t)) {
+        return -E2BIG;
+    }
+    const char *data = (const char *)pm.bin + file->offset;
+    pm_proc_t *p = free_entry();
+    if (p == NULL) {
+        return -EAGAIN;
+    }
+    kb_elf_t elf;
+    if (kb_elf_check(data, file->size, &elf) != NULL) {
+        return -ENOEXEC;
+    }
+    int64_t pid = new_pid();
+    if (pid == 0) {
+        return -EAGAIN;
+    }
+    const pm_proc_t *caller = pm_find(parent);
+    seL4_CPtr first_slot = p->b.first_slot;
+    *p = (pm_proc_t){ .state = PM_RUNNING,
+                      .pid = pid,
+                      .ppid = parent,
+                      .pgid = pgid == 0  ? pid
+                              : pgid > 0 ? pgid
+                              : caller   ? caller->pgid
+                                         : pid,
+                      .memory = p->memory,
+                      .reply = p->reply,
+                      .heap_start = elf.end,
+                      .brk = elf.end,
+                      .heap_end = elf.end };
+    p->b = (kb_proc_t){ .host = &pm_host,
+                        .untyped = p->memory,
+                        .quota = (seL4_Word)1 << PM_PROC_BITS,
+                        .first_slot = first_slot,
+                        .nslots = PM_PROC_SLOTS,
+                        .elf = elf };
+    memcpy(p->name, base_name(path),
+           strlen(base_name(path)) + 1 < KEEL_NAME_MAX ? strlen(base_name(path)) + 1
+                                                       : KEEL_NAME_MAX - 1);
+    seL4_Error err = build(p, data, argv, argv_length, envp, envp_length, argc, envc);
+    if (err == seL4_NoError) {
+        err = seL4_TCB_Resume(p->b.tcb);
+    }
+    if (err != seL4_NoError) {
+        printf("pm: cannot build %s: %s: error %d\n", path, p->b.failed ? p->b.failed : "start",
+               (int)err);
+        release(p);
+        p->state = PM_FREE;
+        return err == seL4_NotEnoughMemory ? -ENOMEM : -EAGAIN;
+    }
+    return pid;
+}
+
+void pm_reap(pm_proc_t *p)
+{
+    p->state = PM_FREE;
+}
+
+/* Answer a parent blocked in waitpid for p: the reply it saved. */
+static bool wake_parent(pm_proc_t *parent, pm_proc_t *p)
+{
+    if (parent == NULL || parent->state != PM_WAITING ||
+        (parent->wait_for != -1 && parent->wait_for != p->pid)) {
+        return false;
+    }
+    seL4_MessageInfo_t info = proto_pm_waitpid_reply(p->pid, p->status);
+    seL4_Send(parent->reply, info);
+    parent->state = PM_RUNNING;
+    return true;
+}
+
+static void reparent_children(const pm_proc_t *p)
+{
+    pm_proc_t *init = pm_find(1);
+    int64_t heir = init != NULL && init != p && init->state != PM_ZOMBIE ? 1 : 0;
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm_proc_t *c = &pm.proc[i];
+        if (c->state == PM_FREE || c->ppid != p->pid || c == p) {
+            continue;
+        }
+        c->ppid = heir;
+        if (c->state == PM_ZOMBIE && (heir == 0 || wake_parent(init, c))) {
+            pm_reap(c);
+        }
+    }
+}
+
+void pm_end(pm_proc_t *p, int64_t status)
+{
+    release(p);
+    p->state = PM_ZOMBIE;
+    p->status = status;
+    pm.exits++;
+    reparent_children(p);
+    pm_proc_t *parent = p->ppid != 0 ? pm_find(p->ppid) : NULL;
+    if (parent == NULL) {
+        printf("pm: %s (pid %ld) ended, wait status 0x%lx\n", p->name, (long)p->pid,
+               (unsigned long)status);
+        pm_reap(p);
+    } else if (wake_parent(parent, p)) {
+        pm_reap(p);
+    }
+}
