@@ -18,6 +18,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import genproto  # noqa: E402
+import suite  # noqa: E402
 
 DATA = os.path.join("tests", "host", "data", "genproto")
 EXAMPLE = os.path.join(DATA, "example.proto")
@@ -27,16 +28,6 @@ GOLDEN = {
     ("include", "keel/proto/example_server.h"): "example_server.h.golden",
     ("src", "example_server.c"): "example_server.c.golden",
 }
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
 
 
 def generate_example():
@@ -51,19 +42,19 @@ def first_difference(a, b):
     return f"lengths differ: {len(a.splitlines())} vs {len(b.splitlines())} lines"
 
 
-@test
+@suite.test
 def golden_example_outputs():
     outputs = generate_example()
     if set(outputs) != set(GOLDEN):
-        raise Failure(f"generated {sorted(outputs)}, want {sorted(GOLDEN)}")
+        raise suite.Failure(f"generated {sorted(outputs)}, want {sorted(GOLDEN)}")
     for key, golden in GOLDEN.items():
         with open(os.path.join(ROOT, DATA, golden)) as f:
             want = f.read()
         if outputs[key] != want:
-            raise Failure(f"{key[1]} differs from {golden}: {first_difference(outputs[key], want)}")
+            raise suite.Failure(f"{key[1]} differs from {golden}: {first_difference(outputs[key], want)}")
 
 
-@test
+@suite.test
 def example_layout():
     with open(os.path.join(ROOT, EXAMPLE)) as f:
         proto = genproto.parse(EXAMPLE, f.read())
@@ -80,27 +71,27 @@ def example_layout():
         m = methods[name]
         got = (m.number, m.request_words(), m.reply_words(), m.privileged)
         if got != (number, request, reply, privileged):
-            raise Failure(f"{name}: (number, request, reply, privileged) = {got}, "
+            raise suite.Failure(f"{name}: (number, request, reply, privileged) = {got}, "
                           f"want {(number, request, reply, privileged)}")
     mrs = [(p.name, p.mr) for p in methods["buffers"].params]
     if mrs != [("path", 0), ("src", 2), ("dst", 4), ("both", 6)]:
-        raise Failure(f"buffers' message registers: {mrs}")
+        raise suite.Failure(f"buffers' message registers: {mrs}")
     outs = [(o.name, o.mr) for o in methods["names"].outs]
     if outs != [("greeting", 1), ("length", 5)]:
-        raise Failure(f"names' reply registers: {outs}")
+        raise suite.Failure(f"names' reply registers: {outs}")
 
 
-@test
+@suite.test
 def doc_comments_and_continuations():
     outputs = generate_example()
     header = outputs[("include", "keel/proto/example.h")]
     if "/* Names in and out. */\nstatic inline long example_names(" not in header:
-        raise Failure("the comment above a method is not its stub's doc comment")
+        raise suite.Failure("the comment above a method is not its stub's doc comment")
     if "uint64_t *echo)" not in header:
-        raise Failure("the results on the line after `)` were lost")
+        raise suite.Failure("the results on the line after `)` were lost")
 
 
-@test
+@suite.test
 def real_protocols_generate():
     paths = sorted(glob.glob(os.path.join(ROOT, "proto", "*.proto")))
     names = set()
@@ -110,7 +101,7 @@ def real_protocols_generate():
         names.add(proto.name)
         genproto.generate(proto)
     if not {"pm", "vfs", "rs"} <= names:
-        raise Failure(f"proto/ describes {sorted(names)}")
+        raise suite.Failure(f"proto/ describes {sorted(names)}")
 
 
 def run_cli(files, *extra):
@@ -133,7 +124,7 @@ def run_cli(files, *extra):
         return proc, written
 
 
-@test
+@suite.test
 def cli_writes_every_file_and_leaves_unchanged_ones():
     with tempfile.TemporaryDirectory() as tmp:
         args = [sys.executable, os.path.join(ROOT, "tools", "genproto.py"),
@@ -143,9 +134,9 @@ def cli_writes_every_file_and_leaves_unchanged_ones():
         os.utime(header, (1, 1))
         subprocess.run(args, check=True)
         if os.stat(header).st_mtime != 1:
-            raise Failure("an unchanged header was rewritten")
+            raise suite.Failure("an unchanged header was rewritten")
         if not os.path.exists(os.path.join(tmp, "example_server.c")):
-            raise Failure("no example_server.c")
+            raise suite.Failure("no example_server.c")
 
 
 GOOD = "protocol t\nmethod a = 1 ()\n"
@@ -200,7 +191,7 @@ REJECTED = [
 ]
 
 
-@test
+@suite.test
 def rejected_descriptions():
     for text, line, words in REJECTED:
         try:
@@ -208,32 +199,32 @@ def rejected_descriptions():
         except genproto.ProtoError as e:
             message = str(e)
             if not message.startswith(f"t.proto:{line}: ") or words not in message:
-                raise Failure(f"{text!r}: message {message!r}, want line {line} and {words!r}")
+                raise suite.Failure(f"{text!r}: message {message!r}, want line {line} and {words!r}")
             continue
-        raise Failure(f"accepted {text!r}")
+        raise suite.Failure(f"accepted {text!r}")
 
 
-@test
+@suite.test
 def cli_rejection_writes_nothing():
     proc, written = run_cli({"good.proto": GOOD, "bad.proto": "protocol u\nmethod b = 1 (x: y)\n"})
     if proc.returncode == 0 or written:
-        raise Failure(f"exit {proc.returncode}, wrote {written}")
+        raise suite.Failure(f"exit {proc.returncode}, wrote {written}")
     if "bad.proto:2: " not in proc.stderr:
-        raise Failure(f"message without FILE:LINE: {proc.stderr!r}")
+        raise suite.Failure(f"message without FILE:LINE: {proc.stderr!r}")
 
 
-@test
+@suite.test
 def cli_rejects_a_protocol_described_twice():
     proc, written = run_cli({"a.proto": GOOD, "b.proto": GOOD})
     if proc.returncode == 0 or written or "also described in" not in proc.stderr:
-        raise Failure(f"exit {proc.returncode}, wrote {written}, said {proc.stderr!r}")
+        raise suite.Failure(f"exit {proc.returncode}, wrote {written}, said {proc.stderr!r}")
 
 
-@test
+@suite.test
 def cli_accepts_a_good_description():
     proc, written = run_cli({"t.proto": GOOD})
     if proc.returncode != 0 or len(written) != 4:
-        raise Failure(f"exit {proc.returncode} ({proc.stderr!r}), wrote {written}")
+        raise suite.Failure(f"exit {proc.returncode} ({proc.stderr!r}), wrote {written}")
 
 
 def update_golden():
@@ -248,22 +239,7 @@ def main(argv):
     if "--update" in argv:
         update_golden()
         return 0
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}")
-        except Failure as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}")
-        except Exception as e:  # a crash in the generator is a failure too
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: unexpected {type(e).__name__}: {e}")
-    print("TEST DONE")
-    return 1 if failed else 0
+    return suite.main(argv)
 
 
 if __name__ == "__main__":

@@ -23,24 +23,10 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "host"))
 import mksystem  # noqa: E402
 from test_pack_image import make_elf, make_root, seg  # noqa: E402
+import suite  # noqa: E402
 
 PAGE = 0x1000
 BUILD = "build"
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
-def expect_eq(actual, expected, what):
-    if actual != expected:
-        raise Failure(f"{what}: got {actual!r}, want {expected!r}")
 
 
 # --- running mksystem ---------------------------------------------------------
@@ -70,16 +56,16 @@ def run(description, ram="1G", elves=None):
 def expect_error(description, line, fragment, **kwargs):
     archive, errors, path = run(description, **kwargs)
     if archive is not None:
-        raise Failure(f"accepted; want an error at line {line} with {fragment!r}")
+        raise suite.Failure(f"accepted; want an error at line {line} with {fragment!r}")
     want = f"{path}:{line}: "
     if not any(e.startswith(want) and fragment in e for e in errors):
-        raise Failure(f"want '{want}...{fragment}...', got {errors}")
+        raise suite.Failure(f"want '{want}...{fragment}...', got {errors}")
 
 
 def ok(description, **kwargs):
     archive, errors, _ = run(description, **kwargs)
     if archive is None:
-        raise Failure(f"rejected: {errors}")
+        raise suite.Failure(f"rejected: {errors}")
     return archive
 
 
@@ -87,7 +73,7 @@ def ok(description, **kwargs):
 
 def read_archive(data):
     magic, version, nfiles, size, _ = mksystem.ARCHIVE_HEADER.unpack_from(data)
-    expect_eq((magic, version, size), (mksystem.KEEL_ARCHIVE_MAGIC, 1, len(data)), "archive header")
+    suite.expect_eq((magic, version, size), (mksystem.KEEL_ARCHIVE_MAGIC, 1, len(data)), "archive header")
     files = {}
     for i in range(nfiles):
         name, offset, length = mksystem.ARCHIVE_ENTRY.unpack_from(
@@ -106,7 +92,7 @@ def read_sysdesc(archive):
     d = archive[offset:offset + length]
     (magic, version, size, ncomp, comps, ngrants, grants, nserv, servs, nchan, chans,
      strings, strings_size, _) = mksystem.SYSDESC_HEADER.unpack_from(d)
-    expect_eq((magic, version, size), (mksystem.KEEL_SYSDESC_MAGIC, 1, length), "sysdesc header")
+    suite.expect_eq((magic, version, size), (mksystem.KEEL_SYSDESC_MAGIC, 1, length), "sysdesc header")
     return {
         "components": records(d, comps, ncomp, mksystem.SYSDESC_COMPONENT),
         "grants": records(d, grants, ngrants, mksystem.SYSDESC_GRANT),
@@ -146,45 +132,45 @@ file bin/two b.elf
 """)
 
 
-@test
+@suite.test
 def layout_archive_files():
     archive = ok(FULL)
     files = read_archive(archive)
-    expect_eq(list(files), ["system", "elf/a.elf", "elf/b.elf", "bin/one", "bin/two"], "names")
+    suite.expect_eq(list(files), ["system", "elf/a.elf", "elf/b.elf", "bin/one", "bin/two"], "names")
     previous_end = mksystem.ARCHIVE_HEADER.size + 5 * mksystem.ARCHIVE_ENTRY.size
     for name, (offset, length) in files.items():
         if offset % PAGE or offset < previous_end:
-            raise Failure(f"{name} at 0x{offset:x}: not page-aligned after the previous file")
+            raise suite.Failure(f"{name} at 0x{offset:x}: not page-aligned after the previous file")
         previous_end = offset + length
         padding = archive[offset + length:(offset + length + PAGE - 1) // PAGE * PAGE]
         if padding.strip(b"\0"):
-            raise Failure(f"{name}: padding is not zero")
+            raise suite.Failure(f"{name}: padding is not zero")
     for name, elf in (("elf/a.elf", "a.elf"), ("bin/two", "b.elf")):
         offset, length = files[name]
-        expect_eq(archive[offset:offset + length], ELVES[elf], f"{name} contents")
-    expect_eq(len(archive) % PAGE, 0, "archive size in pages")
+        suite.expect_eq(archive[offset:offset + length], ELVES[elf], f"{name} contents")
+    suite.expect_eq(len(archive) % PAGE, 0, "archive size in pages")
 
 
-@test
+@suite.test
 def layout_components():
     d = read_sysdesc(ok(FULL))
     srv, cli = d["components"]
     (name, elf, quota, stack, prio, first, ngrants, argc, envc, args, args_size,
      restart, heartbeat, backoff, limit, _) = srv
-    expect_eq((cstr(name), cstr(elf), quota, stack, prio), ("srv", "elf/a.elf", 256 << 10,
+    suite.expect_eq((cstr(name), cstr(elf), quota, stack, prio), ("srv", "elf/a.elf", 256 << 10,
                                                            16 << 10, 100), "srv fields")
-    expect_eq((first, ngrants, argc, envc, restart), (0, 4, 1, 0, 0), "srv counts")
-    expect_eq(d["strings"][args:args + args_size], b"srv\0", "srv argv")
+    suite.expect_eq((first, ngrants, argc, envc, restart), (0, 4, 1, 0, 0), "srv counts")
+    suite.expect_eq(d["strings"][args:args + args_size], b"srv\0", "srv argv")
     (name, elf, quota, stack, prio, first, ngrants, argc, envc, args, args_size,
      restart, heartbeat, backoff, limit, _) = cli
-    expect_eq((cstr(name), cstr(elf), quota, stack, prio), ("cli", "elf/b.elf", 512 << 10,
+    suite.expect_eq((cstr(name), cstr(elf), quota, stack, prio), ("cli", "elf/b.elf", 512 << 10,
                                                            32 << 10, 50), "cli fields")
-    expect_eq((first, ngrants, argc, envc), (4, 6, 3, 1), "cli counts")
-    expect_eq(d["strings"][args:args + args_size], b"cli\0x\0y z\0A=1\0", "cli argv and envp")
-    expect_eq((restart, heartbeat, backoff, limit), (1, 100, 20, 3), "cli restart policy")
+    suite.expect_eq((first, ngrants, argc, envc), (4, 6, 3, 1), "cli counts")
+    suite.expect_eq(d["strings"][args:args + args_size], b"cli\0x\0y z\0A=1\0", "cli argv and envp")
+    suite.expect_eq((restart, heartbeat, backoff, limit), (1, 100, 20, 3), "cli restart policy")
 
 
-@test
+@suite.test
 def layout_grants():
     d = read_sysdesc(ok(FULL))
     got = [(cstr(g[0]),) + g[1:9] for g in d["grants"]]
@@ -204,20 +190,20 @@ def layout_grants():
         ("ring", 7, 0, 0, 0, 1, 0, 2 * PAGE, base + files_size + PAGE),
     ]
     for i, (g, w) in enumerate(zip(got, want)):
-        expect_eq(g, w, f"grant {i}")
-    expect_eq(len(got), len(want), "number of grants")
+        suite.expect_eq(g, w, f"grant {i}")
+    suite.expect_eq(len(got), len(want), "number of grants")
     files_grant = d["grants"][8]
-    expect_eq(d["strings"][files_grant[9]:].split(b"\0")[0], b"bin/", "files prefix")
+    suite.expect_eq(d["strings"][files_grant[9]:].split(b"\0")[0], b"bin/", "files prefix")
 
 
-@test
+@suite.test
 def layout_services_and_channels():
     d = read_sysdesc(ok(FULL))
-    expect_eq([(cstr(s[0]), s[1]) for s in d["services"]], [("svc", 0)], "services")
-    expect_eq([c[:3] for c in d["channels"]], [(1, 0, 2)], "channels")
+    suite.expect_eq([(cstr(s[0]), s[1]) for s in d["services"]], [("svc", 0)], "services")
+    suite.expect_eq([c[:3] for c in d["channels"]], [(1, 0, 2)], "channels")
 
 
-@test
+@suite.test
 def constants_match_headers():
     headers = ""
     for h in ("startinfo.h", "archive.h", "sysdesc.h"):
@@ -232,8 +218,8 @@ def constants_match_headers():
                  "KEEL_SYSDESC_MAX_COMPONENTS", "KEEL_SYSDESC_MAX_NOTIFY_BITS",
                  "KEEL_PRIORITY_MAX", "KEEL_SYSDESC_SERVER_RS"):
         value = int(re.sub(r"u?l*$", "", defines[name], flags=re.I), 0)
-        expect_eq(getattr(mksystem, name), value, name)
-    expect_eq(defines["KEEL_SYSDESC_FILE"], '"system"', "KEEL_SYSDESC_FILE")
+        suite.expect_eq(getattr(mksystem, name), value, name)
+    suite.expect_eq(defines["KEEL_SYSDESC_FILE"], '"system"', "KEEL_SYSDESC_FILE")
     sizes = {m.group(1): int(m.group(2)) for m in
              re.finditer(r"sizeof\((\w+)\) == (\d+)", headers)}
     for ctype, fmt in (("keel_archive_header_t", mksystem.ARCHIVE_HEADER),
@@ -243,7 +229,7 @@ def constants_match_headers():
                        ("keel_sysdesc_grant_t", mksystem.SYSDESC_GRANT),
                        ("keel_sysdesc_service_t", mksystem.SYSDESC_SERVICE),
                        ("keel_sysdesc_channel_t", mksystem.SYSDESC_CHANNEL)):
-        expect_eq(fmt.size, sizes[ctype], f"size of {ctype}")
+        suite.expect_eq(fmt.size, sizes[ctype], f"size of {ctype}")
 
 
 # --- errors ---------------------------------------------------------------------
@@ -252,108 +238,108 @@ A = component("a")
 B = component("b", elf="b.elf")
 
 
-@test
+@suite.test
 def error_malformed_quoting():
     expect_error(A + '    arg "unterminated\n', 5, "malformed line")
 
 
-@test
+@suite.test
 def error_unknown_keyword():
     expect_error(A + "    colour blue\n", 5, "unknown keyword 'colour'")
 
 
-@test
+@suite.test
 def error_attribute_outside_component():
     expect_error("priority 3\n" + A, 1, "'priority' outside a component")
 
 
-@test
+@suite.test
 def error_not_a_number():
     expect_error(component("a", priority="high"), 3, "'high' is not a number")
 
 
-@test
+@suite.test
 def error_priority_out_of_range():
     expect_error(component("a", priority=255), 3, "out of range (1..254)")
 
 
-@test
+@suite.test
 def rs_service_is_the_root_tasks():
     archive = ok(component("a", extra="use rs\n") + component("b", extra="use svc\n") +
                  component("c", extra="serve svc\n"))
     d = read_sysdesc(archive)
-    expect_eq([(cstr(s[0]), s[1]) for s in d["services"]],
+    suite.expect_eq([(cstr(s[0]), s[1]) for s in d["services"]],
               [("svc", 2), ("rs", mksystem.KEEL_SYSDESC_SERVER_RS)], "services")
-    expect_eq((d["grants"][0][1], d["grants"][0][3]), (2, 1), "use rs: kind use, service 1")
-    expect_eq(rscheck(archive).split(":")[0], "ok", "rscheck")
+    suite.expect_eq((d["grants"][0][1], d["grants"][0][3]), (2, 1), "use rs: kind use, service 1")
+    suite.expect_eq(rscheck(archive).split(":")[0], "ok", "rscheck")
     expect_error(A + "    serve rs\n", 5, "service 'rs' is the root task's own")
 
 
-@test
+@suite.test
 def error_quota_not_power_of_two():
     expect_error(component("a", quota="300K"), 4, "not a power of two")
 
 
-@test
+@suite.test
 def error_quota_too_small():
     expect_error(component("a", quota="128K"), 1, "is below the")
 
 
-@test
+@suite.test
 def error_stack_not_pages():
     expect_error(A + "    stack 10000\n", 5, "multiple of 4 KiB")
 
 
-@test
+@suite.test
 def error_duplicate_component():
     expect_error(A + A, 5, "described twice (first at line 1)")
 
 
-@test
+@suite.test
 def error_duplicate_grant_name():
     expect_error(A + "    untyped m 4K\n    asidpool m\n", 6, "already has a grant named 'm'")
 
 
-@test
+@suite.test
 def error_reserved_grant_name():
     expect_error(A + "    asidpool notify\n", 5, "'notify' is reserved")
 
 
-@test
+@suite.test
 def error_missing_field():
     expect_error("component a\n    elf a.elf\n    priority 3\n", 1, "has no quota")
 
 
-@test
+@suite.test
 def error_attribute_twice():
     expect_error(A + "    priority 4\n", 5, "'priority' given twice")
 
 
-@test
+@suite.test
 def error_missing_elf():
     expect_error(component("a", elf="nothere.elf"), 1, "ELF 'nothere.elf' not found")
 
 
-@test
+@suite.test
 def error_not_an_elf():
     elves = dict(ELVES, **{"junk.elf": b"#!/bin/sh\n"})
     expect_error(component("a", elf="junk.elf"), 1, "not an ELF file", elves=elves)
 
 
-@test
+@suite.test
 def error_elf_writable_and_executable():
     elves = dict(ELVES, **{"wx.elf": make_root([seg(0x40_0000, b"\0" * 16, flags=7)])})
     expect_error(component("a", elf="wx.elf"), 1, "writable and executable", elves=elves)
 
 
-@test
+@suite.test
 def error_elf_outside_component_area():
     high = make_root([seg(0x4000_0000, b"\0" * 16)], entry=0x4000_0000)
     expect_error(component("a", elf="high.elf"), 1, "lies outside",
                  elves=dict(ELVES, **{"high.elf": high}))
 
 
-@test
+@suite.test
 def error_elf_entry_not_executable():
     elf = make_root([seg(0x40_0000, b"\0" * 16), seg(0x40_1000, b"\0" * 16, flags=6)],
                     entry=0x40_1000)
@@ -361,123 +347,123 @@ def error_elf_entry_not_executable():
                  elves=dict(ELVES, **{"e.elf": elf}))
 
 
-@test
+@suite.test
 def error_channel_to_unknown_component():
     expect_error(A + "channel a.x nobody.y\n", 5, "names component 'nobody'")
 
 
-@test
+@suite.test
 def error_channel_to_itself():
     expect_error(A + "channel a.x a.y\n", 5, "two different components")
 
 
-@test
+@suite.test
 def error_channel_name_too_long():
     expect_error(A + B + "channel a.%s b.y\n" % ("n" * 25), 9, "at most 24 characters")
 
 
-@test
+@suite.test
 def error_channel_malformed_end():
     expect_error(A + B + "channel a b.y\n", 9, "want COMPONENT.NAME")
 
 
-@test
+@suite.test
 def error_use_of_service_nobody_serves():
     expect_error(A + "    use ghost\n", 5, "uses service 'ghost', which no component serves")
 
 
-@test
+@suite.test
 def error_service_served_twice():
     expect_error(A + "    serve s\n" + B + "    serve s\n", 10, "already served by 'a'")
 
 
-@test
+@suite.test
 def error_badge_repeated():
     expect_error(A + "    serve s\n    use s badge=3\n" + B + "    use s badge=3\n", 11,
                  "badge 3 of service 's' is already given to 'a'")
 
 
-@test
+@suite.test
 def error_badge_reserved_bit():
     expect_error(A + "    serve s\n    use s badge=0x8000000000000000\n", 6, "out of range")
 
 
-@test
+@suite.test
 def error_device_claimed_twice():
     expect_error(A + "    device d 0x9000000 8K\n" + B + "    device e 0x9001000 4K\n", 10,
                  "device pages [0x9001000, 0x9002000) of 'b' already claimed by 'a' (line 5)")
 
 
-@test
+@suite.test
 def error_device_not_whole_pages():
     expect_error(A + "    device d 0x9000010 4K\n", 5, "whole pages")
 
 
-@test
+@suite.test
 def error_irq_claimed_twice():
     expect_error(A + "    irq t 33\n" + B + "    irq u 33 edge\n", 10,
                  "IRQ 33 of 'b' already claimed by 'a' (line 5)")
 
 
-@test
+@suite.test
 def error_irq_bad_trigger():
     expect_error(A + "    irq t 33 rising\n", 5, "usage: irq NAME NUMBER [level|edge]")
 
 
-@test
+@suite.test
 def error_quotas_above_ram():
     text = component("a", quota="512K") + component("b", elf="b.elf", quota="512K") + \
         "    untyped m 64K\n"
     expect_error(text, 5, "above the RAM (1 MiB)", ram="1M")
 
 
-@test
+@suite.test
 def error_too_many_notification_bits():
     irqs = "".join(f"    irq i{n} {100 + n}\n" for n in range(64))
     expect_error(component("a", quota="1M") + irqs, 1, "a notification has 63 bits")
 
 
-@test
+@suite.test
 def error_too_many_start_page_entries():
     pools = "".join(f"    asidpool p{n}\n" for n in range(65))
     expect_error(A + pools, 1, "65 start-page entries, more than 64")
 
 
-@test
+@suite.test
 def error_arguments_too_big():
     expect_error(A + "    arg " + "x" * 13000 + "\n", 1, "do not fit its start page")
 
 
-@test
+@suite.test
 def error_files_match_nothing():
     expect_error(A + "    files f bin/\n", 5, "no archive file starts with 'bin/'")
 
 
-@test
+@suite.test
 def error_archive_name_reserved():
     expect_error(A + "file system a.elf\n", 5, "archive name 'system' is reserved")
 
 
-@test
+@suite.test
 def error_archive_name_repeated():
     expect_error(A + "file bin/x a.elf\nfile bin/x b.elf\n", 6, "listed twice (line 5)")
 
 
-@test
+@suite.test
 def error_restart_policy():
     expect_error(A + "    restart sometimes\n", 5, "usage: restart always|never")
     expect_error(A + "    restart always limit=-1\n", 5, "out of range")
 
 
-@test
+@suite.test
 def error_empty_description():
     expect_error("# nothing\n", 1, "no component")
 
 
-@test
+@suite.test
 def error_every_error_reported():
     _, errors, path = run(A + "    colour blue\n    priority x\n")
-    expect_eq([e.split(": ")[0] for e in errors], [f"{path}:5", f"{path}:6"], "error lines")
+    suite.expect_eq([e.split(": ")[0] for e in errors], [f"{path}:5", f"{path}:6"], "error lines")
 
 
 # --- the command line ---------------------------------------------------------
@@ -498,28 +484,28 @@ def run_cli(description, *extra):
         return proc, written, path
 
 
-@test
+@suite.test
 def cli_success_writes_archive_silently():
     proc, written, _ = run_cli(FULL)
-    expect_eq((proc.returncode, proc.stdout, proc.stderr), (0, "", ""), "status and output")
+    suite.expect_eq((proc.returncode, proc.stdout, proc.stderr), (0, "", ""), "status and output")
     if written is None or not written.startswith(struct.pack("<Q", mksystem.KEEL_ARCHIVE_MAGIC)):
-        raise Failure("no archive written")
+        raise suite.Failure("no archive written")
 
 
-@test
+@suite.test
 def cli_error_exits_1_without_output():
     proc, written, path = run_cli(A + "    use ghost\n")
-    expect_eq((proc.returncode, written), (1, None), "status and output file")
+    suite.expect_eq((proc.returncode, written), (1, None), "status and output file")
     if not proc.stderr.startswith(f"{path}:5: "):
-        raise Failure(f"stderr: {proc.stderr!r}")
+        raise suite.Failure(f"stderr: {proc.stderr!r}")
 
 
-@test
+@suite.test
 def cli_ram_option():
     proc, written, _ = run_cli(A, "--ram", "128K")
-    expect_eq((proc.returncode, written), (1, None), "status and output file")
+    suite.expect_eq((proc.returncode, written), (1, None), "status and output file")
     if "above the RAM (128 KiB)" not in proc.stderr:
-        raise Failure(f"stderr: {proc.stderr!r}")
+        raise suite.Failure(f"stderr: {proc.stderr!r}")
 
 
 # --- rs's checks (BUILD/host/rscheck) -----------------------------------------
@@ -527,13 +513,13 @@ def cli_ram_option():
 def rscheck(data, *args):
     tool = os.path.join(BUILD, "host", "rscheck")
     if not os.path.exists(tool):
-        raise Failure(f"{tool} is missing (make {tool})")
+        raise suite.Failure(f"{tool} is missing (make {tool})")
     with tempfile.NamedTemporaryFile(suffix=".archive") as f:
         f.write(data)
         f.flush()
         proc = subprocess.run([tool, *args, f.name], capture_output=True, text=True)
     if proc.returncode not in (0, 1) or proc.stderr:
-        raise Failure(f"rscheck crashed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise suite.Failure(f"rscheck crashed ({proc.returncode}): {proc.stderr[-2000:]}")
     return proc.stdout.strip()
 
 
@@ -546,15 +532,15 @@ def patched(archive, offset, fmt, value):
 def expect_rejected(data, fragment):
     out = rscheck(data)
     if not out.startswith("rejected: ") or fragment not in out:
-        raise Failure(f"want a rejection with {fragment!r}, got {out!r}")
+        raise suite.Failure(f"want a rejection with {fragment!r}, got {out!r}")
 
 
-@test
+@suite.test
 def rscheck_accepts_what_mksystem_writes():
-    expect_eq(rscheck(ok(FULL)), "ok: 5 files", "rscheck")
+    suite.expect_eq(rscheck(ok(FULL)), "ok: 5 files", "rscheck")
 
 
-@test
+@suite.test
 def rscheck_rejects_corrupt_archive():
     archive = ok(FULL)
     expect_rejected(archive[:20], "archive: shorter than its header")
@@ -567,7 +553,7 @@ def rscheck_rejects_corrupt_archive():
     expect_rejected(patched(archive, entry, "<8s", b"system\0\0"), "repeated")
 
 
-@test
+@suite.test
 def rscheck_rejects_corrupt_description():
     archive = ok(FULL)
     d = read_sysdesc(archive)
@@ -590,7 +576,7 @@ def rscheck_rejects_corrupt_description():
         expect_rejected(patched(archive, offset, fmt, value), fragment)
 
 
-@test
+@suite.test
 def rscheck_rejects_corrupt_elf():
     archive = ok(FULL)
     offset, _ = read_archive(archive)["elf/a.elf"]
@@ -600,47 +586,32 @@ def rscheck_rejects_corrupt_elf():
     expect_rejected(patched(archive, offset + 64 + 8, "<Q", 1 << 20), "beyond the end")
 
 
-@test
+@suite.test
 def rscheck_survives_corruption():
     out = rscheck(ok(FULL), "--fuzz", "3000", "1")
     if not out.startswith("fuzz: 3000 corrupted archives"):
-        raise Failure(out)
+        raise suite.Failure(out)
 
 
-@test
+@suite.test
 def rscheck_os_archive():
     """The archive of the OS image (make builds it before the tests)."""
     path = os.path.join(BUILD, "os", "system", "keel.archive")
     if not os.path.exists(path):
-        raise Failure(f"{path} is missing")
+        raise suite.Failure(f"{path} is missing")
     with open(path, "rb") as f:
         data = f.read()
     if not rscheck(data).startswith("ok: "):
-        raise Failure("rejected")
+        raise suite.Failure("rejected")
     out = rscheck(data, "--fuzz", "3000", "2")
     if not out.startswith("fuzz: 3000 corrupted archives"):
-        raise Failure(out)
+        raise suite.Failure(out)
 
 
 def main(argv):
     global BUILD
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    BUILD = next((a for a in argv if not a.startswith("test=")), BUILD)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}")
-        except Failure as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}")
-        except Exception as e:  # a crash in mksystem is a failure too
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: unexpected {type(e).__name__}: {e}")
-    print("TEST DONE")
-    return 1 if failed else 0
+    BUILD = suite.positional(argv, BUILD)
+    return suite.main(argv)
 
 
 if __name__ == "__main__":

@@ -13,24 +13,16 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import pack_image  # noqa: E402
+import suite  # noqa: E402
 
 PAGE = 0x1000
 MAGIC = 0x544F4F424C45454B
-TESTS = []
 
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
+# Its own: values print in hex (fmt).
 def expect_eq(actual, expected, what):
     if actual != expected:
-        raise Failure(f"{what}: got {fmt(actual)}, want {fmt(expected)}")
+        raise suite.Failure(f"{what}: got {fmt(actual)}, want {fmt(expected)}")
 
 
 def fmt(value):
@@ -120,7 +112,7 @@ def read_image(image):
         ptype, flags, off, vaddr, paddr, filesz, memsz, align = struct.unpack_from(
             "<IIQQQQQQ", image, phoff + i * phentsize)
         if off + filesz > len(image):
-            raise Failure(f"segment {i} lies beyond the end of the image")
+            raise suite.Failure(f"segment {i} lies beyond the end of the image")
         segments.append({"type": ptype, "flags": flags, "vaddr": vaddr, "paddr": paddr,
                          "memsz": memsz, "align": align, "data": image[off:off + filesz]})
     return entry, segments
@@ -135,14 +127,14 @@ def expect_reject(kernel, root, fragment):
         pack(kernel, root)
     except pack_image.PackError as e:
         if fragment not in str(e):
-            raise Failure(f"rejected with {str(e)!r}, expected a message about {fragment!r}")
+            raise suite.Failure(f"rejected with {str(e)!r}, expected a message about {fragment!r}")
         return
-    raise Failure(f"accepted; expected a rejection about {fragment!r}")
+    raise suite.Failure(f"accepted; expected a rejection about {fragment!r}")
 
 
 # --- layout --------------------------------------------------------------------
 
-@test
+@suite.test
 def layout_kernel_segments_copied_unchanged():
     kernel = make_kernel()
     entry, segments = read_image(pack(kernel, make_root())[0])
@@ -159,7 +151,7 @@ def layout_kernel_segments_copied_unchanged():
         expect_eq(bytes(data), orig.data, f"kernel segment {i} bytes")
 
 
-@test
+@suite.test
 def layout_user_image_after_kernel():
     _, segments = read_image(pack(make_kernel(), make_root())[0])
     user = segments[2]
@@ -172,7 +164,7 @@ def layout_user_image_after_kernel():
     expect_eq(user["flags"], 4, "user image flags (R)")
 
 
-@test
+@suite.test
 def layout_user_image_is_flat_with_zeros():
     _, segments = read_image(pack(make_kernel(), make_root())[0])
     blob = segments[2]["data"]
@@ -182,13 +174,13 @@ def layout_user_image_is_flat_with_zeros():
     expect_eq(holes.count(0), len(holes), "zero bytes between and after segments (BSS)")
 
 
-@test
+@suite.test
 def layout_kernel_end_already_aligned():
     _, segments = read_image(pack(make_kernel(data_memsz=0x3000), make_root())[0])
     expect_eq(segments[2]["paddr"], 0x4008_4000, "user image p_paddr")
 
 
-@test
+@suite.test
 def layout_unaligned_lowest_segment():
     root = make_root([seg(0x40_0800, TEXT)], entry=0x40_0800)
     image, handoff = pack(make_kernel(), root)
@@ -198,14 +190,14 @@ def layout_unaligned_lowest_segment():
     expect_eq(handoff["pv_offset"], 0x4008_4000 - 0x40_0000, "pv_offset")
 
 
-@test
+@suite.test
 def layout_segments_sharing_a_page():
     root = make_root([seg(0x40_0000, TEXT), seg(0x40_0200, DATA, flags=6)])
     blob = read_image(pack(make_kernel(), root)[0])[1][2]["data"]
     expect_eq(blob[0x200:0x200 + len(DATA)], DATA, "second segment in the same page")
 
 
-@test
+@suite.test
 def layout_highest_allowed_end():
     top = pack_image.USER_IMAGE_LIMIT
     root = make_root([seg(top - PAGE, TEXT)], entry=top - PAGE)
@@ -220,7 +212,7 @@ def handoff_of(image):
     return struct.unpack_from("<QQQqQ3Q", kernel_data, HANDOFF_AT)
 
 
-@test
+@suite.test
 def handoff_fields_patched():
     image, _ = pack(make_kernel(), make_root())
     magic, start, end, pv, entry, *reserved = handoff_of(image)
@@ -232,7 +224,7 @@ def handoff_fields_patched():
     expect_eq(tuple(reserved), RESERVED, "reserved words untouched")
 
 
-@test
+@suite.test
 def handoff_negative_pv_offset():
     # A root task linked above the kernel's physical address: pv_offset < 0.
     root = make_root([seg(0x7000_0000_0000, TEXT)], entry=0x7000_0000_0000)
@@ -241,7 +233,7 @@ def handoff_negative_pv_offset():
     expect_eq(pv, 0x4008_4000 - 0x7000_0000_0000, "signed pv_offset")
 
 
-@test
+@suite.test
 def handoff_matches_returned_values():
     image, handoff = pack(make_kernel(), make_root())
     fields = handoff_of(image)
@@ -251,76 +243,76 @@ def handoff_matches_returned_values():
 
 # --- rejections ---------------------------------------------------------------------
 
-@test
+@suite.test
 def reject_kernel_without_handoff_section():
     expect_reject(make_kernel(with_section=False), make_root(), ".boot.handoff")
 
 
-@test
+@suite.test
 def reject_kernel_with_bad_magic():
     expect_reject(make_kernel(magic=0x1234), make_root(), "magic")
 
 
-@test
+@suite.test
 def reject_root_overlapping_segments():
     root = make_root([seg(0x40_0000, TEXT, memsz=0x2000), seg(0x40_1000, DATA, flags=6)])
     expect_reject(make_kernel(), root, "overlap")
 
 
-@test
+@suite.test
 def reject_root_above_user_limit():
     top = pack_image.USER_IMAGE_LIMIT
     root = make_root([seg(top - PAGE, TEXT + bytes(PAGE))], entry=top - PAGE)
     expect_reject(make_kernel(), root, "above")
 
 
-@test
+@suite.test
 def reject_root_in_page_zero():
     expect_reject(make_kernel(), make_root([seg(0x800, TEXT)], entry=0x800), "page 0")
 
 
-@test
+@suite.test
 def reject_root_without_load_segments():
     root = make_root([seg(0x40_0000, TEXT, ptype=4)])  # PT_NOTE only
     expect_reject(make_kernel(), root, "no PT_LOAD")
 
 
-@test
+@suite.test
 def reject_root_entry_outside_segments():
     expect_reject(make_kernel(), make_root(entry=0x50_0000), "entry point")
 
 
-@test
+@suite.test
 def reject_root_elf32():
     expect_reject(make_kernel(), make_root(cls=1), "64-bit")
 
 
-@test
+@suite.test
 def reject_root_big_endian():
     expect_reject(make_kernel(), make_root(endian=2), "little endian")
 
 
-@test
+@suite.test
 def reject_root_wrong_machine():
     expect_reject(make_kernel(), make_root(machine=62), "AArch64")
 
 
-@test
+@suite.test
 def reject_root_not_executable():
     expect_reject(make_kernel(), make_root(etype=3), "ET_EXEC")
 
 
-@test
+@suite.test
 def reject_root_not_elf():
     expect_reject(make_kernel(), b"#!/bin/sh\necho hello\n" * 4, "not an ELF")
 
 
-@test
+@suite.test
 def reject_root_truncated():
     expect_reject(make_kernel(), make_root()[:200], "beyond the end")
 
 
-@test
+@suite.test
 def reject_root_filesz_above_memsz():
     root = make_root([seg(0x40_0000, TEXT, memsz=16)])
     expect_reject(make_kernel(), root, "p_filesz > p_memsz")
@@ -344,7 +336,7 @@ def run_cli(kernel, root, *extra):
         return proc, image
 
 
-@test
+@suite.test
 def cli_success_is_silent():
     kernel, root = make_kernel(), make_root()
     proc, image = run_cli(kernel, root)
@@ -353,40 +345,25 @@ def cli_success_is_silent():
     expect_eq(image, pack(kernel, root)[0], "written image")
 
 
-@test
+@suite.test
 def cli_verbose_prints_layout():
     proc, _ = run_cli(make_kernel(), make_root(), "-v")
     expect_eq(proc.returncode, 0, "exit status")
     if "ui_p_start" not in proc.stdout:
-        raise Failure(f"-v output lacks the layout: {proc.stdout!r}")
+        raise suite.Failure(f"-v output lacks the layout: {proc.stdout!r}")
 
 
-@test
+@suite.test
 def cli_rejection_exits_2_without_output_file():
     proc, image = run_cli(make_kernel(), make_root(entry=0x50_0000))
     expect_eq(proc.returncode, 2, "exit status")
     expect_eq(image, None, "output file")
     if "entry point" not in proc.stderr:
-        raise Failure(f"unclear message: {proc.stderr!r}")
+        raise suite.Failure(f"unclear message: {proc.stderr!r}")
 
 
 def main(argv):
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}")
-        except Failure as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}")
-        except Exception as e:  # a crash in the packer is a failure too
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: unexpected {type(e).__name__}: {e}")
-    print("TEST DONE")
-    return 1 if failed else 0
+    return suite.main(argv)
 
 
 if __name__ == "__main__":

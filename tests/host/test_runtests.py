@@ -9,9 +9,10 @@ import subprocess
 import sys
 import tempfile
 
+import suite
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(ROOT, "tools", "runtests.py")
-TESTS = []
 
 # The fake QEMU: runs the -kernel file with sh, passing the -append text and the
 # -cpu value as arguments, so images can print what they were given.
@@ -51,15 +52,6 @@ IMAGES = {
 }
 
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
 def run(list_text, *args):
     """Run the runner on a list in a scratch tree; returns (exit status, output, build)."""
     tmp = tempfile.mkdtemp(prefix="runtests-test-")
@@ -86,64 +78,64 @@ def expect_run(list_text, status, last_line, *fragments, args=()):
     code, output, build = run(list_text, *args)
     lines = output.rstrip("\n").split("\n")
     if code != status or lines[-1] != last_line:
-        raise Failure(f"got exit {code} and last line {lines[-1]!r}, want {status} and "
+        raise suite.Failure(f"got exit {code} and last line {lines[-1]!r}, want {status} and "
                       f"{last_line!r}; output:\n" + output)
     for fragment in fragments:
         if fragment not in output:
-            raise Failure(f"output lacks {fragment!r}:\n{output}")
+            raise suite.Failure(f"output lacks {fragment!r}:\n{output}")
     return output, build
 
 
-@test
+@suite.test
 def suite_results_counted():
     expect_run("qemu good\n", 0, "2 passed, 0 failed")
 
 
-@test
+@suite.test
 def suite_failed_line_reported():
     expect_run("qemu failing\n", 1, "1 passed, 1 failed", "failing: b: wrong answer")
 
 
-@test
+@suite.test
 def suite_without_done_is_incomplete():
     expect_run("qemu incomplete\n", 1, "1 passed, 1 failed", "incomplete: incomplete")
 
 
-@test
+@suite.test
 def malformed_result_line_fails():
     expect_run("qemu malformed\n", 1, "1 passed, 1 failed", "malformed result line")
 
 
-@test
+@suite.test
 def suite_panic_fails():
     expect_run("qemu panic\n", 1, "1 passed, 1 failed",
                "panic: KERNEL PANIC: bad thing at foo.c:12")
 
 
-@test
+@suite.test
 def unterminated_last_line_is_seen():
     expect_run("qemu panic_unterminated\n", 1, "1 passed, 1 failed",
                "panic_unterminated: KERNEL PANIC: no newline")
 
 
-@test
+@suite.test
 def suite_timeout_shows_tail():
     expect_run("qemu hang timeout=1\n", 1, "1 passed, 1 failed", "hang: timeout",
                "| last words")
 
 
-@test
+@suite.test
 def suite_nonzero_exit_fails():
     expect_run("qemu badexit\n", 1, "1 passed, 1 failed", "badexit: QEMU exit status 3")
 
 
-@test
+@suite.test
 def suite_that_does_not_halt_fails():
     expect_run("qemu nohalt timeout=1\n", 1, "1 passed, 1 failed",
                "nohalt: did not halt after TEST DONE")
 
 
-@test
+@suite.test
 def missing_image_fails():
     expect_run("qemu absent\n", 1, "0 passed, 1 failed", "absent.elf does not exist")
 
@@ -153,71 +145,71 @@ def read_log(build, name):
         return f.read()
 
 
-@test
+@suite.test
 def image_and_cpu_options():
     _, build = expect_run("qemu a53 image=cpu cpu=cortex-a53\n", 0, "1 passed, 0 failed")
     if "TEST PASS cpu_is_cortex-a53" not in read_log(build, "a53"):
-        raise Failure("cpu= not passed to QEMU:\n" + read_log(build, "a53"))
+        raise suite.Failure("cpu= not passed to QEMU:\n" + read_log(build, "a53"))
     _, build = expect_run("qemu cpu\n", 0, "1 passed, 0 failed", args=("--cpu", "max"))
     if "TEST PASS cpu_is_max" not in read_log(build, "cpu"):
-        raise Failure("--cpu not passed to QEMU:\n" + read_log(build, "cpu"))
+        raise suite.Failure("--cpu not passed to QEMU:\n" + read_log(build, "cpu"))
 
 
-@test
+@suite.test
 def logs_are_kept():
     _, build = expect_run("qemu good\n", 0, "2 passed, 0 failed")
     log = read_log(build, "good")
     if "TEST PASS a" not in log or "-kernel" not in log:
-        raise Failure("log lacks the output or the command:\n" + log)
+        raise suite.Failure("log lacks the output or the command:\n" + log)
 
 
-@test
+@suite.test
 def only_filters_inside_suites():
     expect_run("qemu filtered\nqemu good\ncheck other -- true\n", 0, "2 passed, 0 failed",
                args=("--only", "b"))
 
 
-@test
+@suite.test
 def only_runs_whole_named_entry():
     expect_run("qemu filtered\nqemu good\n", 0, "2 passed, 0 failed", args=("--only", "good"))
 
 
-@test
+@suite.test
 def only_without_match_fails():
     expect_run("qemu good\ncheck other -- true\n", 1, "0 passed, 0 failed",
                "no test named nothing", args=("--only", "nothing"))
 
 
-@test
+@suite.test
 def expect_matches():
     expect_run("qemu hello expect='^Untyped list:$'\n", 0, "1 passed, 0 failed")
 
 
-@test
+@suite.test
 def expect_mismatch_fails():
     expect_run("qemu hello expect='^Goodbye'\n", 1, "0 passed, 1 failed",
                "output did not match")
 
 
-@test
+@suite.test
 def alive_passes_when_still_running():
     expect_run("qemu resident expect='^Caught' alive=0.5 timeout=20\n", 0,
                "1 passed, 0 failed")
 
 
-@test
+@suite.test
 def alive_fails_on_exit():
     expect_run("qemu hello expect='^hello' alive=5\n", 1, "0 passed, 1 failed",
                "within alive=5 s")
 
 
-@test
+@suite.test
 def alive_fails_on_panic():
     expect_run("qemu resident_panic expect='^Caught' alive=2 timeout=20\n", 1,
                "0 passed, 1 failed", "KERNEL PANIC: late")
 
 
-@test
+@suite.test
 def fail_pattern_stops_at_once():
     expect_run("qemu resident expect='^never' fail='^Caught' timeout=20\n", 1,
                "0 passed, 1 failed", "output matched fail=/^Caught/: Caught")
@@ -230,73 +222,61 @@ def script_file(text):
     return path
 
 
-@test
+@suite.test
 def script_runs_to_its_end():
     path = script_file("# a dialogue\nexpect ^\\$ \nsend hi\\n\nexpect hello there$\n"
                        "send what\\n\nexpect unknown: what$\n")
     expect_run(f"qemu shell script={path} timeout=20\n", 0, "1 passed, 0 failed")
 
 
-@test
+@suite.test
 def script_names_the_step_it_waited_for():
     path = script_file("expect ^\\$ \nsend hi\\n\nexpect ^goodbye$\n")
     expect_run(f"qemu shell script={path} timeout=2\n", 1, "0 passed, 1 failed",
                f"{path}:3: expect /^goodbye$/ never matched (timeout)")
 
 
-@test
+@suite.test
 def script_with_a_bad_step_is_a_list_error():
     path = script_file("expect ok\nshout hi\n")
     code, output, _ = run(f"qemu shell script={path}\n")
     if code != 2 or "a step is `send TEXT` or `expect REGEX`" not in output:
-        raise Failure(f"got exit {code}:\n{output}")
+        raise suite.Failure(f"got exit {code}:\n{output}")
 
 
-@test
+@suite.test
 def input_fed_after_trigger():
     expect_run("qemu echo input='hello\\n' input_after='^ready' expect='^got: hello$'\n",
                0, "1 passed, 0 failed")
 
 
-@test
+@suite.test
 def check_statuses():
     expect_run("check ok -- true\ncheck skipped -- sh -c 'echo no reference; exit 77'\n"
                "check bad -- false\n", 1, "1 passed, 1 failed, 1 skipped",
                "skipped: no reference", "bad: exit status 1")
 
 
-@test
+@suite.test
 def check_suite_speaks_protocol():
     expect_run("check s suite -- sh -c 'echo TEST PASS x; echo TEST SKIP y: later; "
                "echo TEST DONE'\n", 0, "1 passed, 0 failed, 1 skipped")
 
 
-@test
+@suite.test
 def bad_list_is_usage_error():
     code, output, _ = run("qemu x bogus=1\n")
     if code != 2 or "bogus=1" not in output:
-        raise Failure(f"exit {code}:\n{output}")
+        raise suite.Failure(f"exit {code}:\n{output}")
 
 
-@test
+@suite.test
 def empty_list_ran_no_test():
     expect_run("# nothing\n", 1, "0 passed, 0 failed", "no test ran")
 
 
 def main(argv):
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}", flush=True)
-        except Exception as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}", flush=True)
-    print("TEST DONE")
-    return 1 if failed else 0
+    return suite.main(argv)
 
 
 if __name__ == "__main__":

@@ -19,29 +19,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import suite  # noqa: E402
 
 BUILD = "build"
-TESTS = []
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
-def expect_eq(actual, expected, what):
-    if actual != expected:
-        raise Failure(f"{what}: got {actual!r}, want {expected!r}")
 
 
 def expect_in(part, whole, what):
     if part not in whole:
-        raise Failure(f"{what}: {part!r} not in {whole!r}")
+        raise suite.Failure(f"{what}: {part!r} not in {whole!r}")
 
 
 def bin_dir():
@@ -58,7 +44,7 @@ def environment(**extra):
 def check_sanitizers(err, what):
     for mark in SANITIZER_MARKS:
         if mark in err:
-            raise Failure(f"{what}: sanitizer report:\n{err[-2000:]}")
+            raise suite.Failure(f"{what}: sanitizer report:\n{err[-2000:]}")
 
 
 def sh(args, stdin="", cwd=None, env=None, timeout=30):
@@ -69,7 +55,7 @@ def sh(args, stdin="", cwd=None, env=None, timeout=30):
     out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
     check_sanitizers(err, f"sh {args!r}")
     if proc.returncode < 0:
-        raise Failure(f"sh {args!r} died of signal {-proc.returncode}: {err}")
+        raise suite.Failure(f"sh {args!r} died of signal {-proc.returncode}: {err}")
     return proc.returncode, out, err
 
 
@@ -79,17 +65,17 @@ def c(command, **kw):
 
 def expect_run(command, status, out, err_part=None, **kw):
     got_status, got_out, got_err = c(command, **kw)
-    expect_eq(got_out, out, f"stdout of {command!r}")
-    expect_eq(got_status, status, f"status of {command!r} (stderr {got_err!r})")
+    suite.expect_eq(got_out, out, f"stdout of {command!r}")
+    suite.expect_eq(got_status, status, f"status of {command!r} (stderr {got_err!r})")
     if err_part is not None:
         expect_in(err_part, got_err, f"stderr of {command!r}")
     elif got_err:
-        raise Failure(f"{command!r}: unexpected stderr {got_err!r}")
+        raise suite.Failure(f"{command!r}: unexpected stderr {got_err!r}")
 
 
 # --- pipelines and redirections ----------------------------------------------
 
-@test
+@suite.test
 def pipeline():
     expect_run("echo hello | cat | cat | wc -l", 0, "      1\n")
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,21 +85,21 @@ def pipeline():
         expect_run("cat < f | grep 'line 1' | wc -l", 0, "     11\n", cwd=tmp)
 
 
-@test
+@suite.test
 def pipeline_waits_for_every_command():
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(20):
             expect_run("echo data > out | true; cat out", 0, "data\n", cwd=tmp)
 
 
-@test
+@suite.test
 def pipeline_status_is_last_command():
     expect_run("false | true; echo $?", 0, "0\n")
     expect_run("true | false; echo $?", 0, "1\n")
     expect_run("echo x | false", 1, "")
 
 
-@test
+@suite.test
 def redirect_output_append_input():
     with tempfile.TemporaryDirectory() as tmp:
         expect_run("echo a > f; echo b >> f; cat < f", 0, "a\nb\n", cwd=tmp)
@@ -121,7 +107,7 @@ def redirect_output_append_input():
         expect_run(">empty; wc -c < empty", 0, "      0\n", cwd=tmp)
 
 
-@test
+@suite.test
 def redirect_stderr_and_numbered_fds():
     with tempfile.TemporaryDirectory() as tmp:
         expect_run("cat missing 2> err; cat err", 0, "cat: missing: No such file or directory\n",
@@ -133,7 +119,7 @@ def redirect_stderr_and_numbered_fds():
         expect_run("echo x 3>three; wc -c three", 0, "x\n      0 three\n", cwd=tmp)
 
 
-@test
+@suite.test
 def redirect_errors():
     with tempfile.TemporaryDirectory() as tmp:
         expect_run("cat < nothere; echo $?", 0, "1\n", "sh: nothere: No such file", cwd=tmp)
@@ -146,7 +132,7 @@ def redirect_errors():
 
 # --- lists, statuses, exit ----------------------------------------------------
 
-@test
+@suite.test
 def and_or_sequence():
     expect_run("false && echo no || echo yes", 0, "yes\n")
     expect_run("true || echo no; echo end", 0, "end\n")
@@ -156,7 +142,7 @@ def and_or_sequence():
     expect_run("echo a;echo b ; echo c;", 0, "a\nb\nc\n")
 
 
-@test
+@suite.test
 def exit_status_and_exit():
     expect_run("false; echo $?", 0, "1\n")
     expect_run("true; echo $?", 0, "0\n")
@@ -168,19 +154,19 @@ def exit_status_and_exit():
     expect_run("nosuchcommand; echo $?", 0, "127\n", "sh: nosuchcommand: not found")
 
 
-@test
+@suite.test
 def not_executable():
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "plain"), "w") as f:
             f.write("data\n")
         status, out, err = c("./plain; echo $?", cwd=tmp)
-        expect_eq(out, "126\n", "status of a file that is not a program")
+        suite.expect_eq(out, "126\n", "status of a file that is not a program")
         expect_in("./plain", err, "message")
 
 
 # --- words --------------------------------------------------------------------
 
-@test
+@suite.test
 def quoting():
     expect_run("X=1; echo 'a  b' \"c  $X\" \\$X a\\ b '$X'", 0, "a  b c  1 $X a b $X\n")
     expect_run("echo \"a\\\"b\" 'it'\\''s' \"\\\\\" \"\\x\"", 0, "a\"b it's \\ \\x\n")
@@ -189,14 +175,14 @@ def quoting():
     expect_run("echo x'y'\"z\"", 0, "xyz\n")
 
 
-@test
+@suite.test
 def comments():
     expect_run("echo a # echo b", 0, "a\n")
     expect_run("# only a comment", 0, "")
     expect_run("echo a#b", 0, "a#b\n")
 
 
-@test
+@suite.test
 def variables():
     expect_run("X=hi; echo $X ${X}there $Xthere.", 0, "hi hithere .\n")
     expect_run("echo a $NOPE b", 0, "a b\n")
@@ -206,7 +192,7 @@ def variables():
     expect_run("echo $$ | wc -w", 0, "      1\n")
 
 
-@test
+@suite.test
 def export_and_child_environment():
     expect_run("export Y=2; sh -c 'echo $Y'", 0, "2\n")
     expect_run("Z=3; sh -c 'echo $Z'", 0, "3\n")  # every variable is exported
@@ -215,15 +201,15 @@ def export_and_child_environment():
     expect_run("W=1; unset W; echo \"[$W]\"", 0, "[]\n")
 
 
-@test
+@suite.test
 def positional_parameters():
     expect_run_args = sh(["-c", "echo $0 $1 $2 $#", "name", "one", "two"])
-    expect_eq(expect_run_args[1], "name one two 2\n", "sh -c with arguments")
+    suite.expect_eq(expect_run_args[1], "name one two 2\n", "sh -c with arguments")
 
 
 # --- cd, scripts, stdin -------------------------------------------------------
 
-@test
+@suite.test
 def cd():
     with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(os.path.join(tmp, "sub"))
@@ -239,7 +225,7 @@ def cd():
         expect_run("cd a b", 2, "", "too many arguments", cwd=tmp)
 
 
-@test
+@suite.test
 def scripts():
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "s.sh")
@@ -247,49 +233,49 @@ def scripts():
             f.write("# a script\necho $1 $#\nX=in\n\necho $X |\n  cat\necho 'two\nlines'\nexit 5\n"
                     "echo never\n")
         status, out, err = sh([script, "arg"])
-        expect_eq((status, out, err), (5, "arg 1\nin\ntwo\nlines\n", ""), "script")
+        suite.expect_eq((status, out, err), (5, "arg 1\nin\ntwo\nlines\n", ""), "script")
         status, out, err = sh([os.path.join(tmp, "missing")])
-        expect_eq(status, 127, "status of a missing script")
+        suite.expect_eq(status, 127, "status of a missing script")
         expect_in("missing", err, "message")
 
 
-@test
+@suite.test
 def script_stops_at_syntax_error():
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "s.sh")
         with open(script, "w") as f:
             f.write("echo before\necho a | | b\necho after\n")
         status, out, err = sh([script])
-        expect_eq((status, out), (2, "before\n"), "script with a syntax error")
+        suite.expect_eq((status, out), (2, "before\n"), "script with a syntax error")
         expect_in("syntax error near '|'", err, "message")
 
 
-@test
+@suite.test
 def commands_from_stdin():
     status, out, err = sh([], stdin="echo one\nX=2\necho $X\nfalse\n")
-    expect_eq((status, out, err), (1, "one\n2\n", ""), "stdin")
+    suite.expect_eq((status, out, err), (1, "one\n2\n", ""), "stdin")
     # the shell reads stdin a byte at a time: cat gets the rest
     status, out, err = sh([], stdin="cat\necho not run by the shell\n")
-    expect_eq(out, "echo not run by the shell\n", "stdin shared with a child")
-    expect_eq(sh([], stdin="echo 'open\n")[0], 2, "unterminated quote at the end")
+    suite.expect_eq(out, "echo not run by the shell\n", "stdin shared with a child")
+    suite.expect_eq(sh([], stdin="echo 'open\n")[0], 2, "unterminated quote at the end")
 
 
-@test
+@suite.test
 def usage_errors():
-    expect_eq(sh(["-c"])[0], 2, "sh -c without commands")
-    expect_eq(sh(["-x"])[0], 2, "unknown option")
+    suite.expect_eq(sh(["-c"])[0], 2, "sh -c without commands")
+    suite.expect_eq(sh(["-x"])[0], 2, "unknown option")
 
 
 # --- syntax errors ------------------------------------------------------------
 
-@test
+@suite.test
 def syntax_errors():
     for bad, near in (("| a", "|"), ("a ||", "end of input"), ("a | | b", "|"),
                       ("; a", ";"), ("a ;; b", ";"), ("&& a", "&&"), ("a > ", "end of input"),
                       ("echo 'open", "end of input"), ("echo \"open", "end of input"),
                       ("echo a\\", "end of input"), ("< ", "end of input")):
         status, out, err = c(bad)
-        expect_eq((status, out), (2, ""), f"status of {bad!r}")
+        suite.expect_eq((status, out), (2, ""), f"status of {bad!r}")
         expect_in("syntax error", err, f"message for {bad!r}")
         if near != "end of input":
             expect_in(f"near '{near}'", err, f"message for {bad!r}")
@@ -298,15 +284,15 @@ def syntax_errors():
 
 # --- signals ------------------------------------------------------------------
 
-@test
+@suite.test
 def killed_commands():
     expect_run("sh -c 'kill -INT $$'; echo $?", 0, "130\n", "Interrupt")
     # ASan would take the SIGSEGV for a crash of its own: let it kill
     no_segv_handler = environment(ASAN_OPTIONS="detect_leaks=1:handle_segv=0")
     status, out, err = c("sh -c 'kill -SEGV $$'; echo $?", env=no_segv_handler)
-    expect_eq(out, "139\n", "status of a crashed command")
+    suite.expect_eq(out, "139\n", "status of a crashed command")
     if "segmentation fault (pid " not in err:
-        raise Failure(f"crash report: {err!r}")
+        raise suite.Failure(f"crash report: {err!r}")
     expect_run("sh -c 'kill $$'; echo $?", 0, "143\n", "Terminated")
     expect_run("sh -c 'kill -9 $$'", 137, "", "Killed")
 
@@ -317,22 +303,22 @@ def read_until(fd, text, timeout=10.0):
     while text.encode() not in data:
         left = end - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise Failure(f"waiting for {text!r}, got {data!r}")
+            raise suite.Failure(f"waiting for {text!r}, got {data!r}")
         try:
             chunk = os.read(fd, 4096)
         except OSError:
             chunk = b""
         if not chunk:
-            raise Failure(f"end of output waiting for {text!r}, got {data!r}")
+            raise suite.Failure(f"end of output waiting for {text!r}, got {data!r}")
         data += chunk
     return data.decode(errors="replace")
 
 
-@test
+@suite.test
 def terminal_prompt_and_sigint():
     status, out, err = sh([], stdin="echo x\n")
     if "$ " in err:
-        raise Failure(f"prompt without a terminal: {err!r}")
+        raise suite.Failure(f"prompt without a terminal: {err!r}")
     with tempfile.TemporaryDirectory() as tmp:
         master, slave = pty.openpty()
         proc = subprocess.Popen([os.path.join(bin_dir(), "sh")], stdin=slave, stdout=slave,
@@ -348,7 +334,7 @@ def terminal_prompt_and_sigint():
             read_until(master, "st=130")
             os.write(master, b"exit 3\n")
             proc.wait(timeout=10)
-            expect_eq(proc.returncode, 3, "status of the interactive shell")
+            suite.expect_eq(proc.returncode, 3, "status of the interactive shell")
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -372,7 +358,7 @@ def random_line(rng):
     return sep.join(pieces)
 
 
-@test
+@suite.test
 def fuzz_malformed_lines():
     """Random and malformed lines, as scripts and with -c: the shell may
     report errors but never crashes and stays sanitizer-clean."""
@@ -390,7 +376,7 @@ def fuzz_malformed_lines():
             err = proc.stderr.decode(errors="replace")
             check_sanitizers(err, f"fuzz batch {batch}")
             if not 0 <= proc.returncode <= 255:
-                raise Failure(f"fuzz batch {batch}: status {proc.returncode}")
+                raise suite.Failure(f"fuzz batch {batch}: status {proc.returncode}")
         for _ in range(250):
             line = random_line(rng)
             proc = subprocess.run([os.path.join(bin_dir(), "sh"), "-c", line.replace("\0", "")],
@@ -398,28 +384,13 @@ def fuzz_malformed_lines():
                                   capture_output=True, timeout=60)
             check_sanitizers(proc.stderr.decode(errors="replace"), f"sh -c {line!r}")
             if not 0 <= proc.returncode <= 255:
-                raise Failure(f"sh -c {line!r}: status {proc.returncode}")
+                raise suite.Failure(f"sh -c {line!r}: status {proc.returncode}")
 
 
 def main(argv):
     global BUILD
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    BUILD = next((a for a in argv if not a.startswith("test=")), BUILD)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}", flush=True)
-        except Failure as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}", flush=True)
-        except Exception as e:  # a timeout or an OS error is a failure too
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: unexpected {type(e).__name__}: {e}", flush=True)
-    print("TEST DONE")
-    return 1 if failed else 0
+    BUILD = suite.positional(argv, BUILD)
+    return suite.main(argv)
 
 
 if __name__ == "__main__":

@@ -14,24 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import suite  # noqa: E402
 
 BUILD = "build"
-TESTS = []
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
-def expect_eq(actual, expected, what):
-    if actual != expected:
-        raise Failure(f"{what}: got {actual!r}, want {expected!r}")
 
 
 def run(args, stdin="", cwd=None):
@@ -43,21 +29,21 @@ def run(args, stdin="", cwd=None):
     out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
     for mark in SANITIZER_MARKS:
         if mark in err:
-            raise Failure(f"{args!r}: sanitizer report:\n{err[-2000:]}")
+            raise suite.Failure(f"{args!r}: sanitizer report:\n{err[-2000:]}")
     if proc.returncode < 0:
-        raise Failure(f"{args!r} died of signal {-proc.returncode}")
+        raise suite.Failure(f"{args!r} died of signal {-proc.returncode}")
     return proc.returncode, out, err
 
 
 def expect(args, status, out, stdin="", cwd=None, err=None):
     """Status and stdout exact; stderr empty, or matching the regex err."""
     got_status, got_out, got_err = run(args, stdin, cwd)
-    expect_eq(got_out, out, f"stdout of {args!r}")
-    expect_eq(got_status, status, f"status of {args!r} (stderr {got_err!r})")
+    suite.expect_eq(got_out, out, f"stdout of {args!r}")
+    suite.expect_eq(got_status, status, f"status of {args!r} (stderr {got_err!r})")
     if err is None and got_err:
-        raise Failure(f"{args!r}: unexpected stderr {got_err!r}")
+        raise suite.Failure(f"{args!r}: unexpected stderr {got_err!r}")
     if err is not None and not re.search(err, got_err):
-        raise Failure(f"stderr of {args!r}: {got_err!r} does not match {err!r}")
+        raise suite.Failure(f"stderr of {args!r}: {got_err!r} does not match {err!r}")
 
 
 def files(tmp, contents):
@@ -66,14 +52,14 @@ def files(tmp, contents):
             f.write(text)
 
 
-@test
+@suite.test
 def true_false():
     expect(["true"], 0, "")
     expect(["true", "ignored"], 0, "")
     expect(["false"], 1, "")
 
 
-@test
+@suite.test
 def echo():
     expect(["echo"], 0, "\n")
     expect(["echo", "a", "b  c"], 0, "a b  c\n")
@@ -81,7 +67,7 @@ def echo():
     expect(["echo", "-x", "\\n"], 0, "-x \\n\n")
 
 
-@test
+@suite.test
 def cat():
     with tempfile.TemporaryDirectory() as tmp:
         files(tmp, {"a": "one\n", "b": "two"})
@@ -95,7 +81,7 @@ def cat():
         expect(["cat"], 0, big, stdin=big)
 
 
-@test
+@suite.test
 def wc():
     with tempfile.TemporaryDirectory() as tmp:
         files(tmp, {"a": "one two\nthree\n", "b": "  x  "})
@@ -109,7 +95,7 @@ def wc():
         expect(["wc", "-q"], 2, "", err=r"unknown option -q\nusage: wc")
 
 
-@test
+@suite.test
 def head():
     lines = "".join(f"l{i}\n" for i in range(1, 16))
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +112,7 @@ def head():
         expect(["head", "-n", "-3"], 2, "", err=r"bad line count")
 
 
-@test
+@suite.test
 def ls():
     with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(os.path.join(tmp, "dir"))
@@ -139,14 +125,14 @@ def ls():
         os.chmod(os.path.join(tmp, "b"), 0o640)
         expect(["ls", "-l", "b"], 0, "-rw-r-----        5 1971-01-01 05:07 b\n", cwd=tmp)
         status, out, err = run(["ls", "-la"], cwd=tmp)
-        expect_eq(status, 0, "ls -la")
+        suite.expect_eq(status, 0, "ls -la")
         if not re.search(r"^d[rwx-]{9} +\d+ \d{4}-\d\d-\d\d \d\d:\d\d dir$", out, re.M):
-            raise Failure(f"ls -la: no directory line in {out!r}")
+            raise suite.Failure(f"ls -la: no directory line in {out!r}")
         expect(["ls", "missing", "a"], 1, "a\n", cwd=tmp, err=r"ls: missing: No such file")
         expect(["ls", "-R"], 2, "", err=r"unknown option -R\nusage: ls")
 
 
-@test
+@suite.test
 def grep():
     text = "Hello world\nfoo bar\nbaz\n[x]\na.c\nabc\n"
     expect(["grep", "o"], 0, "Hello world\nfoo bar\n", stdin=text)
@@ -183,12 +169,12 @@ def grep():
         expect(["grep", bad], 2, "", stdin=text, err=r"bad pattern")
 
 
-@test
+@suite.test
 def kill():
     proc = subprocess.Popen(["sleep", "30"])
     try:
         expect(["kill", "-INT", str(proc.pid)], 0, "")
-        expect_eq(proc.wait(timeout=10), -2, "sleep after kill -INT")
+        suite.expect_eq(proc.wait(timeout=10), -2, "sleep after kill -INT")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -196,12 +182,12 @@ def kill():
         proc = subprocess.Popen(["sleep", "30"])
         try:
             expect(["kill"] + args + [str(proc.pid)], 0, "")
-            expect_eq(proc.wait(timeout=10), -sig, f"sleep after kill {args}")
+            suite.expect_eq(proc.wait(timeout=10), -sig, f"sleep after kill {args}")
         finally:
             if proc.poll() is None:
                 proc.kill()
     status, out, _ = run(["kill", "-l"])
-    expect_eq((status, "2 INT" in out.splitlines()), (0, True), "kill -l")
+    suite.expect_eq((status, "2 INT" in out.splitlines()), (0, True), "kill -l")
     expect(["kill", "-FOO", "1"], 2, "", err=r"unknown signal FOO\nusage: kill")
     expect(["kill"], 2, "", err=r"no process id")
     expect(["kill", "-s"], 2, "", err=r"-s needs a signal")
@@ -209,28 +195,28 @@ def kill():
     expect(["kill", "-0", "999999999"], 1, "", err=r"kill: 999999999: No such process")
 
 
-@test
+@suite.test
 def sleep():
     start = time.monotonic()
     expect(["sleep", "0.2"], 0, "")
     if time.monotonic() - start < 0.2:
-        raise Failure("sleep 0.2 returned early")
+        raise suite.Failure("sleep 0.2 returned early")
     expect(["sleep", "0"], 0, "")
     for bad in ([], ["x"], ["-1"], ["1", "2"], ["1s"]):
         expect(["sleep"] + bad, 2, "", err=r"usage: sleep")
 
 
-@test
+@suite.test
 def date():
     before = int(time.time())
     status, out, err = run(["date", "+%s"])
     after = int(time.time())
-    expect_eq((status, err), (0, ""), "date +%s")
+    suite.expect_eq((status, err), (0, ""), "date +%s")
     if not before <= int(out) <= after:
-        raise Failure(f"date +%s: {out!r} not in [{before}, {after}]")
+        raise suite.Failure(f"date +%s: {out!r} not in [{before}, {after}]")
     status, out, err = run(["date"])
     if status != 0 or not re.fullmatch(r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}\n", out):
-        raise Failure(f"date: {status} {out!r}")
+        raise suite.Failure(f"date: {status} {out!r}")
     expect(["date", "+%Y-x"], 0, time.strftime("%Y", time.gmtime()) + "-x\n")
     expect(["date", "+"], 0, "\n")
     expect(["date", "now"], 2, "", err=r"usage: date")
@@ -238,23 +224,8 @@ def date():
 
 def main(argv):
     global BUILD
-    only = next((a[5:] for a in argv if a.startswith("test=")), None)
-    BUILD = next((a for a in argv if not a.startswith("test=")), BUILD)
-    failed = False
-    for fn in TESTS:
-        if only and fn.__name__ != only:
-            continue
-        try:
-            fn()
-            print(f"TEST PASS {fn.__name__}", flush=True)
-        except Failure as e:
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: {e}", flush=True)
-        except Exception as e:  # a timeout or an OS error is a failure too
-            failed = True
-            print(f"TEST FAIL {fn.__name__}: unexpected {type(e).__name__}: {e}", flush=True)
-    print("TEST DONE")
-    return 1 if failed else 0
+    BUILD = suite.positional(argv, BUILD)
+    return suite.main(argv)
 
 
 if __name__ == "__main__":
