@@ -399,10 +399,13 @@ def client_params(method):
         else:
             out.append(f"uint64_t {p.name}_offset")
             out.append(f"uint64_t {p.name}_length")
-    for o in method.outs:
-        out.append(f"char {o.name}[KEEL_PROTO_NAME_BYTES]" if o.kind == "name"
-                   else f"{c_type(o.kind)} *{o.name}")
-    return out
+    return out + result_pointers(method)
+
+
+def result_pointers(method):
+    """The C parameters through which a stub or a handler returns results."""
+    return [f"char {o.name}[KEEL_PROTO_NAME_BYTES]" if o.kind == "name"
+            else f"{c_type(o.kind)} *{o.name}" for o in method.outs]
 
 
 def handler_params(method):
@@ -417,10 +420,7 @@ def handler_params(method):
             const = "const " if p.kind == "in" else ""
             out.append(f"{const}void *{p.name}")
             out.append(f"size_t {p.name}_length")
-    for o in method.outs:
-        out.append(f"char {o.name}[KEEL_PROTO_NAME_BYTES]" if o.kind == "name"
-                   else f"{c_type(o.kind)} *{o.name}")
-    return out
+    return out + result_pointers(method)
 
 
 def reply_params(method):
