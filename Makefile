@@ -57,8 +57,8 @@ include user/bin/bin.mk
 include tests/os/os.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
-include system/system.mk
 include user/os/rs/rs.mk
+include system/system.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
 include tests/drvtest/drvtest.mk

@@ -1,4 +1,4 @@
-# The test components of system/keel.system (tests/os/): they stand in for
+# The test components of tests/os/test.system (tests/os/): they stand in for
 # the servers until those exist, and the os.* entries of tests/tests.list
 # check what they print.
 

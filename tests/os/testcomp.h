@@ -1,4 +1,4 @@
-/* What the test components of system/keel.system share: finding a granted
+/* What the test components of tests/os/test.system share: finding a granted
  * capability by name in the start page, and giving up with a clear line. */
 #pragma once
 

@@ -1,4 +1,4 @@
-/* A test component with a device and an interrupt (system/keel.system): it
+/* A test component with a device and an interrupt (tests/os/test.system): it
  * maps the PL031 RTC's registers (region "rtc", uncached), checks the
  * device's identification, sets the match register one second ahead and
  * waits on its own notification for IRQ "alarm". */

@@ -1,4 +1,4 @@
-/* A test component that faults on purpose (system/keel.system), in the way
+/* A test component that faults on purpose (tests/os/test.system), in the way
  * its argument names, to show that rs reports the fault and the rest of the
  * system runs on -- and that rs mapped every segment with the right rights:
  *

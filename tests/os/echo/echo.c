@@ -1,4 +1,4 @@
-/* A test server (system/keel.system): serves "echo" -- a Call with MR0 = n
+/* A test server (tests/os/test.system): serves "echo" -- a Call with MR0 = n
  * is answered with MR0 = the caller's badge and MR1 = n + 1 -- and answers
  * its channel "ring": each request in the request ring comes back in the
  * completion ring with op + 1, then the client is signalled. One Recv loop

@@ -1,4 +1,4 @@
-/* The first test component (system/keel.system): prints its name, arguments
+/* The first test component (tests/os/test.system): prints its name, arguments
  * and environment from its start page, builds objects from its untyped
  * grant (a VSpace that gets an ASID from its pool), and lists the archive
  * files it was granted. Output is checked by the os.* entries of

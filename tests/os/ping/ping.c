@@ -1,4 +1,4 @@
-/* A test client (system/keel.system): Calls the "echo" service it was
+/* A test client (tests/os/test.system): Calls the "echo" service it was
  * granted with a badge, then sends a request through channel "ring" and
  * waits on its own notification for the completion. */
 #include "../testcomp.h"

@@ -1,4 +1,4 @@
-/* vfs's test client (system/keel.system, tests/tests.list os.vfs*): granted
+/* vfs's test client (tests/os/vfs.system, tests/tests.list os.vfs*): granted
  * vfs twice -- "vfspm" with PM_BADGE, acting as pm, and "vfs1" with badge 1,
  * acting as program 1 -- and the window pool "windows" it shares with vfs.
  * As pm it creates process 1 (parent 0: 0, 1 and 2 on the console) and

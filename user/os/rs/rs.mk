@@ -1,16 +1,13 @@
 # rs, the root task of the OS (docs/os.md): its sources, the boot archive
-# linked into it (archive.S includes $(OS_ARCHIVE)), and the OS image
-# $(BUILD)/images/os.elf = the kernel + rs. Built inside the kernel variant
+# linked into it (archive.S includes the archive), and the OS images
+# $(BUILD)/images/NAME.elf = the kernel + rs (os_image). Built inside the kernel variant
 # `os` (system/system.mk), so $(BUILD) is $(BUILD)/os of the top-level make.
 
 RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
            user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c
-RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/archive.o \
-           $(BUILD)/obj/user/os/rs/rs_server.o
+RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/rs_server.o
 
 $(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
-$(BUILD)/obj/user/os/rs/archive.o: ASFLAGS = $(ASFLAGS_TARGET) -DKEEL_ARCHIVE_PATH='"$(OS_ARCHIVE)"'
-$(BUILD)/obj/user/os/rs/archive.o: $(OS_ARCHIVE)
 $(RS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 
 # rs serves proto/rs.proto (service.c): the generated dispatch, compiled
@@ -22,13 +19,30 @@ $(BUILD)/obj/user/os/rs/rs_server.o: $(PROTO_SRC_DIR)/rs_server.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES) $(RS_ERRNO_INCLUDES) -c $< -o $@
 
-$(BUILD)/user/rs.elf: $(RS_OBJS) $(LIBKEEL_LINK_DEPS)
-	@mkdir -p $(@D)
-	$(LD) $(LIBKEEL_LDFLAGS) -o $@ $(RS_OBJS) $(LIBKEEL_LINK)
+# os_image(NAME, DESCRIPTION): the boot image $(BUILD)/images/NAME.elf, the
+# kernel and an rs whose archive mksystem packs from DESCRIPTION and every
+# component and program ELF. Evaluated after every os_component and
+# os_program (system/system.mk is included last of the OS fragments).
+define os_image
+$(BUILD)/system/$(1).archive: $(2) tools/mksystem.py $(OS_COMPONENTS) $(OS_PROGRAMS)
+	@mkdir -p $$(@D)
+	$(PYTHON) tools/mksystem.py $(2) --elf-dir $(BUILD)/components --elf-dir $(BUILD)/programs \
+	    --ram $(OS_RAM) -o $$@
 
-$(BUILD)/images/os.elf: $(KERNEL_ELF) $(BUILD)/user/rs.elf tools/pack_image.py
-	@mkdir -p $(@D)
-	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/rs.elf -o $@
+$(BUILD)/obj/user/os/rs/archive-$(1).o: user/os/rs/archive.S $(BUILD)/system/$(1).archive
+	@mkdir -p $$(@D)
+	$(CC) $(ASFLAGS_TARGET) -DKEEL_ARCHIVE_PATH='"$(BUILD)/system/$(1).archive"' -c $$< -o $$@
+
+$(BUILD)/user/rs-$(1).elf: $(RS_OBJS) $(BUILD)/obj/user/os/rs/archive-$(1).o $(LIBKEEL_LINK_DEPS)
+	@mkdir -p $$(@D)
+	$(LD) $(LIBKEEL_LDFLAGS) -o $$@ $(RS_OBJS) $(BUILD)/obj/user/os/rs/archive-$(1).o $(LIBKEEL_LINK)
+
+$(BUILD)/images/$(1).elf: $(KERNEL_ELF) $(BUILD)/user/rs-$(1).elf tools/pack_image.py
+	@mkdir -p $$(@D)
+	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/rs-$(1).elf -o $$@
+
+OS_IMAGE_FILES += $(BUILD)/images/$(1).elf
+endef
 
 # rs's checks of the archive (check.h), built for the host under ASan and
 # UBSan: tests/host/test_mksystem.py runs them on what mksystem writes and
