@@ -55,6 +55,7 @@ include user/os/pm/pm.mk
 include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk
+include tests/os/shell/shell.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
 include user/os/rs/rs.mk

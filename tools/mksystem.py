@@ -33,6 +33,7 @@ KEEL_STARTINFO_SIZE = 0x4000
 KEEL_STACK_TOP = 0x7FE00000
 KEEL_REGIONS_VADDR = 0x40000000
 KEEL_CNODE_BITS = 12
+KEEL_SLOT_FIRST_FREE = 16
 KEEL_NAME_MAX = 32
 KEEL_STARTINFO_CAPS = 64
 KEEL_STARTINFO_ARGS_MAX = 256
@@ -52,6 +53,7 @@ RS_SERVICE = "rs"  # the root task's own service (proto/rs.proto): `use rs`, nev
 GRANT_SERVE, GRANT_USE, GRANT_DEVICE, GRANT_IRQ = 1, 2, 3, 4
 GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
 GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = GRANT_MINT = 1
+GRANT_USE_MINT = GRANT_FRAMES = 2
 RESTART = {"never": 0, "always": 1}
 
 ARCHIVE_HEADER = struct.Struct("<QIIQQ")
@@ -160,6 +162,7 @@ class Component:
 class Channel:
     def __init__(self, line, ends, pages):
         self.line, self.ends, self.pages = line, ends, pages
+        self.frames = None  # the end (0 or 1) given the frame caps
 
 
 class System:
@@ -299,13 +302,21 @@ def attr_serve(comp, line, args):
 
 def attr_use(comp, line, args):
     if not args:
-        raise DescError(line, "usage: use SERVICE [badge=N] [as=NAME] [grant]")
-    opts = options(args[1:], line, {"badge": "value", "as": "value", "grant": "flag"})
+        raise DescError(line, "usage: use SERVICE [badge=N | mint] [as=NAME] [grant]")
+    opts = options(args[1:], line, {"badge": "value", "as": "value", "grant": "flag",
+                                    "mint": "flag"})
     service = check_name(args[0], line, "service")
     grant = new_grant(comp, line, GRANT_USE, opts.get("as", service))
     grant.service = service
     grant.badge = comp.index + 1
-    if "badge" in opts:
+    if "mint" in opts:
+        # An unbadged endpoint, to mint badged copies for clients the
+        # component makes (pm gives its programs "vfs" badged with their pid).
+        if "badge" in opts:
+            raise DescError(line, "'mint' gives an unbadged endpoint: no badge with it")
+        grant.badge = 0
+        grant.flags |= GRANT_USE_MINT
+    elif "badge" in opts:
         # Bit 63 marks notification badges (KEEL_BADGE_NOTIFY).
         grant.badge = parse_int(opts["badge"], line, "badge", 1, (1 << 63) - 1)
     if "grant" in opts:
@@ -374,8 +385,8 @@ ATTRIBUTES = {
 
 def parse_channel(system, line, args):
     if len(args) < 2:
-        raise DescError(line, "usage: channel A.NAME B.NAME [pages=N]")
-    opts = options(args[2:], line, {"pages": "value"})
+        raise DescError(line, "usage: channel A.NAME B.NAME [pages=N] [frames=A]")
+    opts = options(args[2:], line, {"pages": "value", "frames": "value"})
     pages = parse_int(opts.get("pages", "1"), line, "pages", 1, 1024)
     ends = []
     for end in args[:2]:
@@ -388,7 +399,15 @@ def parse_channel(system, line, args):
                             f"{KEEL_NAME_MAX - 1 - len(NOTIFY_SUFFIX)} characters (the start page "
                             f"also names '{name}{NOTIFY_SUFFIX}')")
         ends.append((check_name(comp, line, "component"), name))
-    system.channels.append(Channel(line, ends, pages))
+    chan = Channel(line, ends, pages)
+    if "frames" in opts:
+        # That end also gets the pages' frame caps, to map them into
+        # processes it builds (pm: its programs' data windows).
+        names = [comp for comp, _ in ends]
+        if opts["frames"] not in names:
+            raise DescError(line, f"frames={opts['frames']}: not an end of this channel")
+        chan.frames = names.index(opts["frames"])
+    system.channels.append(chan)
 
 
 # --- checking -----------------------------------------------------------------
@@ -487,6 +506,8 @@ def attach_channels(system):
             grant = Grant(chan.line, GRANT_CHANNEL, name)
             grant.target = index
             grant.flags = GRANT_END_B if end else 0
+            if chan.frames == end:
+                grant.flags |= GRANT_FRAMES
             grant.size = chan.pages * PAGE
             comp.grants.append(grant)
 
@@ -618,8 +639,11 @@ def layout_component(system, comp):
     mapped = set()  # pages mapped from the quota's page tables
     quota_pages = 0  # frames taken from the quota besides the ELF's
     entries = 0
+    frames = 0  # slots of frame caps (channel ends with frames=)
     for grant in comp.grants:
         entries += 2 if grant.kind == GRANT_CHANNEL else 1
+        if grant.kind == GRANT_CHANNEL and grant.flags & GRANT_FRAMES:
+            frames += grant.size // PAGE
         if grant.kind in (GRANT_IRQ, GRANT_CHANNEL):
             grant.badge = 1 << bits
             bits += 1
@@ -640,6 +664,9 @@ def layout_component(system, comp):
     if entries > KEEL_STARTINFO_CAPS:
         system.error(where, f"'{comp.name}' has {entries} start-page entries, more than "
                      f"{KEEL_STARTINFO_CAPS}")
+    if KEEL_SLOT_FIRST_FREE + entries + frames > 1 << KEEL_CNODE_BITS:
+        system.error(where, f"'{comp.name}' gets {entries} caps and {frames} frame caps, more "
+                     f"than its CNode of {1 << KEEL_CNODE_BITS} slots holds")
     if vaddr > KEEL_STACK_TOP - comp.stack - PAGE:
         system.error(where, f"the regions of '{comp.name}' reach its stack")
     strings = [comp.name] + comp.args + comp.env

@@ -368,6 +368,38 @@ def error_channel_malformed_end():
 
 
 @suite.test
+def channel_frames_and_use_mint():
+    text = (component("a", extra="serve svc") + component("b", extra="use svc mint") +
+            "channel a.x b.y pages=3 frames=b\n")
+    d = read_sysdesc(ok(text))
+    flags = {(cstr(g[0]), g[1]): (g[2], g[5]) for g in d["grants"]}
+    suite.expect_eq(flags[("svc", mksystem.GRANT_USE)], (mksystem.GRANT_USE_MINT, 0),
+                    "use mint: flags, badge 0")
+    suite.expect_eq(flags[("y", mksystem.GRANT_CHANNEL)][0],
+                    mksystem.GRANT_END_B | mksystem.GRANT_FRAMES, "frames end: flags")
+    suite.expect_eq(flags[("x", mksystem.GRANT_CHANNEL)][0], 0, "other end: flags")
+    suite.expect_eq(rscheck(ok(text)).split(":")[0], "ok", "rscheck")
+
+
+@suite.test
+def error_use_mint_with_badge():
+    expect_error(A + B + "    use svc mint badge=3\n", 9, "no badge with it")
+
+
+@suite.test
+def error_frames_not_an_end():
+    expect_error(A + B + "channel a.x b.y frames=c\n", 9, "not an end of this channel")
+
+
+@suite.test
+def error_frames_overflow_cnode():
+    expect_error(A + B + "channel a.x b.y pages=1024 frames=a\n" +
+                 "channel a.p b.q pages=1024 frames=a\n" +
+                 "channel a.r b.s pages=1024 frames=a\n" +
+                 "channel a.t b.u pages=1024 frames=a\n", 1, "more than its CNode")
+
+
+@suite.test
 def error_use_of_service_nobody_serves():
     expect_error(A + "    use ghost\n", 5, "uses service 'ghost', which no component serves")
 

@@ -5,7 +5,7 @@
 $(BUILD)/obj/tests/os/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 
 $(eval $(call os_component,hello,tests/os/hello/hello.c))
-$(eval $(call os_component,echo,tests/os/echo/echo.c))
+$(eval $(call os_component,echoserver,tests/os/echo/echo.c))
 $(eval $(call os_component,ping,tests/os/ping/ping.c))
 $(eval $(call os_component,clock,tests/os/clock/clock.c))
 $(eval $(call os_component,crash,tests/os/crash/crash.c))

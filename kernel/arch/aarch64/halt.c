@@ -6,8 +6,11 @@
 #define SEMIHOSTING_SYS_EXIT 0x18
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
 
+bool arch_halting;
+
 void arch_system_off(int status)
 {
+    arch_halting = true; /* the hlt below traps without semihosting: see traps.c */
     volatile word_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (word_t)status };
     register word_t x0 __asm__("x0") = SEMIHOSTING_SYS_EXIT;
     register volatile word_t *x1 __asm__("x1") = block;

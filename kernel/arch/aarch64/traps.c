@@ -77,6 +77,14 @@ static const char *const exception_kinds[] = { "synchronous exception", "IRQ", "
 
 void handle_kernel_exception(kernel_frame_t *frame, word_t kind)
 {
+    if (arch_halting) {
+        /* arch_system_off's semihosting call trapped: QEMU runs without
+         * semihosting. The machine stays stopped here. */
+        kprintf("\nKeel: halted (no semihosting: quit QEMU with Ctrl-A X)\n");
+        for (;;) {
+            wfi();
+        }
+    }
     kprintf("\nKERNEL PANIC: %s in the kernel\n", exception_kinds[kind & 3]);
     kprintf("  ESR 0x%08lx (EC 0x%lx)  FAR 0x%016lx\n", frame->esr, ESR_EC(frame->esr), frame->far);
     kprintf("  ELR 0x%016lx  SPSR 0x%08lx  SP 0x%016lx\n", frame->elr, frame->spsr, frame->sp);

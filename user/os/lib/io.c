@@ -214,3 +214,29 @@ int dup2(int fd, int newfd)
     }
     return vfs != 0 ? (int)libos_result(vfs_dup2(vfs, fd, newfd)) : -1;
 }
+
+/* The terminal's foreground process group (vfs: Ctrl-C signals it). */
+pid_t tcgetpgrp(int fd)
+{
+    seL4_CPtr vfs = vfs_for(fd);
+    return vfs != 0 ? (pid_t)libos_result(vfs_tcgetpgrp(vfs, fd)) : -1;
+}
+
+int tcsetpgrp(int fd, pid_t pgid)
+{
+    seL4_CPtr vfs = vfs_for(fd);
+    return vfs != 0 ? (int)libos_result(vfs_tcsetpgrp(vfs, fd, pgid)) : -1;
+}
+
+/* Keel's own (the shell's job control): make pgid the foreground group of
+ * whichever of 0, 1, 2 is the terminal. */
+int keel_set_foreground(pid_t pgid)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (libos()->vfs != 0 && vfs_tcsetpgrp(libos()->vfs, fd, pgid) == 0) {
+            return 0;
+        }
+    }
+    errno = ENOTTY;
+    return -1;
+}

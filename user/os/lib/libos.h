@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct libos_env {
     bool ready;
@@ -46,3 +47,8 @@ void libos_console_write(const void *buf, size_t count);
 /* The counter and its frequency (CNTPCT_EL0, CNTFRQ_EL0; exported to EL0). */
 uint64_t libos_counter(void);
 uint64_t libos_counter_frequency(void);
+
+/* Keel's own calls that programs may use (user/bin/sh declares them weak):
+ * the shell's job control (io.c) and crash report (proc.c). */
+int keel_set_foreground(pid_t pgid);
+int keel_fault_info(pid_t pid, uintptr_t *address);

@@ -53,6 +53,19 @@ pid_t getppid(void)
     return pm != 0 ? (pid_t)libos_result(pm_getppid(pm)) : 0;
 }
 
+/* Keel's own (the shell's crash report): the address of the fault that
+ * ended pid, as pm kept it. */
+int keel_fault_info(pid_t pid, uintptr_t *address)
+{
+    seL4_CPtr pm = libos_pm();
+    uint64_t addr, pc, kind;
+    if (pm == 0 || libos_result(pm_faultinfo(pm, pid, &addr, &pc, &kind)) < 0) {
+        return -1;
+    }
+    *address = (uintptr_t)addr;
+    return 0;
+}
+
 int kill(pid_t pid, int sig)
 {
     seL4_CPtr pm = libos_pm();

@@ -3,6 +3,7 @@
  * (badge PM_FAULT_BADGE | pid) end the faulting process with SIGSEGV. */
 #include "pm.h"
 #include <keel/printf.h>
+#include <keel/proto/vfs_defs.h>
 #include <keel/string.h>
 
 /* The start page: pm's grants. */
@@ -22,11 +23,55 @@ static seL4_CPtr first_free_slot(void)
 {
     seL4_CPtr next = KEEL_SLOT_FIRST_FREE;
     for (uint64_t i = 0; i < si->ncaps; i++) {
-        if (si->caps[i].cptr >= next) {
-            next = si->caps[i].cptr + 1;
+        seL4_CPtr end = si->caps[i].cptr + keel_startcap_slots(&si->caps[i]);
+        if (end > next) {
+            next = end;
         }
     }
     return next;
+}
+
+/* The windows pool: mapped in pm, its frames given (frames=pm), big enough
+ * for a window per table entry. */
+static bool find_pool(void)
+{
+    const keel_startcap_t *w = keel_startinfo_find(si, "windows");
+    if (w == NULL || w->kind != KEEL_CAP_REGION || w->cptr == 0 ||
+        w->size < PM_PROCS * PM_WINDOW_SIZE) {
+        printf("pm: no region \"windows\" with its frames and %lu KiB\n",
+               (unsigned long)(PM_PROCS * PM_WINDOW_SIZE >> 10));
+        return false;
+    }
+    pm.pool = (unsigned char *)w->vaddr;
+    pm.pool_frames = w->cptr;
+    return true;
+}
+
+/* Endpoints to mint from ("use NAME mint") are passed on to programs; "vfs" is
+ * also pm's own, minted with VFS_PM_BADGE into `slot`. */
+static bool find_passed(seL4_CPtr slot)
+{
+    for (uint64_t i = 0; i < si->ncaps; i++) {
+        const keel_startcap_t *e = &si->caps[i];
+        if (e->kind != KEEL_CAP_ENDPOINT || !(e->flags & KEEL_ENDPOINT_MINT)) {
+            continue;
+        }
+        if (pm.npassed == PM_PASSED_MAX) {
+            printf("pm: more than %d endpoints to pass on\n", PM_PASSED_MAX);
+            return false;
+        }
+        pm.passed[pm.npassed++] = (pm_passed_t){ e->name, e->cptr, e->badge };
+        if (strcmp(e->name, "vfs") == 0) {
+            seL4_Error err =
+                seL4_CNode_Mint(KEEL_SLOT_CNODE, slot, PM_DEPTH, KEEL_SLOT_CNODE, e->cptr, PM_DEPTH,
+                                seL4_CapRights_new(1, 0, 0, 1), VFS_PM_BADGE);
+            if (err != seL4_NoError) {
+                return false;
+            }
+            pm.vfs = slot;
+        }
+    }
+    return true;
 }
 
 static bool init(void)
@@ -35,17 +80,17 @@ static bool init(void)
     const keel_startcap_t *untyped = find_kind(KEEL_CAP_UNTYPED);
     const keel_startcap_t *asids = find_kind(KEEL_CAP_ASID_POOL);
     const keel_startcap_t *bin = keel_startinfo_find(si, "bin");
-    const keel_startcap_t *vfs = keel_startinfo_find(si, "vfs");
     if (service == NULL || untyped == NULL || asids == NULL) {
         printf("pm: its start page lacks its endpoint, untyped or ASID pool\n");
         return false;
     }
     pm.endpoint = service->cptr;
-    pm.vfs = vfs != NULL && vfs->kind == KEEL_CAP_ENDPOINT ? vfs->cptr : 0;
     pm.bin = bin != NULL && bin->kind == KEEL_CAP_REGION ? (const void *)bin->vaddr : NULL;
     pm.next_pid = 1;
     pm_host.asid_pool = asids->cptr;
-    return pm_init_memory(untyped->cptr, untyped->size, first_free_slot());
+    seL4_CPtr slot = first_free_slot();
+    return find_pool() && find_passed(slot) &&
+           pm_init_memory(untyped->cptr, untyped->size, slot + 1);
 }
 
 static const char *fault_name(seL4_Word label)
@@ -105,7 +150,7 @@ static void spawn_first(void)
         argv_length += strlen(s) + 1;
         s += strlen(s) + 1;
     }
-    long pid = pm_spawn(0, path, path, argv_length, "", 0, 0);
+    long pid = pm_spawn(0, path, path, argv_length, "", 0, NULL, 0, 0);
     if (pid < 0) {
         printf("pm: cannot start %s: error %ld\n", path, -pid);
     }

@@ -25,8 +25,6 @@ long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *ar
                     size_t fdmap_length, int64_t pgid)
 {
     (void)ctx;
-    (void)fdmap;
-    (void)fdmap_length;
     const pm_proc_t *self = caller(badge);
     if (self == NULL) {
         return -EPERM;
@@ -40,7 +38,8 @@ long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *ar
             return -EPERM;
         }
     }
-    return pm_spawn(self->pid, path, argv, argv_length, envp, envp_length, pgid);
+    return pm_spawn(self->pid, path, argv, argv_length, envp, envp_length, fdmap, fdmap_length,
+                    pgid);
 }
 
 long proto_pm_exit(void *ctx, seL4_Word badge, int64_t status)

@@ -10,15 +10,15 @@
 #include <stdbool.h>
 
 #define PM_DEPTH seL4_WordBits
-#define PM_PROCS 24                        /* processes at once */
-#define PM_PROC_BITS 20                    /* each one's memory: a 1 MiB untyped */
-#define PM_PROC_SLOTS 150                  /* and a range of pm's slots */
-#define PM_STACK (32ul << 10)              /* a program's stack */
-#define PM_PRIORITY 50                     /* programs run below every component */
-#define PM_WINDOW_SIZE (68ul << 10)        /* a program's data window */
+#define PM_PROCS 24           /* processes at once */
+#define PM_PROC_BITS 20       /* each one's memory: a 1 MiB untyped */
+#define PM_PROC_SLOTS 150     /* and a range of pm's slots */
+#define PM_STACK (32ul << 10) /* a program's stack */
+#define PM_PRIORITY 50        /* programs run below every component */
+/* A program's data window: table entry i's is the i-th PM_WINDOW_SIZE of
+ * the pool pm and vfs share (the channel "windows", whose frames pm has). */
+#define PM_WINDOW_SIZE (32ul << 10)
 #define PM_WINDOW_VADDR KEEL_REGIONS_VADDR /* where the program sees it */
-#define PM_WINDOWS 0x60000000ul            /* pm's mappings of the windows, */
-#define PM_WINDOW_STRIDE (128ul << 10)     /* one per table entry */
 #define PM_SCRATCH 0x10000000ul            /* the builder's scratch page */
 
 /* A fault arrives on pm's endpoint with this badge bit and the pid: above
@@ -52,6 +52,7 @@ typedef struct pm_proc {
     seL4_CPtr memory;                    /* its untyped (kept across uses of the entry) */
     seL4_CPtr reply;                     /* the slot its saved reply goes to */
     kb_proc_t b;                         /* its objects */
+    seL4_Word window_slots[2];           /* its window's caps: b's slots [0], [1] */
     seL4_Word heap_start, brk, heap_end; /* heap_end: the end of what is mapped */
     uint32_t ignored;                    /* signals it ignores (bit n: signal n) */
     char name[KEEL_NAME_MAX];
@@ -65,10 +66,23 @@ typedef struct pm_fault_record {
     pm_fault_t fault;
 } pm_fault_record_t;
 
+/* An endpoint pm holds unbadged ("use NAME mint") and gives each program
+ * minted with badge = base | its pid, under the same name (vfs, timer, rs). */
+#define PM_PASSED_MAX 4
+typedef struct pm_passed {
+    const char *name;
+    seL4_CPtr cap;
+    seL4_Word base;
+} pm_passed_t;
+
 typedef struct pm_system {
     seL4_CPtr endpoint;
-    seL4_CPtr vfs;   /* 0 without vfs */
-    const void *bin; /* the files grant: an archive of bin/ */
+    seL4_CPtr vfs;       /* pm's own endpoint to vfs (badge VFS_PM_BADGE), 0 without vfs */
+    const void *bin;     /* the files grant: an archive of bin/ */
+    unsigned char *pool; /* the windows: mapped in pm, frames in slots pool_frames.. */
+    seL4_CPtr pool_frames;
+    pm_passed_t passed[PM_PASSED_MAX];
+    unsigned npassed;
     pm_proc_t proc[PM_PROCS];
     kb_proc_t self; /* pm's own memory: page tables of its VSpace */
     int64_t next_pid;
@@ -85,7 +99,8 @@ bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free);
 pm_proc_t *pm_find(int64_t pid); /* a live or zombie process, or NULL */
 unsigned char *pm_window(const pm_proc_t *p);
 long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_length,
-              const char *envp, size_t envp_length, int64_t pgid);
+              const char *envp, size_t envp_length, const void *fdmap, size_t fdmap_length,
+              int64_t pgid);
 /* End p with wait status `status`: its memory goes back, its children are
  * reparented, its parent is woken or it is reaped. */
 void pm_end(pm_proc_t *p, int64_t status);

@@ -7,6 +7,7 @@
 #include "pm.h"
 #include <errno.h>
 #include <keel/printf.h>
+#include <keel/proto/vfs.h>
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
@@ -72,9 +73,14 @@ pm_proc_t *pm_find(int64_t pid)
     return NULL;
 }
 
+static seL4_Word window_offset(const pm_proc_t *p)
+{
+    return (seL4_Word)(p - pm.proc) * PM_WINDOW_SIZE;
+}
+
 unsigned char *pm_window(const pm_proc_t *p)
 {
-    return (unsigned char *)(PM_WINDOWS + (seL4_Word)(p - pm.proc) * PM_WINDOW_STRIDE);
+    return pm.pool + window_offset(p);
 }
 
 seL4_Word pm_free_bytes(void)
@@ -114,9 +120,15 @@ static pm_proc_t *free_entry(void)
     return NULL;
 }
 
-/* Every object of the process goes back to its untyped. */
+/* Every object of the process goes back to its untyped; the copies of the
+ * pool's frames that mapped its window are deleted (they are not from its
+ * untyped). */
 static void release(pm_proc_t *p)
 {
+    for (seL4_Word i = p->window_slots[0]; i < p->window_slots[1]; i++) {
+        seL4_CNode_Delete(KEEL_SLOT_CNODE, p->b.first_slot + i, PM_DEPTH);
+    }
+    p->window_slots[0] = p->window_slots[1] = 0;
     seL4_CNode_Revoke(KEEL_SLOT_CNODE, p->memory, PM_DEPTH);
     seL4_CNode_Delete(KEEL_SLOT_CNODE, p->reply, PM_DEPTH);
     p->b.used = 0;
@@ -148,51 +160,44 @@ static keel_startcap_t *add_cap(keel_startinfo_t *si, const char *name, uint32_t
     return e;
 }
 
-/* Its window: fresh frames mapped in the program (the start page's "data")
- * and, through a copy of each cap, in pm at pm_window(p). */
+/* Its window: its part of the pool, zeroed (the last process's data stays
+ * its own), mapped at PM_WINDOW_VADDR through copies of the pool's frame
+ * caps. */
 static seL4_Error map_window(pm_proc_t *p)
 {
-    for (seL4_Word off = 0; off < PM_WINDOW_SIZE; off += PAGE) {
-        seL4_CPtr frame;
-        seL4_Error err = kb_map_new(&p->b, PM_WINDOW_VADDR + off, seL4_ReadWrite, KB_ATTR_DATA, 0,
-                                    NULL, 0, &frame);
-        seL4_CPtr copy = kb_take_slot(&p->b);
-        if (err == seL4_NoError && copy == 0) {
-            err = seL4_NotEnoughMemory;
-        }
-        if (err == seL4_NoError) {
-            err = seL4_CNode_Copy(KEEL_SLOT_CNODE, copy, PM_DEPTH, KEEL_SLOT_CNODE, frame, PM_DEPTH,
-                                  seL4_ReadWrite);
-        }
-        if (err == seL4_NoError) {
-            err = kb_host_map(&pm_host, copy, (seL4_Word)pm_window(p) + off);
-        }
-        if (err != seL4_NoError) {
-            p->b.failed = "its data window";
-            return err;
-        }
+    memset(pm_window(p), 0, PM_WINDOW_SIZE);
+    seL4_CPtr frame = pm.pool_frames + window_offset(p) / PAGE;
+    p->window_slots[0] = p->b.used_slots;
+    seL4_Error err = seL4_NoError;
+    for (seL4_Word off = 0; err == seL4_NoError && off < PM_WINDOW_SIZE; off += PAGE) {
+        err = kb_map_copy(&p->b, frame++, PM_WINDOW_VADDR + off, seL4_ReadWrite, KB_ATTR_DATA);
     }
-    return seL4_NoError;
+    p->window_slots[1] = p->b.used_slots;
+    if (err != seL4_NoError) {
+        p->b.failed = "its data window";
+    }
+    return err;
 }
 
-/* Its caps: "pm" (badge = its pid), "vfs" if pm has vfs; the region
- * "data". */
+static seL4_Error give_endpoint(pm_proc_t *p, keel_startinfo_t *si, const char *name,
+                                seL4_CPtr from, seL4_Word base)
+{
+    keel_startcap_t *e = add_cap(si, name, KEEL_CAP_ENDPOINT);
+    e->cptr = KEEL_SLOT_FIRST_FREE + si->ncaps - 1;
+    e->badge = base | (seL4_Word)p->pid;
+    return seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, from, PM_DEPTH,
+                           seL4_CapRights_new(1, 0, 0, 1), e->badge);
+}
+
+/* Its caps: "pm" and every endpoint pm passes on (vfs, timer), each with
+ * badge = its pid; the region "data". */
 static seL4_Error give_caps(pm_proc_t *p, keel_startinfo_t *si)
 {
-    keel_startcap_t *e = add_cap(si, "pm", KEEL_CAP_ENDPOINT);
-    e->cptr = KEEL_SLOT_FIRST_FREE;
-    e->badge = (uint64_t)p->pid;
-    seL4_Error err =
-        seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, pm.endpoint,
-                        PM_DEPTH, seL4_CapRights_new(1, 0, 0, 1), (seL4_Word)p->pid);
-    if (err == seL4_NoError && pm.vfs != 0) {
-        e = add_cap(si, "vfs", KEEL_CAP_ENDPOINT);
-        e->cptr = KEEL_SLOT_FIRST_FREE + 1;
-        e->badge = (uint64_t)p->pid;
-        err = seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, pm.vfs,
-                              PM_DEPTH, seL4_CapRights_new(1, 0, 0, 1), (seL4_Word)p->pid);
+    seL4_Error err = give_endpoint(p, si, "pm", pm.endpoint, 0);
+    for (unsigned i = 0; err == seL4_NoError && i < pm.npassed; i++) {
+        err = give_endpoint(p, si, pm.passed[i].name, pm.passed[i].cap, pm.passed[i].base);
     }
-    e = add_cap(si, "data", KEEL_CAP_REGION);
+    keel_startcap_t *e = add_cap(si, "data", KEEL_CAP_REGION);
     e->flags = KEEL_REGION_WRITABLE;
     e->vaddr = PM_WINDOW_VADDR;
     e->size = PM_WINDOW_SIZE;
@@ -267,8 +272,28 @@ static const keel_archive_entry_t *find_program(const char *path)
     return keel_archive_find(pm.bin, path + 1);
 }
 
+/* vfs's side of a new process: its descriptors (the parent's through
+ * fdmap, copied into the child's window first: the parent cannot change
+ * them under vfs) and its window. */
+static long vfs_create(const pm_proc_t *p, const void *fdmap, size_t fdmap_length)
+{
+    if (pm.vfs == 0) {
+        return 0;
+    }
+    memcpy(pm_window(p), fdmap, fdmap_length);
+    long r = vfs_proc_create(pm.vfs, p->pid, p->ppid, window_offset(p), fdmap_length);
+    if (r == 0) {
+        r = vfs_proc_window(pm.vfs, p->pid, window_offset(p), PM_WINDOW_SIZE);
+        if (r < 0) {
+            vfs_proc_exit(pm.vfs, p->pid);
+        }
+    }
+    return r;
+}
+
 long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_length,
-              const char *envp, size_t envp_length, int64_t pgid)
+              const char *envp, size_t envp_length, const void *fdmap, size_t fdmap_length,
+              int64_t pgid)
 {
     const keel_archive_entry_t *file = find_program(path);
     if (file == NULL) {
@@ -320,15 +345,22 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
            strlen(base_name(path)) + 1 < KEEL_NAME_MAX ? strlen(base_name(path)) + 1
                                                        : KEEL_NAME_MAX - 1);
     seL4_Error err = build(p, data, argv, argv_length, envp, envp_length, argc, envc);
-    if (err == seL4_NoError) {
-        err = seL4_TCB_Resume(p->b.tcb);
-    }
     if (err != seL4_NoError) {
         printf("pm: cannot build %s: %s: error %d\n", path, p->b.failed ? p->b.failed : "start",
                (int)err);
         release(p);
         p->state = PM_FREE;
         return err == seL4_NotEnoughMemory ? -ENOMEM : -EAGAIN;
+    }
+    long r = vfs_create(p, fdmap, fdmap_length);
+    if (r == 0 && seL4_TCB_Resume(p->b.tcb) != seL4_NoError) {
+        vfs_proc_exit(pm.vfs, p->pid);
+        r = -EAGAIN;
+    }
+    if (r < 0) {
+        release(p);
+        p->state = PM_FREE;
+        return r;
     }
     return pid;
 }
@@ -370,6 +402,9 @@ static void reparent_children(const pm_proc_t *p)
 void pm_end(pm_proc_t *p, int64_t status)
 {
     release(p);
+    if (pm.vfs != 0) {
+        vfs_proc_exit(pm.vfs, p->pid); /* its descriptors close: pipes see EOF or EPIPE */
+    }
     p->state = PM_ZOMBIE;
     p->status = status;
     pm.exits++;

@@ -121,13 +121,15 @@ static keel_startcap_t *add_entry(rs_component_t *c, const char *name, uint32_t 
 /* The next slot of the component's CNode, given to entry e. */
 static seL4_Word next_cslot(rs_component_t *c, keel_startcap_t *e)
 {
-    e->cptr = KEEL_SLOT_FIRST_FREE;
+    seL4_Word next = KEEL_SLOT_FIRST_FREE;
     for (uint32_t i = 0; i + 1 < c->ncaps; i++) {
-        if (c->caps[i].cptr >= e->cptr) {
-            e->cptr = c->caps[i].cptr + 1;
+        seL4_Word end = c->caps[i].cptr + keel_startcap_slots(&c->caps[i]);
+        if (end > next) {
+            next = end;
         }
     }
-    return e->cptr;
+    e->cptr = next;
+    return next;
 }
 
 static seL4_Error copy_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
@@ -160,6 +162,22 @@ static const keel_sysdesc_grant_t *other_end(const keel_sysdesc_grant_t *g, uint
     return NULL;
 }
 
+/* With KEEL_GRANT_FRAMES: a copy of each page's frame cap, in consecutive
+ * slots from the region entry's. */
+static seL4_Error copy_frames(rs_component_t *c, keel_startcap_t *region,
+                              const keel_sysdesc_grant_t *g)
+{
+    seL4_Word first = next_cslot(c, region);
+    for (seL4_Word p = 0; p < g->size / PAGE; p++) {
+        seL4_Error err = seL4_CNode_Copy(c->proc.cnode, first + p, KEEL_CNODE_BITS, RS_ROOT,
+                                         rs.channel[g->target] + p, RS_DEPTH, seL4_AllRights);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
+    return seL4_NoError;
+}
+
 /* The region entry and "NAME.notify": a cap to signal the other end, whose
  * badge field says which bit of this component's notification the other
  * end raises. */
@@ -168,6 +186,12 @@ static seL4_Error grant_channel(rs_component_t *c, const keel_sysdesc_grant_t *g
     keel_startcap_t *region = add_entry(c, g->name, KEEL_CAP_REGION, KEEL_REGION_WRITABLE);
     region->vaddr = g->vaddr;
     region->size = g->size;
+    if (g->flags & KEEL_GRANT_FRAMES) {
+        seL4_Error err = copy_frames(c, region, g);
+        if (err != seL4_NoError) {
+            return err;
+        }
+    }
     char name[KEEL_NAME_MAX];
     size_t len = strlen(g->name);
     if (len + sizeof(NOTIFY_SUFFIX) > sizeof(name)) {
@@ -196,11 +220,12 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
         return copy_in(c, e, rs.service[g->target],
                        (g->flags & KEEL_GRANT_MINT) ? seL4_AllRights : seL4_CanRead);
     case KEEL_GRANT_USE:
-        e = add_entry(c, g->name, KEEL_CAP_ENDPOINT, 0);
+        e = add_entry(c, g->name, KEEL_CAP_ENDPOINT,
+                      (g->flags & KEEL_GRANT_USE_MINT) ? KEEL_ENDPOINT_MINT : 0);
         e->badge = rs_use_badge(g);
         return mint_in(c, e, rs.service[g->target],
                        seL4_CapRights_new(1, (g->flags & KEEL_GRANT_CAN_GRANT) != 0, 0, 1),
-                       e->badge);
+                       (g->flags & KEEL_GRANT_USE_MINT) ? 0 : e->badge);
     case KEEL_GRANT_IRQ:
         e = add_entry(c, g->name, KEEL_CAP_IRQ, 0);
         e->badge = g->badge;

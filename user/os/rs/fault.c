@@ -156,7 +156,10 @@ void rs_show(const rs_component_t *c)
     for (uint32_t i = 0; i < c->ncaps; i++) {
         const keel_startcap_t *e = &c->caps[i];
         printf("rs:   %-12s %-12s", e->name, kind_name(e->kind));
-        if (e->cptr != 0) {
+        if (keel_startcap_slots(e) > 1) {
+            printf(" slots %lu-%lu", (unsigned long)e->cptr,
+                   (unsigned long)(e->cptr + keel_startcap_slots(e) - 1));
+        } else if (e->cptr != 0) {
             printf(" slot %lu", (unsigned long)e->cptr);
         }
         if (e->kind == KEEL_CAP_REGION) {

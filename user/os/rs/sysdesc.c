@@ -191,7 +191,9 @@ static const char *check_kind(const keel_sysdesc_t *d, const void *archive, uint
                    ? NULL
                    : "it serves a service that is not its own";
     case KEEL_GRANT_USE:
-        return g->target < d->nservices && g->badge != 0 && (g->badge & KEEL_BADGE_NOTIFY) == 0
+        return g->target < d->nservices &&
+                       (g->badge == 0) == ((g->flags & KEEL_GRANT_USE_MINT) != 0) &&
+                       (g->badge & KEEL_BADGE_NOTIFY) == 0
                    ? NULL
                    : "bad service or badge";
     case KEEL_GRANT_DEVICE:
@@ -232,6 +234,7 @@ static const char *check_grants(const keel_sysdesc_t *d, const void *archive, ui
     const keel_sysdesc_grant_t *g = &rs_grants(d)[c->first_grant];
     uint64_t bits = 0;
     uint32_t entries = 0;
+    uint64_t frames = 0;
     for (uint32_t i = 0; i < c->ngrants; i++) {
         const char *error = NAME_OK(g[i].name) ? check_kind(d, archive, comp, &g[i]) : "bad name";
         if (error == NULL && is_region(&g[i]) && !region_ok(c, &g[i], g, i)) {
@@ -249,10 +252,16 @@ static const char *check_grants(const keel_sysdesc_t *d, const void *archive, ui
                         error);
         }
         entries += g[i].kind == KEEL_GRANT_CHANNEL ? 2 : 1;
+        if (g[i].kind == KEEL_GRANT_CHANNEL && (g[i].flags & KEEL_GRANT_FRAMES)) {
+            frames += g[i].size / RS_PAGE;
+        }
     }
     if (entries + (bits != 0) > KEEL_STARTINFO_CAPS) {
         return fail("component %u (%s): more than %u start-page entries", comp, c->name,
                     KEEL_STARTINFO_CAPS);
+    }
+    if (KEEL_SLOT_FIRST_FREE + entries + 1 + frames > (1ull << KEEL_CNODE_BITS)) {
+        return fail("component %u (%s): its caps do not fit its CNode", comp, c->name);
     }
     return NULL;
 }

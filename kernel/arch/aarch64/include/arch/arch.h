@@ -85,6 +85,8 @@ cap_t arch_map_root_frame(paddr_t paddr, vaddr_t vaddr, bool executable);
 /* Stop the machine. Under QEMU the exit status reaches the host (semihosting):
  * 0 for a requested halt, non-zero for a panic. */
 void arch_system_off(int status) NORETURN;
+/* Set by arch_system_off: a kernel exception after it is its own trap. */
+extern bool arch_halting;
 
 /* Sleep until an interrupt is pending (interrupts stay masked in the kernel). */
 void arch_wait_for_interrupt(void);

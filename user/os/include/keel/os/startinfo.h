@@ -59,6 +59,11 @@ typedef struct keel_startcap {
     };
 } keel_startcap_t;
 
+/* An endpoint entry: unbadged, to mint badged copies for clients the
+ * process makes ("use NAME mint"); its badge field holds the bits every
+ * minted badge must carry (rs's clients: RS_CLIENT_BADGE). */
+#define KEEL_ENDPOINT_MINT 1u
+
 #define KEEL_REGION_WRITABLE 1u
 #define KEEL_REGION_DEVICE 2u
 /* A notification entry: the process's own notification, bound to its TCB
@@ -69,6 +74,17 @@ typedef struct keel_startcap {
  * client's endpoint badge: after a Recv on its endpoint, a badge with this
  * bit is the notification word (the sources' bits), not a message. */
 #define KEEL_BADGE_NOTIFY (1ull << 63)
+
+/* The slots entry e takes from its cptr on: one for a cap; for a region,
+ * none, or one frame cap per page if it was given its frames (cptr set:
+ * KEEL_GRANT_FRAMES in the description). */
+static inline uint64_t keel_startcap_slots(const keel_startcap_t *e)
+{
+    if (e->cptr == 0) {
+        return 0;
+    }
+    return e->kind == KEEL_CAP_REGION ? e->size / 4096 : 1;
+}
 
 typedef struct keel_startinfo {
     uint64_t magic;   /* KEEL_STARTINFO_MAGIC */

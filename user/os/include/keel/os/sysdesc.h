@@ -69,12 +69,12 @@ typedef struct keel_sysdesc_component {
 
 enum keel_grant_kind {
     KEEL_GRANT_SERVE = 1,     /* target: service; its endpoint, to receive on; KEEL_GRANT_MINT */
-    KEEL_GRANT_USE = 2,       /* target: service; badge; flags KEEL_GRANT_CAN_GRANT */
+    KEEL_GRANT_USE = 2,       /* target: service; badge; flags KEEL_GRANT_CAN_GRANT, _USE_MINT */
     KEEL_GRANT_DEVICE = 3,    /* paddr, size: device pages mapped uncached at vaddr */
     KEEL_GRANT_IRQ = 4,       /* irq, flags KEEL_GRANT_EDGE; badge: its notification bit */
     KEEL_GRANT_UNTYPED = 5,   /* size: bytes, a power of two */
     KEEL_GRANT_ASID_POOL = 6, /* a new ASID pool */
-    KEEL_GRANT_CHANNEL = 7,   /* target: channel; flags: which end; badge: its notification bit */
+    KEEL_GRANT_CHANNEL = 7,   /* target: channel; flags: which end, _FRAMES; badge: its bit */
     KEEL_GRANT_FILES = 8,     /* archive files named string*: a read-only archive at vaddr */
 };
 
@@ -82,6 +82,10 @@ enum keel_grant_kind {
 #define KEEL_GRANT_MINT 1u      /* serve: every right, to mint badged copies for clients */
 #define KEEL_GRANT_EDGE 1u      /* irq: edge-triggered (default level) */
 #define KEEL_GRANT_END_B 1u     /* channel: this is the channel's second end */
+#define KEEL_GRANT_USE_MINT 2u  /* use: unbadged (badge 0), to mint clients' badged copies */
+/* channel: this end also gets the frame caps of the pages, in consecutive
+ * slots from its region entry's cptr (to map them into processes it builds) */
+#define KEEL_GRANT_FRAMES 2u
 
 typedef struct keel_sysdesc_grant {
     char name[KEEL_NAME_MAX]; /* the name in the component's start page */
