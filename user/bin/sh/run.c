@@ -480,8 +480,9 @@ static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *statu
     return pid;
 }
 
-/* How a process ended: its exit status, or 128 + the signal with a report. */
-static int report_status(pid_t pid, int wstatus)
+/* How a process ended: its exit status, or 128 + the signal with a report
+ * (an Interrupt once per pipeline: *interrupted says it was reported). */
+static int report_status(pid_t pid, int wstatus, bool *interrupted)
 {
     if (WIFEXITED(wstatus)) {
         return WEXITSTATUS(wstatus);
@@ -492,7 +493,10 @@ static int report_status(pid_t pid, int wstatus)
     int sig = WTERMSIG(wstatus);
     uintptr_t address;
     if (sig == SIGINT) {
-        fprintf(stderr, "Interrupt\n");
+        if (!*interrupted) {
+            fprintf(stderr, "Interrupt\n");
+        }
+        *interrupted = true;
     } else if (sig == SIGSEGV && keel_fault_info != NULL && keel_fault_info(pid, &address) == 0) {
         fprintf(stderr, "segmentation fault at 0x%lx (pid %ld)\n", (unsigned long)address,
                 (long)pid);
@@ -551,11 +555,12 @@ static pid_t spawn_pipeline(const pipeline_t *p, pid_t *pids, int *status)
 /* Wait for every process; the status is the last command's. */
 static int wait_pipeline(const pipeline_t *p, const pid_t *pids, int status)
 {
+    bool interrupted = false;
     for (size_t i = 0; i < p->ncmds; i++) {
         int wstatus;
         bool last = i + 1 == p->ncmds;
         if (pids[i] > 0 && waitpid(pids[i], &wstatus, 0) == pids[i]) {
-            int s = report_status(pids[i], wstatus);
+            int s = report_status(pids[i], wstatus, &interrupted);
             status = last ? s : status;
         } else if (last && pids[i] > 0) {
             status = 1;

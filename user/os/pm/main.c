@@ -134,25 +134,45 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     pm_end(p, label == seL4_Fault_UserException ? PM_SIGILL : PM_SIGSEGV);
 }
 
-/* The first program: the description's argument after pm's name, with the
- * arguments after it. */
-static void spawn_first(void)
+/* The first program: the description's arguments after pm's name,
+ * "[--respawn] PATH ARGS...". With --respawn it is started again each time
+ * it ends (the shell on the console: `exit` or Ctrl-D gives a new one). */
+static struct {
+    const char *path;
+    size_t argv_length;
+    bool respawn;
+} first;
+
+void pm_spawn_first(void)
 {
-    if (si->argc < 2) {
-        printf("pm: no first program named\n");
-        return;
-    }
-    const char *strings = si->strings;
-    const char *path = strings + strlen(strings) + 1;
-    size_t argv_length = 0;
-    const char *s = path;
-    for (uint64_t i = 1; i < si->argc; i++) {
-        argv_length += strlen(s) + 1;
-        s += strlen(s) + 1;
-    }
-    long pid = pm_spawn(0, path, path, argv_length, "", 0, NULL, 0, 0);
+    long pid = pm_spawn(0, first.path, first.path, first.argv_length, "", 0, NULL, 0, 0);
     if (pid < 0) {
-        printf("pm: cannot start %s: error %ld\n", path, -pid);
+        printf("pm: cannot start %s: error %ld\n", first.path, -pid);
+    }
+    pm.first_pid = pid > 0 ? pid : 0;
+}
+
+void pm_first_ended(void)
+{
+    if (first.respawn) {
+        printf("pm: starting %s again\n", first.path);
+        pm_spawn_first();
+    }
+}
+
+static void find_first(void)
+{
+    const char *s = si->strings + strlen(si->strings) + 1; /* after pm's name */
+    uint64_t i = 1;
+    if (i < si->argc && strcmp(s, "--respawn") == 0) {
+        first.respawn = true;
+        s += strlen(s) + 1;
+        i++;
+    }
+    first.path = i < si->argc ? s : NULL;
+    for (; i < si->argc; i++) {
+        first.argv_length += strlen(s) + 1;
+        s += strlen(s) + 1;
     }
 }
 
@@ -177,7 +197,12 @@ int main(void)
     printf("pm: %d processes of %lu KiB, %s\n", PM_PROCS,
            (unsigned long)(((seL4_Word)1 << PM_PROC_BITS) >> 10),
            pm.vfs != 0 ? "with vfs" : "no vfs: programs use the early console");
-    spawn_first();
+    find_first();
+    if (first.path == NULL) {
+        printf("pm: no first program named\n");
+    } else {
+        pm_spawn_first();
+    }
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
     for (;;) {

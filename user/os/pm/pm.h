@@ -87,12 +87,18 @@ typedef struct pm_system {
     kb_proc_t self; /* pm's own memory: page tables of its VSpace */
     int64_t next_pid;
     seL4_Word exits; /* processes that ended */
+    int64_t first_pid; /* the first program (main.c), 0 once it ended */
     pm_fault_record_t faults[PM_FAULTS_KEPT];
     unsigned next_fault;
 } pm_system_t;
 
 extern pm_system_t pm;
 extern kb_host_t pm_host;
+
+/* main.c: the first program, and starting it again if pm's arguments say
+ * so, when it ended. */
+void pm_spawn_first(void);
+void pm_first_ended(void);
 
 /* proc.c */
 bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free);

@@ -417,4 +417,8 @@ void pm_end(pm_proc_t *p, int64_t status)
     } else if (wake_parent(parent, p)) {
         pm_reap(p);
     }
+    if (p->pid == pm.first_pid) {
+        pm.first_pid = 0;
+        pm_first_ended(); /* may take p's entry */
+    }
 }
