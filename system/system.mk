@@ -27,6 +27,7 @@ TEST_DEPS += os-images
 $(eval $(call os_image,os,system/keel.system))
 $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
+$(eval $(call os_image,ostime,tests/os/time.system))
 
 .PHONY: os-images-inside
 os-images-inside: $(OS_IMAGE_FILES)
