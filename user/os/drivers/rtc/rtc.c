@@ -43,8 +43,7 @@ int main(int argc, char **argv, char **envp)
     seL4_CPtr endpoint = grant("rtc", KEEL_CAP_SERVICE)->cptr;
     regs = (volatile uint32_t *)grant("regs", KEEL_CAP_REGION)->vaddr;
     if ((reg_read(RTC_PERIPH_ID0) & 0xff) != RTC_PL031_ID0) {
-        printf("rtc: no PL031 at its device page (id 0x%x); stopping\n",
-               reg_read(RTC_PERIPH_ID0));
+        printf("rtc: no PL031 at its device page (id 0x%x); stopping\n", reg_read(RTC_PERIPH_ID0));
         keel_exit_hook(1);
     }
     printf("rtc: PL031, %u seconds since 1970\n", reg_read(RTC_DR));

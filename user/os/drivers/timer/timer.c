@@ -85,14 +85,13 @@ long proto_timer_sleep(void *ctx, seL4_Word badge, uint64_t ns)
     if (ns == 0) {
         return 0;
     }
-    uint64_t deadline =
-        deadlines_add_saturated(counter(), deadlines_ticks(ns, timer.frequency));
+    uint64_t deadline = deadlines_add_saturated(counter(), deadlines_ticks(ns, timer.frequency));
     int slot = deadlines_add(&timer.sleeping, badge, deadline);
     if (slot < 0) {
         return -EAGAIN;
     }
-    if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, REPLY_SLOT_FIRST + (seL4_CPtr)slot,
-                              seL4_WordBits) != seL4_NoError) {
+    seL4_CPtr reply = REPLY_SLOT_FIRST + (seL4_CPtr)slot;
+    if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, reply, seL4_WordBits) != seL4_NoError) {
         deadlines_remove(&timer.sleeping, slot);
         return -EAGAIN;
     }
