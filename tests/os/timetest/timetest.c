@@ -4,7 +4,8 @@
  *   driver     a component with "timer" (badge 0x7fff, a pid the driver
  *              never saw) and "rtc": libos's nanosleep and clock_gettime
  *              against the timer driver, the timer's and rtc's answers to
- *              good and hostile requests, the rtc's wall clock;
+ *              good and hostile requests (requests sent without Call
+ *              among them), the rtc's wall clock;
  *   nap MS     a component that sleeps MS milliseconds through nanosleep
  *              and says when it woke (several at once: deadline order);
  *   wall       pm's first program: pm's boottime (from the rtc, cached),
@@ -122,6 +123,19 @@ static void check_timer(seL4_CPtr timer)
     check(timer_sleep(timer, 1) == 0, "the driver still answers: sleep 1 ns");
 }
 
+/* Requests sent without Call leave the driver no reply capability: more of
+ * them than it has slots must not keep a caller out (the driver frees the
+ * slots nobody waits on when it runs out). */
+static void check_senders(seL4_CPtr timer)
+{
+    for (int i = 0; i < 100; i++) {
+        seL4_SetMR(0, TIMER_SLEEP_MAX);
+        seL4_Send(timer, seL4_MessageInfo_new(TIMER_SLEEP, 0, 0, 1));
+    }
+    check(timer_sleep(timer, NS_PER_MS) == 0,
+          "100 sleeps of 2^62 ns sent without Call, then a sleep: 0");
+}
+
 static void check_rtc(seL4_CPtr rtc)
 {
     int64_t seconds = 0, again = 0;
@@ -142,6 +156,7 @@ static int driver(void)
     }
     check_nanosleep();
     check_timer(timer);
+    check_senders(timer);
     check_rtc(rtc);
     printf("timetest: driver: %d checks, %d failed\n", checks, failures);
     return failures != 0;

@@ -8,7 +8,8 @@
  * capability in a slot of its own (deadlines.h: one per waiting client, at
  * the top of its CNode), keeps the deadlines in order, programs the
  * earliest into the compare register and answers each client when the
- * interrupt says its deadline has come.
+ * interrupt says its deadline has come. A client that is gone meanwhile
+ * keeps its slot only until the slots run out (take_slot).
  * Grants: "timer" (its endpoint), "tick" (the IRQ), "notify" (its own). */
 #include "deadlines.h"
 
@@ -19,8 +20,10 @@
 #include <sel4/sel4.h>
 
 /* The saved reply capabilities: slot i of deadlines.h is CNode slot
- * REPLY_SLOT_FIRST + i, above everything rs grants. */
+ * REPLY_SLOT_FIRST + i, above everything rs grants; one more slot below
+ * them to move a reply capability aside (reply_present). */
 #define REPLY_SLOT_FIRST ((1u << KEEL_CNODE_BITS) - DEADLINES_MAX)
+#define SCRATCH_SLOT (REPLY_SLOT_FIRST - 1)
 #define CNTP_CTL_ENABLE 1ul /* IMASK (bit 1) clear: the compare interrupts */
 
 static struct {
@@ -79,6 +82,39 @@ static void wake_due(void)
     }
 }
 
+/* Does `reply` still hold a reply capability? Not if its caller ended
+ * meanwhile (the kernel deleted the capability) or sent its request without
+ * Call (SaveCaller then saved nothing). Moving it aside and back tells: a
+ * Move from an empty slot fails. */
+static bool reply_present(seL4_CPtr reply)
+{
+    if (seL4_CNode_Move(KEEL_SLOT_CNODE, SCRATCH_SLOT, seL4_WordBits, KEEL_SLOT_CNODE, reply,
+                        seL4_WordBits) != seL4_NoError) {
+        return false;
+    }
+    seL4_CNode_Move(KEEL_SLOT_CNODE, reply, seL4_WordBits, KEEL_SLOT_CNODE, SCRATCH_SLOT,
+                    seL4_WordBits);
+    return true;
+}
+
+/* A slot for `badge` until `deadline`. When every slot is taken, first free
+ * those nobody waits on any more (reply_present), so that clients that
+ * ended asleep or never called cannot keep the others out; -1 if none. */
+static int take_slot(seL4_Word badge, uint64_t deadline)
+{
+    deadlines_t *d = &timer.sleeping;
+    int slot = deadlines_add(d, badge, deadline);
+    if (slot >= 0) {
+        return slot;
+    }
+    for (unsigned i = d->count; i-- > 0;) { /* backwards: a removal moves only later ones */
+        if (!reply_present(REPLY_SLOT_FIRST + d->order[i])) {
+            deadlines_remove(d, d->order[i]);
+        }
+    }
+    return deadlines_add(d, badge, deadline);
+}
+
 long proto_timer_sleep(void *ctx, seL4_Word badge, uint64_t ns)
 {
     (void)ctx;
@@ -86,7 +122,7 @@ long proto_timer_sleep(void *ctx, seL4_Word badge, uint64_t ns)
         return 0;
     }
     uint64_t deadline = deadlines_add_saturated(counter(), deadlines_ticks(ns, timer.frequency));
-    int slot = deadlines_add(&timer.sleeping, badge, deadline);
+    int slot = take_slot(badge, deadline);
     if (slot < 0) {
         return -EAGAIN;
     }
