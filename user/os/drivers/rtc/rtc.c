@@ -3,7 +3,8 @@
  * counts seconds since 1970 (QEMU starts it at the host's time). The alarm
  * and its interrupt are not used.
  * Grants: "rtc" (its endpoint), "regs" (the device page). */
-#include <keel/os/start.h>
+#include "../grant.h"
+
 #include <keel/printf.h>
 #include <keel/proto/rtc_server.h>
 #include <sel4/sel4.h>
@@ -27,21 +28,11 @@ long proto_rtc_time(void *ctx, seL4_Word badge, int64_t *seconds)
     return 0;
 }
 
-static const keel_startcap_t *grant(const char *name, uint32_t kind)
-{
-    const keel_startcap_t *cap = keel_startinfo_find(keel_startinfo(), name);
-    if (cap == NULL || cap->kind != kind) {
-        printf("rtc: no grant '%s'; stopping\n", name);
-        keel_exit_hook(1);
-    }
-    return cap;
-}
-
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
-    seL4_CPtr endpoint = grant("rtc", KEEL_CAP_SERVICE)->cptr;
-    regs = (volatile uint32_t *)grant("regs", KEEL_CAP_REGION)->vaddr;
+    seL4_CPtr endpoint = driver_grant("rtc", KEEL_CAP_SERVICE)->cptr;
+    regs = (volatile uint32_t *)driver_grant("regs", KEEL_CAP_REGION)->vaddr;
     if ((reg_read(RTC_PERIPH_ID0) & 0xff) != RTC_PL031_ID0) {
         printf("rtc: no PL031 at its device page (id 0x%x); stopping\n", reg_read(RTC_PERIPH_ID0));
         keel_exit_hook(1);

@@ -11,10 +11,10 @@
  * interrupt says its deadline has come. A client that is gone meanwhile
  * keeps its slot only until the slots run out (take_slot).
  * Grants: "timer" (its endpoint), "tick" (the IRQ), "notify" (its own). */
+#include "../grant.h"
 #include "deadlines.h"
 
 #include <errno.h>
-#include <keel/os/start.h>
 #include <keel/printf.h>
 #include <keel/proto/timer_server.h>
 #include <sel4/sel4.h>
@@ -143,16 +143,6 @@ long proto_timer_now(void *ctx, seL4_Word badge, uint64_t *ns)
     return 0;
 }
 
-static const keel_startcap_t *grant(const char *name, uint32_t kind)
-{
-    const keel_startcap_t *cap = keel_startinfo_find(keel_startinfo(), name);
-    if (cap == NULL || cap->kind != kind) {
-        printf("timer: no grant '%s'; stopping\n", name);
-        keel_exit_hook(1);
-    }
-    return cap;
-}
-
 /* The interrupt: wake whoever is due, move the compare value past now (or
  * turn the timer off) so that the level drops, then acknowledge. */
 static void tick(void)
@@ -165,8 +155,8 @@ static void tick(void)
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
-    seL4_CPtr endpoint = grant("timer", KEEL_CAP_SERVICE)->cptr;
-    const keel_startcap_t *irq = grant("tick", KEEL_CAP_IRQ);
+    seL4_CPtr endpoint = driver_grant("timer", KEEL_CAP_SERVICE)->cptr;
+    const keel_startcap_t *irq = driver_grant("tick", KEEL_CAP_IRQ);
     timer.irq = irq->cptr;
     timer.frequency = counter_frequency();
     set_control(0);
