@@ -58,6 +58,8 @@ include tests/os/os.mk
 include tests/os/shell/shell.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
+include user/os/drivers/timer/timer.mk
+include user/os/drivers/rtc/rtc.mk
 include user/os/rs/rs.mk
 include system/system.mk
 include tests/ktest/ktest.mk

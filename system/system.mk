@@ -9,6 +9,7 @@
 #   ostest  tests/os/test.system: the OS with test components (os.* tests)
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
+#   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 
 OS_KERNEL_DEFINES := -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
                      -DCONFIG_EXPORT_PTMR_USER=1 -DCONFIG_ROOT_CNODE_SIZE_BITS=15
@@ -29,6 +30,7 @@ $(eval $(call os_image,os,system/keel.system))
 $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
+$(eval $(call os_image,ostime,tests/os/time.system))
 
 .PHONY: os-images-inside
 os-images-inside: $(OS_IMAGE_FILES)

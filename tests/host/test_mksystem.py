@@ -628,7 +628,7 @@ def rscheck_survives_corruption():
 @suite.test
 def rscheck_os_archive():
     """The archive of the OS image (make builds it before the tests)."""
-    path = os.path.join(BUILD, "os", "system", "keel.archive")
+    path = os.path.join(BUILD, "os", "system", "os.archive")
     if not os.path.exists(path):
         raise suite.Failure(f"{path} is missing")
     with open(path, "rb") as f:

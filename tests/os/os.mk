@@ -32,3 +32,7 @@ $(eval $(call os_program,vfstest,tests/os/vfstest/vfstest.c))
 # pm's first program in the test system (tests/os/pmtest): its checks of
 # pm, and the children it spawns from /bin/pmtest.
 $(eval $(call os_program,pmtest,tests/os/pmtest/pmtest.c))
+
+# The time drivers' test program (tests/os/timetest, tests/os/time.system):
+# the driver checks, the sleepers, and pm's first program.
+$(eval $(call os_program,timetest,tests/os/timetest/timetest.c))

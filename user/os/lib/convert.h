@@ -36,7 +36,7 @@ void libos_counter_to_timespec(uint64_t count, uint64_t frequency, struct timesp
 void libos_realtime(int64_t seconds, uint64_t at, uint64_t now, uint64_t frequency,
                     struct timespec *ts);
 
-/* A relative time as nanoseconds for pm's nanosleep: 0, or EINVAL for a
+/* A relative time as nanoseconds for a sleep (timer or pm): 0, or EINVAL for a
  * negative time or tv_nsec outside [0, 1e9). Times beyond 2^62 ns (146
  * years) are cut to it. */
 int libos_timespec_to_ns(const struct timespec *ts, uint64_t *ns);

@@ -1,5 +1,5 @@
-/* What the start page gives libos: the endpoints of pm and vfs, the data
- * window, a heap; the early console; the generic counter. */
+/* What the start page gives libos: the endpoints of pm, vfs and the timer,
+ * the data window, a heap; the early console; the generic counter. */
 #include "libos.h"
 
 #include <errno.h>
@@ -30,6 +30,7 @@ void libos_env_load(void)
     if (si->magic == KEEL_STARTINFO_MAGIC && si->version == KEEL_STARTINFO_VERSION) {
         env.pm = find_endpoint(si, "pm");
         env.vfs = find_endpoint(si, "vfs");
+        env.timer = find_endpoint(si, "timer");
         const keel_startcap_t *data = find_region(si, "data");
         if (data != NULL && (data->flags & KEEL_REGION_WRITABLE) != 0) {
             env.window = (unsigned char *)data->vaddr;

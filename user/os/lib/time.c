@@ -1,12 +1,14 @@
 /* Time: clock_gettime reads the generic counter directly (exported to EL0;
  * no call); CLOCK_REALTIME adds the wall-clock time pm read from the RTC at
- * boot (asked once). nanosleep is a pm call. picolibc's time() and clock()
- * come through gettimeofday and times. */
+ * boot (asked once). nanosleep calls the timer driver when the start page
+ * has "timer", else pm (which answers ENOSYS). picolibc's time() and
+ * clock() come through gettimeofday and times. */
 #include "convert.h"
 #include "libos.h"
 
 #include <errno.h>
 #include <keel/proto/pm.h>
+#include <keel/proto/timer.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -78,7 +80,8 @@ clock_t times(struct tms *buf)
     return ticks;
 }
 
-/* The whole time or not at all: pm's nanosleep is not interrupted. */
+/* The whole time or not at all: a sleep is not interrupted (no signal
+ * handlers), so `remain` is 0 after one. */
 int nanosleep(const struct timespec *request, struct timespec *remain)
 {
     uint64_t ns;
@@ -87,11 +90,17 @@ int nanosleep(const struct timespec *request, struct timespec *remain)
         errno = error;
         return -1;
     }
-    seL4_CPtr pm = libos_pm();
-    if (pm == 0) {
-        return -1;
+    long r;
+    seL4_CPtr timer = libos()->timer;
+    if (timer != 0) {
+        r = timer_sleep(timer, ns);
+    } else {
+        seL4_CPtr pm = libos_pm();
+        if (pm == 0) {
+            return -1;
+        }
+        r = pm_nanosleep(pm, ns);
     }
-    long r = pm_nanosleep(pm, ns);
     if (r >= 0 && remain != NULL) {
         remain->tv_sec = 0;
         remain->tv_nsec = 0;

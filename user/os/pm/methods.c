@@ -3,6 +3,8 @@
  * caller's pid, or PM_VFS_BADGE for vfs (privileged). */
 #include "pm.h"
 #include <errno.h>
+#include <keel/os/startinfo.h>
+#include <keel/proto/rtc.h>
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
@@ -238,12 +240,39 @@ long proto_pm_nanosleep(void *ctx, seL4_Word badge, uint64_t ns)
     return -ENOSYS; /* no timer driver yet */
 }
 
+/* The wall clock at one moment: the rtc driver's seconds (endpoint "rtc"
+ * of pm's start page) and the counter read right after, asked at the first
+ * call and kept. Without "rtc" (or if it fails): 0 and 0, 1970. */
+static struct {
+    bool known;
+    int64_t seconds;
+    uint64_t counter;
+} boot_clock;
+
+static void read_boot_clock(void)
+{
+    const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
+    const keel_startcap_t *rtc = keel_startinfo_find(si, "rtc");
+    int64_t seconds = 0;
+    if (rtc == NULL || rtc->kind != KEEL_CAP_ENDPOINT || rtc_time(rtc->cptr, &seconds) < 0) {
+        return;
+    }
+    uint64_t counter;
+    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(counter) : : "memory");
+    boot_clock.seconds = seconds;
+    boot_clock.counter = counter;
+}
+
 long proto_pm_boottime(void *ctx, seL4_Word badge, int64_t *seconds, uint64_t *counter)
 {
     (void)ctx;
     (void)badge;
-    *seconds = 0; /* no RTC driver yet */
-    *counter = 0;
+    if (!boot_clock.known) {
+        read_boot_clock();
+        boot_clock.known = true;
+    }
+    *seconds = boot_clock.seconds;
+    *counter = boot_clock.counter;
     return 0;
 }
 
