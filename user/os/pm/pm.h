@@ -86,7 +86,7 @@ typedef struct pm_system {
     pm_proc_t proc[PM_PROCS];
     kb_proc_t self; /* pm's own memory: page tables of its VSpace */
     int64_t next_pid;
-    seL4_Word exits; /* processes that ended */
+    seL4_Word exits;   /* processes that ended */
     int64_t first_pid; /* the first program (main.c), 0 once it ended */
     pm_fault_record_t faults[PM_FAULTS_KEPT];
     unsigned next_fault;

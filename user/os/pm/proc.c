@@ -378,7 +378,7 @@ static bool wake_parent(pm_proc_t *parent, pm_proc_t *p)
         return false;
     }
     seL4_MessageInfo_t info = proto_pm_waitpid_reply(p->pid, p->status);
-    seL4_Send(parent->reply, info);
+    seL4_NBSend(parent->reply, info); /* a stale slot is no fault for pm */
     parent->state = PM_RUNNING;
     return true;
 }
