@@ -27,6 +27,8 @@ $(eval $(call host_test,fdt,common/fdt.c))
 $(eval $(call host_test,region,kernel/core/region.c))
 $(eval $(call host_test,cdt,kernel/core/cdt.c kernel/core/capability.c))
 $(eval $(call host_test,sched,kernel/core/ready_queue.c))
+# common/memops.c is included by the test itself, renamed (test_memops.c).
+$(eval $(call host_test,memops,))
 
 # Every source of the architecture-independent kernel, linked with nothing
 # but the stub port (and common/fdt.c): a file nobody else links is still

@@ -63,14 +63,19 @@ bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free)
     return true;
 }
 
+/* Which table entry (plus one) was last given each pid: every request finds
+ * its caller in one step. An entry that was freed or reused since is told
+ * by its own state and pid, so nothing needs clearing. */
+static uint8_t entry_of_pid[PM_PID_MAX + 1];
+_Static_assert(PM_PROCS < UINT8_MAX, "entry_of_pid holds an entry index plus one");
+
 pm_proc_t *pm_find(int64_t pid)
 {
-    for (int i = 0; i < PM_PROCS; i++) {
-        if (pm.proc[i].state != PM_FREE && pm.proc[i].pid == pid) {
-            return &pm.proc[i];
-        }
+    if (pid < 1 || pid > PM_PID_MAX || entry_of_pid[pid] == 0) {
+        return NULL;
     }
-    return NULL;
+    pm_proc_t *p = &pm.proc[entry_of_pid[pid] - 1];
+    return p->state != PM_FREE && p->pid == pid ? p : NULL;
 }
 
 static seL4_Word window_offset(const pm_proc_t *p)
@@ -222,8 +227,8 @@ static const char *base_name(const char *path)
 static seL4_Error start_page(pm_proc_t *p, const char *argv, size_t argv_length, const char *envp,
                              size_t envp_length, int64_t argc, int64_t envc)
 {
-    memset(compose, 0, sizeof(compose));
     keel_startinfo_t *si = (keel_startinfo_t *)compose;
+    memset(si, 0, sizeof(*si)); /* only it and the strings are copied */
     si->magic = KEEL_STARTINFO_MAGIC;
     si->version = KEEL_STARTINFO_VERSION;
     memcpy(si->name, p->name, sizeof(si->name));
@@ -237,7 +242,8 @@ static seL4_Error start_page(pm_proc_t *p, const char *argv, size_t argv_length,
     si->strings_len = argv_length + envp_length;
     memcpy(si->strings, argv, argv_length);
     memcpy(si->strings + argv_length, envp, envp_length);
-    return err != seL4_NoError ? err : kb_map_start_page(&p->b, compose);
+    return err != seL4_NoError ? err
+                               : kb_map_start_page(&p->b, compose, sizeof(*si) + si->strings_len);
 }
 
 static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t argv_length,
@@ -335,6 +341,7 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
                       .heap_start = elf.end,
                       .brk = elf.end,
                       .heap_end = elf.end };
+    entry_of_pid[pid] = (uint8_t)(p - pm.proc + 1);
     p->b = (kb_proc_t){ .host = &pm_host,
                         .untyped = p->memory,
                         .quota = (seL4_Word)1 << PM_PROC_BITS,

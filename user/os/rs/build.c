@@ -290,7 +290,7 @@ static bool map_start_page(rs_component_t *c)
     si->envc = c->desc->envc;
     si->strings_len = c->desc->args_size;
     memcpy(si->strings, rs_string(rs.desc, c->desc->args), c->desc->args_size);
-    return failed_step(c, kb_map_start_page(&c->proc, compose));
+    return failed_step(c, kb_map_start_page(&c->proc, compose, sizeof(*si) + si->strings_len));
 }
 
 static bool make_thread(rs_component_t *c)

@@ -223,11 +223,16 @@ seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge)
     return fail(p, "its fixed capabilities", err);
 }
 
-seL4_Error kb_map_start_page(kb_proc_t *p, const void *page)
+seL4_Error kb_map_start_page(kb_proc_t *p, const void *page, seL4_Word length)
 {
+    if (length > KEEL_STARTINFO_SIZE) {
+        return fail(p, "its start page", seL4_RangeError);
+    }
     for (seL4_Word i = 0; i < KEEL_STARTINFO_SIZE / PAGE; i++) {
-        seL4_Error err = kb_map_new(p, KEEL_STARTINFO_VADDR + i * PAGE, seL4_CanRead, KB_ATTR_DATA,
-                                    0, (const char *)page + i * PAGE, PAGE, NULL);
+        seL4_Word at = i * PAGE;
+        seL4_Word fill = length > at ? min_word(length - at, PAGE) : 0;
+        seL4_Error err = kb_map_new(p, KEEL_STARTINFO_VADDR + at, seL4_CanRead, KB_ATTR_DATA, 0,
+                                    (const char *)page + at, fill, NULL);
         if (err != seL4_NoError) {
             return fail(p, "its start page", err);
         }

@@ -79,8 +79,9 @@ seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack);
 /* Slots TCB, CNode, VSpace and the fault endpoint: `fault` minted with
  * `fault_badge` (Send and GrantReply). */
 seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge);
-/* The start page, composed by the caller (KEEL_STARTINFO_SIZE bytes). */
-seL4_Error kb_map_start_page(kb_proc_t *p, const void *page);
+/* The start page, composed by the caller: its first `length` bytes (at most
+ * KEEL_STARTINFO_SIZE); the rest stays as the kernel made it, zero. */
+seL4_Error kb_map_start_page(kb_proc_t *p, const void *page, seL4_Word length);
 /* Its thread: CSpace, VSpace, IPC buffer, priority and the highest
  * priority it may give threads of its own (mcp), with the authority of TCB
  * `authority`; `notification` bound if not 0, registers for the
