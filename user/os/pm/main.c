@@ -109,15 +109,22 @@ static const char *fault_name(seL4_Word label)
     }
 }
 
-/* A program faulted: remember where, say so on the console, end it with
- * SIGSEGV (SIGILL for an undefined instruction). No reply: it is gone. */
-static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
+/* A program faulted. A first touch of a page of its stack or window: map
+ * it and say true (the reply lets it go on). Otherwise remember where, say
+ * so on the console, end it with SIGSEGV (SIGILL for an undefined
+ * instruction) and say false: no reply, it is gone. */
+static bool handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
 {
     pm_proc_t *p = pm_find((int64_t)(badge & ~PM_FAULT_BADGE));
     if (p == NULL || p->state == PM_ZOMBIE) {
-        return;
+        return false;
     }
     seL4_Word label = seL4_MessageInfo_get_label(info);
+    if (label == seL4_Fault_VMFault &&
+        pm_map_on_demand(p, seL4_GetMR(seL4_VMFault_Addr),
+                         seL4_GetMR(seL4_VMFault_PrefetchFault) != 0)) {
+        return true;
+    }
     p->fault = (pm_fault_t){ .valid = true, .kind = label };
     if (label == seL4_Fault_VMFault) {
         p->fault.pc = seL4_GetMR(seL4_VMFault_IP);
@@ -132,6 +139,7 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
            (unsigned long)p->fault.addr, (long)p->pid, p->name, (unsigned long)p->fault.pc);
     pm.faults[pm.next_fault++ % PM_FAULTS_KEPT] = (pm_fault_record_t){ p->pid, p->fault };
     pm_end(p, label == seL4_Fault_UserException ? PM_SIGILL : PM_SIGSEGV);
+    return false;
 }
 
 /* The first program: the description's arguments after pm's name,
@@ -207,8 +215,11 @@ int main(void)
     seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
     for (;;) {
         if (badge & PM_FAULT_BADGE) {
-            handle_fault(badge, info);
-            info = seL4_Recv(pm.endpoint, &badge);
+            if (handle_fault(badge, info)) {
+                info = seL4_ReplyRecv(pm.endpoint, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+            } else {
+                info = seL4_Recv(pm.endpoint, &badge);
+            }
             continue;
         }
         keel_proto_request_t req = request(badge);

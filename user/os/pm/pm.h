@@ -10,10 +10,15 @@
 #include <stdbool.h>
 
 #define PM_DEPTH seL4_WordBits
-#define PM_PROCS 24           /* processes at once */
-#define PM_PROC_BITS 20       /* each one's memory: a 1 MiB untyped */
-#define PM_PROC_SLOTS 150     /* and a range of pm's slots */
-#define PM_STACK (32ul << 10) /* a program's stack */
+#define PM_PROCS 24       /* processes at once */
+#define PM_PROC_BITS 20   /* each one's memory: a 1 MiB untyped */
+#define PM_PROC_SLOTS 150 /* and a range of pm's slots */
+/* A program's CNode: 64 slots, for the fixed ones and the few caps pm
+ * gives (a bigger one costs its creation and its deletion: the kernel
+ * zeroes and later visits every slot). */
+#define PM_CNODE_BITS 6
+#define PM_STACK (32ul << 10) /* a program's stack: its top page mapped at */
+                              /* the start, the rest when first touched */
 #define PM_PRIORITY 50        /* programs run below every component */
 /* A program's data window: table entry i's is the i-th PM_WINDOW_SIZE of
  * the pool pm and vfs share (the channel "windows", whose frames pm has). */
@@ -47,12 +52,14 @@ typedef struct pm_fault {
 typedef struct pm_proc {
     enum pm_state state;
     int64_t pid, ppid, pgid;
-    int64_t status;                      /* wait status once a zombie */
-    int64_t wait_for;                    /* PM_WAITING: the pid it waits for, -1 any */
-    seL4_CPtr memory;                    /* its untyped (kept across uses of the entry) */
-    seL4_CPtr reply;                     /* the slot its saved reply goes to */
-    kb_proc_t b;                         /* its objects */
-    seL4_Word window_slots[2];           /* its window's caps: b's slots [0], [1] */
+    int64_t status;   /* wait status once a zombie */
+    int64_t wait_for; /* PM_WAITING: the pid it waits for, -1 any */
+    seL4_CPtr memory; /* its untyped (kept across uses of the entry) */
+    seL4_CPtr reply;  /* the slot its saved reply goes to */
+    kb_proc_t b;      /* its objects */
+    seL4_CPtr window_caps[PM_WINDOW_SIZE >> seL4_PageBits]; /* its copies of the pool's
+                                                              frames, 0: not given yet */
+    uint32_t stack_pages;                /* pages of its stack mapped, a bit each */
     seL4_Word heap_start, brk, heap_end; /* heap_end: the end of what is mapped */
     uint32_t ignored;                    /* signals it ignores (bit n: signal n) */
     char name[KEEL_NAME_MAX];
@@ -111,4 +118,7 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
  * reparented, its parent is woken or it is reaped. */
 void pm_end(pm_proc_t *p, int64_t status);
 void pm_reap(pm_proc_t *p);
+/* A page fault at `addr` in a page of p's stack or window not yet mapped:
+ * map it and say true (p goes on); false for any other fault. */
+bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch);
 seL4_Word pm_free_bytes(void);

@@ -125,15 +125,23 @@ static pm_proc_t *free_entry(void)
     return NULL;
 }
 
+static seL4_CPtr window_frame(const pm_proc_t *p, unsigned page)
+{
+    return pm.pool_frames + window_offset(p) / PAGE + page;
+}
+
 /* Every object of the process goes back to its untyped; the copies of the
  * pool's frames that mapped its window are deleted (they are not from its
  * untyped). */
 static void release(pm_proc_t *p)
 {
-    for (seL4_Word i = p->window_slots[0]; i < p->window_slots[1]; i++) {
-        seL4_CNode_Delete(KEEL_SLOT_CNODE, p->b.first_slot + i, PM_DEPTH);
+    for (unsigned i = 0; i < PM_WINDOW_SIZE / PAGE; i++) {
+        if (p->window_caps[i] != 0) {
+            seL4_CNode_Delete(KEEL_SLOT_CNODE, p->window_caps[i], PM_DEPTH);
+            p->window_caps[i] = 0;
+        }
     }
-    p->window_slots[0] = p->window_slots[1] = 0;
+    p->stack_pages = 0;
     seL4_CNode_Revoke(KEEL_SLOT_CNODE, p->memory, PM_DEPTH);
     seL4_CNode_Delete(KEEL_SLOT_CNODE, p->reply, PM_DEPTH);
     p->b.used = 0;
@@ -165,24 +173,58 @@ static keel_startcap_t *add_cap(keel_startinfo_t *si, const char *name, uint32_t
     return e;
 }
 
-/* Its window: its part of the pool, zeroed (the last process's data stays
- * its own), mapped at PM_WINDOW_VADDR through copies of the pool's frame
- * caps. */
-static seL4_Error map_window(pm_proc_t *p)
+#define STACK_BOTTOM (KEEL_STACK_TOP - PM_STACK)
+#define WINDOW_END (PM_WINDOW_VADDR + PM_WINDOW_SIZE)
+_Static_assert(PM_STACK / PAGE <= 32, "a bit per stack page");
+
+/* A window page: a copy of the pool's frame cap, mapped. Its slot is
+ * kept from the copy on, so that release deletes it even if the mapping
+ * failed. */
+static bool map_window_page(pm_proc_t *p, unsigned page)
 {
-    memset(pm_window(p), 0, PM_WINDOW_SIZE);
-    seL4_CPtr frame = pm.pool_frames + window_offset(p) / PAGE;
-    p->window_slots[0] = p->b.used_slots;
-    seL4_Error err = seL4_NoError;
-    for (seL4_Word off = 0; err == seL4_NoError && off < PM_WINDOW_SIZE; off += PAGE) {
-        err = kb_map_copy(&p->b, frame++, PM_WINDOW_VADDR + off, seL4_ReadWrite, KB_ATTR_DATA);
+    seL4_CPtr copy = p->window_caps[page] == 0 ? kb_take_slot(&p->b) : 0;
+    if (copy == 0 ||
+        seL4_CNode_Copy(KEEL_SLOT_CNODE, copy, PM_DEPTH, KEEL_SLOT_CNODE, window_frame(p, page),
+                        PM_DEPTH, seL4_ReadWrite) != seL4_NoError) {
+        return false;
     }
-    p->window_slots[1] = p->b.used_slots;
-    if (err != seL4_NoError) {
-        p->b.failed = "its data window";
-    }
-    return err;
+    p->window_caps[page] = copy;
+    return kb_map(&p->b, copy, PM_WINDOW_VADDR + page * PAGE, seL4_ReadWrite, KB_ATTR_DATA) ==
+           seL4_NoError;
 }
+
+static bool map_stack_page(pm_proc_t *p, unsigned page)
+{
+    if (p->stack_pages & (1u << page)) {
+        return false;
+    }
+    seL4_Error err = kb_map_new(&p->b, STACK_BOTTOM + page * PAGE, seL4_ReadWrite, KB_ATTR_DATA, 0,
+                                NULL, 0, NULL);
+    p->stack_pages |= err == seL4_NoError ? 1u << page : 0;
+    return err == seL4_NoError;
+}
+
+/* Most programs touch one page of their stack and little of their window:
+ * each page of either is mapped when it is first touched (a page fault pm
+ * answers), not at the start. A fetch, a fault on a page already mapped (a
+ * permission fault), or no memory left: the fault stands. */
+bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch)
+{
+    if (fetch) {
+        return false;
+    }
+    if (addr >= PM_WINDOW_VADDR && addr < WINDOW_END) {
+        return map_window_page(p, (unsigned)((addr - PM_WINDOW_VADDR) / PAGE));
+    }
+    if (addr >= STACK_BOTTOM && addr < KEEL_STACK_TOP) {
+        return map_stack_page(p, (unsigned)((addr - STACK_BOTTOM) / PAGE));
+    }
+    return false;
+}
+
+/* "pm", the endpoints passed on and "data" fit the program's CNode. */
+_Static_assert(KEEL_SLOT_FIRST_FREE + 1 + PM_PASSED_MAX + 1 <= (1 << PM_CNODE_BITS),
+               "a program's caps fit its CNode");
 
 static seL4_Error give_endpoint(pm_proc_t *p, keel_startinfo_t *si, const char *name,
                                 seL4_CPtr from, seL4_Word base)
@@ -190,7 +232,7 @@ static seL4_Error give_endpoint(pm_proc_t *p, keel_startinfo_t *si, const char *
     keel_startcap_t *e = add_cap(si, name, KEEL_CAP_ENDPOINT);
     e->cptr = KEEL_SLOT_FIRST_FREE + si->ncaps - 1;
     e->badge = base | (seL4_Word)p->pid;
-    return seL4_CNode_Mint(p->b.cnode, e->cptr, KEEL_CNODE_BITS, KEEL_SLOT_CNODE, from, PM_DEPTH,
+    return seL4_CNode_Mint(p->b.cnode, e->cptr, PM_CNODE_BITS, KEEL_SLOT_CNODE, from, PM_DEPTH,
                            seL4_CapRights_new(1, 0, 0, 1), e->badge);
 }
 
@@ -249,12 +291,13 @@ static seL4_Error start_page(pm_proc_t *p, const char *argv, size_t argv_length,
 static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t argv_length,
                         const char *envp, size_t envp_length, int64_t argc, int64_t envc)
 {
+    /* Its window is mapped on demand; the last process's data in it stays
+     * its own. */
+    memset(pm_window(p), 0, PM_WINDOW_SIZE);
     seL4_Error err = kb_make_objects(&p->b);
     if (err == seL4_NoError) {
-        err = kb_load_image(&p->b, file, PM_STACK);
-    }
-    if (err == seL4_NoError) {
-        err = map_window(p);
+        err = kb_load_image(&p->b, file, PAGE); /* the stack's top page */
+        p->stack_pages = 1u << (PM_STACK / PAGE - 1);
     }
     if (err == seL4_NoError) {
         err = kb_fixed_caps(&p->b, pm.endpoint, PM_FAULT_BADGE | (seL4_Word)p->pid);
@@ -347,6 +390,7 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
                         .quota = (seL4_Word)1 << PM_PROC_BITS,
                         .first_slot = first_slot,
                         .nslots = PM_PROC_SLOTS,
+                        .cnode_bits = PM_CNODE_BITS,
                         .elf = elf };
     memcpy(p->name, base_name(path),
            strlen(base_name(path)) + 1 < KEEL_NAME_MAX ? strlen(base_name(path)) + 1

@@ -13,6 +13,11 @@ static seL4_Error fail(kb_proc_t *p, const char *what, seL4_Error err)
     return err;
 }
 
+seL4_Word kb_cnode_bits(const kb_proc_t *p)
+{
+    return p->cnode_bits != 0 ? p->cnode_bits : KEEL_CNODE_BITS;
+}
+
 seL4_Word kb_object_bytes(seL4_Word type, seL4_Word size_bits)
 {
     switch (type) {
@@ -73,7 +78,7 @@ seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr)
 }
 
 seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, const void *src,
-                         seL4_Word len)
+                         seL4_Word len, bool code)
 {
     if (offset > PAGE || len > PAGE - offset) {
         return seL4_RangeError;
@@ -83,9 +88,9 @@ seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, 
         return err;
     }
     memcpy((char *)h->scratch + offset, src, len);
-    /* The frame may hold code: make what was written visible to
-     * instruction fetches before anyone executes it. */
-    err = seL4_ARM_Page_Unify_Instruction(frame, 0, PAGE);
+    /* Code: make what was written visible to instruction fetches before
+     * anyone executes it. */
+    err = code ? seL4_ARM_Page_Unify_Instruction(frame, 0, PAGE) : seL4_NoError;
     seL4_Error unmapped = seL4_ARM_Page_Unmap(frame);
     return err != seL4_NoError ? err : unmapped;
 }
@@ -117,7 +122,9 @@ seL4_Error kb_map_new(kb_proc_t *p, seL4_Word vaddr, seL4_CapRights_t rights, se
     if (frame == 0) {
         return seL4_NotEnoughMemory;
     }
-    seL4_Error err = len != 0 ? kb_fill_frame(p->host, frame, offset, src, len) : seL4_NoError;
+    seL4_Error err = len != 0 ? kb_fill_frame(p->host, frame, offset, src, len,
+                                              (attr & seL4_ARM_ExecuteNever) == 0)
+                              : seL4_NoError;
     if (err == seL4_NoError) {
         err = kb_map(p, frame, vaddr, rights, attr);
     }
@@ -141,7 +148,7 @@ seL4_Error kb_map_copy(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapR
 
 seL4_Error kb_make_objects(kb_proc_t *p)
 {
-    p->cnode = kb_new_object(p, seL4_CapTableObject, KEEL_CNODE_BITS);
+    p->cnode = kb_new_object(p, seL4_CapTableObject, kb_cnode_bits(p));
     p->vspace = kb_new_object(p, seL4_ARM_VSpaceObject, 0);
     p->tcb = kb_new_object(p, seL4_TCBObject, 0);
     if (p->cnode == 0 || p->vspace == 0 || p->tcb == 0) {
@@ -197,27 +204,30 @@ seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack)
         kb_map_new(p, KEEL_IPCBUF_VADDR, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, &p->ipc_buffer));
 }
 
-static seL4_Word cnode_guard(void)
+/* A guard of the bits a cptr has above the CNode's, so that every cptr
+ * is resolved at depth 64 (docs/os.md, "The CSpace"). */
+static seL4_Word cnode_guard(const kb_proc_t *p)
 {
-    return seL4_CNode_CapData_new(0, seL4_WordBits - KEEL_CNODE_BITS).words[0];
+    return seL4_CNode_CapData_new(0, seL4_WordBits - kb_cnode_bits(p)).words[0];
 }
 
 seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge)
 {
     seL4_CPtr root = p->host->cnode;
-    seL4_Error err = seL4_CNode_Copy(p->cnode, KEEL_SLOT_TCB, KEEL_CNODE_BITS, root, p->tcb, DEPTH,
-                                     seL4_AllRights);
+    seL4_Word bits = kb_cnode_bits(p);
+    seL4_Error err =
+        seL4_CNode_Copy(p->cnode, KEEL_SLOT_TCB, bits, root, p->tcb, DEPTH, seL4_AllRights);
     if (err == seL4_NoError) {
-        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_CNODE, KEEL_CNODE_BITS, root, p->cnode, DEPTH,
-                              seL4_AllRights, cnode_guard());
+        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_CNODE, bits, root, p->cnode, DEPTH,
+                              seL4_AllRights, cnode_guard(p));
     }
     if (err == seL4_NoError) {
-        err = seL4_CNode_Copy(p->cnode, KEEL_SLOT_VSPACE, KEEL_CNODE_BITS, root, p->vspace, DEPTH,
+        err = seL4_CNode_Copy(p->cnode, KEEL_SLOT_VSPACE, bits, root, p->vspace, DEPTH,
                               seL4_AllRights);
     }
     if (err == seL4_NoError) {
         /* Send and GrantReply: what the kernel needs to deliver a fault. */
-        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_FAULT, KEEL_CNODE_BITS, root, fault, DEPTH,
+        err = seL4_CNode_Mint(p->cnode, KEEL_SLOT_FAULT, bits, root, fault, DEPTH,
                               seL4_CapRights_new(1, 0, 0, 1), fault_badge);
     }
     return fail(p, "its fixed capabilities", err);
@@ -228,9 +238,8 @@ seL4_Error kb_map_start_page(kb_proc_t *p, const void *page, seL4_Word length)
     if (length > KEEL_STARTINFO_SIZE) {
         return fail(p, "its start page", seL4_RangeError);
     }
-    for (seL4_Word i = 0; i < KEEL_STARTINFO_SIZE / PAGE; i++) {
-        seL4_Word at = i * PAGE;
-        seL4_Word fill = length > at ? min_word(length - at, PAGE) : 0;
+    for (seL4_Word at = 0; at < length; at += PAGE) {
+        seL4_Word fill = min_word(length - at, PAGE);
         seL4_Error err = kb_map_new(p, KEEL_STARTINFO_VADDR + at, seL4_CanRead, KB_ATTR_DATA, 0,
                                     (const char *)page + at, fill, NULL);
         if (err != seL4_NoError) {
@@ -243,8 +252,8 @@ seL4_Error kb_map_start_page(kb_proc_t *p, const void *page, seL4_Word length)
 seL4_Error kb_make_thread(kb_proc_t *p, seL4_CPtr authority, seL4_Word mcp, seL4_Word priority,
                           seL4_CPtr notification, const char *name)
 {
-    seL4_Error err = seL4_TCB_Configure(p->tcb, KEEL_SLOT_FAULT, p->cnode, cnode_guard(), p->vspace,
-                                        0, KEEL_IPCBUF_VADDR, p->ipc_buffer);
+    seL4_Error err = seL4_TCB_Configure(p->tcb, KEEL_SLOT_FAULT, p->cnode, cnode_guard(p),
+                                        p->vspace, 0, KEEL_IPCBUF_VADDR, p->ipc_buffer);
     if (err == seL4_NoError) {
         err = seL4_TCB_SetSchedParams(p->tcb, authority, mcp, priority);
     }

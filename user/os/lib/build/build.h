@@ -37,10 +37,14 @@ typedef struct kb_proc {
     seL4_Word nslots;
     seL4_Word used_slots;
     seL4_CPtr cnode, vspace, tcb, ipc_buffer; /* builder slots */
-    seL4_Word pages;                          /* frames and page tables from its quota */
+    seL4_Word cnode_bits; /* its CNode has 2^cnode_bits slots; 0: KEEL_CNODE_BITS */
+    seL4_Word pages;      /* frames and page tables from its quota */
     kb_elf_t elf;
     const char *failed; /* what the last failed step was building */
 } kb_proc_t;
+
+/* The size of the process's CNode in bits (p->cnode_bits or the default). */
+seL4_Word kb_cnode_bits(const kb_proc_t *p);
 
 /* Bytes an object of `type` takes in an untyped (as the kernel aligns it). */
 seL4_Word kb_object_bytes(seL4_Word type, seL4_Word size_bits);
@@ -50,9 +54,10 @@ seL4_CPtr kb_take_slot(kb_proc_t *p);
 /* A new object from the process's quota, 0 if the quota or the slots ran out. */
 seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits);
 
-/* Copy len bytes to `offset` in a frame mapped nowhere else yet. */
+/* Copy len bytes to `offset` in a frame mapped nowhere else yet; for
+ * `code`, make them visible to instruction fetches too. */
 seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, const void *src,
-                         seL4_Word len);
+                         seL4_Word len, bool code);
 
 /* Map `frame` read-write at `vaddr` in the builder's own VSpace, page
  * tables from h->new_table. */
@@ -79,8 +84,8 @@ seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack);
 /* Slots TCB, CNode, VSpace and the fault endpoint: `fault` minted with
  * `fault_badge` (Send and GrantReply). */
 seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge);
-/* The start page, composed by the caller: its first `length` bytes (at most
- * KEEL_STARTINFO_SIZE); the rest stays as the kernel made it, zero. */
+/* The start page, composed by the caller: the pages that hold its first
+ * `length` bytes (at most KEEL_STARTINFO_SIZE), from KEEL_STARTINFO_VADDR. */
 seL4_Error kb_map_start_page(kb_proc_t *p, const void *page, seL4_Word length);
 /* Its thread: CSpace, VSpace, IPC buffer, priority and the highest
  * priority it may give threads of its own (mcp), with the authority of TCB

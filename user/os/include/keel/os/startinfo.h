@@ -12,8 +12,8 @@
 
 /* Fixed places in every process's VSpace (the ELF is linked below
  * KEEL_REGIONS_VADDR; programs at 0x400000). */
-#define KEEL_STARTINFO_VADDR 0x7ff00000ul /* KEEL_STARTINFO_SIZE bytes, read-only */
-#define KEEL_STARTINFO_SIZE 0x4000ul      /* 4 pages: the caps table and room for argv/envp */
+#define KEEL_STARTINFO_VADDR 0x7ff00000ul /* up to KEEL_STARTINFO_SIZE bytes, read-only */
+#define KEEL_STARTINFO_SIZE 0x4000ul      /* at most 4 pages (those up to the end of the strings) */
 #define KEEL_IPCBUF_VADDR 0x7ff04000ul    /* one page, the IPC buffer */
 #define KEEL_STACK_TOP 0x7fe00000ul       /* the stack grows down; guard page below */
 #define KEEL_REGIONS_VADDR 0x40000000ul   /* shared regions, device frames, data window */
