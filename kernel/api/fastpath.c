@@ -11,8 +11,9 @@
  *     belongs to the current domain and has a valid VSpace;
  *   - ReplyRecv: the caller slot holds a reply cap to a thread blocked on
  *     reply without a fault (or with a VM fault), in the current domain,
- *     with a valid VSpace; no sender is waiting; the server has no bound
- *     notification; no ready thread has a higher priority than that caller.
+ *     with a valid VSpace; no sender is waiting; the server's bound
+ *     notification, if it has one, has no badges pending; no ready thread
+ *     has a higher priority than that caller.
  * "A valid VSpace" is what the port can switch to without the slow path's
  * checks (arch_fastpath_vspace: a value it cached at an earlier switch and
  * still knows current; after an address space went away anywhere, the slow
@@ -255,7 +256,9 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         slowpath(seL4_SysReplyRecv);
     }
     endpoint_t *ep = cap_object(cap);
-    if (tcb_queue_state(ep->head) == ENDPOINT_SEND || server->bound_notification != 0) {
+    /* A bound notification only matters if it has badges pending: the
+     * slow path would deliver them instead of blocking on the endpoint. */
+    if (tcb_queue_state(ep->head) == ENDPOINT_SEND || notification_bound_pending(server)) {
         slowpath(seL4_SysReplyRecv);
     }
     cte_t *caller_slot = tcb_slot(server, TCB_CALLER);

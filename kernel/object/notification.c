@@ -96,6 +96,12 @@ void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
                NTFN_WAITING);
 }
 
+bool notification_bound_pending(const tcb_t *thread)
+{
+    return thread->bound_notification != 0 &&
+           ntfn_state(paddr_to_ptr(thread->bound_notification)) == NTFN_ACTIVE;
+}
+
 bool notification_deliver_bound(tcb_t *thread)
 {
     if (thread->bound_notification == 0) {

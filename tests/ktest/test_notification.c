@@ -231,6 +231,60 @@ KT_THREAD_TEST(test_bound_delivery)
     KT_ASSERT(regs_kept(got, seL4_SysRecv));
 }
 
+/* A server with a bound notification answering calls with ReplyRecv (the
+ * fastpath takes it while the notification is idle): a later signal still
+ * wakes it from the endpoint; a signal pending when it calls ReplyRecv is
+ * taken at once, after the reply has reached the caller. */
+static volatile seL4_Word served[8];
+static volatile int nserved;
+static seL4_CPtr served_ep, served_self_signal;
+
+static void bound_server(seL4_Word arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(served_ep, &badge);
+    for (;;) {
+        served[nserved++ % 8] = badge;
+        if (seL4_MessageInfo_get_label(info) == 2) {
+            seL4_Signal(served_self_signal); /* pending before the ReplyRecv */
+        }
+        info = seL4_ReplyRecv(served_ep, seL4_MessageInfo_new(0x42, 0, 0, 0), &badge);
+    }
+}
+
+KT_THREAD_TEST(test_bound_server_replyrecv)
+{
+    nserved = 0;
+    seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
+    served_ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_CPtr b10 = kt_env_mint(ntfn, seL4_AllRights, 0x10);
+    served_self_signal = kt_env_mint(ntfn, seL4_AllRights, 0x20);
+    seL4_CPtr client = kt_env_mint(served_ep, seL4_AllRights, 0x5e);
+    KT_RETURN_IF_FAILED();
+    kt_thread_t *t = kt_thread_create(bound_server, 0, KT_PRIO_HIGH, 0);
+    KT_RETURN_IF_FAILED();
+    KT_ASSERT_OK(seL4_TCB_BindNotification(t->tcb, ntfn));
+    kt_thread_start(t);
+
+    seL4_MessageInfo_t reply = seL4_Call(client, seL4_MessageInfo_new(1, 0, 0, 0));
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), 0x42);
+    KT_ASSERT_EQ(nserved, 1);
+    seL4_Signal(b10); /* the server waits on the endpoint again */
+    KT_ASSERT_EQ(nserved, 2);
+    reply = seL4_Call(client, seL4_MessageInfo_new(2, 0, 0, 0));
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), 0x42);
+    KT_ASSERT_EQ(nserved, 4);
+    KT_ASSERT_EQ(served[0], 0x5e);
+    KT_ASSERT_EQ(served[1], 0x10);
+    KT_ASSERT_EQ(served[2], 0x5e);
+    KT_ASSERT_EQ(served[3], 0x20);
+    reply = seL4_Call(client, seL4_MessageInfo_new(1, 0, 0, 0)); /* and it still serves */
+    KT_ASSERT_EQ(seL4_MessageInfo_get_label(reply), 0x42);
+    KT_ASSERT_EQ(nserved, 5);
+}
+
 /* A signal pending before the bound thread's endpoint Recv is delivered at
  * once; after unbinding, signals wait in the notification. */
 KT_THREAD_TEST(test_bound_pending_and_unbind)
@@ -439,6 +493,7 @@ const ktest_case_t ktest_notification_cases[] = {
     { "ntfn.wait_blocks", test_wait_blocks },
     { "ntfn.waiters_fifo", test_waiters_fifo },
     { "ntfn.bound_delivery", test_bound_delivery },
+    { "ntfn.bound_server_replyrecv", test_bound_server_replyrecv },
     { "ntfn.bound_pending_and_unbind", test_bound_pending_and_unbind },
     { "ntfn.bound_before_message", test_bound_before_message },
     { "ntfn.wait_where_not_allowed", test_wait_where_not_allowed },

@@ -20,6 +20,10 @@ void notification_signal(notification_t *ntfn, word_t badge);
  * or block. */
 void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking);
 
+/* Whether the thread's bound notification has badges pending (its next
+ * endpoint receive would take them instead of blocking). */
+bool notification_bound_pending(const tcb_t *thread);
+
 /* A bound notification with pending badges, delivered instead of an
  * endpoint message (ABI 1.4 Recv). Returns true if it was delivered. */
 bool notification_deliver_bound(tcb_t *thread);

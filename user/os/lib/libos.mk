@@ -43,7 +43,7 @@ $(LIBOS_A): $(LIBOS_OBJS)
 # A server's generated dispatch, compiled like the server.
 $(BUILD)/obj/proto/%_server.o: $(PROTO_SRC_DIR)/%_server.c | $(GEN_HEADERS) $(PROTO_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(OS_CFLAGS) $(OS_INCLUDES) -c $< -o $@
+	$(CC) $(OS_CFLAGS) $(SERVER_FLAGS) $(OS_INCLUDES) -c $< -o $@
 
 # libos comes before libc.a so that its sbrk, signal and raise are the ones
 # linked (lld takes an archive member for the first archive that defines

@@ -7,7 +7,7 @@ RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/bu
            user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c
 RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/rs_server.o
 
-$(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
+$(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(SERVER_FLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
 $(RS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 
 # rs serves proto/rs.proto (service.c): the generated dispatch, compiled

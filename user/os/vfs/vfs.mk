@@ -4,3 +4,4 @@
 
 VFS_SRCS := $(addprefix user/os/vfs/,main.c files.c tree.c pipe.c tty.c console.c)
 $(eval $(call os_program,vfs,$(VFS_SRCS),vfs))
+$(patsubst %.c,$(BUILD)/obj/%.o,$(VFS_SRCS)): CFLAGS += $(SERVER_FLAGS)
