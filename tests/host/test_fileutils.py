@@ -139,6 +139,10 @@ def mv():
         expect(["mv", "d/sub", "top"], 0, "", cwd=tmp)
         expect_tree(tmp, ["d/", "d/old", "d/b", "d/c", "top/"], "after the moves")
         suite.expect_eq(read(os.path.join(tmp, "d/c")), b"gamma", "mv b c d/")
+        # a link is moved itself, even one that leads nowhere
+        os.symlink("nowhere", os.path.join(tmp, "dangling"))
+        expect(["mv", "dangling", "d"], 0, "", cwd=tmp)
+        suite.expect_eq(os.readlink(os.path.join(tmp, "d/dangling")), "nowhere", "mv of a link")
 
 
 def operand_errors(prog, tmp):

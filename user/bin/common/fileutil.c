@@ -1,5 +1,5 @@
 /* The file utilities' shared parts (fileutil.h).
- * Calls: stat, opendir readdir closedir, write, malloc. */
+ * Calls: stat (lstat on the host), opendir readdir closedir, write. */
 #include "fileutil.h"
 
 #include <dirent.h>
@@ -43,6 +43,15 @@ int fileutil_options(const char *prog, int argc, char **argv, const char *letter
         }
     }
     return i;
+}
+
+int fileutil_lstat(const char *path, struct stat *st)
+{
+#ifdef SH_HOST
+    return lstat(path, st);
+#else
+    return stat(path, st);
+#endif
 }
 
 char *fileutil_join(const char *dir, const char *name)

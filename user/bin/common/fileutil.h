@@ -26,6 +26,12 @@ int fileutil_usage(const char *prog, const char *why, const char *usage);
 /* "PROG: PATH: strerror(errno)" on stderr; returns FILEUTIL_FAILED. */
 int fileutil_fail(const char *prog, const char *path);
 
+/* The status of path itself: lstat on the host, where a symbolic link must
+ * be removed or moved, never followed; stat on Keel, which has no links
+ * (and libos no lstat). */
+struct stat;
+int fileutil_lstat(const char *path, struct stat *st);
+
 /* "DIR/NAME" (one slash between them), malloc'd; NULL (ENOMEM) if not. */
 char *fileutil_join(const char *dir, const char *name);
 

@@ -15,7 +15,7 @@
 static int move(const char *src, const char *dst)
 {
     struct stat st;
-    if (stat(src, &st) != 0) {
+    if (fileutil_lstat(src, &st) != 0) {
         return fileutil_fail("mv", src);
     }
     if (rename(src, dst) != 0) {

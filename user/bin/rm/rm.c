@@ -17,14 +17,6 @@
 #define OPT_FORCE 1u
 #define OPT_RECURSIVE (2u | 4u) /* -r or -R */
 
-/* Keel has no symbolic links (and libos no lstat); on the host, rm -r must
- * remove a link to a directory, never follow it into another tree. */
-#ifdef SH_HOST
-#define entry_status lstat
-#else
-#define entry_status stat
-#endif
-
 static unsigned opts;
 
 static int remove_path(const char *path);
@@ -56,7 +48,7 @@ static int remove_tree(const char *path)
 static int remove_path(const char *path)
 {
     struct stat st;
-    if (entry_status(path, &st) != 0) {
+    if (fileutil_lstat(path, &st) != 0) {
         return errno == ENOENT && (opts & OPT_FORCE) ? 0 : fileutil_fail("rm", path);
     }
     if (S_ISDIR(st.st_mode)) {
