@@ -10,13 +10,23 @@ BIN_SRCS_sh     := user/bin/sh/main.c user/bin/sh/parse.c user/bin/sh/run.c
 $(foreach p,$(filter-out sh,$(BIN_SH_PROGRAMS)),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c))
 BIN_HOST_PROGRAMS += $(BIN_SH_PROGRAMS)
 
+# The file utilities (same section of docs/os.md): they share
+# user/bin/common/fileutil.c (options, messages, paths, a directory's
+# names), as do ls and cat. Portable: built for the host too.
+BIN_FILE_PROGRAMS := mkdir rmdir rm mv cp touch pwd
+FILEUTIL_SRCS := user/bin/common/fileutil.c
+$(foreach p,$(BIN_FILE_PROGRAMS),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c $(FILEUTIL_SRCS)))
+BIN_SRCS_ls += $(FILEUTIL_SRCS)
+BIN_SRCS_cat += $(FILEUTIL_SRCS)
+BIN_HOST_PROGRAMS += $(BIN_FILE_PROGRAMS)
+
 # The system programs (docs/os.md "The system programs"): they share
 # user/bin/common (a server's endpoint, the lines they print). Keel only.
 BIN_SYS_PROGRAMS := service ps free uptime halt
 SYSINFO_SRCS := user/bin/common/sysinfo.c user/bin/common/endpoint.c
 $(foreach p,$(BIN_SYS_PROGRAMS),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c $(SYSINFO_SRCS)))
 
-BIN_PROGRAMS := $(BIN_SH_PROGRAMS) $(BIN_SYS_PROGRAMS)
+BIN_PROGRAMS := $(BIN_SH_PROGRAMS) $(BIN_FILE_PROGRAMS) $(BIN_SYS_PROGRAMS)
 $(foreach p,$(BIN_PROGRAMS),$(eval $(call os_program,$(p),$(BIN_SRCS_$(p)))))
 BIN_ELFS += $(patsubst %,$(BUILD)/programs/%.elf,$(BIN_PROGRAMS))
 

@@ -167,6 +167,53 @@ static void test_dirs(void)
     vfs_close(me, d);
 }
 
+/* "name/" names a directory only (as Linux): a file behind a trailing
+ * slash is -ENOTDIR for every call and is left as it was. /tmp/a is a file. */
+static void test_trailing_slash(void)
+{
+    check("unlink file/ (ENOTDIR)", PATH_CALL(unlink, "/tmp/a/"), -ENOTDIR);
+    check("rmdir file/ (ENOTDIR)", PATH_CALL(rmdir, "/tmp/a/"), -ENOTDIR);
+    check("open file/ (ENOTDIR)", op_open("/tmp/a/", VFS_O_RDONLY), -ENOTDIR);
+    check("create new/ (EISDIR)", op_open("/tmp/new/", VFS_O_WRONLY | VFS_O_CREAT), -EISDIR);
+    check("rename file/ (ENOTDIR)",
+          vfs_rename(me, WIN_STR, put(WIN_STR, "/tmp/a/"), WIN_STR2, put(WIN_STR2, "/tmp/b")),
+          -ENOTDIR);
+    check("rename file to new/ (ENOTDIR)",
+          vfs_rename(me, WIN_STR, put(WIN_STR, "/tmp/a"), WIN_STR2, put(WIN_STR2, "/tmp/b/")),
+          -ENOTDIR);
+    check("rename file to itself/ (ENOTDIR)",
+          vfs_rename(me, WIN_STR, put(WIN_STR, "/tmp/a"), WIN_STR2, put(WIN_STR2, "/tmp/a/")),
+          -ENOTDIR);
+    check("stat the file after",
+          vfs_stat(me, WIN_STR, put(WIN_STR, "/tmp/a"), NULL, NULL, NULL, NULL, NULL, NULL), 0);
+    check("stat no b or new",
+          vfs_stat(me, WIN_STR, put(WIN_STR, "/tmp/b"), NULL, NULL, NULL, NULL, NULL, NULL) +
+              vfs_stat(me, WIN_STR, put(WIN_STR, "/tmp/new"), NULL, NULL, NULL, NULL, NULL, NULL),
+          -2 * ENOENT);
+    check("mkdir dir/", vfs_mkdir(me, WIN_STR, put(WIN_STR, "/tmp/m/"), 0755), 0);
+    check("rename dir/ to dir2/",
+          vfs_rename(me, WIN_STR, put(WIN_STR, "/tmp/m/"), WIN_STR2, put(WIN_STR2, "/tmp/n//")), 0);
+    check("rmdir dir2/", PATH_CALL(rmdir, "/tmp/n/"), 0);
+}
+
+/* The caller's directory was removed: nothing new is made in it (a node
+ * there would outlive the directory), as on Linux. */
+static void test_removed_directory(void)
+{
+    check("mkdir /tmp/gone", vfs_mkdir(me, WIN_STR, put(WIN_STR, "/tmp/gone"), 0755), 0);
+    check("chdir /tmp/gone", PATH_CALL(chdir, "/tmp/gone"), 0);
+    check("rmdir the directory", PATH_CALL(rmdir, "/tmp/gone"), 0);
+    check("create in it (ENOENT)", op_open("f", VFS_O_WRONLY | VFS_O_CREAT), -ENOENT);
+    check("mkdir in it (ENOENT)", vfs_mkdir(me, WIN_STR, put(WIN_STR, "d"), 0755), -ENOENT);
+    check("rename into it (ENOENT)",
+          vfs_rename(me, WIN_STR, put(WIN_STR, "/tmp/a"), WIN_STR2, put(WIN_STR2, "a")), -ENOENT);
+    check("chdir .. from it (ENOENT)", PATH_CALL(chdir, ".."), -ENOENT);
+    check("getcwd in it (ENOENT)", vfs_getcwd(me, WIN_DATA, 64), -ENOENT);
+    check("chdir / again", PATH_CALL(chdir, "/"), 0);
+    check("the file stayed",
+          vfs_stat(me, WIN_STR, put(WIN_STR, "/tmp/a"), NULL, NULL, NULL, NULL, NULL, NULL), 0);
+}
+
 static void test_ro_and_dev(void)
 {
     check("open /bin/hello for writing (EROFS)", op_open("/bin/hello", VFS_O_WRONLY), -EROFS);
@@ -376,6 +423,8 @@ int main(int argc, char **argv, char **envp)
     test_setup();
     test_files();
     test_dirs();
+    test_trailing_slash();
+    test_removed_directory();
     test_ro_and_dev();
     test_pipes();
     test_hostile();

@@ -1,24 +1,13 @@
 /* cat [FILE...]: copy each file ("-" or none: stdin) to stdout.
  * Exit 1 if a file could not be read, 2 on an unknown option.
  * Calls: open read write close, _exit. */
+#include "../common/fileutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static int write_all(const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(1, buf, len);
-        if (n <= 0) {
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 static int copy(const char *name)
 {
@@ -31,7 +20,7 @@ static int copy(const char *name)
     ssize_t n;
     int status = 0;
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
-        if (write_all(buf, (size_t)n) != 0) {
+        if (fileutil_write_all(1, buf, (size_t)n) != 0) {
             fprintf(stderr, "cat: write error: %s\n", strerror(errno));
             status = 1;
             break;

@@ -2,8 +2,10 @@
  * sorted by name, or the file itself; -a shows names starting with a dot,
  * -l a long line: type and mode, size, modification time (UTC), name.
  * Exit 1 if a path could not be listed, 2 on a usage error.
- * Calls: stat opendir readdir closedir, write (stdio), gmtime strftime. */
-#include <dirent.h>
+ * Calls: stat opendir readdir closedir, write (stdio), gmtime strftime.
+ * The sorted names of a directory: user/bin/common/fileutil.c. */
+#include "../common/fileutil.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,60 +51,20 @@ static int show(const char *path, const char *name)
     return 0;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The sorted names of a directory (malloc'd), NULL on an error. */
-static char **read_names(const char *dir, size_t *count)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        return NULL;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *ent;
-    while ((ent = readdir(d)) != NULL) {
-        if (ent->d_name[0] == '.' && !show_all) {
-            continue;
-        }
-        char **grown = realloc(names, (n + 1) * sizeof(*names));
-        char *copy = strdup(ent->d_name);
-        if (grown == NULL || copy == NULL) {
-            fprintf(stderr, "ls: out of memory\n");
-            exit(1);
-        }
-        names = grown;
-        names[n++] = copy;
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), compare_names);
-    *count = n;
-    return names != NULL ? names : calloc(1, sizeof(*names));
-}
-
 static int list_directory(const char *dir)
 {
     size_t n = 0;
-    char **names = read_names(dir, &n);
+    char **names = fileutil_dir_names(dir, show_all, &n);
     if (names == NULL) {
-        fprintf(stderr, "ls: %s: %s\n", dir, strerror(errno));
-        return 1;
+        return fileutil_fail("ls", dir);
     }
     int status = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(dir) + strlen(names[i]) + 2;
-        char *path = malloc(len);
-        if (path != NULL) {
-            snprintf(path, len, "%s/%s", dir, names[i]);
-            status |= show(path, names[i]);
-        }
+        char *path = fileutil_join(dir, names[i]);
+        status |= path != NULL ? show(path, names[i]) : fileutil_fail("ls", dir);
         free(path);
-        free(names[i]);
     }
-    free(names);
+    fileutil_free_names(names, n);
     return status;
 }
 

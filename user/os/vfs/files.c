@@ -107,19 +107,31 @@ static long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
         return -ESRCH;                                                                             \
     }
 
-/* The directory of path's last component and that component, copied
- * (empty for "/"). */
-static long split(const proc_t *p, const char *path, uint16_t *dir, char name[NODE_NAME_MAX + 1])
+/* A path's last component, split off by split(). */
+typedef struct {
+    uint16_t dir;                 /* the directory it is in */
+    bool slash;                   /* a slash follows it: it must be a directory */
+    char name[NODE_NAME_MAX + 1]; /* empty for "/" */
+} last_t;
+
+static long split(const proc_t *p, const char *path, last_t *last)
 {
-    const char *last;
-    long r = tree_lookup_parent(p->cwd, path, dir, &last);
+    const char *at;
+    long r = tree_lookup_parent(p->cwd, path, &last->dir, &at);
     if (r < 0) {
         return r;
     }
-    size_t len = strcspn(last, "/");
-    memcpy(name, last, len);
-    name[len] = '\0';
+    size_t len = strcspn(at, "/");
+    memcpy(last->name, at, len);
+    last->name[len] = '\0';
+    last->slash = at[len] == '/';
     return 0;
+}
+
+/* "name/" names a directory only: as Linux, -ENOTDIR for anything else. */
+static long slash_check(const last_t *last, uint16_t n)
+{
+    return last->slash && nodes[n].type != NODE_DIR ? -ENOTDIR : 0;
 }
 
 /* Entries may be made in dir: not in /bin or /dev (the root is fixed only
@@ -136,25 +148,29 @@ static bool is_dot(const char *name)
 
 static long open_node(const proc_t *p, const char *path, uint64_t flags, uint64_t mode)
 {
-    uint16_t dir;
-    char name[NODE_NAME_MAX + 1];
-    long r = split(p, path, &dir, name);
+    last_t last;
+    long r = split(p, path, &last);
     if (r < 0) {
         return r;
     }
-    long n = name[0] == '\0' ? dir : tree_find_child(dir, name, strlen(name));
-    if (is_dot(name)) {
+    long n =
+        last.name[0] == '\0' ? last.dir : tree_find_child(last.dir, last.name, strlen(last.name));
+    if (is_dot(last.name)) {
         uint16_t found;
         r = tree_lookup(p->cwd, path, &found);
         n = r < 0 ? r : found;
     }
     if (n == -ENOENT && (flags & VFS_O_CREAT)) {
-        return dir_writable(dir) ? tree_new(dir, name, NODE_REG, (uint16_t)mode) : -EROFS;
+        if (last.slash) {
+            return -EISDIR; /* a regular file is never "name/" */
+        }
+        return dir_writable(last.dir) ? tree_new(last.dir, last.name, NODE_REG, (uint16_t)mode)
+                                      : -EROFS;
     }
     if (n >= 0 && (flags & VFS_O_CREAT) && (flags & VFS_O_EXCL)) {
         return -EEXIST;
     }
-    return n;
+    return n >= 0 && (r = slash_check(&last, (uint16_t)n)) < 0 ? r : n;
 }
 
 static long open_check(node_t *nd, uint64_t flags)
@@ -500,19 +516,19 @@ long proto_vfs_mkdir(void *ctx, seL4_Word badge, const char *path, uint64_t mode
 {
     (void)ctx;
     CALLER(p);
-    uint16_t dir;
-    char name[NODE_NAME_MAX + 1];
-    long r = split(p, path, &dir, name);
+    last_t last;
+    long r = split(p, path, &last);
     if (r < 0) {
         return r;
     }
-    if (name[0] == '\0' || is_dot(name) || tree_find_child(dir, name, strlen(name)) >= 0) {
+    if (last.name[0] == '\0' || is_dot(last.name) ||
+        tree_find_child(last.dir, last.name, strlen(last.name)) >= 0) {
         return -EEXIST;
     }
-    if (!dir_writable(dir)) {
+    if (!dir_writable(last.dir)) {
         return -EROFS;
     }
-    r = tree_new(dir, name, NODE_DIR, (uint16_t)mode);
+    r = tree_new(last.dir, last.name, NODE_DIR, (uint16_t)mode);
     return r < 0 ? r : 0;
 }
 
@@ -526,21 +542,23 @@ static void unlink_node(uint16_t n)
 
 static long removable(const proc_t *p, const char *path, uint16_t *out)
 {
-    uint16_t dir;
-    char name[NODE_NAME_MAX + 1];
-    long r = split(p, path, &dir, name);
+    last_t last;
+    long r = split(p, path, &last);
     if (r < 0) {
         return r;
     }
-    if (name[0] == '\0' || is_dot(name)) {
-        return name[0] == '\0' ? -EBUSY : -EINVAL;
+    if (last.name[0] == '\0' || is_dot(last.name)) {
+        return last.name[0] == '\0' ? -EBUSY : -EINVAL;
     }
-    r = tree_find_child(dir, name, strlen(name));
+    r = tree_find_child(last.dir, last.name, strlen(last.name));
     if (r < 0) {
         return r;
     }
     *out = (uint16_t)r;
-    return nodes[r].fixed ? -EROFS : 0;
+    if (nodes[r].fixed) {
+        return -EROFS;
+    }
+    return slash_check(&last, *out);
 }
 
 long proto_vfs_rmdir(void *ctx, seL4_Word badge, const char *path)
@@ -598,25 +616,28 @@ long proto_vfs_rename(void *ctx, seL4_Word badge, const char *from, const char *
 {
     (void)ctx;
     CALLER(p);
-    uint16_t n, dir;
-    char name[NODE_NAME_MAX + 1];
+    uint16_t n;
+    last_t last;
     long r = removable(p, from, &n);
     if (r == 0) {
-        r = split(p, to, &dir, name);
+        r = split(p, to, &last);
+    }
+    if (r == 0) {
+        r = slash_check(&last, n);
     }
     if (r < 0) {
         return r;
     }
-    if (name[0] == '\0' || is_dot(name)) {
+    if (last.name[0] == '\0' || is_dot(last.name)) {
         return -EBUSY;
     }
-    if (!dir_writable(dir)) {
+    if (!dir_writable(last.dir)) {
         return -EROFS;
     }
-    if (nodes[n].type == NODE_DIR && tree_is_ancestor(n, dir)) {
+    if (nodes[n].type == NODE_DIR && tree_is_ancestor(n, last.dir)) {
         return -EINVAL;
     }
-    long old = tree_find_child(dir, name, strlen(name));
+    long old = tree_find_child(last.dir, last.name, strlen(last.name));
     if (old == n) {
         return 0;
     }
@@ -626,8 +647,8 @@ long proto_vfs_rename(void *ctx, seL4_Word badge, const char *from, const char *
     if (old >= 0) {
         unlink_node((uint16_t)old);
     }
-    nodes[n].parent = dir;
-    strcpy(nodes[n].name, name);
+    nodes[n].parent = last.dir;
+    strcpy(nodes[n].name, last.name);
     return 0;
 }
 

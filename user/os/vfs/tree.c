@@ -93,7 +93,8 @@ static long step(uint16_t at, const char *name, size_t len)
 }
 
 /* Walk every component of path but the last; *last is the last one (empty
- * for "/" or a path ending in '/'). */
+ * for "/"; it may end in slashes). -ENOENT if the last one's directory was
+ * removed (a process's directory lives on until it leaves). */
 long tree_lookup_parent(uint16_t cwd, const char *path, uint16_t *dir, const char **last)
 {
     uint16_t at = path[0] == '/' ? ROOT_NODE : cwd;
@@ -114,6 +115,9 @@ long tree_lookup_parent(uint16_t cwd, const char *path, uint16_t *dir, const cha
             }
             if (nodes[at].type != NODE_DIR) {
                 return -ENOTDIR;
+            }
+            if (!nodes[at].linked) {
+                return -ENOENT; /* a removed directory takes no new entries */
             }
             *dir = at;
             *last = p;
