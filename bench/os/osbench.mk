@@ -28,3 +28,21 @@ $(OSBENCH_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench
 
 $(OSBENCH_QUICK_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench.mk
 	$(call osbench_system, --quick)
+
+# make bench-os: the Keel image (inside the kernel variant `os`, like
+# os-images) and the Linux files (bench/linux/linux.mk), then both runs
+# (tools/runosbench.py: the table, build/osbench.json, build/osbench.log).
+# `make bench` runs it after the kernel benchmarks.
+OSBENCH_IMAGE := $(BUILD)/os/images/osbench.elf
+
+.PHONY: bench-os _bench-os osbench-image
+bench-os:
+	@bash tools/setup.sh --linux-kernel $(LINUX_DIR)
+	@$(MAKE) --no-print-directory _bench-os
+
+osbench-image:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
+	    $(OSBENCH_IMAGE)
+
+_bench-os: osbench-image linux-bench-files
+	$(PYTHON) tools/runosbench.py --build $(BUILD)
