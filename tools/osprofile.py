@@ -128,12 +128,17 @@ def elves_of_system(system, elf_dirs):
 
 
 class Profile:
-    def __init__(self, kernel, users, program):
-        self.kernel, self.users, self.program = kernel, users, program
-        phase_file = next((f for f in program.file_functions if f.endswith("osbench.c")), None)
-        self.phase_functions = program.file_functions.get(phase_file, set()) - PHASE_EXCLUDED
-        self.blocks = {}  # host pointer of a translated block -> (owner, function, count)
-        self.pending = None  # (first pc, [(pc, word)]) of the translation just read
+    """Instructions by phase, owner and function. `users` are the image's
+    ELFs at user level; `program` names the benchmark's among them."""
+
+    def __init__(self, kernel, users, program="osbench"):
+        self.kernel, self.users = kernel, users
+        self.program = next(e for e in users if e.name == program)
+        phase_file = next((f for f in self.program.file_functions
+                           if f is not None and f.endswith("osbench.c")), None)
+        self.phase_functions = self.program.file_functions.get(phase_file, set()) - PHASE_EXCLUDED
+        self.blocks = {}  # host pointer of a translated block -> (pc, count, candidates)
+        self.pending = None  # [(pc, word)] of the translation just read
         self.last_user = None
         self.phase = "boot"
         self.counts = {}  # phase -> {(owner, function): instructions}
@@ -141,34 +146,32 @@ class Profile:
     def translation(self, insns):
         self.pending = insns
 
-    def owner_of(self, insns):
-        pc = insns[0][0]
-        if pc >= KERNEL_BASE:
+    def candidates(self, insns):
+        """"kernel", "?" or the user ELFs holding exactly these words."""
+        if insns[0][0] >= KERNEL_BASE or self.kernel.word(insns[0][0]) == insns[0][1]:
+            return "kernel"
+        matching = [e for e in self.users if all(e.word(a) == w for a, w in insns)]
+        return matching or "?"
+
+    def owner(self, pc, candidates):
+        if candidates == "kernel":
             return "kernel", self.kernel.function(pc)
-        matching = [e for e in self.users
-                    if all(e.word(a) == w for a, w in insns)]
-        if not matching:
-            return ("kernel" if self.kernel.word(pc) == insns[0][1] else "?"), "?"
-        if len(matching) == 1:
-            return matching[0].name, matching[0].function(pc)
-        names = [e.name for e in matching]
-        return "|".join(names), matching[0].function(pc)
+        if candidates == "?":
+            return "?", "?"
+        # shared code at a shared address: whoever ran at user level last
+        chosen = candidates[0] if len(candidates) == 1 else \
+            next((e for e in candidates if e.name == self.last_user), None)
+        if chosen is None:  # a guess, which does not name who runs
+            return candidates[0].name + "?", candidates[0].function(pc)
+        self.last_user = chosen.name
+        return chosen.name, chosen.function(pc)
 
     def executed(self, pointer, pc):
-        block = self.blocks.get(pointer)
         if self.pending is not None and self.pending[0][0] == pc:
-            owner, function = self.owner_of(self.pending)
-            block = (owner, function, len(self.pending))
-            self.blocks[pointer] = block
+            self.blocks[pointer] = (pc, len(self.pending), self.candidates(self.pending))
             self.pending = None
-        if block is None:
-            block = ("?", "?", 1)
-        owner, function, count = block
-        if "|" in owner:  # shared code: whoever ran at user level last
-            candidates = owner.split("|")
-            owner = self.last_user if self.last_user in candidates else candidates[0] + "?"
-        elif owner not in ("kernel", "?"):
-            self.last_user = owner
+        start, count, candidates = self.blocks.get(pointer, (pc, 1, "?"))
+        owner, function = self.owner(start, candidates)
         if owner == self.program.name and function in self.phase_functions:
             self.phase = function
         per = self.counts.setdefault(self.phase, {})
@@ -272,8 +275,7 @@ def main():
                              os.path.join(os_build, "programs")])
     elves["rs"] = os.path.join(os_build, "user", f"rs-{name}.elf")
     users = [Elf(n, p) for n, p in elves.items()]
-    program = next(e for e in users if e.name == "osbench")
-    profile = Profile(Elf("kernel", os.path.join(os_build, "kernel.elf")), users, program)
+    profile = Profile(Elf("kernel", os.path.join(os_build, "kernel.elf")), users)
     console = os.path.join(args.build, "osprofile.log")
     if not run(image, profile, console, args.timeout):
         sys.exit(f"osprofile: no OSBENCH DONE (console: {console})")
