@@ -60,10 +60,15 @@ void console_notified(seL4_Word bits)
         return;
     }
     keel_ring_entry_t e;
+    bool took = false;
     while (keel_ring_get(&uart->completion, &e)) {
         unsigned char bytes[KEEL_UART_INLINE];
         if (e.op == KEEL_UART_RX) {
             tty_input(bytes, keel_uart_unpack(&e, bytes));
         }
+        took = true;
+    }
+    if (took) {
+        seL4_Signal(uart_signal); /* room again: a driver that paused receiving goes on */
     }
 }

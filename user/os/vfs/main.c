@@ -15,20 +15,30 @@
 #include <string.h>
 
 static proc_t procs[PROC_MAX];
-static waiter_t waiters[WAITER_MAX];
-static uint64_t waiter_seq;
 static unsigned char *pool; /* the "windows" region */
 static size_t pool_size;
 
+/* Which entry of procs (plus one) was last given each pid: a request
+ * finds its caller in one step. An entry freed or reused since is told by
+ * its own pid, so nothing needs clearing. */
+static uint8_t entry_of_pid[VFS_PID_MAX + 1];
+_Static_assert(PROC_MAX < UINT8_MAX, "entry_of_pid holds an entry index plus one");
+
 proc_t *proc_find(seL4_Word badge)
 {
-    for (int i = 0; badge >= 1 && badge <= VFS_PID_MAX && i < PROC_MAX; i++) {
-        if (procs[i].pid == (int64_t)badge) {
-            return &procs[i];
-        }
+    if (badge < 1 || badge > VFS_PID_MAX || entry_of_pid[badge] == 0) {
+        return NULL;
     }
-    return NULL;
+    proc_t *p = &procs[entry_of_pid[badge] - 1];
+    return p->pid == (int64_t)badge ? p : NULL;
 }
+
+/* The waiters in arrival order (the oldest first), and which of the reply
+ * slots they hold, a bit each. */
+static waiter_t waiters[WAITER_MAX];
+static int nwaiters;
+static uint32_t reply_slots_used;
+_Static_assert(WAITER_MAX <= 32, "a bit per reply slot");
 
 static seL4_CPtr reply_slot(int i)
 {
@@ -38,22 +48,21 @@ static seL4_CPtr reply_slot(int i)
 /* Save the caller's reply capability and remember what it waits for. */
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length)
 {
-    for (int i = 0; i < WAITER_MAX; i++) {
-        if (waiters[i].kind != WAIT_FREE) {
-            continue;
-        }
-        if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, reply_slot(i), 64) != seL4_NoError) {
-            return -EAGAIN;
-        }
-        waiters[i] = (waiter_t){ .kind = kind,
-                                 .pid = p->pid,
-                                 .ofile = ofile,
-                                 .buf = buf,
-                                 .length = length,
-                                 .seq = waiter_seq++ };
-        return KEEL_PROTO_DEFERRED;
+    if (nwaiters == WAITER_MAX) {
+        return -EAGAIN;
     }
-    return -EAGAIN;
+    int slot = __builtin_ctz(~reply_slots_used); /* a free one: fewer waiters than slots */
+    if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, reply_slot(slot), 64) != seL4_NoError) {
+        return -EAGAIN;
+    }
+    reply_slots_used |= 1u << slot;
+    waiters[nwaiters++] = (waiter_t){ .kind = kind,
+                                      .slot = (uint8_t)slot,
+                                      .ofile = ofile,
+                                      .pid = p->pid,
+                                      .buf = buf,
+                                      .length = length };
+    return KEEL_PROTO_DEFERRED;
 }
 
 /* The result for waiter w now, or -EAGAIN if it still waits. */
@@ -70,41 +79,38 @@ static long waiter_try(const waiter_t *w)
     }
 }
 
-static int oldest_waiter(uint64_t after)
-{
-    int best = -1;
-    for (int i = 0; i < WAITER_MAX; i++) {
-        if (waiters[i].kind != WAIT_FREE && waiters[i].seq >= after &&
-            (best < 0 || waiters[i].seq < waiters[best].seq)) {
-            best = i;
-        }
-    }
-    return best;
-}
-
-/* Answer every waiter whose pipe or line is ready, oldest first. Both read
- * and write replies are one word, so the read builder serves both. */
+/* Answer every waiter whose pipe or line is ready, oldest first; keep the
+ * others in their order. Both read and write replies are one word, so the
+ * read builder serves both. */
 void waiters_retry(void)
 {
-    for (int i = oldest_waiter(0); i >= 0; i = oldest_waiter(waiters[i].seq + 1)) {
+    int kept = 0;
+    for (int i = 0; i < nwaiters; i++) {
         long r = waiter_try(&waiters[i]);
-        if (r != -EAGAIN) {
-            /* NBSend: a caller gone meanwhile leaves a stale slot, no fault */
-            seL4_NBSend(reply_slot(i), proto_vfs_read_reply(r));
-            waiters[i].kind = WAIT_FREE;
+        if (r == -EAGAIN) {
+            waiters[kept++] = waiters[i];
+            continue;
         }
+        /* NBSend: a caller gone meanwhile leaves a stale slot, no fault */
+        seL4_NBSend(reply_slot(waiters[i].slot), proto_vfs_read_reply(r));
+        reply_slots_used &= ~(1u << waiters[i].slot);
     }
+    nwaiters = kept;
 }
 
 /* A process's requests end with it: drop their reply capabilities. */
 static void waiters_drop(int64_t pid)
 {
-    for (int i = 0; i < WAITER_MAX; i++) {
-        if (waiters[i].kind != WAIT_FREE && waiters[i].pid == pid) {
-            seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(i), 64);
-            waiters[i].kind = WAIT_FREE;
+    int kept = 0;
+    for (int i = 0; i < nwaiters; i++) {
+        if (waiters[i].pid != pid) {
+            waiters[kept++] = waiters[i];
+            continue;
         }
+        seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(waiters[i].slot), 64);
+        reply_slots_used &= ~(1u << waiters[i].slot);
     }
+    nwaiters = kept;
 }
 
 static proc_t *proc_alloc(int64_t pid)
@@ -112,6 +118,7 @@ static proc_t *proc_alloc(int64_t pid)
     for (int i = 0; i < PROC_MAX; i++) {
         if (procs[i].pid == 0) {
             proc_t *p = &procs[i];
+            entry_of_pid[pid] = (uint8_t)(i + 1);
             memset(p, 0, sizeof(*p));
             memset(p->fd, 0xff, sizeof(p->fd));
             p->pid = pid;
@@ -268,6 +275,28 @@ static seL4_CPtr start(void)
     return service->cptr;
 }
 
+/* What a request may have made ready: waiters answered, Ctrl-C's signal
+ * sent; before the caller's own answer, so that it goes with the receive
+ * of the next request in one ReplyRecv. Their messages (a waiter's answer:
+ * one word; the signal: two) would overwrite the answer's first two words:
+ * those are kept aside meanwhile. A request that was deferred changed
+ * nothing (it waits because nothing could be moved): no waiter can be
+ * ready because of it. */
+static void after_request(bool deferred)
+{
+    bool retry = nwaiters != 0 && !deferred;
+    if (!retry && !tty_signal_pending()) {
+        return;
+    }
+    seL4_Word mr0 = seL4_GetMR(0), mr1 = seL4_GetMR(1);
+    if (retry) {
+        waiters_retry();
+    }
+    tty_flush_signal();
+    seL4_SetMR(0, mr0);
+    seL4_SetMR(1, mr1);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
@@ -278,19 +307,19 @@ int main(int argc, char **argv, char **envp)
         }
     }
     printf("vfs: serving, window pool %zu KiB\n", pool_size / 1024);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
     for (;;) {
-        seL4_Word badge;
-        seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
-        if (badge & KEEL_BADGE_NOTIFY) {
+        seL4_MessageInfo_t reply = seL4_MessageInfo_new(0, 0, 0, 0);
+        bool answer = false;
+        bool notified = (badge & KEEL_BADGE_NOTIFY) != 0;
+        if (notified) {
             console_notified(badge);
         } else {
             keel_proto_request_t req = request_of(badge);
-            seL4_MessageInfo_t reply;
-            if (proto_vfs_dispatch(&req, info, &reply)) {
-                seL4_Reply(reply);
-            }
+            answer = proto_vfs_dispatch(&req, info, &reply);
         }
-        waiters_retry();
-        tty_flush_signal();
+        after_request(!notified && !answer);
+        info = answer ? seL4_ReplyRecv(ep, reply, &badge) : seL4_Recv(ep, &badge);
     }
 }

@@ -54,6 +54,11 @@ static void deliver(void)
 /* A kill(-group, SIGINT) to pm as a Send without a reply: vfs never waits
  * for pm, which calls vfs (proc_exit) and would otherwise deadlock with
  * it. If pm is not receiving now, the signal goes at the next event. */
+bool tty_signal_pending(void)
+{
+    return sigint_pending;
+}
+
 void tty_flush_signal(void)
 {
     if (!sigint_pending || pm_endpoint == 0 || foreground <= 0) {

@@ -75,15 +75,15 @@ typedef struct proc {
     size_t window_size;
 } proc_t;
 
-enum wait_kind { WAIT_FREE = 0, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ };
+enum wait_kind { WAIT_PIPE_READ = 1, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ };
 
 typedef struct waiter {
     uint8_t kind; /* enum wait_kind */
-    int64_t pid;
+    uint8_t slot; /* its reply capability: REPLY_SLOT_FIRST + slot */
     uint16_t ofile;
+    int64_t pid;
     unsigned char *buf; /* into the waiting process's window */
     size_t length;
-    uint64_t seq; /* arrival order */
 } waiter_t;
 
 /* tree.c */
@@ -127,6 +127,7 @@ void tty_write(const void *buf, size_t length);
 long tty_getpgrp(void);
 void tty_setpgrp(int64_t pgid);
 void tty_init(void);
+bool tty_signal_pending(void); /* a Ctrl-C whose SIGINT is not sent yet */
 void tty_flush_signal(void);
 
 /* console.c */

@@ -52,10 +52,23 @@ static void transmit(void)
 
 /* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
  * completion; bytes that find the ring full are dropped. */
+static bool rx_paused; /* the completion ring was full: receive interrupt masked */
+
+static void set_rx_interrupt(bool on)
+{
+    uint32_t mask = reg_read(UART_IMSC);
+    reg_write(UART_IMSC,
+              on ? mask | UART_INT_RX | UART_INT_RT : mask & ~(UART_INT_RX | UART_INT_RT));
+}
+
+/* Received bytes go to the completion ring. While it is full they stay in
+ * the PL011's FIFO, the receive interrupt masked, until the client has
+ * taken some and signals: no byte is dropped (QEMU holds the rest back
+ * while the FIFO is full). */
 static void receive(void)
 {
     bool any = false;
-    while ((reg_read(UART_FR) & UART_FR_RXFE) == 0) {
+    while (!keel_ring_full(&chan->completion) && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
         unsigned char bytes[KEEL_UART_INLINE];
         size_t n = 0;
         while (n < KEEL_UART_INLINE && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
@@ -66,6 +79,8 @@ static void receive(void)
         any |= keel_ring_put(&chan->completion, e);
     }
     reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
+    rx_paused = keel_ring_full(&chan->completion);
+    set_rx_interrupt(!rx_paused);
     if (any) {
         seL4_Signal(client);
     }
@@ -101,6 +116,8 @@ int main(int argc, char **argv, char **envp)
         if (bits & rx->badge & ~KEEL_BADGE_NOTIFY) {
             receive();
             seL4_IRQHandler_Ack(irq);
+        } else if (rx_paused) {
+            receive(); /* the client signalled: it may have made room */
         }
         transmit();
     }
