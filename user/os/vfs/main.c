@@ -159,9 +159,12 @@ long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t pare
     (void)ctx, (void)badge;
     int32_t map[VFS_FDMAP_BYTES / 4];
     size_t n = fdmap_length / 4;
+    if (fdmap_length % 4 != 0) { /* also a map of 1 to 3 bytes: no whole entry */
+        return -EINVAL;
+    }
     memcpy(map, fdmap, n * 4); /* shared memory: read once */
     for (size_t i = 0; i < n; i++) {
-        if (fdmap_length % 4 != 0 || map[i] < VFS_FDMAP_CLOSED || map[i] > VFS_FD_MAX) {
+        if (map[i] < VFS_FDMAP_CLOSED || map[i] > VFS_FD_MAX) {
             return -EINVAL;
         }
     }
