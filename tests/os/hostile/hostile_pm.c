@@ -2,7 +2,7 @@
  * ways it must be refused and the errno pm.proto names for each. Never
  * sent (they would succeed and change something, or block): a valid
  * spawn, exit, kill of itself or its group, sbrk that fits, setpgid of
- * itself, signal, halt; waitpid only where it has no child (ECHILD at
+ * itself into its own group, signal, halt; waitpid only where it has no child (ECHILD at
  * once, WNOHANG or not). */
 #include "hostile.h"
 
@@ -153,7 +153,7 @@ static void setpgid_request(hostile_t *h, request_t *r)
 {
     r->mr[1] = (seL4_Word)rng_range(h, 0, PM_PID_MAX);
     int64_t target;
-    switch (rng_below(h, 4)) {
+    switch (rng_below(h, 5)) {
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, 0, PM_PID_MAX);
         set(r, PM_SETPGID, 2, "setpgid: pid out of range", -EINVAL);
@@ -167,10 +167,16 @@ static void setpgid_request(hostile_t *h, request_t *r)
         r->mr[0] = (seL4_Word)absent_pid(h);
         set(r, PM_SETPGID, 2, "setpgid: no such process", -ESRCH);
         break;
-    default:
+    case 3:
         target = stranger(h, false);
         r->mr[0] = (seL4_Word)(target != 0 ? target : absent_pid(h));
         set(r, PM_SETPGID, 2, "setpgid: not itself or its child", target != 0 ? -EPERM : -ESRCH);
+        break;
+    default:
+        target = stranger(h, true);
+        r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? 0 : h->pid);
+        r->mr[1] = (seL4_Word)(target != 0 && rng_one_in(h, 2) ? target : absent_group(h));
+        set(r, PM_SETPGID, 2, "setpgid: into a stranger's group", -EPERM);
         break;
     }
 }
@@ -303,8 +309,9 @@ static void spawn_request(hostile_t *h, request_t *r)
         set(r, PM_SPAWN, 9, "spawn: group out of range", -EINVAL);
         break;
     case 4:
-        r->mr[8] = (seL4_Word)absent_group(h);
-        set(r, PM_SPAWN, 9, "spawn: into a group nobody is in", -EPERM);
+        r->mr[8] = (seL4_Word)(stranger(h, true) != 0 && rng_one_in(h, 2) ? stranger(h, true)
+                                                                          : absent_group(h));
+        set(r, PM_SPAWN, 9, "spawn: into a stranger's group or nobody's", -EPERM);
         break;
     case 5:
         put_unterminated(h, r, rng_one_in(h, 2) ? 2 : 4, rng_one_in(h, 2) ? AT_ARGV : AT_ENVP);
