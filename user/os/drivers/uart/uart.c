@@ -51,10 +51,15 @@ static void transmit(void)
 }
 
 /* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
- * completion; bytes that find the ring full are dropped. */
+ * completion; bytes that find the ring full are dropped. The interrupt is
+ * cleared before the FIFO is drained, not after: a byte that arrives
+ * between the last read and a later clear would have its interrupt
+ * cleared while it waits in the FIFO (QEMU raises the receive interrupt
+ * only when the FIFO goes from empty to one byte), and input would stall. */
 static void receive(void)
 {
     bool any = false;
+    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     while ((reg_read(UART_FR) & UART_FR_RXFE) == 0) {
         unsigned char bytes[KEEL_UART_INLINE];
         size_t n = 0;
@@ -65,7 +70,6 @@ static void receive(void)
         e.length = (uint32_t)keel_uart_pack(&e, bytes, n);
         any |= keel_ring_put(&chan->completion, e);
     }
-    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     if (any) {
         seL4_Signal(client);
     }
