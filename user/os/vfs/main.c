@@ -35,9 +35,25 @@ static seL4_CPtr reply_slot(int i)
     return REPLY_SLOT_FIRST + (seL4_CPtr)i;
 }
 
-/* Save the caller's reply capability and remember what it waits for. */
+/* A process's requests end with it: drop their reply capabilities. */
+static void waiters_drop(int64_t pid)
+{
+    for (int i = 0; i < WAITER_MAX; i++) {
+        if (waiters[i].kind != WAIT_FREE && waiters[i].pid == pid) {
+            seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(i), 64);
+            waiters[i].kind = WAIT_FREE;
+        }
+    }
+}
+
+/* Save the caller's reply capability and remember what it waits for. A
+ * process has one thread, so a request of its that still waits was sent
+ * without Call (nobody waits for its answer): it is dropped first, and a
+ * process holds one waiting slot at most -- requests sent without Call
+ * cannot take every slot and make others' reads fail with EAGAIN. */
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length)
 {
+    waiters_drop(p->pid);
     for (int i = 0; i < WAITER_MAX; i++) {
         if (waiters[i].kind != WAIT_FREE) {
             continue;
@@ -91,17 +107,6 @@ void waiters_retry(void)
         if (r != -EAGAIN) {
             /* NBSend: a caller gone meanwhile leaves a stale slot, no fault */
             seL4_NBSend(reply_slot(i), proto_vfs_read_reply(r));
-            waiters[i].kind = WAIT_FREE;
-        }
-    }
-}
-
-/* A process's requests end with it: drop their reply capabilities. */
-static void waiters_drop(int64_t pid)
-{
-    for (int i = 0; i < WAITER_MAX; i++) {
-        if (waiters[i].kind != WAIT_FREE && waiters[i].pid == pid) {
-            seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(i), 64);
             waiters[i].kind = WAIT_FREE;
         }
     }
