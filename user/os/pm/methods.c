@@ -169,12 +169,13 @@ long proto_pm_getppid(void *ctx, seL4_Word badge)
     return self != NULL ? self->ppid : -ESRCH;
 }
 
-/* Map the pages between the mapped end and the new break. */
+/* Map the pages between the mapped end and the new break, leaving what its
+ * stack and window will need. */
 static bool grow_heap(pm_proc_t *p, seL4_Word new_brk)
 {
     while (p->heap_end < new_brk) {
-        if (kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, NULL) !=
-            seL4_NoError) {
+        if (!pm_heap_page_fits(p) || kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0,
+                                                NULL, 0, NULL) != seL4_NoError) {
             return false;
         }
         p->heap_end += PAGE;
