@@ -55,6 +55,7 @@
 #define REPORTS_MAX 5    /* unexpected answers printed per server */
 #define MSG_WORDS 120    /* seL4_MsgMaxLength: what the IPC buffer holds */
 #define WINDOW_MIN 32768 /* where hostile_pm.c places a spawn's arguments */
+#define CNODE_SLOTS 64   /* a program's CNode (pm's PM_CNODE_BITS): its cptrs */
 
 typedef struct server {
     const char *name; /* also its endpoint's name in the start page */
@@ -139,9 +140,9 @@ static void generate(hostile_t *h, const server_t *s, request_t *r)
     if (rng_one_in(h, 4)) {
         r->caps = 1 + (unsigned)rng_below(h, 3);
         for (unsigned c = 0; c < r->caps; c++) {
-            /* its own fixed caps, its grants, or any slot of its CNode:
-             * a cptr that does not resolve is the caller's own cap fault */
-            r->cap[c] = rng_below(h, rng_one_in(h, 2) ? 40 : (1u << KEEL_CNODE_BITS));
+            /* its own fixed caps and grants, or any slot of its CNode: a
+             * cptr that does not resolve is the caller's own cap fault */
+            r->cap[c] = rng_below(h, rng_one_in(h, 2) ? KEEL_SLOT_FIRST_FREE + 8 : CNODE_SLOTS);
         }
     }
 }
