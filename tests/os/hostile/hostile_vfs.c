@@ -62,6 +62,16 @@ static uint64_t plain_flags(hostile_t *h, uint64_t access)
     return access | (rng_one_in(h, 2) ? VFS_O_TRUNC : 0) | (rng_one_in(h, 2) ? VFS_O_APPEND : 0);
 }
 
+/* One bit that is no open flag (and sometimes more). */
+static uint64_t unknown_flag(hostile_t *h)
+{
+    uint64_t bit;
+    do {
+        bit = (uint64_t)1 << rng_below(h, 64);
+    } while (bit & VFS_O_FLAGS);
+    return bit | (rng_one_in(h, 4) ? rng_next(h) & ~(uint64_t)VFS_O_FLAGS : 0);
+}
+
 static void open_path(hostile_t *h, request_t *r, const char *path, uint64_t flags,
                       const char *what, long expect)
 {
@@ -75,13 +85,14 @@ static void open_request(hostile_t *h, request_t *r)
 {
     uint64_t rw = 1 + rng_below(h, 2);
     switch (rng_below(h, 9)) {
-    case 0:
-        open_path(h, r, "", plain_flags(h, rng_below(h, 3)) | (rng_next(h) & VFS_O_CREAT), "", 0);
+    case 0: /* O_CREAT or not: the walk fails before a name is made */
+        r->mr[2] = plain_flags(h, rng_below(h, 3)) | (rng_next(h) & VFS_O_CREAT);
+        r->mr[3] = rng_below(h, MODE_MAX + 1);
         set(r, VFS_OPEN, 4, "open: a bad path", put_bad_path(h, r, 0, AT_FROM));
         break;
     case 1:
-        open_path(h, r, "/bin/sh", rng_next(h) | ~(uint64_t)VFS_O_FLAGS, "open: unknown flags",
-                  -EINVAL);
+        open_path(h, r, "/bin/sh", (rng_next(h) & VFS_O_FLAGS) | unknown_flag(h),
+                  "open: unknown flags", -EINVAL);
         break;
     case 2:
         open_path(h, r, "/bin/sh", 0, "open: mode out of range", -EINVAL);
@@ -378,6 +389,7 @@ static void privileged_request(hostile_t *h, request_t *r)
 
 void vfs_request(hostile_t *h, request_t *r)
 {
+    /* open twice: it has the most ways to fail */
     static void (*const kinds[])(hostile_t *, request_t *) = {
         open_request, fd_request,     read_request,     write_request,      lseek_request,
         tty_request,  dup2_request,   getdents_request, getcwd_request,     path_request,
