@@ -7,6 +7,7 @@
 #   make debug               boot the demo image halted, with QEMU's gdb stub on :1234
 #   make check               static checks (headers compile alone, cppcheck)
 #   make bench               benchmarks in QEMU, instruction counts (docs/benchmarks.md)
+#   make bench-os            the OS benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make fuzz                libFuzzer over the invocation decoders (not in make test)
 #
 # Everything generated or built goes under $(BUILD).
@@ -56,6 +57,7 @@ include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk
 include tests/os/shell/shell.mk
+include bench/os/osbench.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
 include user/os/drivers/timer/timer.mk
@@ -72,6 +74,7 @@ include tests/os/libostest/libostest.mk
 include tests/fuzz/fuzz.mk
 include tests/foreign/foreign.mk
 include bench/bench.mk
+include bench/linux/linux.mk
 include mk/images.mk
 include mk/test.mk
 include mk/check.mk

@@ -39,9 +39,12 @@ $(BENCH_STATS_IMAGE): FORCE
 TEST_DEPS += $(BENCH_STATS_IMAGE)
 
 .PHONY: bench _bench FORCE
+# make bench: the kernel benchmarks, then the OS benchmarks beside Linux
+# (make bench-os, bench/os/osbench.mk).
 bench:
-	@bash tools/setup.sh
+	@bash tools/setup.sh --linux-kernel $(LINUX_DIR)
 	@$(MAKE) --no-print-directory _bench
 
 _bench: $(BENCH_IMAGE)
 	$(PYTHON) tools/runbench.py --build $(BUILD)
+	@$(MAKE) --no-print-directory _bench-os

@@ -10,6 +10,8 @@
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
+#   osbench the OS with bench/os/osbench as pm's first program (make bench-os;
+#           bench/os/osbench.mk), osbench-quick the same with --quick
 
 OS_KERNEL_DEFINES := -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
                      -DCONFIG_EXPORT_PTMR_USER=1 -DCONFIG_ROOT_CNODE_SIZE_BITS=15
@@ -31,6 +33,8 @@ $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
+$(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
+$(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
 
 .PHONY: os-images-inside
 os-images-inside: $(OS_IMAGE_FILES)

@@ -2,6 +2,13 @@
 # Make sure this (Debian) machine has what the build and the tests need, and
 # install what is missing with apt-get. Silent and fast when nothing is missing;
 # exits non-zero with a message naming what could not be installed.
+#
+#   setup.sh                     what make test and make run need
+#   setup.sh --linux-kernel DIR  also what the Linux side of the OS benchmarks
+#                                needs (bench/linux/, docs/benchmarks.md): the
+#                                cross C library, and Debian's arm64 6.1 kernel
+#                                fetched into DIR/Image (DIR/kernel.txt names the
+#                                package); nothing is fetched if DIR/Image exists
 set -euo pipefail
 
 # command -> Debian package providing it
@@ -88,8 +95,63 @@ install_sanitizer_runtime() {
         die "could not install clang's sanitizer runtime (libclang-rt-$major-dev)"
 }
 
+# The Linux benchmark's static program needs Debian's arm64 C library.
+LINUX_FILES=(
+    "/usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross"
+)
+
+# Debian's arm64 kernel: the package linux-image-arm64 (for arm64) depends on
+# the current 6.1 image package, which `apt-get download` fetches without
+# installing it; its /boot/vmlinuz-* is an uncompressed arm64 Image.
+ARM64_UPDATED=0
+ensure_arm64_lists() {
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        echo "setup.sh: dpkg --add-architecture arm64" >&2
+        as_root dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed"
+    fi
+    if [ "$ARM64_UPDATED" -eq 0 ] && [ -z "$(kernel_package)" ]; then
+        echo "setup.sh: apt-get update (arm64 package lists)" >&2
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+            die "apt-get update failed"
+        ARM64_UPDATED=1
+    fi
+}
+
+kernel_package() {
+    apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+        awk '!found && $1 == "Depends:" && $2 ~ /^linux-image-6\.1\./ { sub(/:arm64$/, "", $2); print $2; found = 1 }'
+}
+
+fetch_linux_kernel() {
+    local dir=$1 pkg tmp deb sandbox=()
+    [ -s "$dir/Image" ] && return 0
+    ensure_arm64_lists
+    pkg=$(kernel_package)
+    [ -n "$pkg" ] || die "no linux-image-6.1.*-arm64 package found for arm64"
+    mkdir -p "$dir"
+    tmp=$(mktemp -d)
+    # As root apt downloads as its own user, who may not write to $tmp.
+    [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+    echo "setup.sh: fetching $pkg (arm64)" >&2
+    (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg:arm64" >&2) ||
+        { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+    deb=$(ls "$tmp"/*.deb)
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' ||
+        { rm -rf "$tmp"; die "no /boot/vmlinuz-* in $deb"; }
+    cp "$tmp"/boot/vmlinuz-* "$dir/Image.tmp" && mv "$dir/Image.tmp" "$dir/Image"
+    dpkg-deb -f "$deb" Package Version | paste -sd' ' >"$dir/kernel.txt"
+    rm -rf "$tmp"
+}
+
 main() {
-    local pkgs
+    local pkgs linux_dir=""
+    if [ "${1-}" = "--linux-kernel" ]; then
+        [ -n "${2-}" ] || die "--linux-kernel wants a directory"
+        linux_dir=$2
+        FILES+=("${LINUX_FILES[@]}")
+    elif [ $# -gt 0 ]; then
+        die "usage: setup.sh [--linux-kernel DIR]"
+    fi
     pkgs=$(missing_packages)
     if [ -n "$pkgs" ]; then
         # shellcheck disable=SC2086 # word splitting wanted: one package per word
@@ -100,6 +162,9 @@ main() {
     if ! sanitizers_work; then
         install_sanitizer_runtime
         sanitizers_work || die "clang -fsanitize=address,undefined still cannot link a program"
+    fi
+    if [ -n "$linux_dir" ]; then
+        fetch_linux_kernel "$linux_dir"
     fi
 }
 

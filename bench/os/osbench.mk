@@ -1,0 +1,48 @@
+# The OS benchmarks (docs/benchmarks.md, "OS benchmarks"): bench/os/osbench.c
+# and its exit helper, built for Keel as programs of /bin, and the
+# descriptions of the Keel images `osbench` and `osbench-quick`
+# (system/system.mk packs them inside the kernel variant `os`): the system of
+# system/keel.system with osbench as pm's first program instead of the
+# shell, plus bench/keel/osbench.system. The Linux twin: bench/linux/linux.mk.
+
+$(eval $(call os_program,osbench,bench/os/osbench.c))
+$(eval $(call os_program,osbench-exit,bench/os/exit.c))
+
+OSBENCH_SYSTEM       := $(BUILD)/system/osbench.system
+OSBENCH_QUICK_SYSTEM := $(BUILD)/system/osbench-quick.system
+
+# osbench_system(ARGS): keel.system with pm's first program replaced by
+# /bin/osbench ARGS (an error if that line is not found), then the fragment.
+define osbench_system
+	@mkdir -p $(@D)
+	sed 's|^\( *arg  *\)--respawn /bin/sh *$$|\1/bin/osbench$(1)|' system/keel.system > $@.tmp
+	@grep -q '^ *arg  */bin/osbench$(1)$$' $@.tmp || \
+	    { echo "osbench.mk: no 'arg --respawn /bin/sh' line for pm in system/keel.system" >&2; \
+	      rm -f $@.tmp; exit 1; }
+	cat bench/keel/osbench.system >> $@.tmp
+	mv $@.tmp $@
+endef
+
+$(OSBENCH_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench.mk
+	$(call osbench_system,)
+
+$(OSBENCH_QUICK_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench.mk
+	$(call osbench_system, --quick)
+
+# make bench-os: the Keel image (inside the kernel variant `os`, like
+# os-images) and the Linux files (bench/linux/linux.mk), then both runs
+# (tools/runosbench.py: the table, build/osbench.json, build/osbench.log).
+# `make bench` runs it after the kernel benchmarks.
+OSBENCH_IMAGE := $(BUILD)/os/images/osbench.elf
+
+.PHONY: bench-os _bench-os osbench-image
+bench-os:
+	@bash tools/setup.sh --linux-kernel $(LINUX_DIR)
+	@$(MAKE) --no-print-directory _bench-os
+
+osbench-image:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
+	    $(OSBENCH_IMAGE)
+
+_bench-os: osbench-image linux-bench-files
+	$(PYTHON) tools/runosbench.py --build $(BUILD)
