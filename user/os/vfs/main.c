@@ -46,14 +46,25 @@ static void waiters_drop(int64_t pid)
     }
 }
 
-/* Save the caller's reply capability and remember what it waits for. A
- * process has one thread, so a request of its that still waits was sent
- * without Call (nobody waits for its answer): it is dropped first, and a
- * process holds one waiting slot at most -- requests sent without Call
- * cannot take every slot and make others' reads fail with EAGAIN. */
+/* A process has one thread: if a request of its still waits when it asks
+ * again, that one was sent without Call (nobody waits for its answer), and
+ * it is dropped. So a process holds one waiting slot at most -- requests
+ * sent without Call cannot take every slot and make others' reads fail
+ * with EAGAIN. */
+static void waiter_drop_earlier(proc_t *p)
+{
+    int i = p->waiter - 1;
+    if (i >= 0 && waiters[i].kind != WAIT_FREE && waiters[i].pid == p->pid) {
+        seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(i), 64);
+        waiters[i].kind = WAIT_FREE;
+    }
+    p->waiter = 0;
+}
+
+/* Save the caller's reply capability and remember what it waits for. */
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length)
 {
-    waiters_drop(p->pid);
+    waiter_drop_earlier(p);
     for (int i = 0; i < WAITER_MAX; i++) {
         if (waiters[i].kind != WAIT_FREE) {
             continue;
@@ -67,6 +78,7 @@ long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t len
                                  .buf = buf,
                                  .length = length,
                                  .seq = waiter_seq++ };
+        p->waiter = (uint8_t)(i + 1);
         return KEEL_PROTO_DEFERRED;
     }
     return -EAGAIN;

@@ -73,6 +73,8 @@ typedef struct proc {
     uint16_t cwd;
     unsigned char *window;
     size_t window_size;
+    uint8_t waiter; /* its last waiting request's index + 1, 0: none (the slot may
+                       have been answered and reused since: check its pid) */
 } proc_t;
 
 enum wait_kind { WAIT_FREE = 0, WAIT_PIPE_READ, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ };
