@@ -552,20 +552,28 @@ static pid_t spawn_pipeline(const pipeline_t *p, pid_t *pids, int *status)
     return pgid;
 }
 
-/* Wait for every process; the status is the last command's. */
+/* Wait for every process, then report how each ended (after all the
+ * pipeline printed, as other shells do); the status is the last
+ * command's. */
 static int wait_pipeline(const pipeline_t *p, const pid_t *pids, int status)
 {
+    int *wstatus = sh_alloc(p->ncmds * sizeof(*wstatus));
+    bool *ended = sh_alloc(p->ncmds * sizeof(*ended));
+    for (size_t i = 0; i < p->ncmds; i++) {
+        ended[i] = pids[i] > 0 && waitpid(pids[i], &wstatus[i], 0) == pids[i];
+    }
     bool interrupted = false;
     for (size_t i = 0; i < p->ncmds; i++) {
-        int wstatus;
         bool last = i + 1 == p->ncmds;
-        if (pids[i] > 0 && waitpid(pids[i], &wstatus, 0) == pids[i]) {
-            int s = report_status(pids[i], wstatus, &interrupted);
+        if (ended[i]) {
+            int s = report_status(pids[i], wstatus[i], &interrupted);
             status = last ? s : status;
         } else if (last && pids[i] > 0) {
             status = 1;
         }
     }
+    free(wstatus);
+    free(ended);
     return status;
 }
 

@@ -22,6 +22,20 @@ static pm_proc_t *caller(seL4_Word badge)
     return badge <= PM_PID_MAX ? pm_find((int64_t)badge) : NULL;
 }
 
+/* May self put itself or a child into group pgid? Only if the group holds
+ * self or one of its children: a process that could join any group could
+ * then signal it as its own (kill(0)), the shell's among them. */
+static bool may_join(const pm_proc_t *self, int64_t pgid)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        const pm_proc_t *p = &pm.proc[i];
+        if (p->state != PM_FREE && p->pgid == pgid && (p == self || p->ppid == self->pid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *argv,
                     size_t argv_length, const void *envp, size_t envp_length, const void *fdmap,
                     size_t fdmap_length, int64_t pgid)
@@ -31,14 +45,8 @@ long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *ar
     if (self == NULL) {
         return -EPERM;
     }
-    if (pgid > 0) {
-        bool exists = false;
-        for (int i = 0; i < PM_PROCS; i++) {
-            exists |= pm.proc[i].state != PM_FREE && pm.proc[i].pgid == pgid;
-        }
-        if (!exists) {
-            return -EPERM;
-        }
+    if (pgid > 0 && !may_join(self, pgid)) {
+        return -EPERM;
     }
     return pm_spawn(self->pid, path, argv, argv_length, envp, envp_length, fdmap, fdmap_length,
                     pgid);
@@ -161,12 +169,13 @@ long proto_pm_getppid(void *ctx, seL4_Word badge)
     return self != NULL ? self->ppid : -ESRCH;
 }
 
-/* Map the pages between the mapped end and the new break. */
+/* Map the pages between the mapped end and the new break, leaving what its
+ * stack and window will need. */
 static bool grow_heap(pm_proc_t *p, seL4_Word new_brk)
 {
     while (p->heap_end < new_brk) {
-        if (kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, NULL) !=
-            seL4_NoError) {
+        if (!pm_heap_page_fits(p) || kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0,
+                                                NULL, 0, NULL) != seL4_NoError) {
             return false;
         }
         p->heap_end += PAGE;
@@ -288,6 +297,9 @@ long proto_pm_setpgid(void *ctx, seL4_Word badge, int64_t pid, int64_t pgid)
         return -ESRCH;
     }
     if (p != self && p->ppid != self->pid) {
+        return -EPERM;
+    }
+    if (pgid != 0 && pgid != p->pid && !may_join(self, pgid)) {
         return -EPERM;
     }
     p->pgid = pgid == 0 ? p->pid : pgid;

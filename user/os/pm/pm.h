@@ -121,4 +121,7 @@ void pm_reap(pm_proc_t *p);
 /* A page fault at `addr` in a page of p's stack or window not yet mapped:
  * map it and say true (p goes on); false for any other fault. */
 bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch);
+/* May the heap take one more page and leave what the stack and window
+ * pages not touched yet will need? */
+bool pm_heap_page_fits(const pm_proc_t *p);
 seL4_Word pm_free_bytes(void);

@@ -222,6 +222,33 @@ bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch)
     return false;
 }
 
+/* What the stack and window pages not touched yet will take when they are:
+ * a slot each, a frame each for the stack, and for the window's first page
+ * its page table. The heap leaves that much (pm_heap_page_fits), so that a
+ * program that ran out of memory still has its stack and its window -- it
+ * can still print that it did. */
+static void untouched_needs(const pm_proc_t *p, seL4_Word *slots, seL4_Word *bytes)
+{
+    seL4_Word window = 0, stack = 0;
+    for (unsigned i = 0; i < PM_WINDOW_SIZE / PAGE; i++) {
+        window += p->window_caps[i] == 0;
+    }
+    for (unsigned i = 0; i < PM_STACK / PAGE; i++) {
+        stack += (p->stack_pages & (1u << i)) == 0;
+    }
+    seL4_Word table = window == PM_WINDOW_SIZE / PAGE;
+    *slots = window + stack + table;
+    *bytes = (stack + table) * PAGE;
+}
+
+bool pm_heap_page_fits(const pm_proc_t *p)
+{
+    seL4_Word slots, bytes;
+    untouched_needs(p, &slots, &bytes);
+    /* a heap page: its frame and, at times, a page table */
+    return p->b.used_slots + slots + 2 <= p->b.nslots && p->b.used + bytes + 2 * PAGE <= p->b.quota;
+}
+
 /* "pm", the endpoints passed on and "data" fit the program's CNode. */
 _Static_assert(KEEL_SLOT_FIRST_FREE + 1 + PM_PASSED_MAX + 1 <= (1 << PM_CNODE_BITS),
                "a program's caps fit its CNode");

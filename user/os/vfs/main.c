@@ -45,9 +45,30 @@ static seL4_CPtr reply_slot(int i)
     return REPLY_SLOT_FIRST + (seL4_CPtr)i;
 }
 
-/* Save the caller's reply capability and remember what it waits for. */
+/* A process's requests end with it: drop their reply capabilities. */
+static void waiters_drop(int64_t pid)
+{
+    int kept = 0;
+    for (int i = 0; i < nwaiters; i++) {
+        if (waiters[i].pid != pid) {
+            waiters[kept++] = waiters[i];
+            continue;
+        }
+        seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(waiters[i].slot), 64);
+        reply_slots_used &= ~(1u << waiters[i].slot);
+    }
+    nwaiters = kept;
+}
+
+/* Save the caller's reply capability and remember what it waits for.
+ * A process has one thread: if a request of its still waits when it asks
+ * again, that one was sent without Call (nobody waits for its answer), and
+ * it is dropped. So a process holds one waiting slot at most -- requests
+ * sent without Call cannot take every slot and make others' reads fail
+ * with EAGAIN. */
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length)
 {
+    waiters_drop(p->pid);
     if (nwaiters == WAITER_MAX) {
         return -EAGAIN;
     }
@@ -93,21 +114,6 @@ void waiters_retry(void)
         }
         /* NBSend: a caller gone meanwhile leaves a stale slot, no fault */
         seL4_NBSend(reply_slot(waiters[i].slot), proto_vfs_read_reply(r));
-        reply_slots_used &= ~(1u << waiters[i].slot);
-    }
-    nwaiters = kept;
-}
-
-/* A process's requests end with it: drop their reply capabilities. */
-static void waiters_drop(int64_t pid)
-{
-    int kept = 0;
-    for (int i = 0; i < nwaiters; i++) {
-        if (waiters[i].pid != pid) {
-            waiters[kept++] = waiters[i];
-            continue;
-        }
-        seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(waiters[i].slot), 64);
         reply_slots_used &= ~(1u << waiters[i].slot);
     }
     nwaiters = kept;
@@ -166,9 +172,12 @@ long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t pare
     (void)ctx, (void)badge;
     int32_t map[VFS_FDMAP_BYTES / 4];
     size_t n = fdmap_length / 4;
+    if (fdmap_length % 4 != 0) { /* also a map of 1 to 3 bytes: no whole entry */
+        return -EINVAL;
+    }
     memcpy(map, fdmap, n * 4); /* shared memory: read once */
     for (size_t i = 0; i < n; i++) {
-        if (fdmap_length % 4 != 0 || map[i] < VFS_FDMAP_CLOSED || map[i] > VFS_FD_MAX) {
+        if (map[i] < VFS_FDMAP_CLOSED || map[i] > VFS_FD_MAX) {
             return -EINVAL;
         }
     }

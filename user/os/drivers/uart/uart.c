@@ -50,8 +50,6 @@ static void transmit(void)
     }
 }
 
-/* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
- * completion; bytes that find the ring full are dropped. */
 static bool rx_paused; /* the completion ring was full: receive interrupt masked */
 
 static void set_rx_interrupt(bool on)
@@ -61,13 +59,19 @@ static void set_rx_interrupt(bool on)
               on ? mask | UART_INT_RX | UART_INT_RT : mask & ~(UART_INT_RX | UART_INT_RT));
 }
 
-/* Received bytes go to the completion ring. While it is full they stay in
- * the PL011's FIFO, the receive interrupt masked, until the client has
- * taken some and signals: no byte is dropped (QEMU holds the rest back
- * while the FIFO is full). */
+/* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
+ * completion. While the completion ring is full the bytes stay in the
+ * FIFO, the receive interrupt masked, until the client has taken some and
+ * signals (main reads the FIFO then): no byte is dropped, QEMU holds the
+ * rest back while the FIFO is full. The interrupt is cleared before the
+ * FIFO is drained, not after: a byte that arrives between the last read
+ * and a later clear would have its interrupt cleared while it waits in the
+ * FIFO (QEMU raises the receive interrupt only when the FIFO goes from
+ * empty to one byte), and input would stall. */
 static void receive(void)
 {
     bool any = false;
+    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     while (!keel_ring_full(&chan->completion) && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
         unsigned char bytes[KEEL_UART_INLINE];
         size_t n = 0;
@@ -78,7 +82,6 @@ static void receive(void)
         e.length = (uint32_t)keel_uart_pack(&e, bytes, n);
         any |= keel_ring_put(&chan->completion, e);
     }
-    reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     rx_paused = keel_ring_full(&chan->completion);
     set_rx_interrupt(!rx_paused);
     if (any) {

@@ -1,0 +1,89 @@
+/* /bin/hostile's requests to rs (proto/rs.proto) and to the timer driver
+ * (proto/timer.proto). Never sent: a valid list or show (they succeed), a
+ * valid sleep (it waits). */
+#include "hostile.h"
+
+#include <errno.h>
+#include <keel/proto/rs_defs.h>
+#include <keel/proto/timer_defs.h>
+
+const method_t rs_methods[] = { { RS_LIST, 1 }, { RS_SHOW, 5 } };
+const size_t rs_nmethods = sizeof(rs_methods) / sizeof(rs_methods[0]);
+const method_t timer_methods[] = { { TIMER_SLEEP, 1 }, { TIMER_NOW, 0 } };
+const size_t timer_nmethods = sizeof(timer_methods) / sizeof(timer_methods[0]);
+
+#define INDEX_MAX 255
+#define NAME_WORDS 4 /* a `name`: 32 bytes in 4 message registers */
+
+static void set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect)
+{
+    r->label = label;
+    r->words = words;
+    r->what = what;
+    r->expect = expect;
+}
+
+/* A name of 31 bytes at most, NUL-padded, in mr[0..3]: "hostile.none"
+ * and a few random letters, which no component is called. */
+static void put_absent_name(hostile_t *h, request_t *r)
+{
+    static const char head[] = "hostile.none";
+    char name[NAME_WORDS * 8] = { 0 };
+    size_t n = sizeof(head) - 1;
+    for (size_t i = 0; i < n; i++) {
+        name[i] = head[i];
+    }
+    for (size_t extra = rng_below(h, 31 - n); extra > 0; extra--) {
+        name[n++] = (char)('a' + rng_below(h, 26));
+    }
+    for (unsigned w = 0; w < NAME_WORDS; w++) {
+        seL4_Word word = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            word |= (seL4_Word)(unsigned char)name[w * 8 + b] << (8 * b);
+        }
+        r->mr[w] = word;
+    }
+}
+
+/* 32 bytes without a NUL. */
+static void put_unterminated_name(hostile_t *h, request_t *r)
+{
+    for (unsigned w = 0; w < NAME_WORDS; w++) {
+        seL4_Word word = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            word |= (seL4_Word)(1 + rng_below(h, 255)) << (8 * b);
+        }
+        r->mr[w] = word;
+    }
+}
+
+void rs_request(hostile_t *h, request_t *r)
+{
+    switch (rng_below(h, 4)) {
+    case 0:
+        r->mr[0] = bad_u64_above(h, INDEX_MAX);
+        set(r, RS_LIST, 1, "list: index out of range", -EINVAL);
+        break;
+    case 1:
+        put_unterminated_name(h, r);
+        r->mr[4] = rng_below(h, INDEX_MAX + 1);
+        set(r, RS_SHOW, 5, "show: a name without its NUL", -EINVAL);
+        break;
+    case 2:
+        put_absent_name(h, r);
+        r->mr[4] = bad_u64_above(h, INDEX_MAX);
+        set(r, RS_SHOW, 5, "show: index out of range", -EINVAL);
+        break;
+    default:
+        put_absent_name(h, r);
+        r->mr[4] = rng_below(h, INDEX_MAX + 1);
+        set(r, RS_SHOW, 5, "show: no such component", -ENOENT);
+        break;
+    }
+}
+
+void timer_request(hostile_t *h, request_t *r)
+{
+    r->mr[0] = bad_u64_above(h, TIMER_SLEEP_MAX);
+    set(r, TIMER_SLEEP, 1, "sleep: ns out of range", -EINVAL);
+}
