@@ -10,6 +10,7 @@ usage: test_utils.py [BUILD] [test=NAME]
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,9 +170,16 @@ def grep():
         expect(["grep", bad], 2, "", stdin=text, err=r"bad pattern")
 
 
+def sleeper():
+    """A `sleep 30` with SIGINT at its default action: a test run started in
+    the background (`make test &`) inherits SIGINT ignored."""
+    return subprocess.Popen(["sleep", "30"],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
 @suite.test
 def kill():
-    proc = subprocess.Popen(["sleep", "30"])
+    proc = sleeper()
     try:
         expect(["kill", "-INT", str(proc.pid)], 0, "")
         suite.expect_eq(proc.wait(timeout=10), -2, "sleep after kill -INT")
@@ -179,7 +187,7 @@ def kill():
         if proc.poll() is None:
             proc.kill()
     for args, sig in ((["-s", "KILL"], 9), (["-SIGTERM"], 15), (["-9"], 9), ([], 15)):
-        proc = subprocess.Popen(["sleep", "30"])
+        proc = sleeper()
         try:
             expect(["kill"] + args + [str(proc.pid)], 0, "")
             suite.expect_eq(proc.wait(timeout=10), -sig, f"sleep after kill {args}")
