@@ -7,7 +7,12 @@ a benchmark runner). Run as a script it prints the command, shell-quoted:
 """
 
 import argparse
+import contextlib
+import os
 import shlex
+import signal
+import subprocess
+import threading
 
 QEMU = "qemu-system-aarch64"
 DEFAULT_CPU = "cortex-a76"
@@ -25,6 +30,44 @@ def qemu_command(image, cpu=DEFAULT_CPU, append=None, extra=(), machine=DEFAULT_
     if append:
         argv += ["-append", append]
     return argv + list(extra)
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _lines(proc, log):
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        log.write(line + "\n")
+        log.flush()
+        yield line
+
+
+@contextlib.contextmanager
+def console(argv, timeout, log, grace=0):
+    """Run QEMU (`argv`) in a session of its own and yield its console
+    lines, each also written to `log`. QEMU is killed when the block ends,
+    or after `timeout` seconds (the lines then end); with `grace`, it is
+    first given that many seconds to stop by itself."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    timer = threading.Timer(timeout, _kill, args=(proc,))
+    timer.start()
+    try:
+        yield _lines(proc, log)
+    finally:
+        timer.cancel()
+        if grace:
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill(proc)
+        proc.wait()
 
 
 def main():

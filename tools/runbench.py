@@ -17,14 +17,11 @@ import argparse
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import qemu_command  # noqa: E402
+from qemu_cmd import console, qemu_command  # noqa: E402
 
 CPUS = ["cortex-a53", "cortex-a76"]
 MACHINE = "virt,gic-version=3,dtb-randomness=off"
@@ -51,16 +48,9 @@ MUST_MATCH = {"ipc_call", "ipc_replyrecv", "ipc_call_fpu", "ipc_call_10", "ipc_s
 def run_cpu(image, cpu, append, timeout, log):
     argv = qemu_command(image, cpu, append, extra=["-icount", "shift=0"], machine=MACHINE)
     log.write(f"$ {' '.join(argv)}\n")
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
     results, errors, done = {}, [], False
-    timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
-    timer.start()
-    try:
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            log.write(line + "\n")
-            log.flush()
+    with console(argv, timeout, log) as lines:
+        for line in lines:
             m = RESULT.match(line)
             if m:
                 results[m.group(1)] = {"min": int(m.group(2)), "median": int(m.group(3)),
@@ -77,13 +67,6 @@ def run_cpu(image, cpu, append, timeout, log):
                 break
             if line.strip() == ABORTED:
                 break
-    finally:
-        timer.cancel()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
     if not done:
         errors.append(f"no `{DONE}` line (timeout after {timeout} s or QEMU stopped)")
     return results, errors

@@ -24,14 +24,11 @@ import argparse
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import QEMU, qemu_command  # noqa: E402
+from qemu_cmd import QEMU, console, qemu_command  # noqa: E402
 
 # The board of the issue's Linux figures. Not dtb-randomness=off: Linux then
 # finds no seed for its random generator, and with Debian's default
@@ -80,23 +77,14 @@ def keel_command(image, cpu):
 def run(label, argv, timeout, log):
     """Boot, collect the result lines until the end line; stop QEMU."""
     log.write(f"=== {label}\n$ {' '.join(argv)}\n")
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
     out = {"results": {}, "not_available": [], "errors": [], "done": False}
-    timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
-    timer.start()
-    try:
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            log.write(line + "\n")
-            log.flush()
+    # grace: Linux powers off by itself after its last line.
+    with console(argv, timeout, log, grace=5) as lines:
+        for line in lines:
             collect(line, label, out)
             if line.strip() in END:
                 out["done"] = line.strip() == "OSBENCH DONE"
                 break
-    finally:
-        timer.cancel()
-        stop(proc)
     if not out["done"] and not out["errors"]:
         out["errors"].append(f"no `OSBENCH DONE` line (timeout after {timeout:.0f} s "
                              "or QEMU stopped)")
@@ -116,19 +104,6 @@ def collect(line, label, out):
     elif ERROR.search(line):
         print(f"  [{label}] {line}", flush=True)
         out["errors"].append(line)
-
-
-def stop(proc):
-    """Linux powers off by itself after its last line: give it a moment."""
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 def cell(runs, system, name):
