@@ -65,6 +65,10 @@ int64_t bad_i64(hostile_t *h, int64_t lo, int64_t hi);
 /* An unsigned argument above hi. */
 uint64_t bad_u64_above(hostile_t *h, uint64_t hi);
 
+/* The request's method, its length in words, what it tests and the result
+ * it must get. */
+void request_set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect);
+
 /* The data window. A path or buffer argument is (offset, length) in
  * mr[i], mr[i + 1]. */
 

@@ -71,6 +71,14 @@ static void put_random(hostile_t *h, size_t at, size_t n, const char *alphabet)
     }
 }
 
+void request_set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect)
+{
+    r->label = label;
+    r->words = words;
+    r->what = what;
+    r->expect = expect;
+}
+
 void put_path(hostile_t *h, request_t *r, unsigned i, size_t at, const char *path)
 {
     size_t n = strlen(path);

@@ -25,18 +25,10 @@ const size_t pm_nmethods = sizeof(pm_methods) / sizeof(pm_methods[0]);
 #define SIGSTOP 19
 #define FD_MAX 63
 
-static void set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect)
-{
-    r->label = label;
-    r->words = words;
-    r->what = what;
-    r->expect = expect;
-}
-
 static void exit_request(hostile_t *h, request_t *r)
 {
     r->mr[0] = (seL4_Word)bad_i64(h, 0, 255);
-    set(r, PM_EXIT, 1, "exit: status out of range", -EINVAL);
+    request_set(r, PM_EXIT, 1, "exit: status out of range", -EINVAL);
 }
 
 static void waitpid_request(hostile_t *h, request_t *r)
@@ -45,17 +37,17 @@ static void waitpid_request(hostile_t *h, request_t *r)
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, -1, PM_PID_MAX);
         r->mr[1] = rng_below(h, 2);
-        set(r, PM_WAITPID, 2, "waitpid: pid out of range", -EINVAL);
+        request_set(r, PM_WAITPID, 2, "waitpid: pid out of range", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)rng_range(h, -1, PM_PID_MAX);
         r->mr[1] = rng_next(h) | 2;
-        set(r, PM_WAITPID, 2, "waitpid: unknown options", -EINVAL);
+        request_set(r, PM_WAITPID, 2, "waitpid: unknown options", -EINVAL);
         break;
     default:
         r->mr[0] = (seL4_Word)rng_range(h, -1, PM_PID_MAX);
         r->mr[1] = rng_below(h, 2);
-        set(r, PM_WAITPID, 2, "waitpid without children", -ECHILD);
+        request_set(r, PM_WAITPID, 2, "waitpid without children", -ECHILD);
         break;
     }
 }
@@ -79,16 +71,16 @@ static void kill_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 5)) {
     case 0:
         r->mr[0] = (seL4_Word)absent_pid(h);
-        set(r, PM_KILL, 2, "kill: no such process", -ESRCH);
+        request_set(r, PM_KILL, 2, "kill: no such process", -ESRCH);
         break;
     case 1:
         r->mr[0] = (seL4_Word)-absent_group(h);
-        set(r, PM_KILL, 2, "kill: no such group", -ESRCH);
+        request_set(r, PM_KILL, 2, "kill: no such group", -ESRCH);
         break;
     case 2:
         target = stranger(h, rng_one_in(h, 2));
         r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? target : -target);
-        set(r, PM_KILL, 2, "kill: not its child or group", target != 0 ? -EPERM : -EINVAL);
+        request_set(r, PM_KILL, 2, "kill: not its child or group", target != 0 ? -EPERM : -EINVAL);
         if (target == 0) {
             r->mr[1] = (seL4_Word)bad_i64(h, 0, PM_SIG_MAX);
         }
@@ -96,11 +88,11 @@ static void kill_request(hostile_t *h, request_t *r)
     case 3:
         r->mr[0] = (seL4_Word)absent_pid(h);
         r->mr[1] = (seL4_Word)bad_i64(h, 0, PM_SIG_MAX);
-        set(r, PM_KILL, 2, "kill: signal out of range", -EINVAL);
+        request_set(r, PM_KILL, 2, "kill: signal out of range", -EINVAL);
         break;
     default:
         r->mr[0] = (seL4_Word)bad_i64(h, -PM_PID_MAX, PM_PID_MAX);
-        set(r, PM_KILL, 2, "kill: pid out of range", -EINVAL);
+        request_set(r, PM_KILL, 2, "kill: pid out of range", -EINVAL);
         break;
     }
 }
@@ -110,15 +102,15 @@ static void sbrk_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 3)) {
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, -SBRK_MAX, SBRK_MAX);
-        set(r, PM_SBRK, 1, "sbrk: increment out of range", -EINVAL);
+        request_set(r, PM_SBRK, 1, "sbrk: increment out of range", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)rng_range(h, -SBRK_MAX, -QUOTA - 1);
-        set(r, PM_SBRK, 1, "sbrk: below the heap's start", -EINVAL);
+        request_set(r, PM_SBRK, 1, "sbrk: below the heap's start", -EINVAL);
         break;
     default:
         r->mr[0] = (seL4_Word)rng_range(h, QUOTA, SBRK_MAX);
-        set(r, PM_SBRK, 1, "sbrk: past the quota", -ENOMEM);
+        request_set(r, PM_SBRK, 1, "sbrk: past the quota", -ENOMEM);
         break;
     }
 }
@@ -128,23 +120,23 @@ static void pid_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 5)) {
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, 1, PM_PID_MAX);
-        set(r, PM_PROCINFO, 1, "procinfo: pid out of range", -EINVAL);
+        request_set(r, PM_PROCINFO, 1, "procinfo: pid out of range", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)bad_i64(h, 0, PM_PID_MAX);
-        set(r, PM_GETPGID, 1, "getpgid: pid out of range", -EINVAL);
+        request_set(r, PM_GETPGID, 1, "getpgid: pid out of range", -EINVAL);
         break;
     case 2:
         r->mr[0] = (seL4_Word)absent_pid(h);
-        set(r, PM_GETPGID, 1, "getpgid: no such process", -ESRCH);
+        request_set(r, PM_GETPGID, 1, "getpgid: no such process", -ESRCH);
         break;
     case 3:
         r->mr[0] = (seL4_Word)bad_i64(h, 1, PM_PID_MAX);
-        set(r, PM_FAULTINFO, 1, "faultinfo: pid out of range", -EINVAL);
+        request_set(r, PM_FAULTINFO, 1, "faultinfo: pid out of range", -EINVAL);
         break;
     default:
         r->mr[0] = bad_u64_above(h, SLEEP_MAX);
-        set(r, PM_NANOSLEEP, 1, "nanosleep: ns out of range", -EINVAL);
+        request_set(r, PM_NANOSLEEP, 1, "nanosleep: ns out of range", -EINVAL);
         break;
     }
 }
@@ -156,27 +148,28 @@ static void setpgid_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 5)) {
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, 0, PM_PID_MAX);
-        set(r, PM_SETPGID, 2, "setpgid: pid out of range", -EINVAL);
+        request_set(r, PM_SETPGID, 2, "setpgid: pid out of range", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)rng_range(h, 0, PM_PID_MAX);
         r->mr[1] = (seL4_Word)bad_i64(h, 0, PM_PID_MAX);
-        set(r, PM_SETPGID, 2, "setpgid: group out of range", -EINVAL);
+        request_set(r, PM_SETPGID, 2, "setpgid: group out of range", -EINVAL);
         break;
     case 2:
         r->mr[0] = (seL4_Word)absent_pid(h);
-        set(r, PM_SETPGID, 2, "setpgid: no such process", -ESRCH);
+        request_set(r, PM_SETPGID, 2, "setpgid: no such process", -ESRCH);
         break;
     case 3:
         target = stranger(h, false);
         r->mr[0] = (seL4_Word)(target != 0 ? target : absent_pid(h));
-        set(r, PM_SETPGID, 2, "setpgid: not itself or its child", target != 0 ? -EPERM : -ESRCH);
+        request_set(r, PM_SETPGID, 2, "setpgid: not itself or its child",
+                    target != 0 ? -EPERM : -ESRCH);
         break;
     default:
         target = stranger(h, true);
         r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? 0 : h->pid);
         r->mr[1] = (seL4_Word)(target != 0 && rng_one_in(h, 2) ? target : absent_group(h));
-        set(r, PM_SETPGID, 2, "setpgid: into a stranger's group", -EPERM);
+        request_set(r, PM_SETPGID, 2, "setpgid: into a stranger's group", -EPERM);
         break;
     }
 }
@@ -187,17 +180,17 @@ static void signal_request(hostile_t *h, request_t *r)
     case 0:
         r->mr[0] = (seL4_Word)bad_i64(h, 1, PM_SIG_MAX);
         r->mr[1] = rng_below(h, 2);
-        set(r, PM_SIGNAL, 2, "signal: number out of range", -EINVAL);
+        request_set(r, PM_SIGNAL, 2, "signal: number out of range", -EINVAL);
         break;
     case 1:
         r->mr[0] = rng_one_in(h, 2) ? SIGKILL : SIGSTOP;
         r->mr[1] = rng_below(h, 2);
-        set(r, PM_SIGNAL, 2, "signal: SIGKILL or SIGSTOP", -EINVAL);
+        request_set(r, PM_SIGNAL, 2, "signal: SIGKILL or SIGSTOP", -EINVAL);
         break;
     default:
         r->mr[0] = (seL4_Word)rng_range(h, 1, PM_SIG_MAX);
         r->mr[1] = bad_u64_above(h, 1);
-        set(r, PM_SIGNAL, 2, "signal: unknown disposition", -EINVAL);
+        request_set(r, PM_SIGNAL, 2, "signal: unknown disposition", -EINVAL);
         break;
     }
 }
@@ -220,7 +213,7 @@ static void good_spawn(hostile_t *h, request_t *r)
     r->mr[6] = AT_FDMAP;
     r->mr[7] = sizeof(map);
     r->mr[8] = (seL4_Word)-1;
-    set(r, PM_SPAWN, 9, "", 0);
+    request_set(r, PM_SPAWN, 9, "", 0);
 }
 
 /* argv or envp (at `at`, in mr[i], mr[i + 1]) whose last string has no
@@ -272,7 +265,7 @@ static void bad_arguments(hostile_t *h, request_t *r)
         put_bad_buffer(h, r, 6, 0, PM_FDMAP_BYTES);
         break;
     }
-    set(r, PM_SPAWN, 9, "spawn: argv, envp or fdmap outside the window", -EINVAL);
+    request_set(r, PM_SPAWN, 9, "spawn: argv, envp or fdmap outside the window", -EINVAL);
 }
 
 /* More argument strings than the start page holds. */
@@ -295,31 +288,31 @@ static void spawn_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 10)) {
     case 0:
         e = put_bad_path(h, r, 0, AT_PATH);
-        set(r, PM_SPAWN, 9, "spawn: a bad path", e == -EINVAL ? -EINVAL : -ENOENT);
+        request_set(r, PM_SPAWN, 9, "spawn: a bad path", e == -EINVAL ? -EINVAL : -ENOENT);
         break;
     case 1:
         put_path(h, r, 0, AT_PATH, "/bin/hostile.none");
-        set(r, PM_SPAWN, 9, "spawn: no such program", -ENOENT);
+        request_set(r, PM_SPAWN, 9, "spawn: no such program", -ENOENT);
         break;
     case 2:
         bad_arguments(h, r);
         break;
     case 3:
         r->mr[8] = (seL4_Word)bad_i64(h, -1, PM_PID_MAX);
-        set(r, PM_SPAWN, 9, "spawn: group out of range", -EINVAL);
+        request_set(r, PM_SPAWN, 9, "spawn: group out of range", -EINVAL);
         break;
     case 4:
         r->mr[8] = (seL4_Word)(stranger(h, true) != 0 && rng_one_in(h, 2) ? stranger(h, true)
                                                                           : absent_group(h));
-        set(r, PM_SPAWN, 9, "spawn: into a stranger's group or nobody's", -EPERM);
+        request_set(r, PM_SPAWN, 9, "spawn: into a stranger's group or nobody's", -EPERM);
         break;
     case 5:
         put_unterminated(h, r, rng_one_in(h, 2) ? 2 : 4, rng_one_in(h, 2) ? AT_ARGV : AT_ENVP);
-        set(r, PM_SPAWN, 9, "spawn: argv or envp without its last NUL", -EINVAL);
+        request_set(r, PM_SPAWN, 9, "spawn: argv or envp without its last NUL", -EINVAL);
         break;
     case 6:
         r->mr[7] = PM_FDMAP_BYTES + 4 * (1 + rng_below(h, 8));
-        set(r, PM_SPAWN, 9, "spawn: a descriptor map too long", -EINVAL);
+        request_set(r, PM_SPAWN, 9, "spawn: a descriptor map too long", -EINVAL);
         break;
     case 7:
         too_many_args(h, r);

@@ -15,14 +15,6 @@ const size_t timer_nmethods = sizeof(timer_methods) / sizeof(timer_methods[0]);
 #define INDEX_MAX 255
 #define NAME_WORDS 4 /* a `name`: 32 bytes in 4 message registers */
 
-static void set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect)
-{
-    r->label = label;
-    r->words = words;
-    r->what = what;
-    r->expect = expect;
-}
-
 /* A name of 31 bytes at most, NUL-padded, in mr[0..3]: "hostile.none"
  * and a few random letters, which no component is called. */
 static void put_absent_name(hostile_t *h, request_t *r)
@@ -62,22 +54,22 @@ void rs_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 4)) {
     case 0:
         r->mr[0] = bad_u64_above(h, INDEX_MAX);
-        set(r, RS_LIST, 1, "list: index out of range", -EINVAL);
+        request_set(r, RS_LIST, 1, "list: index out of range", -EINVAL);
         break;
     case 1:
         put_unterminated_name(h, r);
         r->mr[4] = rng_below(h, INDEX_MAX + 1);
-        set(r, RS_SHOW, 5, "show: a name without its NUL", -EINVAL);
+        request_set(r, RS_SHOW, 5, "show: a name without its NUL", -EINVAL);
         break;
     case 2:
         put_absent_name(h, r);
         r->mr[4] = bad_u64_above(h, INDEX_MAX);
-        set(r, RS_SHOW, 5, "show: index out of range", -EINVAL);
+        request_set(r, RS_SHOW, 5, "show: index out of range", -EINVAL);
         break;
     default:
         put_absent_name(h, r);
         r->mr[4] = rng_below(h, INDEX_MAX + 1);
-        set(r, RS_SHOW, 5, "show: no such component", -ENOENT);
+        request_set(r, RS_SHOW, 5, "show: no such component", -ENOENT);
         break;
     }
 }
@@ -85,5 +77,5 @@ void rs_request(hostile_t *h, request_t *r)
 void timer_request(hostile_t *h, request_t *r)
 {
     r->mr[0] = bad_u64_above(h, TIMER_SLEEP_MAX);
-    set(r, TIMER_SLEEP, 1, "sleep: ns out of range", -EINVAL);
+    request_set(r, TIMER_SLEEP, 1, "sleep: ns out of range", -EINVAL);
 }

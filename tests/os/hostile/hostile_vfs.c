@@ -24,14 +24,6 @@ const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 #define MODE_MAX 07777
 #define DIRENT_DOT 24 /* bytes of the first record, "." */
 
-static void set(request_t *r, seL4_Word label, unsigned words, const char *what, long expect)
-{
-    r->label = label;
-    r->words = words;
-    r->what = what;
-    r->expect = expect;
-}
-
 static const char *pick(hostile_t *h, const char *const *names, size_t n)
 {
     return names[rng_below(h, n)];
@@ -78,7 +70,7 @@ static void open_path(hostile_t *h, request_t *r, const char *path, uint64_t fla
     put_path(h, r, 0, AT_FROM, path);
     r->mr[2] = flags;
     r->mr[3] = rng_below(h, MODE_MAX + 1);
-    set(r, VFS_OPEN, 4, what, expect);
+    request_set(r, VFS_OPEN, 4, what, expect);
 }
 
 static void open_request(hostile_t *h, request_t *r)
@@ -88,7 +80,7 @@ static void open_request(hostile_t *h, request_t *r)
     case 0: /* O_CREAT or not: the walk fails before a name is made */
         r->mr[2] = plain_flags(h, rng_below(h, 3)) | (rng_next(h) & VFS_O_CREAT);
         r->mr[3] = rng_below(h, MODE_MAX + 1);
-        set(r, VFS_OPEN, 4, "open: a bad path", put_bad_path(h, r, 0, AT_FROM));
+        request_set(r, VFS_OPEN, 4, "open: a bad path", put_bad_path(h, r, 0, AT_FROM));
         break;
     case 1:
         open_path(h, r, "/bin/sh", (rng_next(h) & VFS_O_FLAGS) | unknown_flag(h),
@@ -137,59 +129,58 @@ static void fd_request(hostile_t *h, request_t *r)
                                        { VFS_LSEEK, 3 } };
     const method_t *m = &one_fd[rng_below(h, sizeof(one_fd) / sizeof(one_fd[0]))];
     int64_t fd;
-    set(r, m->label, m->words, "a descriptor that is not open", bad_fd(h, &fd));
+    request_set(r, m->label, m->words, "a descriptor that is not open", bad_fd(h, &fd));
     r->mr[0] = (seL4_Word)fd;
     r->mr[1] = rng_below(h, VFS_FD_MAX + 1); /* dup2's newfd; lseek's offset */
     r->mr[2] = rng_below(h, 3);              /* lseek's whence */
 }
 
-static void read_request(hostile_t *h, request_t *r)
+/* What read and write are both refused for, `choice` 0 or 1: a buffer
+ * outside the window, a descriptor that is not open. */
+static void io_refusal(hostile_t *h, request_t *r, uint64_t choice, const char *outside,
+                       const char *not_open)
 {
-    int64_t fd;
-    set(r, VFS_READ, 3, "", 0);
-    put_buffer(h, r, 1, 0, 4096);
-    switch (rng_below(h, 4)) {
-    case 0:
+    if (choice == 0) {
         r->mr[0] = rng_below(h, VFS_FD_MAX + 1);
         put_bad_buffer(h, r, 1, 0, VFS_IO_MAX);
-        set(r, VFS_READ, 3, "read: a buffer outside the window", -EINVAL);
-        break;
-    case 1:
+        r->what = outside;
+        r->expect = -EINVAL;
+    } else {
+        int64_t fd;
         r->expect = bad_fd(h, &fd);
         r->mr[0] = (seL4_Word)fd;
-        r->what = "read: a descriptor that is not open";
-        break;
-    case 2:
+        r->what = not_open;
+    }
+}
+
+static void read_request(hostile_t *h, request_t *r)
+{
+    request_set(r, VFS_READ, 3, "", 0);
+    put_buffer(h, r, 1, 0, 4096);
+    uint64_t choice = rng_below(h, 4);
+    if (choice < 2) {
+        io_refusal(h, r, choice, "read: a buffer outside the window",
+                   "read: a descriptor that is not open");
+    } else if (choice == 2) {
         r->mr[0] = (seL4_Word)h->fd_pipe_write;
-        set(r, VFS_READ, 3, "read: a pipe's write end", -EBADF);
-        break;
-    default:
+        request_set(r, VFS_READ, 3, "read: a pipe's write end", -EBADF);
+    } else {
         r->mr[0] = (seL4_Word)h->fd_dir;
-        set(r, VFS_READ, 3, "read: a directory", -EISDIR);
-        break;
+        request_set(r, VFS_READ, 3, "read: a directory", -EISDIR);
     }
 }
 
 static void write_request(hostile_t *h, request_t *r)
 {
-    int64_t fd;
-    set(r, VFS_WRITE, 3, "", 0);
+    request_set(r, VFS_WRITE, 3, "", 0);
     put_buffer(h, r, 1, 0, 4096);
-    switch (rng_below(h, 3)) {
-    case 0:
-        r->mr[0] = rng_below(h, VFS_FD_MAX + 1);
-        put_bad_buffer(h, r, 1, 0, VFS_IO_MAX);
-        set(r, VFS_WRITE, 3, "write: a buffer outside the window", -EINVAL);
-        break;
-    case 1:
-        r->expect = bad_fd(h, &fd);
-        r->mr[0] = (seL4_Word)fd;
-        r->what = "write: a descriptor that is not open";
-        break;
-    default:
+    uint64_t choice = rng_below(h, 3);
+    if (choice < 2) {
+        io_refusal(h, r, choice, "write: a buffer outside the window",
+                   "write: a descriptor that is not open");
+    } else {
         r->mr[0] = (seL4_Word)PICK_INT(h, h->fd_pipe_read, h->fd_file, h->fd_dir);
-        set(r, VFS_WRITE, 3, "write: a read-only descriptor", -EBADF);
-        break;
+        request_set(r, VFS_WRITE, 3, "write: a read-only descriptor", -EBADF);
     }
 }
 
@@ -201,24 +192,24 @@ static void lseek_request(hostile_t *h, request_t *r)
     case 0:
         r->mr[0] = rng_below(h, VFS_FD_MAX + 1);
         r->mr[2] = bad_u64_above(h, VFS_SEEK_END);
-        set(r, VFS_LSEEK, 3, "lseek: unknown whence", -EINVAL);
+        request_set(r, VFS_LSEEK, 3, "lseek: unknown whence", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)PICK_INT(h, 0, 1, 2, h->fd_pipe_read, h->fd_pipe_write);
-        set(r, VFS_LSEEK, 3, "lseek: the console or a pipe", -ESPIPE);
+        request_set(r, VFS_LSEEK, 3, "lseek: the console or a pipe", -ESPIPE);
         break;
     case 2:
         r->mr[0] = (seL4_Word)h->fd_file;
         r->mr[1] = (seL4_Word)rng_range(h, INT64_MIN, -1);
         r->mr[2] = rng_below(h, 2); /* SET, or CUR from 0: it never moves */
-        set(r, VFS_LSEEK, 3, "lseek: before the start", -EINVAL);
+        request_set(r, VFS_LSEEK, 3, "lseek: before the start", -EINVAL);
         break;
     default:
         r->mr[0] = (seL4_Word)h->fd_file;
         r->mr[1] = (seL4_Word)(rng_one_in(h, 2) ? INT64_MAX - (int64_t)rng_below(h, 1024)
                                                 : rng_range(h, INT64_MIN, -(INT64_C(1) << 40)));
         r->mr[2] = VFS_SEEK_END;
-        set(r, VFS_LSEEK, 3, "lseek: past the end of the range", -EINVAL);
+        request_set(r, VFS_LSEEK, 3, "lseek: past the end of the range", -EINVAL);
         break;
     }
 }
@@ -229,21 +220,22 @@ static void tty_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 4)) {
     case 0:
         r->mr[0] = (seL4_Word)not_a_tty(h);
-        set(r, PICK_INT(h, VFS_ISATTY, VFS_TCGETPGRP), 1, "isatty or tcgetpgrp: not a terminal",
-            -ENOTTY);
+        request_set(r, PICK_INT(h, VFS_ISATTY, VFS_TCGETPGRP), 1,
+                    "isatty or tcgetpgrp: not a terminal", -ENOTTY);
         break;
     case 1:
         r->mr[0] = (seL4_Word)not_a_tty(h);
         r->mr[1] = (seL4_Word)rng_range(h, 1, VFS_PID_MAX);
-        set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: not a terminal", -ENOTTY);
+        request_set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: not a terminal", -ENOTTY);
         break;
     case 2:
         r->mr[0] = rng_below(h, 3);
         r->mr[1] = (seL4_Word)bad_i64(h, 1, VFS_PID_MAX);
-        set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: group out of range", -EINVAL);
+        request_set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: group out of range", -EINVAL);
         break;
     default:
-        set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: a descriptor that is not open", bad_fd(h, &fd));
+        request_set(r, VFS_TCSETPGRP, 2, "tcsetpgrp: a descriptor that is not open",
+                    bad_fd(h, &fd));
         r->mr[0] = (seL4_Word)fd;
         r->mr[1] = (seL4_Word)rng_range(h, 1, VFS_PID_MAX);
         break;
@@ -254,7 +246,7 @@ static void dup2_request(hostile_t *h, request_t *r)
 {
     r->mr[0] = (seL4_Word)not_a_tty(h);
     r->mr[1] = (seL4_Word)bad_i64(h, 0, VFS_FD_MAX);
-    set(r, VFS_DUP2, 2, "dup2: new descriptor out of range", -EINVAL);
+    request_set(r, VFS_DUP2, 2, "dup2: new descriptor out of range", -EINVAL);
 }
 
 static void getdents_request(hostile_t *h, request_t *r)
@@ -265,19 +257,19 @@ static void getdents_request(hostile_t *h, request_t *r)
     case 0:
         r->mr[0] = (seL4_Word)h->fd_dir;
         put_bad_buffer(h, r, 1, 0, VFS_IO_MAX);
-        set(r, VFS_GETDENTS, 3, "getdents: a buffer outside the window", -EINVAL);
+        request_set(r, VFS_GETDENTS, 3, "getdents: a buffer outside the window", -EINVAL);
         break;
     case 1:
         r->mr[0] = (seL4_Word)h->fd_dir;
         put_buffer(h, r, 1, 0, DIRENT_DOT - 1);
-        set(r, VFS_GETDENTS, 3, "getdents: a buffer too small for a record", -EINVAL);
+        request_set(r, VFS_GETDENTS, 3, "getdents: a buffer too small for a record", -EINVAL);
         break;
     case 2:
         r->mr[0] = (seL4_Word)PICK_INT(h, 0, h->fd_file, h->fd_pipe_read, h->fd_pipe_write);
-        set(r, VFS_GETDENTS, 3, "getdents: not a directory", -ENOTDIR);
+        request_set(r, VFS_GETDENTS, 3, "getdents: not a directory", -ENOTDIR);
         break;
     default:
-        set(r, VFS_GETDENTS, 3, "getdents: a descriptor that is not open", bad_fd(h, &fd));
+        request_set(r, VFS_GETDENTS, 3, "getdents: a descriptor that is not open", bad_fd(h, &fd));
         r->mr[0] = (seL4_Word)fd;
         break;
     }
@@ -287,10 +279,10 @@ static void getcwd_request(hostile_t *h, request_t *r)
 {
     if (rng_one_in(h, 2)) {
         put_bad_buffer(h, r, 0, 1, VFS_IO_MAX);
-        set(r, VFS_GETCWD, 2, "getcwd: a buffer outside the window", -EINVAL);
+        request_set(r, VFS_GETCWD, 2, "getcwd: a buffer outside the window", -EINVAL);
     } else {
         put_buffer(h, r, 0, 1, 1); /* no directory's name fits in one byte */
-        set(r, VFS_GETCWD, 2, "getcwd: a buffer too small", -ERANGE);
+        request_set(r, VFS_GETCWD, 2, "getcwd: a buffer too small", -ERANGE);
     }
 }
 
@@ -302,7 +294,7 @@ static void path_request(hostile_t *h, request_t *r)
     };
     const method_t *m = &one_path[rng_below(h, sizeof(one_path) / sizeof(one_path[0]))];
     r->mr[2] = rng_below(h, MODE_MAX + 1); /* mkdir's mode */
-    set(r, m->label, m->words, "a bad path", put_bad_path(h, r, 0, AT_FROM));
+    request_set(r, m->label, m->words, "a bad path", put_bad_path(h, r, 0, AT_FROM));
 }
 
 static void tree_request(hostile_t *h, request_t *r)
@@ -311,36 +303,37 @@ static void tree_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 8)) {
     case 0:
         put_path(h, r, 0, AT_FROM, PICK(h, "/bin/sh", "/dev/null", "/bin/sh/"));
-        set(r, VFS_CHDIR, 2, "chdir: not a directory", -ENOTDIR);
+        request_set(r, VFS_CHDIR, 2, "chdir: not a directory", -ENOTDIR);
         break;
     case 1:
         put_path(h, r, 0, AT_FROM, PICK(h, "/", "/tmp", "/bin", "/dev", "/tmp/", "/bin/."));
-        set(r, VFS_MKDIR, 3, "mkdir: what exists", -EEXIST);
+        request_set(r, VFS_MKDIR, 3, "mkdir: what exists", -EEXIST);
         break;
     case 2:
         put_path(h, r, 0, AT_FROM, PICK(h, "/bin/hostile.new", "/dev/hostile.new"));
-        set(r, VFS_MKDIR, 3, "mkdir: in /bin or /dev", -EROFS);
+        request_set(r, VFS_MKDIR, 3, "mkdir: in /bin or /dev", -EROFS);
         break;
     case 3:
         put_path(h, r, 0, AT_FROM, "/tmp/hostile.new");
         r->mr[2] = bad_u64_above(h, MODE_MAX);
-        set(r, VFS_MKDIR, 3, "mkdir: mode out of range", -EINVAL);
+        request_set(r, VFS_MKDIR, 3, "mkdir: mode out of range", -EINVAL);
         break;
     case 4:
         put_path(h, r, 0, AT_FROM, PICK(h, "/bin", "/dev", "/bin/sh", "/dev/null", "/bin/true/"));
-        set(r, PICK_INT(h, VFS_RMDIR, VFS_UNLINK), 2, "rmdir or unlink: of /bin or /dev", -EROFS);
+        request_set(r, PICK_INT(h, VFS_RMDIR, VFS_UNLINK), 2, "rmdir or unlink: of /bin or /dev",
+                    -EROFS);
         break;
     case 5:
         put_path(h, r, 0, AT_FROM, PICK(h, "/", "//", "///"));
-        set(r, PICK_INT(h, VFS_RMDIR, VFS_UNLINK), 2, "rmdir or unlink: the root", -EBUSY);
+        request_set(r, PICK_INT(h, VFS_RMDIR, VFS_UNLINK), 2, "rmdir or unlink: the root", -EBUSY);
         break;
     case 6:
         put_path(h, r, 0, AT_FROM, PICK(h, "/tmp/.", "/tmp/..", "/bin/."));
-        set(r, VFS_RMDIR, 2, "rmdir: a dot", -EINVAL);
+        request_set(r, VFS_RMDIR, 2, "rmdir: a dot", -EINVAL);
         break;
     default:
         put_path(h, r, 0, AT_FROM, PICK(h, "/tmp", "/home", "/tmp/"));
-        set(r, VFS_UNLINK, 2, "unlink: a directory", -EISDIR);
+        request_set(r, VFS_UNLINK, 2, "unlink: a directory", -EISDIR);
         break;
     }
 }
@@ -351,25 +344,25 @@ static void rename_request(hostile_t *h, request_t *r)
     put_path(h, r, 2, AT_TO, "/tmp/hostile.new");
     switch (rng_below(h, 6)) {
     case 0:
-        set(r, VFS_RENAME, 4, "rename: from a bad path", put_bad_path(h, r, 0, AT_FROM));
+        request_set(r, VFS_RENAME, 4, "rename: from a bad path", put_bad_path(h, r, 0, AT_FROM));
         break;
     case 1:
-        set(r, VFS_RENAME, 4, "rename: to a bad path", put_bad_path(h, r, 2, AT_TO));
+        request_set(r, VFS_RENAME, 4, "rename: to a bad path", put_bad_path(h, r, 2, AT_TO));
         break;
     case 2:
         put_path(h, r, 0, AT_FROM, PICK(h, "/bin/sh", "/dev/null", "/bin", "/dev"));
-        set(r, VFS_RENAME, 4, "rename: from /bin or /dev", -EROFS);
+        request_set(r, VFS_RENAME, 4, "rename: from /bin or /dev", -EROFS);
         break;
     case 3:
-        set(r, VFS_RENAME, 4, "rename: a directory into itself", -EINVAL);
+        request_set(r, VFS_RENAME, 4, "rename: a directory into itself", -EINVAL);
         break;
     case 4:
         put_path(h, r, 2, AT_TO, PICK(h, "/bin/hostile.new", "/dev/hostile.new", "/bin/sh"));
-        set(r, VFS_RENAME, 4, "rename: into /bin or /dev", -EROFS);
+        request_set(r, VFS_RENAME, 4, "rename: into /bin or /dev", -EROFS);
         break;
     default:
         put_path(h, r, PICK_INT(h, 0, 2), PICK_INT(h, AT_FROM, AT_TO), "/");
-        set(r, VFS_RENAME, 4, "rename: from or to the root", -EBUSY);
+        request_set(r, VFS_RENAME, 4, "rename: from or to the root", -EBUSY);
         break;
     }
 }
@@ -384,7 +377,7 @@ static void privileged_request(hostile_t *h, request_t *r)
     if (rng_one_in(h, 2)) {
         r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? h->pid : rng_range(h, 1, VFS_PID_MAX));
     }
-    set(r, m->label, m->words, "a method only pm may call", -EPERM);
+    request_set(r, m->label, m->words, "a method only pm may call", -EPERM);
 }
 
 void vfs_request(hostile_t *h, request_t *r)
