@@ -188,7 +188,7 @@ static keel_proto_request_t request(seL4_Word badge)
 {
     const pm_proc_t *p = badge <= PM_PID_MAX ? pm_find((int64_t)badge) : NULL;
     return (keel_proto_request_t){
-        .ctx = &pm,
+        .ctx = (void *)p, /* the caller: methods.c's caller() */
         .badge = badge,
         .window = p != NULL ? pm_window(p) : NULL,
         .window_size = p != NULL ? PM_WINDOW_SIZE : 0,

@@ -1,6 +1,7 @@
 /* The handlers of proto/pm.proto (keel/proto/pm_server.h). The generated
  * dispatch has checked every argument's range and buffer; `badge` is the
- * caller's pid, or PM_VFS_BADGE for vfs (privileged). */
+ * caller's pid, or PM_VFS_BADGE for vfs (privileged); `ctx` is the
+ * caller's table entry (NULL for vfs), found once by main.c. */
 #include "pm.h"
 #include <errno.h>
 #include <keel/os/startinfo.h>
@@ -16,10 +17,11 @@
     (SIGNAL_BIT(17) | SIGNAL_BIT(18) | SIGNAL_BIT(19) | SIGNAL_BIT(20) | SIGNAL_BIT(21) |          \
      SIGNAL_BIT(22) | SIGNAL_BIT(23) | SIGNAL_BIT(28))
 
-/* The calling process (never a zombie: it is calling). */
-static pm_proc_t *caller(seL4_Word badge)
+/* The calling process, found once per request by main.c's request() and
+ * passed as ctx (never a zombie: it is calling); NULL for vfs. */
+static pm_proc_t *caller(void *ctx)
 {
-    return badge <= PM_PID_MAX ? pm_find((int64_t)badge) : NULL;
+    return ctx;
 }
 
 /* May self put itself or a child into group pgid? Only if the group holds
@@ -40,8 +42,8 @@ long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *ar
                     size_t argv_length, const void *envp, size_t envp_length, const void *fdmap,
                     size_t fdmap_length, int64_t pgid)
 {
-    (void)ctx;
-    const pm_proc_t *self = caller(badge);
+    (void)badge;
+    const pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -EPERM;
     }
@@ -54,8 +56,8 @@ long proto_pm_spawn(void *ctx, seL4_Word badge, const char *path, const void *ar
 
 long proto_pm_exit(void *ctx, seL4_Word badge, int64_t status)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    (void)badge;
+    pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -EPERM;
     }
@@ -70,8 +72,8 @@ static bool waits_for(const pm_proc_t *self, const pm_proc_t *c, int64_t pid)
 
 long proto_pm_waitpid(void *ctx, seL4_Word badge, int64_t pid, uint64_t options, int64_t *status)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    (void)badge;
+    pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -ECHILD;
     }
@@ -126,8 +128,7 @@ static bool deliver(pm_proc_t *p, int64_t sig)
 
 long proto_pm_kill(void *ctx, seL4_Word badge, int64_t pid, int64_t sig)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    pm_proc_t *self = caller(ctx);
     if (self == NULL && badge != PM_VFS_BADGE) {
         return -EPERM;
     }
@@ -157,15 +158,15 @@ long proto_pm_kill(void *ctx, seL4_Word badge, int64_t pid, int64_t sig)
 
 long proto_pm_getpid(void *ctx, seL4_Word badge)
 {
-    (void)ctx;
-    const pm_proc_t *self = caller(badge);
+    (void)badge;
+    const pm_proc_t *self = caller(ctx);
     return self != NULL ? self->pid : -ESRCH;
 }
 
 long proto_pm_getppid(void *ctx, seL4_Word badge)
 {
-    (void)ctx;
-    const pm_proc_t *self = caller(badge);
+    (void)badge;
+    const pm_proc_t *self = caller(ctx);
     return self != NULL ? self->ppid : -ESRCH;
 }
 
@@ -185,8 +186,8 @@ static bool grow_heap(pm_proc_t *p, seL4_Word new_brk)
 
 long proto_pm_sbrk(void *ctx, seL4_Word badge, int64_t increment)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    (void)badge;
+    pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -EPERM;
     }
@@ -232,8 +233,8 @@ long proto_pm_procinfo(void *ctx, seL4_Word badge, int64_t pid, int64_t *ppid, i
 long proto_pm_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *free, uint64_t *quota,
                       uint64_t *used)
 {
-    (void)ctx;
-    const pm_proc_t *self = caller(badge);
+    (void)badge;
+    const pm_proc_t *self = caller(ctx);
     *total = (uint64_t)PM_PROCS << PM_PROC_BITS;
     *free = pm_free_bytes();
     *quota = self != NULL ? self->b.quota : 0;
@@ -287,8 +288,8 @@ long proto_pm_boottime(void *ctx, seL4_Word badge, int64_t *seconds, uint64_t *c
 
 long proto_pm_setpgid(void *ctx, seL4_Word badge, int64_t pid, int64_t pgid)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    (void)badge;
+    pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -EPERM;
     }
@@ -308,15 +309,15 @@ long proto_pm_setpgid(void *ctx, seL4_Word badge, int64_t pid, int64_t pgid)
 
 long proto_pm_getpgid(void *ctx, seL4_Word badge, int64_t pid)
 {
-    (void)ctx;
-    const pm_proc_t *p = pid == 0 ? caller(badge) : pm_find(pid);
+    (void)badge;
+    const pm_proc_t *p = pid == 0 ? caller(ctx) : pm_find(pid);
     return p != NULL ? p->pgid : -ESRCH;
 }
 
 long proto_pm_signal(void *ctx, seL4_Word badge, int64_t sig, uint64_t action)
 {
-    (void)ctx;
-    pm_proc_t *self = caller(badge);
+    (void)badge;
+    pm_proc_t *self = caller(ctx);
     if (self == NULL) {
         return -EPERM;
     }
