@@ -40,5 +40,5 @@ $(eval $(call host_os_test,proto_dispatch,$(HOST_PROTO_SRCS)))
 $(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
 # The lines of the system programs (user/bin/common/sysinfo.c).
 $(eval $(call host_os_test,sysinfo,user/bin/common/sysinfo.c))
-# The timer driver's table of sleeping clients (user/os/drivers/timer/deadlines.c).
+# The timer driver's table of a client's timeouts (user/os/drivers/timer/deadlines.c).
 $(eval $(call host_os_test,deadlines,user/os/drivers/timer/deadlines.c))

@@ -6,7 +6,7 @@
  * -EPERM) and never reaches the handler; every good one reaches it with
  * exactly the arguments sent. Checked by hand on the example protocol
  * (tests/host/data/genproto/example.proto) and by a fuzz-like loop of random
- * labels, lengths and arguments over it and pm, vfs, rs, timer and rtc, against
+ * labels, lengths and arguments over it and pm, vfs and rs, against
  * expectations computed here from each protocol's table (genproto --tables,
  * proto_table.h). Also the client stubs against the dispatch (a Call that
  * runs the dispatch on the same IPC buffer) and keel_proto_result. */
@@ -23,11 +23,9 @@
 __thread seL4_IPCBuffer *keel_ipc_buffer;
 static seL4_IPCBuffer ipc_buffer;
 
-extern const proto_table_t proto_table_example, proto_table_pm, proto_table_vfs, proto_table_rs,
-    proto_table_timer, proto_table_rtc;
+extern const proto_table_t proto_table_example, proto_table_pm, proto_table_vfs, proto_table_rs;
 static const proto_table_t *const protocols[] = { &proto_table_example, &proto_table_pm,
-                                                  &proto_table_vfs,     &proto_table_rs,
-                                                  &proto_table_timer,   &proto_table_rtc };
+                                                  &proto_table_vfs, &proto_table_rs };
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
 
 #define MAX_ARGS 32

@@ -1,8 +1,8 @@
 /* /bin/hostile [N [SEED]]: an ordinary program that attacks every server
- * it can reach -- pm, vfs, rs and the timer, the endpoints pm gives every
- * program (the rtc's only client is pm: programs have no endpoint to it)
- * -- with N malformed requests each, from a PRNG with a fixed seed
- * (default N 2000, SEED 1; docs/os.md "Hostile programs").
+ * it can reach -- pm, vfs and rs, the endpoints pm gives every program
+ * (the timer's and the rtc's only client is pm, over driver channels:
+ * programs have no capability to them) -- with N malformed requests each, from a PRNG with a fixed
+ * seed (default N 2000, SEED 1; docs/os.md "Hostile programs").
  *
  * Each request is sent with a raw seL4_Call, so that no check of libos
  * filters it: unknown labels (the generated dispatch answers -ENOSYS), a
@@ -30,7 +30,7 @@
  * no heap.
  *
  * After every batch it checks that every server still answers a valid
- * request correctly (getpid, a stat of /bin/sh, rs list, timer now); at
+ * request correctly (getpid, a stat of /bin/sh, rs list); at
  * the end that pm's free memory (with its own use) and vfs's next
  * descriptor are what they were. Prints per server
  * `hostile: NAME: N requests, N errors, server answers: ok` and
@@ -43,7 +43,6 @@
 #include <keel/os/startinfo.h>
 #include <keel/proto/pm.h>
 #include <keel/proto/rs.h>
-#include <keel/proto/timer.h>
 #include <keel/proto/vfs.h>
 #include <limits.h>
 #include <stdio.h>
@@ -106,21 +105,10 @@ static bool rs_answers(hostile_t *h, seL4_CPtr ep)
     return count > 0 && name[0] != '\0' && state == RS_STATE_RUNNING && faults == 0;
 }
 
-static bool timer_answers(hostile_t *h, seL4_CPtr ep)
-{
-    static uint64_t last;
-    uint64_t now = 0;
-    (void)h;
-    bool ok = timer_now(ep, &now) == 0 && now >= last;
-    last = now;
-    return ok;
-}
-
 static server_t servers[] = {
     { "pm", pm_methods, &pm_nmethods, pm_request, pm_answers, 0, 0, 0, 0, true },
     { "vfs", vfs_methods, &vfs_nmethods, vfs_request, vfs_answers, 0, 0, 0, 0, true },
     { "rs", rs_methods, &rs_nmethods, rs_request, rs_answers, 0, 0, 0, 0, true },
-    { "timer", timer_methods, &timer_nmethods, timer_request, timer_answers, 0, 0, 0, 0, true },
 };
 #define NSERVERS (sizeof(servers) / sizeof(servers[0]))
 
@@ -278,8 +266,9 @@ static bool setup(hostile_t *h)
             return false;
         }
     }
-    if (endpoint("rtc") == 0) {
-        printf("hostile: rtc: not reachable (programs get no endpoint to it)\n");
+    if (keel_startinfo_find(start_page(), "timer") == NULL &&
+        keel_startinfo_find(start_page(), "rtc") == NULL) {
+        printf("hostile: timer, rtc: not reachable (pm is the drivers' only client)\n");
     }
     h->pid = (int64_t)start_page()->pid;
     h->pgid = pm_getpgid(servers[0].ep, 0);

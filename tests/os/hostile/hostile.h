@@ -100,10 +100,9 @@ void generic_request(hostile_t *h, request_t *r, const method_t *methods, size_t
 void pm_request(hostile_t *h, request_t *r);
 void vfs_request(hostile_t *h, request_t *r);
 void rs_request(hostile_t *h, request_t *r);
-void timer_request(hostile_t *h, request_t *r);
 /* hostile_send.c: requests sent without Call leave vfs able to make a
  * read wait (prints its line; true if it passed). */
 bool unanswered_requests(hostile_t *h, seL4_CPtr vfs);
 
-extern const method_t pm_methods[], vfs_methods[], rs_methods[], timer_methods[];
-extern const size_t pm_nmethods, vfs_nmethods, rs_nmethods, timer_nmethods;
+extern const method_t pm_methods[], vfs_methods[], rs_methods[];
+extern const size_t pm_nmethods, vfs_nmethods, rs_nmethods;

@@ -20,7 +20,6 @@ const size_t pm_nmethods = sizeof(pm_methods) / sizeof(pm_methods[0]);
 
 #define SBRK_MAX (INT64_C(1) << 30)
 #define QUOTA (INT64_C(1) << 20) /* a process's memory: no heap is larger */
-#define SLEEP_MAX 0x4000000000000000ull
 #define SIGKILL 9
 #define SIGSTOP 19
 #define FD_MAX 63
@@ -135,7 +134,7 @@ static void pid_request(hostile_t *h, request_t *r)
         request_set(r, PM_FAULTINFO, 1, "faultinfo: pid out of range", -EINVAL);
         break;
     default:
-        r->mr[0] = bad_u64_above(h, SLEEP_MAX);
+        r->mr[0] = bad_u64_above(h, PM_SLEEP_MAX);
         request_set(r, PM_NANOSLEEP, 1, "nanosleep: ns out of range", -EINVAL);
         break;
     }

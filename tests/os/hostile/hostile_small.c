@@ -1,16 +1,12 @@
-/* /bin/hostile's requests to rs (proto/rs.proto) and to the timer driver
- * (proto/timer.proto). Never sent: a valid list or show (they succeed), a
- * valid sleep (it waits). */
+/* /bin/hostile's requests to rs (proto/rs.proto). Never sent: a valid
+ * list or show (they succeed). */
 #include "hostile.h"
 
 #include <errno.h>
 #include <keel/proto/rs_defs.h>
-#include <keel/proto/timer_defs.h>
 
 const method_t rs_methods[] = { { RS_LIST, 1 }, { RS_SHOW, 5 } };
 const size_t rs_nmethods = sizeof(rs_methods) / sizeof(rs_methods[0]);
-const method_t timer_methods[] = { { TIMER_SLEEP, 1 }, { TIMER_NOW, 0 } };
-const size_t timer_nmethods = sizeof(timer_methods) / sizeof(timer_methods[0]);
 
 #define INDEX_MAX 255
 #define NAME_WORDS 4 /* a `name`: 32 bytes in 4 message registers */
@@ -72,10 +68,4 @@ void rs_request(hostile_t *h, request_t *r)
         request_set(r, RS_SHOW, 5, "show: no such component", -ENOENT);
         break;
     }
-}
-
-void timer_request(hostile_t *h, request_t *r)
-{
-    r->mr[0] = bad_u64_above(h, TIMER_SLEEP_MAX);
-    request_set(r, TIMER_SLEEP, 1, "sleep: ns out of range", -EINVAL);
 }

@@ -1,27 +1,34 @@
 /* The time test program (tests/os/time.system, image ostime), an OS
  * program (libos, picolibc) in three roles chosen by its first argument:
  *
- *   driver     a component with "timer" (badge 0x7fff, a pid the driver
- *              never saw) and "rtc": libos's nanosleep and clock_gettime
- *              against the timer driver, the timer's and rtc's answers to
- *              good and hostile requests (requests sent without Call
- *              among them), the rtc's wall clock;
- *   nap MS     a component that sleeps MS milliseconds through nanosleep
- *              and says when it woke (several at once: deadline order);
- *   wall       pm's first program: pm's boottime (from the rtc, cached),
- *              gettimeofday and CLOCK_REALTIME, and /bin/date spawned.
+ *   channels   a component that is a second client of the timer and rtc
+ *              drivers (channels "timer" and "rtc", keel/os/timer.h and
+ *              keel/os/rtc.h): timeouts fire in deadline order and not
+ *              before their deadline, a cancelled one never fires, a full
+ *              table and a full completion ring lose nothing, bad
+ *              requests and corrupt ring indices are refused, the rtc's
+ *              wall clock;
+ *   nap MS     a program that sleeps MS milliseconds through nanosleep and
+ *              says when it woke;
+ *   wall       pm's first program: nanosleep through pm (good and bad
+ *              times), three naps spawned latest first and ended in
+ *              deadline order, sleepers killed asleep (pm cancels their
+ *              timeouts), pm's boottime (from the rtc, kept), gettimeofday
+ *              and CLOCK_REALTIME, and /bin/date spawned.
  *
- * Every check prints `timetest: WHAT: ok` or `... FAILED` on the early
- * console; tests/tests.list (os.timer*, os.rtc, os.date) matches them. No
- * check has an upper bound on time: a sleep must last at least as long as
- * asked, never at most. */
+ * Every check prints `timetest: WHAT: ok` or `... FAILED` on the console;
+ * tests/tests.list (os.timer*, os.rtc, os.date) matches them. No check has
+ * an upper bound on time: a sleep must last at least as long as asked,
+ * never at most. */
 #include <errno.h>
+#include <keel/os/rtc.h>
 #include <keel/os/startinfo.h>
+#include <keel/os/timer.h>
 #include <keel/proto/pm.h>
-#include <keel/proto/rtc.h>
-#include <keel/proto/timer.h>
 #include <keel/syscalls.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +40,7 @@
 #define NS_PER_MS INT64_C(1000000)
 #define NS_PER_SECOND INT64_C(1000000000)
 #define YEAR_2020 INT64_C(1577836800) /* 2020-01-01 00:00 UTC */
+#define NEVER UINT64_MAX              /* a deadline the counter never reaches */
 
 static int checks, failures;
 
@@ -43,11 +51,11 @@ static void check(int ok, const char *what)
     failures += !ok;
 }
 
-static seL4_CPtr endpoint(const char *name)
+static const keel_startcap_t *grant(const char *name, uint32_t kind)
 {
     const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
     const keel_startcap_t *cap = keel_startinfo_find(si, name);
-    return cap != NULL && cap->kind == KEEL_CAP_ENDPOINT ? cap->cptr : 0;
+    return cap != NULL && cap->kind == kind ? cap : NULL;
 }
 
 static int64_t monotonic_ns(void)
@@ -68,20 +76,207 @@ static int sleep_ns(int64_t ns)
     return r == 0 && remain.tv_sec == 0 && remain.tv_nsec == 0 ? 0 : -1;
 }
 
-/* A raw request: `label` with `words` zero message registers. */
-static long raw_call(seL4_CPtr ep, seL4_Word label, seL4_Word words)
+/* --- channels: a client of both drivers ------------------------------------ */
+
+typedef struct channel {
+    keel_channel_t *rings;
+    seL4_CPtr signal;
+} channel_t;
+
+static seL4_CPtr own_notification;
+
+static channel_t channel(const char *name)
 {
-    for (seL4_Word i = 0; i < words; i++) {
-        seL4_SetMR((int)i, 0);
+    char notify[64];
+    snprintf(notify, sizeof(notify), "%s.notify", name);
+    const keel_startcap_t *region = grant(name, KEEL_CAP_REGION);
+    const keel_startcap_t *signal = grant(notify, KEEL_CAP_NOTIFICATION);
+    if (region == NULL || signal == NULL) {
+        return (channel_t){ 0 };
     }
-    seL4_MessageInfo_t reply = seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, words));
-    (void)reply;
-    return (long)seL4_GetMR(0);
+    return (channel_t){ (keel_channel_t *)region->vaddr, signal->cptr };
 }
 
-/* --- driver: libos and the timer ------------------------------------------ */
+static void request(const channel_t *ch, uint32_t op, uint64_t cookie, uint64_t offset)
+{
+    keel_ring_put(&ch->rings->request,
+                  (keel_ring_entry_t){ .op = op, .cookie = cookie, .offset = offset });
+}
 
-static void check_nanosleep(void)
+/* The next completion, waiting for the driver's signal as long as it takes
+ * (a driver that never answers ends the test by its timeout). */
+static keel_ring_entry_t next_completion(const channel_t *ch)
+{
+    keel_ring_entry_t e;
+    while (!keel_ring_get(&ch->rings->completion, &e)) {
+        seL4_Word bits;
+        seL4_Wait(own_notification, &bits);
+    }
+    return e;
+}
+
+/* Three timeouts asked latest first fire earliest first, none before its
+ * deadline. */
+static void check_order(const channel_t *t)
+{
+    uint64_t now = keel_counter(), ms = keel_ns_to_ticks(NS_PER_MS, keel_counter_frequency());
+    uint64_t deadline[3] = { now + 30 * ms, now + 10 * ms, now + 20 * ms };
+    for (uint64_t i = 0; i < 3; i++) {
+        request(t, KEEL_TIMER_SET, 100 + i, deadline[i]);
+    }
+    seL4_Signal(t->signal);
+    const uint64_t expected[3] = { 101, 102, 100 };
+    int in_order = 1;
+    for (int i = 0; i < 3; i++) {
+        keel_ring_entry_t e = next_completion(t);
+        uint64_t at = keel_counter();
+        in_order &=
+            e.cookie == expected[i] && e.op == KEEL_TIMER_FIRED && at >= deadline[e.cookie - 100];
+    }
+    check(in_order, "timeouts at +30, +10, +20 ms fire in deadline order, none early");
+}
+
+static void check_cancel(const channel_t *t)
+{
+    uint64_t now = keel_counter(), ms = keel_ns_to_ticks(NS_PER_MS, keel_counter_frequency());
+    request(t, KEEL_TIMER_SET, 200, now + 5 * ms);
+    request(t, KEEL_TIMER_SET, 201, now + 15 * ms);
+    request(t, KEEL_TIMER_CANCEL, 200, 0);
+    request(t, KEEL_TIMER_CANCEL, 999, 0); /* nothing to cancel: no answer */
+    seL4_Signal(t->signal);
+    keel_ring_entry_t e = next_completion(t);
+    check(e.cookie == 201 && e.op == KEEL_TIMER_FIRED && keel_ring_empty(&t->rings->completion),
+          "a cancelled timeout never fires; the next one does");
+}
+
+static void check_bad_requests(const channel_t *t)
+{
+    request(t, 99, 300, 0);
+    request(t, 0, 301, 0);
+    request(t, KEEL_TIMER_SET, 302, 0); /* a deadline long past: at once */
+    seL4_Signal(t->signal);
+    keel_ring_entry_t a = next_completion(t), b = next_completion(t), c = next_completion(t);
+    check(a.cookie == 300 && a.op == KEEL_TIMER_BAD_REQUEST && b.cookie == 301 &&
+              b.op == KEEL_TIMER_BAD_REQUEST,
+          "operations 99 and 0: BAD_REQUEST, cookie kept");
+    check(c.cookie == 302 && c.op == KEEL_TIMER_FIRED, "a deadline in the past fires at once");
+}
+
+/* Indices more than a ring apart (a confused or hostile client) make the
+ * driver take nothing from the ring; put right, it goes on. */
+static void check_corrupt_ring(const channel_t *t)
+{
+    keel_ring_t *r = &t->rings->request;
+    uint32_t head = r->head;
+    request(t, KEEL_TIMER_SET, 400, 0);
+    r->head = r->tail + 1000;
+    seL4_Signal(t->signal);
+    int untouched = keel_ring_empty(&t->rings->completion);
+    r->head = head + 1;
+    seL4_Signal(t->signal);
+    keel_ring_entry_t e = next_completion(t);
+    check(untouched && e.cookie == 400 && e.op == KEEL_TIMER_FIRED,
+          "request indices 1000 apart: nothing taken; put right: served");
+}
+
+/* KEEL_TIMER_PER_CLIENT timeouts that never fire fill the client's table:
+ * one more is answered FULL; cancelled, they make room again. */
+static void check_full_table(const channel_t *t)
+{
+    for (uint64_t i = 0; i < KEEL_TIMER_PER_CLIENT; i++) {
+        request(t, KEEL_TIMER_SET, 500 + i, NEVER);
+    }
+    seL4_Signal(t->signal);
+    request(t, KEEL_TIMER_SET, 600, 0);
+    seL4_Signal(t->signal);
+    keel_ring_entry_t e = next_completion(t);
+    check(e.cookie == 600 && e.op == KEEL_TIMER_FULL, "65th timeout of a client: FULL");
+    for (uint64_t i = 0; i < KEEL_TIMER_PER_CLIENT; i++) {
+        request(t, KEEL_TIMER_CANCEL, 500 + i, 0);
+    }
+    seL4_Signal(t->signal); /* the ring's 64 slots are full of cancels */
+    request(t, KEEL_TIMER_SET, 601, 0);
+    seL4_Signal(t->signal);
+    e = next_completion(t);
+    check(e.cookie == 601 && e.op == KEEL_TIMER_FIRED, "64 cancelled: a timeout fires again");
+}
+
+/* A client that does not take its completions: the driver fills the ring,
+ * takes no more requests, and loses nothing. The driver runs above this
+ * component, so each Signal returns after it has looked at the rings. */
+static void check_backpressure(const channel_t *t)
+{
+    for (uint64_t i = 0; i < KEEL_RING_SLOTS; i++) {
+        request(t, KEEL_TIMER_SET, 700 + i, 0);
+    }
+    seL4_Signal(t->signal);
+    request(t, KEEL_TIMER_SET, 800, 0);
+    seL4_Signal(t->signal);
+    check(keel_ring_full(&t->rings->completion) && !keel_ring_empty(&t->rings->request),
+          "completion ring full: the next request waits in its ring");
+    int all = 1;
+    for (uint64_t i = 0; i < KEEL_RING_SLOTS; i++) {
+        keel_ring_entry_t e = next_completion(t);
+        all &= e.cookie == 700 + i && e.op == KEEL_TIMER_FIRED;
+    }
+    seL4_Signal(t->signal); /* room again */
+    keel_ring_entry_t e = next_completion(t);
+    check(all && e.cookie == 800 && e.op == KEEL_TIMER_FIRED,
+          "64 answers first come first, then the waiting request: nothing lost");
+}
+
+static void check_rtc(const channel_t *r)
+{
+    request(r, KEEL_RTC_READ, 1, 0);
+    request(r, KEEL_RTC_READ, 2, 0);
+    request(r, 7, 3, 0);
+    seL4_Signal(r->signal);
+    keel_ring_entry_t a = next_completion(r), b = next_completion(r), c = next_completion(r);
+    printf("timetest: rtc time %llu\n", (unsigned long long)a.offset);
+    check(a.cookie == 1 && a.op == KEEL_RTC_DONE && (int64_t)a.offset >= YEAR_2020,
+          "rtc read: after 2020-01-01");
+    check(b.cookie == 2 && b.op == KEEL_RTC_DONE && b.offset >= a.offset,
+          "rtc read again: not earlier");
+    check(c.cookie == 3 && c.op == KEEL_RTC_BAD_REQUEST, "rtc operation 7: BAD_REQUEST");
+}
+
+static int channels(void)
+{
+    const keel_startcap_t *own = grant("notify", KEEL_CAP_NOTIFICATION);
+    channel_t t = channel("timer"), r = channel("rtc");
+    check(own != NULL && t.rings != NULL && r.rings != NULL,
+          "start page has the timer and rtc channels");
+    if (own == NULL || t.rings == NULL || r.rings == NULL) {
+        return 1;
+    }
+    own_notification = own->cptr;
+    check_order(&t);
+    check_cancel(&t);
+    check_bad_requests(&t);
+    check_corrupt_ring(&t);
+    check_full_table(&t);
+    check_backpressure(&t);
+    check_rtc(&r);
+    printf("timetest: channels: %d checks, %d failed\n", checks, failures);
+    return failures != 0;
+}
+
+/* --- nap: one of several sleepers ----------------------------------------- */
+
+static int nap(const char *ms_text)
+{
+    int64_t ms = atoll(ms_text);
+    int64_t before = monotonic_ns();
+    int r = sleep_ns(ms * NS_PER_MS);
+    int64_t after = monotonic_ns();
+    printf("timetest: nap%lld woke after >= %lld ms: %s\n", (long long)ms, (long long)ms,
+           r == 0 && after - before >= ms * NS_PER_MS ? "ok" : "FAILED");
+    return r != 0;
+}
+
+/* --- wall: sleeping through pm, the wall clock, date ----------------------- */
+
+static void check_nanosleep(seL4_CPtr pm)
 {
     int64_t before = monotonic_ns();
     int r = sleep_ns(20 * NS_PER_MS);
@@ -99,83 +294,64 @@ static void check_nanosleep(void)
     bad = (struct timespec){ .tv_sec = -1, .tv_nsec = 0 };
     errno = 0;
     check(nanosleep(&bad, NULL) == -1 && errno == EINVAL, "nanosleep -1 s: EINVAL");
+    check(pm_nanosleep(pm, PM_SLEEP_MAX + 1) == -EINVAL, "pm nanosleep 2^62 + 1 ns: EINVAL");
+    check(pm_nanosleep(pm, UINT64_MAX) == -EINVAL, "pm nanosleep 2^64 - 1 ns: EINVAL");
 }
 
-static void check_timer(seL4_CPtr timer)
+static pid_t spawn_timetest(const char *role, const char *arg)
 {
-    int64_t before = monotonic_ns();
-    uint64_t now = 0;
-    long r = timer_now(timer, &now);
-    int64_t after = monotonic_ns();
-    check(r == 0 && (uint64_t)before <= now && now <= (uint64_t)after,
-          "now: between two readings of CLOCK_MONOTONIC");
-    r = timer_sleep(timer, 5 * NS_PER_MS);
-    uint64_t later = 0;
-    timer_now(timer, &later);
-    check(r == 0 && later - now >= 5 * NS_PER_MS, "sleep 5 ms: now advanced >= 5 ms");
-    check(timer_sleep(timer, TIMER_SLEEP_MAX + 1) == -EINVAL, "sleep 2^62 + 1 ns: EINVAL");
-    check(timer_sleep(timer, UINT64_MAX) == -EINVAL, "sleep 2^64 - 1 ns: EINVAL");
-    check(raw_call(timer, TIMER_SLEEP, 0) == -EINVAL, "sleep without its argument: EINVAL");
-    check(raw_call(timer, TIMER_SLEEP, 3) == -EINVAL, "sleep with 3 words: EINVAL");
-    check(raw_call(timer, TIMER_NOW, 1) == -EINVAL, "now with 1 word: EINVAL");
-    check(raw_call(timer, 99, 1) == -ENOSYS, "method 99: ENOSYS");
-    check(raw_call(timer, 0, 0) == -ENOSYS, "method 0: ENOSYS");
-    check(timer_sleep(timer, 1) == 0, "the driver still answers: sleep 1 ns");
+    char *argv[] = { "timetest", (char *)role, (char *)arg, NULL };
+    pid_t pid = -1;
+    return posix_spawn(&pid, "/bin/timetest", NULL, NULL, argv, NULL) == 0 ? pid : -1;
 }
 
-/* Requests sent without Call leave the driver no reply capability: more of
- * them than it has slots must not keep a caller out (the driver frees the
- * slots nobody waits on when it runs out). */
-static void check_senders(seL4_CPtr timer)
+/* Spawned latest first, the naps end earliest first. */
+static void check_nap_order(void)
 {
-    for (int i = 0; i < 100; i++) {
-        seL4_SetMR(0, TIMER_SLEEP_MAX);
-        seL4_Send(timer, seL4_MessageInfo_new(TIMER_SLEEP, 0, 0, 1));
+    pid_t nap300 = spawn_timetest("nap", "300"), nap200 = spawn_timetest("nap", "200"),
+          nap100 = spawn_timetest("nap", "100");
+    pid_t first = waitpid(-1, NULL, 0), second = waitpid(-1, NULL, 0), third = waitpid(-1, NULL, 0);
+    check(nap300 > 0 && nap200 > 0 && nap100 > 0 && first == nap100 && second == nap200 &&
+              third == nap300,
+          "naps of 300, 200, 100 ms spawned in that order end 100, 200, 300");
+}
+
+/* Is pid blocked (asleep)? Asked until it is, up to `tries` times a
+ * millisecond apart: it must first run and call. */
+static bool becomes_blocked(seL4_CPtr pm, pid_t pid, int tries)
+{
+    for (int i = 0; i < tries; i++) {
+        int64_t ppid, pgid;
+        uint64_t state = 0, memory;
+        char name[64];
+        if (pm_procinfo(pm, pid, &ppid, &pgid, &state, &memory, name) == pid &&
+            state == PM_STATE_BLOCKED) {
+            return true;
+        }
+        sleep_ns(NS_PER_MS);
     }
-    check(timer_sleep(timer, NS_PER_MS) == 0,
-          "100 sleeps of 2^62 ns sent without Call, then a sleep: 0");
+    return false;
 }
 
-static void check_rtc(seL4_CPtr rtc)
+/* A sleeper killed asleep: pm cancels its timeout. More of them than the
+ * timer keeps for one client (64): without the cancels a sleep would now
+ * be refused. */
+static void check_killed_sleepers(seL4_CPtr pm)
 {
-    int64_t seconds = 0, again = 0;
-    long r = rtc_time(rtc, &seconds);
-    printf("timetest: rtc time %lld\n", (long long)seconds);
-    check(r == 0 && seconds >= YEAR_2020, "rtc time: after 2020-01-01");
-    check(rtc_time(rtc, &again) == 0 && again >= seconds, "rtc time again: not earlier");
-    check(raw_call(rtc, RTC_TIME, 1) == -EINVAL, "rtc time with 1 word: EINVAL");
-    check(raw_call(rtc, 7, 0) == -ENOSYS, "rtc method 7: ENOSYS");
-}
-
-static int driver(void)
-{
-    seL4_CPtr timer = endpoint("timer"), rtc = endpoint("rtc");
-    check(timer != 0 && rtc != 0, "start page has timer and rtc");
-    if (timer == 0 || rtc == 0) {
-        return 1;
+    const int sleepers = KEEL_TIMER_PER_CLIENT + 6;
+    int killed = 0, blocked = 0;
+    for (int i = 0; i < sleepers; i++) {
+        pid_t pid = spawn_timetest("nap", "100000");
+        blocked += becomes_blocked(pm, pid, 1000);
+        int status = 0;
+        killed += kill(pid, SIGKILL) == 0 && waitpid(pid, &status, 0) == pid &&
+                  WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
     }
-    check_nanosleep();
-    check_timer(timer);
-    check_senders(timer);
-    check_rtc(rtc);
-    printf("timetest: driver: %d checks, %d failed\n", checks, failures);
-    return failures != 0;
+    printf("timetest: %d of %d blocked, %d killed\n", blocked, sleepers, killed);
+    check(blocked == sleepers && killed == sleepers,
+          "70 sleepers of 100 s: blocked, then killed asleep");
+    check(sleep_ns(5 * NS_PER_MS) == 0, "a sleep after them: 0");
 }
-
-/* --- nap: one of several sleepers ----------------------------------------- */
-
-static int nap(const char *name, const char *ms_text)
-{
-    int64_t ms = atoll(ms_text);
-    int64_t before = monotonic_ns();
-    int r = sleep_ns(ms * NS_PER_MS);
-    int64_t after = monotonic_ns();
-    printf("timetest: %s woke after >= %lld ms: %s\n", name, (long long)ms,
-           r == 0 && after - before >= ms * NS_PER_MS ? "ok" : "FAILED");
-    return r != 0;
-}
-
-/* --- wall: pm's boottime, the wall clock, date ---------------------------- */
 
 static void check_boottime(seL4_CPtr pm)
 {
@@ -207,12 +383,15 @@ static void check_date(void)
 
 static int wall(void)
 {
-    seL4_CPtr pm = endpoint("pm");
-    check(pm != 0, "start page has pm");
-    if (pm == 0) {
+    const keel_startcap_t *pm = grant("pm", KEEL_CAP_ENDPOINT);
+    check(pm != NULL, "start page has pm");
+    if (pm == NULL) {
         return 1;
     }
-    check_boottime(pm);
+    check_nanosleep(pm->cptr);
+    check_nap_order();
+    check_killed_sleepers(pm->cptr);
+    check_boottime(pm->cptr);
     check_date();
     printf("timetest: wall: %d checks, %d failed\n", checks, failures);
     return failures != 0;
@@ -220,16 +399,15 @@ static int wall(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "driver") == 0) {
-        return driver();
+    if (argc == 2 && strcmp(argv[1], "channels") == 0) {
+        return channels();
     }
     if (argc == 3 && strcmp(argv[1], "nap") == 0) {
-        const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
-        return nap(si->name, argv[2]);
+        return nap(argv[2]);
     }
     if (argc == 2 && strcmp(argv[1], "wall") == 0) {
         return wall();
     }
-    fprintf(stderr, "usage: timetest driver | nap MS | wall\n");
+    fprintf(stderr, "usage: timetest channels | nap MS | wall\n");
     return 2;
 }

@@ -1,9 +1,13 @@
-/* What the freestanding drivers of user/os/drivers share: a grant of the
- * start page that the driver cannot run without. */
+/* What the freestanding drivers of user/os/drivers share: the grants of
+ * the start page that a driver cannot run without, and its clients'
+ * channels. */
 #pragma once
 
+#include <keel/os/ring.h>
 #include <keel/os/start.h>
 #include <keel/printf.h>
+#include <keel/string.h>
+#include <sel4/sel4.h>
 
 /* The entry `name` of `kind`; without it the driver says so and ends. */
 static inline const keel_startcap_t *driver_grant(const char *name, uint32_t kind)
@@ -15,4 +19,54 @@ static inline const keel_startcap_t *driver_grant(const char *name, uint32_t kin
         keel_exit_hook(1);
     }
     return cap;
+}
+
+/* One end of a channel (docs/os.md "Driver channels") whose other end is a
+ * client: the shared rings, the cap that signals the client, and the bit
+ * the client's signals raise in the driver's own notification. */
+typedef struct driver_client {
+    keel_channel_t *chan;
+    seL4_CPtr signal;
+    seL4_Word bit;
+    const char *name;
+} driver_client_t;
+
+/* Every channel end of the start page (a region NAME with its NAME.notify:
+ * a device region has none) into clients[0..max); how many. */
+static inline unsigned driver_clients(driver_client_t *clients, unsigned max)
+{
+    const keel_startinfo_t *si = keel_startinfo();
+    unsigned n = 0;
+    for (uint32_t i = 0; i < si->ncaps && n < max; i++) {
+        const keel_startcap_t *region = &si->caps[i];
+        char name[KEEL_NAME_MAX + sizeof(".notify")];
+        size_t length = strlen(region->name);
+        if (region->kind != KEEL_CAP_REGION || region->size < sizeof(keel_channel_t)) {
+            continue;
+        }
+        memcpy(name, region->name, length);
+        memcpy(name + length, ".notify", sizeof(".notify"));
+        const keel_startcap_t *signal = keel_startinfo_find(si, name);
+        if (signal == NULL || signal->kind != KEEL_CAP_NOTIFICATION) {
+            continue;
+        }
+        clients[n++] = (driver_client_t){ .chan = (keel_channel_t *)region->vaddr,
+                                          .signal = signal->cptr,
+                                          .bit = signal->badge & ~KEEL_BADGE_NOTIFY,
+                                          .name = region->name };
+    }
+    return n;
+}
+
+/* "name, name, ..." of the clients into buf, for the driver's first line. */
+static inline const char *driver_client_names(const driver_client_t *clients, unsigned n, char *buf,
+                                              size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n && used < size; i++) {
+        used +=
+            (size_t)snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "", clients[i].name);
+    }
+    return n > 0 ? buf : "none";
 }

@@ -1,10 +1,11 @@
-/* What the start page gives libos: the endpoints of pm, vfs and the timer,
+/* What the start page gives libos: the endpoints of pm and vfs,
  * the data window, a heap; the early console; the generic counter. */
 #include "libos.h"
 
 #include <errno.h>
 #include <keel/gen/config.h>
 #include <keel/os/startinfo.h>
+#include <keel/os/timer.h>
 #include <keel/proto/vfs_defs.h>
 #include <keel/syscalls.h>
 #include <string.h>
@@ -30,7 +31,6 @@ void libos_env_load(void)
     if (si->magic == KEEL_STARTINFO_MAGIC && si->version == KEEL_STARTINFO_VERSION) {
         env.pm = find_endpoint(si, "pm");
         env.vfs = find_endpoint(si, "vfs");
-        env.timer = find_endpoint(si, "timer");
         const keel_startcap_t *data = find_region(si, "data");
         if (data != NULL && (data->flags & KEEL_REGION_WRITABLE) != 0) {
             env.window = (unsigned char *)data->vaddr;
@@ -102,15 +102,10 @@ void libos_console_write(const void *buf, size_t count)
 
 uint64_t libos_counter(void)
 {
-    uint64_t value;
-    /* The isb keeps the read from being taken before earlier instructions. */
-    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(value) : : "memory");
-    return value;
+    return keel_counter();
 }
 
 uint64_t libos_counter_frequency(void)
 {
-    uint64_t value;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(value));
-    return value;
+    return keel_counter_frequency();
 }

@@ -13,7 +13,6 @@ typedef struct libos_env {
     bool ready;
     seL4_CPtr pm;          /* endpoint "pm", 0 if the start page has none */
     seL4_CPtr vfs;         /* endpoint "vfs", 0 if none: the early console */
-    seL4_CPtr timer;       /* endpoint "timer", 0 if none: nanosleep asks pm */
     unsigned char *window; /* region "data": the data window, NULL if none */
     size_t window_size;
     uintptr_t heap_start; /* region "heap" (a component's own heap) or, with */

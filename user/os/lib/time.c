@@ -1,14 +1,13 @@
 /* Time: clock_gettime reads the generic counter directly (exported to EL0;
  * no call); CLOCK_REALTIME adds the wall-clock time pm read from the RTC at
- * boot (asked once). nanosleep calls the timer driver when the start page
- * has "timer", else pm (which answers ENOSYS). picolibc's time() and
+ * boot (asked once). nanosleep asks pm, which sleeps on the timer driver
+ * (ENOSYS without one). picolibc's time() and
  * clock() come through gettimeofday and times. */
 #include "convert.h"
 #include "libos.h"
 
 #include <errno.h>
 #include <keel/proto/pm.h>
-#include <keel/proto/timer.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -90,17 +89,11 @@ int nanosleep(const struct timespec *request, struct timespec *remain)
         errno = error;
         return -1;
     }
-    long r;
-    seL4_CPtr timer = libos()->timer;
-    if (timer != 0) {
-        r = timer_sleep(timer, ns);
-    } else {
-        seL4_CPtr pm = libos_pm();
-        if (pm == 0) {
-            return -1;
-        }
-        r = pm_nanosleep(pm, ns);
+    seL4_CPtr pm = libos_pm();
+    if (pm == 0) {
+        return -1;
     }
+    long r = pm_nanosleep(pm, ns);
     if (r >= 0 && remain != NULL) {
         remain->tv_sec = 0;
         remain->tv_nsec = 0;

@@ -1,6 +1,8 @@
 /* pm's start and its one loop (pm.h): calls of programs (badge = pid) and
  * of vfs (PM_VFS_BADGE) go to the generated dispatch; faults of programs
- * (badge PM_FAULT_BADGE | pid) end the faulting process with SIGSEGV. */
+ * (badge PM_FAULT_BADGE | pid) end the faulting process with SIGSEGV;
+ * notifications (KEEL_BADGE_NOTIFY) bring the timer's and the rtc's
+ * completions (clock.c). */
 #include "pm.h"
 #include <keel/printf.h>
 #include <keel/proto/vfs_defs.h>
@@ -205,6 +207,7 @@ int main(void)
     printf("pm: %d processes of %lu KiB, %s\n", PM_PROCS,
            (unsigned long)(((seL4_Word)1 << PM_PROC_BITS) >> 10),
            pm.vfs != 0 ? "with vfs" : "no vfs: programs use the early console");
+    pm_clock_init();
     find_first();
     if (first.path == NULL) {
         printf("pm: no first program named\n");
@@ -214,6 +217,11 @@ int main(void)
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
     for (;;) {
+        if (badge & KEEL_BADGE_NOTIFY) {
+            pm_clock_notified(badge);
+            info = seL4_Recv(pm.endpoint, &badge);
+            continue;
+        }
         if (badge & PM_FAULT_BADGE) {
             if (handle_fault(badge, info)) {
                 info = seL4_ReplyRecv(pm.endpoint, seL4_MessageInfo_new(0, 0, 0, 0), &badge);

@@ -5,7 +5,6 @@
 #include "pm.h"
 #include <errno.h>
 #include <keel/os/startinfo.h>
-#include <keel/proto/rtc.h>
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
@@ -220,9 +219,11 @@ long proto_pm_procinfo(void *ctx, seL4_Word badge, int64_t pid, int64_t *ppid, i
     }
     *ppid = best->ppid;
     *pgid = best->pgid;
-    *state = best->state == PM_ZOMBIE    ? PM_STATE_ZOMBIE
-             : best->state == PM_WAITING ? PM_STATE_BLOCKED
-                                         : PM_STATE_RUNNING;
+    *state =
+        best->state == PM_ZOMBIE ? PM_STATE_ZOMBIE
+        : best->state == PM_WAITING || best->state == PM_SLEEPING || best->state == PM_CLOCK_WAIT
+            ? PM_STATE_BLOCKED
+            : PM_STATE_RUNNING;
     *memory = best->state == PM_ZOMBIE ? 0 : best->b.used;
     memcpy(name, best->name,
            KEEL_NAME_MAX < KEEL_PROTO_NAME_BYTES ? KEEL_NAME_MAX : KEEL_PROTO_NAME_BYTES);
@@ -244,46 +245,14 @@ long proto_pm_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *fre
 
 long proto_pm_nanosleep(void *ctx, seL4_Word badge, uint64_t ns)
 {
-    (void)ctx;
     (void)badge;
-    (void)ns;
-    return -ENOSYS; /* no timer driver yet */
-}
-
-/* The wall clock at one moment: the rtc driver's seconds (endpoint "rtc"
- * of pm's start page) and the counter read right after, asked at the first
- * call and kept. Without "rtc" (or if it fails): 0 and 0, 1970. */
-static struct {
-    bool known;
-    int64_t seconds;
-    uint64_t counter;
-} boot_clock;
-
-static void read_boot_clock(void)
-{
-    const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
-    const keel_startcap_t *rtc = keel_startinfo_find(si, "rtc");
-    int64_t seconds = 0;
-    if (rtc == NULL || rtc->kind != KEEL_CAP_ENDPOINT || rtc_time(rtc->cptr, &seconds) < 0) {
-        return;
-    }
-    uint64_t counter;
-    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(counter) : : "memory");
-    boot_clock.seconds = seconds;
-    boot_clock.counter = counter;
+    return pm_sleep(caller(ctx), ns);
 }
 
 long proto_pm_boottime(void *ctx, seL4_Word badge, int64_t *seconds, uint64_t *counter)
 {
-    (void)ctx;
     (void)badge;
-    if (!boot_clock.known) {
-        read_boot_clock();
-        boot_clock.known = true;
-    }
-    *seconds = boot_clock.seconds;
-    *counter = boot_clock.counter;
-    return 0;
+    return pm_boottime(caller(ctx), seconds, counter);
 }
 
 long proto_pm_setpgid(void *ctx, seL4_Word badge, int64_t pid, int64_t pgid)

@@ -40,8 +40,10 @@
 enum pm_state {
     PM_FREE,
     PM_RUNNING,
-    PM_WAITING, /* blocked in waitpid, its reply saved */
-    PM_ZOMBIE,  /* ended, its memory returned, its status kept for its parent */
+    PM_WAITING,    /* blocked in waitpid, its reply saved */
+    PM_SLEEPING,   /* blocked in nanosleep: its reply saved, a timeout queued */
+    PM_CLOCK_WAIT, /* blocked in boottime until the rtc has answered pm */
+    PM_ZOMBIE,     /* ended, its memory returned, its status kept for its parent */
 };
 
 typedef struct pm_fault {
@@ -52,11 +54,12 @@ typedef struct pm_fault {
 typedef struct pm_proc {
     enum pm_state state;
     int64_t pid, ppid, pgid;
-    int64_t status;   /* wait status once a zombie */
-    int64_t wait_for; /* PM_WAITING: the pid it waits for, -1 any */
-    seL4_CPtr memory; /* its untyped (kept across uses of the entry) */
-    seL4_CPtr reply;  /* the slot its saved reply goes to */
-    kb_proc_t b;      /* its objects */
+    int64_t status;        /* wait status once a zombie */
+    int64_t wait_for;      /* PM_WAITING: the pid it waits for, -1 any */
+    uint64_t sleep_cookie; /* PM_SLEEPING: its timeout's cookie (clock.c) */
+    seL4_CPtr memory;      /* its untyped (kept across uses of the entry) */
+    seL4_CPtr reply;       /* the slot its saved reply goes to */
+    kb_proc_t b;           /* its objects */
     seL4_CPtr window_caps[PM_WINDOW_SIZE >> seL4_PageBits]; /* its copies of the pool's
                                                               frames, 0: not given yet */
     uint32_t stack_pages;                /* pages of its stack mapped, a bit each */
@@ -125,3 +128,10 @@ bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch);
  * pages not touched yet will need? */
 bool pm_heap_page_fits(const pm_proc_t *p);
 seL4_Word pm_free_bytes(void);
+
+/* clock.c: the timer and rtc channels. */
+void pm_clock_init(void);
+void pm_clock_notified(seL4_Word bits);   /* a notification: completions to take */
+long pm_sleep(pm_proc_t *p, uint64_t ns); /* nanosleep's result or KEEL_PROTO_DEFERRED */
+void pm_sleep_cancel(pm_proc_t *p);       /* p ends while PM_SLEEPING */
+long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter);

@@ -479,6 +479,9 @@ static void reparent_children(const pm_proc_t *p)
 
 void pm_end(pm_proc_t *p, int64_t status)
 {
+    if (p->state == PM_SLEEPING) {
+        pm_sleep_cancel(p);
+    }
     release(p);
     if (pm.vfs != 0) {
         vfs_proc_exit(pm.vfs, p->pid); /* its descriptors close: pipes see EOF or EPIPE */

@@ -6,10 +6,9 @@
  * kernel may still print on the same UART (a panic); it only transmits.
  * Grants: "regs" (the device page), "rx" (the IRQ), "chan" and
  * "chan.notify" (the channel and vfs's notification), "notify" (its own). */
-#include <keel/os/start.h>
+#include "../grant.h"
+
 #include <keel/os/uart.h>
-#include <keel/printf.h>
-#include <sel4/sel4.h>
 #include <stdint.h>
 
 #define UART_DR 0x00
@@ -89,25 +88,14 @@ static void receive(void)
     }
 }
 
-static const keel_startcap_t *grant(const char *name, uint32_t kind)
-{
-    const keel_startinfo_t *si = keel_startinfo();
-    const keel_startcap_t *cap = keel_startinfo_find(si, name);
-    if (cap == NULL || cap->kind != kind) {
-        printf("uart: no grant '%s'; stopping\n", name);
-        keel_exit_hook(1);
-    }
-    return cap;
-}
-
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
-    regs = (volatile uint32_t *)grant("regs", KEEL_CAP_REGION)->vaddr;
-    const keel_startcap_t *rx = grant("rx", KEEL_CAP_IRQ);
-    chan = (keel_channel_t *)grant("chan", KEEL_CAP_REGION)->vaddr;
-    client = grant("chan.notify", KEEL_CAP_NOTIFICATION)->cptr;
-    seL4_CPtr own = grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
+    regs = (volatile uint32_t *)driver_grant("regs", KEEL_CAP_REGION)->vaddr;
+    const keel_startcap_t *rx = driver_grant("rx", KEEL_CAP_IRQ);
+    chan = (keel_channel_t *)driver_grant("chan", KEEL_CAP_REGION)->vaddr;
+    client = driver_grant("chan.notify", KEEL_CAP_NOTIFICATION)->cptr;
+    seL4_CPtr own = driver_grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
     irq = rx->cptr;
     reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     reg_write(UART_IMSC, reg_read(UART_IMSC) | UART_INT_RX | UART_INT_RT);

@@ -32,14 +32,22 @@ typedef struct keel_channel {
     keel_ring_t completion;
 } keel_channel_t;
 
+/* The other side writes one of the indices and may be hostile: a ring
+ * whose indices are more than KEEL_RING_SLOTS apart is full to its
+ * producer and empty to its consumer, so nobody loops over it. */
+static inline bool keel_ring_corrupt(const keel_ring_t *r)
+{
+    return r->head - r->tail > KEEL_RING_SLOTS;
+}
+
 static inline bool keel_ring_empty(const keel_ring_t *r)
 {
-    return r->head == r->tail;
+    return r->head == r->tail || keel_ring_corrupt(r);
 }
 
 static inline bool keel_ring_full(const keel_ring_t *r)
 {
-    return r->head - r->tail == KEEL_RING_SLOTS;
+    return r->head - r->tail >= KEEL_RING_SLOTS;
 }
 
 /* Producer side: false if full. */

@@ -1,0 +1,18 @@
+/* The rtc channel (docs/os.md "The rtc driver", "Driver channels"): a
+ * keel/os/ring.h channel of one page between the rtc driver and one
+ * client; the driver serves every such channel its description gives it.
+ * A request KEEL_RTC_READ (any `cookie`) is answered by a completion with
+ * the same cookie, status KEEL_RTC_DONE and, in `offset`, the seconds
+ * since 1970-01-01 00:00 UTC that the clock counts. Anything else gets
+ * KEEL_RTC_BAD_REQUEST. Reading has no effect, so a request made again
+ * (to a restarted driver) is harmless. The driver takes a request only
+ * while the completion ring has room. */
+#pragma once
+
+#include <keel/os/ring.h>
+
+#define KEEL_RTC_READ 1
+
+/* Completion statuses (the entry's op). */
+#define KEEL_RTC_DONE 0
+#define KEEL_RTC_BAD_REQUEST 1

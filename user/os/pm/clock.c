@@ -1,0 +1,174 @@
+/* pm's clocks (docs/os.md "pm", "The timer driver", "The rtc driver"):
+ * programs' nanosleep on the timer driver's channel "timer", and the wall
+ * clock read once from the rtc driver's channel "rtc". pm is each
+ * driver's client (keel/os/timer.h, keel/os/rtc.h): a sleeping process is
+ * a timeout in the timer's ring and a reply pm saved, answered when the
+ * timeout's completion arrives; a process that ends asleep has its
+ * timeout cancelled. */
+#include "pm.h"
+
+#include <errno.h>
+#include <keel/os/rtc.h>
+#include <keel/os/timer.h>
+#include <keel/string.h>
+
+/* A timeout's cookie: the table entry in the low byte, a sequence number
+ * above it, so that a completion for a process that ended (and whose entry
+ * a new process took) names nobody. */
+#define COOKIE_ENTRY_BITS 8
+
+typedef struct channel {
+    keel_channel_t *rings;
+    seL4_CPtr signal;
+    seL4_Word bit;
+} channel_t;
+
+static struct {
+    channel_t timer, rtc;
+    uint64_t frequency;
+    uint64_t sequence;
+    bool boot_known; /* boot_seconds and boot_counter hold the rtc's answer */
+    int64_t boot_seconds;
+    uint64_t boot_counter;
+} clock;
+
+static channel_t find_channel(const char *name)
+{
+    const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
+    char notify[KEEL_NAME_MAX + sizeof(".notify")];
+    size_t length = strlen(name);
+    memcpy(notify, name, length);
+    memcpy(notify + length, ".notify", sizeof(".notify"));
+    const keel_startcap_t *region = keel_startinfo_find(si, name);
+    const keel_startcap_t *signal = keel_startinfo_find(si, notify);
+    if (region == NULL || region->kind != KEEL_CAP_REGION ||
+        region->size < sizeof(keel_channel_t) || signal == NULL ||
+        signal->kind != KEEL_CAP_NOTIFICATION) {
+        return (channel_t){ 0 };
+    }
+    return (channel_t){ (keel_channel_t *)region->vaddr, signal->cptr,
+                        signal->badge & ~KEEL_BADGE_NOTIFY };
+}
+
+void pm_clock_init(void)
+{
+    clock.timer = find_channel("timer");
+    clock.rtc = find_channel("rtc");
+    clock.frequency = keel_counter_frequency();
+    if (clock.rtc.rings == NULL) {
+        clock.boot_known = true; /* no rtc: 1970 */
+        return;
+    }
+    keel_ring_put(&clock.rtc.rings->request, (keel_ring_entry_t){ .op = KEEL_RTC_READ });
+    seL4_Signal(clock.rtc.signal);
+}
+
+long pm_sleep(pm_proc_t *p, uint64_t ns)
+{
+    if (clock.timer.rings == NULL) {
+        return -ENOSYS;
+    }
+    if (ns == 0) {
+        return 0;
+    }
+    if (p == NULL || keel_ring_full(&clock.timer.rings->request)) {
+        return -EAGAIN;
+    }
+    if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, p->reply, PM_DEPTH) != seL4_NoError) {
+        return -EAGAIN;
+    }
+    uint64_t deadline = keel_add_saturated(keel_counter(), keel_ns_to_ticks(ns, clock.frequency));
+    p->sleep_cookie = (++clock.sequence << COOKIE_ENTRY_BITS) | (uint64_t)(p - pm.proc);
+    keel_ring_put(
+        &clock.timer.rings->request,
+        (keel_ring_entry_t){ .op = KEEL_TIMER_SET, .cookie = p->sleep_cookie, .offset = deadline });
+    seL4_Signal(clock.timer.signal);
+    p->state = PM_SLEEPING;
+    return KEEL_PROTO_DEFERRED;
+}
+
+/* p ends asleep: its timeout goes. With the request ring full (a driver
+ * that stopped taking requests) the cancel is not sent, and the timeout's
+ * completion later names nobody. */
+void pm_sleep_cancel(pm_proc_t *p)
+{
+    if (keel_ring_put(&clock.timer.rings->request,
+                      (keel_ring_entry_t){ .op = KEEL_TIMER_CANCEL, .cookie = p->sleep_cookie })) {
+        seL4_Signal(clock.timer.signal);
+    }
+}
+
+/* A completion: wake the process whose timeout it is, if it still sleeps
+ * on it. A FULL or BAD_REQUEST answer (which pm's requests never earn)
+ * wakes it too, with EAGAIN, rather than leave it asleep for ever. */
+static void timeout_done(const keel_ring_entry_t *e)
+{
+    uint64_t entry = e->cookie & ((1u << COOKIE_ENTRY_BITS) - 1);
+    if (entry >= PM_PROCS) {
+        return;
+    }
+    pm_proc_t *p = &pm.proc[entry];
+    if (p->state != PM_SLEEPING || p->sleep_cookie != e->cookie) {
+        return;
+    }
+    long result = e->op == KEEL_TIMER_FIRED ? 0 : -EAGAIN;
+    seL4_NBSend(p->reply, proto_pm_nanosleep_reply(result));
+    p->state = PM_RUNNING;
+}
+
+static void boot_clock_known(int64_t seconds)
+{
+    clock.boot_seconds = seconds;
+    clock.boot_counter = keel_counter();
+    clock.boot_known = true;
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm_proc_t *p = &pm.proc[i];
+        if (p->state == PM_CLOCK_WAIT) {
+            seL4_NBSend(p->reply,
+                        proto_pm_boottime_reply(0, clock.boot_seconds, clock.boot_counter));
+            p->state = PM_RUNNING;
+        }
+    }
+}
+
+static void take_completions(const channel_t *ch, bool timer)
+{
+    keel_ring_entry_t e;
+    bool took = false;
+    while (keel_ring_get(&ch->rings->completion, &e)) {
+        took = true;
+        if (timer) {
+            timeout_done(&e);
+        } else if (!clock.boot_known) {
+            boot_clock_known(e.op == KEEL_RTC_DONE ? (int64_t)e.offset : 0);
+        }
+    }
+    if (took) {
+        seL4_Signal(ch->signal); /* room again: a driver holding answers back goes on */
+    }
+}
+
+void pm_clock_notified(seL4_Word bits)
+{
+    if (clock.timer.rings != NULL && (bits & clock.timer.bit)) {
+        take_completions(&clock.timer, true);
+    }
+    if (clock.rtc.rings != NULL && (bits & clock.rtc.bit)) {
+        take_completions(&clock.rtc, false);
+    }
+}
+
+long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter)
+{
+    if (!clock.boot_known) {
+        if (p == NULL ||
+            seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, p->reply, PM_DEPTH) != seL4_NoError) {
+            return -EAGAIN;
+        }
+        p->state = PM_CLOCK_WAIT;
+        return KEEL_PROTO_DEFERRED;
+    }
+    *seconds = clock.boot_seconds;
+    *counter = clock.boot_counter;
+    return 0;
+}
