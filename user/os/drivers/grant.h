@@ -29,10 +29,13 @@ typedef struct driver_client {
     seL4_CPtr signal;
     seL4_Word bit;
     const char *name;
+    uint32_t epoch; /* this instance's (keel_channel_open) */
 } driver_client_t;
 
 /* Every channel end of the start page (a region NAME with its NAME.notify:
- * a device region has none) into clients[0..max); how many. */
+ * a device region has none) into clients[0..max); how many. Each is
+ * opened: this instance announces its epoch and signals the client, and
+ * serves it once the client has caught up (driver_client_ready). */
 static inline unsigned driver_clients(driver_client_t *clients, unsigned max)
 {
     const keel_startinfo_t *si = keel_startinfo();
@@ -50,12 +53,23 @@ static inline unsigned driver_clients(driver_client_t *clients, unsigned max)
         if (signal == NULL || signal->kind != KEEL_CAP_NOTIFICATION) {
             continue;
         }
-        clients[n++] = (driver_client_t){ .chan = (keel_channel_t *)region->vaddr,
-                                          .signal = signal->cptr,
-                                          .bit = signal->badge & ~KEEL_BADGE_NOTIFY,
-                                          .name = region->name };
+        driver_client_t *c = &clients[n++];
+        *c = (driver_client_t){ .chan = (keel_channel_t *)region->vaddr,
+                                .signal = signal->cptr,
+                                .bit = signal->badge & ~KEEL_BADGE_NOTIFY,
+                                .name = region->name };
+        c->epoch = keel_channel_open(c->chan);
+        seL4_Signal(c->signal);
     }
     return n;
+}
+
+/* May the driver use the client's rings: has the client caught up with
+ * this instance (after taking the old one's completions and queueing
+ * again what must be redone)? */
+static inline bool driver_client_ready(const driver_client_t *c)
+{
+    return keel_channel_ready(c->chan, c->epoch);
 }
 
 /* "name, name, ..." of the clients into buf, for the driver's first line. */

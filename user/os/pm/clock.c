@@ -21,6 +21,7 @@ typedef struct channel {
     keel_channel_t *rings;
     seL4_CPtr signal;
     seL4_Word bit;
+    uint32_t epoch; /* the driver instance pm caught up with */
 } channel_t;
 
 static struct {
@@ -47,7 +48,7 @@ static channel_t find_channel(const char *name)
         return (channel_t){ 0 };
     }
     return (channel_t){ (keel_channel_t *)region->vaddr, signal->cptr,
-                        signal->badge & ~KEEL_BADGE_NOTIFY };
+                        signal->badge & ~KEEL_BADGE_NOTIFY, 0 };
 }
 
 void pm_clock_init(void)
@@ -61,6 +62,13 @@ void pm_clock_init(void)
     }
     keel_ring_put(&clock.rtc.rings->request, (keel_ring_entry_t){ .op = KEEL_RTC_READ });
     seL4_Signal(clock.rtc.signal);
+}
+
+static void put_timeout(const pm_proc_t *p)
+{
+    keel_ring_put(&clock.timer.rings->request, (keel_ring_entry_t){ .op = KEEL_TIMER_SET,
+                                                                    .cookie = p->sleep_cookie,
+                                                                    .offset = p->sleep_deadline });
 }
 
 long pm_sleep(pm_proc_t *p, uint64_t ns)
@@ -148,13 +156,46 @@ static void take_completions(const channel_t *ch, bool timer)
     }
 }
 
+/* What a new instance of the driver must redo, queued again: every
+ * sleeper's timeout (its deadline is absolute: the same moment, or at once
+ * if it passed), the rtc's read until it has answered. */
+static void requeue(const channel_t *ch, bool timer)
+{
+    keel_channel_drop_requests(ch->rings);
+    if (!timer) {
+        if (!clock.boot_known) {
+            keel_ring_put(&ch->rings->request, (keel_ring_entry_t){ .op = KEEL_RTC_READ });
+        }
+        return;
+    }
+    for (int i = 0; i < PM_PROCS; i++) {
+        if (pm.proc[i].state == PM_SLEEPING) {
+            put_timeout(&pm.proc[i]);
+        }
+    }
+}
+
+/* The driver's signal: a new instance (at boot or after a restart) gets
+ * the old one's answers taken and what it must redo queued again before
+ * pm lets it go on (keel/os/ring.h); then its answers. */
+static void notified(channel_t *ch, bool timer)
+{
+    if (keel_channel_restarted(ch->rings, ch->epoch)) {
+        take_completions(ch, timer);
+        requeue(ch, timer);
+        ch->epoch = keel_channel_accept(ch->rings);
+        seL4_Signal(ch->signal);
+    }
+    take_completions(ch, timer);
+}
+
 void pm_clock_notified(seL4_Word bits)
 {
     if (clock.timer.rings != NULL && (bits & clock.timer.bit)) {
-        take_completions(&clock.timer, true);
+        notified(&clock.timer, true);
     }
     if (clock.rtc.rings != NULL && (bits & clock.rtc.bit)) {
-        take_completions(&clock.rtc, false);
+        notified(&clock.rtc, false);
     }
 }
 

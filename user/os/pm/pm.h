@@ -54,12 +54,13 @@ typedef struct pm_fault {
 typedef struct pm_proc {
     enum pm_state state;
     int64_t pid, ppid, pgid;
-    int64_t status;        /* wait status once a zombie */
-    int64_t wait_for;      /* PM_WAITING: the pid it waits for, -1 any */
-    uint64_t sleep_cookie; /* PM_SLEEPING: its timeout's cookie (clock.c) */
-    seL4_CPtr memory;      /* its untyped (kept across uses of the entry) */
-    seL4_CPtr reply;       /* the slot its saved reply goes to */
-    kb_proc_t b;           /* its objects */
+    int64_t status;          /* wait status once a zombie */
+    int64_t wait_for;        /* PM_WAITING: the pid it waits for, -1 any */
+    uint64_t sleep_cookie;   /* PM_SLEEPING: its timeout's cookie (clock.c) */
+    uint64_t sleep_deadline; /* and its deadline, a counter value */
+    seL4_CPtr memory;        /* its untyped (kept across uses of the entry) */
+    seL4_CPtr reply;         /* the slot its saved reply goes to */
+    kb_proc_t b;             /* its objects */
     seL4_CPtr window_caps[PM_WINDOW_SIZE >> seL4_PageBits]; /* its copies of the pool's
                                                               frames, 0: not given yet */
     uint32_t stack_pages;                /* pages of its stack mapped, a bit each */

@@ -10,6 +10,23 @@
 static keel_channel_t *uart;
 static seL4_CPtr uart_signal;
 static seL4_Word uart_bit;
+static uint32_t uart_epoch; /* the driver instance vfs caught up with */
+
+static void take_input(void);
+
+/* A new instance of the driver started (at boot, or restarted): take what
+ * the old one received, then let the new one go on. The bytes to send
+ * that the old one had not taken stay in the request ring for the new one;
+ * transmit has no completion, so a request the old one had taken is not
+ * sent again (docs/os.md "Driver channels"). */
+static void catch_up(void)
+{
+    if (keel_channel_restarted(uart, uart_epoch)) {
+        take_input();
+        uart_epoch = keel_channel_accept(uart);
+        seL4_Signal(uart_signal);
+    }
+}
 
 void console_init(void)
 {
@@ -32,6 +49,7 @@ static void uart_put(const unsigned char *p, size_t length)
         keel_ring_entry_t e = { .op = KEEL_UART_TX };
         e.length = (uint32_t)keel_uart_pack(&e, p, length);
         while (!keel_ring_put(&uart->request, e)) {
+            catch_up(); /* a driver waiting for vfs empties no ring */
             seL4_Signal(uart_signal);
             seL4_Yield();
         }
@@ -53,12 +71,9 @@ void console_output(const void *buf, size_t length)
     }
 }
 
-/* A notification: typed bytes in the completion ring go to the tty. */
-void console_notified(seL4_Word bits)
+/* Typed bytes in the completion ring go to the tty. */
+static void take_input(void)
 {
-    if (uart == NULL || (bits & uart_bit) == 0) {
-        return;
-    }
     keel_ring_entry_t e;
     bool took = false;
     while (keel_ring_get(&uart->completion, &e)) {
@@ -71,4 +86,14 @@ void console_notified(seL4_Word bits)
     if (took) {
         seL4_Signal(uart_signal); /* room again: a driver that paused receiving goes on */
     }
+}
+
+/* A notification from the driver: a new instance, or input. */
+void console_notified(seL4_Word bits)
+{
+    if (uart == NULL || (bits & uart_bit) == 0) {
+        return;
+    }
+    catch_up();
+    take_input();
 }

@@ -26,6 +26,9 @@ static void serve(const driver_client_t *client)
 {
     keel_ring_entry_t e;
     bool answered = false;
+    if (!driver_client_ready(client)) {
+        return; /* a restart: the client has not caught up yet */
+    }
     while (!keel_ring_full(&client->chan->completion) &&
            keel_ring_get(&client->chan->request, &e)) {
         keel_ring_entry_t done = { .cookie = e.cookie, .op = KEEL_RTC_BAD_REQUEST };

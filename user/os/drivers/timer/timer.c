@@ -51,6 +51,9 @@ static bool answer(client_t *cl, uint64_t cookie, uint32_t status)
 /* Take the client's requests while an answer would fit (keel/os/timer.h). */
 static bool take_requests(client_t *cl)
 {
+    if (!driver_client_ready(&cl->c)) {
+        return false;
+    }
     keel_ring_entry_t e;
     bool answered = false;
     while (!keel_ring_full(&cl->c.chan->completion) && keel_ring_get(&cl->c.chan->request, &e)) {
@@ -75,6 +78,9 @@ static bool take_requests(client_t *cl)
 static bool fire_due(client_t *cl, uint64_t now)
 {
     bool answered = false;
+    if (!driver_client_ready(&cl->c)) {
+        return false;
+    }
     while (!keel_ring_full(&cl->c.chan->completion)) {
         int slot = deadlines_take_due(&cl->timeouts, now);
         if (slot < 0) {

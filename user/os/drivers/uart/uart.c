@@ -21,8 +21,9 @@
 #define UART_INT_RT (1u << 6) /* receive timeout: RTIM, RTIC */
 
 static volatile uint32_t *regs;
+static driver_client_t vfs; /* the one client */
 static keel_channel_t *chan;
-static seL4_CPtr client, irq;
+static seL4_CPtr irq;
 
 static uint32_t reg_read(unsigned offset)
 {
@@ -38,6 +39,9 @@ static void reg_write(unsigned offset, uint32_t value)
 static void transmit(void)
 {
     keel_ring_entry_t e;
+    if (!driver_client_ready(&vfs)) {
+        return;
+    }
     while (keel_ring_get(&chan->request, &e)) {
         unsigned char bytes[KEEL_UART_INLINE];
         size_t n = e.op == KEEL_UART_TX ? keel_uart_unpack(&e, bytes) : 0;
@@ -70,6 +74,11 @@ static void set_rx_interrupt(bool on)
 static void receive(void)
 {
     bool any = false;
+    if (!driver_client_ready(&vfs)) { /* a restart: vfs has not caught up yet */
+        rx_paused = true;
+        set_rx_interrupt(false);
+        return;
+    }
     reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
     while (!keel_ring_full(&chan->completion) && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
         unsigned char bytes[KEEL_UART_INLINE];
@@ -84,7 +93,7 @@ static void receive(void)
     rx_paused = keel_ring_full(&chan->completion);
     set_rx_interrupt(!rx_paused);
     if (any) {
-        seL4_Signal(client);
+        seL4_Signal(vfs.signal);
     }
 }
 
@@ -93,8 +102,10 @@ int main(int argc, char **argv, char **envp)
     (void)argc, (void)argv, (void)envp;
     regs = (volatile uint32_t *)driver_grant("regs", KEEL_CAP_REGION)->vaddr;
     const keel_startcap_t *rx = driver_grant("rx", KEEL_CAP_IRQ);
-    chan = (keel_channel_t *)driver_grant("chan", KEEL_CAP_REGION)->vaddr;
-    client = driver_grant("chan.notify", KEEL_CAP_NOTIFICATION)->cptr;
+    driver_grant("chan", KEEL_CAP_REGION);
+    driver_grant("chan.notify", KEEL_CAP_NOTIFICATION);
+    driver_clients(&vfs, 1);
+    chan = vfs.chan;
     seL4_CPtr own = driver_grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
     irq = rx->cptr;
     reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);

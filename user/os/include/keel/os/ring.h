@@ -26,8 +26,17 @@ typedef struct keel_ring {
     keel_ring_entry_t entry[KEEL_RING_SLOTS];
 } keel_ring_t;
 
-/* The shared page of a channel. */
+/* The shared page of a channel. The epochs are the restart handshake
+ * (docs/os.md "Driver channels"): each instance of the driver takes the
+ * next driver_epoch when it starts and signals; it takes nothing from the
+ * rings until the client has set client_epoch to the same value, which the
+ * client does after it has taken every completion and queued again what
+ * the new instance must redo. */
 typedef struct keel_channel {
+    volatile uint32_t driver_epoch; /* written by the driver */
+    uint32_t pad0[15];
+    volatile uint32_t client_epoch; /* written by the client */
+    uint32_t pad1[15];
     keel_ring_t request;
     keel_ring_t completion;
 } keel_channel_t;
@@ -73,4 +82,43 @@ static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
     __atomic_thread_fence(__ATOMIC_RELEASE);
     r->tail = r->tail + 1;
     return true;
+}
+
+/* Driver side, at its start: the epoch of this instance, announced. */
+static inline uint32_t keel_channel_open(keel_channel_t *c)
+{
+    uint32_t epoch = c->driver_epoch + 1;
+    c->driver_epoch = epoch;
+    return epoch;
+}
+
+/* Driver side: has the client caught up with instance `epoch`? */
+static inline bool keel_channel_ready(const keel_channel_t *c, uint32_t epoch)
+{
+    bool ready = c->client_epoch == epoch;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the client's requeued entries after the epoch */
+    return ready;
+}
+
+/* Client side: has a new instance of the driver started since `known`? */
+static inline bool keel_channel_restarted(const keel_channel_t *c, uint32_t known)
+{
+    return c->driver_epoch != known;
+}
+
+/* Client side, after a restart and before keel_channel_accept: drop the
+ * requests the old instance did not take (the client queues again all it
+ * has not seen completed). */
+static inline void keel_channel_drop_requests(keel_channel_t *c)
+{
+    c->request.head = c->request.tail;
+}
+
+/* Client side: let the new instance start; returns its epoch. */
+static inline uint32_t keel_channel_accept(keel_channel_t *c)
+{
+    uint32_t epoch = c->driver_epoch;
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the requeued entries before the epoch */
+    c->client_epoch = epoch;
+    return epoch;
 }
