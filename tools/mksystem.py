@@ -75,6 +75,7 @@ FILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 SIZE_RE = re.compile(r"^(0x[0-9a-fA-F]+|[0-9]+)([KMG]?)$")
 SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 RESERVED_NAMES = {"notify"}
+RESTART_LIMIT_MAX = 128  # rs.h RS_RESTARTS_KEPT
 NOTIFY_SUFFIX = ".notify"  # a channel end's start-page entry for signalling the other end
 
 
@@ -370,7 +371,10 @@ def attr_restart(comp, line, args):
         raise DescError(line, "usage: restart always|never [heartbeat=MS] [backoff=MS] [limit=N]")
     once(comp, line, "restart")
     opts = options(args[1:], line, {"heartbeat": "value", "backoff": "value", "limit": "value"})
-    values = [parse_int(opts.get(k, "0"), line, k, 0, (1 << 32) - 1)
+    # limit: restarts within a minute, at most the RESTART_LIMIT_MAX
+    # restart times rs keeps (rs.h RS_RESTARTS_KEPT); 0: no limit.
+    maxima = {"heartbeat": (1 << 32) - 1, "backoff": (1 << 32) - 1, "limit": RESTART_LIMIT_MAX}
+    values = [parse_int(opts.get(k, "0"), line, k, 0, maxima[k])
               for k in ("heartbeat", "backoff", "limit")]
     comp.restart = (args[0], *values)
 

@@ -1,11 +1,14 @@
 /* /bin/hostile's requests to rs (proto/rs.proto). Never sent: a valid
- * list or show (they succeed). */
+ * list or show (they succeed), a restart or an injection into a component
+ * that exists and may restart (it would happen). */
 #include "hostile.h"
 
 #include <errno.h>
 #include <keel/proto/rs_defs.h>
 
-const method_t rs_methods[] = { { RS_LIST, 1 }, { RS_SHOW, 5 } };
+const method_t rs_methods[] = {
+    { RS_LIST, 1 }, { RS_SHOW, 5 }, { RS_RESTART, 4 }, { RS_INJECT, 5 }
+};
 const size_t rs_nmethods = sizeof(rs_methods) / sizeof(rs_methods[0]);
 
 #define INDEX_MAX 255
@@ -45,9 +48,50 @@ static void put_unterminated_name(hostile_t *h, request_t *r)
     }
 }
 
+/* "pm", NUL-padded: a component whose description says restart never. */
+static void put_core_name(request_t *r)
+{
+    r->mr[0] = 'p' | ('m' << 8);
+    for (unsigned w = 1; w < NAME_WORDS; w++) {
+        r->mr[w] = 0;
+    }
+}
+
+static void restart_request(hostile_t *h, request_t *r)
+{
+    switch (rng_below(h, 5)) {
+    case 0:
+        put_absent_name(h, r);
+        request_set(r, RS_RESTART, 4, "restart: no such component", -ENOENT);
+        break;
+    case 1:
+        put_core_name(r);
+        request_set(r, RS_RESTART, 4, "restart: the core (restart never)", -EPERM);
+        break;
+    case 2:
+        put_unterminated_name(h, r);
+        request_set(r, RS_RESTART, 4, "restart: a name without its NUL", -EINVAL);
+        break;
+    case 3:
+        put_core_name(r);
+        r->mr[4] = bad_u64_above(h, RS_INJECT_KILL);
+        request_set(r, RS_INJECT, 5, "inject: kind out of range", -EINVAL);
+        break;
+    default:
+        put_core_name(r);
+        r->mr[4] = rng_below(h, RS_INJECT_KILL + 1);
+        request_set(r, RS_INJECT, 5, "inject: the core (restart never)", -EPERM);
+        break;
+    }
+}
+
 void rs_request(hostile_t *h, request_t *r)
 {
-    switch (rng_below(h, 4)) {
+    switch (rng_below(h, 6)) {
+    case 4:
+    case 5:
+        restart_request(h, r);
+        break;
     case 0:
         r->mr[0] = bad_u64_above(h, INDEX_MAX);
         request_set(r, RS_LIST, 1, "list: index out of range", -EINVAL);

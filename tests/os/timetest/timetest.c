@@ -14,7 +14,8 @@
  *              times), three naps spawned latest first and ended in
  *              deadline order, sleepers killed asleep (pm cancels their
  *              timeouts), pm's boottime (from the rtc, kept), gettimeofday
- *              and CLOCK_REALTIME, and /bin/date spawned.
+ *              and CLOCK_REALTIME, /bin/date spawned, a sleeper while
+ *              the timer restarts, 100 restarts in a row.
  *
  * Every check prints `timetest: WHAT: ok` or `... FAILED` on the console;
  * tests/tests.list (os.timer*, os.rtc, os.date) matches them. No check has
@@ -25,6 +26,7 @@
 #include <keel/os/startinfo.h>
 #include <keel/os/timer.h>
 #include <keel/proto/pm.h>
+#include <keel/proto/rs.h>
 #include <keel/syscalls.h>
 #include <signal.h>
 #include <spawn.h>
@@ -284,9 +286,14 @@ static int nap(const char *ms_text)
     int64_t before = monotonic_ns();
     int r = sleep_ns(ms * NS_PER_MS);
     int64_t after = monotonic_ns();
+    bool ok = r == 0 && after - before >= ms * NS_PER_MS;
+    if (!ok) {
+        printf("timetest: nap%lld: nanosleep %d after %lld us\n", (long long)ms, r,
+               (long long)((after - before) / 1000));
+    }
     printf("timetest: nap%lld woke after >= %lld ms: %s\n", (long long)ms, (long long)ms,
-           r == 0 && after - before >= ms * NS_PER_MS ? "ok" : "FAILED");
-    return r != 0;
+           ok ? "ok" : "FAILED");
+    return !ok;
 }
 
 /* --- wall: sleeping through pm, the wall clock, date ----------------------- */
@@ -368,6 +375,32 @@ static void check_killed_sleepers(seL4_CPtr pm)
     check(sleep_ns(5 * NS_PER_MS) == 0, "a sleep after them: 0");
 }
 
+/* A sleeper while the timer restarts: pm gives the new instance the
+ * timeout again (its deadline is absolute); the sleeper notices nothing. */
+static void check_restart_in_flight(seL4_CPtr pm, seL4_CPtr rs)
+{
+    pid_t pid = spawn_timetest("nap", "300");
+    bool blocked = becomes_blocked(pm, pid, 1000);
+    long r = rs_restart(rs, "timer");
+    int status = -1;
+    check(blocked && r == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0,
+          "nap300 asleep while the timer restarts: wakes after >= 300 ms");
+}
+
+static void check_restarts_in_a_row(seL4_CPtr rs)
+{
+    int good = 0;
+    for (int i = 0; i < 100; i++) {
+        good += rs_restart(rs, "timer") == 0 && sleep_ns(NS_PER_MS) == 0;
+    }
+    printf("timetest: %d of 100 restarts\n", good);
+    check(good == 100, "100 restarts of the timer in a row, a sleep after each");
+    check(rs_restart(rs, "rtc") == 0, "rtc restarted");
+    check(rs_restart(rs, "pm") == -EPERM, "pm (restart never): EPERM");
+    check(rs_restart(rs, "nobody") == -ENOENT, "no such component: ENOENT");
+}
+
 static void check_boottime(seL4_CPtr pm)
 {
     int64_t seconds = -1, seconds2 = -1;
@@ -408,6 +441,12 @@ static int wall(void)
     check_killed_sleepers(pm->cptr);
     check_boottime(pm->cptr);
     check_date();
+    const keel_startcap_t *rs = grant("rs", KEEL_CAP_ENDPOINT);
+    check(rs != NULL, "start page has rs");
+    if (rs != NULL) {
+        check_restart_in_flight(pm->cptr, rs->cptr);
+        check_restarts_in_a_row(rs->cptr);
+    }
     printf("timetest: wall: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }

@@ -26,10 +26,9 @@ int sysinfo_service_line(char *buf, size_t size, const char *name, uint64_t stat
                          uint64_t priority, uint64_t quota, uint64_t faults, uint64_t restarts)
 {
     static const char *const states[] = {
-        [RS_STATE_RUNNING] = "running",
-        [RS_STATE_FAULTED] = "faulted",
-        [RS_STATE_EXITED] = "exited",
-        [RS_STATE_STOPPED] = "stopped",
+        [RS_STATE_RUNNING] = "running", [RS_STATE_FAULTED] = "faulted",
+        [RS_STATE_EXITED] = "exited",   [RS_STATE_STOPPED] = "stopped",
+        [RS_STATE_FAILED] = "failed",
     };
     return snprintf(buf, size, "%-16s %-8s %8" PRIu64 " %9" PRIu64 "K %6" PRIu64 " %8" PRIu64 "\n",
                     name, name_of(state, states, sizeof(states) / sizeof(states[0])), priority,

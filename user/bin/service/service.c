@@ -1,6 +1,8 @@
-/* service list | service show NAME: what rs runs and what it granted each
- * component (proto/rs.proto, docs/os.md "rs as a service"). Needs the grant
- * `use rs` in the system description. */
+/* service list | show NAME | restart NAME | inject NAME KIND: what rs runs
+ * and what it granted each component, restarting one by hand and injecting
+ * a fault (proto/rs.proto, docs/os.md "rs as a service",
+ * docs/reliability.md). Needs the grant `use rs` in the system
+ * description. */
 #include "../common/sysinfo.h"
 
 #include <errno.h>
@@ -10,7 +12,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: service list\n       service show NAME\n");
+    fprintf(stderr, "usage: service list\n       service show NAME\n       service restart NAME\n"
+                    "       service inject NAME crash|hang|flip|kill\n");
     return SYSINFO_USAGE;
 }
 
@@ -61,16 +64,55 @@ static int show(seL4_CPtr rs, const char *component)
     }
 }
 
+static bool fits(const char *component)
+{
+    return strlen(component) < KEEL_PROTO_NAME_BYTES;
+}
+
+static int restart(seL4_CPtr rs, const char *component)
+{
+    long r = fits(component) ? rs_restart(rs, component) : -ENOENT;
+    return r < 0 ? failed(component, r) : 0;
+}
+
+static const char *const inject_kinds[] = { [RS_INJECT_CRASH] = "crash",
+                                            [RS_INJECT_HANG] = "hang",
+                                            [RS_INJECT_FLIP] = "flip",
+                                            [RS_INJECT_KILL] = "kill" };
+
+static int inject(seL4_CPtr rs, const char *component, const char *kind)
+{
+    for (uint64_t k = 0; k < sizeof(inject_kinds) / sizeof(inject_kinds[0]); k++) {
+        if (strcmp(kind, inject_kinds[k]) == 0) {
+            long r = fits(component) ? rs_inject(rs, component, k) : -ENOENT;
+            return r < 0 ? failed(component, r) : 0;
+        }
+    }
+    return usage();
+}
+
 int main(int argc, char **argv)
 {
-    bool is_list = argc == 2 && strcmp(argv[1], "list") == 0;
-    bool is_show = argc == 3 && strcmp(argv[1], "show") == 0;
-    if (!is_list && !is_show) {
+    const char *command = argc >= 2 ? argv[1] : "";
+    int args = argc - 2;
+    bool known = (args == 0 && strcmp(command, "list") == 0) ||
+                 (args == 1 && (strcmp(command, "show") == 0 || strcmp(command, "restart") == 0)) ||
+                 (args == 2 && strcmp(command, "inject") == 0);
+    if (!known) {
         return usage();
     }
     seL4_CPtr rs = sysinfo_endpoint("rs");
     if (rs == 0) {
         return failed("rs", -ENOSYS);
     }
-    return is_list ? list(rs) : show(rs, argv[2]);
+    switch (command[0]) {
+    case 'l':
+        return list(rs);
+    case 's':
+        return show(rs, argv[2]);
+    case 'r':
+        return restart(rs, argv[2]);
+    default:
+        return inject(rs, argv[2], argv[3]);
+    }
 }

@@ -85,11 +85,9 @@ long pm_sleep(pm_proc_t *p, uint64_t ns)
     if (seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, p->reply, PM_DEPTH) != seL4_NoError) {
         return -EAGAIN;
     }
-    uint64_t deadline = keel_add_saturated(keel_counter(), keel_ns_to_ticks(ns, clock.frequency));
+    p->sleep_deadline = keel_add_saturated(keel_counter(), keel_ns_to_ticks(ns, clock.frequency));
     p->sleep_cookie = (++clock.sequence << COOKIE_ENTRY_BITS) | (uint64_t)(p - pm.proc);
-    keel_ring_put(
-        &clock.timer.rings->request,
-        (keel_ring_entry_t){ .op = KEEL_TIMER_SET, .cookie = p->sleep_cookie, .offset = deadline });
+    put_timeout(p);
     seL4_Signal(clock.timer.signal);
     p->state = PM_SLEEPING;
     return KEEL_PROTO_DEFERRED;

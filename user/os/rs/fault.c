@@ -105,7 +105,7 @@ static void report(const rs_component_t *c, seL4_MessageInfo_t info)
         printf("fault type %lu", label);
         break;
     }
-    printf("; it stays stopped\n");
+    printf(c->desc->restart == KEEL_RESTART_ALWAYS ? "\n" : "; it stays stopped\n");
 }
 
 static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
@@ -116,11 +116,15 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     }
     rs_component_t *c = &rs.comp[badge - 1];
     report(c, info);
+    c->faults++;
+    if (c->desc->restart == KEEL_RESTART_ALWAYS) {
+        rs_restart(c, "after a fault"); /* no reply: that thread is gone */
+        return;
+    }
     /* Suspend rather than leave it waiting for a reply: a component that
      * sends on its fault endpoint itself is stopped all the same. */
     seL4_TCB_Suspend(c->proc.tcb);
     c->state = RS_FAULTED;
-    c->faults++;
 }
 
 void rs_serve(void)

@@ -3,6 +3,7 @@
  * component, start them all, and serve faults. A component rs cannot build
  * is reported and left out; the others run. */
 #include "rs.h"
+#include <keel/os/timer.h>
 #include <keel/printf.h>
 #include <keel/runtime.h>
 #include <keel/string.h>
@@ -73,6 +74,7 @@ static void start_all(void)
             continue;
         }
         c->state = RS_RUNNING;
+        c->started_at = keel_counter();
         started++;
     }
     printf("rs: %u of %u components started\n", started, rs.desc->ncomponents);

@@ -19,8 +19,11 @@ enum rs_state {
     RS_UNBUILT, /* not built (rs could not) */
     RS_BUILT,   /* built, not started yet */
     RS_RUNNING, /* started */
-    RS_FAULTED, /* faulted; stopped */
+    RS_FAULTED, /* faulted; stopped (its policy: restart never) */
+    RS_FAILED,  /* restarted too often, or could not be built again: stays down */
 };
+
+#define RS_RESTARTS_KEPT 128 /* the times of its last restarts: mksystem's RESTART_LIMIT_MAX */
 
 /* What rs knows of one component: its description, its objects, and the
  * table of what it granted (the caps of its start page): `service show`. */
@@ -35,6 +38,9 @@ typedef struct rs_component {
     uint32_t ncaps;
     keel_startcap_t caps[KEEL_STARTINFO_CAPS];
     seL4_Word faults;
+    seL4_Word restarts;
+    uint64_t restart_at[RS_RESTARTS_KEPT]; /* counter values, a ring */
+    uint64_t started_at;                   /* counter value at its last start */
 } rs_component_t;
 
 /* The whole system as rs holds it. */
@@ -74,6 +80,13 @@ seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info); /* the r
 
 /* build.c */
 bool rs_build(rs_component_t *c);
+
+/* restart.c: tear c down and build it again from its ELF (false if it
+ * stays down: the description's limit, or it cannot be built). */
+bool rs_restart(rs_component_t *c, const char *why);
+
+/* inject.c: proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno. */
+long rs_inject(rs_component_t *c, uint64_t kind);
 
 /* fault.c: the fault handler loop (never returns) and the grant table. */
 void rs_serve(void) __attribute__((noreturn));

@@ -4,7 +4,8 @@
 # `os` (system/system.mk), so $(BUILD) is $(BUILD)/os of the top-level make.
 
 RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
-           user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c
+           user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c user/os/rs/restart.c \
+           user/os/rs/inject.c
 RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/rs_server.o
 
 $(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(SERVER_FLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)
@@ -14,7 +15,7 @@ $(RS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 # freestanding like rs, with picolibc's headers for the errno numbers that
 # every program and server shares (no picolibc code is linked).
 RS_ERRNO_INCLUDES := -isystem $(PICOLIBC)/include
-$(BUILD)/obj/user/os/rs/service.o: CFLAGS += $(RS_ERRNO_INCLUDES)
+$(BUILD)/obj/user/os/rs/service.o $(BUILD)/obj/user/os/rs/inject.o: CFLAGS += $(RS_ERRNO_INCLUDES)
 $(BUILD)/obj/user/os/rs/rs_server.o: $(PROTO_SRC_DIR)/rs_server.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES) $(RS_ERRNO_INCLUDES) -c $< -o $@

@@ -1,5 +1,5 @@
 /* rs as a service (proto/rs.proto, docs/os.md "rs as a service"): the
- * `service` program's queries, list and show, answered on rs's own endpoint
+ * `service` program's queries (list, show, restart, inject), answered on rs's own endpoint
  * next to the faults. A component reaches it only through the grant
  * `use rs` of the system description: rs mints that endpoint cap with
  * RS_CLIENT_BADGE in its badge, which no fault badge (a component index + 1)
@@ -28,6 +28,8 @@ static uint64_t state_of(const rs_component_t *c)
         return RS_STATE_RUNNING;
     case RS_FAULTED:
         return RS_STATE_FAULTED;
+    case RS_FAILED:
+        return RS_STATE_FAILED;
     default: /* unbuilt, or built and never started */
         return RS_STATE_STOPPED;
     }
@@ -60,11 +62,11 @@ long proto_rs_list(void *ctx, seL4_Word badge, uint64_t index, char name[KEEL_PR
     *priority = c->desc->priority;
     *quota = c->desc->quota;
     *faults = c->faults;
-    *restarts = 0; /* restart comes with the next issue */
+    *restarts = c->restarts;
     return count;
 }
 
-static const rs_component_t *find_component(const char *name)
+static rs_component_t *find_component(const char *name)
 {
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
         if (strcmp(rs.comp[i].desc->name, name) == 0) {
@@ -96,6 +98,36 @@ long proto_rs_show(void *ctx, seL4_Word badge, const char *component, uint64_t i
     *flags = e->flags;
     *ep_badge = e->badge;
     return c->ncaps;
+}
+
+/* Only a component whose description says `restart always` is restarted
+ * or injected into: rs, pm and vfs, the core, say `never`. */
+static rs_component_t *restartable(const char *name, long *error)
+{
+    rs_component_t *c = find_component(name);
+    *error = c == NULL ? -ENOENT : c->desc->restart != KEEL_RESTART_ALWAYS ? -EPERM : 0;
+    return *error == 0 ? c : NULL;
+}
+
+long proto_rs_restart(void *ctx, seL4_Word badge, const char *component)
+{
+    (void)ctx;
+    (void)badge;
+    long error;
+    rs_component_t *c = restartable(component, &error);
+    if (c == NULL) {
+        return error;
+    }
+    return rs_restart(c, "by hand") ? 0 : -EIO;
+}
+
+long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t kind)
+{
+    (void)ctx;
+    (void)badge;
+    long error;
+    rs_component_t *c = restartable(component, &error);
+    return c == NULL ? error : rs_inject(c, kind);
 }
 
 seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info)

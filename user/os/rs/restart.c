@@ -1,0 +1,77 @@
+/* Restarting a component (rs.h; docs/reliability.md): tear it down
+ * completely and build it again from the pristine ELF of the boot archive.
+ * Everything the component owned came from its quota untyped into its
+ * range of rs's slots (build.c), so a revoke of the one and emptying the
+ * other gives all of it back; what it shares with others (endpoints,
+ * notifications, channel pages, IRQ handlers: objects.c) is rs's and
+ * stays, so its clients' capabilities stay valid. A driver's new instance
+ * meets its clients through the channel handshake (keel/os/ring.h). */
+#include "rs.h"
+
+#include <keel/os/timer.h>
+#include <keel/printf.h>
+
+#define RESTART_WINDOW_S 60 /* the description's limit counts restarts in a minute */
+
+static void teardown(rs_component_t *c)
+{
+    seL4_TCB_Suspend(c->proc.tcb);
+    seL4_CNode_Revoke(RS_ROOT, c->proc.untyped, RS_DEPTH);
+    for (seL4_Word i = 0; i < c->proc.used_slots; i++) {
+        seL4_CNode_Delete(RS_ROOT, c->proc.first_slot + i,
+                          RS_DEPTH); /* the shared frames' copies */
+    }
+    c->proc.used = 0;
+    c->proc.used_slots = 0;
+    c->proc.pages = 0;
+    c->proc.cnode = c->proc.vspace = c->proc.tcb = c->proc.ipc_buffer = 0;
+    c->ncaps = 0;
+}
+
+/* Has the component restarted `limit` times within the last minute? The
+ * times of its last restarts are kept in a ring of RS_RESTARTS_KEPT. */
+static bool over_limit(const rs_component_t *c, uint64_t now)
+{
+    uint32_t limit = c->desc->restart_limit;
+    if (limit == 0 || limit > RS_RESTARTS_KEPT || c->restarts < limit) { /* 0: no limit */
+        return false;
+    }
+    uint64_t oldest = c->restart_at[(c->restarts - limit) % RS_RESTARTS_KEPT];
+    return now - oldest < RESTART_WINDOW_S * keel_counter_frequency();
+}
+
+static void note_restart(rs_component_t *c, uint64_t now)
+{
+    c->restart_at[c->restarts % RS_RESTARTS_KEPT] = now;
+    c->restarts++;
+}
+
+bool rs_restart(rs_component_t *c, const char *why)
+{
+    uint64_t now = keel_counter();
+    if (c->state == RS_UNBUILT || c->state == RS_FAILED) {
+        return false;
+    }
+    if (over_limit(c, now)) {
+        teardown(c);
+        c->state = RS_FAILED;
+        printf("rs: %s restarted %u times within a minute; it stays down\n", c->desc->name,
+               c->desc->restart_limit);
+        return false;
+    }
+    teardown(c);
+    note_restart(c, now);
+    if (!rs_build(c)) {
+        c->state = RS_FAILED;
+        printf("rs: %s cannot be built again; it stays down\n", c->desc->name);
+        return false;
+    }
+    if (seL4_TCB_Resume(c->proc.tcb) != seL4_NoError) {
+        c->state = RS_FAILED;
+        return false;
+    }
+    c->state = RS_RUNNING;
+    c->started_at = now;
+    printf("rs: %s restarted (%s), restart %lu\n", c->desc->name, why, (unsigned long)c->restarts);
+    return true;
+}
