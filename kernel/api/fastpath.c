@@ -34,6 +34,7 @@
 #include <cdt.h>
 #include <config.h>
 #include <cspace.h>
+#include <domain_schedule.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
@@ -140,6 +141,26 @@ static ALWAYS_INLINE void enqueue_receiver(endpoint_t *ep, tcb_t *server)
     ep->tail = me;
 }
 
+/* Block the server on the endpoint `ep` it receives on through `cap` (it is
+ * current: in no ready queue; no sender waits, so it joins the receivers). */
+static ALWAYS_INLINE void block_receiving(tcb_t *server, endpoint_t *ep, cap_t cap)
+{
+    server->state = thread_blocked_on_receive;
+    server->blocking_object = ptr_to_paddr(ep);
+    server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
+    enqueue_receiver(ep, server);
+}
+
+/* Can the current thread wait on this endpoint cap here: it has Receive,
+ * no sender waits, its bound notification (if any) has no badges pending,
+ * and it uses no debug registers? */
+static ALWAYS_INLINE bool can_wait_on(const tcb_t *thread, cap_t cap)
+{
+    return cap_type(cap) == cap_endpoint && (cap_rights(cap) & RIGHT_READ) &&
+           tcb_queue_state(((endpoint_t *)cap_object(cap))->head) != ENDPOINT_SEND &&
+           !notification_bound_pending(thread) && !arch_debug_in_use(&thread->arch);
+}
+
 /* Take the head receiver off the endpoint's queue of receivers. */
 static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 {
@@ -212,7 +233,7 @@ static NORETURN NOINLINE void slowpath(sword_t number)
 {
     if (number == seL4_SysCall) {
         FASTPATH_COUNT(call_slow);
-    } else {
+    } else if (number == seL4_SysReplyRecv) {
         FASTPATH_COUNT(reply_recv_slow);
     }
     handle_syscall(number);
@@ -274,12 +295,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         slowpath(seL4_SysReplyRecv);
     }
     FASTPATH_COUNT(reply_recv_fast);
-    /* Block the server on the endpoint (it is current: in no ready queue;
-     * no sender waits, so it joins the receivers), then complete the reply. */
-    server->state = thread_blocked_on_receive;
-    server->blocking_object = ptr_to_paddr(ep);
-    server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
-    enqueue_receiver(ep, server);
+    block_receiving(server, ep, cap); /* then complete the reply */
     cdt_remove_reply(caller_slot);
     caller->state = thread_running;
     if (fault != 0) {
@@ -290,6 +306,41 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         switch_to(caller, vspace);
     }
     deliver_and_switch(server, caller, info, 0, vspace);
+}
+
+void fastpath_recv(word_t cptr)
+{
+    tcb_t *server = ks_cur_thread;
+    /* The end of the slow path's entry would choose the head of the
+     * highest ready queue; with none ready it idles, and a domain switch
+     * due changes the queues: those go the slow way, tested first (a
+     * server that waits for work often leaves nothing ready). */
+    if (ks_ready_bitmap[SCHED_CUR_DOMAIN].top == 0 ||
+        (CONFIG_NUM_DOMAINS > 1 && ks_domain_time == 0)) {
+        slowpath(seL4_SysRecv);
+    }
+    cap_t cap = fast_lookup(server, cptr);
+    /* A reply cap left in the caller slot would be deleted first. */
+    if (!can_wait_on(server, cap) || !cap_is_null(tcb_slot(server, TCB_CALLER)->cap)) {
+        slowpath(seL4_SysRecv);
+    }
+    entry_assumptions(server);
+    block_receiving(server, cap_object(cap), cap);
+    tcb_t *next = sched_highest_ready(); /* not NULL: a queue is non-empty */
+    sched_dequeue(next);
+    if (next->state == thread_restart) {
+        next->context.r[ARCH_REG_NEXT_IP] = next->context.r[ARCH_REG_FAULT_IP];
+        next->state = thread_running;
+    }
+    word_t vspace = arch_fastpath_vspace(&next->arch);
+    if (vspace != 0) {
+        switch_to(next, vspace);
+    }
+    /* A VSpace to validate again (or debug registers to load): the slow
+     * path's own switch. */
+    sched_switch_to(next);
+    arch_activate_thread(next);
+    arch_restore_user_context(&next->context);
 }
 
 void fastpath_vm_fault(tcb_t *thread)
