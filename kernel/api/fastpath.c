@@ -1,5 +1,5 @@
-/* The Call / ReplyRecv fastpath: see api/fastpath.h. Preconditions (anything
- * else goes the slow way):
+/* The Call / ReplyRecv / Recv fastpath: see api/fastpath.h. Preconditions
+ * (anything else goes the slow way):
  *   - the message carries no caps and is at most seL4_MsgMaxLength words
  *     long (words beyond the four message registers travel between the IPC
  *     buffers; without both buffers the message is cut to four words, as
@@ -13,7 +13,14 @@
  *     reply without a fault (or with a VM fault), in the current domain,
  *     with a valid VSpace; no sender is waiting; the server's bound
  *     notification, if it has one, has no badges pending; no ready thread
- *     has a higher priority than that caller.
+ *     has a higher priority than that caller;
+ *   - Recv: the cap conditions of ReplyRecv, no sender waiting, no badges
+ *     pending on a bound notification, an empty caller slot (the slow path
+ *     would delete a reply cap left there), some thread ready in the
+ *     current domain and no domain switch due. It runs the head of the
+ *     highest ready queue, as the end of the slow path's entry would
+ *     choose; where that thread's VSpace is not known valid, through the
+ *     slow path's own switch (arch_activate_thread).
  * "A valid VSpace" is what the port can switch to without the slow path's
  * checks (arch_fastpath_vspace: a value it cached at an earlier switch and
  * still knows current; after an address space went away anywhere, the slow
@@ -21,10 +28,11 @@
  * hardware debug API, a thread that uses the debug registers is neither left
  * nor entered here: the test of the one left (arch_debug_in_use), and no
  * valid VSpace for the one entered.
- * What every kernel entry starts with is relied on and checked by the
- * debug kernel (entry_assumptions): nothing was decided yet, no ready
- * thread of the current domain outranks the current thread, and a
- * runnable thread has its master reply cap.
+ * What every kernel entry starts with is relied on, and checked by the
+ * debug kernel (entry_assumptions) once the preconditions hold, before the
+ * fastpath acts (an entry handed to the slow path does not rely on it):
+ * nothing was decided yet, no ready thread of the current domain outranks
+ * the current thread, and a runnable thread has its master reply cap.
  * Then the slow path would make the woken partner the entry's candidate,
  * and the candidate rule (thread.c) would run it: the effects are exactly
  * those of the slow path for that case. */
@@ -216,7 +224,7 @@ static ALWAYS_INLINE bool in_current_domain(const tcb_t *thread)
 }
 
 /* What the fastpath takes for granted at every kernel entry; the debug
- * kernel checks it. */
+ * kernel checks it where the fastpath is about to act on it. */
 static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
 {
     dassert(ks_sched_action == SCHED_RESUME_CURRENT);
@@ -242,7 +250,6 @@ static NORETURN NOINLINE void slowpath(sword_t number)
 void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
-    entry_assumptions(caller);
     if (!message_is_simple(info) || arch_debug_in_use(&caller->arch)) {
         slowpath(seL4_SysCall);
     }
@@ -256,6 +263,7 @@ void fastpath_call(word_t cptr, word_t info)
     if (receiver == NULL || !in_current_domain(receiver)) {
         slowpath(seL4_SysCall);
     }
+    entry_assumptions(caller);
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
     receiver->blocking_object = 0;
@@ -268,7 +276,6 @@ void fastpath_call(word_t cptr, word_t info)
 void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
-    entry_assumptions(server);
     if (!message_is_simple(info) || arch_debug_in_use(&server->arch)) {
         slowpath(seL4_SysReplyRecv);
     }
@@ -294,6 +301,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
+    entry_assumptions(server);
     FASTPATH_COUNT(reply_recv_fast);
     block_receiving(server, ep, cap); /* then complete the reply */
     cdt_remove_reply(caller_slot);
@@ -345,7 +353,6 @@ void fastpath_recv(word_t cptr)
 
 void fastpath_vm_fault(tcb_t *thread)
 {
-    entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
     if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(&thread->arch)) {
         FASTPATH_COUNT(vm_fault_slow);
@@ -358,6 +365,7 @@ void fastpath_vm_fault(tcb_t *thread)
         FASTPATH_COUNT(vm_fault_slow);
         return;
     }
+    entry_assumptions(thread);
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
     receiver->blocking_object = 0;
