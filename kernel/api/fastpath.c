@@ -1,5 +1,5 @@
-/* The Call / ReplyRecv fastpath: see api/fastpath.h. Preconditions (anything
- * else goes the slow way):
+/* The Call / ReplyRecv / Recv fastpath: see api/fastpath.h. Preconditions
+ * (anything else goes the slow way):
  *   - the message carries no caps and is at most seL4_MsgMaxLength words
  *     long (words beyond the four message registers travel between the IPC
  *     buffers; without both buffers the message is cut to four words, as
@@ -13,7 +13,14 @@
  *     reply without a fault (or with a VM fault), in the current domain,
  *     with a valid VSpace; no sender is waiting; the server's bound
  *     notification, if it has one, has no badges pending; no ready thread
- *     has a higher priority than that caller.
+ *     has a higher priority than that caller;
+ *   - Recv: the cap conditions of ReplyRecv, no sender waiting, no badges
+ *     pending on a bound notification, an empty caller slot (the slow path
+ *     would delete a reply cap left there), some thread ready in the
+ *     current domain and no domain switch due. It runs the head of the
+ *     highest ready queue, as the end of the slow path's entry would
+ *     choose; where that thread's VSpace is not known valid, through the
+ *     slow path's own switch (arch_activate_thread).
  * "A valid VSpace" is what the port can switch to without the slow path's
  * checks (arch_fastpath_vspace: a value it cached at an earlier switch and
  * still knows current; after an address space went away anywhere, the slow
@@ -21,10 +28,11 @@
  * hardware debug API, a thread that uses the debug registers is neither left
  * nor entered here: the test of the one left (arch_debug_in_use), and no
  * valid VSpace for the one entered.
- * What every kernel entry starts with is relied on and checked by the
- * debug kernel (entry_assumptions): nothing was decided yet, no ready
- * thread of the current domain outranks the current thread, and a
- * runnable thread has its master reply cap.
+ * What every kernel entry starts with is relied on, and checked by the
+ * debug kernel (entry_assumptions) once the preconditions hold, before the
+ * fastpath acts (an entry handed to the slow path does not rely on it):
+ * nothing was decided yet, no ready thread of the current domain outranks
+ * the current thread, and a runnable thread has its master reply cap.
  * Then the slow path would make the woken partner the entry's candidate,
  * and the candidate rule (thread.c) would run it: the effects are exactly
  * those of the slow path for that case. */
@@ -34,6 +42,7 @@
 #include <cdt.h>
 #include <config.h>
 #include <cspace.h>
+#include <domain_schedule.h>
 #include <ipc.h>
 #include <keel/gen/abi.h>
 #include <object/endpoint.h>
@@ -140,6 +149,26 @@ static ALWAYS_INLINE void enqueue_receiver(endpoint_t *ep, tcb_t *server)
     ep->tail = me;
 }
 
+/* Block the server on the endpoint `ep` it receives on through `cap` (it is
+ * current: in no ready queue; no sender waits, so it joins the receivers). */
+static ALWAYS_INLINE void block_receiving(tcb_t *server, endpoint_t *ep, cap_t cap)
+{
+    server->state = thread_blocked_on_receive;
+    server->blocking_object = ptr_to_paddr(ep);
+    server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
+    enqueue_receiver(ep, server);
+}
+
+/* Can the current thread wait on this endpoint cap here: it has Receive,
+ * no sender waits, its bound notification (if any) has no badges pending,
+ * and it uses no debug registers? */
+static ALWAYS_INLINE bool can_wait_on(const tcb_t *thread, cap_t cap)
+{
+    return cap_type(cap) == cap_endpoint && (cap_rights(cap) & RIGHT_READ) &&
+           tcb_queue_state(((endpoint_t *)cap_object(cap))->head) != ENDPOINT_SEND &&
+           !notification_bound_pending(thread) && !arch_debug_in_use(&thread->arch);
+}
+
 /* Take the head receiver off the endpoint's queue of receivers. */
 static ALWAYS_INLINE void dequeue_head(endpoint_t *ep, tcb_t *head)
 {
@@ -195,7 +224,7 @@ static ALWAYS_INLINE bool in_current_domain(const tcb_t *thread)
 }
 
 /* What the fastpath takes for granted at every kernel entry; the debug
- * kernel checks it. */
+ * kernel checks it where the fastpath is about to act on it. */
 static ALWAYS_INLINE void entry_assumptions(const tcb_t *cur)
 {
     dassert(ks_sched_action == SCHED_RESUME_CURRENT);
@@ -221,7 +250,6 @@ static NORETURN NOINLINE void slowpath(sword_t number)
 void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *caller = ks_cur_thread;
-    entry_assumptions(caller);
     if (!message_is_simple(info) || arch_debug_in_use(&caller->arch)) {
         slowpath(seL4_SysCall);
     }
@@ -235,6 +263,7 @@ void fastpath_call(word_t cptr, word_t info)
     if (receiver == NULL || !in_current_domain(receiver)) {
         slowpath(seL4_SysCall);
     }
+    entry_assumptions(caller);
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
     receiver->blocking_object = 0;
@@ -247,7 +276,6 @@ void fastpath_call(word_t cptr, word_t info)
 void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *server = ks_cur_thread;
-    entry_assumptions(server);
     if (!message_is_simple(info) || arch_debug_in_use(&server->arch)) {
         slowpath(seL4_SysReplyRecv);
     }
@@ -273,13 +301,9 @@ void fastpath_reply_recv(word_t cptr, word_t info)
         !in_current_domain(caller) || sched_ready_above(caller->priority)) {
         slowpath(seL4_SysReplyRecv);
     }
+    entry_assumptions(server);
     FASTPATH_COUNT(reply_recv_fast);
-    /* Block the server on the endpoint (it is current: in no ready queue;
-     * no sender waits, so it joins the receivers), then complete the reply. */
-    server->state = thread_blocked_on_receive;
-    server->blocking_object = ptr_to_paddr(ep);
-    server->blocking_flags = (cap_rights(cap) & RIGHT_GRANT) ? BLOCKED_CAN_GRANT : 0;
-    enqueue_receiver(ep, server);
+    block_receiving(server, ep, cap); /* then complete the reply */
     cdt_remove_reply(caller_slot);
     caller->state = thread_running;
     if (fault != 0) {
@@ -292,9 +316,43 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     deliver_and_switch(server, caller, info, 0, vspace);
 }
 
+void fastpath_recv(word_t cptr)
+{
+    tcb_t *server = ks_cur_thread;
+    /* The end of the slow path's entry would choose the head of the
+     * highest ready queue; with none ready it idles, and a domain switch
+     * due changes the queues: those go the slow way, tested first (a
+     * server that waits for work often leaves nothing ready). */
+    if (ks_ready_bitmap[SCHED_CUR_DOMAIN].top == 0 ||
+        (CONFIG_NUM_DOMAINS > 1 && ks_domain_time == 0)) {
+        handle_syscall(seL4_SysRecv); /* (no counter for Recv) */
+    }
+    cap_t cap = fast_lookup(server, cptr);
+    /* A reply cap left in the caller slot would be deleted first. */
+    if (!can_wait_on(server, cap) || !cap_is_null(tcb_slot(server, TCB_CALLER)->cap)) {
+        handle_syscall(seL4_SysRecv); /* (no counter for Recv) */
+    }
+    entry_assumptions(server);
+    block_receiving(server, cap_object(cap), cap);
+    tcb_t *next = sched_highest_ready(); /* not NULL: a queue is non-empty */
+    sched_dequeue(next);
+    if (next->state == thread_restart) {
+        next->context.r[ARCH_REG_NEXT_IP] = next->context.r[ARCH_REG_FAULT_IP];
+        next->state = thread_running;
+    }
+    word_t vspace = arch_fastpath_vspace(&next->arch);
+    if (vspace != 0) {
+        switch_to(next, vspace);
+    }
+    /* A VSpace to validate again (or debug registers to load): the slow
+     * path's own switch. */
+    sched_switch_to(next);
+    arch_activate_thread(next);
+    arch_restore_user_context(&next->context);
+}
+
 void fastpath_vm_fault(tcb_t *thread)
 {
-    entry_assumptions(thread);
     cap_t handler = fast_lookup(thread, thread->fault_handler);
     if (!CONFIG_FASTPATH || !can_call(handler) || arch_debug_in_use(&thread->arch)) {
         FASTPATH_COUNT(vm_fault_slow);
@@ -307,6 +365,7 @@ void fastpath_vm_fault(tcb_t *thread)
         FASTPATH_COUNT(vm_fault_slow);
         return;
     }
+    entry_assumptions(thread);
     dequeue_head(ep, receiver);
     bool receiver_can_grant = receiver->blocking_flags & BLOCKED_CAN_GRANT;
     receiver->blocking_object = 0;

@@ -184,8 +184,12 @@ static word_t write_kernel_mrs(tcb_t *receiver, const word_t *mrs, word_t n)
 
 /* The MRs beyond the registers and the extra caps, through both IPC
  * buffers; `n` is the sender's length. Returns the length delivered. */
-static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, endpoint_t *ep,
-                                   tcb_t *receiver, word_t *caps, word_t *unwrapped)
+/* Out of line, like the fault message below: their arrays would otherwise
+ * give every transfer, the common register-only one included, a large
+ * stack frame to set up. */
+static NOINLINE word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count,
+                                            endpoint_t *ep, tcb_t *receiver, word_t *caps,
+                                            word_t *unwrapped)
 {
     word_t *sbuf = tcb_ipc_buffer(sender, false);
     word_t *rbuf = tcb_ipc_buffer(receiver, true);
@@ -200,15 +204,20 @@ static word_t transfer_buffer_part(tcb_t *sender, word_t n, word_t cap_count, en
     return n;
 }
 
+/* The sender's fault, as the message (ABI 7). */
+static NOINLINE void transfer_fault(const tcb_t *sender, tcb_t *receiver)
+{
+    word_t mrs[16];
+    word_t length = fault_message(sender, mrs);
+    word_t n = write_kernel_mrs(receiver, mrs, length);
+    receiver->context.r[ARCH_REG_MSG_INFO] = keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
+}
+
 void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
 {
     receiver->context.r[ARCH_REG_BADGE] = badge;
     if (sender->fault.type != 0) {
-        word_t mrs[16];
-        word_t length = fault_message(sender, mrs);
-        word_t n = write_kernel_mrs(receiver, mrs, length);
-        receiver->context.r[ARCH_REG_MSG_INFO] =
-            keel_seL4_MessageInfo_new(sender->fault.type, 0, 0, n);
+        transfer_fault(sender, receiver);
         return;
     }
     word_t info = sender->context.r[ARCH_REG_MSG_INFO];

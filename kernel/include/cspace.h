@@ -26,22 +26,27 @@ typedef struct lookup_cap_ret {
 /* lookup_cap through resolve_address_bits: any CSpace shape. */
 lookup_cap_ret_t lookup_cap_walk(tcb_t *thread, word_t cptr);
 
-/* The common CSpace shape, inline: the slot `cptr` names when the thread's
- * CSpace root is one CNode whose radix and guard cover all 64 bits (the
- * root task's, and most threads') and the guard matches; NULL otherwise,
- * and then the general walk decides (and reports any failure). A CNode
+/* The common CSpace shape, inline: the slot `cptr` names when the CNode
+ * cap `root` (whole_word_slot), or the thread's CSpace root
+ * (lookup_one_level), is one CNode whose radix and guard cover all 64 bits
+ * (the root task's, and most threads') and the guard matches; NULL
+ * otherwise, and then the general walk decides (and reports any failure). A CNode
  * cap's guard is stored masked to its size (capability.c); its whole-word
  * bit says radix + guard size = 64 (cap.h), which implies radix > 0 (a
  * guard size is < 64), so the shift is defined. */
-static ALWAYS_INLINE cte_t *lookup_one_level(tcb_t *thread, word_t cptr)
+static ALWAYS_INLINE cte_t *whole_word_slot(cap_t root, word_t cptr)
 {
-    cap_t root = tcb_slot(thread, TCB_CSPACE_ROOT)->cap;
     word_t radix = cap_cnode_radix(root);
     if (cap_type(root) != cap_cnode || !cap_cnode_whole_word(root) ||
         (cptr >> radix) != cap_cnode_guard(root)) {
         return NULL;
     }
     return cnode_slot(root, cptr & MASK(radix));
+}
+
+static ALWAYS_INLINE cte_t *lookup_one_level(tcb_t *thread, word_t cptr)
+{
+    return whole_word_slot(tcb_slot(thread, TCB_CSPACE_ROOT)->cap, cptr);
 }
 
 /* CPtr lookup in the thread's CSpace with all 64 bits; a result with bits

@@ -6,8 +6,6 @@
 #include <tcb_queue.h>
 #include <thread.h>
 
-enum { NTFN_IDLE = 0, NTFN_WAITING = 1, NTFN_ACTIVE = 2 };
-
 static word_t ntfn_state(const notification_t *n)
 {
     return tcb_queue_state(n->head);
@@ -94,12 +92,6 @@ void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking)
     thread->blocking_object = ptr_to_paddr(ntfn);
     ntfn_store(ntfn, tcb_queue_append(tcb_queue_unpack(ntfn->head, ntfn->tail), thread),
                NTFN_WAITING);
-}
-
-bool notification_bound_pending(const tcb_t *thread)
-{
-    return thread->bound_notification != 0 &&
-           ntfn_state(paddr_to_ptr(thread->bound_notification)) == NTFN_ACTIVE;
 }
 
 bool notification_deliver_bound(tcb_t *thread)

@@ -976,6 +976,60 @@ KT_THREAD_TEST(test_recv_drops_unanswered_caller)
     KT_ASSERT_EQ(call_returned, 0);
 }
 
+/* A blocking Recv with nothing waiting on the endpoint runs the head of
+ * the highest ready queue (the Recv fastpath, docs/ipc.md): here a thread
+ * below the root task, whose Send then wakes it with the message and the
+ * badge of the cap it sent on. */
+KT_THREAD_TEST(test_recv_runs_next_ready)
+{
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_CPtr badged = kt_env_mint(ep, seL4_AllRights, 0x5a);
+    KT_RETURN_IF_FAILED();
+    static seL4_Word args[2];
+    args[0] = badged;
+    args[1] = 0x1234;
+    kt_thread_t *t = kt_thread_spawn(send_tagged, (seL4_Word)args, KT_PRIO_LOW, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_Word badge = POISON;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    KT_ASSERT_EQ(info.words[0], seL4_MessageInfo_new(0, 0, 0, 1).words[0]);
+    KT_ASSERT_EQ(badge, 0x5a);
+    KT_ASSERT_EQ(seL4_GetMR(0), 0x1234);
+    kt_thread_destroy(t);
+    kt_kernel_self_check();
+}
+
+/* The same with a reply cap still in the receiver's caller slot: a
+ * blocking Recv drops it first (ABI 1.4), as NBRecv does above. */
+KT_THREAD_TEST(test_blocking_recv_drops_unanswered_caller)
+{
+    static msg_spec_t spec;
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    seL4_CPtr other = kt_env_object(seL4_EndpointObject, 0);
+    seL4_CPtr slot = kt_env_slot();
+    KT_RETURN_IF_FAILED();
+    kt_thread_t *caller = spawn_caller(&spec, ep, 9);
+    KT_RETURN_IF_FAILED();
+    if (!recv_call(ep, 9)) {
+        return;
+    }
+    static seL4_Word args[2];
+    args[0] = other;
+    args[1] = 0x77;
+    kt_thread_t *sender = kt_thread_spawn(send_tagged, (seL4_Word)args, KT_PRIO_LOW, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_Recv(other, NULL);
+    KT_ASSERT_EQ(seL4_GetMR(0), 0x77);
+    KT_ASSERT_OK(seL4_CNode_SaveCaller(KT_ROOT, slot, KT_DEPTH));
+    KT_ASSERT_TAG(slot, KT_TAG_NULL);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    KT_ASSERT_EQ(call_returned, 0);
+    kt_thread_destroy(sender);
+    kt_thread_destroy(caller);
+    kt_kernel_self_check();
+}
+
 /* The reply cap carries Grant iff the receiver's endpoint cap had Grant;
  * only then can the reply transfer a cap (ABI 3.5). */
 static volatile seL4_Word grant_reply_info;
@@ -1381,6 +1435,8 @@ const ktest_case_t ktest_ipc_cases[] = {
     { "ipc.saved_reply_cap_moves", test_saved_reply_cap_moves },
     { "ipc.reply_after_caller_gone", test_reply_after_caller_gone },
     { "ipc.recv_drops_unanswered_caller", test_recv_drops_unanswered_caller },
+    { "ipc.recv_runs_next_ready", test_recv_runs_next_ready },
+    { "ipc.blocking_recv_drops_unanswered_caller", test_blocking_recv_drops_unanswered_caller },
     { "ipc.reply_grant", test_reply_grant },
     { "ipc.delete_queued_thread", test_delete_queued_thread },
     { "ipc.deleted_reply_cap", test_deleted_reply_cap },

@@ -2,7 +2,7 @@
  * runs at EL0, SP_EL1 points at its saved context (user_context_t), so an
  * exception from EL0 stores the registers straight into the TCB and then
  * switches to the single kernel stack. A system call is dispatched here, so
- * that Call and ReplyRecv reach the IPC fastpath with the message registers
+ * that Call, ReplyRecv and Recv reach the IPC fastpath with the message registers
  * still in x0/x1 and nothing in between. Exceptions taken in the kernel
  * itself are bugs: they save a frame on the kernel stack and panic. */
 
@@ -13,6 +13,7 @@
 #define EC_SVC64 0x15
 #define SYS_CALL (-1)
 #define SYS_REPLY_RECV (-2)
+#define SYS_RECV (-5)
 
 #define KIND_SYNC 0
 #define KIND_IRQ 1
@@ -137,6 +138,8 @@ el0_sync:
     b.eq    fastpath_call               /* (cptr in x0, message info in x1) */
     cmn     x7, #-SYS_REPLY_RECV
     b.eq    fastpath_reply_recv
+    cmn     x7, #-SYS_RECV
+    b.eq    fastpath_recv               /* (cptr in x0) */
 #endif
     mov     x0, x7
     b       handle_syscall

@@ -1,5 +1,5 @@
-/* The IPC fastpath: Call and ReplyRecv in their most common form, straight
- * from the trap to the partner thread. It checks every precondition of that
+/* The IPC fastpath: Call, ReplyRecv and Recv in their most common form,
+ * straight from the trap to the next thread. It checks every precondition of that
  * case and otherwise hands over to the full system-call path, so it can
  * never give a result the slow path would not (STYLE 7). */
 #pragma once
@@ -13,6 +13,11 @@
  * fastpath does not apply, in the slow path (handle_syscall). */
 void fastpath_call(word_t cptr, word_t info) __attribute__((noreturn));
 void fastpath_reply_recv(word_t cptr, word_t info) __attribute__((noreturn));
+
+/* A blocking Recv on an endpoint that has no sender waiting, straight to
+ * the thread the end of the slow path's entry would choose (the head of
+ * the highest ready queue). */
+void fastpath_recv(word_t cptr) __attribute__((noreturn));
 
 /* A VM fault (already recorded in `thread->fault`) delivered straight to a
  * handler thread waiting on the fault endpoint; returns if that is not the

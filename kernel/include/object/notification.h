@@ -3,6 +3,7 @@
 #pragma once
 
 #include <object/tcb.h>
+#include <tcb_queue.h>
 
 typedef struct notification {
     word_t head;      /* [47:0] first waiting TCB (physical address), [49:48] state */
@@ -11,6 +12,9 @@ typedef struct notification {
     word_t bound_tcb; /* physical address, 0 if unbound */
 } notification_t;
 _Static_assert(sizeof(notification_t) == 32, "a notification is 2^seL4_NotificationBits bytes");
+
+/* The state in `head`'s bits 49:48. */
+enum { NTFN_IDLE = 0, NTFN_WAITING = 1, NTFN_ACTIVE = 2 };
 
 /* OR `badge` into the word, or hand it to a waiting (or bound, receiving)
  * thread, which becomes a scheduling candidate. */
@@ -21,8 +25,15 @@ void notification_signal(notification_t *ntfn, word_t badge);
 void notification_receive(tcb_t *thread, notification_t *ntfn, bool blocking);
 
 /* Whether the thread's bound notification has badges pending (its next
- * endpoint receive would take them instead of blocking). */
-bool notification_bound_pending(const tcb_t *thread);
+ * endpoint receive would take them instead of blocking). Inline: the IPC
+ * fastpath asks on every ReplyRecv and Recv. */
+static inline bool notification_bound_pending(const tcb_t *thread)
+{
+    return thread->bound_notification != 0 &&
+           tcb_queue_state(
+               ((const notification_t *)paddr_to_ptr(thread->bound_notification))->head) ==
+               NTFN_ACTIVE;
+}
 
 /* A bound notification with pending badges, delivered instead of an
  * endpoint message (ABI 1.4 Recv). Returns true if it was delivered. */
