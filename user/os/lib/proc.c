@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <keel/gen/invocations.h>
+#include <keel/os/start.h>
 #include <keel/os/startinfo.h>
 #include <keel/proto/pm.h>
 #include <signal.h>
@@ -15,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Say how a process without pm ended, then stop its thread for good. */
+/* Say how a process without pm ended, then tell its builder and stop. */
 static __attribute__((noreturn)) void exit_without_pm(int status)
 {
     const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
@@ -23,9 +24,7 @@ static __attribute__((noreturn)) void exit_without_pm(int status)
     int n = snprintf(line, sizeof(line), "%.*s: exit status %d\n", KEEL_NAME_MAX - 1,
                      si->magic == KEEL_STARTINFO_MAGIC ? si->name : "?", status);
     libos_console_write(line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0);
-    for (;;) {
-        seL4_TCB_Suspend(KEEL_SLOT_TCB);
-    }
+    keel_os_exit(status);
 }
 
 void _exit(int status)

@@ -1,6 +1,6 @@
 /* rs at run time (rs.h): the one loop on its endpoint, where the kernel
- * delivers every component's faults (badge = component index + 1), and the
- * table of what each component was given.
+ * delivers every component's faults and exits (badge = component index + 1),
+ * and the table of what each component was given.
  *
  * Requests of the rs protocol (proto/rs.proto: service list, show) arrive
  * on the same endpoint with RS_CLIENT_BADGE in their badge and are answered
@@ -108,6 +108,19 @@ static void report(const rs_component_t *c, seL4_MessageInfo_t info)
     printf(c->desc->restart == KEEL_RESTART_ALWAYS ? "\n" : "; it stays stopped\n");
 }
 
+/* It ended on its own (keel_os_exit): no fault, but a failure all the same
+ * for a component that should run for ever. */
+static void exited(rs_component_t *c, long status)
+{
+    printf("rs: %s exited with status %ld\n", c->desc->name, status);
+    if (c->desc->restart == KEEL_RESTART_ALWAYS) {
+        rs_restart(c, "after it exited");
+        return;
+    }
+    seL4_TCB_Suspend(c->proc.tcb);
+    c->state = RS_EXITED;
+}
+
 static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
 {
     if (badge == 0 || badge > rs.desc->ncomponents) {
@@ -115,6 +128,10 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
         return;
     }
     rs_component_t *c = &rs.comp[badge - 1];
+    if (seL4_MessageInfo_get_label(info) == KEEL_EXIT_LABEL) {
+        exited(c, (long)seL4_GetMR(0));
+        return;
+    }
     report(c, info);
     c->faults++;
     if (c->desc->restart == KEEL_RESTART_ALWAYS) {

@@ -20,6 +20,7 @@ enum rs_state {
     RS_BUILT,   /* built, not started yet */
     RS_RUNNING, /* started */
     RS_FAULTED, /* faulted; stopped (its policy: restart never) */
+    RS_EXITED,  /* ended on its own (keel_os_exit); stopped (restart never) */
     RS_FAILED,  /* restarted too often, or could not be built again: stays down */
 };
 

@@ -28,6 +28,8 @@ static uint64_t state_of(const rs_component_t *c)
         return RS_STATE_RUNNING;
     case RS_FAULTED:
         return RS_STATE_FAULTED;
+    case RS_EXITED:
+        return RS_STATE_EXITED;
     case RS_FAILED:
         return RS_STATE_FAILED;
     default: /* unbuilt, or built and never started */

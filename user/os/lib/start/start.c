@@ -21,8 +21,10 @@ const keel_startinfo_t *keel_startinfo(void)
     return startinfo;
 }
 
-static __attribute__((noreturn)) void stop(void)
+void keel_os_exit(int status)
 {
+    seL4_SetMR(0, (seL4_Word)status);
+    seL4_Send(KEEL_SLOT_FAULT, seL4_MessageInfo_new(KEEL_EXIT_LABEL, 0, 0, 1));
     for (;;) {
         seL4_TCB_Suspend(KEEL_SLOT_TCB);
     }
@@ -38,7 +40,7 @@ __attribute__((weak)) void keel_init_hook(int argc, char **argv, char **envp)
 __attribute__((weak, noreturn)) void keel_exit_hook(int status)
 {
     printf("%s: exited with status %d\n", startinfo->name, status);
-    stop();
+    keel_os_exit(status);
 }
 
 static bool name_terminated(const keel_startinfo_t *si)
@@ -89,7 +91,7 @@ static __attribute__((noinline, noreturn)) void start_main(const keel_startinfo_
     if (si->magic != KEEL_STARTINFO_MAGIC || si->version != KEEL_STARTINFO_VERSION ||
         !name_terminated(si) || !split_strings(si)) {
         puts("start: the start page is malformed");
-        stop();
+        keel_os_exit(1);
     }
     int argc = (int)si->argc;
     keel_init_hook(argc, vectors, &vectors[argc + 1]);

@@ -20,9 +20,17 @@ const keel_startinfo_t *keel_startinfo(void);
 void keel_init_hook(int argc, char **argv, char **envp);
 
 /* Called with main's return value. The default prints "NAME: exited with
- * status N" on the debug console and suspends the thread; libos defines its
- * own (picolibc's exit: atexit handlers, stdio flush, then pm's exit). */
+ * status N" on the debug console and ends with keel_os_exit; libos defines
+ * its own (picolibc's exit: atexit handlers, stdio flush, then pm's exit,
+ * or keel_os_exit without pm). */
 void keel_exit_hook(int status) __attribute__((noreturn));
+
+/* The end of a process that has no pm to tell (a component): it says so to
+ * its builder on its fault endpoint -- a message with label
+ * KEEL_EXIT_LABEL and the status in MR0, which no fault has (rs reports it,
+ * and restarts the component if its description says so) -- then suspends
+ * itself for good. */
+void keel_os_exit(int status) __attribute__((noreturn));
 
 /* The C entry point, from crt0: the start page and the TLS area crt0 carved
  * from the top of the stack. Not for use elsewhere. */

@@ -75,6 +75,11 @@ typedef struct keel_startcap {
  * bit is the notification word (the sources' bits), not a message. */
 #define KEEL_BADGE_NOTIFY (1ull << 63)
 
+/* The label of the message a process sends on its fault endpoint when it
+ * ends without pm (keel/os/start.h keel_os_exit): above every seL4 fault
+ * label. */
+#define KEEL_EXIT_LABEL 0x45584954ul /* "EXIT" */
+
 /* The slots entry e takes from its cptr on: one for a cap; for a region,
  * none, or one frame cap per page if it was given its frames (cptr set:
  * KEEL_GRANT_FRAMES in the description). */
