@@ -10,12 +10,15 @@
  *              wall clock;
  *   nap MS     a program that sleeps MS milliseconds through nanosleep and
  *              says when it woke;
+ *   eio MS     a program that sleeps and expects EIO (its timer goes down
+ *              for good meanwhile): exit status 0 if so;
  *   wall       pm's first program: nanosleep through pm (good and bad
  *              times), three naps spawned latest first and ended in
  *              deadline order, sleepers killed asleep (pm cancels their
  *              timeouts), pm's boottime (from the rtc, kept), gettimeofday
  *              and CLOCK_REALTIME, /bin/date spawned, a sleeper while
- *              the timer restarts, 100 restarts in a row.
+ *              the timer restarts, 100 restarts in a row, then the timer
+ *              past its limit: down, its sleepers told EIO.
  *
  * Every check prints `timetest: WHAT: ok` or `... FAILED` on the console;
  * tests/tests.list (os.timer*, os.rtc, os.date) matches them. No check has
@@ -401,6 +404,49 @@ static void check_restarts_in_a_row(seL4_CPtr rs)
     check(rs_restart(rs, "nobody") == -ENOENT, "no such component: ENOENT");
 }
 
+/* Past its limit (110 restarts within a minute: the 101 above and these)
+ * the timer stays down: a process asleep on it is told EIO rather than
+ * left asleep, and so is every later sleep. The last check: the timer is
+ * gone. */
+static void check_timer_down(seL4_CPtr pm, seL4_CPtr rs)
+{
+    pid_t pid = spawn_timetest("eio", "100000");
+    bool blocked = becomes_blocked(pm, pid, 1000);
+    int restarted = 0;
+    while (restarted < 20 && rs_restart(rs, "timer") == 0) {
+        restarted++;
+    }
+    long down = rs_restart(rs, "timer");
+    int status = -1;
+    waitpid(pid, &status, 0);
+    errno = 0;
+    struct timespec t = { .tv_sec = 0, .tv_nsec = 1000 };
+    int r = nanosleep(&t, NULL);
+    char name[KEEL_PROTO_NAME_BYTES];
+    uint64_t state = 0, priority, quota, faults, restarts = 0;
+    for (uint64_t i = 0;
+         rs_list(rs, i, name, &state, &priority, &quota, &faults, &restarts) > (long)i; i++) {
+        if (strcmp(name, "timer") == 0) {
+            break;
+        }
+    }
+    printf("timetest: %d more restarts, then %ld; the timer %s after %llu restarts\n", restarted,
+           down, state == RS_STATE_FAILED ? "failed" : "not failed", (unsigned long long)restarts);
+    check(down == -EIO && state == RS_STATE_FAILED, "the timer past its limit: EIO, failed");
+    check(blocked && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "a process asleep on it: told EIO, not left asleep");
+    check(r == -1 && errno == EIO, "nanosleep with the timer down: EIO");
+}
+
+/* --- eio: a sleeper that expects its driver to go --------------------------- */
+
+static int eio(const char *ms_text)
+{
+    struct timespec t = { .tv_sec = atoll(ms_text) / 1000, .tv_nsec = 0 };
+    errno = 0;
+    return nanosleep(&t, NULL) == -1 && errno == EIO ? 0 : 1;
+}
+
 static void check_boottime(seL4_CPtr pm)
 {
     int64_t seconds = -1, seconds2 = -1;
@@ -446,6 +492,7 @@ static int wall(void)
     if (rs != NULL) {
         check_restart_in_flight(pm->cptr, rs->cptr);
         check_restarts_in_a_row(rs->cptr);
+        check_timer_down(pm->cptr, rs->cptr);
     }
     printf("timetest: wall: %d checks, %d failed\n", checks, failures);
     return failures != 0;
@@ -459,9 +506,12 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "nap") == 0) {
         return nap(argv[2]);
     }
+    if (argc == 3 && strcmp(argv[1], "eio") == 0) {
+        return eio(argv[2]);
+    }
     if (argc == 2 && strcmp(argv[1], "wall") == 0) {
         return wall();
     }
-    fprintf(stderr, "usage: timetest channels | nap MS | wall\n");
+    fprintf(stderr, "usage: timetest channels | nap MS | eio MS | wall\n");
     return 2;
 }

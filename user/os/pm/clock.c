@@ -79,6 +79,9 @@ long pm_sleep(pm_proc_t *p, uint64_t ns)
     if (ns == 0) {
         return 0;
     }
+    if (keel_channel_down(clock.timer.rings)) {
+        return -EIO;
+    }
     if (p == NULL || keel_ring_full(&clock.timer.rings->request)) {
         return -EAGAIN;
     }
@@ -173,11 +176,32 @@ static void requeue(const channel_t *ch, bool timer)
     }
 }
 
+/* The driver is down for good (rs gave up restarting it): everyone waiting
+ * on it gets EIO, and so will every later request. */
+static void driver_down(bool timer)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        pm_proc_t *p = &pm.proc[i];
+        if (timer && p->state == PM_SLEEPING) {
+            seL4_NBSend(p->reply, proto_pm_nanosleep_reply(-EIO));
+            p->state = PM_RUNNING;
+        } else if (!timer && p->state == PM_CLOCK_WAIT) {
+            seL4_NBSend(p->reply, proto_pm_boottime_reply(-EIO, 0, 0));
+            p->state = PM_RUNNING;
+        }
+    }
+}
+
 /* The driver's signal: a new instance (at boot or after a restart) gets
  * the old one's answers taken and what it must redo queued again before
  * pm lets it go on (keel/os/ring.h); then its answers. */
 static void notified(channel_t *ch, bool timer)
 {
+    if (keel_channel_down(ch->rings)) {
+        take_completions(ch, timer); /* what it answered before it went */
+        driver_down(timer);
+        return;
+    }
     if (keel_channel_restarted(ch->rings, ch->epoch)) {
         take_completions(ch, timer);
         requeue(ch, timer);
@@ -199,6 +223,9 @@ void pm_clock_notified(seL4_Word bits)
 
 long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter)
 {
+    if (!clock.boot_known && keel_channel_down(clock.rtc.rings)) {
+        return -EIO;
+    }
     if (!clock.boot_known) {
         if (p == NULL ||
             seL4_CNode_SaveCaller(KEEL_SLOT_CNODE, p->reply, PM_DEPTH) != seL4_NoError) {

@@ -6,8 +6,10 @@
  * frames, IRQ handlers) rs made beforehand (objects.c); the component gets
  * copies of those caps, and mappings of those frames. */
 #include "rs.h"
+#include <keel/os/ring.h>
 #include <keel/printf.h>
 #include <keel/string.h>
+#include <stddef.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
 #define NOTIFY_SUFFIX ".notify"
@@ -307,6 +309,42 @@ static bool grants_made(const rs_component_t *c)
         }
     }
     return c->proc.untyped != 0;
+}
+
+/* --- a component down for good --------------------------------------- */
+
+/* Channel `g` of c: its page says KEEL_CHANNEL_DOWN where a driver's epoch
+ * goes, and the other end is signalled with the bit c's signals raise. */
+static void channel_down(const rs_component_t *c, const keel_sysdesc_grant_t *g, seL4_CPtr slot)
+{
+    uint32_t down = KEEL_CHANNEL_DOWN;
+    uint32_t peer;
+    const keel_sysdesc_grant_t *pg = other_end(g, &peer);
+    if (kb_fill_frame(&rs_host, rs.channel[g->target], offsetof(keel_channel_t, driver_epoch),
+                      &down, sizeof(down), false) != seL4_NoError ||
+        pg == NULL || rs.comp[peer].notification == 0) {
+        printf("rs: cannot tell %s's peer on %s that it is down\n", c->desc->name, g->name);
+        return;
+    }
+    if (seL4_CNode_Mint(RS_ROOT, slot, RS_DEPTH, RS_ROOT, rs.comp[peer].notification, RS_DEPTH,
+                        seL4_CanWrite, KEEL_BADGE_NOTIFY | pg->badge) == seL4_NoError) {
+        seL4_Signal(slot);
+        seL4_CNode_Delete(RS_ROOT, slot, RS_DEPTH);
+    }
+}
+
+void rs_channels_down(const rs_component_t *c)
+{
+    static seL4_CPtr slot; /* for the signalling caps, one at a time */
+    if (slot == 0 && (slot = rs_slots(1)) == 0) {
+        return;
+    }
+    for (uint32_t i = 0; i < c->desc->ngrants; i++) {
+        const keel_sysdesc_grant_t *g = rs_grant(c, i);
+        if (g->kind == KEEL_GRANT_CHANNEL) {
+            channel_down(c, g, slot);
+        }
+    }
 }
 
 bool rs_build(rs_component_t *c)

@@ -46,29 +46,31 @@ static void note_restart(rs_component_t *c, uint64_t now)
     c->restarts++;
 }
 
+/* Down for good: its clients are told (their requests fail, EIO). */
+static bool stays_down(rs_component_t *c)
+{
+    c->state = RS_FAILED;
+    rs_channels_down(c);
+    return false;
+}
+
 bool rs_restart(rs_component_t *c, const char *why)
 {
     uint64_t now = keel_counter();
     if (c->state == RS_UNBUILT || c->state == RS_FAILED) {
         return false;
     }
+    teardown(c);
     if (over_limit(c, now)) {
-        teardown(c);
-        c->state = RS_FAILED;
         printf("rs: %s restarted %u times within a minute; it stays down\n", c->desc->name,
                c->desc->restart_limit);
-        return false;
+        return stays_down(c);
     }
-    teardown(c);
     note_restart(c, now);
-    if (!rs_build(c)) {
-        c->state = RS_FAILED;
+    if (!rs_build(c) || seL4_TCB_Resume(c->proc.tcb) != seL4_NoError) {
         printf("rs: %s cannot be built again; it stays down\n", c->desc->name);
-        return false;
-    }
-    if (seL4_TCB_Resume(c->proc.tcb) != seL4_NoError) {
-        c->state = RS_FAILED;
-        return false;
+        teardown(c);
+        return stays_down(c);
     }
     c->state = RS_RUNNING;
     c->started_at = now;

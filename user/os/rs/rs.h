@@ -81,6 +81,9 @@ seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info); /* the r
 
 /* build.c */
 bool rs_build(rs_component_t *c);
+/* c is down for good: every channel of it says so (KEEL_CHANNEL_DOWN) and
+ * the other end is signalled, so that clients fail instead of waiting. */
+void rs_channels_down(const rs_component_t *c);
 
 /* restart.c: tear c down and build it again from its ELF (false if it
  * stays down: the description's limit, or it cannot be built). */

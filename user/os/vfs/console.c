@@ -1,6 +1,7 @@
 /* The console's way in and out: the uart driver's channel "uart" (docs/os.md
- * "Driver channels", keel/os/uart.h), or, without one, the kernel's debug
- * console for output (and no input). */
+ * "Driver channels", keel/os/uart.h), or, without one or once rs has given
+ * up restarting the driver (KEEL_CHANNEL_DOWN), the kernel's debug console
+ * for output (and no input). */
 #include "vfs.h"
 
 #include <keel/os/ring.h>
@@ -48,7 +49,7 @@ static void uart_put(const unsigned char *p, size_t length)
     while (length > 0) {
         keel_ring_entry_t e = { .op = KEEL_UART_TX };
         e.length = (uint32_t)keel_uart_pack(&e, p, length);
-        while (!keel_ring_put(&uart->request, e)) {
+        while (!keel_ring_put(&uart->request, e) && !keel_channel_down(uart)) {
             catch_up(); /* a driver waiting for vfs empties no ring */
             seL4_Signal(uart_signal);
             seL4_Yield();
@@ -61,7 +62,7 @@ static void uart_put(const unsigned char *p, size_t length)
 void console_output(const void *buf, size_t length)
 {
     const unsigned char *p = buf;
-    if (uart != NULL) {
+    if (uart != NULL && !keel_channel_down(uart)) {
         uart_put(p, length);
         seL4_Signal(uart_signal);
         return;

@@ -84,10 +84,22 @@ static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
     return true;
 }
 
+/* The driver_epoch rs writes when the driver is down for good (restarted
+ * more often than its description allows): the client fails what it asked
+ * and what it will ask (EIO) instead of waiting. No instance takes it:
+ * keel_channel_open never gives it out. */
+#define KEEL_CHANNEL_DOWN 0xffffffffu
+
+static inline bool keel_channel_down(const keel_channel_t *c)
+{
+    return c->driver_epoch == KEEL_CHANNEL_DOWN;
+}
+
 /* Driver side, at its start: the epoch of this instance, announced. */
 static inline uint32_t keel_channel_open(keel_channel_t *c)
 {
     uint32_t epoch = c->driver_epoch + 1;
+    epoch += epoch == KEEL_CHANNEL_DOWN; /* never mistaken for down */
     c->driver_epoch = epoch;
     return epoch;
 }
