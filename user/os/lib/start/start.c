@@ -21,15 +21,6 @@ const keel_startinfo_t *keel_startinfo(void)
     return startinfo;
 }
 
-void keel_os_exit(int status)
-{
-    seL4_SetMR(0, (seL4_Word)status);
-    seL4_Send(KEEL_SLOT_FAULT, seL4_MessageInfo_new(KEEL_EXIT_LABEL, 0, 0, 1));
-    for (;;) {
-        seL4_TCB_Suspend(KEEL_SLOT_TCB);
-    }
-}
-
 __attribute__((weak)) void keel_init_hook(int argc, char **argv, char **envp)
 {
     (void)argc;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <keel/os/startinfo.h>
+#include <sel4/sel4.h>
 
 /* Every component and program defines it. */
 int main(int argc, char **argv, char **envp);
@@ -29,8 +30,16 @@ void keel_exit_hook(int status) __attribute__((noreturn));
  * its builder on its fault endpoint -- a message with label
  * KEEL_EXIT_LABEL and the status in MR0, which no fault has (rs reports it,
  * and restarts the component if its description says so) -- then suspends
- * itself for good. */
-void keel_os_exit(int status) __attribute__((noreturn));
+ * itself for good. Inline: the start-up and libos both end this way, and
+ * a program may link either without the other. */
+static inline __attribute__((noreturn)) void keel_os_exit(int status)
+{
+    seL4_SetMR(0, (seL4_Word)status);
+    seL4_Send(KEEL_SLOT_FAULT, seL4_MessageInfo_new(KEEL_EXIT_LABEL, 0, 0, 1));
+    for (;;) {
+        seL4_TCB_Suspend(KEEL_SLOT_TCB);
+    }
+}
 
 /* The C entry point, from crt0: the start page and the TLS area crt0 carved
  * from the top of the stack. Not for use elsewhere. */
