@@ -16,14 +16,33 @@ static char line[256];
 TEST(service_list_lines)
 {
     sysinfo_service_header(line, sizeof(line));
-    EXPECT_STREQ(line, "NAME             STATE    PRIORITY      QUOTA FAULTS RESTARTS\n");
-    sysinfo_service_line(line, sizeof(line), "vfs", RS_STATE_RUNNING, 200, 1 << 20, 0, 0);
-    EXPECT_STREQ(line, "vfs              running       200      1024K      0        0\n");
-    sysinfo_service_line(line, sizeof(line), "crash", RS_STATE_FAULTED, 110, 256 << 10, 3, 1);
-    EXPECT_STREQ(line, "crash            faulted       110       256K      3        1\n");
-    sysinfo_service_line(line, sizeof(line), "x", RS_STATE_STOPPED, 1, 0, 0, 0);
+    EXPECT_STREQ(line,
+                 "NAME             STATE    PRIORITY      QUOTA FAULTS RESTARTS   UPTIME LAST\n");
+    sysinfo_component_t c = { "vfs", RS_STATE_RUNNING, 200, 1 << 20, 0, 0, 42999, RS_LAST_NONE };
+    sysinfo_service_line(line, sizeof(line), &c);
+    EXPECT_STREQ(line,
+                 "vfs              running       200      1024K      0        0      42s -\n");
+    c = (sysinfo_component_t){
+        "uart", RS_STATE_RUNNING, 200, 256 << 10, 1, 2, 187000, RS_LAST_FAULT
+    };
+    sysinfo_service_line(line, sizeof(line), &c);
+    EXPECT_STREQ(line,
+                 "uart             running       200       256K      1        2    3m07s fault\n");
+    c = (sysinfo_component_t){ "timer", RS_STATE_RUNNING, 220,         256 << 10, 0,
+                               1,       7500000,          RS_LAST_KILL };
+    sysinfo_service_line(line, sizeof(line), &c);
+    EXPECT_STREQ(line,
+                 "timer            running       220       256K      0        1    2h05m kill\n");
+    c = (sysinfo_component_t){ "crash", RS_STATE_FAULTED, 110, 256 << 10, 3, 1, 0, RS_LAST_FAULT };
+    sysinfo_service_line(line, sizeof(line), &c);
+    EXPECT_STREQ(line,
+                 "crash            faulted       110       256K      3        1        - fault\n");
+    c = (sysinfo_component_t){ "x", RS_STATE_STOPPED, 1, 0, 0, 0, 0, 99 };
+    sysinfo_service_line(line, sizeof(line), &c);
     EXPECT_TRUE(strncmp(line, "x                stopped ", 25) == 0);
-    sysinfo_service_line(line, sizeof(line), "x", 99, 1, 0, 0, 0);
+    EXPECT_TRUE(strstr(line, " - ?\n") != NULL);
+    c.state = 99;
+    sysinfo_service_line(line, sizeof(line), &c);
     EXPECT_TRUE(strncmp(line, "x                ?        ", 26) == 0);
 }
 

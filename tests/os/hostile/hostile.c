@@ -100,8 +100,9 @@ static bool rs_answers(hostile_t *h, seL4_CPtr ep)
 {
     (void)h;
     char name[KEEL_PROTO_NAME_BYTES] = "";
-    uint64_t state = 0, priority = 0, quota = 0, faults = 0, restarts = 0;
-    long count = rs_list(ep, 0, name, &state, &priority, &quota, &faults, &restarts);
+    uint64_t state = 0, priority = 0, quota = 0, faults = 0, restarts = 0, uptime = 0, last = 0;
+    long count =
+        rs_list(ep, 0, name, &state, &priority, &quota, &faults, &restarts, &uptime, &last);
     return count > 0 && name[0] != '\0' && state == RS_STATE_RUNNING && faults == 0;
 }
 

@@ -29,18 +29,21 @@ static long raw_call(seL4_CPtr rs, seL4_Word label, seL4_Word words, seL4_Word v
 static void check_list(seL4_CPtr rs)
 {
     char name[KEEL_PROTO_NAME_BYTES];
-    uint64_t state, priority, quota, faults, restarts;
-    long count = rs_list(rs, 0, name, &state, &priority, &quota, &faults, &restarts);
+    uint64_t state, priority, quota, faults, restarts, uptime, last;
+    long count =
+        rs_list(rs, 0, name, &state, &priority, &quota, &faults, &restarts, &uptime, &last);
     check("list 0 is echo, running, priority 120, 256 KiB",
           count > 0 && strcmp(name, "echo") == 0 && state == RS_STATE_RUNNING && priority == 120 &&
-              quota == 256 * 1024 && restarts == 0);
+              quota == 256 * 1024 && restarts == 0 && last == RS_LAST_NONE);
     name[0] = 'x';
     state = priority = 7;
-    long past = rs_list(rs, (uint64_t)count, name, &state, &priority, &quota, &faults, &restarts);
-    check("list past the end gives the count and nothing else",
-          past == count && name[0] == '\0' && state == 0 && priority == 0);
+    long past = rs_list(rs, (uint64_t)count, name, &state, &priority, &quota, &faults, &restarts,
+                        &uptime, &last);
+    check("list past the end gives the count and nothing else", past == count && name[0] == '\0' &&
+                                                                    state == 0 && priority == 0 &&
+                                                                    uptime == 0 && last == 0);
     check("list index 256 is refused (EINVAL)",
-          rs_list(rs, 256, name, NULL, NULL, NULL, NULL, NULL) == -EINVAL);
+          rs_list(rs, 256, name, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == -EINVAL);
 }
 
 static void check_show(seL4_CPtr rs)

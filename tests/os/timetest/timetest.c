@@ -423,9 +423,10 @@ static void check_timer_down(seL4_CPtr pm, seL4_CPtr rs)
     struct timespec t = { .tv_sec = 0, .tv_nsec = 1000 };
     int r = nanosleep(&t, NULL);
     char name[KEEL_PROTO_NAME_BYTES];
-    uint64_t state = 0, priority, quota, faults, restarts = 0;
-    for (uint64_t i = 0;
-         rs_list(rs, i, name, &state, &priority, &quota, &faults, &restarts) > (long)i; i++) {
+    uint64_t state = 0, priority, quota, faults, restarts = 0, uptime, last;
+    for (uint64_t i = 0; rs_list(rs, i, name, &state, &priority, &quota, &faults, &restarts,
+                                 &uptime, &last) > (long)i;
+         i++) {
         if (strcmp(name, "timer") == 0) {
             break;
         }

@@ -18,21 +18,43 @@ static const char *name_of(uint64_t value, const char *const *names, size_t coun
 
 int sysinfo_service_header(char *buf, size_t size)
 {
-    return snprintf(buf, size, "%-16s %-8s %8s %10s %6s %8s\n", "NAME", "STATE", "PRIORITY",
-                    "QUOTA", "FAULTS", "RESTARTS");
+    return snprintf(buf, size, "%-16s %-8s %8s %10s %6s %8s %8s %s\n", "NAME", "STATE", "PRIORITY",
+                    "QUOTA", "FAULTS", "RESTARTS", "UPTIME", "LAST");
 }
 
-int sysinfo_service_line(char *buf, size_t size, const char *name, uint64_t state,
-                         uint64_t priority, uint64_t quota, uint64_t faults, uint64_t restarts)
+/* A duration as "42s", "3m07s" or "2h05m". */
+static void duration(char *buf, size_t size, uint64_t ms)
+{
+    uint64_t s = ms / 1000;
+    if (s < 60) {
+        snprintf(buf, size, "%" PRIu64 "s", s);
+    } else if (s < 3600) {
+        snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+    } else {
+        snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+    }
+}
+
+int sysinfo_service_line(char *buf, size_t size, const sysinfo_component_t *c)
 {
     static const char *const states[] = {
         [RS_STATE_RUNNING] = "running", [RS_STATE_FAULTED] = "faulted",
         [RS_STATE_EXITED] = "exited",   [RS_STATE_STOPPED] = "stopped",
         [RS_STATE_FAILED] = "failed",
     };
-    return snprintf(buf, size, "%-16s %-8s %8" PRIu64 " %9" PRIu64 "K %6" PRIu64 " %8" PRIu64 "\n",
-                    name, name_of(state, states, sizeof(states) / sizeof(states[0])), priority,
-                    KIB(quota), faults, restarts);
+    static const char *const lasts[] = {
+        [RS_LAST_NONE] = "-",          [RS_LAST_FAULT] = "fault", [RS_LAST_EXIT] = "exit",
+        [RS_LAST_RESTART] = "restart", [RS_LAST_KILL] = "kill",
+    };
+    char uptime[24] = "-";
+    if (c->state == RS_STATE_RUNNING) {
+        duration(uptime, sizeof(uptime), c->uptime_ms);
+    }
+    return snprintf(buf, size,
+                    "%-16s %-8s %8" PRIu64 " %9" PRIu64 "K %6" PRIu64 " %8" PRIu64 " %8s %s\n",
+                    c->name, name_of(c->state, states, sizeof(states) / sizeof(states[0])),
+                    c->priority, KIB(c->quota), c->faults, c->restarts, uptime,
+                    name_of(c->last, lasts, sizeof(lasts) / sizeof(lasts[0])));
 }
 
 /* What a grant of `kind` adds after its name, kind and slot. */

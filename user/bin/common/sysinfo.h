@@ -22,8 +22,12 @@ seL4_CPtr sysinfo_endpoint(const char *name);
 
 /* service list: the header, then a component per line. */
 int sysinfo_service_header(char *buf, size_t size);
-int sysinfo_service_line(char *buf, size_t size, const char *name, uint64_t state,
-                         uint64_t priority, uint64_t quota, uint64_t faults, uint64_t restarts);
+typedef struct sysinfo_component { /* proto/rs.proto list's answer */
+    const char *name;
+    uint64_t state, priority, quota, faults, restarts;
+    uint64_t uptime_ms, last;
+} sysinfo_component_t;
+int sysinfo_service_line(char *buf, size_t size, const sysinfo_component_t *c);
 
 /* service show: one grant (a start-page entry, keel/os/startinfo.h). */
 int sysinfo_grant_line(char *buf, size_t size, const char *name, uint64_t kind, uint64_t cptr,

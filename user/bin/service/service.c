@@ -30,15 +30,16 @@ static int list(seL4_CPtr rs)
     fputs(line, stdout);
     for (uint64_t i = 0;; i++) {
         char name[KEEL_PROTO_NAME_BYTES];
-        uint64_t state, priority, quota, faults, restarts;
-        long count = rs_list(rs, i, name, &state, &priority, &quota, &faults, &restarts);
+        sysinfo_component_t c = { .name = name };
+        long count = rs_list(rs, i, name, &c.state, &c.priority, &c.quota, &c.faults, &c.restarts,
+                             &c.uptime_ms, &c.last);
         if (count < 0) {
             return failed("list", count);
         }
         if (i >= (uint64_t)count) {
             return 0;
         }
-        sysinfo_service_line(line, sizeof(line), name, state, priority, quota, faults, restarts);
+        sysinfo_service_line(line, sizeof(line), &c);
         fputs(line, stdout);
     }
 }

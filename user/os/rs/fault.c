@@ -7,6 +7,7 @@
  * by service.c. */
 #include "rs.h"
 #include <keel/printf.h>
+#include <keel/proto/rs_defs.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
 
@@ -114,11 +115,12 @@ static void exited(rs_component_t *c, long status)
 {
     printf("rs: %s exited with status %ld\n", c->desc->name, status);
     if (c->desc->restart == KEEL_RESTART_ALWAYS) {
-        rs_restart(c, "after it exited");
+        rs_restart(c, RS_LAST_EXIT);
         return;
     }
     seL4_TCB_Suspend(c->proc.tcb);
     c->state = RS_EXITED;
+    c->last = RS_LAST_EXIT;
 }
 
 static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
@@ -135,13 +137,14 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     report(c, info);
     c->faults++;
     if (c->desc->restart == KEEL_RESTART_ALWAYS) {
-        rs_restart(c, "after a fault"); /* no reply: that thread is gone */
+        rs_restart(c, RS_LAST_FAULT); /* no reply: that thread is gone */
         return;
     }
     /* Suspend rather than leave it waiting for a reply: a component that
      * sends on its fault endpoint itself is stopped all the same. */
     seL4_TCB_Suspend(c->proc.tcb);
     c->state = RS_FAULTED;
+    c->last = RS_LAST_FAULT;
 }
 
 void rs_serve(void)

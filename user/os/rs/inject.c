@@ -66,7 +66,7 @@ long rs_inject(rs_component_t *c, uint64_t kind)
     case RS_INJECT_FLIP:
         return with_registers(c, flip);
     case RS_INJECT_KILL:
-        return rs_restart(c, "killed") ? 0 : -EIO;
+        return rs_restart(c, RS_LAST_KILL) ? 0 : -EIO;
     default: /* RS_INJECT_HANG: needs the heartbeat to be noticed */
         return -ENOSYS;
     }

@@ -10,6 +10,7 @@
 
 #include <keel/os/timer.h>
 #include <keel/printf.h>
+#include <keel/proto/rs_defs.h>
 
 #define RESTART_WINDOW_S 60 /* the description's limit counts restarts in a minute */
 
@@ -54,13 +55,28 @@ static bool stays_down(rs_component_t *c)
     return false;
 }
 
-bool rs_restart(rs_component_t *c, const char *why)
+static const char *cause_name(uint32_t cause)
+{
+    switch (cause) {
+    case RS_LAST_FAULT:
+        return "after a fault";
+    case RS_LAST_EXIT:
+        return "after it exited";
+    case RS_LAST_KILL:
+        return "killed";
+    default:
+        return "by hand";
+    }
+}
+
+bool rs_restart(rs_component_t *c, uint32_t cause)
 {
     uint64_t now = keel_counter();
     if (c->state == RS_UNBUILT || c->state == RS_FAILED) {
         return false;
     }
     teardown(c);
+    c->last = cause;
     if (over_limit(c, now)) {
         printf("rs: %s restarted %u times within a minute; it stays down\n", c->desc->name,
                c->desc->restart_limit);
@@ -74,6 +90,7 @@ bool rs_restart(rs_component_t *c, const char *why)
     }
     c->state = RS_RUNNING;
     c->started_at = now;
-    printf("rs: %s restarted (%s), restart %lu\n", c->desc->name, why, (unsigned long)c->restarts);
+    printf("rs: %s restarted (%s), restart %lu\n", c->desc->name, cause_name(cause),
+           (unsigned long)c->restarts);
     return true;
 }

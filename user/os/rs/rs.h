@@ -42,6 +42,7 @@ typedef struct rs_component {
     seL4_Word restarts;
     uint64_t restart_at[RS_RESTARTS_KEPT]; /* counter values, a ring */
     uint64_t started_at;                   /* counter value at its last start */
+    uint32_t last;                         /* what last stopped it: RS_LAST_* */
 } rs_component_t;
 
 /* The whole system as rs holds it. */
@@ -87,7 +88,7 @@ void rs_channels_down(const rs_component_t *c);
 
 /* restart.c: tear c down and build it again from its ELF (false if it
  * stays down: the description's limit, or it cannot be built). */
-bool rs_restart(rs_component_t *c, const char *why);
+bool rs_restart(rs_component_t *c, uint32_t cause); /* cause: RS_LAST_* */
 
 /* inject.c: proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno. */
 long rs_inject(rs_component_t *c, uint64_t kind);

@@ -7,6 +7,7 @@
  * generated dispatch has checked every argument before a handler runs. */
 #include "rs.h"
 #include <errno.h>
+#include <keel/os/timer.h>
 #include <keel/proto/rs_server.h>
 #include <keel/string.h>
 
@@ -50,7 +51,7 @@ static void copy_name(char out[KEEL_PROTO_NAME_BYTES], const char *name)
 
 long proto_rs_list(void *ctx, seL4_Word badge, uint64_t index, char name[KEEL_PROTO_NAME_BYTES],
                    uint64_t *state, uint64_t *priority, uint64_t *quota, uint64_t *faults,
-                   uint64_t *restarts)
+                   uint64_t *restarts, uint64_t *uptime, uint64_t *last)
 {
     (void)ctx;
     (void)badge;
@@ -65,6 +66,10 @@ long proto_rs_list(void *ctx, seL4_Word badge, uint64_t index, char name[KEEL_PR
     *quota = c->desc->quota;
     *faults = c->faults;
     *restarts = c->restarts;
+    *uptime = c->state == RS_RUNNING
+                  ? (keel_counter() - c->started_at) * 1000 / keel_counter_frequency()
+                  : 0;
+    *last = c->last;
     return count;
 }
 
@@ -120,7 +125,7 @@ long proto_rs_restart(void *ctx, seL4_Word badge, const char *component)
     if (c == NULL) {
         return error;
     }
-    return rs_restart(c, "by hand") ? 0 : -EIO;
+    return rs_restart(c, RS_LAST_RESTART) ? 0 : -EIO;
 }
 
 long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t kind)
