@@ -1,6 +1,7 @@
 /* The host test harness: the registry of tests, failure recording, and main,
  * which runs the tests and prints the result-line protocol (see harness.h). */
 #include <harness.h>
+#include <splitmix64.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,11 +134,7 @@ uint64_t harness_seed(void)
 
 uint64_t harness_rng_next(harness_rng_t *rng)
 {
-    /* splitmix64: a Weyl sequence scrambled by two multiply-xorshift rounds. */
-    uint64_t z = (rng->state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64_next(&rng->state);
 }
 
 uint64_t harness_rng_below(harness_rng_t *rng, uint64_t bound)

@@ -20,7 +20,7 @@ $(HOST_PROTO_STAMP): $(HOST_PROTO_FILES) tools/genproto.py
 $(HOST_PROTO_SRCS): $(HOST_PROTO_STAMP)
 
 HOST_OS_INCLUDES := -Itests/host -Itests/host/proto_shim -I$(HOST_PROTO_DIR)/include \
-                    -Iuser/os/lib -Iuser/os/include -Ilibkeel/include -I$(GEN_INCLUDE)
+                    -Iuser/os/lib -Iuser/os/include -Ilibkeel/include -Icommon/include -I$(GEN_INCLUDE)
 HOST_OS_CFLAGS   := $(HOST_CFLAGS) -D_DEFAULT_SOURCE
 
 $(BUILD)/host/os/obj/%.o: %.c | $(GEN_HEADERS) $(HOST_PROTO_STAMP)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <keel/proto/pm_defs.h>
 #include <keel/proto/vfs_defs.h>
+#include <splitmix64.h>
 #include <string.h>
 
 #define LABEL_BITS 52     /* what seL4_MessageInfo carries */
@@ -13,10 +14,7 @@
 
 uint64_t rng_next(hostile_t *h)
 {
-    uint64_t z = (h->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return splitmix64_next(&h->rng);
 }
 
 uint64_t rng_below(hostile_t *h, uint64_t n)

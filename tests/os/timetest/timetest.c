@@ -25,6 +25,7 @@
  * an upper bound on time: a sleep must last at least as long as asked,
  * never at most. */
 #include <errno.h>
+#include <keel/os/channel.h>
 #include <keel/os/rtc.h>
 #include <keel/os/startinfo.h>
 #include <keel/os/timer.h>
@@ -92,14 +93,8 @@ static seL4_CPtr own_notification;
 
 static channel_t channel(const char *name)
 {
-    char notify[64];
-    snprintf(notify, sizeof(notify), "%s.notify", name);
-    const keel_startcap_t *region = grant(name, KEEL_CAP_REGION);
-    const keel_startcap_t *signal = grant(notify, KEEL_CAP_NOTIFICATION);
-    if (region == NULL || signal == NULL) {
-        return (channel_t){ 0 };
-    }
-    return (channel_t){ (keel_channel_t *)region->vaddr, signal->cptr };
+    keel_channel_end_t end = keel_channel_end((const keel_startinfo_t *)KEEL_STARTINFO_VADDR, name);
+    return (channel_t){ end.rings, end.signal };
 }
 
 /* The driver's start (keel/os/ring.h): it announces its instance and

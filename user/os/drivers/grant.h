@@ -3,10 +3,9 @@
  * channels. */
 #pragma once
 
-#include <keel/os/ring.h>
+#include <keel/os/channel.h>
 #include <keel/os/start.h>
 #include <keel/printf.h>
-#include <keel/string.h>
 #include <sel4/sel4.h>
 
 /* The entry `name` of `kind`; without it the driver says so and ends. */
@@ -32,8 +31,8 @@ typedef struct driver_client {
     uint32_t epoch; /* this instance's (keel_channel_open) */
 } driver_client_t;
 
-/* Every channel end of the start page (a region NAME with its NAME.notify:
- * a device region has none) into clients[0..max); how many. Each is
+/* Every channel end of the start page (a region with its NAME.notify: a
+ * device region has none) into clients[0..max); how many. Each is
  * opened: this instance announces its epoch and signals the client, and
  * serves it once the client has caught up (driver_client_ready). */
 static inline unsigned driver_clients(driver_client_t *clients, unsigned max)
@@ -41,24 +40,16 @@ static inline unsigned driver_clients(driver_client_t *clients, unsigned max)
     const keel_startinfo_t *si = keel_startinfo();
     unsigned n = 0;
     for (uint32_t i = 0; i < si->ncaps && n < max; i++) {
-        const keel_startcap_t *region = &si->caps[i];
-        char name[KEEL_NAME_MAX + sizeof(".notify")];
-        size_t length = strlen(region->name);
-        if (region->kind != KEEL_CAP_REGION || region->size < sizeof(keel_channel_t)) {
-            continue;
-        }
-        memcpy(name, region->name, length);
-        memcpy(name + length, ".notify", sizeof(".notify"));
-        const keel_startcap_t *signal = keel_startinfo_find(si, name);
-        if (signal == NULL || signal->kind != KEEL_CAP_NOTIFICATION) {
+        keel_channel_end_t end = keel_channel_end_of(si, &si->caps[i]);
+        if (end.rings == NULL) {
             continue;
         }
         driver_client_t *c = &clients[n++];
-        *c = (driver_client_t){ .chan = (keel_channel_t *)region->vaddr,
-                                .signal = signal->cptr,
-                                .bit = signal->badge & ~KEEL_BADGE_NOTIFY,
-                                .name = region->name };
-        c->epoch = keel_channel_open(c->chan);
+        *c = (driver_client_t){ .chan = end.rings,
+                                .signal = end.signal,
+                                .bit = end.bit,
+                                .name = end.name,
+                                .epoch = keel_channel_open(end.rings) };
         seL4_Signal(c->signal);
     }
     return n;

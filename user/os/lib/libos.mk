@@ -21,7 +21,7 @@ PICOLIBC_LIBS := $(PICOLIBC)/lib/libc.a $(PICOLIBC)/lib/libm.a
 # picolibc package depends on.
 LIBGCC        := $(shell aarch64-linux-gnu-gcc -print-libgcc-file-name 2>/dev/null)
 
-OS_INCLUDES := -Iuser/os/lib/include -Iuser/os/include -Ilibkeel/include -I$(GEN_INCLUDE) \
+OS_INCLUDES := -Iuser/os/lib/include -Iuser/os/include -Ilibkeel/include -Icommon/include -I$(GEN_INCLUDE) \
                -isystem $(PICOLIBC)/include
 OS_FEATURES := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -fno-pic \

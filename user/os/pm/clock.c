@@ -8,9 +8,9 @@
 #include "pm.h"
 
 #include <errno.h>
+#include <keel/os/channel.h>
 #include <keel/os/rtc.h>
 #include <keel/os/timer.h>
-#include <keel/string.h>
 
 /* A timeout's cookie: the table entry in the low byte, a sequence number
  * above it, so that a completion for a process that ended (and whose entry
@@ -35,20 +35,8 @@ static struct {
 
 static channel_t find_channel(const char *name)
 {
-    const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
-    char notify[KEEL_NAME_MAX + sizeof(".notify")];
-    size_t length = strlen(name);
-    memcpy(notify, name, length);
-    memcpy(notify + length, ".notify", sizeof(".notify"));
-    const keel_startcap_t *region = keel_startinfo_find(si, name);
-    const keel_startcap_t *signal = keel_startinfo_find(si, notify);
-    if (region == NULL || region->kind != KEEL_CAP_REGION ||
-        region->size < sizeof(keel_channel_t) || signal == NULL ||
-        signal->kind != KEEL_CAP_NOTIFICATION) {
-        return (channel_t){ 0 };
-    }
-    return (channel_t){ (keel_channel_t *)region->vaddr, signal->cptr,
-                        signal->badge & ~KEEL_BADGE_NOTIFY, 0 };
+    keel_channel_end_t end = keel_channel_end((const keel_startinfo_t *)KEEL_STARTINFO_VADDR, name);
+    return (channel_t){ end.rings, end.signal, end.bit, 0 };
 }
 
 void pm_clock_init(void)

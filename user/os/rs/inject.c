@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <keel/os/timer.h>
 #include <keel/proto/rs_defs.h>
+#include <splitmix64.h>
 
 #define REGISTERS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
 #define SPSR_INDEX 2  /* pc, sp, spsr, x0, ...: the saved PSTATE is no register to flip */
@@ -15,16 +16,13 @@
 
 static uint64_t random_state;
 
-/* splitmix64, seeded from the counter at the first use. */
+/* Seeded from the counter at the first use. */
 static uint64_t random_next(void)
 {
     if (random_state == 0) {
         random_state = keel_counter();
     }
-    uint64_t z = (random_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
+    return splitmix64_next(&random_state);
 }
 
 /* Stop it, change its registers with `corrupt`, let it run. */

@@ -4,7 +4,7 @@
  * for output (and no input). */
 #include "vfs.h"
 
-#include <keel/os/ring.h>
+#include <keel/os/channel.h>
 #include <keel/os/uart.h>
 #include <keel/syscalls.h>
 
@@ -31,15 +31,10 @@ static void catch_up(void)
 
 void console_init(void)
 {
-    const keel_startinfo_t *si = keel_startinfo();
-    const keel_startcap_t *chan = keel_startinfo_find(si, "uart");
-    const keel_startcap_t *sig = keel_startinfo_find(si, "uart.notify");
-    if (chan != NULL && chan->kind == KEEL_CAP_REGION && sig != NULL &&
-        sig->kind == KEEL_CAP_NOTIFICATION) {
-        uart = (keel_channel_t *)chan->vaddr;
-        uart_signal = sig->cptr;
-        uart_bit = sig->badge & ~KEEL_BADGE_NOTIFY;
-    }
+    keel_channel_end_t end = keel_channel_end(keel_startinfo(), "uart");
+    uart = end.rings; /* NULL without one: the debug console */
+    uart_signal = end.signal;
+    uart_bit = end.bit;
 }
 
 /* Up to KEEL_UART_INLINE bytes per request; a full ring waits for the

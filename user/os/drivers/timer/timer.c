@@ -51,9 +51,6 @@ static bool answer(client_t *cl, uint64_t cookie, uint32_t status)
 /* Take the client's requests while an answer would fit (keel/os/timer.h). */
 static bool take_requests(client_t *cl)
 {
-    if (!driver_client_ready(&cl->c)) {
-        return false;
-    }
     keel_ring_entry_t e;
     bool answered = false;
     while (!keel_ring_full(&cl->c.chan->completion) && keel_ring_get(&cl->c.chan->request, &e)) {
@@ -78,9 +75,6 @@ static bool take_requests(client_t *cl)
 static bool fire_due(client_t *cl, uint64_t now)
 {
     bool answered = false;
-    if (!driver_client_ready(&cl->c)) {
-        return false;
-    }
     while (!keel_ring_full(&cl->c.chan->completion)) {
         int slot = deadlines_take_due(&cl->timeouts, now);
         if (slot < 0) {
@@ -115,13 +109,18 @@ static void program_timer(void)
     }
 }
 
-/* Whatever woke the driver, every client's rings are looked at: requests
- * first (a timeout already due fires in the same pass), then what is due. */
+/* Whatever woke the driver, the rings of every client that has caught up
+ * with this instance are looked at: requests first (a timeout already due
+ * fires in the same pass), then what is due. A client not caught up has
+ * no timeouts here yet. */
 static void serve(void)
 {
     uint64_t now = keel_counter();
     for (unsigned i = 0; i < timer.nclients; i++) {
         client_t *cl = &timer.client[i];
+        if (!driver_client_ready(&cl->c)) {
+            continue;
+        }
         bool answered = take_requests(cl);
         answered |= fire_due(cl, now);
         if (answered) {

@@ -102,9 +102,10 @@ int main(int argc, char **argv, char **envp)
     (void)argc, (void)argv, (void)envp;
     regs = (volatile uint32_t *)driver_grant("regs", KEEL_CAP_REGION)->vaddr;
     const keel_startcap_t *rx = driver_grant("rx", KEEL_CAP_IRQ);
-    driver_grant("chan", KEEL_CAP_REGION);
-    driver_grant("chan.notify", KEEL_CAP_NOTIFICATION);
-    driver_clients(&vfs, 1);
+    if (driver_clients(&vfs, 1) == 0) {
+        printf("uart: no channel to its client; stopping\n");
+        keel_exit_hook(1);
+    }
     chan = vfs.chan;
     seL4_CPtr own = driver_grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
     irq = rx->cptr;
