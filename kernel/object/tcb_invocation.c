@@ -404,7 +404,7 @@ static exception_t decode_bind_notification(invocation_t *inv, const tcb_t *targ
         return error_illegal_operation(inv);
     }
     const notification_t *ntfn = cap_object(cap);
-    if (ntfn->head != 0 || ntfn->bound_tcb != 0) {
+    if (notification_has_waiters(ntfn) || ntfn->bound_tcb != 0) {
         return error_illegal_operation(inv);
     }
     *notification = cap;

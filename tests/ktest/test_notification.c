@@ -314,6 +314,27 @@ KT_THREAD_TEST(test_bound_pending_and_unbind)
     KT_ASSERT_EQ(word, 0x3);
 }
 
+/* Badges pending do not stop a bind (only waiting threads or another bound
+ * TCB do): the bound thread takes them at its first endpoint Recv. */
+KT_THREAD_TEST(test_bind_active)
+{
+    got_count = 0;
+    seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
+    seL4_CPtr ep = kt_env_object(seL4_EndpointObject, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_CPtr b5 = kt_env_mint(ntfn, seL4_AllRights, 0x5);
+    KT_RETURN_IF_FAILED();
+    static seL4_Word in[8];
+    set_raw(in, ep, seL4_SysRecv);
+    kt_thread_t *t = kt_thread_create(raw_receive, (seL4_Word)in, KT_PRIO_HIGH, 0);
+    KT_RETURN_IF_FAILED();
+    seL4_Signal(b5);
+    KT_ASSERT_OK(seL4_TCB_BindNotification(t->tcb, ntfn));
+    kt_thread_start(t);
+    KT_ASSERT_EQ(got_count, 1);
+    KT_ASSERT_EQ(got[0], 0x5);
+}
+
 /* Two raw receives in a row, each recorded. */
 static volatile seL4_Word rec[2][8];
 static volatile int nrec;
@@ -495,6 +516,7 @@ const ktest_case_t ktest_notification_cases[] = {
     { "ntfn.bound_delivery", test_bound_delivery },
     { "ntfn.bound_server_replyrecv", test_bound_server_replyrecv },
     { "ntfn.bound_pending_and_unbind", test_bound_pending_and_unbind },
+    { "ntfn.bind_active", test_bind_active },
     { "ntfn.bound_before_message", test_bound_before_message },
     { "ntfn.wait_where_not_allowed", test_wait_where_not_allowed },
     { "ntfn.waiter_suspend_and_delete", test_waiter_suspend_and_delete },

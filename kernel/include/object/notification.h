@@ -35,6 +35,13 @@ static inline bool notification_bound_pending(const tcb_t *thread)
                NTFN_ACTIVE;
 }
 
+/* Whether threads wait on it (a notification that has them cannot be
+ * bound; one with badges pending can). */
+static inline bool notification_has_waiters(const notification_t *ntfn)
+{
+    return tcb_queue_state(ntfn->head) == NTFN_WAITING;
+}
+
 /* A bound notification with pending badges, delivered instead of an
  * endpoint message (ABI 1.4 Recv). Returns true if it was delivered. */
 bool notification_deliver_bound(tcb_t *thread);
