@@ -45,7 +45,9 @@ KEEL_SYSDESC_MAGIC = 0x315359534C45454B
 KEEL_SYSDESC_VERSION = 1
 KEEL_SYSDESC_FILE = "system"
 KEEL_SYSDESC_MAX_COMPONENTS = 64
-KEEL_SYSDESC_MAX_NOTIFY_BITS = 63
+KEEL_SYSDESC_MAX_NOTIFY_BITS = 62
+KEEL_SYSDESC_MAX_HEARTBEATS = 48
+KEEL_SYSDESC_MAX_RS_CHANNELS = 8
 KEEL_PRIORITY_MAX = 254
 KEEL_SYSDESC_SERVER_RS = 0xFFFFFFFF
 RS_SERVICE = "rs"  # the root task's own service (proto/rs.proto): `use rs`, never `serve rs`
@@ -55,6 +57,7 @@ GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
 GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = GRANT_MINT = 1
 GRANT_USE_MINT = GRANT_FRAMES = 2
 RESTART = {"never": 0, "always": 1}
+HEARTBEAT_MIN_MS = 10  # rs's pings are not a load
 
 ARCHIVE_HEADER = struct.Struct("<QIIQQ")
 ARCHIVE_ENTRY = struct.Struct(f"<{KEEL_ARCHIVE_NAME_MAX}sQQ")
@@ -164,6 +167,14 @@ class Channel:
     def __init__(self, line, ends, pages):
         self.line, self.ends, self.pages = line, ends, pages
         self.frames = None  # the end (0 or 1) given the frame caps
+        self.rs_name = 0  # rs's end: its name's offset in the string table
+
+
+RS_END = "rs"  # a channel end naming rs itself: rs is that channel's client
+
+
+def end_index(system, name):
+    return KEEL_SYSDESC_SERVER_RS if name == RS_END else system.component(name).index
 
 
 class System:
@@ -376,6 +387,8 @@ def attr_restart(comp, line, args):
     maxima = {"heartbeat": (1 << 32) - 1, "backoff": (1 << 32) - 1, "limit": RESTART_LIMIT_MAX}
     values = [parse_int(opts.get(k, "0"), line, k, 0, maxima[k])
               for k in ("heartbeat", "backoff", "limit")]
+    if 0 < values[0] < HEARTBEAT_MIN_MS:
+        raise DescError(line, f"heartbeat={values[0]}: at least {HEARTBEAT_MIN_MS} ms")
     comp.restart = (args[0], *values)
 
 
@@ -403,6 +416,8 @@ def parse_channel(system, line, args):
                             f"{KEEL_NAME_MAX - 1 - len(NOTIFY_SUFFIX)} characters (the start page "
                             f"also names '{name}{NOTIFY_SUFFIX}')")
         ends.append((check_name(comp, line, "component"), name))
+    if ends[1][0] == RS_END:
+        raise DescError(line, "rs can be a channel's client only: the first end")
     chan = Channel(line, ends, pages)
     if "frames" in opts:
         # That end also gets the pages' frame caps, to map them into
@@ -432,6 +447,7 @@ def check(system, elf_dirs, ram):
     for line, _, path in system.files:
         find_elf(system, line, path, elf_dirs)
     check_names_unique(system)
+    check_rs_bits(system)
     resolve_services(system)
     check_claims(system, GRANT_IRQ, lambda g: (g.irq, g.irq + 1), "IRQ {}",
                  lambda lo, hi: f"{lo}")
@@ -493,9 +509,10 @@ def elf_pages(elf):
 def attach_channels(system):
     """Each channel end becomes a grant of its component, after its own grants."""
     for index, chan in enumerate(system.channels):
+        chan.index = index
         comps = []
         for comp_name, _ in chan.ends:
-            comp = system.component(comp_name)
+            comp = RS_END if comp_name == RS_END else system.component(comp_name)
             if comp is None:
                 system.error(chan.line, f"channel end names component '{comp_name}', "
                              "which the description does not have")
@@ -505,8 +522,9 @@ def attach_channels(system):
         if comps[0] is comps[1]:
             system.error(chan.line, "a channel needs two different components")
             continue
-        chan.index = index
         for end, (comp, (_, name)) in enumerate(zip(comps, chan.ends)):
+            if comp == RS_END:
+                continue  # rs's own end: rs maps it (user/os/rs/heartbeat.c)
             grant = Grant(chan.line, GRANT_CHANNEL, name)
             grant.target = index
             grant.flags = GRANT_END_B if end else 0
@@ -539,6 +557,24 @@ def check_names_unique(system):
             system.error(line, f"archive file '{name}' is listed twice (line {seen[name]})")
         else:
             seen[name] = line
+
+
+def check_rs_bits(system):
+    """Heartbeats and rs's channels are bits of rs's notification."""
+    for comp in system.components:
+        if comp.name == RS_END:
+            system.error(comp.line, f"component name '{RS_END}' is the root task's")
+    beating = [c for c in system.components if c.restart[1]]
+    if len(beating) > KEEL_SYSDESC_MAX_HEARTBEATS:
+        system.error(beating[-1].line, f"more than {KEEL_SYSDESC_MAX_HEARTBEATS} components "
+                     "with a heartbeat")
+    mine = [c for c in system.channels if c.ends[0][0] == RS_END]
+    if len(mine) > KEEL_SYSDESC_MAX_RS_CHANNELS:
+        system.error(mine[-1].line, f"more than {KEEL_SYSDESC_MAX_RS_CHANNELS} channels of rs")
+    names = [c.ends[0][1] for c in mine]
+    for chan in mine:
+        if names.count(chan.ends[0][1]) > 1:
+            system.error(chan.line, f"rs has two channels named '{chan.ends[0][1]}'")
 
 
 def resolve_services(system):
@@ -659,7 +695,9 @@ def layout_component(system, comp):
             grant.vaddr = vaddr
             mapped |= set(range(vaddr, vaddr + grant.size, PAGE))
             vaddr += grant.size + PAGE  # an unmapped guard page after each region
-    if bits:
+    if comp.restart[1]:
+        entries += 1  # "heartbeat": the cap that answers rs's ping
+    if bits or comp.restart[1]:
         entries += 1  # "notify"
     where = comp.line
     if bits > KEEL_SYSDESC_MAX_NOTIFY_BITS:
@@ -739,6 +777,8 @@ def sysdesc_strings(system):
     grants' prefixes (their offsets go into Grant.string)."""
     strings = Strings()
     args = [strings.add([c.name] + c.args + c.env) for c in system.components]
+    for chan in system.channels:
+        chan.rs_name = strings.add([chan.ends[0][1]])[0] if chan.ends[0][0] == RS_END else 0
     for comp in system.components:
         for g in comp.grants:
             if g.kind == GRANT_FILES:
@@ -771,8 +811,8 @@ def pack_sysdesc(system):
     services = [SYSDESC_SERVICE.pack(cstr(name, KEEL_NAME_MAX),
                                      KEEL_SYSDESC_SERVER_RS if comp is None else comp.index, 0)
                 for name, comp in system.services]
-    channels = [SYSDESC_CHANNEL.pack(system.component(c.ends[0][0]).index,
-                                     system.component(c.ends[1][0]).index, c.pages, 0)
+    channels = [SYSDESC_CHANNEL.pack(end_index(system, c.ends[0][0]),
+                                     end_index(system, c.ends[1][0]), c.pages, c.rs_name)
                 for c in system.channels]
     tables = [b"".join(t) for t in (comps, grants, services, channels)]
     offsets, offset = [], SYSDESC_HEADER.size

@@ -40,11 +40,11 @@ int sysinfo_service_line(char *buf, size_t size, const sysinfo_component_t *c)
     static const char *const states[] = {
         [RS_STATE_RUNNING] = "running", [RS_STATE_FAULTED] = "faulted",
         [RS_STATE_EXITED] = "exited",   [RS_STATE_STOPPED] = "stopped",
-        [RS_STATE_FAILED] = "failed",
+        [RS_STATE_FAILED] = "failed",   [RS_STATE_WAITING] = "waiting",
     };
     static const char *const lasts[] = {
         [RS_LAST_NONE] = "-",          [RS_LAST_FAULT] = "fault", [RS_LAST_EXIT] = "exit",
-        [RS_LAST_RESTART] = "restart", [RS_LAST_KILL] = "kill",
+        [RS_LAST_RESTART] = "restart", [RS_LAST_KILL] = "kill",   [RS_LAST_HANG] = "hang",
     };
     char uptime[24] = "-";
     if (c->state == RS_STATE_RUNNING) {

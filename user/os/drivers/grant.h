@@ -63,6 +63,32 @@ static inline bool driver_client_ready(const driver_client_t *c)
     return keel_channel_ready(c->chan, c->epoch);
 }
 
+/* Wait for the driver's own notification and return its bits. rs's
+ * heartbeat pings (KEEL_BADGE_HEARTBEAT, docs/reliability.md "Hangs") are
+ * answered here, through the start page's "heartbeat" cap, so that a
+ * driver has no code for them: a driver that comes back to its wait is
+ * alive; one that does not is hung. */
+static inline seL4_Word driver_wait(seL4_CPtr own)
+{
+    static const keel_startcap_t *heartbeat;
+    static bool looked;
+    if (!looked) {
+        heartbeat = keel_startinfo_find(keel_startinfo(), "heartbeat");
+        looked = true;
+    }
+    for (;;) {
+        seL4_Word bits;
+        seL4_Wait(own, &bits);
+        if ((bits & KEEL_BADGE_HEARTBEAT) && heartbeat != NULL) {
+            seL4_Signal(heartbeat->cptr);
+        }
+        bits &= ~KEEL_BADGE_HEARTBEAT;
+        if (bits & ~KEEL_BADGE_NOTIFY) {
+            return bits;
+        }
+    }
+}
+
 /* "name, name, ..." of the clients into buf, for the driver's first line. */
 static inline const char *driver_client_names(const driver_client_t *clients, unsigned n, char *buf,
                                               size_t size)

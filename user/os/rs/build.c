@@ -148,20 +148,34 @@ static seL4_Error mint_in(rs_component_t *c, keel_startcap_t *e, seL4_CPtr src,
                            rights, badge);
 }
 
-/* The grant at the other end of channel `g`. */
-static const keel_sysdesc_grant_t *other_end(const keel_sysdesc_grant_t *g, uint32_t *comp)
+/* What signals the other end of channel `g`: its notification and the
+ * badge that raises the channel's bit there (false if there is none). The
+ * other end may be rs itself (heartbeat.c): rs's notification, the bit of
+ * rs's channel. */
+static bool other_end(const keel_sysdesc_grant_t *g, seL4_CPtr *notification, seL4_Word *badge)
 {
     const keel_sysdesc_channel_t *ch = &rs_channels(rs.desc)[g->target];
-    *comp = ch->end[(g->flags & KEEL_GRANT_END_B) ? 0 : 1];
-    const rs_component_t *peer = &rs.comp[*comp];
+    uint32_t comp = ch->end[(g->flags & KEEL_GRANT_END_B) ? 0 : 1];
+    if (comp == KEEL_SYSDESC_SERVER_RS) {
+        uint32_t mine = 0; /* rs's channels before this one */
+        for (uint32_t i = 0; i < g->target; i++) {
+            mine += rs_channels(rs.desc)[i].end[0] == KEEL_SYSDESC_SERVER_RS;
+        }
+        *notification = rs.notification;
+        *badge = KEEL_BADGE_NOTIFY | ((seL4_Word)1 << (RS_CHANNEL_BIT0 + mine));
+        return rs.notification != 0;
+    }
+    const rs_component_t *peer = &rs.comp[comp];
     for (uint32_t i = 0; i < peer->desc->ngrants; i++) {
         const keel_sysdesc_grant_t *pg = rs_grant(peer, i);
         if (pg->kind == KEEL_GRANT_CHANNEL && pg->target == g->target &&
             (pg->flags & KEEL_GRANT_END_B) != (g->flags & KEEL_GRANT_END_B)) {
-            return pg;
+            *notification = peer->notification;
+            *badge = KEEL_BADGE_NOTIFY | pg->badge;
+            return peer->notification != 0;
         }
     }
-    return NULL;
+    return false;
 }
 
 /* With KEEL_GRANT_FRAMES: a copy of each page's frame cap, in consecutive
@@ -201,14 +215,14 @@ static seL4_Error grant_channel(rs_component_t *c, const keel_sysdesc_grant_t *g
     }
     memcpy(name, g->name, len);
     memcpy(name + len, NOTIFY_SUFFIX, sizeof(NOTIFY_SUFFIX));
-    uint32_t peer;
-    const keel_sysdesc_grant_t *pg = other_end(g, &peer);
-    if (pg == NULL) {
+    seL4_CPtr peer;
+    seL4_Word badge;
+    if (!other_end(g, &peer, &badge)) {
         return seL4_FailedLookup;
     }
     keel_startcap_t *e = add_entry(c, name, KEEL_CAP_NOTIFICATION, 0);
     e->badge = g->badge;
-    return mint_in(c, e, rs.comp[peer].notification, seL4_CanWrite, KEEL_BADGE_NOTIFY | pg->badge);
+    return mint_in(c, e, peer, seL4_CanWrite, badge);
 }
 
 static seL4_Error grant_one(rs_component_t *c, uint32_t i)
@@ -265,6 +279,13 @@ static bool fill_cspace(rs_component_t *c)
             return failed(c, "its notification", err);
         }
     }
+    if (c->ping != 0) { /* its answer to rs's heartbeat pings raises its bit of rs's */
+        keel_startcap_t *e = add_entry(c, "heartbeat", KEEL_CAP_NOTIFICATION, 0);
+        err = mint_in(c, e, rs.notification, seL4_CanWrite, KEEL_BADGE_NOTIFY | c->beat_bit);
+        if (err != seL4_NoError) {
+            return failed(c, "its heartbeat", err);
+        }
+    }
     for (uint32_t i = 0; i < c->desc->ngrants; i++) {
         err = grant_one(c, i);
         if (err != seL4_NoError) {
@@ -318,16 +339,16 @@ static bool grants_made(const rs_component_t *c)
 static void channel_down(const rs_component_t *c, const keel_sysdesc_grant_t *g, seL4_CPtr slot)
 {
     uint32_t down = KEEL_CHANNEL_DOWN;
-    uint32_t peer;
-    const keel_sysdesc_grant_t *pg = other_end(g, &peer);
+    seL4_CPtr peer;
+    seL4_Word badge;
     if (kb_fill_frame(&rs_host, rs.channel[g->target], offsetof(keel_channel_t, driver_epoch),
                       &down, sizeof(down), false) != seL4_NoError ||
-        pg == NULL || rs.comp[peer].notification == 0) {
+        !other_end(g, &peer, &badge)) {
         printf("rs: cannot tell %s's peer on %s that it is down\n", c->desc->name, g->name);
         return;
     }
-    if (seL4_CNode_Mint(RS_ROOT, slot, RS_DEPTH, RS_ROOT, rs.comp[peer].notification, RS_DEPTH,
-                        seL4_CanWrite, KEEL_BADGE_NOTIFY | pg->badge) == seL4_NoError) {
+    if (seL4_CNode_Mint(RS_ROOT, slot, RS_DEPTH, RS_ROOT, peer, RS_DEPTH, seL4_CanWrite, badge) ==
+        seL4_NoError) {
         seL4_Signal(slot);
         seL4_CNode_Delete(RS_ROOT, slot, RS_DEPTH);
     }

@@ -114,13 +114,7 @@ static void report(const rs_component_t *c, seL4_MessageInfo_t info)
 static void exited(rs_component_t *c, long status)
 {
     printf("rs: %s exited with status %ld\n", c->desc->name, status);
-    if (c->desc->restart == KEEL_RESTART_ALWAYS) {
-        rs_restart(c, RS_LAST_EXIT);
-        return;
-    }
-    seL4_TCB_Suspend(c->proc.tcb);
-    c->state = RS_EXITED;
-    c->last = RS_LAST_EXIT;
+    rs_failed(c, RS_LAST_EXIT);
 }
 
 static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
@@ -136,15 +130,7 @@ static void handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
     }
     report(c, info);
     c->faults++;
-    if (c->desc->restart == KEEL_RESTART_ALWAYS) {
-        rs_restart(c, RS_LAST_FAULT); /* no reply: that thread is gone */
-        return;
-    }
-    /* Suspend rather than leave it waiting for a reply: a component that
-     * sends on its fault endpoint itself is stopped all the same. */
-    seL4_TCB_Suspend(c->proc.tcb);
-    c->state = RS_FAULTED;
-    c->last = RS_LAST_FAULT;
+    rs_failed(c, RS_LAST_FAULT); /* no reply: restarted, that thread is gone; or suspended */
 }
 
 void rs_serve(void)
@@ -152,7 +138,10 @@ void rs_serve(void)
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(rs.endpoint, &badge);
     for (;;) {
-        if (rs_is_client(badge)) {
+        if (badge & KEEL_BADGE_NOTIFY) { /* rs's own notification: no message */
+            rs_heartbeat_notified(badge);
+            info = seL4_Recv(rs.endpoint, &badge);
+        } else if (rs_is_client(badge)) {
             info = seL4_ReplyRecv(rs.endpoint, rs_answer(badge, info), &badge);
         } else {
             handle_fault(badge, info);

@@ -117,6 +117,9 @@ static bool make_slot_ranges(void)
 
 static bool needs_notification(const rs_component_t *c)
 {
+    if (c->desc->heartbeat_ms != 0) {
+        return true; /* the pings arrive there */
+    }
     for (uint32_t i = 0; i < c->desc->ngrants; i++) {
         uint32_t kind = rs_grant(c, i)->kind;
         if (kind == KEEL_GRANT_IRQ || kind == KEEL_GRANT_CHANNEL) {

@@ -13,6 +13,8 @@
 #include <keel/proto/rs_defs.h>
 
 #define RESTART_WINDOW_S 60 /* the description's limit counts restarts in a minute */
+#define RS_STABLE_MS 1000     /* a failure later than this after its start ends a run */
+#define RS_BACKOFF_MAX_MS 5000
 
 static void teardown(rs_component_t *c)
 {
@@ -62,6 +64,8 @@ static const char *cause_name(uint32_t cause)
         return "after a fault";
     case RS_LAST_EXIT:
         return "after it exited";
+    case RS_LAST_HANG:
+        return "after it hung";
     case RS_LAST_KILL:
         return "killed";
     default:
@@ -69,12 +73,25 @@ static const char *cause_name(uint32_t cause)
     }
 }
 
-bool rs_restart(rs_component_t *c, uint32_t cause)
+/* Build the torn-down c again and start it. */
+static bool build_again(rs_component_t *c, uint64_t now)
 {
-    uint64_t now = keel_counter();
-    if (c->state == RS_UNBUILT || c->state == RS_FAILED) {
-        return false;
+    if (!rs_build(c) || seL4_TCB_Resume(c->proc.tcb) != seL4_NoError) {
+        printf("rs: %s cannot be built again; it stays down\n", c->desc->name);
+        teardown(c);
+        return stays_down(c);
     }
+    c->state = RS_RUNNING;
+    c->started_at = now;
+    rs_heartbeat_reset(c);
+    printf("rs: %s restarted (%s), restart %lu\n", c->desc->name, cause_name(c->last),
+           (unsigned long)c->restarts);
+    return true;
+}
+
+/* Tear c down and count the restart; false if it stays down instead. */
+static bool take_down(rs_component_t *c, uint32_t cause, uint64_t now)
+{
     teardown(c);
     c->last = cause;
     if (over_limit(c, now)) {
@@ -83,14 +100,66 @@ bool rs_restart(rs_component_t *c, uint32_t cause)
         return stays_down(c);
     }
     note_restart(c, now);
-    if (!rs_build(c) || seL4_TCB_Resume(c->proc.tcb) != seL4_NoError) {
-        printf("rs: %s cannot be built again; it stays down\n", c->desc->name);
-        teardown(c);
-        return stays_down(c);
-    }
-    c->state = RS_RUNNING;
-    c->started_at = now;
-    printf("rs: %s restarted (%s), restart %lu\n", c->desc->name, cause_name(cause),
-           (unsigned long)c->restarts);
     return true;
+}
+
+bool rs_restart(rs_component_t *c, uint32_t cause)
+{
+    uint64_t now = keel_counter();
+    if (c->state == RS_UNBUILT || c->state == RS_FAILED) {
+        return false;
+    }
+    c->streak = 0; /* by hand: a fresh start, no backoff owed */
+    return take_down(c, cause, now) && build_again(c, now);
+}
+
+/* The delay before the restart after a failure: none for the first of a
+ * run, then the description's backoff doubling with each failure that
+ * came within RS_STABLE_MS of its start, up to RS_BACKOFF_MAX_MS. */
+static uint64_t backoff_ms(rs_component_t *c, uint64_t now)
+{
+    uint64_t ran_ms = keel_ticks_to_ns(now - c->started_at, keel_counter_frequency()) / 1000000;
+    c->streak = ran_ms < RS_STABLE_MS ? c->streak + 1 : 1;
+    if (c->desc->backoff_ms == 0 || c->streak < 2 || rs_heartbeat_needs(c)) {
+        return 0;
+    }
+    uint32_t doublings = c->streak - 2 < 16 ? c->streak - 2 : 16;
+    uint64_t delay = (uint64_t)c->desc->backoff_ms << doublings;
+    return delay < RS_BACKOFF_MAX_MS ? delay : RS_BACKOFF_MAX_MS;
+}
+
+void rs_failed(rs_component_t *c, uint32_t cause)
+{
+    if (c->desc->restart != KEEL_RESTART_ALWAYS) {
+        /* Suspended rather than left waiting for a reply: a component
+         * that sends on its fault endpoint itself is stopped all the same. */
+        seL4_TCB_Suspend(c->proc.tcb);
+        c->state = cause == RS_LAST_EXIT ? RS_EXITED : RS_FAULTED;
+        c->last = cause;
+        return;
+    }
+    uint64_t now = keel_counter();
+    uint64_t delay = backoff_ms(c, now);
+    if (!take_down(c, cause, now)) {
+        return;
+    }
+    if (delay == 0) {
+        build_again(c, now);
+        return;
+    }
+    printf("rs: %s failed %u times in a row; restart in %lu ms\n", c->desc->name, c->streak,
+           (unsigned long)delay);
+    c->state = RS_WAITING;
+    c->restart_due =
+        keel_add_saturated(now, keel_ns_to_ticks(delay * 1000000, keel_counter_frequency()));
+}
+
+void rs_restart_due(uint64_t now)
+{
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        rs_component_t *c = &rs.comp[i];
+        if (c->state == RS_WAITING && now >= c->restart_due) {
+            build_again(c, now);
+        }
+    }
 }

@@ -22,6 +22,7 @@ enum rs_state {
     RS_FAULTED, /* faulted; stopped (its policy: restart never) */
     RS_EXITED,  /* ended on its own (keel_os_exit); stopped (restart never) */
     RS_FAILED,  /* restarted too often, or could not be built again: stays down */
+    RS_WAITING, /* failed and torn down: built again at restart_due (its backoff) */
 };
 
 #define RS_RESTARTS_KEPT 128 /* the times of its last restarts: mksystem's RESTART_LIMIT_MAX */
@@ -43,6 +44,16 @@ typedef struct rs_component {
     uint64_t restart_at[RS_RESTARTS_KEPT]; /* counter values, a ring */
     uint64_t started_at;                   /* counter value at its last start */
     uint32_t last;                         /* what last stopped it: RS_LAST_* */
+    /* Backoff (restart.c): failures in a row, each within RS_STABLE_MS of
+     * its start, and when a waiting component is built again. */
+    uint32_t streak;
+    uint64_t restart_due;
+    /* Heartbeat (heartbeat.c), for a description with heartbeat=MS. */
+    seL4_CPtr ping;     /* its notification, badged KEEL_BADGE_HEARTBEAT */
+    seL4_Word beat_bit; /* the bit its answer raises in rs's notification */
+    uint64_t next_ping; /* counter value */
+    bool pinged;        /* a ping is out, not answered yet */
+    uint32_t missed;    /* pings in a row it did not answer */
 } rs_component_t;
 
 /* The whole system as rs holds it. */
@@ -54,6 +65,7 @@ typedef struct rs_system {
     seL4_CPtr service[RS_MAX_GRANTS]; /* each service's endpoint */
     seL4_CPtr object[RS_MAX_GRANTS];  /* per grant: the first rs slot of what it hands out */
     seL4_CPtr channel[RS_MAX_GRANTS]; /* per channel: the first of its frames */
+    seL4_CPtr notification;           /* rs's own, bound to its thread: heartbeats, clocks */
 } rs_system_t;
 
 extern rs_system_t rs;
@@ -89,9 +101,24 @@ void rs_channels_down(const rs_component_t *c);
 /* restart.c: tear c down and build it again from its ELF (false if it
  * stays down: the description's limit, or it cannot be built). */
 bool rs_restart(rs_component_t *c, uint32_t cause); /* cause: RS_LAST_* */
+/* The failure `cause` (a fault, an exit, a hang) of c, by its policy:
+ * restarted (at once or after its backoff delay) or stopped. */
+void rs_failed(rs_component_t *c, uint32_t cause);
+void rs_restart_due(uint64_t now); /* build again what waited long enough */
 
 /* inject.c: proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno. */
 long rs_inject(rs_component_t *c, uint64_t kind);
+
+/* heartbeat.c: rs's clocks (its channels to the timer and rtc drivers),
+ * the heartbeat pings, and building again what waits for its backoff. */
+#define RS_CHANNEL_BIT0 KEEL_SYSDESC_MAX_HEARTBEATS /* rs's channels' bits: from here */
+bool rs_heartbeat_init(void); /* after the shared objects: maps rs's channel ends */
+void rs_heartbeat_start(void); /* the components started: arm the clocks */
+void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
+void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
+/* c is the driver at the other end of an rs clock, and no other clock works:
+ * rs would not wake up to build it later, so it restarts at once. */
+bool rs_heartbeat_needs(const rs_component_t *c);
 
 /* fault.c: the fault handler loop (never returns) and the grant table. */
 void rs_serve(void) __attribute__((noreturn));

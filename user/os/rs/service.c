@@ -33,6 +33,8 @@ static uint64_t state_of(const rs_component_t *c)
         return RS_STATE_EXITED;
     case RS_FAILED:
         return RS_STATE_FAILED;
+    case RS_WAITING:
+        return RS_STATE_WAITING;
     default: /* unbuilt, or built and never started */
         return RS_STATE_STOPPED;
     }

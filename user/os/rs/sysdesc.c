@@ -269,9 +269,13 @@ static const char *check_grants(const keel_sysdesc_t *d, const void *archive, ui
 static const char *check_components(const keel_sysdesc_t *d, const void *archive)
 {
     const keel_sysdesc_component_t *c = rs_components(d);
+    uint32_t beating = 0;
     for (uint32_t i = 0; i < d->ncomponents; i++) {
         if (!NAME_OK(c[i].name)) {
             return fail("component %u: its name is not a string", i);
+        }
+        if (c[i].heartbeat_ms != 0 && ++beating > KEEL_SYSDESC_MAX_HEARTBEATS) {
+            return fail("more than %u components with a heartbeat", KEEL_SYSDESC_MAX_HEARTBEATS);
         }
         for (uint32_t j = 0; j < i; j++) {
             if (keel_archive_same_name(c[i].name, c[j].name)) {
@@ -299,11 +303,18 @@ static const char *check_services_and_channels(const keel_sysdesc_t *d)
             return fail("service %u: bad name or server", i);
         }
     }
+    uint32_t rs_ends = 0;
     for (uint32_t i = 0; i < d->nchannels; i++) {
         const keel_sysdesc_channel_t *ch = &rs_channels(d)[i];
-        if (ch->end[0] >= d->ncomponents || ch->end[1] >= d->ncomponents ||
+        bool rs_client = ch->end[0] == KEEL_SYSDESC_SERVER_RS;
+        if ((ch->end[0] >= d->ncomponents && !rs_client) || ch->end[1] >= d->ncomponents ||
             ch->end[0] == ch->end[1] || ch->pages == 0 || ch->pages > MAX_CHANNEL_PAGES) {
             return fail("channel %u: bad ends or size", i);
+        }
+        if (rs_client && (++rs_ends > KEEL_SYSDESC_MAX_RS_CHANNELS || ch->rs_name >= d->strings_size ||
+                          !keel_archive_name_ok(rs_string(d, ch->rs_name),
+                                                d->strings_size - ch->rs_name))) {
+            return fail("channel %u: rs's end: too many, or its name is not a string", i);
         }
     }
     return NULL;

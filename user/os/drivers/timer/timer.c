@@ -149,8 +149,7 @@ int main(int argc, char **argv, char **envp)
            (unsigned long)keel_counter_frequency(),
            driver_client_names(clients, timer.nclients, names, sizeof(names)));
     for (;;) {
-        seL4_Word bits;
-        seL4_Wait(own, &bits);
+        seL4_Word bits = driver_wait(own);
         serve();
         if (bits & timer.irq_bit) {
             seL4_IRQHandler_Ack(timer.irq); /* after serve(): the level has dropped */

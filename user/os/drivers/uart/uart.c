@@ -114,8 +114,7 @@ int main(int argc, char **argv, char **envp)
     seL4_IRQHandler_Ack(irq);
     printf("uart: PL011 receive interrupt on\n");
     for (;;) {
-        seL4_Word bits;
-        seL4_Wait(own, &bits);
+        seL4_Word bits = driver_wait(own);
         if (bits & rx->badge & ~KEEL_BADGE_NOTIFY) {
             receive();
             seL4_IRQHandler_Ack(irq);

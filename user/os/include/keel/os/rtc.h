@@ -6,12 +6,20 @@
  * since 1970-01-01 00:00 UTC that the clock counts. Anything else gets
  * KEEL_RTC_BAD_REQUEST. Reading has no effect, so a request made again
  * (to a restarted driver) is harmless. The driver takes a request only
- * while the completion ring has room. */
+ * while the completion ring has room.
+ *
+ * KEEL_RTC_TICK asks to be woken by the clock's alarm: it is answered
+ * KEEL_RTC_DONE, with the seconds, about a second later (the PL031's match
+ * register; rs's second clock, docs/reliability.md "Hangs"). One at a
+ * time per client: a TICK while one is pending is answered
+ * KEEL_RTC_BAD_REQUEST at once. Asked again of a restarted driver, it is
+ * answered a second after that. */
 #pragma once
 
 #include <keel/os/ring.h>
 
 #define KEEL_RTC_READ 1
+#define KEEL_RTC_TICK 2
 
 /* Completion statuses (the entry's op). */
 #define KEEL_RTC_DONE 0

@@ -75,6 +75,12 @@ typedef struct keel_startcap {
  * bit is the notification word (the sources' bits), not a message. */
 #define KEEL_BADGE_NOTIFY (1ull << 63)
 
+/* rs's heartbeat ping (docs/reliability.md): the bit of a process's own
+ * notification that rs raises to ask "are you alive?"; the process answers
+ * by signalling its "heartbeat" entry (user/os/drivers/grant.h does). No
+ * grant's bit is ever this one. */
+#define KEEL_BADGE_HEARTBEAT (1ull << 62)
+
 /* The label of the message a process sends on its fault endpoint when it
  * ends without pm (keel/os/start.h keel_os_exit): above every seL4 fault
  * label. */

@@ -22,7 +22,11 @@
 
 /* Limits both mksystem and rs enforce. */
 #define KEEL_SYSDESC_MAX_COMPONENTS 64
-#define KEEL_SYSDESC_MAX_NOTIFY_BITS 63 /* channel ends + IRQs of one component */
+#define KEEL_SYSDESC_MAX_NOTIFY_BITS 62 /* channel ends + IRQs of one component */
+/* Components with a heartbeat, and channels whose client is rs: each is a
+ * bit of rs's own notification (user/os/rs/heartbeat.c). */
+#define KEEL_SYSDESC_MAX_HEARTBEATS 48
+#define KEEL_SYSDESC_MAX_RS_CHANNELS 8
 #define KEEL_PRIORITY_MAX 254           /* rs runs at 255, above every component */
 
 typedef struct keel_sysdesc {
@@ -59,10 +63,10 @@ typedef struct keel_sysdesc_component {
     uint32_t envc;
     uint32_t args;      /* offset in the string table: argc then envc strings, each NUL-ended */
     uint32_t args_size; /* bytes */
-    /* Restart policy: parsed, checked and carried for the next issue. */
-    uint32_t restart; /* enum keel_restart */
-    uint32_t heartbeat_ms;
-    uint32_t backoff_ms;
+    /* Restart policy (docs/reliability.md). */
+    uint32_t restart;      /* enum keel_restart */
+    uint32_t heartbeat_ms; /* rs pings it this often; 0: never */
+    uint32_t backoff_ms;   /* the first delay of a run of failures; 0: none */
     uint32_t restart_limit;
     uint32_t reserved;
 } keel_sysdesc_component_t;
@@ -111,10 +115,14 @@ typedef struct keel_sysdesc_service {
     uint32_t reserved;
 } keel_sysdesc_service_t;
 
+/* A channel whose first end is KEEL_SYSDESC_SERVER_RS has rs itself as
+ * its client (rs's clocks: the heartbeat); rs_name is then the offset in
+ * the string table of that end's name, as "timer" in `channel rs.timer
+ * timer.rs`. */
 typedef struct keel_sysdesc_channel {
     uint32_t end[2]; /* component indices: the first end (the client), the second */
     uint32_t pages;  /* of the shared region */
-    uint32_t reserved;
+    uint32_t rs_name;
 } keel_sysdesc_channel_t;
 
 _Static_assert(sizeof(keel_sysdesc_t) == 64, "sysdesc header layout");

@@ -1,0 +1,272 @@
+/* rs's clocks and the heartbeat (rs.h; docs/reliability.md "Hangs").
+ *
+ * rs is the client of a channel to the timer driver and one to the rtc
+ * driver, declared in the description as `channel rs.timer timer.rs` and
+ * `channel rs.rtc rtc.rs`. The timer gives rs a timeout every tick (the
+ * shortest heartbeat period), the rtc's alarm one every second. Either wakes
+ * rs to look at the heartbeats: a hung timer driver is found on the rtc's
+ * ticks, a hung rtc driver on the timer's. Two clocks, because a clock
+ * cannot watch itself.
+ *
+ * At each look, every running component with a heartbeat whose period has
+ * passed is pinged: rs raises KEEL_BADGE_HEARTBEAT in its notification, and
+ * the driver library's wait (user/os/drivers/grant.h) answers by signalling
+ * the component's "heartbeat" cap, which raises the component's bit in
+ * rs's notification. A component that leaves MISSED_MAX pings in a row
+ * unanswered is hung: a failure like a fault (restart.c). The same looks
+ * build again what waited out its backoff delay. */
+#include "rs.h"
+
+#include <keel/os/rtc.h>
+#include <keel/os/timer.h>
+#include <keel/printf.h>
+#include <keel/string.h>
+#include <keel/proto/rs_defs.h>
+
+#define MISSED_MAX 3
+#define CHANNELS_VADDR 0x10200000ul /* rs's ends of its channels: above the scratch page */
+#define TICK_MAX_MS 1000
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
+
+/* One of rs's channels: rs is the client. */
+typedef struct rs_clock {
+    keel_channel_t *rings;
+    seL4_CPtr signal; /* the driver's notification, with this channel's bit */
+    seL4_Word bit;    /* in rs's notification */
+    uint32_t epoch;   /* the driver instance rs caught up with */
+    uint32_t driver;  /* its component index */
+    bool is_timer;    /* the timer's protocol; else the rtc's */
+    bool armed;       /* a timeout or tick is asked for, not answered yet */
+} rs_clock_t;
+
+static struct {
+    rs_clock_t clock[KEEL_SYSDESC_MAX_RS_CHANNELS];
+    unsigned nclocks;
+    seL4_Word pongs; /* the bits of the answers since their components' last look */
+    uint64_t tick;   /* counter ticks between the timer's timeouts */
+} hb;
+
+static uint64_t ms_to_ticks(uint64_t ms)
+{
+    return keel_ns_to_ticks(ms * 1000000, keel_counter_frequency());
+}
+
+/* The grant of the driver's end of channel ch. */
+static const keel_sysdesc_grant_t *driver_end(uint32_t ch, uint32_t driver)
+{
+    const rs_component_t *d = &rs.comp[driver];
+    for (uint32_t i = 0; i < d->desc->ngrants; i++) {
+        const keel_sysdesc_grant_t *g = rs_grant(d, i);
+        if (g->kind == KEEL_GRANT_CHANNEL && g->target == ch) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+/* rs's end of channel ch: copies of its frame caps mapped into rs, and a
+ * cap that signals the driver. */
+static bool open_clock(uint32_t ch, seL4_Word vaddr)
+{
+    const keel_sysdesc_channel_t *desc = &rs_channels(rs.desc)[ch];
+    const char *name = rs_string(rs.desc, desc->rs_name);
+    const rs_component_t *d = &rs.comp[desc->end[1]];
+    const keel_sysdesc_grant_t *g = driver_end(ch, desc->end[1]);
+    seL4_CPtr copies = rs_slots(desc->pages + 1);
+    if (g == NULL || d->notification == 0 || copies == 0) {
+        return false;
+    }
+    for (uint32_t p = 0; p < desc->pages; p++) {
+        if (seL4_CNode_Copy(RS_ROOT, copies + p, RS_DEPTH, RS_ROOT, rs.channel[ch] + p, RS_DEPTH,
+                            seL4_AllRights) != seL4_NoError ||
+            kb_host_map(&rs_host, copies + p, vaddr + p * PAGE) != seL4_NoError) {
+            return false;
+        }
+    }
+    seL4_CPtr signal = copies + desc->pages;
+    if (seL4_CNode_Mint(RS_ROOT, signal, RS_DEPTH, RS_ROOT, d->notification, RS_DEPTH,
+                        seL4_CanWrite, KEEL_BADGE_NOTIFY | g->badge) != seL4_NoError) {
+        return false;
+    }
+    bool is_timer = strcmp(name, "timer") == 0;
+    if (!is_timer && strcmp(name, "rtc") != 0) {
+        printf("rs: my channel '%s': rs knows the timer's and the rtc's; not used\n", name);
+        return true;
+    }
+    hb.clock[hb.nclocks] = (rs_clock_t){ .rings = (keel_channel_t *)vaddr,
+                                         .signal = signal,
+                                         .bit = (seL4_Word)1 << (RS_CHANNEL_BIT0 + hb.nclocks),
+                                         .driver = desc->end[1],
+                                         .is_timer = is_timer };
+    hb.nclocks++;
+    return true;
+}
+
+/* Each component with a heartbeat: its bit in rs's notification and the
+ * cap that pings it. */
+static bool make_pings(void)
+{
+    unsigned beating = 0;
+    uint64_t shortest = TICK_MAX_MS;
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        rs_component_t *c = &rs.comp[i];
+        uint32_t period = c->desc->heartbeat_ms;
+        if (period == 0 || c->notification == 0) {
+            continue;
+        }
+        c->beat_bit = (seL4_Word)1 << beating++;
+        c->ping = rs_slots(1);
+        if (c->ping == 0 ||
+            seL4_CNode_Mint(RS_ROOT, c->ping, RS_DEPTH, RS_ROOT, c->notification, RS_DEPTH,
+                            seL4_CanWrite, KEEL_BADGE_NOTIFY | KEEL_BADGE_HEARTBEAT) !=
+                seL4_NoError) {
+            return false;
+        }
+        shortest = period < shortest ? period : shortest;
+    }
+    hb.tick = ms_to_ticks(shortest);
+    return true;
+}
+
+bool rs_heartbeat_init(void)
+{
+    rs.notification = rs_new(seL4_NotificationObject, 0);
+    if (rs.notification == 0 ||
+        seL4_TCB_BindNotification(seL4_CapInitThreadTCB, rs.notification) != seL4_NoError) {
+        printf("rs: cannot make my notification\n");
+        return false;
+    }
+    seL4_Word vaddr = CHANNELS_VADDR;
+    for (uint32_t ch = 0; ch < rs.desc->nchannels; ch++) {
+        const keel_sysdesc_channel_t *desc = &rs_channels(rs.desc)[ch];
+        if (desc->end[0] != KEEL_SYSDESC_SERVER_RS) {
+            continue;
+        }
+        if (!open_clock(ch, vaddr)) {
+            printf("rs: cannot map my end of channel %u\n", ch);
+            return false;
+        }
+        vaddr += (desc->pages + 1) * PAGE; /* a guard page after each */
+    }
+    return make_pings();
+}
+
+/* Ask the clock for its next wake-up: a timeout a tick from now, or the
+ * rtc's next second. */
+static void arm(rs_clock_t *k, uint64_t now)
+{
+    if (k->armed || k->epoch == 0 || keel_channel_down(k->rings)) {
+        return;
+    }
+    keel_ring_entry_t e = { .op = KEEL_RTC_TICK };
+    if (k->is_timer) {
+        e = (keel_ring_entry_t){ .op = KEEL_TIMER_SET, .offset = keel_add_saturated(now, hb.tick) };
+    }
+    k->armed = keel_ring_put(&k->rings->request, e);
+    seL4_Signal(k->signal);
+}
+
+/* Whatever the driver answered: the one request rs had out is done. */
+static void take_answers(rs_clock_t *k)
+{
+    keel_ring_entry_t e;
+    bool took = false;
+    while (keel_ring_get(&k->rings->completion, &e)) {
+        k->armed = false;
+        took = true;
+    }
+    if (took) {
+        seL4_Signal(k->signal);
+    }
+}
+
+/* The driver's signal: a new instance is caught up with (keel/os/ring.h:
+ * its predecessor's answers taken, the old request dropped, asked again
+ * below); a clock down for good stays unarmed. */
+static void clock_notified(rs_clock_t *k)
+{
+    if (keel_channel_down(k->rings)) {
+        take_answers(k);
+        return;
+    }
+    if (keel_channel_restarted(k->rings, k->epoch)) {
+        take_answers(k);
+        keel_channel_drop_requests(k->rings);
+        k->armed = false;
+        k->epoch = keel_channel_accept(k->rings);
+        seL4_Signal(k->signal);
+    }
+    take_answers(k);
+}
+
+/* A component whose period has passed: hung if it left MISSED_MAX pings
+ * in a row unanswered; otherwise pinged again. */
+static void beat(rs_component_t *c, uint64_t now)
+{
+    bool answered = (hb.pongs & c->beat_bit) != 0;
+    hb.pongs &= ~c->beat_bit;
+    c->missed = c->pinged && !answered ? c->missed + 1 : 0;
+    if (c->missed >= MISSED_MAX) {
+        printf("rs: %s hung: no answer to %u heartbeats in a row\n", c->desc->name, MISSED_MAX);
+        rs_failed(c, RS_LAST_HANG);
+        return;
+    }
+    seL4_Signal(c->ping);
+    c->pinged = true;
+    c->next_ping = keel_add_saturated(now, ms_to_ticks(c->desc->heartbeat_ms));
+}
+
+static void look(void)
+{
+    uint64_t now = keel_counter();
+    rs_restart_due(now);
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        rs_component_t *c = &rs.comp[i];
+        if (c->ping != 0 && c->state == RS_RUNNING && now >= c->next_ping) {
+            beat(c, now);
+        }
+    }
+    for (unsigned i = 0; i < hb.nclocks; i++) {
+        arm(&hb.clock[i], now);
+    }
+}
+
+void rs_heartbeat_reset(rs_component_t *c)
+{
+    c->pinged = false;
+    c->missed = 0;
+    c->next_ping = keel_add_saturated(keel_counter(), ms_to_ticks(c->desc->heartbeat_ms));
+}
+
+void rs_heartbeat_start(void)
+{
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        rs_heartbeat_reset(&rs.comp[i]);
+    }
+    look();
+}
+
+void rs_heartbeat_notified(seL4_Word bits)
+{
+    hb.pongs |= bits & (((seL4_Word)1 << KEEL_SYSDESC_MAX_HEARTBEATS) - 1);
+    for (unsigned i = 0; i < hb.nclocks; i++) {
+        if (bits & hb.clock[i].bit) {
+            clock_notified(&hb.clock[i]);
+        }
+    }
+    look();
+}
+
+bool rs_heartbeat_needs(const rs_component_t *c)
+{
+    bool drives = false, other = false;
+    for (unsigned i = 0; i < hb.nclocks; i++) {
+        const rs_clock_t *k = &hb.clock[i];
+        if (k->driver == c->index) {
+            drives = true;
+        } else if (rs.comp[k->driver].state == RS_RUNNING && !keel_channel_down(k->rings)) {
+            other = true;
+        }
+    }
+    return drives && !other;
+}
