@@ -382,6 +382,39 @@ def channel_frames_and_use_mint():
 
 
 @suite.test
+def rs_channel_end_and_heartbeat():
+    text = (component("drv", extra="restart always heartbeat=100 backoff=10 limit=5") +
+            "channel rs.clock drv.rs\n")
+    d = read_sysdesc(ok(text))
+    end0, end1, pages, rs_name = d["channels"][0]
+    suite.expect_eq((end0, end1, pages), (mksystem.KEEL_SYSDESC_SERVER_RS, 0, 1), "rs's end")
+    suite.expect_eq(d["strings"][rs_name:rs_name + 6], b"clock\0", "rs's end's name")
+    names = [cstr(g[0]) for g in d["grants"]]
+    suite.expect_eq(names, ["rs"], "only the driver's end is a grant")
+    suite.expect_eq(rscheck(ok(text)).split(":")[0], "ok", "rscheck")
+
+
+@suite.test
+def error_rs_channel_server_end():
+    expect_error(A + "channel a.x rs.y\n", 5, "rs can be a channel's client only")
+
+
+@suite.test
+def error_rs_channel_names_repeated():
+    expect_error(A + "channel rs.x a.y\nchannel rs.x a.z\n", 6, "rs has two channels named 'x'")
+
+
+@suite.test
+def error_component_named_rs():
+    expect_error(component("rs"), 1, "component name 'rs' is the root task's")
+
+
+@suite.test
+def error_heartbeat_too_often():
+    expect_error(A + "    restart always heartbeat=5\n", 5, "heartbeat=5: at least 10 ms")
+
+
+@suite.test
 def error_use_mint_with_badge():
     expect_error(A + B + "    use svc mint badge=3\n", 9, "no badge with it")
 
@@ -451,8 +484,8 @@ def error_quotas_above_ram():
 
 @suite.test
 def error_too_many_notification_bits():
-    irqs = "".join(f"    irq i{n} {100 + n}\n" for n in range(64))
-    expect_error(component("a", quota="1M") + irqs, 1, "a notification has 63 bits")
+    irqs = "".join(f"    irq i{n} {100 + n}\n" for n in range(63))
+    expect_error(component("a", quota="1M") + irqs, 1, "a notification has 62 bits")
 
 
 @suite.test
