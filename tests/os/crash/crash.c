@@ -7,6 +7,7 @@
  *   text    store to its own code
  *   data    jump into its writable data (mapped execute-never)
  *   stack   recurse until the stack reaches its guard page
+ *   spin    loop for ever without a fault: a hang (tests/os/heal.system)
  */
 #include "../testcomp.h"
 #include <keel/string.h>
@@ -33,6 +34,11 @@ int main(int argc, char **argv, char **envp)
 {
     (void)envp;
     const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "spin") == 0) {
+        printf("crash: spinning\n");
+        for (volatile unsigned long n = 0;; n++) {
+        }
+    }
     if (strcmp(mode, "wild") == 0) {
         store((volatile uint32_t *)0xdead0000ul);
     } else if (strcmp(mode, "rodata") == 0) {

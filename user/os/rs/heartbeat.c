@@ -257,16 +257,14 @@ void rs_heartbeat_notified(seL4_Word bits)
     look();
 }
 
-bool rs_heartbeat_needs(const rs_component_t *c)
+bool rs_heartbeat_can_wait(const rs_component_t *c)
 {
-    bool drives = false, other = false;
     for (unsigned i = 0; i < hb.nclocks; i++) {
         const rs_clock_t *k = &hb.clock[i];
-        if (k->driver == c->index) {
-            drives = true;
-        } else if (rs.comp[k->driver].state == RS_RUNNING && !keel_channel_down(k->rings)) {
-            other = true;
+        if (k->driver != c->index && rs.comp[k->driver].state == RS_RUNNING &&
+            !keel_channel_down(k->rings)) {
+            return true;
         }
     }
-    return drives && !other;
+    return false;
 }

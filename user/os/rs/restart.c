@@ -120,7 +120,7 @@ static uint64_t backoff_ms(rs_component_t *c, uint64_t now)
 {
     uint64_t ran_ms = keel_ticks_to_ns(now - c->started_at, keel_counter_frequency()) / 1000000;
     c->streak = ran_ms < RS_STABLE_MS ? c->streak + 1 : 1;
-    if (c->desc->backoff_ms == 0 || c->streak < 2 || rs_heartbeat_needs(c)) {
+    if (c->desc->backoff_ms == 0 || c->streak < 2 || !rs_heartbeat_can_wait(c)) {
         return 0;
     }
     uint32_t doublings = c->streak - 2 < 16 ? c->streak - 2 : 16;

@@ -116,9 +116,9 @@ bool rs_heartbeat_init(void); /* after the shared objects: maps rs's channel end
 void rs_heartbeat_start(void); /* the components started: arm the clocks */
 void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
 void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
-/* c is the driver at the other end of an rs clock, and no other clock works:
- * rs would not wake up to build it later, so it restarts at once. */
-bool rs_heartbeat_needs(const rs_component_t *c);
+/* Will rs wake up later to build c again: has it a working clock that is
+ * not c? Without one a restart cannot wait (restart.c's backoff). */
+bool rs_heartbeat_can_wait(const rs_component_t *c);
 
 /* fault.c: the fault handler loop (never returns) and the grant table. */
 void rs_serve(void) __attribute__((noreturn));
