@@ -1,11 +1,16 @@
 /* A test client of rs's service (proto/rs.proto, system/keel.system grants
  * it `use rs`): the answers to good requests, the count convention past the
- * end, and the errors for requests the dispatch or rs must refuse. Prints a
- * line per check and the total. */
+ * end, the errors for requests the dispatch or rs must refuse, and a hang
+ * injected into the worker (tests/os/worker). Prints a line per check and
+ * the total. */
 #include "../testcomp.h"
+#include "../worker/work.h"
 #include <errno.h>
 #include <keel/proto/rs.h>
 #include <keel/string.h>
+
+#define YIELDS_TO_START 1000 /* the worker counts within one of them: it has our priority */
+#define YIELDS_HUNG 20       /* time slices the hung worker has without counting */
 
 static unsigned checks, passed;
 
@@ -50,13 +55,13 @@ static void check_show(seL4_CPtr rs)
 {
     char grant[KEEL_PROTO_NAME_BYTES];
     uint64_t kind, cptr, vaddr, size, flags, badge;
-    long count = rs_show(rs, "rsclient", 0, grant, &kind, &cptr, &vaddr, &size, &flags, &badge);
+    long count = rs_show(rs, "rsclient", 1, grant, &kind, &cptr, &vaddr, &size, &flags, &badge);
     const keel_startcap_t *own = testcomp_cap("rs", KEEL_CAP_ENDPOINT);
-    check("show rsclient 0 is its own start-page entry rs",
-          count == 1 && strcmp(grant, "rs") == 0 && kind == KEEL_CAP_ENDPOINT &&
+    check("show rsclient 1 is its own start-page entry rs (of notify, rs, work, work.notify)",
+          count == 4 && strcmp(grant, "rs") == 0 && kind == KEEL_CAP_ENDPOINT &&
               cptr == own->cptr && badge == own->badge);
-    check("show rsclient 1 is past the end",
-          rs_show(rs, "rsclient", 1, grant, &kind, NULL, NULL, NULL, NULL, NULL) == 1 &&
+    check("show rsclient 4 is past the end",
+          rs_show(rs, "rsclient", 4, grant, &kind, NULL, NULL, NULL, NULL, NULL) == 4 &&
               grant[0] == '\0' && kind == 0);
     check("show of no component is ENOENT",
           rs_show(rs, "nosuch", 0, grant, NULL, NULL, NULL, NULL, NULL, NULL) == -ENOENT);
@@ -73,6 +78,49 @@ static void check_malformed(seL4_CPtr rs)
           raw_call(rs, RS_SHOW, 5, 0x4141414141414141ul) == -EINVAL);
 }
 
+/* Does the worker count? It runs while we yield the processor. */
+static bool counts(const work_page_t *work)
+{
+    uint64_t before = work->count;
+    for (unsigned i = 0; i < YIELDS_TO_START && work->count == before; i++) {
+        seL4_Yield();
+    }
+    return work->count != before;
+}
+
+/* Its count stands still over YIELDS_HUNG of its time slices. */
+static bool stands_still(const work_page_t *work)
+{
+    uint64_t before = work->count;
+    for (unsigned i = 0; i < YIELDS_HUNG; i++) {
+        seL4_Yield();
+    }
+    return work->count == before;
+}
+
+/* A hang injected in the middle of the worker's work: rs sets its pc to a
+ * branch to itself; it spins, counting no more, until restarted by hand
+ * (nothing notices a hang yet). */
+static void check_hang(seL4_CPtr rs)
+{
+    work_page_t *work = (work_page_t *)testcomp_cap("work", KEEL_CAP_REGION)->vaddr;
+    seL4_CPtr signal = testcomp_cap("work.notify", KEEL_CAP_NOTIFICATION)->cptr;
+    work->run = 1;
+    seL4_Signal(signal);
+    check("the worker counts", counts(work));
+    uint64_t target = 0, address = 0, bit = 1;
+    long r = rs_inject(rs, "worker", RS_INJECT_HANG, &target, &address, &bit);
+    check("inject hang: 0, its pc set in its text",
+          r == 0 && target == RS_TARGET_PC && address >= 0x400000 && address % 4 == 0 && bit == 0);
+    check("the hung worker counts no more", stands_still(work));
+    work->run = 0;
+    check("the hung worker restarted by hand", rs_restart(rs, "worker") == 0);
+    work->run = 1;
+    seL4_Signal(signal);
+    check("its new instance counts", counts(work));
+    work->run = 0;
+}
+
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
@@ -80,6 +128,7 @@ int main(int argc, char **argv, char **envp)
     check_list(rs);
     check_show(rs);
     check_malformed(rs);
+    check_hang(rs);
     printf("rsclient: %u of %u checks passed\n", passed, checks);
     return passed == checks ? 0 : 1;
 }
