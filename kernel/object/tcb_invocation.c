@@ -404,7 +404,9 @@ static exception_t decode_bind_notification(invocation_t *inv, const tcb_t *targ
         return error_illegal_operation(inv);
     }
     const notification_t *ntfn = cap_object(cap);
-    if (ntfn->head != 0 || ntfn->bound_tcb != 0) {
+    /* Threads waiting, or bound already: refused. A signal pending (head
+     * holds the state too) is no obstacle, as in seL4. */
+    if (tcb_queue_state(ntfn->head) == NTFN_WAITING || ntfn->bound_tcb != 0) {
         return error_illegal_operation(inv);
     }
     *notification = cap;
