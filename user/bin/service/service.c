@@ -1,8 +1,8 @@
 /* service list | show NAME | restart NAME | inject NAME KIND: what rs runs
  * and what it granted each component, restarting one by hand and injecting
- * a fault (proto/rs.proto, docs/os.md "rs as a service",
- * docs/reliability.md). Needs the grant `use rs` in the system
- * description. */
+ * a fault -- for a hang or a flip it says what rs changed (proto/rs.proto,
+ * docs/os.md "rs as a service", docs/reliability.md). Needs the grant
+ * `use rs` in the system description. */
 #include "../common/sysinfo.h"
 
 #include <errno.h>
