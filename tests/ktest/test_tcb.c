@@ -973,6 +973,18 @@ KT_THREAD_TEST(test_bind_notification_errors)
     seL4_Signal(busy);
     KT_ASSERT(w->finished);
     KT_ASSERT_OK(seL4_TCB_BindNotification(tcb, busy));
+
+    /* One with a signal pending and nobody waiting can, as in seL4; the
+     * signal stays pending. */
+    seL4_CPtr pending = kt_env_mint(ntfn, seL4_AllRights, 0x4);
+    KT_RETURN_IF_FAILED();
+    KT_ASSERT_OK(seL4_TCB_UnbindNotification(tcb2));
+    seL4_Signal(pending);
+    KT_ASSERT_OK(seL4_TCB_BindNotification(tcb2, ntfn));
+    KT_ASSERT_OK(seL4_TCB_UnbindNotification(tcb2));
+    seL4_Word word = 0;
+    seL4_Poll(ntfn, &word);
+    KT_ASSERT_EQ(word, 0x4);
 }
 
 /* Deleting either side of a binding ends it. */

@@ -10,6 +10,7 @@ $(eval $(call os_component,ping,tests/os/ping/ping.c))
 $(eval $(call os_component,clock,tests/os/clock/clock.c))
 $(eval $(call os_component,crash,tests/os/crash/crash.c))
 $(eval $(call os_component,rsclient,tests/os/rsclient/rsclient.c))
+$(eval $(call os_component,worker,tests/os/worker/worker.c))
 # rsclient checks rs's errnos, picolibc's numbers (only its headers).
 $(BUILD)/obj/tests/os/rsclient/rsclient.o: CFLAGS += -isystem $(PICOLIBC)/include
 $(BUILD)/obj/tests/os/rsclient/rsclient.o: | $(PROTO_HEADERS)

@@ -1,11 +1,17 @@
 /* A test client of rs's service (proto/rs.proto, system/keel.system grants
  * it `use rs`): the answers to good requests, the count convention past the
- * end, and the errors for requests the dispatch or rs must refuse. Prints a
- * line per check and the total. */
+ * end, the errors for requests the dispatch or rs must refuse, and a hang
+ * and flips injected into the worker (tests/os/worker). Prints a line per
+ * check and the total. */
 #include "../testcomp.h"
+#include "../worker/work.h"
 #include <errno.h>
 #include <keel/proto/rs.h>
 #include <keel/string.h>
+
+#define YIELDS_TO_START 1000 /* the worker counts within one of them: it has our priority */
+#define YIELDS_HUNG 20       /* time slices a hung worker has without counting */
+#define FLIPS 50
 
 static unsigned checks, passed;
 
@@ -50,13 +56,13 @@ static void check_show(seL4_CPtr rs)
 {
     char grant[KEEL_PROTO_NAME_BYTES];
     uint64_t kind, cptr, vaddr, size, flags, badge;
-    long count = rs_show(rs, "rsclient", 0, grant, &kind, &cptr, &vaddr, &size, &flags, &badge);
+    long count = rs_show(rs, "rsclient", 1, grant, &kind, &cptr, &vaddr, &size, &flags, &badge);
     const keel_startcap_t *own = testcomp_cap("rs", KEEL_CAP_ENDPOINT);
-    check("show rsclient 0 is its own start-page entry rs",
-          count == 1 && strcmp(grant, "rs") == 0 && kind == KEEL_CAP_ENDPOINT &&
+    check("show rsclient 1 is its own start-page entry rs (of notify, rs, work, work.notify)",
+          count == 4 && strcmp(grant, "rs") == 0 && kind == KEEL_CAP_ENDPOINT &&
               cptr == own->cptr && badge == own->badge);
-    check("show rsclient 1 is past the end",
-          rs_show(rs, "rsclient", 1, grant, &kind, NULL, NULL, NULL, NULL, NULL) == 1 &&
+    check("show rsclient 4 is past the end",
+          rs_show(rs, "rsclient", 4, grant, &kind, NULL, NULL, NULL, NULL, NULL) == 4 &&
               grant[0] == '\0' && kind == 0);
     check("show of no component is ENOENT",
           rs_show(rs, "nosuch", 0, grant, NULL, NULL, NULL, NULL, NULL, NULL) == -ENOENT);
@@ -73,6 +79,101 @@ static void check_malformed(seL4_CPtr rs)
           raw_call(rs, RS_SHOW, 5, 0x4141414141414141ul) == -EINVAL);
 }
 
+/* The worker (tests/os/worker): its page, and our signal to it. */
+typedef struct worker {
+    work_page_t *work;
+    seL4_CPtr signal;
+} worker_t;
+
+/* Let it count: it runs while we yield the processor. */
+static void start_work(const worker_t *w)
+{
+    w->work->run = 1;
+    seL4_Signal(w->signal);
+}
+
+/* Does it count within `yields` of our yields? */
+static bool counts_within(const worker_t *w, unsigned yields)
+{
+    uint64_t before = w->work->count;
+    for (unsigned i = 0; i < yields && w->work->count == before; i++) {
+        seL4_Yield();
+    }
+    return w->work->count != before;
+}
+
+/* A fresh instance, from its ELF, counting: what each check leaves. */
+static bool restarted_counting(seL4_CPtr rs, const worker_t *w)
+{
+    bool restarted = rs_restart(rs, "worker") == 0;
+    start_work(w);
+    return restarted && counts_within(w, YIELDS_TO_START);
+}
+
+/* A hang injected in the middle of its work: rs sets its pc to a branch
+ * to itself; it spins, counting no more, until restarted by hand
+ * (nothing notices a hang yet). */
+static void check_hang(seL4_CPtr rs, const worker_t *w)
+{
+    start_work(w);
+    check("the worker counts", counts_within(w, YIELDS_TO_START));
+    uint64_t target = 0, address = 0, bit = 1;
+    long r = rs_inject(rs, "worker", RS_INJECT_HANG, &target, &address, &bit);
+    check("inject hang: 0, its pc set in its text",
+          r == 0 && target == RS_TARGET_PC && address >= 0x400000 && address % 4 == 0 && bit == 0);
+    check("the hung worker counts no more", !counts_within(w, YIELDS_HUNG));
+    check("the hung worker restarted by hand counts again", restarted_counting(rs, w));
+}
+
+/* The worker's faults as rs counts them. */
+static uint64_t worker_faults(seL4_CPtr rs)
+{
+    char name[KEEL_PROTO_NAME_BYTES];
+    uint64_t faults = 0;
+    for (uint64_t i = 0;
+         rs_list(rs, i, name, NULL, NULL, NULL, &faults, NULL, NULL, NULL) > (long)i; i++) {
+        if (strcmp(name, "worker") == 0) {
+            return faults;
+        }
+    }
+    return 0;
+}
+
+/* FLIPS flips into the counting worker. After each it counts on (the flip
+ * did nothing visible, or it faulted and rs restarted it), or it stopped:
+ * a hang or a state nothing notices yet (a flip can leave either), and a
+ * restart by hand brings it back. */
+static void check_flips(seL4_CPtr rs, const worker_t *w)
+{
+    unsigned made = 0, counting = 0, by_hand = 0, at[RS_TARGET_CODE + 1] = { 0 };
+    uint64_t faults = worker_faults(rs);
+    start_work(w);
+    for (unsigned i = 0; i < FLIPS; i++) {
+        uint64_t target = 0, address = 0, bit = 0;
+        long r = rs_inject(rs, "worker", RS_INJECT_FLIP, &target, &address, &bit);
+        if (r == 0 && target >= RS_TARGET_REGISTER && target <= RS_TARGET_CODE) {
+            made++;
+            at[target]++;
+        }
+        bool on = counts_within(w, YIELDS_HUNG);
+        if (!on) {
+            by_hand++;
+            on = restarted_counting(rs, w);
+        }
+        counting += on;
+    }
+    printf("rsclient: %u flips: %u registers, %u data, %u code; %llu faults restarted by rs, %u "
+           "stopped and restarted by hand\n",
+           made, at[RS_TARGET_REGISTER], at[RS_TARGET_DATA], at[RS_TARGET_CODE],
+           (unsigned long long)(worker_faults(rs) - faults), by_hand);
+    check("50 flips into the worker at work: each made, it counts after each",
+          made == FLIPS && counting == FLIPS);
+    check("the flips hit registers, data pages and code pages",
+          at[RS_TARGET_REGISTER] > 0 && at[RS_TARGET_DATA] > 0 && at[RS_TARGET_CODE] > 0);
+    check("a fresh worker counts", restarted_counting(rs, w));
+    w->work->run = 0;
+}
+
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
@@ -80,6 +181,10 @@ int main(int argc, char **argv, char **envp)
     check_list(rs);
     check_show(rs);
     check_malformed(rs);
+    worker_t worker = { (work_page_t *)testcomp_cap("work", KEEL_CAP_REGION)->vaddr,
+                        testcomp_cap("work.notify", KEEL_CAP_NOTIFICATION)->cptr };
+    check_hang(rs, &worker);
+    check_flips(rs, &worker);
     printf("rsclient: %u of %u checks passed\n", passed, checks);
     return passed == checks ? 0 : 1;
 }

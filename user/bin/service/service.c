@@ -1,8 +1,8 @@
 /* service list | show NAME | restart NAME | inject NAME KIND: what rs runs
  * and what it granted each component, restarting one by hand and injecting
- * a fault (proto/rs.proto, docs/os.md "rs as a service",
- * docs/reliability.md). Needs the grant `use rs` in the system
- * description. */
+ * a fault -- for a hang or a flip it says what rs changed (proto/rs.proto,
+ * docs/os.md "rs as a service", docs/reliability.md). Needs the grant
+ * `use rs` in the system description. */
 #include "../common/sysinfo.h"
 
 #include <errno.h>
@@ -81,12 +81,46 @@ static const char *const inject_kinds[] = { [RS_INJECT_CRASH] = "crash",
                                             [RS_INJECT_FLIP] = "flip",
                                             [RS_INJECT_KILL] = "kill" };
 
+/* Register `index` of seL4_UserContext: pc, sp, spsr, x0, x1, ... */
+static const char *register_name(uint64_t index, char buf[8])
+{
+    if (index <= 1) {
+        return index == 0 ? "pc" : "sp";
+    }
+    snprintf(buf, 8, "x%u", (unsigned)(index - 3));
+    return buf;
+}
+
+/* What a hang or a flip changed, which shows nowhere else (a crash's
+ * fault report names its pc, a kill's restart is reported). */
+static void say_injected(const char *component, uint64_t kind, uint64_t target, uint64_t address,
+                         uint64_t bit)
+{
+    char buf[8];
+    if (kind == RS_INJECT_HANG) {
+        printf("%s: hangs at 0x%llx\n", component, (unsigned long long)address);
+    } else if (kind == RS_INJECT_FLIP && target == RS_TARGET_REGISTER) {
+        printf("%s: flipped bit %llu of %s\n", component, (unsigned long long)bit,
+               register_name(address, buf));
+    } else if (kind == RS_INJECT_FLIP) {
+        printf("%s: flipped bit %llu of the byte at 0x%llx (%s)\n", component,
+               (unsigned long long)bit, (unsigned long long)address,
+               target == RS_TARGET_CODE ? "code" : "data");
+    }
+}
+
 static int inject(seL4_CPtr rs, const char *component, const char *kind)
 {
     for (uint64_t k = 0; k < sizeof(inject_kinds) / sizeof(inject_kinds[0]); k++) {
         if (strcmp(kind, inject_kinds[k]) == 0) {
-            long r = fits(component) ? rs_inject(rs, component, k) : -ENOENT;
-            return r < 0 ? failed(component, r) : 0;
+            uint64_t target, address, bit;
+            long r =
+                fits(component) ? rs_inject(rs, component, k, &target, &address, &bit) : -ENOENT;
+            if (r < 0) {
+                return failed(component, r);
+            }
+            say_injected(component, k, target, address, bit);
+            return 0;
         }
     }
     return usage();

@@ -1,18 +1,23 @@
 /* Fault injection (rs.h, proto/rs.proto inject; docs/reliability.md): rs
  * stops a component where it is and corrupts its state, as MINIX's SWIFI
  * campaign did, then lets it run; what follows (a fault, a wrong answer,
- * nothing) is the component's and the recovery's business. */
+ * nothing, a hang) is the component's and the recovery's business. */
 #include "rs.h"
 
 #include <errno.h>
+#include <keel/os/archive.h>
 #include <keel/os/timer.h>
 #include <keel/proto/rs_defs.h>
+#include <keel/string.h>
 #include <splitmix64.h>
 
+#define PAGE ((seL4_Word)1 << seL4_PageBits)
 #define REGISTERS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
 #define SPSR_INDEX 2  /* pc, sp, spsr, x0, ...: the saved PSTATE is no register to flip */
 #define GENERAL 34    /* pc, sp, spsr and x0..x30: the rest are the TLS registers */
 #define NO_CODE 0xff0 /* in the unmapped page at 0: an instruction fetch faults */
+#define BRANCH_TO_SELF 0x14000000u /* `b .` (crt0.S puts one in every component) */
+#define OWN_RUNS 16                /* runs of own pages kept per component */
 
 static uint64_t random_state;
 
@@ -25,47 +30,227 @@ static uint64_t random_next(void)
     return splitmix64_next(&random_state);
 }
 
-/* Stop it, change its registers with `corrupt`, let it run. */
-static long with_registers(rs_component_t *c, void (*corrupt)(seL4_UserContext *))
+/* --- the pages a flip may hit ------------------------------------------- */
+
+/* Pages of a component's own memory at consecutive addresses whose frames
+ * are in consecutive slots (a page table the builder made between two
+ * pages starts a new run), all of one segment's flags. */
+typedef struct own_run {
+    seL4_Word vaddr;
+    seL4_CPtr frame;
+    uint32_t pages;
+    uint32_t flags; /* KB_SEG_* */
+} own_run_t;
+
+typedef struct own_pages {
+    own_run_t run[OWN_RUNS];
+    uint32_t nruns;
+} own_pages_t;
+
+/* Per component (its index): only its ELF segments and stack, made from
+ * its own quota -- never a page it shares (channels, devices, files) nor
+ * its start page or IPC buffer. */
+static own_pages_t owned[KEEL_SYSDESC_MAX_COMPONENTS];
+
+static bool extends(const own_run_t *r, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags)
+{
+    return r->flags == flags && vaddr == r->vaddr + r->pages * PAGE && frame == r->frame + r->pages;
+}
+
+void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags)
+{
+    uint32_t i = 0;
+    while (i < KEEL_SYSDESC_MAX_COMPONENTS && &rs.comp[i].proc != p) {
+        i++;
+    }
+    if (i == KEEL_SYSDESC_MAX_COMPONENTS) {
+        return;
+    }
+    own_pages_t *own = &owned[i];
+    own_run_t *last = own->nruns > 0 ? &own->run[own->nruns - 1] : NULL;
+    /* The builder takes slots in ascending order, and a rebuild starts
+     * again from the first of the range: a frame below the last one seen
+     * begins a new build of the component. */
+    if (last != NULL && frame < last->frame + last->pages) {
+        own->nruns = 0;
+        last = NULL;
+    }
+    if (last != NULL && extends(last, vaddr, frame, flags)) {
+        last->pages++;
+    } else if (own->nruns < OWN_RUNS) { /* beyond: pages a flip does not choose */
+        own->run[own->nruns++] = (own_run_t){ vaddr, frame, 1, flags };
+    }
+}
+
+static seL4_Word pages_with(const own_pages_t *own, uint32_t flag)
+{
+    seL4_Word n = 0;
+    for (uint32_t i = 0; i < own->nruns; i++) {
+        n += (own->run[i].flags & flag) ? own->run[i].pages : 0;
+    }
+    return n;
+}
+
+/* Page `n` (0..) of those with `flag`: its vaddr and frame. */
+static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, seL4_Word *vaddr)
+{
+    for (uint32_t i = 0; i < own->nruns; i++) {
+        const own_run_t *r = &own->run[i];
+        if ((r->flags & flag) == 0) {
+            continue;
+        }
+        if (n < r->pages) {
+            *vaddr = r->vaddr + n * PAGE;
+            return r->frame + n;
+        }
+        n -= r->pages;
+    }
+    return 0;
+}
+
+/* --- changing its registers --------------------------------------------- */
+
+/* Stop it where it is (TCB_ReadRegisters with suspend), change its
+ * registers with `change`, let it run. */
+static long with_registers(rs_component_t *c, void (*change)(seL4_UserContext *, rs_injected_t *),
+                           rs_injected_t *done)
 {
     seL4_UserContext regs;
     seL4_Error err = seL4_TCB_ReadRegisters(c->proc.tcb, true, 0, REGISTERS, &regs);
     if (err != seL4_NoError) {
         return -ESRCH;
     }
-    corrupt(&regs);
+    change(&regs, done);
     err = seL4_TCB_WriteRegisters(c->proc.tcb, true, 0, REGISTERS, &regs);
     return err == seL4_NoError ? 0 : -ESRCH;
 }
 
 /* An illegal access at the point where it stopped: its next instruction
  * comes from an unmapped address. */
-static void crash(seL4_UserContext *regs)
+static void crash(seL4_UserContext *regs, rs_injected_t *done)
 {
     regs->pc = (random_next() % NO_CODE) & ~(seL4_Word)3;
+    *done = (rs_injected_t){ RS_TARGET_PC, regs->pc, 0 };
 }
 
-static void flip(seL4_UserContext *regs)
+/* An infinite loop in the middle of its work: done->address, the branch
+ * to itself found before it was stopped. */
+static void hang_at(seL4_UserContext *regs, rs_injected_t *done)
+{
+    regs->pc = done->address;
+}
+
+static void flip_register(seL4_UserContext *regs, rs_injected_t *done)
 {
     seL4_Word *word = (seL4_Word *)regs;
     unsigned index = (unsigned)(random_next() % (GENERAL - 1));
     index += index >= SPSR_INDEX; /* never the PSTATE */
-    word[index] ^= (seL4_Word)1 << (random_next() % 64);
+    unsigned bit = (unsigned)(random_next() % 64);
+    word[index] ^= (seL4_Word)1 << bit;
+    *done = (rs_injected_t){ RS_TARGET_REGISTER, index, bit };
 }
 
-long rs_inject(rs_component_t *c, uint64_t kind)
+/* The address of a branch to itself in c's text, 0 if it has none: the
+ * first in the executable segments of its pristine ELF in the boot
+ * archive (what rs built it from; a flip may have changed the copy it
+ * runs, hardly ever that word). */
+static seL4_Word branch_to_self(const rs_component_t *c)
 {
+    const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
+    const char *data = (const char *)rs.archive + file->offset;
+    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
+        const kb_segment_t *s = &c->proc.elf.segment[i];
+        seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
+        for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
+            uint32_t word;
+            memcpy(&word, data + s->offset + at, sizeof(word));
+            if (word == BRANCH_TO_SELF) {
+                return s->vaddr + at;
+            }
+        }
+    }
+    return 0;
+}
+
+static long hang(rs_component_t *c, rs_injected_t *done)
+{
+    *done = (rs_injected_t){ RS_TARGET_PC, branch_to_self(c), 0 };
+    return done->address != 0 ? with_registers(c, hang_at, done) : -ENOSYS;
+}
+
+/* --- changing its memory ------------------------------------------------ */
+
+/* XOR `mask` into the byte at `offset` of `frame` through rs's scratch
+ * page (a copy of the cap: the frame is mapped in the component). */
+static seL4_Error flip_frame(seL4_CPtr frame, seL4_Word offset, uint8_t mask, bool code)
+{
+    static seL4_CPtr copy; /* for the copies, one at a time */
+    if (copy == 0 && (copy = rs_slots(1)) == 0) {
+        return seL4_NotEnoughMemory;
+    }
+    seL4_Error err =
+        seL4_CNode_Copy(RS_ROOT, copy, RS_DEPTH, RS_ROOT, frame, RS_DEPTH, seL4_AllRights);
+    if (err != seL4_NoError) {
+        return err;
+    }
+    err = kb_scratch_map(&rs_host, copy);
+    if (err == seL4_NoError) {
+        *((volatile uint8_t *)rs_host.scratch + offset) ^= mask;
+        err = kb_scratch_unmap(copy, code);
+    }
+    seL4_CNode_Delete(RS_ROOT, copy, RS_DEPTH);
+    return err;
+}
+
+/* One random bit of one random page of c's own pages with `flag`
+ * (KB_SEG_W: data, KB_SEG_X: code). rs runs above every component on the
+ * one core, so the component stands still meanwhile without being
+ * stopped. */
+static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
+{
+    const own_pages_t *own = &owned[c->index];
+    seL4_Word pages = pages_with(own, flag);
+    if (pages == 0) {
+        return with_registers(c, flip_register, done);
+    }
+    seL4_Word vaddr = 0;
+    seL4_CPtr frame = page_with(own, flag, random_next() % pages, &vaddr);
+    seL4_Word bit = random_next() % (PAGE * 8);
+    if (flip_frame(frame, bit / 8, (uint8_t)(1u << (bit % 8)), flag == KB_SEG_X) != seL4_NoError) {
+        return -EIO;
+    }
+    *done = (rs_injected_t){ flag == KB_SEG_X ? RS_TARGET_CODE : RS_TARGET_DATA, vaddr + bit / 8,
+                             bit % 8 };
+    return 0;
+}
+
+/* A register, a data page or a code page, each a third of the time. */
+static long flip(rs_component_t *c, rs_injected_t *done)
+{
+    switch (random_next() % 3) {
+    case 0:
+        return with_registers(c, flip_register, done);
+    case 1:
+        return flip_page(c, KB_SEG_W, done);
+    default:
+        return flip_page(c, KB_SEG_X, done);
+    }
+}
+
+long rs_inject(rs_component_t *c, uint64_t kind, rs_injected_t *done)
+{
+    *done = (rs_injected_t){ RS_TARGET_NONE, 0, 0 };
     if (c->state != RS_RUNNING) {
         return -ESRCH;
     }
     switch (kind) {
     case RS_INJECT_CRASH:
-        return with_registers(c, crash);
+        return with_registers(c, crash, done);
+    case RS_INJECT_HANG:
+        return hang(c, done);
     case RS_INJECT_FLIP:
-        return with_registers(c, flip);
-    case RS_INJECT_KILL:
+        return flip(c, done);
+    default: /* RS_INJECT_KILL */
         return rs_restart(c, RS_LAST_KILL) ? 0 : -EIO;
-    default: /* RS_INJECT_HANG: needs the heartbeat to be noticed */
-        return -ENOSYS;
     }
 }

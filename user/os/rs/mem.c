@@ -150,6 +150,7 @@ const kb_host_t rs_host = {
     .scratch = SCRATCH_VADDR,
     .new_table = new_table,
     .asid_pool = seL4_CapInitThreadASIDPool,
+    .own_page = rs_inject_own_page,
 };
 
 seL4_CPtr rs_image_frame(const void *address)

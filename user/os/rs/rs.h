@@ -106,8 +106,21 @@ bool rs_restart(rs_component_t *c, uint32_t cause); /* cause: RS_LAST_* */
 void rs_failed(rs_component_t *c, uint32_t cause);
 void rs_restart_due(uint64_t now); /* build again what waited long enough */
 
-/* inject.c: proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno. */
-long rs_inject(rs_component_t *c, uint64_t kind);
+/* --- inject.c: fault injection (docs/reliability.md) -------------------- */
+
+/* What an injection changed: proto/rs.proto inject's results. */
+typedef struct rs_injected {
+    uint64_t target; /* RS_TARGET_* */
+    uint64_t address;
+    uint64_t bit;
+} rs_injected_t;
+
+/* proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno; *done says
+ * what changed. */
+long rs_inject(rs_component_t *c, uint64_t kind, rs_injected_t *done);
+/* rs_host's own_page hook (build.h): the frames of a component's own
+ * pages, which flips may hit. */
+void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
 
 /* heartbeat.c: rs's clocks (its channels to the timer and rtc drivers),
  * the heartbeat pings, and building again what waits for its backoff. */

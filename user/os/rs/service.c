@@ -130,13 +130,19 @@ long proto_rs_restart(void *ctx, seL4_Word badge, const char *component)
     return rs_restart(c, RS_LAST_RESTART) ? 0 : -EIO;
 }
 
-long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t kind)
+long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t kind,
+                     uint64_t *target, uint64_t *address, uint64_t *bit)
 {
     (void)ctx;
     (void)badge;
     long error;
     rs_component_t *c = restartable(component, &error);
-    return c == NULL ? error : rs_inject(c, kind);
+    rs_injected_t done = { RS_TARGET_NONE, 0, 0 };
+    long r = c == NULL ? error : rs_inject(c, kind, &done);
+    *target = done.target;
+    *address = done.address;
+    *bit = done.bit;
+    return r;
 }
 
 seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info)

@@ -83,14 +83,24 @@ seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, 
     if (offset > PAGE || len > PAGE - offset) {
         return seL4_RangeError;
     }
-    seL4_Error err = kb_host_map(h, frame, h->scratch);
+    seL4_Error err = kb_scratch_map(h, frame);
     if (err != seL4_NoError) {
         return err;
     }
     memcpy((char *)h->scratch + offset, src, len);
+    return kb_scratch_unmap(frame, code);
+}
+
+seL4_Error kb_scratch_map(const kb_host_t *h, seL4_CPtr frame)
+{
+    return kb_host_map(h, frame, h->scratch);
+}
+
+seL4_Error kb_scratch_unmap(seL4_CPtr frame, bool code)
+{
     /* Code: make what was written visible to instruction fetches before
      * anyone executes it. */
-    err = code ? seL4_ARM_Page_Unify_Instruction(frame, 0, PAGE) : seL4_NoError;
+    seL4_Error err = code ? seL4_ARM_Page_Unify_Instruction(frame, 0, PAGE) : seL4_NoError;
     seL4_Error unmapped = seL4_ARM_Page_Unmap(frame);
     return err != seL4_NoError ? err : unmapped;
 }
@@ -168,16 +178,29 @@ static seL4_Word max_word(seL4_Word a, seL4_Word b)
     return a > b ? a : b;
 }
 
+/* A fresh page of the process's own memory at `vaddr`, of `len` bytes of
+ * `src` at `offset`; the host's own_page hook is told. */
+static seL4_Error own_page(kb_proc_t *p, seL4_Word vaddr, uint32_t flags, seL4_Word offset,
+                           const void *src, seL4_Word len)
+{
+    seL4_CapRights_t rights = (flags & KB_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
+    seL4_Word attr = (flags & KB_SEG_X) ? KB_ATTR_CODE : KB_ATTR_DATA;
+    seL4_CPtr frame = 0;
+    seL4_Error err = kb_map_new(p, vaddr, rights, attr, offset, src, len, &frame);
+    if (err == seL4_NoError && p->host->own_page != NULL) {
+        p->host->own_page(p, vaddr, frame, flags);
+    }
+    return err;
+}
+
 static seL4_Error load_segment(kb_proc_t *p, const char *file, const kb_segment_t *s)
 {
-    seL4_CapRights_t rights = (s->flags & KB_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
-    seL4_Word attr = (s->flags & KB_SEG_X) ? KB_ATTR_CODE : KB_ATTR_DATA;
     seL4_Word file_end = s->vaddr + s->filesz;
     for (seL4_Word va = s->vaddr & ~(PAGE - 1); va < s->vaddr + s->memsz; va += PAGE) {
         seL4_Word lo = max_word(va, s->vaddr);
         seL4_Word hi = min_word(va + PAGE, file_end);
         const char *src = file + s->offset + (lo - s->vaddr);
-        seL4_Error err = kb_map_new(p, va, rights, attr, lo - va, src, lo < hi ? hi - lo : 0, NULL);
+        seL4_Error err = own_page(p, va, s->flags, lo - va, src, lo < hi ? hi - lo : 0);
         if (err != seL4_NoError) {
             return fail(p, "an ELF segment page", err);
         }
@@ -194,7 +217,7 @@ seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack)
         }
     }
     for (seL4_Word va = KEEL_STACK_TOP - stack; va < KEEL_STACK_TOP; va += PAGE) {
-        seL4_Error err = kb_map_new(p, va, seL4_ReadWrite, KB_ATTR_DATA, 0, NULL, 0, NULL);
+        seL4_Error err = own_page(p, va, KB_SEG_R | KB_SEG_W, 0, NULL, 0);
         if (err != seL4_NoError) {
             return fail(p, "its stack", err);
         }

@@ -15,6 +15,8 @@
 #define KB_ATTR_DATA (seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever)
 #define KB_ATTR_DEVICE seL4_ARM_ExecuteNever /* not cacheable: Device-nGnRnE */
 
+struct kb_proc;
+
 /* The builder itself: its CNode (a cptr is a slot at depth 64), and a
  * page of its own VSpace through which it fills new frames. */
 typedef struct kb_host {
@@ -24,6 +26,11 @@ typedef struct kb_host {
     /* A page table for the builder's own VSpace, 0 if it has no memory. */
     seL4_CPtr (*new_table)(void);
     seL4_CPtr asid_pool;
+    /* Optional (NULL: none): told of each page of a process's own memory
+     * kb_load_image maps -- ELF segment pages (flags KB_SEG_*) and stack
+     * pages (KB_SEG_R | KB_SEG_W) -- in the order it makes them, with the
+     * builder slot of its frame. rs keeps them for fault injection. */
+    void (*own_page)(struct kb_proc *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
 } kb_host_t;
 
 /* One process being built: where its objects come from (its untyped and
@@ -58,6 +65,12 @@ seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits);
  * `code`, make them visible to instruction fetches too. */
 seL4_Error kb_fill_frame(const kb_host_t *h, seL4_CPtr frame, seL4_Word offset, const void *src,
                          seL4_Word len, bool code);
+/* kb_fill_frame in two halves, for a builder that reads as well: `frame`
+ * (mapped nowhere else in the builder) read-write at h->scratch, then
+ * unmapped again -- for `code` after making what was written there
+ * visible to instruction fetches. */
+seL4_Error kb_scratch_map(const kb_host_t *h, seL4_CPtr frame);
+seL4_Error kb_scratch_unmap(seL4_CPtr frame, bool code);
 
 /* Map `frame` read-write at `vaddr` in the builder's own VSpace, page
  * tables from h->new_table. */

@@ -20,3 +20,13 @@ _start:
 1:  udf     #0
     b       1b
     .size _start, . - _start
+
+/* A branch to itself (0x14000000), never called: rs's fault injection
+ * (`service inject NAME hang`, user/os/rs/inject.c) hangs a component by
+ * setting its pc to such an instruction, which it finds by scanning the
+ * text of the component's ELF -- this one guarantees every component has
+ * one, whatever its compiler made. In .text.start, which the link keeps. */
+    .type keel_hang_here, %function
+keel_hang_here:
+    b       keel_hang_here
+    .size keel_hang_here, . - keel_hang_here
