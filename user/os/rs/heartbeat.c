@@ -13,8 +13,10 @@
  * the driver library's wait (user/os/drivers/grant.h) answers by signalling
  * the component's "heartbeat" cap, which raises the component's bit in
  * rs's notification. A component that leaves MISSED_MAX pings in a row
- * unanswered is hung: a failure like a fault (restart.c). The same looks
- * build again what waited out its backoff delay. */
+ * unanswered is hung: a failure like a fault (restart.c). A hung component
+ * starves every one below its priority, which then answers no ping either:
+ * only the highest hung ones are blamed, the counts below start again. The
+ * same looks build again what waited out its backoff delay. */
 #include "rs.h"
 
 #include <keel/os/rtc.h>
@@ -199,31 +201,78 @@ static void clock_notified(rs_clock_t *k)
     take_answers(k);
 }
 
-/* A component whose period has passed: hung if it left MISSED_MAX pings
- * in a row unanswered; otherwise pinged again. */
-static void beat(rs_component_t *c, uint64_t now)
+/* A component whose period has passed: did it answer the last ping? */
+static void count_missed(rs_component_t *c)
 {
     bool answered = (hb.pongs & c->beat_bit) != 0;
     hb.pongs &= ~c->beat_bit;
     c->missed = c->pinged && !answered ? c->missed + 1 : 0;
-    if (c->missed >= MISSED_MAX) {
-        printf("rs: %s hung: no answer to %u heartbeats in a row\n", c->desc->name, MISSED_MAX);
-        rs_failed(c, RS_LAST_HANG);
-        return;
+}
+
+static bool due(const rs_component_t *c, uint64_t now)
+{
+    return c->ping != 0 && c->state == RS_RUNNING && now >= c->next_ping;
+}
+
+/* The priority of the highest component that left MISSED_MAX pings in a
+ * row unanswered, -1 if none. */
+static int hung_priority(void)
+{
+    int highest = -1;
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        const rs_component_t *c = &rs.comp[i];
+        if (c->state == RS_RUNNING && c->missed >= MISSED_MAX && (int)c->desc->priority > highest) {
+            highest = (int)c->desc->priority;
+        }
     }
+    return highest;
+}
+
+/* The hung components at the highest such priority fail. Every component
+ * below it was starved by them, not hung: its count starts again. */
+static void blame(int priority)
+{
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        rs_component_t *c = &rs.comp[i];
+        if (c->state != RS_RUNNING || c->ping == 0 || (int)c->desc->priority > priority) {
+            continue;
+        }
+        if ((int)c->desc->priority < priority) {
+            c->missed = 0;
+            c->pinged = false;
+        } else if (c->missed >= MISSED_MAX) {
+            printf("rs: %s hung: no answer to %u heartbeats in a row\n", c->desc->name,
+                   MISSED_MAX);
+            rs_failed(c, RS_LAST_HANG);
+        }
+    }
+}
+
+static void ping(rs_component_t *c, uint64_t now)
+{
     seL4_Signal(c->ping);
     c->pinged = true;
     c->next_ping = keel_add_saturated(now, ms_to_ticks(c->desc->heartbeat_ms));
 }
 
+/* Every component whose period has passed: answers counted, the hung
+ * blamed, the rest pinged again. */
 static void look(void)
 {
     uint64_t now = keel_counter();
     rs_restart_due(now);
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
-        rs_component_t *c = &rs.comp[i];
-        if (c->ping != 0 && c->state == RS_RUNNING && now >= c->next_ping) {
-            beat(c, now);
+        if (due(&rs.comp[i], now)) {
+            count_missed(&rs.comp[i]);
+        }
+    }
+    int priority = hung_priority();
+    if (priority >= 0) {
+        blame(priority);
+    }
+    for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
+        if (due(&rs.comp[i], now)) {
+            ping(&rs.comp[i], now);
         }
     }
     for (unsigned i = 0; i < hb.nclocks; i++) {
