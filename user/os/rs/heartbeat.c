@@ -22,8 +22,8 @@
 #include <keel/os/rtc.h>
 #include <keel/os/timer.h>
 #include <keel/printf.h>
-#include <keel/string.h>
 #include <keel/proto/rs_defs.h>
+#include <keel/string.h>
 
 #define MISSED_MAX 3
 #define CHANNELS_VADDR 0x10200000ul /* rs's ends of its channels: above the scratch page */
@@ -120,8 +120,8 @@ static bool make_pings(void)
         c->ping = rs_slots(1);
         if (c->ping == 0 ||
             seL4_CNode_Mint(RS_ROOT, c->ping, RS_DEPTH, RS_ROOT, c->notification, RS_DEPTH,
-                            seL4_CanWrite, KEEL_BADGE_NOTIFY | KEEL_BADGE_HEARTBEAT) !=
-                seL4_NoError) {
+                            seL4_CanWrite,
+                            KEEL_BADGE_NOTIFY | KEEL_BADGE_HEARTBEAT) != seL4_NoError) {
             return false;
         }
         shortest = period < shortest ? period : shortest;
@@ -241,8 +241,7 @@ static void blame(int priority)
             c->missed = 0;
             c->pinged = false;
         } else if (c->missed >= MISSED_MAX) {
-            printf("rs: %s hung: no answer to %u heartbeats in a row\n", c->desc->name,
-                   MISSED_MAX);
+            printf("rs: %s hung: no answer to %u heartbeats in a row\n", c->desc->name, MISSED_MAX);
             rs_failed(c, RS_LAST_HANG);
         }
     }

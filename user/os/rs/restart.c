@@ -13,7 +13,7 @@
 #include <keel/proto/rs_defs.h>
 
 #define RESTART_WINDOW_S 60 /* the description's limit counts restarts in a minute */
-#define RS_STABLE_MS 1000     /* a failure later than this after its start ends a run */
+#define RS_STABLE_MS 1000   /* a failure later than this after its start ends a run */
 #define RS_BACKOFF_MAX_MS 5000
 
 static void teardown(rs_component_t *c)

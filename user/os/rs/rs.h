@@ -125,8 +125,8 @@ void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t
 /* heartbeat.c: rs's clocks (its channels to the timer and rtc drivers),
  * the heartbeat pings, and building again what waits for its backoff. */
 #define RS_CHANNEL_BIT0 KEEL_SYSDESC_MAX_HEARTBEATS /* rs's channels' bits: from here */
-bool rs_heartbeat_init(void); /* after the shared objects: maps rs's channel ends */
-void rs_heartbeat_start(void); /* the components started: arm the clocks */
+bool rs_heartbeat_init(void);               /* after the shared objects: maps rs's channel ends */
+void rs_heartbeat_start(void);              /* the components started: arm the clocks */
 void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
 void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
 /* Will rs wake up later to build c again: has it a working clock that is

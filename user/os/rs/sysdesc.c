@@ -311,9 +311,9 @@ static const char *check_services_and_channels(const keel_sysdesc_t *d)
             ch->end[0] == ch->end[1] || ch->pages == 0 || ch->pages > MAX_CHANNEL_PAGES) {
             return fail("channel %u: bad ends or size", i);
         }
-        if (rs_client && (++rs_ends > KEEL_SYSDESC_MAX_RS_CHANNELS || ch->rs_name >= d->strings_size ||
-                          !keel_archive_name_ok(rs_string(d, ch->rs_name),
-                                                d->strings_size - ch->rs_name))) {
+        if (rs_client &&
+            (++rs_ends > KEEL_SYSDESC_MAX_RS_CHANNELS || ch->rs_name >= d->strings_size ||
+             !keel_archive_name_ok(rs_string(d, ch->rs_name), d->strings_size - ch->rs_name))) {
             return fail("channel %u: rs's end: too many, or its name is not a string", i);
         }
     }

@@ -27,7 +27,7 @@
  * bit of rs's own notification (user/os/rs/heartbeat.c). */
 #define KEEL_SYSDESC_MAX_HEARTBEATS 48
 #define KEEL_SYSDESC_MAX_RS_CHANNELS 8
-#define KEEL_PRIORITY_MAX 254           /* rs runs at 255, above every component */
+#define KEEL_PRIORITY_MAX 254 /* rs runs at 255, above every component */
 
 typedef struct keel_sysdesc {
     uint64_t magic; /* KEEL_SYSDESC_MAGIC */
