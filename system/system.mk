@@ -11,6 +11,7 @@
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 #   osheal  tests/os/heal.system: rs's heartbeat and backoff with test components
+#   oscore  tests/os/core.system: a core component (restart halt) that faults
 #   osbench the OS with bench/os/osbench as pm's first program (make bench-os;
 #           bench/os/osbench.mk), osbench-quick the same with --quick
 
@@ -35,6 +36,7 @@ $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osheal,tests/os/heal.system))
+$(eval $(call os_image,oscore,tests/os/core.system))
 $(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
 $(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
 

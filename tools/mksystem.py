@@ -56,7 +56,7 @@ GRANT_SERVE, GRANT_USE, GRANT_DEVICE, GRANT_IRQ = 1, 2, 3, 4
 GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
 GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = GRANT_MINT = 1
 GRANT_USE_MINT = GRANT_FRAMES = 2
-RESTART = {"never": 0, "always": 1}
+RESTART = {"never": 0, "always": 1, "halt": 2}
 HEARTBEAT_MIN_MS = 10  # rs's pings are not a load
 
 ARCHIVE_HEADER = struct.Struct("<QIIQQ")
@@ -379,7 +379,7 @@ def attr_files(comp, line, args):
 
 def attr_restart(comp, line, args):
     if not args or args[0] not in RESTART:
-        raise DescError(line, "usage: restart always|never [heartbeat=MS] [backoff=MS] [limit=N]")
+        raise DescError(line, "usage: restart always|never|halt [heartbeat=MS] [backoff=MS] [limit=N]")
     once(comp, line, "restart")
     opts = options(args[1:], line, {"heartbeat": "value", "backoff": "value", "limit": "value"})
     # limit: restarts within a minute, at most the RESTART_LIMIT_MAX

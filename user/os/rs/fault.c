@@ -106,7 +106,7 @@ static void report(const rs_component_t *c, seL4_MessageInfo_t info)
         printf("fault type %lu", label);
         break;
     }
-    printf(c->desc->restart == KEEL_RESTART_ALWAYS ? "\n" : "; it stays stopped\n");
+    printf(c->desc->restart == KEEL_RESTART_NEVER ? "; it stays stopped\n" : "\n");
 }
 
 /* It ended on its own (keel_os_exit): no fault, but a failure all the same

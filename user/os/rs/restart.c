@@ -128,8 +128,23 @@ static uint64_t backoff_ms(rs_component_t *c, uint64_t now)
     return delay < RS_BACKOFF_MAX_MS ? delay : RS_BACKOFF_MAX_MS;
 }
 
+/* The core (rs, pm, vfs: `restart halt`) holds what every program
+ * depends on -- processes, descriptors -- and no client could go on
+ * without it: its failure stops the system, with a report. */
+static __attribute__((noreturn)) void halt_system(const rs_component_t *c)
+{
+    printf("rs: %s is part of the unrecoverable core; the system halts\n", c->desc->name);
+    seL4_DebugHalt();
+    for (;;) {
+        seL4_TCB_Suspend(seL4_CapInitThreadTCB);
+    }
+}
+
 void rs_failed(rs_component_t *c, uint32_t cause)
 {
+    if (c->desc->restart == KEEL_RESTART_HALT) {
+        halt_system(c);
+    }
     if (c->desc->restart != KEEL_RESTART_ALWAYS) {
         /* Suspended rather than left waiting for a reply: a component
          * that sends on its fault endpoint itself is stopped all the same. */

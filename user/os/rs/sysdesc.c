@@ -141,7 +141,7 @@ static const char *check_component_fields(const keel_sysdesc_t *d, const void *a
     if (!args_ok(d, c)) {
         return "its arguments are malformed or do not fit its start page";
     }
-    if (c->restart > KEEL_RESTART_ALWAYS) {
+    if (c->restart > KEEL_RESTART_HALT) {
         return "its restart policy is unknown";
     }
     return NULL;

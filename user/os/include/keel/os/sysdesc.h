@@ -49,6 +49,7 @@ typedef struct keel_sysdesc {
 enum keel_restart {
     KEEL_RESTART_NEVER = 0,
     KEEL_RESTART_ALWAYS = 1,
+    KEEL_RESTART_HALT = 2, /* the unrecoverable core: its failure stops the system */
 };
 
 typedef struct keel_sysdesc_component {
