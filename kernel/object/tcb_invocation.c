@@ -403,8 +403,12 @@ static exception_t decode_bind_notification(invocation_t *inv, const tcb_t *targ
         !(cap_rights(cap) & RIGHT_READ)) {
         return error_illegal_operation(inv);
     }
+    /* Refused when bound or with threads waiting, as in seL4; a signal
+     * pending is no obstacle (the head word also holds the state, so it is
+     * not zero then): rs binds a restarted driver's notification, which may
+     * have been signalled after the old instance stopped. */
     const notification_t *ntfn = cap_object(cap);
-    if (ntfn->head != 0 || ntfn->bound_tcb != 0) {
+    if (tcb_queue_state(ntfn->head) == NTFN_WAITING || ntfn->bound_tcb != 0) {
         return error_illegal_operation(inv);
     }
     *notification = cap;

@@ -973,6 +973,11 @@ KT_THREAD_TEST(test_bind_notification_errors)
     seL4_Signal(busy);
     KT_ASSERT(w->finished);
     KT_ASSERT_OK(seL4_TCB_BindNotification(tcb, busy));
+
+    /* A signal pending is no obstacle (seL4 refuses only waiting threads). */
+    KT_ASSERT_OK(seL4_TCB_UnbindNotification(tcb));
+    seL4_Signal(busy);
+    KT_ASSERT_OK(seL4_TCB_BindNotification(tcb, busy));
 }
 
 /* Deleting either side of a binding ends it. */
