@@ -57,6 +57,7 @@ include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk
 include tests/os/shell/shell.mk
+include tests/os/console/console.mk
 include bench/os/osbench.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk

@@ -9,6 +9,7 @@
 #   ostest  tests/os/test.system: the OS with test components (os.* tests)
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
+#   osconsole the OS, constream and the restarter (tests/os/console/console.mk)
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 #   osheal  tests/os/heal.system: rs's heartbeat and backoff with test components
 #   oscore  tests/os/core.system: a core component (restart halt) that faults
@@ -34,6 +35,7 @@ $(eval $(call os_image,os,system/keel.system))
 $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
+$(eval $(call os_image,osconsole,$(OS_CONSOLE_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osheal,tests/os/heal.system))
 $(eval $(call os_image,oscore,tests/os/core.system))

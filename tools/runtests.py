@@ -135,10 +135,11 @@ def parse_entry(words, where):
 
 
 def load_script(path):
-    """A script= file: one step per line, `send TEXT` (escapes as in input=)
-    or `expect REGEX` (Python, multi-line mode, searched in the output after
-    the previous expect's match); blank lines and `#` comments are skipped.
-    Returns [(line number, kind, value)]."""
+    """A script= file: one step per line, `send TEXT` (escapes as in input=),
+    `expect REGEX` (Python, multi-line mode, searched in the output after
+    the previous expect's match) or `check COMMAND` (run with the text the
+    previous expect matched on its stdin; it must exit 0); blank lines and
+    `#` comments are skipped. Returns [(line number, kind, value)]."""
     steps = []
     try:
         with open(path, encoding="utf-8") as f:
@@ -154,8 +155,11 @@ def load_script(path):
             steps.append((number, "send", decode_input(value)))
         elif kind == "expect":
             steps.append((number, "expect", re.compile(value, re.MULTILINE)))
+        elif kind == "check" and shlex.split(value):
+            steps.append((number, "check", shlex.split(value)))
         else:
-            raise ValueError(f"{path}:{number}: a step is `send TEXT` or `expect REGEX`")
+            raise ValueError(f"{path}:{number}: a step is `send TEXT`, `expect REGEX` or "
+                             "`check COMMAND`")
     if not steps:
         raise ValueError(f"script {path} has no steps")
     return steps
@@ -180,6 +184,7 @@ class Outcome:
         self.rejected = None  # the first line that matched fail=
         self.script_done = False  # every step of script= ran
         self.script_step = None  # the step it waits for: (line, kind, value)
+        self.check_failed = None  # a script's check that did not pass: (line, what it said)
         self.done = False  # saw TEST DONE
         self.error = None  # could not start
 
@@ -201,6 +206,7 @@ class Monitor:
         self.partial = ""
         self.script = list(entry.script) if entry.script else None
         self.script_pos = 0  # output before this index is behind the last expect
+        self.last_match = ""  # what the last expect matched: a check's input
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.stdin = None
 
@@ -254,7 +260,8 @@ class Monitor:
                 self._take(b"", final=True)
                 return
             self._take(data)
-            if self.out.rejected is not None or self.out.script_done:
+            if self.out.rejected is not None or self.out.script_done or \
+                    self.out.check_failed is not None:
                 return  # decided
             if self.out.panic is not None and reason != "panic":
                 reason, deadline = "panic", min(deadline, time.monotonic() + PANIC_GRACE)
@@ -308,6 +315,12 @@ class Monitor:
                     self.out.script_step = self.script[0]
                     return
                 self.script_pos = m.end()
+                self.last_match = m.group(0)
+            elif kind == "check":
+                said = run_check(value, self.last_match)
+                if said is not None:
+                    self.out.check_failed = (number, said)
+                    return
             else:
                 try:
                     self.stdin.write(value)
@@ -329,6 +342,20 @@ class Monitor:
             except OSError:
                 pass  # the process is gone; its exit tells the rest
             self.input = None
+
+
+def run_check(argv, text):
+    """A script's check step: None if `argv` exits 0 with `text` on its
+    stdin, else why not (its first line of output, or how it ended)."""
+    try:
+        proc = subprocess.run(argv, input=text, capture_output=True, text=True,
+                              timeout=DEFAULT_TIMEOUT["check"])
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{shlex.join(argv)}: {e}"
+    if proc.returncode == 0:
+        return None
+    said = (proc.stdout + proc.stderr).strip().split("\n")[0]
+    return f"{shlex.join(argv)}: {status_text(proc.returncode)}" + (f": {said}" if said else "")
 
 
 def kill_group(proc):
@@ -480,6 +507,9 @@ def judge_script(entry, out, report):
         problem = f"output matched fail=/{entry.fail.pattern}/: {out.rejected}"
     elif out.panic is not None:
         problem = out.panic
+    elif out.check_failed is not None:
+        number, said = out.check_failed
+        problem = f"{entry.options['script']}:{number}: check failed: {said}"
     elif not out.script_done:
         number, kind, value = out.script_step or entry.script[0]
         what = f"expect /{value.pattern}/ never matched" if kind == "expect" \

@@ -403,6 +403,10 @@ static exception_t decode_bind_notification(invocation_t *inv, const tcb_t *targ
         !(cap_rights(cap) & RIGHT_READ)) {
         return error_illegal_operation(inv);
     }
+    /* Refused when bound or with threads waiting, as in seL4; a signal
+     * pending is no obstacle (the head word also holds the state, so it is
+     * not zero then): rs binds a restarted driver's notification, which may
+     * have been signalled after the old instance stopped. */
     const notification_t *ntfn = cap_object(cap);
     if (notification_has_waiters(ntfn) || ntfn->bound_tcb != 0) {
         return error_illegal_operation(inv);

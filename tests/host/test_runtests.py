@@ -240,8 +240,25 @@ def script_names_the_step_it_waited_for():
 def script_with_a_bad_step_is_a_list_error():
     path = script_file("expect ok\nshout hi\n")
     code, output, _ = run(f"qemu shell script={path}\n")
-    if code != 2 or "a step is `send TEXT` or `expect REGEX`" not in output:
+    if code != 2 or "a step is `send TEXT`, `expect REGEX` or `check COMMAND`" not in output:
         raise suite.Failure(f"got exit {code}:\n{output}")
+
+
+@suite.test
+def script_check_reads_what_the_expect_matched():
+    path = script_file("expect ^\\$ \nsend hi\\n\nexpect hello there$\ncheck grep -qx 'hello there'\n"
+                       "send what\\n\nexpect unknown: what$\n")
+    expect_run(f"qemu shell script={path} timeout=20\n", 0, "1 passed, 0 failed")
+
+
+@suite.test
+def script_check_that_fails_stops_and_says_why():
+    path = script_file("expect ^\\$ \nsend hi\\n\nexpect hello there$\n"
+                       "check sh -c 'echo the third line is wrong; exit 3'\nsend what\\n\n"
+                       "expect ^never$\n")
+    expect_run(f"qemu shell script={path} timeout=20\n", 1, "0 passed, 1 failed",
+               f"{path}:4: check failed: sh -c 'echo the third line is wrong; exit 3': "
+               "exit status 3: the third line is wrong")
 
 
 @suite.test

@@ -16,10 +16,11 @@ static uint32_t uart_epoch; /* the driver instance vfs caught up with */
 static void take_input(void);
 
 /* A new instance of the driver started (at boot, or restarted): take what
- * the old one received, then let the new one go on. The bytes to send
- * that the old one had not taken stay in the request ring for the new one;
- * transmit has no completion, so a request the old one had taken is not
- * sent again (docs/os.md "Driver channels"). */
+ * the old one received, then let the new one go on. Nothing is queued
+ * again or dropped: the bytes to send stay in the request ring until the
+ * driver has sent all of an entry, and the new instance goes on from the
+ * old one's record of what it sent and received (keel/os/uart.h,
+ * docs/reliability.md "Channels"). */
 static void catch_up(void)
 {
     if (keel_channel_restarted(uart, uart_epoch)) {

@@ -5,7 +5,17 @@
  * Receive is interrupt-driven; transmit polls the FIFO's full flag. The
  * kernel may still print on the same UART (a panic); it only transmits.
  * Grants: "regs" (the device page), "rx" (the IRQ), "chan" and
- * "chan.notify" (the channel and vfs's notification), "notify" (its own). */
+ * "chan.notify" (the channel and vfs's notification), "notify" (its own).
+ *
+ * Restarts lose and repeat nothing (docs/reliability.md, "Channels"): the
+ * driver records in the channel page, after every byte it writes to or
+ * reads from the data register, how far it got through the request at the
+ * ring's tail and the completion slot at the ring's head
+ * (keel_uart_progress), and moves either index only when that entry is
+ * done. A new instance goes on from the record. What no record can cover is
+ * the instant between the data register access and the store that
+ * records it: a driver that dies exactly there sends that byte twice, or
+ * loses that received byte -- a PL011 counts neither. */
 #include "../grant.h"
 
 #include <keel/os/uart.h>
@@ -35,31 +45,125 @@ static void reg_write(unsigned offset, uint32_t value)
     regs[offset / 4] = value;
 }
 
-/* Send every byte vfs queued. */
+/* The data register access and the store that records it in the channel
+ * page, as two adjacent instructions whatever the compiler schedules: the
+ * boundary between them is the only moment at which a driver that dies
+ * sends a byte twice or loses a received one (docs/reliability.md). */
+static void send_and_count(uint32_t byte, volatile uint32_t *count, uint32_t sent)
+{
+    __asm__ volatile("str %w0, [%1]\n\tstr %w2, [%3]"
+                     :
+                     : "r"(byte), "r"(&regs[UART_DR / 4]), "r"(sent), "r"(count)
+                     : "memory");
+}
+
+static uint32_t receive_and_keep(volatile uint32_t *record)
+{
+    uint32_t value;
+    __asm__ volatile("ldr %w0, [%1]\n\tstr %w0, [%2]"
+                     : "=&r"(value)
+                     : "r"(&regs[UART_DR / 4]), "r"(record)
+                     : "memory");
+    return value;
+}
+
+/* The driver's record of its progress, in the channel page after the
+ * rings (keel/os/uart.h). */
+static keel_uart_progress_t *progress(void)
+{
+    return keel_uart_progress(chan);
+}
+
+/* How many of the n bytes of the request at ring index `index` an instance
+ * already sent: none if the record is about another entry (then it is
+ * made about this one), never more than n. */
+static size_t tx_already_sent(uint32_t index, size_t n)
+{
+    keel_uart_progress_t *p = progress();
+    if (p->tx_index != index) {
+        p->tx_sent = 0;
+        p->tx_index = index; /* after the count: a record about `index` is never stale */
+    }
+    uint32_t sent = p->tx_sent;
+    return sent < n ? sent : n;
+}
+
+/* Send what is left of the request at the ring's tail, counting each byte
+ * in the record right after it went to the data register. */
+static void send_entry(const keel_ring_entry_t *e)
+{
+    unsigned char bytes[KEEL_UART_INLINE];
+    size_t n = e->op == KEEL_UART_TX ? keel_uart_unpack(e, bytes) : 0;
+    volatile uint32_t *sent = &progress()->tx_sent;
+    for (size_t i = tx_already_sent(chan->request.tail, n); i < n; i++) {
+        while (reg_read(UART_FR) & UART_FR_TXFF) {
+        }
+        send_and_count(bytes[i], sent, (uint32_t)(i + 1));
+    }
+}
+
+/* Send every byte vfs queued; an entry leaves the ring once all of it is
+ * sent, so that a new instance finds the one this one was in the middle
+ * of. */
 static void transmit(void)
 {
     keel_ring_entry_t e;
     if (!driver_client_ready(&vfs)) {
         return;
     }
-    while (keel_ring_get(&chan->request, &e)) {
-        unsigned char bytes[KEEL_UART_INLINE];
-        size_t n = e.op == KEEL_UART_TX ? keel_uart_unpack(&e, bytes) : 0;
-        for (size_t i = 0; i < n; i++) {
-            while (reg_read(UART_FR) & UART_FR_TXFF) {
-            }
-            reg_write(UART_DR, bytes[i]);
-        }
+    while (keel_ring_peek(&chan->request, &e)) {
+        send_entry(&e);
+        keel_ring_advance(&chan->request);
     }
 }
 
-static bool rx_paused; /* the completion ring was full: receive interrupt masked */
+/* The completion ring was full, or vfs had not caught up with this
+ * instance: the receive interrupt is masked until vfs signals. A new
+ * instance starts so, so that vfs's first signal makes it put what the
+ * old one had received and read what waits in the FIFO, whether or not
+ * another byte arrives. */
+static bool rx_paused = true;
 
 static void set_rx_interrupt(bool on)
 {
     uint32_t mask = reg_read(UART_IMSC);
     reg_write(UART_IMSC,
               on ? mask | UART_INT_RX | UART_INT_RT : mask & ~(UART_INT_RX | UART_INT_RT));
+}
+
+/* The bytes an instance already received for the completion slot at ring
+ * index `index`, into bytes[]; how many. None if the record is about
+ * another slot (then it is emptied and made about this one). */
+static size_t rx_already_received(uint32_t index, unsigned char *bytes)
+{
+    keel_uart_progress_t *p = progress();
+    if (p->rx_index_inverted != ~index) {
+        for (size_t i = 0; i < KEEL_UART_INLINE; i++) {
+            p->rx[i] = KEEL_UART_RX_NONE;
+        }
+        p->rx_index_inverted = ~index; /* after the bytes: a record about `index` is never stale */
+    }
+    size_t n = 0;
+    while (n < KEEL_UART_INLINE && p->rx[n] != KEEL_UART_RX_NONE) {
+        bytes[n] = (unsigned char)p->rx[n];
+        n++;
+    }
+    return n;
+}
+
+/* The bytes for the completion slot at ring index `index`: those an
+ * instance already received, then more from the FIFO until there are
+ * KEEL_UART_INLINE or the FIFO is empty, each kept in the record right
+ * after the load that takes it out of the FIFO; how many. */
+static size_t receive_slot(uint32_t index, unsigned char *bytes)
+{
+    size_t n = rx_already_received(index, bytes);
+    volatile uint32_t *record = progress()->rx;
+    while (n < KEEL_UART_INLINE && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
+        bytes[n] = (unsigned char)receive_and_keep(&record[n]);
+        n++;
+    }
+    return n;
 }
 
 /* Move what the receive FIFO holds to vfs, KEEL_UART_INLINE bytes per
@@ -80,11 +184,11 @@ static void receive(void)
         return;
     }
     reg_write(UART_ICR, UART_INT_RX | UART_INT_RT);
-    while (!keel_ring_full(&chan->completion) && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
+    while (!keel_ring_full(&chan->completion)) {
         unsigned char bytes[KEEL_UART_INLINE];
-        size_t n = 0;
-        while (n < KEEL_UART_INLINE && (reg_read(UART_FR) & UART_FR_RXFE) == 0) {
-            bytes[n++] = (unsigned char)(reg_read(UART_DR) & 0xff);
+        size_t n = receive_slot(chan->completion.head, bytes);
+        if (n == 0) {
+            break;
         }
         keel_ring_entry_t e = { .op = KEEL_UART_RX };
         e.length = (uint32_t)keel_uart_pack(&e, bytes, n);

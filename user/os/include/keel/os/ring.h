@@ -71,16 +71,32 @@ static inline bool keel_ring_put(keel_ring_t *r, keel_ring_entry_t e)
     return true;
 }
 
-/* Consumer side: false if empty. */
-static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
+/* Consumer side, in two steps for a consumer that works through an entry
+ * (and may die half way): a copy of the oldest entry, false if empty; then
+ * keel_ring_advance takes it out of the ring. */
+static inline bool keel_ring_peek(const keel_ring_t *r, keel_ring_entry_t *e)
 {
     if (keel_ring_empty(r)) {
         return false;
     }
     __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the index before the entry */
     *e = r->entry[r->tail % KEEL_RING_SLOTS];
-    __atomic_thread_fence(__ATOMIC_RELEASE);
+    return true;
+}
+
+static inline void keel_ring_advance(keel_ring_t *r)
+{
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* done with the entry before the producer reuses it */
     r->tail = r->tail + 1;
+}
+
+/* Consumer side: false if empty. */
+static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
+{
+    if (!keel_ring_peek(r, e)) {
+        return false;
+    }
+    keel_ring_advance(r);
     return true;
 }
 
