@@ -403,8 +403,10 @@ static exception_t decode_bind_notification(invocation_t *inv, const tcb_t *targ
         !(cap_rights(cap) & RIGHT_READ)) {
         return error_illegal_operation(inv);
     }
+    /* Waiting threads or a binding refuse it; pending signals do not
+     * (`head` also holds the state, which is then active). */
     const notification_t *ntfn = cap_object(cap);
-    if (ntfn->head != 0 || ntfn->bound_tcb != 0) {
+    if (tcb_queue_state(ntfn->head) == NTFN_WAITING || ntfn->bound_tcb != 0) {
         return error_illegal_operation(inv);
     }
     *notification = cap;
