@@ -9,6 +9,8 @@
 #   ostest  tests/os/test.system: the OS with test components (os.* tests)
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
+#   osstress the OS without the drivers' restart limits, and /bin/stress
+#            (make stress, os.restart.leak; tests/os/stress/stress.mk)
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 #   osbench the OS with bench/os/osbench as pm's first program (make bench-os;
 #           bench/os/osbench.mk), osbench-quick the same with --quick
@@ -32,6 +34,7 @@ $(eval $(call os_image,os,system/keel.system))
 $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
+$(eval $(call os_image,osstress,$(OS_STRESS_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
 $(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
