@@ -136,7 +136,8 @@ class WideLines:
 
 class Stream:
     """The workload's numbered stream: every record must come once, in
-    order, as the PRNG made it."""
+    order, as the PRNG made it. Each fault found is kept with `during`, the
+    injection under way when it came."""
 
     def __init__(self, seed):
         self.seed = seed
@@ -145,36 +146,53 @@ class Stream:
         self.intact_bytes = 0
         self.lost = 0  # records never seen
         self.duplicated = 0
-        self.corrupted = []  # damaged lines: text or raw bytes
-        self.lost_ranges = []
+        self.corrupted = 0  # damaged lines
+        self.during = None
+        self.faults = []  # (what, detail, during)
+
+    def fault(self, what, detail):
+        self.faults.append((what, detail, self.during))
 
     def take(self, seq, text):
         if text != record(self.seed, seq):
-            self.corrupted.append(text)
+            self.damaged(text)
         elif seq < self.next:
             self.duplicated += 1
+            self.fault("duplicated", f"record {seq}")
         else:
             if seq > self.next:
                 self.lost += seq - self.next
-                self.lost_ranges.append((self.next, seq - 1))
+                self.fault("lost", f"records {self.next}..{seq - 1}")
             self.intact += 1
             self.intact_bytes += wide_length(text)
             self.next = seq + 1
 
     def damaged(self, what):
-        self.corrupted.append(what)
+        self.corrupted += 1
+        self.fault("corrupted", printable(what))
 
     def expected_bytes(self):
         return sum(wide_length(record(self.seed, s)) for s in range(self.next))
 
     def whole(self):
-        return self.lost == 0 and self.duplicated == 0 and not self.corrupted
+        return not self.faults
+
+
+def printable(what, width=60):
+    """A damaged line for the summary: its fullwidth characters as ASCII,
+    anything else as `?`."""
+    if isinstance(what, bytes):
+        text = what.decode("utf-8", "replace")
+        what = "".join(chr(ord(c) - 0xFF01 + 0x21) if 0xFF01 <= ord(c) <= 0xFF5E else
+                       " " if c == "\u3000" else "?" for c in text)
+    return what if len(what) <= width else what[:width] + "..."
 
 
 INJECTION = re.compile(r"i (\d+) (\S+) (\S+) (\S+) (-?\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$")
 RECORD = re.compile(r"w (\d+) [0-9a-f]{8}$")
 DONE = re.compile(r"done (\d+) of (\d+): .*memory (the same|LEAKED)$")
 MEMORY = re.compile(r"mem (before|after) rs-free (\d+) rs-free-slots (\d+) pm-free (\d+)$")
+OTHER = re.compile(r"(start|repair|error) ")
 
 
 class Campaign:
@@ -184,6 +202,7 @@ class Campaign:
     def __init__(self, seed, targets, kinds):
         self.seed, self.targets, self.kinds = seed, targets, kinds
         self.stream = Stream(seed)
+        self.stream.during = (0,) + planned(seed, 0, targets, kinds)
         self.unplanned = []  # injection lines the seed does not give
         self.injections = []  # (n, target, kind, outcome, error, restarted, microseconds)
         self.repairs = []
@@ -193,26 +212,24 @@ class Campaign:
         self.other = []
 
     def take(self, text, raw):
-        if text is None:
-            self.stream.damaged(raw)
-            return
-        m = RECORD.match(text)
-        if m:
+        """One line; whatever is none of the campaign's is a damaged one."""
+        matches = [(pattern, pattern.match(text or "")) for pattern in
+                   (RECORD, INJECTION, DONE, MEMORY, OTHER)]
+        pattern, m = next(((p, m) for p, m in matches if m), (None, None))
+        if pattern is RECORD:
             self.stream.take(int(m.group(1)), text)
-        elif text.startswith("w"):  # a record that does not parse, or w-error
-            (self.workload_errors if text.startswith("w-error ") else self.stream.corrupted) \
-                .append(text)
-        elif INJECTION.match(text):
-            self.take_injection(INJECTION.match(text))
-        elif DONE.match(text):
-            self.done = DONE.match(text)
-        elif MEMORY.match(text):
-            m = MEMORY.match(text)
+        elif pattern is INJECTION:
+            self.take_injection(m)
+        elif pattern is DONE:
+            self.done = m
+        elif pattern is MEMORY:
             self.memory[m.group(1)] = tuple(int(g) for g in m.groups()[1:])
-        elif text.startswith("repair "):
-            self.repairs.append(text)
+        elif pattern is OTHER:
+            (self.repairs if m.group(1) == "repair" else self.other).append(text)
+        elif text is not None and text.startswith("w-error "):
+            self.workload_errors.append(text)
         else:
-            self.other.append(text)
+            self.stream.damaged(raw if text is None else text)
 
     def take_injection(self, m):
         n, target, kind, outcome = int(m.group(1)), m.group(2), m.group(3), m.group(4)
@@ -221,6 +238,7 @@ class Campaign:
         error, restarts_before, restarts_after = (int(m.group(i)) for i in (5, 6, 7))
         self.injections.append((n, target, kind, outcome, error,
                                 restarts_after > restarts_before, int(m.group(10))))
+        self.stream.during = (n + 1,) + planned(self.seed, n + 1, self.targets, self.kinds)
 
     def missing(self):
         """Injections before the last one seen whose lines never came:
@@ -378,8 +396,9 @@ def summarize(args, campaign, free_before, free_after, restarts_line, seconds, s
     """Print the figures; returns the list of reasons to fail."""
     problems = []
     c, s = campaign, campaign.stream
-    print(f"\nstress: seed {args.seed}, {len(c.injections)} of {args.n} injections "
-          f"({args.kinds}) into {args.targets}, {seconds / 60:.1f} min")
+    done = int(c.done.group(1)) if c.done else len(c.injections) + len(c.missing())
+    print(f"\nstress: seed {args.seed}, {done} of {args.n} injections ({args.kinds}) into "
+          f"{args.targets}, {seconds / 60:.1f} min; each cell: recovered/injected")
     for row in table(c, args.targets.split(","), args.kinds.split(",")):
         print("  " + row)
     restarted = sum(1 for i in c.injections if i[3] == "recovered" and i[5])
@@ -392,12 +411,14 @@ def summarize(args, campaign, free_before, free_after, restarts_line, seconds, s
           f"not available: {c.count('n/a')}" + (f" ({', '.join(na_kinds)})" if na_kinds else ""))
     print(f"recovery: {recovery_times(c)}")
     print(f"console: {s.intact} records intact ({s.intact_bytes} bytes), {s.lost} lost, "
-          f"{s.duplicated} duplicated, {len(s.corrupted)} corrupted; "
+          f"{s.duplicated} duplicated, {s.corrupted} corrupted; "
           f"{s.expected_bytes() - s.intact_bytes} of {s.expected_bytes()} bytes missing")
-    for first, last in s.lost_ranges[:10]:
-        print(f"  lost records {first}..{last}")
-    for damaged in s.corrupted[:10]:
-        print(f"  corrupted: {damaged!r}")
+    by_injection = collections.Counter(f"{t} {k}" for _, _, (_, t, k) in s.faults)
+    if by_injection:
+        print("  faults by the injection under way: "
+              + ", ".join(f"{what}: {n}" for what, n in by_injection.most_common()))
+    for what, detail, (n, target, kind) in s.faults[:12]:
+        print(f"  {what} during injection {n} ({target} {kind}): {detail}")
     missing = c.missing()
     if missing:
         print(f"injection lines lost: {len(missing)}: "

@@ -69,12 +69,17 @@ def records_and_injections_as_the_guest_draws_them():
 @suite.test
 def stream_lost_duplicated_corrupted():
     s = stress.Stream(1)
+    s.during = (7, "uart", "crash")
     for seq in (0, 1, 3, 3, 4):
         s.take(seq, stress.record(1, seq))
     s.take(5, "w 5 00000000")
-    s.damaged(b"\xef\xbc")
-    expect_eq((s.intact, s.lost, s.duplicated, len(s.corrupted)), (4, 1, 1, 2), "counts")
-    expect_eq(s.lost_ranges, [(2, 2)], "the lost record")
+    s.during = (8, "uart", "flip")
+    s.damaged(b"\xef\xbd\x97\xe3\x80\x80\xef\xbc")
+    expect_eq((s.intact, s.lost, s.duplicated, s.corrupted), (4, 1, 1, 2), "counts")
+    expect_eq(s.faults, [("lost", "records 2..2", (7, "uart", "crash")),
+                         ("duplicated", "record 3", (7, "uart", "crash")),
+                         ("corrupted", "w 5 00000000", (7, "uart", "crash")),
+                         ("corrupted", "w ?", (8, "uart", "flip"))], "faults")
     expect_eq(s.whole(), False, "whole")
     expect_eq(s.expected_bytes() - s.intact_bytes, stress.wide_length(stress.record(1, 2)),
               "missing bytes: record 2's")
@@ -84,6 +89,7 @@ def stream_lost_duplicated_corrupted():
 def campaign_counts():
     c = stress.Campaign(1, ["uart", "timer", "rtc"], list(stress.KINDS))
     for text in ("i 0 timer hang n/a -88 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892",
+                 "2 rtc kill recovered", "w 1 18223b73",
                  "i 3 uart kill failed -5 0 0 0 0 26028", "w 0 0ed88b07",
                  "w-error 1 sleep: I/O error", "mem before rs-free 10 rs-free-slots 2 pm-free 3",
                  "done 4 of 4: 1 recovered, 1 failed, 0 hangs, 1 not available; memory the same"):
@@ -93,6 +99,10 @@ def campaign_counts():
     expect_eq(c.missing(), [(2, "rtc", "kill")], "the injection whose line was lost")
     expect_eq(c.unplanned, [], "every line is the seed's")
     expect_eq(len(c.workload_errors), 1, "workload errors")
+    expect_eq([(f[0], f[2]) for f in c.stream.faults],
+              [("corrupted", (2, "rtc", "kill")), ("lost", (2, "rtc", "kill")),
+               ("duplicated", (4, "timer", "flip"))],
+              "stream faults: a damaged line, record 0 lost, then late (not in order)")
     expect_eq(c.memory["before"], (10, 2, 3), "memory")
     expect_eq(c.done is not None, True, "done")
     rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
