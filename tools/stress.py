@@ -413,10 +413,12 @@ def summarize(args, campaign, free_before, free_after, restarts_line, seconds, s
     print(f"console: {s.intact} records intact ({s.intact_bytes} bytes), {s.lost} lost, "
           f"{s.duplicated} duplicated, {s.corrupted} corrupted; "
           f"{s.expected_bytes() - s.intact_bytes} of {s.expected_bytes()} bytes missing")
-    by_injection = collections.Counter(f"{t} {k}" for _, _, (_, t, k) in s.faults)
-    if by_injection:
-        print("  faults by the injection under way: "
-              + ", ".join(f"{what}: {n}" for what, n in by_injection.most_common()))
+    faults = collections.Counter(f"{t} {k}" for _, _, (_, t, k) in s.faults)
+    injections = collections.Counter(f"{t} {k}" for _, t, k in {f[2] for f in s.faults})
+    if faults:
+        print("  by the injection under way: " + ", ".join(
+            f"{what}: {n} faults in {injections[what]} injections"
+            for what, n in faults.most_common()))
     for what, detail, (n, target, kind) in s.faults[:12]:
         print(f"  {what} during injection {n} ({target} {kind}): {detail}")
     missing = c.missing()
@@ -504,10 +506,12 @@ def run(args, console, campaign):
     free_before = free_figures(run_command(console, "free", on_line, args.stall))
     restarts_line = None
     if args.restarts:
+        start = time.monotonic()
         out = run_command(console, f"stress restarts {args.restarts} {args.targets}", on_line,
                           args.stall)
         restarts_line = next((line for line in out.split("\n") if line.startswith("stress: ")),
                              "stress restarts: no verdict")
+        restarts_line += f" ({time.monotonic() - start:.0f} s)"
         print(restarts_line, flush=True)
     run_command(console, f"stress {args.seed} {args.n} {args.kinds} {args.targets}", on_line,
                 args.stall)
