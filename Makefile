@@ -9,6 +9,8 @@
 #   make bench               benchmarks in QEMU, instruction counts (docs/benchmarks.md)
 #   make bench-os            the OS benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make fuzz                libFuzzer over the invocation decoders (not in make test)
+#   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
+#                            (docs/reliability.md "The stress campaign"; not in make test)
 #
 # Everything generated or built goes under $(BUILD).
 
@@ -58,6 +60,7 @@ include user/bin/bin.mk
 include tests/os/os.mk
 include tests/os/shell/shell.mk
 include tests/os/console/console.mk
+include tests/os/stress/stress.mk
 include bench/os/osbench.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk

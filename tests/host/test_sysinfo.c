@@ -194,6 +194,14 @@ TEST(free_lines_in_kib)
     EXPECT_STREQ(line, "Quota:          256          300            0\n");
 }
 
+TEST(free_count_lines_as_they_are)
+{
+    sysinfo_free_count_line(line, sizeof(line), "Slots:", 32768, 5000);
+    EXPECT_STREQ(line, "Slots:        32768         5000        27768\n");
+    sysinfo_free_count_line(line, sizeof(line), "Slots:", 10, 12);
+    EXPECT_STREQ(line, "Slots:           10           12            0\n");
+}
+
 TEST(uptime_lines)
 {
     sysinfo_uptime_line(line, sizeof(line), 0);

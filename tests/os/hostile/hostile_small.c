@@ -1,13 +1,13 @@
 /* /bin/hostile's requests to rs (proto/rs.proto). Never sent: a valid
- * list or show (they succeed), a restart or an injection into a component
- * that exists and may restart (it would happen). */
+ * list, show or meminfo (they succeed), a restart or an injection into a
+ * component that exists and may restart (it would happen). */
 #include "hostile.h"
 
 #include <errno.h>
 #include <keel/proto/rs_defs.h>
 
 const method_t rs_methods[] = {
-    { RS_LIST, 1 }, { RS_SHOW, 5 }, { RS_RESTART, 4 }, { RS_INJECT, 5 }
+    { RS_LIST, 1 }, { RS_SHOW, 5 }, { RS_RESTART, 4 }, { RS_INJECT, 5 }, { RS_MEMINFO, 0 }
 };
 const size_t rs_nmethods = sizeof(rs_methods) / sizeof(rs_methods[0]);
 

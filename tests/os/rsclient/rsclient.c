@@ -70,6 +70,20 @@ static void check_show(seL4_CPtr rs)
           rs_show(rs, "rsclien", 0, grant, NULL, NULL, NULL, NULL, NULL, NULL) == -ENOENT);
 }
 
+/* rs's own memory: plausible, and the same when asked again (nothing was
+ * built or restarted meanwhile). */
+static void check_meminfo(seL4_CPtr rs)
+{
+    uint64_t total, free, slots, free_slots, again[4];
+    long r = rs_meminfo(rs, &total, &free, &slots, &free_slots);
+    check("meminfo: some RAM and slots used, some free",
+          r == 0 && free > 0 && free < total && free_slots > 0 && free_slots < slots);
+    r = rs_meminfo(rs, &again[0], &again[1], &again[2], &again[3]);
+    check("meminfo again: the same", r == 0 && again[0] == total && again[1] == free &&
+                                         again[2] == slots && again[3] == free_slots);
+    check("meminfo with 1 word is EINVAL", raw_call(rs, RS_MEMINFO, 1, 0) == -EINVAL);
+}
+
 static void check_malformed(seL4_CPtr rs)
 {
     check("an unknown label is ENOSYS", raw_call(rs, 99, 1, 0) == -ENOSYS);
@@ -180,6 +194,7 @@ int main(int argc, char **argv, char **envp)
     seL4_CPtr rs = testcomp_cap("rs", KEEL_CAP_ENDPOINT)->cptr;
     check_list(rs);
     check_show(rs);
+    check_meminfo(rs);
     check_malformed(rs);
     worker_t worker = { (work_page_t *)testcomp_cap("work", KEEL_CAP_REGION)->vaddr,
                         testcomp_cap("work.notify", KEEL_CAP_NOTIFICATION)->cptr };

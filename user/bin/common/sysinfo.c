@@ -150,11 +150,23 @@ int sysinfo_free_header(char *buf, size_t size)
     return snprintf(buf, size, "%-6s %12s %12s %12s\n", "", "total", "used", "free");
 }
 
+static int free_row(char *buf, size_t size, const char *which, uint64_t total, uint64_t used,
+                    uint64_t free)
+{
+    return snprintf(buf, size, "%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", which, total,
+                    used, free);
+}
+
 int sysinfo_free_line(char *buf, size_t size, const char *which, uint64_t total, uint64_t used)
 {
     uint64_t free = used <= total ? total - used : 0;
-    return snprintf(buf, size, "%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", which,
-                    KIB(total), KIB(used), KIB(free));
+    return free_row(buf, size, which, KIB(total), KIB(used), KIB(free));
+}
+
+int sysinfo_free_count_line(char *buf, size_t size, const char *which, uint64_t total,
+                            uint64_t used)
+{
+    return free_row(buf, size, which, total, used, used <= total ? total - used : 0);
 }
 
 int sysinfo_uptime_line(char *buf, size_t size, uint64_t seconds)

@@ -47,9 +47,12 @@ typedef long sysinfo_procinfo_fn(void *ctx, int64_t pid, int64_t *ppid, int64_t 
  * `procinfo`; a failure goes to `err`. Returns the exit status. */
 int sysinfo_ps(FILE *out, FILE *err, sysinfo_procinfo_fn *procinfo, void *ctx);
 
-/* free: the header, then the line `which` ("Mem:", "Quota:") in KiB. */
+/* free: the header, then the line `which` ("Mem:", "Quota:", "rs:") in
+ * KiB, or of a count as it is ("Slots:"). */
 int sysinfo_free_header(char *buf, size_t size);
 int sysinfo_free_line(char *buf, size_t size, const char *which, uint64_t total, uint64_t used);
+int sysinfo_free_count_line(char *buf, size_t size, const char *which, uint64_t total,
+                            uint64_t used);
 
 /* uptime: "up [D day[s], ]HH:MM:SS" for `seconds`. */
 int sysinfo_uptime_line(char *buf, size_t size, uint64_t seconds);

@@ -21,14 +21,14 @@ typedef struct untyped {
 
 static untyped_t untypeds[MAX_UNTYPEDS];
 static seL4_Word nuntypeds;
-static seL4_CPtr next_slot, end_slot;
+static seL4_CPtr first_slot, next_slot, end_slot;
 
 extern char __keel_image_start[];
 
 void rs_mem_init(void)
 {
     const seL4_BootInfo *bi = keel_bootinfo();
-    next_slot = bi->empty.start;
+    first_slot = next_slot = bi->empty.start;
     end_slot = bi->empty.end;
     nuntypeds = bi->untyped.end - bi->untyped.start;
     if (nuntypeds > MAX_UNTYPEDS) {
@@ -53,6 +53,21 @@ seL4_CPtr rs_slots(seL4_Word n)
     seL4_CPtr first = next_slot;
     next_slot += n;
     return first;
+}
+
+/* rs hands out memory and slots from the front and never takes them back,
+ * so what is free is what lies past each untyped's and the CNode's front;
+ * the alignment gaps it stepped over count as used. */
+rs_mem_t rs_mem_usage(void)
+{
+    rs_mem_t m = { .slots = end_slot - first_slot, .free_slots = end_slot - next_slot };
+    for (seL4_Word i = 0; i < nuntypeds; i++) {
+        if (!untypeds[i].device) {
+            m.total += untypeds[i].size;
+            m.free += untypeds[i].size - untypeds[i].used;
+        }
+    }
+    return m;
 }
 
 static seL4_Word align_up(seL4_Word x, seL4_Word align)

@@ -79,6 +79,12 @@ seL4_Error rs_device_frame(seL4_Word paddr, seL4_CPtr slot);
 extern const kb_host_t rs_host; /* rs as the builder: its CNode, VSpace, scratch page */
 seL4_CPtr rs_image_frame(const void *address); /* rs's own image frame holding `address` */
 const char *rs_error_name(seL4_Word error);
+/* What rs manages and has not handed out (proto/rs.proto meminfo). */
+typedef struct rs_mem {
+    seL4_Word total, free;       /* bytes of BootInfo's RAM */
+    seL4_Word slots, free_slots; /* slots of rs's CNode */
+} rs_mem_t;
+rs_mem_t rs_mem_usage(void);
 
 /* objects.c: what components share, made before any is built. */
 bool rs_make_shared_objects(void);

@@ -1,10 +1,11 @@
 /* rs as a service (proto/rs.proto, docs/os.md "rs as a service"): the
- * `service` program's queries (list, show, restart, inject), answered on rs's own endpoint
- * next to the faults. A component reaches it only through the grant
- * `use rs` of the system description: rs mints that endpoint cap with
- * RS_CLIENT_BADGE in its badge, which no fault badge (a component index + 1)
- * has, so rs_serve() tells a request from a fault by the badge alone. The
- * generated dispatch has checked every argument before a handler runs. */
+ * `service` program's queries (list, show, restart, inject) and `free`'s
+ * (meminfo), answered on rs's own endpoint next to the faults. A component
+ * reaches it only through the grant `use rs` of the system description: rs
+ * mints that endpoint cap with RS_CLIENT_BADGE in its badge, which no fault
+ * badge (a component index + 1) has, so rs_serve() tells a request from a
+ * fault by the badge alone. The generated dispatch has checked every
+ * argument before a handler runs. */
 #include "rs.h"
 #include <errno.h>
 #include <keel/os/timer.h>
@@ -143,6 +144,19 @@ long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t
     *address = done.address;
     *bit = done.bit;
     return r;
+}
+
+long proto_rs_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *free, uint64_t *slots,
+                      uint64_t *free_slots)
+{
+    (void)ctx;
+    (void)badge;
+    rs_mem_t m = rs_mem_usage();
+    *total = m.total;
+    *free = m.free;
+    *slots = m.slots;
+    *free_slots = m.free_slots;
+    return 0;
 }
 
 seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info)

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Tests of tools/stress.py (make stress) without QEMU: the campaign's
+fullwidth lines come out whole whatever ASCII lands inside them (rs's
+lines, one inside another, in the middle of a character); the workload's
+records and the injections are those the guest draws (values the guest
+printed for seed 1); the stream checker finds a lost, a duplicated, a
+corrupted and a damaged record; the summary counts per target and kind.
+Speaks the result-line protocol; `test=NAME` runs one test."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import stress  # noqa: E402
+import suite  # noqa: E402
+
+from suite import expect_eq  # noqa: E402
+
+
+def wide(text):
+    """A campaign line as user/bin/stress/report.c sends it."""
+    out = bytearray()
+    for c in text:
+        code = 0x3000 if c == " " else 0xFF01 + ord(c) - 0x21
+        out += chr(code).encode()
+    return bytes(out) + "\u00b6".encode() + b"\r\n"
+
+
+def lines_of(data, chunk=7):
+    w = stress.WideLines()
+    out = []
+    for i in range(0, len(data), chunk):
+        out += w.feed(data[i:i + chunk])
+    return out
+
+
+@suite.test
+def foreign_lines_anywhere():
+    a, b = wide("w 0 0ed88b07"), wide("i 12 uart crash recovered 0 3 4 1 2 2544")
+    rs = b"rs: uart restarted (after a fault), restart 4\r\n"
+    banner = b"uart: PL011 receive interrupt on\r\n"
+    nested = rs[:10] + banner + rs[10:]  # one foreign line inside another
+    data = a[:4] + nested + a[4:] + b[:1] + rs + b[1:]  # inside a character, too
+    got = [text for text, _ in lines_of(data)]
+    expect_eq(got, ["w 0 0ed88b07", "i 12 uart crash recovered 0 3 4 1 2 2544"], "lines")
+
+
+@suite.test
+def damaged_line_kept_raw():
+    data = wide("w 1 18223b73")
+    damaged = data[:5] + data[7:]  # two bytes of a character lost
+    (text, raw), = lines_of(damaged)
+    expect_eq(text, None, "text of a damaged line")
+    expect_eq(raw, damaged[:-4], "its bytes, pilcrow and newline removed")
+
+
+@suite.test
+def records_and_injections_as_the_guest_draws_them():
+    # Printed by user/bin/stress on Keel for seed 1.
+    expect_eq(stress.record(1, 0), "w 0 0ed88b07", "record 0")
+    expect_eq(stress.record(1, 1), "w 1 18223b73", "record 1")
+    targets, kinds = ["uart", "timer", "rtc"], list(stress.KINDS)
+    got = [stress.planned(1, n, targets, kinds) for n in range(5)]
+    expect_eq(got, [("timer", "hang"), ("rtc", "crash"), ("rtc", "kill"), ("uart", "kill"),
+                    ("timer", "flip")], "injections 0..4")
+
+
+@suite.test
+def stream_lost_duplicated_corrupted():
+    s = stress.Stream(1)
+    s.during = (7, "uart", "crash")
+    for seq in (0, 1, 3, 3, 4):
+        s.take(seq, stress.record(1, seq))
+    s.take(5, "w 5 00000000")
+    s.during = (8, "uart", "flip")
+    s.damaged(b"\xef\xbd\x97\xe3\x80\x80\xef\xbc")
+    expect_eq((s.intact, s.lost, s.duplicated, s.corrupted), (4, 1, 1, 2), "counts")
+    expect_eq(s.faults, [("lost", "records 2..2", (7, "uart", "crash")),
+                         ("duplicated", "record 3", (7, "uart", "crash")),
+                         ("corrupted", "w 5 00000000", (7, "uart", "crash")),
+                         ("corrupted", "w ?", (8, "uart", "flip"))], "faults")
+    expect_eq(s.whole(), False, "whole")
+    expect_eq(s.expected_bytes() - s.intact_bytes, stress.wide_length(stress.record(1, 2)),
+              "missing bytes: record 2's")
+
+
+@suite.test
+def campaign_counts():
+    c = stress.Campaign(1, ["uart", "timer", "rtc"], list(stress.KINDS))
+    for text in ("i 0 timer hang n/a -88 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892",
+                 "2 rtc kill recovered", "w 1 18223b73",
+                 "i 3 uart kill failed -5 0 0 0 0 26028", "w 0 0ed88b07",
+                 "w-error 1 sleep: I/O error", "mem before rs-free 10 rs-free-slots 2 pm-free 3",
+                 "done 4 of 4: 1 recovered, 1 failed, 0 hangs, 1 not available; memory the same"):
+        c.take(text, b"")
+    expect_eq([c.count(o) for o in ("recovered", "failed", "hang", "n/a")], [1, 1, 0, 1],
+              "outcomes")
+    expect_eq(c.missing(), [(2, "rtc", "kill")], "the injection whose line was lost")
+    expect_eq(c.unplanned, [], "every line is the seed's")
+    expect_eq(len(c.workload_errors), 1, "workload errors")
+    expect_eq([(f[0], f[2]) for f in c.stream.faults],
+              [("corrupted", (2, "rtc", "kill")), ("lost", (2, "rtc", "kill")),
+               ("duplicated", (4, "timer", "flip"))],
+              "stream faults: a damaged line, record 0 lost, then late (not in order)")
+    expect_eq(c.memory["before"], (10, 2, 3), "memory")
+    expect_eq(c.done is not None, True, "done")
+    rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
+    expect_eq(rows[1].split(), ["uart", "0/0", "0/0", "0/1", "0/1"], "uart's row")
+    expect_eq(rows[2].split(), ["timer", "0/0", "n/a", "0/0", "n/a"], "timer's row: hang only")
+    c.take("i 4 uart crash recovered 0 0 1 0 1 1000", b"")
+    expect_eq(len(c.unplanned), 1, "an injection the seed does not give")
+
+
+if __name__ == "__main__":
+    sys.exit(suite.main(sys.argv[1:]))

@@ -1,0 +1,41 @@
+# The fault-injection campaign (docs/reliability.md "The stress campaign"):
+# the image `osstress` -- the system of system/keel.system with the
+# drivers' restart limits taken out (10,000 restarts in a row are the point
+# there, not a crash loop) and /bin/stress (user/bin/stress) -- and
+# `make stress`, which tools/stress.py runs on it: it boots the image,
+# types the campaign at the shell and checks the console. `make test` uses
+# the image for os.restart.leak (tests/os/stress/leak.script).
+#
+#   make stress [SEED=1] [N=1000] [KINDS=crash,hang,flip,kill] [RESTARTS=10000]
+
+OS_STRESS_SYSTEM := $(BUILD)/system/osstress.system
+
+# keel.system without `limit=` on its restart lines (an error if it has
+# none to change), then the extra files.
+$(OS_STRESS_SYSTEM): system/keel.system tests/os/stress/extra.system tests/os/stress/stress.mk
+	@mkdir -p $(@D)
+	sed -E '/^ *restart /s/ +limit=[0-9]+//' system/keel.system > $@.tmp
+	@grep -q '^ *restart  *always' $@.tmp && ! grep -q '^ *restart .*limit=' $@.tmp || \
+	    { echo "stress.mk: no restart lines to lift the limit of in system/keel.system" >&2; \
+	      rm -f $@.tmp; exit 1; }
+	cat tests/os/stress/extra.system >> $@.tmp
+	mv $@.tmp $@
+
+SEED     ?= 1
+N        ?= 1000
+KINDS    ?= crash,hang,flip,kill
+RESTARTS ?= 10000
+OSSTRESS_IMAGE := $(BUILD)/os/images/osstress.elf
+
+.PHONY: stress _stress osstress-image
+stress:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _stress
+
+osstress-image:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
+	    $(OSSTRESS_IMAGE)
+
+_stress: osstress-image
+	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --seed $(SEED) -n $(N) --kinds $(KINDS) \
+	    --restarts $(RESTARTS) --log $(BUILD)/stress.log

@@ -1,0 +1,63 @@
+/* stress: the guest side of the fault-injection campaign (make stress,
+ * tools/stress.py; docs/reliability.md "The stress campaign").
+ *
+ *   stress SEED N [KINDS [TARGETS]]   N injections chosen by a PRNG seeded
+ *                                     with SEED, under a workload
+ *   stress restarts N [TARGETS]       N restarts in a row, memory before and after
+ *   stress work SEED                  the workload (the campaign spawns it)
+ *
+ * KINDS and TARGETS are comma-separated lists (crash,hang,flip,kill;
+ * uart,timer,rtc: the default). Calls: posix_spawn, waitpid, kill, open,
+ * lseek, read, write, nanosleep, clock_gettime, gettimeofday; rs's list,
+ * restart, inject and meminfo, pm's meminfo. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STRESS_MAX_TARGETS 8
+#define STRESS_KINDS 4 /* RS_INJECT_CRASH..RS_INJECT_KILL */
+
+/* The file through which the workload shows its progress: the number of
+ * records it has printed, a uint64_t at offset 0. */
+#define STRESS_PROGRESS_FILE "/tmp/stress.progress"
+
+/* The workload's PRNG is seeded with SEED ^ STRESS_WORK_SALT, so that its
+ * stream differs from the injector's; tools/stress.py knows the salt. */
+#define STRESS_WORK_SALT UINT64_C(0x5717e55c0ffee000)
+
+/* A component of rs's list, found by name (its index does not change). */
+typedef struct stress_target {
+    const char *name;
+    uint64_t index;
+} stress_target_t;
+
+/* What rs's list says of one component now. */
+typedef struct stress_state {
+    uint64_t state, faults, restarts;
+} stress_state_t;
+
+/* The memory that must not leak: rs's own and pm's. */
+typedef struct stress_memory {
+    uint64_t rs_free, rs_free_slots, pm_free;
+} stress_memory_t;
+
+/* report.c: the lines the campaign prints for tools/stress.py, in a
+ * form rs's and the drivers' lines never take (see stress_line). */
+void stress_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
+uint64_t stress_now_ns(void); /* CLOCK_MONOTONIC: the counter, no call */
+bool stress_sleep_ns(uint64_t ns);
+
+/* rs.c: rs's answers. */
+bool stress_find_target(stress_target_t *t, const char *name);
+bool stress_target_state(const stress_target_t *t, stress_state_t *out);
+long stress_restart(const stress_target_t *t);
+long stress_inject(const stress_target_t *t, uint64_t kind);
+bool stress_memory(stress_memory_t *out);
+bool stress_same_memory(const stress_memory_t *a, const stress_memory_t *b);
+int stress_targets(const char *list, stress_target_t targets[STRESS_MAX_TARGETS]);
+
+/* The three commands; each returns main's status. */
+int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets);
+int stress_restarts(uint64_t count, const char *targets);
+int stress_work(uint64_t seed);
