@@ -46,7 +46,7 @@ long stress_restart(const stress_target_t *t)
 
 long stress_inject(const stress_target_t *t, uint64_t kind)
 {
-    return rs_inject(rs_endpoint(), t->name, kind);
+    return rs_inject(rs_endpoint(), t->name, kind, NULL, NULL, NULL);
 }
 
 bool stress_memory(stress_memory_t *out)
