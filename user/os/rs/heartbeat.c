@@ -307,12 +307,13 @@ void rs_heartbeat_notified(seL4_Word bits)
 
 bool rs_heartbeat_can_wait(const rs_component_t *c)
 {
+    bool clock = false;
     for (unsigned i = 0; i < hb.nclocks; i++) {
         const rs_clock_t *k = &hb.clock[i];
-        if (k->driver != c->index && rs.comp[k->driver].state == RS_RUNNING &&
-            !keel_channel_down(k->rings)) {
-            return true;
+        if (k->driver == c->index) {
+            return false; /* the other clock could hang meanwhile: nothing would wake rs */
         }
+        clock |= rs.comp[k->driver].state == RS_RUNNING && !keel_channel_down(k->rings);
     }
-    return false;
+    return clock;
 }

@@ -135,8 +135,9 @@ bool rs_heartbeat_init(void);               /* after the shared objects: maps rs
 void rs_heartbeat_start(void);              /* the components started: arm the clocks */
 void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
 void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
-/* Will rs wake up later to build c again: has it a working clock that is
- * not c? Without one a restart cannot wait (restart.c's backoff). */
+/* May c's restart wait (restart.c's backoff)? Only if rs has a working
+ * clock to wake it and c is none of rs's clocks: while one clock waits,
+ * the other could hang, and nothing would wake rs again. */
 bool rs_heartbeat_can_wait(const rs_component_t *c);
 
 /* fault.c: the fault handler loop (never returns) and the grant table. */
