@@ -99,7 +99,8 @@ static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t
 {
     for (;;) {
         if (!stress_target_state(t, after) ||
-            (down(after->state) && after->state != RS_STATE_FAULTED)) {
+            (down(after->state) && after->state != RS_STATE_FAULTED &&
+             after->state != RS_STATE_WAITING)) {
             return FAILED; /* failed (down for good), exited, or gone from the list */
         }
         bool restarted = after->restarts > before->restarts;

@@ -356,10 +356,7 @@ static void channel_down(const rs_component_t *c, const keel_sysdesc_grant_t *g,
 
 void rs_channels_down(const rs_component_t *c)
 {
-    static seL4_CPtr slot; /* for the signalling caps, one at a time */
-    if (slot == 0 && (slot = rs_slots(1)) == 0) {
-        return;
-    }
+    seL4_CPtr slot = rs.spare_slot;
     for (uint32_t i = 0; i < c->desc->ngrants; i++) {
         const keel_sysdesc_grant_t *g = rs_grant(c, i);
         if (g->kind == KEEL_GRANT_CHANNEL) {

@@ -184,10 +184,7 @@ static long hang(rs_component_t *c, rs_injected_t *done)
  * page (a copy of the cap: the frame is mapped in the component). */
 static seL4_Error flip_frame(seL4_CPtr frame, seL4_Word offset, uint8_t mask, bool code)
 {
-    static seL4_CPtr copy; /* for the copies, one at a time */
-    if (copy == 0 && (copy = rs_slots(1)) == 0) {
-        return seL4_NotEnoughMemory;
-    }
+    seL4_CPtr copy = rs.spare_slot;
     seL4_Error err =
         seL4_CNode_Copy(RS_ROOT, copy, RS_DEPTH, RS_ROOT, frame, RS_DEPTH, seL4_AllRights);
     if (err != seL4_NoError) {

@@ -132,7 +132,8 @@ static bool needs_notification(const rs_component_t *c)
 static bool make_endpoints_and_notifications(void)
 {
     rs.endpoint = rs_new(seL4_EndpointObject, 0);
-    if (rs.endpoint == 0) {
+    rs.spare_slot = rs_slots(1);
+    if (rs.endpoint == 0 || rs.spare_slot == 0) {
         return report("the fault endpoint", "rs", seL4_NotEnoughMemory);
     }
     for (uint32_t s = 0; s < rs.desc->nservices; s++) {

@@ -66,6 +66,10 @@ typedef struct rs_system {
     seL4_CPtr object[RS_MAX_GRANTS];  /* per grant: the first rs slot of what it hands out */
     seL4_CPtr channel[RS_MAX_GRANTS]; /* per channel: the first of its frames */
     seL4_CPtr notification;           /* rs's own, bound to its thread: heartbeats, clocks */
+    /* An empty slot for a cap rs makes, uses and deletes at once (a
+     * signalling cap, a frame's copy): taken at boot, so that nothing
+     * later takes a slot (the stress campaign's leak check). */
+    seL4_CPtr spare_slot;
 } rs_system_t;
 
 extern rs_system_t rs;
