@@ -987,25 +987,6 @@ KT_THREAD_TEST(test_bind_notification_errors)
     KT_ASSERT_EQ(word, 0x4);
 }
 
-/* A notification with a signal pending can be bound, as in seL4: only a
- * waiting thread or another binding stand in the way. The signal stays
- * pending. (rs rebuilds a driver whose clients signalled the old instance
- * just before it was torn down: docs/reliability.md.) */
-KT_THREAD_TEST(test_bind_notification_with_a_signal_pending)
-{
-    seL4_CPtr tcb = kt_env_object(seL4_TCBObject, 0);
-    seL4_CPtr ntfn = kt_env_object(seL4_NotificationObject, 0);
-    KT_RETURN_IF_FAILED();
-    seL4_CPtr badged = kt_env_mint(ntfn, seL4_AllRights, 0x24);
-    KT_RETURN_IF_FAILED();
-    seL4_Signal(badged);
-    KT_ASSERT_OK(seL4_TCB_BindNotification(tcb, ntfn));
-    KT_ASSERT_OK(seL4_TCB_UnbindNotification(tcb));
-    seL4_Word badge = 0;
-    seL4_Poll(ntfn, &badge);
-    KT_ASSERT_EQ(badge, 0x24);
-}
-
 /* Deleting either side of a binding ends it. */
 KT_THREAD_TEST(test_binding_ends_with_deletion)
 {
@@ -1429,7 +1410,6 @@ const ktest_case_t ktest_tcb_cases[] = {
     { "tcb.read_registers_suspends", test_read_registers_suspends },
     { "tcb.suspend_self_repeats", test_suspend_self_repeats },
     { "tcb.bind_notification_errors", test_bind_notification_errors },
-    { "tcb.bind_notification_with_a_signal_pending", test_bind_notification_with_a_signal_pending },
     { "tcb.binding_ends_with_deletion", test_binding_ends_with_deletion },
     { "tcb.reply_without_buffer", test_reply_without_buffer },
     { "tcb.set_tls_base", test_set_tls_base },

@@ -157,12 +157,8 @@ static bool other_end(const keel_sysdesc_grant_t *g, seL4_CPtr *notification, se
     const keel_sysdesc_channel_t *ch = &rs_channels(rs.desc)[g->target];
     uint32_t comp = ch->end[(g->flags & KEEL_GRANT_END_B) ? 0 : 1];
     if (comp == KEEL_SYSDESC_SERVER_RS) {
-        uint32_t mine = 0; /* rs's channels before this one */
-        for (uint32_t i = 0; i < g->target; i++) {
-            mine += rs_channels(rs.desc)[i].end[0] == KEEL_SYSDESC_SERVER_RS;
-        }
         *notification = rs.notification;
-        *badge = KEEL_BADGE_NOTIFY | ((seL4_Word)1 << (RS_CHANNEL_BIT0 + mine));
+        *badge = KEEL_BADGE_NOTIFY | rs_channel_bit(g->target);
         return rs.notification != 0;
     }
     const rs_component_t *peer = &rs.comp[comp];

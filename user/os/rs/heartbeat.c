@@ -48,6 +48,15 @@ static struct {
     uint64_t tick;   /* counter ticks between the timer's timeouts */
 } hb;
 
+seL4_Word rs_channel_bit(uint32_t ch)
+{
+    uint32_t before = 0; /* rs's channels before ch */
+    for (uint32_t i = 0; i < ch; i++) {
+        before += rs_channels(rs.desc)[i].end[0] == KEEL_SYSDESC_SERVER_RS;
+    }
+    return (seL4_Word)1 << (RS_CHANNEL_BIT0 + before);
+}
+
 static uint64_t ms_to_ticks(uint64_t ms)
 {
     return keel_ns_to_ticks(ms * 1000000, keel_counter_frequency());
@@ -97,7 +106,7 @@ static bool open_clock(uint32_t ch, seL4_Word vaddr)
     }
     hb.clock[hb.nclocks] = (rs_clock_t){ .rings = (keel_channel_t *)vaddr,
                                          .signal = signal,
-                                         .bit = (seL4_Word)1 << (RS_CHANNEL_BIT0 + hb.nclocks),
+                                         .bit = rs_channel_bit(ch),
                                          .driver = desc->end[1],
                                          .is_timer = is_timer };
     hb.nclocks++;
