@@ -136,8 +136,8 @@ void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t
  * the heartbeat pings, and building again what waits for its backoff. */
 #define RS_CHANNEL_BIT0 KEEL_SYSDESC_MAX_HEARTBEATS /* rs's channels' bits: from here */
 seL4_Word rs_channel_bit(uint32_t ch); /* channel ch's bit in rs's notification (rs its client) */
-bool rs_heartbeat_init(void);               /* after the shared objects: maps rs's channel ends */
-void rs_heartbeat_start(void);              /* the components started: arm the clocks */
+bool rs_heartbeat_init(void);          /* after the shared objects: maps rs's channel ends */
+void rs_heartbeat_start(void);         /* the components started: arm the clocks */
 void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
 void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
 /* May c's restart wait (restart.c's backoff)? Only if rs has a working
