@@ -13,18 +13,18 @@ static seL4_CPtr uart_signal;
 static seL4_Word uart_bit;
 static uint32_t uart_epoch; /* the driver instance vfs caught up with */
 
-static void take_input(void);
-
-/* A new instance of the driver started (at boot, or restarted): take what
- * the old one received, then let the new one go on. Nothing is queued
- * again or dropped: the bytes to send stay in the request ring until the
- * driver has sent all of an entry, and the new instance goes on from the
- * old one's record of what it sent and received (keel/os/uart.h,
- * docs/reliability.md "Channels"). */
+/* A new instance of the driver started (at boot, or restarted): let it go
+ * on. Nothing is queued again or dropped: the bytes to send stay in the
+ * request ring until the driver has sent all of an entry, the new
+ * instance goes on from the old one's record of what it sent and received
+ * (keel/os/uart.h, docs/reliability.md "Channels"), and the completions
+ * the old one put stay in the ring for take_input. catch_up takes no
+ * input itself: uart_put calls it while the tty echoes a typed byte, and
+ * input taken there would reach the tty before the rest of the entry
+ * being echoed (typed lines came out reordered). */
 static void catch_up(void)
 {
     if (keel_channel_restarted(uart, uart_epoch)) {
-        take_input();
         uart_epoch = keel_channel_accept(uart);
         seL4_Signal(uart_signal);
     }
