@@ -188,7 +188,8 @@ def printable(what, width=60):
     return what if len(what) <= width else what[:width] + "..."
 
 
-INJECTION = re.compile(r"i (\d+) (\S+) (\S+) (\S+) (-?\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$")
+INJECTION = re.compile(r"i (\d+) (\S+) (\S+) (\S+) (-?\d+) (\d+) (\d+) (\d+) (\d+) (\d+) "
+                       r"([0-9a-f]+) ([01])$")
 RECORD = re.compile(r"w (\d+) [0-9a-f]{8}$")
 DONE = re.compile(r"done (\d+) of (\d+): .*memory (the same|LEAKED)$")
 MEMORY = re.compile(r"mem (before|after) rs-free (\d+) rs-free-slots (\d+) pm-free (\d+)$")
@@ -204,7 +205,8 @@ class Campaign:
         self.stream = Stream(seed)
         self.stream.during = (0,) + planned(seed, 0, targets, kinds)
         self.unplanned = []  # injection lines the seed does not give
-        self.injections = []  # (n, target, kind, outcome, error, restarted, microseconds)
+        # (n, target, kind, outcome, error, restarted, microseconds, pc, in a system call)
+        self.injections = []
         self.repairs = []
         self.workload_errors = []
         self.memory = {}
@@ -237,7 +239,8 @@ class Campaign:
             self.unplanned.append(m.group(0))
         error, restarts_before, restarts_after = (int(m.group(i)) for i in (5, 6, 7))
         self.injections.append((n, target, kind, outcome, error,
-                                restarts_after > restarts_before, int(m.group(10))))
+                                restarts_after > restarts_before, int(m.group(10)),
+                                int(m.group(11), 16), m.group(12) == "1"))
         self.stream.during = (n + 1,) + planned(self.seed, n + 1, self.targets, self.kinds)
 
     def missing(self):
@@ -382,6 +385,17 @@ def recovery_times(campaign):
             f"max {max(times) / 1000:.1f} ms (guest time)")
 
 
+def where_line(campaign):
+    """Where rs found the targets: in a system call (waiting for work, or
+    asking another process) or in their own code, and at how many places
+    (a kill stops nothing: no pc)."""
+    stopped = [i for i in campaign.injections if i[7] != 0]
+    own = sum(1 for i in stopped if not i[8])
+    places = len({(i[1], i[7]) for i in stopped})
+    return (f"where: {len(stopped)} injections found their target {own} times in its own code, "
+            f"{len(stopped) - own} in a system call, at {places} different places")
+
+
 def memory_line(before, after):
     if before is None or after is None:
         return "not measured", False
@@ -410,6 +424,7 @@ def summarize(args, campaign, free_before, free_after, restarts_line, seconds, s
           f"{' (repaired by hand: ' + str(len(c.repairs)) + ')' if c.repairs else ''}, "
           f"not available: {c.count('n/a')}" + (f" ({', '.join(na_kinds)})" if na_kinds else ""))
     print(f"recovery: {recovery_times(c)}")
+    print(where_line(c))
     print(f"console: {s.intact} records intact ({s.intact_bytes} bytes), {s.lost} lost, "
           f"{s.duplicated} duplicated, {s.corrupted} corrupted; "
           f"{s.expected_bytes() - s.intact_bytes} of {s.expected_bytes()} bytes missing")

@@ -37,13 +37,13 @@ def lines_of(data, chunk=7):
 
 @suite.test
 def foreign_lines_anywhere():
-    a, b = wide("w 0 0ed88b07"), wide("i 12 uart crash recovered 0 3 4 1 2 2544")
+    a, b = wide("w 0 0ed88b07"), wide("i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1")
     rs = b"rs: uart restarted (after a fault), restart 4\r\n"
     banner = b"uart: PL011 receive interrupt on\r\n"
     nested = rs[:10] + banner + rs[10:]  # one foreign line inside another
     data = a[:4] + nested + a[4:] + b[:1] + rs + b[1:]  # inside a character, too
     got = [text for text, _ in lines_of(data)]
-    expect_eq(got, ["w 0 0ed88b07", "i 12 uart crash recovered 0 3 4 1 2 2544"], "lines")
+    expect_eq(got, ["w 0 0ed88b07", "i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1"], "lines")
 
 
 @suite.test
@@ -88,9 +88,9 @@ def stream_lost_duplicated_corrupted():
 @suite.test
 def campaign_counts():
     c = stress.Campaign(1, ["uart", "timer", "rtc"], list(stress.KINDS))
-    for text in ("i 0 timer hang n/a -88 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892",
+    for text in ("i 0 timer hang n/a -88 0 0 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892 401a08 0",
                  "2 rtc kill recovered", "w 1 18223b73",
-                 "i 3 uart kill failed -5 0 0 0 0 26028", "w 0 0ed88b07",
+                 "i 3 uart kill failed -5 0 0 0 0 26028 0 0", "w 0 0ed88b07",
                  "w-error 1 sleep: I/O error", "mem before rs-free 10 rs-free-slots 2 pm-free 3",
                  "done 4 of 4: 1 recovered, 1 failed, 0 hangs, 1 not available; memory the same"):
         c.take(text, b"")
@@ -104,11 +104,13 @@ def campaign_counts():
                ("duplicated", (4, "timer", "flip"))],
               "stream faults: a damaged line, record 0 lost, then late (not in order)")
     expect_eq(c.memory["before"], (10, 2, 3), "memory")
+    expect_eq(stress.where_line(c), "where: 1 injections found their target 1 times in its own "
+              "code, 0 in a system call, at 1 different places", "where rs found them")
     expect_eq(c.done is not None, True, "done")
     rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
     expect_eq(rows[1].split(), ["uart", "0/0", "0/0", "0/1", "0/1"], "uart's row")
     expect_eq(rows[2].split(), ["timer", "0/0", "n/a", "0/0", "n/a"], "timer's row: hang only")
-    c.take("i 4 uart crash recovered 0 0 1 0 1 1000", b"")
+    c.take("i 4 uart crash recovered 0 0 1 0 1 1000 400ff0 1", b"")
     expect_eq(len(c.unplanned), 1, "an injection the seed does not give")
 
 

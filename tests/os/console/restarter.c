@@ -75,9 +75,9 @@ static long restart_uart(seL4_CPtr rs, long turn)
     case 1:
         return rs_restart(rs, "uart");
     case 2:
-        return rs_inject(rs, "uart", RS_INJECT_CRASH, NULL, NULL, NULL);
+        return rs_inject(rs, "uart", RS_INJECT_CRASH, 0, 0, NULL, NULL, NULL, NULL, NULL);
     default:
-        return rs_inject(rs, "uart", RS_INJECT_KILL, NULL, NULL, NULL);
+        return rs_inject(rs, "uart", RS_INJECT_KILL, 0, 0, NULL, NULL, NULL, NULL, NULL);
     }
 }
 

@@ -132,7 +132,7 @@ static void check_hang(seL4_CPtr rs, const worker_t *w)
     start_work(w);
     check("the worker counts", counts_within(w, YIELDS_TO_START));
     uint64_t target = 0, address = 0, bit = 1;
-    long r = rs_inject(rs, "worker", RS_INJECT_HANG, &target, &address, &bit);
+    long r = rs_inject(rs, "worker", RS_INJECT_HANG, 0, 0, &target, &address, &bit, NULL, NULL);
     check("inject hang: 0, its pc set in its text",
           r == 0 && target == RS_TARGET_PC && address >= 0x400000 && address % 4 == 0 && bit == 0);
     check("the hung worker counts no more", !counts_within(w, YIELDS_HUNG));
@@ -164,7 +164,8 @@ static void check_flips(seL4_CPtr rs, const worker_t *w)
     start_work(w);
     for (unsigned i = 0; i < FLIPS; i++) {
         uint64_t target = 0, address = 0, bit = 0;
-        long r = rs_inject(rs, "worker", RS_INJECT_FLIP, &target, &address, &bit);
+        long r =
+            rs_inject(rs, "worker", RS_INJECT_FLIP, 0, 0, &target, &address, &bit, NULL, NULL);
         if (r == 0 && target >= RS_TARGET_REGISTER && target <= RS_TARGET_CODE) {
             made++;
             at[target]++;
@@ -188,6 +189,37 @@ static void check_flips(seL4_CPtr rs, const worker_t *w)
     w->work->run = 0;
 }
 
+/* The same seed, the same choices: a flip made twice with one seed hits
+ * the same bit (and so undoes itself) while the worker waits. */
+static void check_seed(seL4_CPtr rs, const worker_t *w)
+{
+    uint64_t first[5], again[5];
+    for (unsigned i = 0; i < YIELDS_HUNG; i++) {
+        seL4_Yield(); /* the worker sees run == 0 and waits */
+    }
+    long r1 = rs_inject(rs, "worker", RS_INJECT_FLIP, 0, 12345, &first[0], &first[1], &first[2],
+                        &first[3], &first[4]);
+    long r2 = rs_inject(rs, "worker", RS_INJECT_FLIP, 0, 12345, &again[0], &again[1], &again[2],
+                        &again[3], &again[4]);
+    check("two flips with one seed: the same target, address and bit, both where it waits",
+          r1 == 0 && r2 == 0 && memcmp(first, again, sizeof(first)) == 0 && first[3] != 0 &&
+              first[4] == 1);
+    check("a fresh worker counts after them", restarted_counting(rs, w));
+    w->work->run = 0;
+}
+
+/* rs has no clock in this system (tests/os/test.system gives it none): a
+ * delayed injection is refused, not left waiting for ever. */
+static void check_no_clock(seL4_CPtr rs)
+{
+    check("a delayed injection with no clock for rs is ENOSYS",
+          rs_inject(rs, "worker", RS_INJECT_CRASH, 1000, 0, NULL, NULL, NULL, NULL, NULL) ==
+              -ENOSYS);
+    check("a delay over 10 s is EINVAL",
+          rs_inject(rs, "worker", RS_INJECT_CRASH, 10000001, 0, NULL, NULL, NULL, NULL, NULL) ==
+              -EINVAL);
+}
+
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
@@ -200,6 +232,8 @@ int main(int argc, char **argv, char **envp)
                         testcomp_cap("work.notify", KEEL_CAP_NOTIFICATION)->cptr };
     check_hang(rs, &worker);
     check_flips(rs, &worker);
+    check_seed(rs, &worker);
+    check_no_clock(rs);
     printf("rsclient: %u of %u checks passed\n", passed, checks);
     return passed == checks ? 0 : 1;
 }

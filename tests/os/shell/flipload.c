@@ -56,7 +56,7 @@ static bool flip_under_load(seL4_CPtr rs, const char *name, int n, unsigned coun
     struct timespec pause = { 0, AFTER_SPAWN_NS };
     nanosleep(&pause, NULL);
     uint64_t target = 0, address = 0, bit = 0;
-    long r = rs_inject(rs, name, RS_INJECT_FLIP, &target, &address, &bit);
+    long r = rs_inject(rs, name, RS_INJECT_FLIP, 0, 0, &target, &address, &bit, NULL, NULL);
     bool made = r == 0 && target >= RS_TARGET_REGISTER && target <= RS_TARGET_CODE;
     if (made) {
         counts[target]++;

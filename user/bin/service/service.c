@@ -1,19 +1,22 @@
-/* service list | show NAME | restart NAME | inject NAME KIND: what rs runs
- * and what it granted each component, restarting one by hand and injecting
- * a fault -- for a hang or a flip it says what rs changed (proto/rs.proto,
- * docs/os.md "rs as a service", docs/reliability.md). Needs the grant
- * `use rs` in the system description. */
+/* service list | show NAME | restart NAME | inject NAME KIND [MS]: what rs
+ * runs and what it granted each component, restarting one by hand and
+ * injecting a fault, at once or MS milliseconds later by rs's clock -- for
+ * a hang or a flip it says what rs changed, for a later one where the
+ * component stood (proto/rs.proto, docs/os.md "rs as a service",
+ * docs/reliability.md). Needs the grant `use rs` in the system
+ * description. */
 #include "../common/sysinfo.h"
 
 #include <errno.h>
 #include <keel/proto/rs.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int usage(void)
 {
     fprintf(stderr, "usage: service list\n       service show NAME\n       service restart NAME\n"
-                    "       service inject NAME crash|hang|flip|kill\n");
+                    "       service inject NAME crash|hang|flip|kill [MS]\n");
     return SYSINFO_USAGE;
 }
 
@@ -109,15 +112,34 @@ static void say_injected(const char *component, uint64_t kind, uint64_t target, 
     }
 }
 
-static int inject(seL4_CPtr rs, const char *component, const char *kind)
+#define DELAY_MAX_MS 10000 /* proto/rs.proto: delay_us up to 10 s */
+
+/* "250": milliseconds, 1..DELAY_MAX_MS; 0 if it is not that. */
+static uint64_t parse_delay_ms(const char *text)
 {
+    char *end;
+    unsigned long ms = strtoul(text, &end, 10);
+    return text[0] >= '0' && text[0] <= '9' && *end == '\0' && ms <= DELAY_MAX_MS ? ms : 0;
+}
+
+static int inject(seL4_CPtr rs, const char *component, const char *kind, const char *delay)
+{
+    uint64_t ms = delay != NULL ? parse_delay_ms(delay) : 0;
+    if (delay != NULL && ms == 0) {
+        return usage();
+    }
     for (uint64_t k = 0; k < sizeof(inject_kinds) / sizeof(inject_kinds[0]); k++) {
         if (strcmp(kind, inject_kinds[k]) == 0) {
-            uint64_t target, address, bit;
-            long r =
-                fits(component) ? rs_inject(rs, component, k, &target, &address, &bit) : -ENOENT;
+            uint64_t target, address, bit, pc, in_syscall;
+            long r = fits(component) ? rs_inject(rs, component, k, ms * 1000, 0, &target, &address,
+                                                 &bit, &pc, &in_syscall)
+                                     : -ENOENT;
             if (r < 0) {
                 return failed(component, r);
+            }
+            if (delay != NULL && k != RS_INJECT_KILL) {
+                printf("%s: stood at 0x%llx, %s\n", component, (unsigned long long)pc,
+                       in_syscall ? "in a system call" : "in its own code");
             }
             say_injected(component, k, target, address, bit);
             return 0;
@@ -132,7 +154,7 @@ int main(int argc, char **argv)
     int args = argc - 2;
     bool known = (args == 0 && strcmp(command, "list") == 0) ||
                  (args == 1 && (strcmp(command, "show") == 0 || strcmp(command, "restart") == 0)) ||
-                 (args == 2 && strcmp(command, "inject") == 0);
+                 ((args == 2 || args == 3) && strcmp(command, "inject") == 0);
     if (!known) {
         return usage();
     }
@@ -148,6 +170,6 @@ int main(int argc, char **argv)
     case 'r':
         return restart(rs, argv[2]);
     default:
-        return inject(rs, argv[2], argv[3]);
+        return inject(rs, argv[2], argv[3], args == 3 ? argv[4] : NULL);
     }
 }

@@ -1,8 +1,12 @@
 /* The campaign (stress.h): N injections into the drivers while the
  * workload uses them. Each injection's delay (under 100 ms), target and
- * kind come from a PRNG seeded with SEED, so a seed names one campaign.
- * The injector never sleeps -- it polls the clock and yields to the
- * workload -- so that a broken timer cannot hold it. After each injection
+ * kind come from a PRNG seeded with SEED, so a seed names one campaign;
+ * rs's own choices (a crash's address, a flip's bit) are seeded from it
+ * too. rs makes each injection at its own moment, the delay after it is
+ * asked (proto/rs.proto inject), wherever the target stands then: the
+ * injector waits in rs meanwhile and the workload runs. Otherwise the
+ * injector never sleeps -- it polls the clock and yields to the workload
+ * -- so that a broken timer cannot hold it. After each injection
  * it waits until rs's list shows the target running again (restarted, for
  * the kinds that must restart it) and the workload has printed
  * PROGRESS_AFTER more records; RECOVERY_BOUND_NS without that is a hang,
@@ -24,7 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DELAY_MAX_NS 100000000u       /* before each injection; polled, not slept */
+#define DELAY_MAX_NS 100000000u       /* before each injection, by rs's clock */
 #define RECOVERY_BOUND_NS 5000000000u /* guest time; polled, not slept */
 #define PROGRESS_AFTER 2              /* workload records after an injection */
 
@@ -115,16 +119,6 @@ static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t
     }
 }
 
-/* Wait without the timer, which may be the one that is broken: the
- * workload, at this priority, runs whenever it is ready. */
-static void spin_ns(uint64_t ns)
-{
-    uint64_t start = stress_now_ns();
-    while (stress_now_ns() - start < ns) {
-        seL4_Yield();
-    }
-}
-
 /* After a hang: restart the target by hand; false if even that does not
  * bring it and the workload back. */
 static bool repair(campaign_t *c, uint64_t n, const stress_target_t *t)
@@ -138,20 +132,21 @@ static bool repair(campaign_t *c, uint64_t n, const stress_target_t *t)
     return ok;
 }
 
-/* One injection: its delay, target and kind from the PRNG. False when the
- * campaign cannot go on. */
+/* One injection: its delay, target and kind from the PRNG, and rs's seed
+ * (the delay's number, made odd: never 0, which would not seed). False
+ * when the campaign cannot go on. */
 static bool inject_one(campaign_t *c, uint64_t n)
 {
     uint64_t r = splitmix64_next(&c->random);
     uint64_t pick = splitmix64_next(&c->random);
     const stress_target_t *t = &c->targets[pick % (uint64_t)c->ntargets];
     uint64_t kind = c->kinds[(pick >> 32) % (uint64_t)c->nkinds];
-    spin_ns(r % DELAY_MAX_NS);
     stress_state_t before = { 0 }, after = { 0 };
     stress_target_state(t, &before);
+    stress_injected_t where = { 0, 0 };
+    long error = stress_inject(t, kind, (r % DELAY_MAX_NS) / 1000 + 1, r | 1, &where);
     uint64_t printed = progress(c);
     uint64_t start = stress_now_ns();
-    long error = stress_inject(t, kind);
     after = before; /* unless it is waited for */
     enum outcome o = error == -ENOSYS ? NOT_AVAILABLE
                      : error < 0      ? FAILED
@@ -159,9 +154,10 @@ static bool inject_one(campaign_t *c, uint64_t n)
     uint64_t took = stress_now_ns() - start;
     c->counts[o]++;
     stress_line("i %" PRIu64 " %s %s %s %ld %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                " %" PRIu64,
+                " %" PRIu64 " %" PRIx64 " %d",
                 n, t->name, kind_names[kind], outcome_names[o], error, before.restarts,
-                after.restarts, before.faults, after.faults, took / 1000);
+                after.restarts, before.faults, after.faults, took / 1000, where.pc,
+                where.in_syscall ? 1 : 0);
     return o != HANG || repair(c, n, t);
 }
 

@@ -44,9 +44,14 @@ long stress_restart(const stress_target_t *t)
     return rs_restart(rs_endpoint(), t->name);
 }
 
-long stress_inject(const stress_target_t *t, uint64_t kind)
+long stress_inject(const stress_target_t *t, uint64_t kind, uint64_t delay_us, uint64_t seed,
+                   stress_injected_t *where)
 {
-    return rs_inject(rs_endpoint(), t->name, kind, NULL, NULL, NULL);
+    uint64_t in_syscall = 0;
+    long r = rs_inject(rs_endpoint(), t->name, kind, delay_us, seed, NULL, NULL, NULL, &where->pc,
+                       &in_syscall);
+    where->in_syscall = in_syscall != 0;
+    return r;
 }
 
 bool stress_memory(stress_memory_t *out)

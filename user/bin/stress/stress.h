@@ -52,7 +52,15 @@ bool stress_sleep_ns(uint64_t ns);
 bool stress_find_target(stress_target_t *t, const char *name);
 bool stress_target_state(const stress_target_t *t, stress_state_t *out);
 long stress_restart(const stress_target_t *t);
-long stress_inject(const stress_target_t *t, uint64_t kind);
+/* Where rs found the target when it injected (proto/rs.proto inject). */
+typedef struct stress_injected {
+    uint64_t pc;
+    bool in_syscall;
+} stress_injected_t;
+/* Inject `kind` into t delay_us from now (rs's clock), rs's choices seeded
+ * with `seed`: rs's answer, once it has injected. */
+long stress_inject(const stress_target_t *t, uint64_t kind, uint64_t delay_us, uint64_t seed,
+                   stress_injected_t *where);
 bool stress_memory(stress_memory_t *out);
 bool stress_same_memory(const stress_memory_t *a, const stress_memory_t *b);
 int stress_targets(const char *list, stress_target_t targets[STRESS_MAX_TARGETS]);

@@ -142,7 +142,9 @@ void rs_serve(void)
             rs_heartbeat_notified(badge);
             info = seL4_Recv(rs.endpoint, &badge);
         } else if (rs_is_client(badge)) {
-            info = seL4_ReplyRecv(rs.endpoint, rs_answer(badge, info), &badge);
+            seL4_MessageInfo_t reply;
+            info = rs_answer(badge, info, &reply) ? seL4_ReplyRecv(rs.endpoint, reply, &badge)
+                                                  : seL4_Recv(rs.endpoint, &badge);
         } else {
             handle_fault(badge, info);
             info = seL4_Recv(rs.endpoint, &badge);

@@ -39,13 +39,20 @@ typedef struct rs_clock {
     uint32_t driver;  /* its component index */
     bool is_timer;    /* the timer's protocol; else the rtc's */
     bool armed;       /* a timeout or tick is asked for, not answered yet */
+    bool wake_armed;  /* the timer: the wake-up's timeout too */
 } rs_clock_t;
+
+/* The cookies of rs's timeouts: the tick, and a wake-up at a moment asked
+ * for (rs_heartbeat_wake_at: a delayed injection). */
+#define COOKIE_TICK 0
+#define COOKIE_WAKE 1
 
 static struct {
     rs_clock_t clock[KEEL_SYSDESC_MAX_RS_CHANNELS];
     unsigned nclocks;
-    seL4_Word pongs; /* the bits of the answers since their components' last look */
-    uint64_t tick;   /* counter ticks between the timer's timeouts */
+    seL4_Word pongs;  /* the bits of the answers since their components' last look */
+    uint64_t tick;    /* counter ticks between the timer's timeouts */
+    uint64_t wake_at; /* a counter value to look at too; 0: none */
 } hb;
 
 seL4_Word rs_channel_bit(uint32_t ch)
@@ -162,28 +169,52 @@ bool rs_heartbeat_init(void)
     return make_pings();
 }
 
+static bool usable(const rs_clock_t *k)
+{
+    return k->epoch != 0 && !keel_channel_down(k->rings);
+}
+
+/* The timer's timeout at hb.wake_at, if one is asked for and not out. */
+static void arm_wake(rs_clock_t *k)
+{
+    if (!k->is_timer || hb.wake_at == 0 || k->wake_armed || !usable(k)) {
+        return;
+    }
+    keel_ring_entry_t e = { .cookie = COOKIE_WAKE, .op = KEEL_TIMER_SET, .offset = hb.wake_at };
+    k->wake_armed = keel_ring_put(&k->rings->request, e);
+    seL4_Signal(k->signal);
+}
+
 /* Ask the clock for its next wake-up: a timeout a tick from now, or the
- * rtc's next second. */
+ * rtc's next second; and the wake-up asked for, if any. */
 static void arm(rs_clock_t *k, uint64_t now)
 {
-    if (k->armed || k->epoch == 0 || keel_channel_down(k->rings)) {
+    arm_wake(k);
+    if (k->armed || !usable(k)) {
         return;
     }
     keel_ring_entry_t e = { .op = KEEL_RTC_TICK };
     if (k->is_timer) {
-        e = (keel_ring_entry_t){ .op = KEEL_TIMER_SET, .offset = keel_add_saturated(now, hb.tick) };
+        e = (keel_ring_entry_t){ .cookie = COOKIE_TICK,
+                                 .op = KEEL_TIMER_SET,
+                                 .offset = keel_add_saturated(now, hb.tick) };
     }
     k->armed = keel_ring_put(&k->rings->request, e);
     seL4_Signal(k->signal);
 }
 
-/* Whatever the driver answered: the one request rs had out is done. */
+/* Whatever the driver answered: the request of that cookie is done (the
+ * rtc's answers all are ticks). */
 static void take_answers(rs_clock_t *k)
 {
     keel_ring_entry_t e;
     bool took = false;
     while (keel_ring_get(&k->rings->completion, &e)) {
-        k->armed = false;
+        if (k->is_timer && e.cookie == COOKIE_WAKE) {
+            k->wake_armed = false;
+        } else {
+            k->armed = false;
+        }
         took = true;
     }
     if (took) {
@@ -204,6 +235,7 @@ static void clock_notified(rs_clock_t *k)
         take_answers(k);
         keel_channel_drop_requests(k->rings);
         k->armed = false;
+        k->wake_armed = false;
         k->epoch = keel_channel_accept(k->rings);
         seL4_Signal(k->signal);
     }
@@ -269,6 +301,10 @@ static void look(void)
 {
     uint64_t now = keel_counter();
     rs_restart_due(now);
+    if (hb.wake_at != 0 && now >= hb.wake_at) {
+        hb.wake_at = 0;
+        rs_inject_due(now);
+    }
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {
         if (due(&rs.comp[i], now)) {
             count_missed(&rs.comp[i]);
@@ -293,6 +329,19 @@ void rs_heartbeat_reset(rs_component_t *c)
     c->pinged = false;
     c->missed = 0;
     c->next_ping = keel_add_saturated(keel_counter(), ms_to_ticks(c->desc->heartbeat_ms));
+}
+
+bool rs_heartbeat_has_clock(void)
+{
+    return hb.nclocks > 0;
+}
+
+void rs_heartbeat_wake_at(uint64_t when)
+{
+    hb.wake_at = when;
+    for (unsigned i = 0; i < hb.nclocks; i++) {
+        arm_wake(&hb.clock[i]);
+    }
 }
 
 void rs_heartbeat_start(void)

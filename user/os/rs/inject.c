@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <keel/os/archive.h>
 #include <keel/os/timer.h>
-#include <keel/proto/rs_defs.h>
+#include <keel/proto/rs_server.h>
 #include <keel/string.h>
 #include <splitmix64.h>
 
@@ -19,9 +19,11 @@
 #define BRANCH_TO_SELF 0x14000000u /* `b .` (crt0.S puts one in every component) */
 #define OWN_RUNS 16                /* runs of own pages kept per component */
 
+#define SVC 0xd4000001u /* `svc #0`: the instruction of every system call */
+
 static uint64_t random_state;
 
-/* Seeded from the counter at the first use. */
+/* Seeded from the counter at the first use, or by the injection's seed. */
 static uint64_t random_next(void)
 {
     if (random_state == 0) {
@@ -29,6 +31,24 @@ static uint64_t random_next(void)
     }
     return splitmix64_next(&random_state);
 }
+
+/* The delayed injection (proto/rs.proto inject with delay_us): the one
+ * rs waits to make, and the caller's reply cap. */
+static struct {
+    rs_component_t *c; /* NULL: none waits */
+    uint64_t kind;
+    uint64_t due;   /* a counter value */
+    unsigned tries; /* moments it stood at a system call */
+    seL4_CPtr reply;
+} later;
+
+/* A delayed injection that finds its target waiting in a system call
+ * looks again a little later, up to LATER_TRIES times, so that it lands in
+ * the middle of the target's work whenever the workload keeps it busy at
+ * all; then it is made where the target stands. */
+#define LATER_TRIES 64
+#define LATER_GAP_MIN_US 20
+#define LATER_GAP_SPAN_US 180
 
 /* --- the pages a flip may hit ------------------------------------------- */
 
@@ -108,6 +128,57 @@ static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, s
     return 0;
 }
 
+/* --- its text ---------------------------------------------------------- */
+
+/* Calls `found(vaddr, word)` on each instruction of c's text in its
+ * pristine ELF in the boot archive (what rs built it from; a flip may have
+ * changed the copy it runs, hardly ever the words looked at) until it
+ * returns true; that instruction's address, 0 if none. */
+static seL4_Word find_in_text(const rs_component_t *c, bool (*found)(seL4_Word, uint32_t, seL4_Word),
+                              seL4_Word arg)
+{
+    const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
+    const char *data = (const char *)rs.archive + file->offset;
+    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
+        const kb_segment_t *s = &c->proc.elf.segment[i];
+        seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
+        for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
+            uint32_t word;
+            memcpy(&word, data + s->offset + at, sizeof(word));
+            if (found(s->vaddr + at, word, arg)) {
+                return s->vaddr + at;
+            }
+        }
+    }
+    return 0;
+}
+
+static bool is_branch_to_self(seL4_Word vaddr, uint32_t word, seL4_Word arg)
+{
+    (void)vaddr;
+    (void)arg;
+    return word == BRANCH_TO_SELF;
+}
+
+/* The address of a branch to itself in c's text, 0 if it has none. */
+static seL4_Word branch_to_self(const rs_component_t *c)
+{
+    return find_in_text(c, is_branch_to_self, 0);
+}
+
+static bool is_svc_at_or_before(seL4_Word vaddr, uint32_t word, seL4_Word pc)
+{
+    return (vaddr == pc || vaddr + 4 == pc) && word == SVC;
+}
+
+/* Did c stand at a system call, stopped at `pc`? A thread blocked in the
+ * kernel shows the svc itself (restarted if its wait is cancelled); one
+ * whose call is done and has not run since, the next instruction. */
+static bool at_svc(const rs_component_t *c, seL4_Word pc)
+{
+    return pc >= 4 && find_in_text(c, is_svc_at_or_before, pc) != 0;
+}
+
 /* --- changing its registers --------------------------------------------- */
 
 /* Stop it where it is (TCB_ReadRegisters with suspend), change its
@@ -120,7 +191,10 @@ static long with_registers(rs_component_t *c, void (*change)(seL4_UserContext *,
     if (err != seL4_NoError) {
         return -ESRCH;
     }
+    seL4_Word pc = regs.pc;
     change(&regs, done);
+    done->pc = pc;
+    done->in_syscall = at_svc(c, pc);
     err = seL4_TCB_WriteRegisters(c->proc.tcb, true, 0, REGISTERS, &regs);
     return err == seL4_NoError ? 0 : -ESRCH;
 }
@@ -130,7 +204,9 @@ static long with_registers(rs_component_t *c, void (*change)(seL4_UserContext *,
 static void crash(seL4_UserContext *regs, rs_injected_t *done)
 {
     regs->pc = (random_next() % NO_CODE) & ~(seL4_Word)3;
-    *done = (rs_injected_t){ RS_TARGET_PC, regs->pc, 0 };
+    done->target = RS_TARGET_PC;
+    done->address = regs->pc;
+    done->bit = 0;
 }
 
 /* An infinite loop in the middle of its work: done->address, the branch
@@ -147,34 +223,14 @@ static void flip_register(seL4_UserContext *regs, rs_injected_t *done)
     index += index >= SPSR_INDEX; /* never the PSTATE */
     unsigned bit = (unsigned)(random_next() % 64);
     word[index] ^= (seL4_Word)1 << bit;
-    *done = (rs_injected_t){ RS_TARGET_REGISTER, index, bit };
-}
-
-/* The address of a branch to itself in c's text, 0 if it has none: the
- * first in the executable segments of its pristine ELF in the boot
- * archive (what rs built it from; a flip may have changed the copy it
- * runs, hardly ever that word). */
-static seL4_Word branch_to_self(const rs_component_t *c)
-{
-    const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
-    const char *data = (const char *)rs.archive + file->offset;
-    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
-        const kb_segment_t *s = &c->proc.elf.segment[i];
-        seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
-        for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
-            uint32_t word;
-            memcpy(&word, data + s->offset + at, sizeof(word));
-            if (word == BRANCH_TO_SELF) {
-                return s->vaddr + at;
-            }
-        }
-    }
-    return 0;
+    done->target = RS_TARGET_REGISTER;
+    done->address = index;
+    done->bit = bit;
 }
 
 static long hang(rs_component_t *c, rs_injected_t *done)
 {
-    *done = (rs_injected_t){ RS_TARGET_PC, branch_to_self(c), 0 };
+    *done = (rs_injected_t){ .target = RS_TARGET_PC, .address = branch_to_self(c) };
     return done->address != 0 ? with_registers(c, hang_at, done) : -ENOSYS;
 }
 
@@ -210,14 +266,21 @@ static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
     if (pages == 0) {
         return with_registers(c, flip_register, done);
     }
+    seL4_UserContext regs; /* only its pc: where it stood */
+    if (seL4_TCB_ReadRegisters(c->proc.tcb, false, 0, 1, &regs) != seL4_NoError) {
+        return -ESRCH;
+    }
     seL4_Word vaddr = 0;
     seL4_CPtr frame = page_with(own, flag, random_next() % pages, &vaddr);
     seL4_Word bit = random_next() % (PAGE * 8);
     if (flip_frame(frame, bit / 8, (uint8_t)(1u << (bit % 8)), flag == KB_SEG_X) != seL4_NoError) {
         return -EIO;
     }
-    *done = (rs_injected_t){ flag == KB_SEG_X ? RS_TARGET_CODE : RS_TARGET_DATA, vaddr + bit / 8,
-                             bit % 8 };
+    *done = (rs_injected_t){ .target = flag == KB_SEG_X ? RS_TARGET_CODE : RS_TARGET_DATA,
+                             .address = vaddr + bit / 8,
+                             .bit = bit % 8,
+                             .pc = regs.pc,
+                             .in_syscall = at_svc(c, regs.pc) };
     return 0;
 }
 
@@ -234,9 +297,12 @@ static long flip(rs_component_t *c, rs_injected_t *done)
     }
 }
 
-long rs_inject(rs_component_t *c, uint64_t kind, rs_injected_t *done)
+long rs_inject(rs_component_t *c, uint64_t kind, uint64_t seed, rs_injected_t *done)
 {
-    *done = (rs_injected_t){ RS_TARGET_NONE, 0, 0 };
+    *done = (rs_injected_t){ .target = RS_TARGET_NONE };
+    if (seed != 0) {
+        random_state = seed;
+    }
     if (c->state != RS_RUNNING) {
         return -ESRCH;
     }
@@ -250,4 +316,71 @@ long rs_inject(rs_component_t *c, uint64_t kind, rs_injected_t *done)
     default: /* RS_INJECT_KILL */
         return rs_restart(c, RS_LAST_KILL) ? 0 : -EIO;
     }
+}
+
+/* --- at rs's own moment ------------------------------------------------- */
+
+static void wake_in_us(uint64_t us)
+{
+    uint64_t ticks = keel_ns_to_ticks(us * 1000, keel_counter_frequency());
+    later.due = keel_add_saturated(keel_counter(), ticks);
+    rs_heartbeat_wake_at(later.due);
+}
+
+bool rs_inject_init(void)
+{
+    later.reply = rs_slots(1);
+    return later.reply != 0;
+}
+
+long rs_inject_later(rs_component_t *c, uint64_t kind, uint64_t delay_us, uint64_t seed)
+{
+    if (!rs_heartbeat_has_clock()) {
+        return -ENOSYS; /* nothing would wake rs to make it */
+    }
+    if (later.c != NULL) {
+        return -EBUSY;
+    }
+    /* A caller killed while it waited leaves no cap behind (revoked with
+     * it), but a stale one must not make SaveCaller fail. */
+    seL4_CNode_Delete(RS_ROOT, later.reply, RS_DEPTH);
+    if (seL4_CNode_SaveCaller(RS_ROOT, later.reply, RS_DEPTH) != seL4_NoError) {
+        return -EIO;
+    }
+    if (seed != 0) {
+        random_state = seed; /* the gaps between tries are drawn too */
+    }
+    later.c = c;
+    later.kind = kind;
+    later.tries = 0;
+    wake_in_us(delay_us);
+    return KEEL_PROTO_DEFERRED;
+}
+
+/* Does c stand at a system call now? (False if its pc cannot be read.) */
+static bool waiting(rs_component_t *c)
+{
+    seL4_UserContext regs;
+    return c->state == RS_RUNNING &&
+           seL4_TCB_ReadRegisters(c->proc.tcb, false, 0, 1, &regs) == seL4_NoError &&
+           at_svc(c, regs.pc);
+}
+
+void rs_inject_due(uint64_t now)
+{
+    if (later.c == NULL || now < later.due) {
+        return;
+    }
+    rs_component_t *c = later.c;
+    if (later.tries < LATER_TRIES && waiting(c)) {
+        later.tries++;
+        wake_in_us(LATER_GAP_MIN_US + random_next() % LATER_GAP_SPAN_US);
+        return;
+    }
+    later.c = NULL;
+    rs_injected_t done;
+    long r = rs_inject(c, later.kind, 0, &done);
+    /* NBSend: a caller gone meanwhile is no fault for rs. */
+    seL4_NBSend(later.reply, proto_rs_inject_reply(r, done.target, done.address, done.bit, done.pc,
+                                                   done.in_syscall));
 }

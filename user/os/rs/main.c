@@ -85,7 +85,7 @@ int main(void)
     printf("rs: Keel OS root task\n");
     load_description();
     rs_mem_init();
-    if (!rs_make_shared_objects() || !rs_heartbeat_init()) {
+    if (!rs_make_shared_objects() || !rs_heartbeat_init() || !rs_inject_init()) {
         give_up("the shared objects", "see above");
     }
     for (uint32_t i = 0; i < rs.desc->ncomponents; i++) {

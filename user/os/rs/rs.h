@@ -100,7 +100,8 @@ seL4_Word rs_shared_pages(const rs_component_t *c); /* slots its mappings of the
 #define RS_CLIENT_BADGE ((seL4_Word)1 << 62)
 bool rs_is_client(seL4_Word badge);
 seL4_Word rs_use_badge(const keel_sysdesc_grant_t *g); /* the badge a use grant's cap gets */
-seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info); /* the reply */
+/* The reply to a request; false when it comes later (a delayed inject). */
+bool rs_answer(seL4_Word badge, seL4_MessageInfo_t info, seL4_MessageInfo_t *reply);
 
 /* build.c */
 bool rs_build(rs_component_t *c);
@@ -123,11 +124,18 @@ typedef struct rs_injected {
     uint64_t target; /* RS_TARGET_* */
     uint64_t address;
     uint64_t bit;
+    uint64_t pc;         /* where it stood; 0 for a kill */
+    uint64_t in_syscall; /* 1: at an svc (blocked in it, or just past it) */
 } rs_injected_t;
 
-/* proto/rs.proto's inject (kind RS_INJECT_*): 0 or -errno; *done says
- * what changed. */
-long rs_inject(rs_component_t *c, uint64_t kind, rs_injected_t *done);
+/* proto/rs.proto's inject (kind RS_INJECT_*) at once: 0 or -errno; *done
+ * says what changed. seed: as the protocol's (0: rs's own stream). */
+long rs_inject(rs_component_t *c, uint64_t kind, uint64_t seed, rs_injected_t *done);
+bool rs_inject_init(void); /* at boot: the slot for a delayed caller's reply */
+/* The same delay_us from now, by rs's clocks: KEEL_PROTO_DEFERRED (the
+ * answer comes from rs_inject_due) or -errno. */
+long rs_inject_later(rs_component_t *c, uint64_t kind, uint64_t delay_us, uint64_t seed);
+void rs_inject_due(uint64_t now); /* at each look of rs's clocks */
 /* rs_host's own_page hook (build.h): the frames of a component's own
  * pages, which flips may hit. */
 void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
@@ -140,6 +148,8 @@ bool rs_heartbeat_init(void);          /* after the shared objects: maps rs's ch
 void rs_heartbeat_start(void);         /* the components started: arm the clocks */
 void rs_heartbeat_notified(seL4_Word bits); /* rs's notification, at its Recv */
 void rs_heartbeat_reset(rs_component_t *c); /* it (re)started: its pings begin anew */
+void rs_heartbeat_wake_at(uint64_t when);   /* a look at counter value `when` too */
+bool rs_heartbeat_has_clock(void);          /* the description gives rs a clock */
 /* May c's restart wait (restart.c's backoff)? Only if rs has a working
  * clock to wake it and c is none of rs's clocks: while one clock waits,
  * the other could hang, and nothing would wake rs again. */

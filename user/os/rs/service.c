@@ -132,17 +132,26 @@ long proto_rs_restart(void *ctx, seL4_Word badge, const char *component)
 }
 
 long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t kind,
-                     uint64_t *target, uint64_t *address, uint64_t *bit)
+                     uint64_t delay_us, uint64_t seed, uint64_t *target, uint64_t *address,
+                     uint64_t *bit, uint64_t *pc, uint64_t *in_syscall)
 {
     (void)ctx;
     (void)badge;
     long error;
     rs_component_t *c = restartable(component, &error);
-    rs_injected_t done = { RS_TARGET_NONE, 0, 0 };
-    long r = c == NULL ? error : rs_inject(c, kind, &done);
+    if (c == NULL) {
+        return error;
+    }
+    if (delay_us != 0) {
+        return rs_inject_later(c, kind, delay_us, seed);
+    }
+    rs_injected_t done;
+    long r = rs_inject(c, kind, seed, &done);
     *target = done.target;
     *address = done.address;
     *bit = done.bit;
+    *pc = done.pc;
+    *in_syscall = done.in_syscall;
     return r;
 }
 
@@ -159,11 +168,8 @@ long proto_rs_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *fre
     return 0;
 }
 
-seL4_MessageInfo_t rs_answer(seL4_Word badge, seL4_MessageInfo_t info)
+bool rs_answer(seL4_Word badge, seL4_MessageInfo_t info, seL4_MessageInfo_t *reply)
 {
     keel_proto_request_t req = { .ctx = NULL, .badge = badge };
-    seL4_MessageInfo_t reply;
-    /* No rs handler defers, so the dispatch always builds a reply. */
-    (void)proto_rs_dispatch(&req, info, &reply);
-    return reply;
+    return proto_rs_dispatch(&req, info, reply);
 }
