@@ -385,15 +385,18 @@ def recovery_times(campaign):
             f"max {max(times) / 1000:.1f} ms (guest time)")
 
 
-def where_line(campaign):
-    """Where rs found the targets: in a system call (waiting for work, or
-    asking another process) or in their own code, and at how many places
-    (a kill stops nothing: no pc)."""
-    stopped = [i for i in campaign.injections if i[7] != 0]
-    own = sum(1 for i in stopped if not i[8])
-    places = len({(i[1], i[7]) for i in stopped})
-    return (f"where: {len(stopped)} injections found their target {own} times in its own code, "
-            f"{len(stopped) - own} in a system call, at {places} different places")
+def where_line(campaign, targets):
+    """Where rs found each target when it injected: how many times in its
+    own code rather than at a system call (waiting for work, or asking
+    another process), and at how many places (a kill stops nothing: no
+    pc)."""
+    parts = []
+    for target in targets:
+        stopped = [i for i in campaign.injections if i[1] == target and i[7] != 0]
+        own = sum(1 for i in stopped if not i[8])
+        places = len({i[7] for i in stopped})
+        parts.append(f"{target} {own} of {len(stopped)} in its own code ({places} places)")
+    return "where: " + ", ".join(parts)
 
 
 def memory_line(before, after):
@@ -424,7 +427,7 @@ def summarize(args, campaign, free_before, free_after, restarts_line, seconds, s
           f"{' (repaired by hand: ' + str(len(c.repairs)) + ')' if c.repairs else ''}, "
           f"not available: {c.count('n/a')}" + (f" ({', '.join(na_kinds)})" if na_kinds else ""))
     print(f"recovery: {recovery_times(c)}")
-    print(where_line(c))
+    print(where_line(c, args.targets.split(",")))
     print(f"console: {s.intact} records intact ({s.intact_bytes} bytes), {s.lost} lost, "
           f"{s.duplicated} duplicated, {s.corrupted} corrupted; "
           f"{s.expected_bytes() - s.intact_bytes} of {s.expected_bytes()} bytes missing")

@@ -104,8 +104,9 @@ def campaign_counts():
                ("duplicated", (4, "timer", "flip"))],
               "stream faults: a damaged line, record 0 lost, then late (not in order)")
     expect_eq(c.memory["before"], (10, 2, 3), "memory")
-    expect_eq(stress.where_line(c), "where: 1 injections found their target 1 times in its own "
-              "code, 0 in a system call, at 1 different places", "where rs found them")
+    expect_eq(stress.where_line(c, ["uart", "rtc"]),
+              "where: uart 0 of 0 in its own code (0 places), rtc 1 of 1 in its own code "
+              "(1 places)", "where rs found them")
     expect_eq(c.done is not None, True, "done")
     rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
     expect_eq(rows[1].split(), ["uart", "0/0", "0/0", "0/1", "0/1"], "uart's row")

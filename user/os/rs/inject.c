@@ -37,16 +37,17 @@ static uint64_t random_next(void)
 static struct {
     rs_component_t *c; /* NULL: none waits */
     uint64_t kind;
-    uint64_t due;   /* a counter value */
-    unsigned tries; /* moments it stood at a system call */
+    uint64_t due;     /* a counter value */
+    uint64_t last_at; /* the counter value of the last look */
     seL4_CPtr reply;
 } later;
 
 /* A delayed injection that finds its target waiting in a system call
- * looks again a little later, up to LATER_TRIES times, so that it lands in
- * the middle of the target's work whenever the workload keeps it busy at
- * all; then it is made where the target stands. */
-#define LATER_TRIES 64
+ * looks again 20-200 us later, for up to LATER_WINDOW_US, so that it lands
+ * in the middle of the target's work whenever the workload keeps it busy
+ * at all; then it is made where the target stands. A window, not a count
+ * of looks: with the timer down, rs looks only at the rtc's seconds. */
+#define LATER_WINDOW_US 100000
 #define LATER_GAP_MIN_US 20
 #define LATER_GAP_SPAN_US 180
 
@@ -320,10 +321,14 @@ long rs_inject(rs_component_t *c, uint64_t kind, uint64_t seed, rs_injected_t *d
 
 /* --- at rs's own moment ------------------------------------------------- */
 
+static uint64_t us_to_ticks(uint64_t us)
+{
+    return keel_ns_to_ticks(us * 1000, keel_counter_frequency());
+}
+
 static void wake_in_us(uint64_t us)
 {
-    uint64_t ticks = keel_ns_to_ticks(us * 1000, keel_counter_frequency());
-    later.due = keel_add_saturated(keel_counter(), ticks);
+    later.due = keel_add_saturated(keel_counter(), us_to_ticks(us));
     rs_heartbeat_wake_at(later.due);
 }
 
@@ -352,8 +357,8 @@ long rs_inject_later(rs_component_t *c, uint64_t kind, uint64_t delay_us, uint64
     }
     later.c = c;
     later.kind = kind;
-    later.tries = 0;
     wake_in_us(delay_us);
+    later.last_at = keel_add_saturated(later.due, us_to_ticks(LATER_WINDOW_US));
     return KEEL_PROTO_DEFERRED;
 }
 
@@ -372,8 +377,7 @@ void rs_inject_due(uint64_t now)
         return;
     }
     rs_component_t *c = later.c;
-    if (later.tries < LATER_TRIES && waiting(c)) {
-        later.tries++;
+    if (now < later.last_at && waiting(c)) {
         wake_in_us(LATER_GAP_MIN_US + random_next() % LATER_GAP_SPAN_US);
         return;
     }
