@@ -10,6 +10,7 @@
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
 #   osconsole the OS, constream and the restarter (tests/os/console/console.mk)
+#   osdown  the OS with the uart's restart limit at 1 (the same file)
 #   osstress the OS without the drivers' restart limits, and /bin/stress
 #            (make stress, os.restart.leak; tests/os/stress/stress.mk)
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
@@ -38,6 +39,7 @@ $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
 $(eval $(call os_image,osconsole,$(OS_CONSOLE_SYSTEM)))
+$(eval $(call os_image,osdown,$(OS_DOWN_SYSTEM)))
 $(eval $(call os_image,osstress,$(OS_STRESS_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osheal,tests/os/heal.system))

@@ -57,9 +57,21 @@ static void put_core_name(request_t *r)
     }
 }
 
+#define INJECT_WORDS 7           /* name (4), kind, delay_us, seed */
+#define INJECT_DELAY_MAX 10000000 /* proto/rs.proto: delay_us up to 10 s */
+
+/* An injection into the core: kind, delay and seed in range. */
+static void put_core_injection(hostile_t *h, request_t *r)
+{
+    put_core_name(r);
+    r->mr[4] = rng_below(h, RS_INJECT_KILL + 1);
+    r->mr[5] = rng_below(h, INJECT_DELAY_MAX + 1);
+    r->mr[6] = rng_below(h, 1000);
+}
+
 static void restart_request(hostile_t *h, request_t *r)
 {
-    switch (rng_below(h, 5)) {
+    switch (rng_below(h, 6)) {
     case 0:
         put_absent_name(h, r);
         request_set(r, RS_RESTART, 4, "restart: no such component", -ENOENT);
@@ -73,14 +85,18 @@ static void restart_request(hostile_t *h, request_t *r)
         request_set(r, RS_RESTART, 4, "restart: a name without its NUL", -EINVAL);
         break;
     case 3:
-        put_core_name(r);
+        put_core_injection(h, r);
         r->mr[4] = bad_u64_above(h, RS_INJECT_KILL);
-        request_set(r, RS_INJECT, 5, "inject: kind out of range", -EINVAL);
+        request_set(r, RS_INJECT, INJECT_WORDS, "inject: kind out of range", -EINVAL);
+        break;
+    case 4:
+        put_core_injection(h, r);
+        r->mr[5] = bad_u64_above(h, INJECT_DELAY_MAX);
+        request_set(r, RS_INJECT, INJECT_WORDS, "inject: delay out of range", -EINVAL);
         break;
     default:
-        put_core_name(r);
-        r->mr[4] = rng_below(h, RS_INJECT_KILL + 1);
-        request_set(r, RS_INJECT, 5, "inject: the core (restart never)", -EPERM);
+        put_core_injection(h, r);
+        request_set(r, RS_INJECT, INJECT_WORDS, "inject: the core (restart never)", -EPERM);
         break;
     }
 }

@@ -63,6 +63,9 @@ static int input_byte(input_t *in)
             n = read(in->fd, in->buf, want);
         } while (n < 0 && errno == EINTR);
         if (n <= 0) {
+            if (n < 0) { /* the console's driver down for good: EIO */
+                fprintf(stderr, "sh: reading input: %s\n", strerror(errno));
+            }
             in->eof = true;
             return -1;
         }

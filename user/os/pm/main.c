@@ -4,6 +4,7 @@
  * notifications (KEEL_BADGE_NOTIFY) bring the timer's and the rtc's
  * completions (clock.c). */
 #include "pm.h"
+#include <keel/os/timer.h>
 #include <keel/printf.h>
 #include <keel/proto/vfs_defs.h>
 #include <keel/string.h>
@@ -146,11 +147,17 @@ static bool handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
 
 /* The first program: the description's arguments after pm's name,
  * "[--respawn] PATH ARGS...". With --respawn it is started again each time
- * it ends (the shell on the console: `exit` or Ctrl-D gives a new one). */
+ * it ends (the shell on the console: `exit` or Ctrl-D gives a new one) --
+ * unless it ended RESPAWN_BURST times within a second: a shell whose
+ * console is gone for good ends at once, and would be started for ever. */
+#define RESPAWN_BURST 5
+
 static struct {
     const char *path;
     size_t argv_length;
     bool respawn;
+    uint64_t ended_at[RESPAWN_BURST]; /* counter values of its last ends */
+    unsigned ends;
 } first;
 
 void pm_spawn_first(void)
@@ -162,12 +169,27 @@ void pm_spawn_first(void)
     pm.first_pid = pid > 0 ? pid : 0;
 }
 
+/* Did it end RESPAWN_BURST times within a second, this end included? */
+static bool ending_too_fast(void)
+{
+    uint64_t now = keel_counter();
+    first.ended_at[first.ends++ % RESPAWN_BURST] = now;
+    uint64_t oldest = first.ended_at[first.ends % RESPAWN_BURST]; /* of the last RESPAWN_BURST */
+    return first.ends >= RESPAWN_BURST && now - oldest < keel_counter_frequency();
+}
+
 void pm_first_ended(void)
 {
-    if (first.respawn) {
-        printf("pm: starting %s again\n", first.path);
-        pm_spawn_first();
+    if (!first.respawn) {
+        return;
     }
+    if (ending_too_fast()) {
+        printf("pm: %s ended %u times within a second; not started again\n", first.path,
+               RESPAWN_BURST);
+        return;
+    }
+    printf("pm: starting %s again\n", first.path);
+    pm_spawn_first();
 }
 
 static void find_first(void)

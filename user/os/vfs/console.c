@@ -1,7 +1,8 @@
 /* The console's way in and out: the uart driver's channel "uart" (docs/os.md
  * "Driver channels", keel/os/uart.h), or, without one or once rs has given
  * up restarting the driver (KEEL_CHANNEL_DOWN), the kernel's debug console
- * for output (and no input). */
+ * for output; then a read finds no input (-EIO) instead of waiting for
+ * ever. */
 #include "vfs.h"
 
 #include <keel/os/channel.h>
@@ -85,7 +86,13 @@ static void take_input(void)
     }
 }
 
-/* A notification from the driver: a new instance, or input. */
+bool console_input_gone(void)
+{
+    return uart != NULL && keel_channel_down(uart);
+}
+
+/* A notification from the driver: a new instance, input, or the channel
+ * down for good (vfs's loop then answers the waiting readers). */
 void console_notified(seL4_Word bits)
 {
     if (uart == NULL || (bits & uart_bit) == 0) {

@@ -119,11 +119,12 @@ void tty_input(const unsigned char *bytes, size_t length)
     }
 }
 
-/* The first finished line (or what of it fits); -EAGAIN: none yet. */
+/* The first finished line (or what of it fits); -EAGAIN: none yet;
+ * -EIO: none, and none can come (the uart driver is down for good). */
 long tty_try_read(unsigned char *buf, size_t length)
 {
     if (lines == 0) {
-        return -EAGAIN;
+        return console_input_gone() ? -EIO : -EAGAIN;
     }
     size_t n = length < line_len[0] ? length : line_len[0];
     memcpy(buf, ready, n);

@@ -134,3 +134,5 @@ void tty_flush_signal(void);
 void console_init(void);
 void console_output(const void *buf, size_t length);
 void console_notified(seL4_Word bits);
+/* rs gave up restarting the uart driver: no byte will be typed again. */
+bool console_input_gone(void);
