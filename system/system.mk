@@ -16,6 +16,7 @@
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 #   osheal  tests/os/heal.system: rs's heartbeat and backoff with test components
 #   oscore  tests/os/core.system: a core component (restart halt) that faults
+#   oscorehang tests/os/corehang.system: a core component that hangs
 #   osbench the OS with bench/os/osbench as pm's first program (make bench-os;
 #           bench/os/osbench.mk), osbench-quick the same with --quick
 
@@ -44,6 +45,7 @@ $(eval $(call os_image,osstress,$(OS_STRESS_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osheal,tests/os/heal.system))
 $(eval $(call os_image,oscore,tests/os/core.system))
+$(eval $(call os_image,oscorehang,tests/os/corehang.system))
 $(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
 $(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
 

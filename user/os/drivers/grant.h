@@ -5,6 +5,7 @@
 
 #include <keel/os/channel.h>
 #include <keel/os/start.h>
+#include <keel/os/heartbeat.h>
 #include <keel/printf.h>
 #include <sel4/sel4.h>
 
@@ -65,24 +66,15 @@ static inline bool driver_client_ready(const driver_client_t *c)
 
 /* Wait for the driver's own notification and return its bits. rs's
  * heartbeat pings (KEEL_BADGE_HEARTBEAT, docs/reliability.md "Hangs") are
- * answered here, through the start page's "heartbeat" cap, so that a
- * driver has no code for them: a driver that comes back to its wait is
- * alive; one that does not is hung. */
+ * answered here (keel_heartbeat_answer), so that a driver has no code for
+ * them: a driver that comes back to its wait is alive; one that does not
+ * is hung. */
 static inline seL4_Word driver_wait(seL4_CPtr own)
 {
-    static const keel_startcap_t *heartbeat;
-    static bool looked;
-    if (!looked) {
-        heartbeat = keel_startinfo_find(keel_startinfo(), "heartbeat");
-        looked = true;
-    }
     for (;;) {
         seL4_Word bits;
         seL4_Wait(own, &bits);
-        if ((bits & KEEL_BADGE_HEARTBEAT) && heartbeat != NULL) {
-            seL4_Signal(heartbeat->cptr);
-        }
-        bits &= ~KEEL_BADGE_HEARTBEAT;
+        bits = keel_heartbeat_answer(keel_startinfo(), bits);
         if (bits & ~KEEL_BADGE_NOTIFY) {
             return bits;
         }

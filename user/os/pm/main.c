@@ -4,6 +4,7 @@
  * notifications (KEEL_BADGE_NOTIFY) bring the timer's and the rtc's
  * completions (clock.c). */
 #include "pm.h"
+#include <keel/os/heartbeat.h>
 #include <keel/os/timer.h>
 #include <keel/printf.h>
 #include <keel/proto/vfs_defs.h>
@@ -240,7 +241,7 @@ int main(void)
     seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
     for (;;) {
         if (badge & KEEL_BADGE_NOTIFY) {
-            pm_clock_notified(badge);
+            pm_clock_notified(keel_heartbeat_answer(si, badge));
             info = seL4_Recv(pm.endpoint, &badge);
             continue;
         }

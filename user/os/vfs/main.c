@@ -8,6 +8,7 @@
 #include "vfs.h"
 
 #include <errno.h>
+#include <keel/os/heartbeat.h>
 #include <keel/gen/invocations.h>
 #include <keel/os/start.h>
 #include <keel/syscalls.h>
@@ -323,7 +324,7 @@ int main(int argc, char **argv, char **envp)
         bool answer = false;
         bool notified = (badge & KEEL_BADGE_NOTIFY) != 0;
         if (notified) {
-            console_notified(badge);
+            console_notified(keel_heartbeat_answer(keel_startinfo(), badge));
         } else {
             keel_proto_request_t req = request_of(badge);
             answer = proto_vfs_dispatch(&req, info, &reply);
