@@ -57,7 +57,7 @@ static void put_core_name(request_t *r)
     }
 }
 
-#define INJECT_WORDS 7           /* name (4), kind, delay_us, seed */
+#define INJECT_WORDS 7            /* name (4), kind, delay_us, seed */
 #define INJECT_DELAY_MAX 10000000 /* proto/rs.proto: delay_us up to 10 s */
 
 /* An injection into the core: kind, delay and seed in range. */

@@ -164,8 +164,7 @@ static void check_flips(seL4_CPtr rs, const worker_t *w)
     start_work(w);
     for (unsigned i = 0; i < FLIPS; i++) {
         uint64_t target = 0, address = 0, bit = 0;
-        long r =
-            rs_inject(rs, "worker", RS_INJECT_FLIP, 0, 0, &target, &address, &bit, NULL, NULL);
+        long r = rs_inject(rs, "worker", RS_INJECT_FLIP, 0, 0, &target, &address, &bit, NULL, NULL);
         if (r == 0 && target >= RS_TARGET_REGISTER && target <= RS_TARGET_CODE) {
             made++;
             at[target]++;
@@ -215,9 +214,8 @@ static void check_no_clock(seL4_CPtr rs)
     check("a delayed injection with no clock for rs is ENOSYS",
           rs_inject(rs, "worker", RS_INJECT_CRASH, 1000, 0, NULL, NULL, NULL, NULL, NULL) ==
               -ENOSYS);
-    check("a delay over 10 s is EINVAL",
-          rs_inject(rs, "worker", RS_INJECT_CRASH, 10000001, 0, NULL, NULL, NULL, NULL, NULL) ==
-              -EINVAL);
+    check("a delay over 10 s is EINVAL", rs_inject(rs, "worker", RS_INJECT_CRASH, 10000001, 0, NULL,
+                                                   NULL, NULL, NULL, NULL) == -EINVAL);
 }
 
 int main(int argc, char **argv, char **envp)

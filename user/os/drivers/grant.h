@@ -4,8 +4,8 @@
 #pragma once
 
 #include <keel/os/channel.h>
-#include <keel/os/start.h>
 #include <keel/os/heartbeat.h>
+#include <keel/os/start.h>
 #include <keel/printf.h>
 #include <sel4/sel4.h>
 

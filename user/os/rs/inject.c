@@ -135,8 +135,8 @@ static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, s
  * pristine ELF in the boot archive (what rs built it from; a flip may have
  * changed the copy it runs, hardly ever the words looked at) until it
  * returns true; that instruction's address, 0 if none. */
-static seL4_Word find_in_text(const rs_component_t *c, bool (*found)(seL4_Word, uint32_t, seL4_Word),
-                              seL4_Word arg)
+static seL4_Word find_in_text(const rs_component_t *c,
+                              bool (*found)(seL4_Word, uint32_t, seL4_Word), seL4_Word arg)
 {
     const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
     const char *data = (const char *)rs.archive + file->offset;

@@ -8,8 +8,8 @@
 #include "vfs.h"
 
 #include <errno.h>
-#include <keel/os/heartbeat.h>
 #include <keel/gen/invocations.h>
+#include <keel/os/heartbeat.h>
 #include <keel/os/start.h>
 #include <keel/syscalls.h>
 #include <stdio.h>
