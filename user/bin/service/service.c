@@ -84,14 +84,15 @@ static const char *const inject_kinds[] = { [RS_INJECT_CRASH] = "crash",
                                             [RS_INJECT_FLIP] = "flip",
                                             [RS_INJECT_KILL] = "kill" };
 
-/* Register `index` of seL4_UserContext: pc, sp, spsr, x0, x1, ... */
-static const char *register_name(uint64_t index, char buf[8])
+/* Word `index` of seL4_UserContext, in its order (libkeel/include/keel/types.h). */
+static const char *register_name(uint64_t index)
 {
-    if (index <= 1) {
-        return index == 0 ? "pc" : "sp";
-    }
-    snprintf(buf, 8, "x%u", (unsigned)(index - 3));
-    return buf;
+    static const char *const names[] = {
+        "pc",  "sp",  "spsr", "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
+        "x16", "x17", "x18",  "x29", "x30", "x9",  "x10", "x11", "x12", "x13", "x14", "x15",
+        "x19", "x20", "x21",  "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+    };
+    return index < sizeof(names) / sizeof(names[0]) ? names[index] : "?";
 }
 
 /* What a hang or a flip changed, which shows nowhere else (a crash's
@@ -99,12 +100,11 @@ static const char *register_name(uint64_t index, char buf[8])
 static void say_injected(const char *component, uint64_t kind, uint64_t target, uint64_t address,
                          uint64_t bit)
 {
-    char buf[8];
     if (kind == RS_INJECT_HANG) {
         printf("%s: hangs at 0x%llx\n", component, (unsigned long long)address);
     } else if (kind == RS_INJECT_FLIP && target == RS_TARGET_REGISTER) {
         printf("%s: flipped bit %llu of %s\n", component, (unsigned long long)bit,
-               register_name(address, buf));
+               register_name(address));
     } else if (kind == RS_INJECT_FLIP) {
         printf("%s: flipped bit %llu of the byte at 0x%llx (%s)\n", component,
                (unsigned long long)bit, (unsigned long long)address,

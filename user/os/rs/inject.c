@@ -10,6 +10,7 @@
 #include <keel/proto/rs_server.h>
 #include <keel/string.h>
 #include <splitmix64.h>
+#include <stddef.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
 #define REGISTERS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
@@ -37,8 +38,9 @@ static uint64_t random_next(void)
 static struct {
     rs_component_t *c; /* NULL: none waits */
     uint64_t kind;
-    uint64_t due;     /* a counter value */
-    uint64_t last_at; /* the counter value of the last look */
+    uint64_t due;        /* the next look: a counter value */
+    uint64_t waits_till; /* till then, a target at a system call is no moment */
+    uint64_t ends_at;    /* the last look */
     seL4_CPtr reply;
 } later;
 
@@ -131,22 +133,39 @@ static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, s
 
 /* --- its text ---------------------------------------------------------- */
 
-/* Calls `found(vaddr, word)` on each instruction of c's text in its
- * pristine ELF in the boot archive (what rs built it from; a flip may have
- * changed the copy it runs, hardly ever the words looked at) until it
- * returns true; that instruction's address, 0 if none. */
-static seL4_Word find_in_text(const rs_component_t *c,
-                              bool (*found)(seL4_Word, uint32_t, seL4_Word), seL4_Word arg)
+/* c's pristine ELF in the boot archive: what rs built it from (a flip may
+ * have changed the copy it runs, hardly ever the words looked at). */
+static const char *pristine(const rs_component_t *c)
 {
     const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
-    const char *data = (const char *)rs.archive + file->offset;
+    return (const char *)rs.archive + file->offset;
+}
+
+/* The instruction at `vaddr` of c's text; false if none is there. */
+static bool text_word(const rs_component_t *c, seL4_Word vaddr, uint32_t *word)
+{
+    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
+        const kb_segment_t *s = &c->proc.elf.segment[i];
+        if ((s->flags & KB_SEG_X) && vaddr % 4 == 0 && vaddr >= s->vaddr &&
+            vaddr - s->vaddr + 4 <= s->filesz) {
+            memcpy(word, pristine(c) + s->offset + (vaddr - s->vaddr), sizeof(*word));
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The address of the first branch to itself in c's text, 0 if it has
+ * none. */
+static seL4_Word branch_to_self(const rs_component_t *c)
+{
     for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
         const kb_segment_t *s = &c->proc.elf.segment[i];
         seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
         for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
             uint32_t word;
-            memcpy(&word, data + s->offset + at, sizeof(word));
-            if (found(s->vaddr + at, word, arg)) {
+            memcpy(&word, pristine(c) + s->offset + at, sizeof(word));
+            if (word == BRANCH_TO_SELF) {
                 return s->vaddr + at;
             }
         }
@@ -154,22 +173,10 @@ static seL4_Word find_in_text(const rs_component_t *c,
     return 0;
 }
 
-static bool is_branch_to_self(seL4_Word vaddr, uint32_t word, seL4_Word arg)
+static bool is_word(const rs_component_t *c, seL4_Word vaddr, uint32_t expected)
 {
-    (void)vaddr;
-    (void)arg;
-    return word == BRANCH_TO_SELF;
-}
-
-/* The address of a branch to itself in c's text, 0 if it has none. */
-static seL4_Word branch_to_self(const rs_component_t *c)
-{
-    return find_in_text(c, is_branch_to_self, 0);
-}
-
-static bool is_svc_at_or_before(seL4_Word vaddr, uint32_t word, seL4_Word pc)
-{
-    return (vaddr == pc || vaddr + 4 == pc) && word == SVC;
+    uint32_t word;
+    return text_word(c, vaddr, &word) && word == expected;
 }
 
 /* Did c stand at a system call, stopped at `pc`? A thread blocked in the
@@ -177,7 +184,59 @@ static bool is_svc_at_or_before(seL4_Word vaddr, uint32_t word, seL4_Word pc)
  * whose call is done and has not run since, the next instruction. */
 static bool at_svc(const rs_component_t *c, seL4_Word pc)
 {
-    return pc >= 4 && find_in_text(c, is_svc_at_or_before, pc) != 0;
+    return is_word(c, pc, SVC) || (pc >= 4 && is_word(c, pc - 4, SVC));
+}
+
+/* Register xn (n < 31) of a seL4_UserContext, whose order is not x0..x30. */
+static seL4_Word general_register(const seL4_UserContext *regs, unsigned n)
+{
+#define AT(r) offsetof(seL4_UserContext, r) / sizeof(seL4_Word)
+    static const uint8_t word[31] = {
+        AT(x0),  AT(x1),  AT(x2),  AT(x3),  AT(x4),  AT(x5),  AT(x6),  AT(x7),
+        AT(x8),  AT(x9),  AT(x10), AT(x11), AT(x12), AT(x13), AT(x14), AT(x15),
+        AT(x16), AT(x17), AT(x18), AT(x19), AT(x20), AT(x21), AT(x22), AT(x23),
+        AT(x24), AT(x25), AT(x26), AT(x27), AT(x28), AT(x29), AT(x30),
+    };
+#undef AT
+    return ((const seL4_Word *)regs)[word[n]];
+}
+
+/* The address a load or store "register, unsigned offset" (LDR/STR of any
+ * size, not SIMD) accesses: its base register's value plus its scaled
+ * offset; false for any other instruction. */
+static bool load_store_address(uint32_t insn, const seL4_UserContext *regs, seL4_Word *address)
+{
+    if ((insn & 0x3f000000u) != 0x39000000u) { /* bits 29-24: 111001 */
+        return false;
+    }
+    unsigned size = insn >> 30, base = (insn >> 5) & 31;
+    seL4_Word offset = (seL4_Word)((insn >> 10) & 0xfff) << size;
+    *address = (base == 31 ? regs->sp : general_register(regs, base)) + offset;
+    return true;
+}
+
+/* Did c just access its device's registers (the instruction before `pc`
+ * loads or stores within one of its device regions)? A driver that counts
+ * what it does with a device that counts nothing (the uart: a byte sent,
+ * a byte taken) records each access in the next instruction
+ * (docs/reliability.md "The console's one window"); no failure of its own
+ * can fall between the two, but a stop by rs could. */
+static bool after_device_access(const rs_component_t *c, const seL4_UserContext *regs)
+{
+    uint32_t insn;
+    seL4_Word address;
+    if (regs->pc < 4 || !text_word(c, regs->pc - 4, &insn) ||
+        !load_store_address(insn, regs, &address)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < c->ncaps; i++) {
+        const keel_startcap_t *e = &c->caps[i];
+        if (e->kind == KEEL_CAP_REGION && (e->flags & KEEL_REGION_DEVICE) && address >= e->vaddr &&
+            address - e->vaddr < e->size) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* --- changing its registers --------------------------------------------- */
@@ -358,17 +417,25 @@ long rs_inject_later(rs_component_t *c, uint64_t kind, uint64_t delay_us, uint64
     later.c = c;
     later.kind = kind;
     wake_in_us(delay_us);
-    later.last_at = keel_add_saturated(later.due, us_to_ticks(LATER_WINDOW_US));
+    later.waits_till = keel_add_saturated(later.due, us_to_ticks(LATER_WINDOW_US));
+    later.ends_at = keel_add_saturated(later.waits_till, us_to_ticks(LATER_WINDOW_US));
     return KEEL_PROTO_DEFERRED;
 }
 
-/* Does c stand at a system call now? (False if its pc cannot be read.) */
-static bool waiting(rs_component_t *c)
+/* Is now no moment to inject into c -- it waits out a backoff delay, it
+ * stands at a system call (while `waiting_too` says that counts), or
+ * right after an access to its device? */
+static bool no_moment(rs_component_t *c, bool waiting_too)
 {
     seL4_UserContext regs;
-    return c->state == RS_RUNNING &&
-           seL4_TCB_ReadRegisters(c->proc.tcb, false, 0, 1, &regs) == seL4_NoError &&
-           at_svc(c, regs.pc);
+    if (c->state == RS_WAITING) {
+        return true; /* being restarted after its backoff: it comes back */
+    }
+    if (c->state != RS_RUNNING ||
+        seL4_TCB_ReadRegisters(c->proc.tcb, false, 0, REGISTERS, &regs) != seL4_NoError) {
+        return false; /* down: rs_inject answers -ESRCH */
+    }
+    return (waiting_too && at_svc(c, regs.pc)) || after_device_access(c, &regs);
 }
 
 void rs_inject_due(uint64_t now)
@@ -377,7 +444,10 @@ void rs_inject_due(uint64_t now)
         return;
     }
     rs_component_t *c = later.c;
-    if (now < later.last_at && waiting(c)) {
+    /* At a system call: looked past after the window. Right after a device
+     * access: for a window more -- a driver preempted there moves on as
+     * soon as it runs again. */
+    if (now < later.ends_at && no_moment(c, now < later.waits_till)) {
         wake_in_us(LATER_GAP_MIN_US + random_next() % LATER_GAP_SPAN_US);
         return;
     }
