@@ -108,11 +108,29 @@ def campaign_counts():
               "where: uart 0 of 0 in its own code (0 places), rtc 1 of 1 in its own code "
               "(1 places)", "where rs found them")
     expect_eq(c.done is not None, True, "done")
+    expect_eq(stress.silent_flips(c), {4}, "the duplicate came while flip 4 was under way")
     rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
     expect_eq(rows[1].split(), ["uart", "0/0", "0/0", "0/1", "0/1"], "uart's row")
     expect_eq(rows[2].split(), ["timer", "0/0", "n/a", "0/0", "n/a"], "timer's row: hang only")
     c.take("i 4 uart crash recovered 0 0 1 0 1 1000 400ff0 1", b"")
     expect_eq(len(c.unplanned), 1, "an injection the seed does not give")
+
+
+@suite.test
+def flip_damage_is_silent():
+    """Records lost while a flip is under way are the flip's (fail-silent);
+    while a crash is, a failure of recovery."""
+    kinds = list(stress.KINDS)
+    c = stress.Campaign(1, ["uart", "timer", "rtc"], kinds)
+    flip = next(n for n in range(50) if stress.planned(1, n, c.targets, kinds)[1] == "flip")
+    c.stream.during = (flip,) + stress.planned(1, flip, c.targets, kinds)
+    c.take(stress.record(1, 0), b"")
+    c.take(stress.record(1, 2), b"")  # record 1 lost
+    expect_eq(stress.silent_flips(c), {flip}, "the flip under way")
+    crash = next(n for n in range(50) if stress.planned(1, n, c.targets, kinds)[1] == "crash")
+    c.stream.during = (crash,) + stress.planned(1, crash, c.targets, kinds)
+    c.take(stress.record(1, 4), b"")  # record 3 lost
+    expect_eq(stress.silent_flips(c), {flip}, "a loss under a crash is not silent")
 
 
 if __name__ == "__main__":
