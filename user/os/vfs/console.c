@@ -8,6 +8,7 @@
 #include <keel/os/channel.h>
 #include <keel/os/uart.h>
 #include <keel/syscalls.h>
+#include <stdint.h>
 
 static keel_channel_t *uart;
 static seL4_CPtr uart_signal;
@@ -19,10 +20,9 @@ static uint32_t uart_epoch; /* the driver instance vfs caught up with */
  * request ring until the driver has sent all of an entry, the new
  * instance goes on from the old one's record of what it sent and received
  * (keel/os/uart.h, docs/reliability.md "Channels"), and the completions
- * the old one put stay in the ring for take_input. catch_up takes no
- * input itself: uart_put calls it while the tty echoes a typed byte, and
- * input taken there would reach the tty before the rest of the entry
- * being echoed (typed lines came out reordered). */
+ * the old one put stay in the ring for take_input -- which runs only from
+ * vfs's loop, never from inside output (typed lines once came out
+ * reordered when input was taken while the tty echoed a typed byte). */
 static void catch_up(void)
 {
     if (keel_channel_restarted(uart, uart_epoch)) {
@@ -39,34 +39,79 @@ void console_init(void)
     uart_bit = end.bit;
 }
 
-/* Up to KEEL_UART_INLINE bytes per request; a full ring waits for the
- * driver (which runs at a higher priority) to take some. */
-static void uart_put(const unsigned char *p, size_t length)
+/* Console output waits here for room in the uart's request ring, so that
+ * vfs never waits for the driver: while the driver is away (restarting,
+ * waiting out its backoff) vfs serves everyone else, a writer finds the
+ * queue full and waits as for a full pipe (WAIT_CONSOLE_WRITE), and vfs's
+ * loop stays free to answer rs's heartbeat. */
+#define QUEUE_BYTES 8192u
+static unsigned char queue[QUEUE_BYTES];
+static uint32_t queue_head, queue_tail; /* free-running: bytes put, bytes moved to the ring */
+
+static bool through_uart(void)
 {
-    while (length > 0) {
-        keel_ring_entry_t e = { .op = KEEL_UART_TX };
-        e.length = (uint32_t)keel_uart_pack(&e, p, length);
-        while (!keel_ring_put(&uart->request, e) && !keel_channel_down(uart)) {
-            catch_up(); /* a driver waiting for vfs empties no ring */
-            seL4_Signal(uart_signal);
-            seL4_Yield();
-        }
-        p += e.length;
-        length -= e.length;
-    }
+    return uart != NULL && !keel_channel_down(uart);
 }
 
-void console_output(const void *buf, size_t length)
+size_t console_room(void)
 {
-    const unsigned char *p = buf;
-    if (uart != NULL && !keel_channel_down(uart)) {
-        uart_put(p, length);
-        seL4_Signal(uart_signal);
-        return;
-    }
+    return through_uart() ? QUEUE_BYTES - (queue_head - queue_tail) : SIZE_MAX;
+}
+
+/* The debug console, byte by byte: no uart, or the uart down for good. */
+static void debug_output(const unsigned char *p, size_t length)
+{
     for (size_t i = 0; i < length; i++) {
         seL4_DebugPutChar((char)p[i]);
     }
+}
+
+/* Move queued bytes to the ring, KEEL_UART_INLINE a request, while it has
+ * room; the driver signals when it empties a ring it found full. With the
+ * uart down for good, what is queued goes to the debug console, in order. */
+static void pump(void)
+{
+    bool put = false;
+    while (queue_head != queue_tail) {
+        unsigned char bytes[KEEL_UART_INLINE];
+        size_t n = 0;
+        while (n < sizeof(bytes) && queue_tail + n != queue_head) {
+            bytes[n] = queue[(queue_tail + n) % QUEUE_BYTES];
+            n++;
+        }
+        if (!through_uart()) {
+            debug_output(bytes, n);
+            queue_tail += (uint32_t)n;
+            continue;
+        }
+        keel_ring_entry_t e = { .op = KEEL_UART_TX };
+        e.length = (uint32_t)keel_uart_pack(&e, bytes, n);
+        if (!keel_ring_put(&uart->request, e)) {
+            break;
+        }
+        queue_tail += e.length;
+        put = true;
+    }
+    if (put) {
+        seL4_Signal(uart_signal);
+    }
+}
+
+size_t console_output(const void *buf, size_t length)
+{
+    const unsigned char *p = buf;
+    if (!through_uart()) {
+        pump(); /* what was queued before goes first */
+        debug_output(p, length);
+        return length;
+    }
+    size_t room = console_room();
+    size_t n = length < room ? length : room;
+    for (size_t i = 0; i < n; i++) {
+        queue[queue_head++ % QUEUE_BYTES] = p[i];
+    }
+    pump();
+    return n;
 }
 
 /* Typed bytes in the completion ring go to the tty. */
@@ -100,4 +145,5 @@ void console_notified(seL4_Word bits)
     }
     catch_up();
     take_input();
+    pump();
 }

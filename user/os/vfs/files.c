@@ -294,7 +294,10 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
     node_t *nd = &nodes[o->index];
     if (nd->type == NODE_DEV) {
         if (nd->dev == DEV_CONSOLE) {
-            tty_write(buf, buf_length);
+            r = tty_try_write(buf, buf_length);
+            return r == -EAGAIN ? waiter_defer(WAIT_CONSOLE_WRITE, p, (uint16_t)p->fd[fd],
+                                               (void *)(uintptr_t)buf, buf_length)
+                                : r;
         }
         return (long)buf_length;
     }

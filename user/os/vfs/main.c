@@ -96,6 +96,8 @@ static long waiter_try(const waiter_t *w)
         return pipe_try_read(&pipes[o->index], w->buf, w->length);
     case WAIT_PIPE_WRITE:
         return pipe_try_write(&pipes[o->index], w->buf, w->length);
+    case WAIT_CONSOLE_WRITE:
+        return tty_try_write(w->buf, w->length);
     default:
         return tty_try_read(w->buf, w->length);
     }

@@ -37,7 +37,7 @@ void tty_init(void)
 
 static void echo(const char *s, size_t n)
 {
-    tty_write(s, n);
+    (void)tty_try_write(s, n); /* an echo that finds the console's queue full is dropped */
 }
 
 /* Finish the edited line; dropped if no room is left. */
@@ -138,9 +138,9 @@ long tty_try_read(unsigned char *buf, size_t length)
     return (long)n;
 }
 
-void tty_write(const void *buf, size_t length)
+/* The bytes of p, each "\n" as "\r\n"; the caller made sure they fit. */
+static void output_crlf(const unsigned char *p, size_t length)
 {
-    const unsigned char *p = buf;
     size_t start = 0;
     for (size_t i = 0; i < length; i++) {
         if (p[i] == '\n') {
@@ -150,6 +150,21 @@ void tty_write(const void *buf, size_t length)
         }
     }
     console_output(p + start, length - start);
+}
+
+long tty_try_write(const void *buf, size_t length)
+{
+    const unsigned char *p = buf;
+    size_t room = console_room(), fits = 0, needed = 0;
+    while (fits < length && needed + (p[fits] == '\n' ? 2u : 1u) <= room) {
+        needed += p[fits] == '\n' ? 2u : 1u;
+        fits++;
+    }
+    if (fits == 0 && length > 0) {
+        return -EAGAIN;
+    }
+    output_crlf(p, fits);
+    return (long)fits;
 }
 
 long tty_getpgrp(void)

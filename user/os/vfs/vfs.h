@@ -75,7 +75,7 @@ typedef struct proc {
     size_t window_size;
 } proc_t;
 
-enum wait_kind { WAIT_PIPE_READ = 1, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ };
+enum wait_kind { WAIT_PIPE_READ = 1, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ, WAIT_CONSOLE_WRITE };
 
 typedef struct waiter {
     uint8_t kind; /* enum wait_kind */
@@ -123,7 +123,9 @@ long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length);
 /* tty.c */
 long tty_try_read(unsigned char *buf, size_t length); /* -EAGAIN: no line yet */
 void tty_input(const unsigned char *bytes, size_t length);
-void tty_write(const void *buf, size_t length);
+/* A program's bytes for the console ("\n" sent as "\r\n"): how many of
+ * them the console's queue took, a prefix; -EAGAIN if none fit yet. */
+long tty_try_write(const void *buf, size_t length);
 long tty_getpgrp(void);
 void tty_setpgrp(int64_t pgid);
 void tty_init(void);
@@ -132,7 +134,10 @@ void tty_flush_signal(void);
 
 /* console.c */
 void console_init(void);
-void console_output(const void *buf, size_t length);
+/* Queue up to `length` bytes for the console; how many it took (all, if
+ * console_room() was enough). */
+size_t console_output(const void *buf, size_t length);
+size_t console_room(void); /* bytes console_output takes now */
 void console_notified(seL4_Word bits);
 /* rs gave up restarting the uart driver: no byte will be typed again. */
 bool console_input_gone(void);

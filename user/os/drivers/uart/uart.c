@@ -104,16 +104,21 @@ static void send_entry(const keel_ring_entry_t *e)
 
 /* Send every byte vfs queued; an entry leaves the ring once all of it is
  * sent, so that a new instance finds the one this one was in the middle
- * of. */
+ * of. A ring that was full is one vfs waits to refill from its own queue:
+ * it is signalled once the ring is empty. */
 static void transmit(void)
 {
     keel_ring_entry_t e;
     if (!driver_client_ready(&vfs)) {
         return;
     }
+    bool was_full = keel_ring_full(&chan->request);
     while (keel_ring_peek(&chan->request, &e)) {
         send_entry(&e);
         keel_ring_advance(&chan->request);
+    }
+    if (was_full) {
+        seL4_Signal(vfs.signal);
     }
 }
 
