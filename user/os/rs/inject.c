@@ -5,22 +5,17 @@
 #include "rs.h"
 
 #include <errno.h>
-#include <keel/os/archive.h>
 #include <keel/os/timer.h>
 #include <keel/proto/rs_server.h>
 #include <keel/string.h>
 #include <splitmix64.h>
-#include <stddef.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
 #define REGISTERS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
 #define SPSR_INDEX 2  /* pc, sp, spsr, x0, ...: the saved PSTATE is no register to flip */
 #define GENERAL 34    /* pc, sp, spsr and x0..x30: the rest are the TLS registers */
 #define NO_CODE 0xff0 /* in the unmapped page at 0: an instruction fetch faults */
-#define BRANCH_TO_SELF 0x14000000u /* `b .` (crt0.S puts one in every component) */
-#define OWN_RUNS 16                /* runs of own pages kept per component */
-
-#define SVC 0xd4000001u /* `svc #0`: the instruction of every system call */
+#define OWN_RUNS 16   /* runs of own pages kept per component */
 
 static uint64_t random_state;
 
@@ -131,114 +126,6 @@ static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, s
     return 0;
 }
 
-/* --- its text ---------------------------------------------------------- */
-
-/* c's pristine ELF in the boot archive: what rs built it from (a flip may
- * have changed the copy it runs, hardly ever the words looked at). */
-static const char *pristine(const rs_component_t *c)
-{
-    const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
-    return (const char *)rs.archive + file->offset;
-}
-
-/* The instruction at `vaddr` of c's text; false if none is there. */
-static bool text_word(const rs_component_t *c, seL4_Word vaddr, uint32_t *word)
-{
-    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
-        const kb_segment_t *s = &c->proc.elf.segment[i];
-        if ((s->flags & KB_SEG_X) && vaddr % 4 == 0 && vaddr >= s->vaddr &&
-            vaddr - s->vaddr + 4 <= s->filesz) {
-            memcpy(word, pristine(c) + s->offset + (vaddr - s->vaddr), sizeof(*word));
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The address of the first branch to itself in c's text, 0 if it has
- * none. */
-static seL4_Word branch_to_self(const rs_component_t *c)
-{
-    for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
-        const kb_segment_t *s = &c->proc.elf.segment[i];
-        seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
-        for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
-            uint32_t word;
-            memcpy(&word, pristine(c) + s->offset + at, sizeof(word));
-            if (word == BRANCH_TO_SELF) {
-                return s->vaddr + at;
-            }
-        }
-    }
-    return 0;
-}
-
-static bool is_word(const rs_component_t *c, seL4_Word vaddr, uint32_t expected)
-{
-    uint32_t word;
-    return text_word(c, vaddr, &word) && word == expected;
-}
-
-/* Did c stand at a system call, stopped at `pc`? A thread blocked in the
- * kernel shows the svc itself (restarted if its wait is cancelled); one
- * whose call is done and has not run since, the next instruction. */
-static bool at_svc(const rs_component_t *c, seL4_Word pc)
-{
-    return is_word(c, pc, SVC) || (pc >= 4 && is_word(c, pc - 4, SVC));
-}
-
-/* Register xn (n < 31) of a seL4_UserContext, whose order is not x0..x30. */
-static seL4_Word general_register(const seL4_UserContext *regs, unsigned n)
-{
-#define AT(r) offsetof(seL4_UserContext, r) / sizeof(seL4_Word)
-    static const uint8_t word[31] = {
-        AT(x0),  AT(x1),  AT(x2),  AT(x3),  AT(x4),  AT(x5),  AT(x6),  AT(x7),
-        AT(x8),  AT(x9),  AT(x10), AT(x11), AT(x12), AT(x13), AT(x14), AT(x15),
-        AT(x16), AT(x17), AT(x18), AT(x19), AT(x20), AT(x21), AT(x22), AT(x23),
-        AT(x24), AT(x25), AT(x26), AT(x27), AT(x28), AT(x29), AT(x30),
-    };
-#undef AT
-    return ((const seL4_Word *)regs)[word[n]];
-}
-
-/* The address a load or store "register, unsigned offset" (LDR/STR of any
- * size, not SIMD) accesses: its base register's value plus its scaled
- * offset; false for any other instruction. */
-static bool load_store_address(uint32_t insn, const seL4_UserContext *regs, seL4_Word *address)
-{
-    if ((insn & 0x3f000000u) != 0x39000000u) { /* bits 29-24: 111001 */
-        return false;
-    }
-    unsigned size = insn >> 30, base = (insn >> 5) & 31;
-    seL4_Word offset = (seL4_Word)((insn >> 10) & 0xfff) << size;
-    *address = (base == 31 ? regs->sp : general_register(regs, base)) + offset;
-    return true;
-}
-
-/* Did c just access its device's registers (the instruction before `pc`
- * loads or stores within one of its device regions)? A driver that counts
- * what it does with a device that counts nothing (the uart: a byte sent,
- * a byte taken) records each access in the next instruction
- * (docs/reliability.md "The console's one window"); no failure of its own
- * can fall between the two, but a stop by rs could. */
-static bool after_device_access(const rs_component_t *c, const seL4_UserContext *regs)
-{
-    uint32_t insn;
-    seL4_Word address;
-    if (regs->pc < 4 || !text_word(c, regs->pc - 4, &insn) ||
-        !load_store_address(insn, regs, &address)) {
-        return false;
-    }
-    for (uint32_t i = 0; i < c->ncaps; i++) {
-        const keel_startcap_t *e = &c->caps[i];
-        if (e->kind == KEEL_CAP_REGION && (e->flags & KEEL_REGION_DEVICE) && address >= e->vaddr &&
-            address - e->vaddr < e->size) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* --- changing its registers --------------------------------------------- */
 
 /* Stop it where it is (TCB_ReadRegisters with suspend), change its
@@ -254,7 +141,7 @@ static long with_registers(rs_component_t *c, void (*change)(seL4_UserContext *,
     seL4_Word pc = regs.pc;
     change(&regs, done);
     done->pc = pc;
-    done->in_syscall = at_svc(c, pc);
+    done->in_syscall = rs_at_svc(c, pc);
     err = seL4_TCB_WriteRegisters(c->proc.tcb, true, 0, REGISTERS, &regs);
     return err == seL4_NoError ? 0 : -ESRCH;
 }
@@ -290,7 +177,7 @@ static void flip_register(seL4_UserContext *regs, rs_injected_t *done)
 
 static long hang(rs_component_t *c, rs_injected_t *done)
 {
-    *done = (rs_injected_t){ .target = RS_TARGET_PC, .address = branch_to_self(c) };
+    *done = (rs_injected_t){ .target = RS_TARGET_PC, .address = rs_branch_to_self(c) };
     return done->address != 0 ? with_registers(c, hang_at, done) : -ENOSYS;
 }
 
@@ -340,7 +227,7 @@ static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
                              .address = vaddr + bit / 8,
                              .bit = bit % 8,
                              .pc = regs.pc,
-                             .in_syscall = at_svc(c, regs.pc) };
+                             .in_syscall = rs_at_svc(c, regs.pc) };
     return 0;
 }
 
@@ -435,7 +322,7 @@ static bool no_moment(rs_component_t *c, bool waiting_too)
         seL4_TCB_ReadRegisters(c->proc.tcb, false, 0, REGISTERS, &regs) != seL4_NoError) {
         return false; /* down: rs_inject answers -ESRCH */
     }
-    return (waiting_too && at_svc(c, regs.pc)) || after_device_access(c, &regs);
+    return (waiting_too && rs_at_svc(c, regs.pc)) || rs_after_device_access(c, &regs);
 }
 
 void rs_inject_due(uint64_t now)

@@ -140,6 +140,15 @@ void rs_inject_due(uint64_t now); /* at each look of rs's clocks */
  * pages, which flips may hit. */
 void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
 
+/* text.c: a component's text (its pristine ELF) and registers. */
+seL4_Word rs_branch_to_self(const rs_component_t *c); /* a `b .` in its text, 0 if none */
+/* Does c, stopped at pc, stand at a system call (the svc itself: blocked
+ * in the kernel; or just past it)? */
+bool rs_at_svc(const rs_component_t *c, seL4_Word pc);
+/* Did c just access its device (the instruction before its pc a load or
+ * store into one of its device regions)? */
+bool rs_after_device_access(const rs_component_t *c, const seL4_UserContext *regs);
+
 /* heartbeat.c: rs's clocks (its channels to the timer and rtc drivers),
  * the heartbeat pings, and building again what waits for its backoff. */
 #define RS_CHANNEL_BIT0 KEEL_SYSDESC_MAX_HEARTBEATS /* rs's channels' bits: from here */
