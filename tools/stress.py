@@ -150,10 +150,11 @@ class Stream:
         self.duplicated = 0
         self.corrupted = 0  # damaged lines
         self.during = None
+        self.damage_began = None  # `during` of the first damaged line since the last intact one
         self.faults = []  # (what, detail, during)
 
-    def fault(self, what, detail):
-        self.faults.append((what, detail, self.during))
+    def fault(self, what, detail, during=None):
+        self.faults.append((what, detail, during or self.during))
 
     def take(self, seq, text):
         if text != record(self.seed, seq):
@@ -163,14 +164,18 @@ class Stream:
             self.fault("duplicated", f"record {seq}")
         else:
             if seq > self.next:
+                # Records lost where damaged lines came are that damage's,
+                # though the loss shows only at the next intact record.
                 self.lost += seq - self.next
-                self.fault("lost", f"records {self.next}..{seq - 1}")
+                self.fault("lost", f"records {self.next}..{seq - 1}", self.damage_began)
             self.intact += 1
             self.intact_bytes += wide_length(text)
             self.next = seq + 1
+        self.damage_began = None if text == record(self.seed, seq) else self.damage_began
 
     def damaged(self, what):
         self.corrupted += 1
+        self.damage_began = self.damage_began or self.during
         self.fault("corrupted", printable(what))
 
     def expected_bytes(self):

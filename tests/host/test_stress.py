@@ -131,6 +131,15 @@ def flip_damage_is_silent():
     c.stream.during = (crash,) + stress.planned(1, crash, c.targets, kinds)
     c.take(stress.record(1, 4), b"")  # record 3 lost
     expect_eq(stress.silent_flips(c), {flip}, "a loss under a crash is not silent")
+    expect_eq(c.stream.faults[-1][2][0], crash, "the loss under the crash is the crash's")
+    # Damage under a flip whose loss shows only at the next intact record,
+    # when another injection is under way: the flip's.
+    c.stream.during = (flip,) + stress.planned(1, flip, c.targets, kinds)
+    c.stream.damaged("w 5 garbled")
+    c.stream.during = (crash,) + stress.planned(1, crash, c.targets, kinds)
+    c.take(stress.record(1, 7), b"")  # records 5 and 6 lost
+    expect_eq(c.stream.faults[-1][:2], ("lost", "records 5..6"), "the loss")
+    expect_eq(c.stream.faults[-1][2][0], flip, "the loss where the flip's damage came is the flip's")
 
 
 if __name__ == "__main__":
