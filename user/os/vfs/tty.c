@@ -155,10 +155,9 @@ static void output_crlf(const unsigned char *p, size_t length)
 long tty_try_write(const void *buf, size_t length)
 {
     const unsigned char *p = buf;
-    size_t room = console_room(), fits = 0, needed = 0;
-    while (fits < length && needed + (p[fits] == '\n' ? 2u : 1u) <= room) {
-        needed += p[fits] == '\n' ? 2u : 1u;
-        fits++;
+    size_t room = console_room(), fits = 0;
+    for (size_t cost; fits < length && (cost = p[fits] == '\n' ? 2u : 1u) <= room; fits++) {
+        room -= cost; /* "\n" goes out as "\r\n" */
     }
     if (fits == 0 && length > 0) {
         return -EAGAIN;
