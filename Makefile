@@ -58,6 +58,7 @@ include user/os/pm/pm.mk
 include user/user.mk
 include user/bin/bin.mk
 include tests/os/os.mk
+include tests/os/disk.mk
 include tests/os/shell/shell.mk
 include tests/os/console/console.mk
 include tests/os/stress/stress.mk
@@ -66,6 +67,7 @@ include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
 include user/os/drivers/timer/timer.mk
 include user/os/drivers/rtc/rtc.mk
+include user/os/drivers/blk/blk.mk
 include user/os/rs/rs.mk
 include system/system.mk
 include tests/ktest/ktest.mk

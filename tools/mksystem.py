@@ -53,7 +53,9 @@ KEEL_SYSDESC_SERVER_RS = 0xFFFFFFFF
 RS_SERVICE = "rs"  # the root task's own service (proto/rs.proto): `use rs`, never `serve rs`
 
 GRANT_SERVE, GRANT_USE, GRANT_DEVICE, GRANT_IRQ = 1, 2, 3, 4
-GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES = 5, 6, 7, 8
+GRANT_UNTYPED, GRANT_ASID_POOL, GRANT_CHANNEL, GRANT_FILES, GRANT_DMA = 5, 6, 7, 8, 9
+REGION_GRANTS = (GRANT_DEVICE, GRANT_CHANNEL, GRANT_FILES, GRANT_DMA)
+KEEL_SYSDESC_MAX_DMA = 16 << 20
 GRANT_CAN_GRANT = GRANT_EDGE = GRANT_END_B = GRANT_MINT = 1
 GRANT_USE_MINT = GRANT_FRAMES = 2
 RESTART = {"never": 0, "always": 1, "halt": 2}
@@ -345,6 +347,16 @@ def attr_device(comp, line, args):
         raise DescError(line, f"device '{grant.name}': address and size must be whole pages")
 
 
+def attr_dma(comp, line, args):
+    if len(args) != 2:
+        raise DescError(line, "usage: dma NAME SIZE")
+    grant = new_grant(comp, line, GRANT_DMA, args[0])
+    grant.size = parse_size(args[1], line, "dma size")
+    if grant.size % PAGE or not 0 < grant.size <= KEEL_SYSDESC_MAX_DMA:
+        raise DescError(line, f"dma '{grant.name}': whole pages, at most "
+                        f"{fmt_size(KEEL_SYSDESC_MAX_DMA)}")
+
+
 def attr_irq(comp, line, args):
     if len(args) not in (2, 3) or (len(args) == 3 and args[2] not in ("level", "edge")):
         raise DescError(line, "usage: irq NAME NUMBER [level|edge]")
@@ -395,7 +407,7 @@ def attr_restart(comp, line, args):
 ATTRIBUTES = {
     "elf": attr_elf, "priority": attr_priority, "quota": attr_quota, "stack": attr_stack,
     "arg": attr_arg, "env": attr_env, "serve": attr_serve, "use": attr_use,
-    "device": attr_device, "irq": attr_irq, "untyped": attr_untyped,
+    "device": attr_device, "dma": attr_dma, "irq": attr_irq, "untyped": attr_untyped,
     "asidpool": attr_asidpool, "files": attr_files, "restart": attr_restart,
 }
 
@@ -679,15 +691,15 @@ def layout_component(system, comp):
     mapped = set()  # pages mapped from the quota's page tables
     quota_pages = 0  # frames taken from the quota besides the ELF's
     entries = 0
-    frames = 0  # slots of frame caps (channel ends with frames=)
+    frames = 0  # slots of frame caps (channel ends with frames=, dma grants)
     for grant in comp.grants:
         entries += 2 if grant.kind == GRANT_CHANNEL else 1
-        if grant.kind == GRANT_CHANNEL and grant.flags & GRANT_FRAMES:
+        if (grant.kind == GRANT_CHANNEL and grant.flags & GRANT_FRAMES) or grant.kind == GRANT_DMA:
             frames += grant.size // PAGE
         if grant.kind in (GRANT_IRQ, GRANT_CHANNEL):
             grant.badge = 1 << bits
             bits += 1
-        if grant.kind in (GRANT_DEVICE, GRANT_CHANNEL, GRANT_FILES):
+        if grant.kind in REGION_GRANTS:
             if grant.kind == GRANT_FILES:
                 grant.size, index_pages = files_region_size(system, grant) \
                     if grant.files else (PAGE, 1)
@@ -740,12 +752,12 @@ def check_ram(system, ram):
     for comp in system.components:
         total += comp.quota or 0
         for grant in comp.grants:
-            if grant.kind == GRANT_UNTYPED:
+            if grant.kind in (GRANT_UNTYPED, GRANT_DMA):
                 total += grant.size
             elif grant.kind == GRANT_ASID_POOL:
                 total += PAGE
         if total > ram:
-            system.error(comp.line, f"with '{comp.name}' the quotas and untyped grants come to "
+            system.error(comp.line, f"with '{comp.name}' the quotas, untyped and dma grants come to "
                          f"{fmt_size(total)}, above the RAM ({fmt_size(ram)})")
             return
 

@@ -19,6 +19,18 @@ DEFAULT_CPU = "cortex-a76"
 DEFAULT_MACHINE = "virt,gic-version=3"
 
 
+# The disk: a raw image on virtio-mmio transport 0 (0x0a000000, INTID 48:
+# the blk driver's grants in the system descriptions), modern interface.
+DISK_TRANSPORT = "virtio-mmio-bus.0"
+
+
+def disk_args(path):
+    """QEMU options attaching the raw image `path` as Keel's disk."""
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-drive", f"file={path},if=none,format=raw,id=disk0",
+            "-device", f"virtio-blk-device,drive=disk0,bus={DISK_TRANSPORT}"]
+
+
 def qemu_command(image, cpu=DEFAULT_CPU, append=None, extra=(), machine=DEFAULT_MACHINE):
     """argv for booting `image`: serial console on stdin/stdout, no monitor, no
     display, no default network card (its option ROM comes from a package we do

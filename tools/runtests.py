@@ -28,6 +28,7 @@ import os
 import queue
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,7 +36,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import DEFAULT_MACHINE, qemu_command  # noqa: E402
+from qemu_cmd import DEFAULT_MACHINE, disk_args, qemu_command  # noqa: E402
 
 RESULT_RE = re.compile(r"^TEST (PASS|FAIL|SKIP) (\S+?)(?::\s*(.*))?$")
 DONE_LINE = "TEST DONE"
@@ -54,7 +55,7 @@ EXPECT_LOOKBACK = 1 << 16
 OPTIONS = {
     "host": {"timeout"},
     "check": {"timeout"},
-    "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "expect", "alive", "input", "input_after",
+    "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "disk", "expect", "alive", "input", "input_after",
              "fail", "script"},
 }
 FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
@@ -398,6 +399,15 @@ def substitute(word, ctx):
     return word.replace("{build}", ctx.build).replace("{python}", sys.executable)
 
 
+def entry_disk(entry, ctx):
+    """The entry's own copy of its disk= image (the guest writes it), made
+    afresh beside its log; the original stays as the build made it."""
+    copy = os.path.join(ctx.logs, entry.name + ".img")
+    os.makedirs(ctx.logs, exist_ok=True)
+    shutil.copyfile(os.path.join(ctx.build, entry.options["disk"]), copy)
+    return copy
+
+
 def entry_argv(entry, ctx, filter_name):
     """(argv, file that must exist or None) for running an entry."""
     if entry.kind == "qemu":
@@ -408,8 +418,9 @@ def entry_argv(entry, ctx, filter_name):
         if filter_name:
             append = (append + " " if append else "") + f"test={filter_name}"
         machine = entry.options.get("machine", DEFAULT_MACHINE)
+        extra = disk_args(entry_disk(entry, ctx)) if "disk" in entry.options else ()
         return qemu_command(image, entry.options.get("cpu", ctx.cpu), append or None,
-                            machine=machine), image
+                            extra=extra, machine=machine), image
     if entry.kind == "host":
         argv = [os.path.join(ctx.build, "host", f"test_{entry.name}")]
     else:

@@ -460,6 +460,29 @@ def error_device_claimed_twice():
 
 
 @suite.test
+def dma_region_and_frames():
+    d = read_sysdesc(ok(A + "    dma queue 8K\n    device regs 0x9000000 4K\n"))
+    got = [(cstr(g[0]),) + g[1:9] for g in d["grants"]]
+    base = mksystem.KEEL_REGIONS_VADDR
+    suite.expect_eq(got, [("queue", 9, 0, 0, 0, 0, 0, 2 * PAGE, base),
+                          ("regs", 3, 0, 0, 0, 0, 0x9000000, PAGE, base + 3 * PAGE)], "grants")
+    suite.expect_eq(rscheck(ok(A + "    dma queue 8K\n")), "ok: 2 files", "rscheck")
+
+
+@suite.test
+def error_dma_size():
+    expect_error(A + "    dma q 100\n", 5, "whole pages")
+    expect_error(A + "    dma q 32M\n", 5, "at most 16 MiB")
+    expect_error(A + "    dma q\n", 5, "usage: dma NAME SIZE")
+
+
+@suite.test
+def error_dma_above_ram():
+    expect_error(component("a", quota="512K") + "    dma q 1M\n", 1, "above the RAM (1 MiB)",
+                 ram="1M")
+
+
+@suite.test
 def error_device_not_whole_pages():
     expect_error(A + "    device d 0x9000010 4K\n", 5, "whole pages")
 

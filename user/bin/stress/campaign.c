@@ -28,12 +28,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DELAY_MAX_NS 100000000u       /* before each injection, by rs's clock */
+#define DELAY_MAX_NS 100000000u /* before each injection, by rs's clock */
 /* Guest time, polled, not slept: a target that failed often in a row waits
  * out a backoff of up to 5 s (docs/reliability.md "What rs does") before
  * rs builds it again -- recovering, not hung -- so the bound is 5 s more. */
 #define RECOVERY_BOUND_NS 10000000000u
-#define PROGRESS_AFTER 2              /* workload records after an injection */
+#define PROGRESS_AFTER 2 /* workload records after an injection */
 
 extern char **environ;
 

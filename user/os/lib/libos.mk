@@ -27,8 +27,8 @@ OS_FEATURES := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -fno-pic \
                -mcmodel=small -ftls-model=local-exec -O2 -g $(WARNINGS) -MMD -MP $(OS_FEATURES)
 
-LIBOS_SRCS := $(addprefix user/os/lib/,convert.c dir.c env.c fs.c io.c misc.c pack.c proc.c \
-                spawn.c stdio.c time.c)
+LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c convert.c dir.c env.c fs.c io.c misc.c pack.c \
+                proc.c spawn.c stdio.c time.c)
 LIBOS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRCS))
 LIBOS_A    := $(BUILD)/libos/libos.a
 

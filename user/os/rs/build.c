@@ -91,6 +91,9 @@ static seL4_Error map_region(rs_component_t *c, uint32_t i)
         } else if (g->kind == KEEL_GRANT_CHANNEL) {
             err = kb_map_copy(&c->proc, rs.channel[g->target] + p, g->vaddr + p * PAGE,
                               seL4_ReadWrite, KB_ATTR_DATA);
+        } else if (g->kind == KEEL_GRANT_DMA) {
+            err = kb_map_copy(&c->proc, rs.object[grant] + p, g->vaddr + p * PAGE, seL4_ReadWrite,
+                              KB_ATTR_DATA);
         }
     }
     return g->kind == KEEL_GRANT_FILES ? map_files(c, g) : err;
@@ -174,15 +177,16 @@ static bool other_end(const keel_sysdesc_grant_t *g, seL4_CPtr *notification, se
     return false;
 }
 
-/* With KEEL_GRANT_FRAMES: a copy of each page's frame cap, in consecutive
- * slots from the region entry's. */
+/* A channel end with KEEL_GRANT_FRAMES, a dma grant: a copy of each page's
+ * frame cap (rs's from `frames` on), in consecutive slots from the region
+ * entry's. */
 static seL4_Error copy_frames(rs_component_t *c, keel_startcap_t *region,
-                              const keel_sysdesc_grant_t *g)
+                              const keel_sysdesc_grant_t *g, seL4_CPtr frames)
 {
     seL4_Word first = next_cslot(c, region);
     for (seL4_Word p = 0; p < g->size / PAGE; p++) {
         seL4_Error err = seL4_CNode_Copy(c->proc.cnode, first + p, KEEL_CNODE_BITS, RS_ROOT,
-                                         rs.channel[g->target] + p, RS_DEPTH, seL4_AllRights);
+                                         frames + p, RS_DEPTH, seL4_AllRights);
         if (err != seL4_NoError) {
             return err;
         }
@@ -199,7 +203,7 @@ static seL4_Error grant_channel(rs_component_t *c, const keel_sysdesc_grant_t *g
     region->vaddr = g->vaddr;
     region->size = g->size;
     if (g->flags & KEEL_GRANT_FRAMES) {
-        seL4_Error err = copy_frames(c, region, g);
+        seL4_Error err = copy_frames(c, region, g, rs.channel[g->target]);
         if (err != seL4_NoError) {
             return err;
         }
@@ -251,6 +255,11 @@ static seL4_Error grant_one(rs_component_t *c, uint32_t i)
         return copy_in(c, e, object, seL4_AllRights);
     case KEEL_GRANT_CHANNEL:
         return grant_channel(c, g);
+    case KEEL_GRANT_DMA:
+        e = add_entry(c, g->name, KEEL_CAP_REGION, KEEL_REGION_WRITABLE | KEEL_REGION_DMA);
+        e->vaddr = g->vaddr;
+        e->size = g->size;
+        return copy_frames(c, e, g, object);
     default: /* device and files: a region, no cap */
         e = add_entry(c, g->name, KEEL_CAP_REGION,
                       g->kind == KEEL_GRANT_DEVICE ? KEEL_REGION_WRITABLE | KEEL_REGION_DEVICE : 0);

@@ -33,17 +33,11 @@ static bool report(const char *what, const char *name, seL4_Word err)
     return false;
 }
 
-static bool is_region(const keel_sysdesc_grant_t *g)
-{
-    return g->kind == KEEL_GRANT_DEVICE || g->kind == KEEL_GRANT_CHANNEL ||
-           g->kind == KEEL_GRANT_FILES;
-}
-
 seL4_Word rs_shared_pages(const rs_component_t *c)
 {
     seL4_Word pages = 0;
     for (uint32_t i = 0; i < c->desc->ngrants; i++) {
-        if (is_region(rs_grant(c, i))) {
+        if (keel_sysdesc_is_region(rs_grant(c, i)->kind)) {
             pages += rs_grant(c, i)->size >> PAGE_BITS;
         }
     }
@@ -158,17 +152,34 @@ static bool make_endpoints_and_notifications(void)
     return true;
 }
 
-static bool make_channels(void)
+/* Fresh pages in consecutive slots of rs's: the first slot, 0 if short. */
+static seL4_CPtr make_pages(seL4_Word pages)
+{
+    seL4_CPtr first = rs_slots(pages);
+    for (seL4_Word p = 0; first != 0 && p < pages; p++) {
+        if (rs_retype(seL4_ARM_SmallPageObject, 0, first + p) != seL4_NoError) {
+            return 0;
+        }
+    }
+    return first;
+}
+
+/* Channel pages and dma grants' pages outlive their components' restarts:
+ * rs makes them once, from its own memory. */
+static bool make_shared_pages(void)
 {
     for (uint32_t ch = 0; ch < rs.desc->nchannels; ch++) {
-        uint32_t pages = rs_channels(rs.desc)[ch].pages;
-        rs.channel[ch] = rs_slots(pages);
-        for (uint32_t p = 0; p < pages; p++) {
-            seL4_Error err = rs.channel[ch] != 0
-                                 ? rs_retype(seL4_ARM_SmallPageObject, 0, rs.channel[ch] + p)
-                                 : seL4_NotEnoughMemory;
-            if (err != seL4_NoError) {
-                return report("channel pages", "a channel", err);
+        rs.channel[ch] = make_pages(rs_channels(rs.desc)[ch].pages);
+        if (rs.channel[ch] == 0) {
+            return report("channel pages", "a channel", seL4_NotEnoughMemory);
+        }
+    }
+    for (uint32_t g = 0; g < rs.desc->ngrants; g++) {
+        const keel_sysdesc_grant_t *gr = grant_at(g);
+        if (gr->kind == KEEL_GRANT_DMA) {
+            rs.object[g] = make_pages(gr->size >> PAGE_BITS);
+            if (rs.object[g] == 0) {
+                return report("dma pages", owner_of(g)->desc->name, seL4_NotEnoughMemory);
             }
         }
     }
@@ -272,6 +283,6 @@ static bool make_irqs_and_pools(void)
 bool rs_make_shared_objects(void)
 {
     make_untypeds();
-    return make_slot_ranges() && make_endpoints_and_notifications() && make_channels() &&
+    return make_slot_ranges() && make_endpoints_and_notifications() && make_shared_pages() &&
            make_device_frames() && make_irqs_and_pools();
 }

@@ -159,9 +159,8 @@ static bool region_ok(const keel_sysdesc_component_t *c, const keel_sysdesc_gran
     }
     for (uint32_t i = 0; i < nearlier; i++) {
         const keel_sysdesc_grant_t *o = &earlier[i];
-        bool region = o->kind == KEEL_GRANT_DEVICE || o->kind == KEEL_GRANT_CHANNEL ||
-                      o->kind == KEEL_GRANT_FILES;
-        if (region && g->vaddr < o->vaddr + o->size && o->vaddr < g->vaddr + g->size) {
+        if (keel_sysdesc_is_region(o->kind) && g->vaddr < o->vaddr + o->size &&
+            o->vaddr < g->vaddr + g->size) {
             return false;
         }
     }
@@ -215,15 +214,11 @@ static const char *check_kind(const keel_sysdesc_t *d, const void *archive, uint
                    : "bad channel, end, size or badge";
     case KEEL_GRANT_FILES:
         return check_files(d, archive, g);
+    case KEEL_GRANT_DMA:
+        return g->size <= KEEL_SYSDESC_MAX_DMA ? NULL : "bad dma size";
     default:
         return "unknown kind";
     }
-}
-
-static bool is_region(const keel_sysdesc_grant_t *g)
-{
-    return g->kind == KEEL_GRANT_DEVICE || g->kind == KEEL_GRANT_CHANNEL ||
-           g->kind == KEEL_GRANT_FILES;
 }
 
 /* The grants of component `comp`: each one, their names, notification bits
@@ -237,7 +232,7 @@ static const char *check_grants(const keel_sysdesc_t *d, const void *archive, ui
     uint64_t frames = 0;
     for (uint32_t i = 0; i < c->ngrants; i++) {
         const char *error = NAME_OK(g[i].name) ? check_kind(d, archive, comp, &g[i]) : "bad name";
-        if (error == NULL && is_region(&g[i]) && !region_ok(c, &g[i], g, i)) {
+        if (error == NULL && keel_sysdesc_is_region(g[i].kind) && !region_ok(c, &g[i], g, i)) {
             error = "its region overlaps another, the stack, or lies outside the region area";
         }
         for (uint32_t j = 0; error == NULL && j < i; j++) {
@@ -252,7 +247,8 @@ static const char *check_grants(const keel_sysdesc_t *d, const void *archive, ui
                         error);
         }
         entries += g[i].kind == KEEL_GRANT_CHANNEL ? 2 : 1;
-        if (g[i].kind == KEEL_GRANT_CHANNEL && (g[i].flags & KEEL_GRANT_FRAMES)) {
+        if ((g[i].kind == KEEL_GRANT_CHANNEL && (g[i].flags & KEEL_GRANT_FRAMES)) ||
+            g[i].kind == KEEL_GRANT_DMA) {
             frames += g[i].size / RS_PAGE;
         }
     }

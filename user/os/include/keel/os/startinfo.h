@@ -66,6 +66,10 @@ typedef struct keel_startcap {
 
 #define KEEL_REGION_WRITABLE 1u
 #define KEEL_REGION_DEVICE 2u
+/* A dma grant's pages: the entry's cptr is the first of its frame caps, one
+ * per page in consecutive slots, which seL4_ARM_Page_GetAddress asks for
+ * the physical address a device needs. */
+#define KEEL_REGION_DMA 4u
 /* A notification entry: the process's own notification, bound to its TCB
  * (named "notify"); without the flag, a cap to signal another's. */
 #define KEEL_NOTIFY_OWN 1u

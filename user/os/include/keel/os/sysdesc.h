@@ -81,7 +81,20 @@ enum keel_grant_kind {
     KEEL_GRANT_ASID_POOL = 6, /* a new ASID pool */
     KEEL_GRANT_CHANNEL = 7,   /* target: channel; flags: which end, _FRAMES; badge: its bit */
     KEEL_GRANT_FILES = 8,     /* archive files named string*: a read-only archive at vaddr */
+    KEEL_GRANT_DMA = 9,       /* size: fresh pages mapped at vaddr, their frame caps too */
 };
+
+/* The grants that are regions of the component's VSpace (at vaddr, size
+ * bytes). */
+static inline int keel_sysdesc_is_region(uint32_t kind)
+{
+    return kind == KEEL_GRANT_DEVICE || kind == KEEL_GRANT_CHANNEL || kind == KEEL_GRANT_FILES ||
+           kind == KEEL_GRANT_DMA;
+}
+
+/* Memory a device reads and writes on its own (a virtqueue): at most this
+ * much per grant. */
+#define KEEL_SYSDESC_MAX_DMA (16ull << 20)
 
 #define KEEL_GRANT_CAN_GRANT 1u /* use: the endpoint cap also has the Grant right */
 #define KEEL_GRANT_MINT 1u      /* serve: every right, to mint badged copies for clients */
