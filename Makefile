@@ -57,8 +57,10 @@ include user/os/lib/build/build.mk
 include user/os/pm/pm.mk
 include user/user.mk
 include user/bin/bin.mk
+include system/disk.mk
 include tests/os/os.mk
 include tests/os/disk.mk
+include tests/os/fs/fs.mk
 include tests/os/shell/shell.mk
 include tests/os/console/console.mk
 include tests/os/stress/stress.mk
@@ -68,6 +70,7 @@ include user/os/drivers/uart/uart.mk
 include user/os/drivers/timer/timer.mk
 include user/os/drivers/rtc/rtc.mk
 include user/os/drivers/blk/blk.mk
+include user/os/fs/server/server.mk
 include user/os/rs/rs.mk
 include system/system.mk
 include tests/ktest/ktest.mk

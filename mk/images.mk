@@ -3,6 +3,11 @@
 QEMU       := qemu-system-aarch64
 QEMU_FLAGS  = -machine virt,gic-version=3 -cpu $(CPU) -m 1G -nographic -nic none \
               -semihosting-config enable=on,target=native
+# The OS's disk (system/disk.mk) on virtio-mmio transport 0, as tools/qemu_cmd.py
+# disk_args attaches it for the tests.
+DISK_FLAGS  = -global virtio-mmio.force-legacy=false \
+              -drive file=$(DISK_IMAGE),if=none,format=raw,id=disk0 \
+              -device virtio-blk-device,drive=disk0,bus=virtio-mmio-bus.0
 
 $(BUILD)/images/%.elf: $(KERNEL_ELF) $(BUILD)/user/%.elf tools/pack_image.py
 	@mkdir -p $(@D)
@@ -16,8 +21,8 @@ image: $(KERNEL_ELF)
 	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(ROOTTASK) -o $(BUILD)/image.elf
 
 # The OS (system/system.mk); the demo root task of issue 1 stays reachable.
-_run: $(OS_IMAGE)
-	$(QEMU) $(QEMU_FLAGS) -kernel $<
+_run: $(OS_IMAGE) | $(DISK_IMAGE)
+	$(QEMU) $(QEMU_FLAGS) -kernel $< $(DISK_FLAGS)
 
 _run-demo: $(BUILD)/images/demo.elf
 	$(QEMU) $(QEMU_FLAGS) -kernel $<

@@ -31,6 +31,22 @@ def disk_args(path):
             "-device", f"virtio-blk-device,drive=disk0,bus={DISK_TRANSPORT}"]
 
 
+def disk_copy(source, dest):
+    """A copy of the disk image `source` at `dest` that keeps its holes (an
+    image is mostly zeroes), so that every test can have its own."""
+    chunk = 1 << 20
+    with open(source, "rb") as src, open(dest, "wb") as dst:
+        while True:
+            data = src.read(chunk)
+            if not data:
+                break
+            if data.count(0) == len(data):
+                dst.seek(len(data), os.SEEK_CUR)
+            else:
+                dst.write(data)
+        dst.truncate()
+
+
 def qemu_command(image, cpu=DEFAULT_CPU, append=None, extra=(), machine=DEFAULT_MACHINE):
     """argv for booting `image`: serial console on stdin/stdout, no monitor, no
     display, no default network card (its option ROM comes from a package we do

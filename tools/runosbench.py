@@ -28,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import QEMU, console, qemu_command  # noqa: E402
+from qemu_cmd import QEMU, console, disk_args, disk_copy, qemu_command  # noqa: E402
 
 # The board of the issue's Linux figures. Not dtb-randomness=off: Linux then
 # finds no seed for its random generator, and with Debian's default
@@ -70,8 +70,13 @@ def linux_command(kernel, initramfs, cpu):
             "-icount", "shift=0"]
 
 
-def keel_command(image, cpu):
-    return qemu_command(image, cpu, extra=["-icount", "shift=0"], machine=MACHINE)
+def keel_command(image, cpu, build):
+    """Keel boots with a copy of the tests' disk (system/disk.mk): its
+    description has the disk's driver and file system."""
+    copy = os.path.join(build, "osbench-disk.img")
+    disk_copy(os.path.join(build, "disks", "os.img"), copy)
+    return qemu_command(image, cpu, extra=["-icount", "shift=0"] + disk_args(copy),
+                        machine=MACHINE)
 
 
 def run(label, argv, timeout, log):
@@ -175,7 +180,7 @@ def main():
     initramfs = args.linux_initramfs or os.path.join(args.build, "linux", "initramfs.cpio")
     systems = []
     if args.only != "linux":
-        systems.append(("keel", keel_image, keel_command(keel_image, args.cpu)))
+        systems.append(("keel", keel_image, keel_command(keel_image, args.cpu, args.build)))
     if args.only != "keel":
         systems.append(("linux", kernel, linux_command(kernel, initramfs, args.cpu)))
     for _, path, argv in systems:

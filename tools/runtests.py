@@ -28,7 +28,6 @@ import os
 import queue
 import re
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import DEFAULT_MACHINE, disk_args, qemu_command  # noqa: E402
+from qemu_cmd import DEFAULT_MACHINE, disk_args, disk_copy, qemu_command  # noqa: E402
 
 RESULT_RE = re.compile(r"^TEST (PASS|FAIL|SKIP) (\S+?)(?::\s*(.*))?$")
 DONE_LINE = "TEST DONE"
@@ -404,7 +403,7 @@ def entry_disk(entry, ctx):
     afresh beside its log; the original stays as the build made it."""
     copy = os.path.join(ctx.logs, entry.name + ".img")
     os.makedirs(ctx.logs, exist_ok=True)
-    shutil.copyfile(os.path.join(ctx.build, entry.options["disk"]), copy)
+    disk_copy(os.path.join(ctx.build, entry.options["disk"]), copy)
     return copy
 
 

@@ -43,7 +43,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import DEFAULT_CPU, qemu_command  # noqa: E402
+from qemu_cmd import DEFAULT_CPU, disk_args, disk_copy, qemu_command  # noqa: E402
 
 MASK64 = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -510,6 +510,8 @@ def parse_args(argv):
     p.add_argument("--restarts", type=int, default=10000,
                    help="restarts in a row before the campaign (0: none)")
     p.add_argument("--log", default=None, help="the whole console, raw")
+    p.add_argument("--disk", default=None,
+                   help="the disk image (system/disk.mk); the campaign boots a copy of it")
     p.add_argument("--cpu", default=DEFAULT_CPU)
     p.add_argument("--no-icount", action="store_true",
                    help="run QEMU on host time (not reproducible)")
@@ -561,6 +563,10 @@ def run(args, console, campaign):
 def main(argv=None):
     args = parse_args(argv)
     extra = [] if args.no_icount else ["-icount", "shift=0,sleep=off"]
+    if args.disk:
+        copy = (args.log or os.path.join(os.path.dirname(args.image), "stress")) + ".img"
+        disk_copy(args.disk, copy)
+        extra += disk_args(copy)
     argv = qemu_command(args.image, args.cpu, extra=extra)
     campaign = Campaign(args.seed, args.targets.split(","), args.kinds.split(","))
     start = time.monotonic()

@@ -44,5 +44,5 @@ osbench-image:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
 	    $(OSBENCH_IMAGE)
 
-_bench-os: osbench-image linux-bench-files
+_bench-os: osbench-image linux-bench-files $(TEST_DISK)
 	$(PYTHON) tools/runosbench.py --build $(BUILD)

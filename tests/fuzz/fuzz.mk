@@ -1,4 +1,5 @@
-# make fuzz: a libFuzzer target over the invocation decoders (tests/fuzz/
+# make fuzz: libFuzzer targets, one after the other (FUZZ_TARGET picks:
+# decode, ext2). fuzz_decode: the invocation decoders (tests/fuzz/
 # fuzz_decode.c), the same kernel sources and host stand-ins as the host test
 # cspace_model.aarch64 (the AArch64 port's decoders included). Not part of
 # `make test`. Builds with clang's libFuzzer, ASan and UBSan into
@@ -26,9 +27,32 @@ $(BUILD)/fuzz/obj/%.o: %.c | $(GEN_HEADERS)
 $(FUZZ_BIN): $(FUZZ_OBJS)
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
 
-.PHONY: fuzz
-fuzz: $(FUZZ_BIN)
+# The second target, fuzz_ext2 (tests/fuzz/fuzz_ext2.c): the ext2 library
+# (user/os/fs/ext2) mounting, walking and changing disk images, from the
+# seeds of tests/fuzz/make_ext2_seeds.py (mke2fs images), its corpus in
+# $(BUILD)/fuzz/ext2-corpus, crashes in $(BUILD)/fuzz/ext2-crash-<hash>.
+FUZZ_EXT2_SRCS := tests/fuzz/fuzz_ext2.c $(sort $(wildcard user/os/fs/ext2/*.c))
+FUZZ_EXT2_BIN := $(BUILD)/fuzz/fuzz_ext2
+
+$(FUZZ_EXT2_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_EXT2_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# FUZZ_TARGET=decode or ext2 runs one target; by default both, one after
+# the other, each for FUZZ_TIME seconds.
+FUZZ_TARGET ?= decode ext2
+
+.PHONY: fuzz fuzz-decode fuzz-ext2
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGET))
+
+fuzz-decode: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(PYTHON) tests/fuzz/make_seeds.py $(BUILD)/fuzz/seeds
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(BUILD)/fuzz/ $(FUZZ_ARGS) \
 	    $(BUILD)/fuzz/corpus $(BUILD)/fuzz/seeds
+
+fuzz-ext2: $(FUZZ_EXT2_BIN)
+	@mkdir -p $(BUILD)/fuzz/ext2-corpus
+	$(PYTHON) tests/fuzz/make_ext2_seeds.py $(BUILD)/fuzz/ext2-seeds
+	$(FUZZ_EXT2_BIN) -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz/ext2- $(FUZZ_ARGS) \
+	    $(BUILD)/fuzz/ext2-corpus $(BUILD)/fuzz/ext2-seeds

@@ -42,3 +42,20 @@ $(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
 $(eval $(call host_os_test,sysinfo,user/bin/common/sysinfo.c))
 # The timer driver's table of a client's timeouts (user/os/drivers/timer/deadlines.c).
 $(eval $(call host_os_test,deadlines,user/os/drivers/timer/deadlines.c))
+# The ext2 library (user/os/fs/ext2, docs/ext2.md) on the host: ext2tool, the
+# library over an image file (driven by tests/host/test_ext2.py against
+# mke2fs, debugfs and e2fsck), and the unit tests test_ext2.unit (the block
+# cache, the block map at each level's boundary, directory entry checks).
+EXT2_SRCS := $(sort $(wildcard user/os/fs/ext2/*.c))
+EXT2_OBJS := $(patsubst %.c,$(BUILD)/host/os/obj/%.o,$(EXT2_SRCS))
+
+$(BUILD)/host/ext2tool: $(BUILD)/host/os/obj/tests/host/ext2tool.o $(EXT2_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_OS_CFLAGS) -o $@ $^
+
+$(BUILD)/host/test_ext2.unit: $(patsubst %.c,$(BUILD)/host/os/obj/%.o,tests/host/test_ext2.c \
+                                $(HOST_HARNESS)) $(EXT2_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_OS_CFLAGS) -o $@ $^
+
+TEST_DEPS += $(BUILD)/host/ext2tool $(BUILD)/host/test_ext2.unit

@@ -13,7 +13,7 @@ BIN_HOST_PROGRAMS += $(BIN_SH_PROGRAMS)
 # The file utilities (same section of docs/os.md): they share
 # user/bin/common/fileutil.c (options, messages, paths, a directory's
 # names), as do ls and cat. Portable: built for the host too.
-BIN_FILE_PROGRAMS := mkdir rmdir rm mv cp touch pwd
+BIN_FILE_PROGRAMS := mkdir rmdir rm mv cp touch pwd ln df sync
 FILEUTIL_SRCS := user/bin/common/fileutil.c
 $(foreach p,$(BIN_FILE_PROGRAMS),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c $(FILEUTIL_SRCS)))
 BIN_SRCS_ls += $(FILEUTIL_SRCS)

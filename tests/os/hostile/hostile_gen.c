@@ -9,8 +9,8 @@
 #include <splitmix64.h>
 #include <string.h>
 
-#define LABEL_BITS 52     /* what seL4_MessageInfo carries */
-#define NAME_MAX_BYTES 63 /* vfs's longest path component (NODE_NAME_MAX) */
+#define LABEL_BITS 52      /* what seL4_MessageInfo carries */
+#define NAME_MAX_BYTES 255 /* the disk's longest name (vfs's tree: 63) */
 
 uint64_t rng_next(hostile_t *h)
 {

@@ -10,12 +10,15 @@
 #include <keel/proto/vfs_defs.h>
 
 const method_t vfs_methods[] = {
-    { VFS_OPEN, 4 },        { VFS_CLOSE, 1 },       { VFS_READ, 3 },      { VFS_WRITE, 3 },
-    { VFS_LSEEK, 3 },       { VFS_STAT, 2 },        { VFS_FSTAT, 1 },     { VFS_ISATTY, 1 },
-    { VFS_PIPE, 0 },        { VFS_DUP, 1 },         { VFS_DUP2, 2 },      { VFS_CHDIR, 2 },
-    { VFS_GETCWD, 2 },      { VFS_GETDENTS, 3 },    { VFS_MKDIR, 3 },     { VFS_RMDIR, 2 },
-    { VFS_UNLINK, 2 },      { VFS_RENAME, 4 },      { VFS_TCGETPGRP, 1 }, { VFS_TCSETPGRP, 2 },
-    { VFS_PROC_CREATE, 4 }, { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 },
+    { VFS_OPEN, 4 },        { VFS_CLOSE, 1 },     { VFS_READ, 3 },      { VFS_WRITE, 3 },
+    { VFS_LSEEK, 3 },       { VFS_STAT, 2 },      { VFS_FSTAT, 1 },     { VFS_ISATTY, 1 },
+    { VFS_PIPE, 0 },        { VFS_DUP, 1 },       { VFS_DUP2, 2 },      { VFS_CHDIR, 2 },
+    { VFS_GETCWD, 2 },      { VFS_GETDENTS, 3 },  { VFS_MKDIR, 3 },     { VFS_RMDIR, 2 },
+    { VFS_UNLINK, 2 },      { VFS_RENAME, 4 },    { VFS_TCGETPGRP, 1 }, { VFS_TCSETPGRP, 2 },
+    { VFS_FTRUNCATE, 2 },   { VFS_FSYNC, 1 },     { VFS_SYNC, 0 },      { VFS_LINK, 4 },
+    { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },     { VFS_ACCESS, 3 },
+    { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },    { VFS_PROC_CREATE, 4 },
+    { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 
@@ -351,14 +354,15 @@ static void rename_request(hostile_t *h, request_t *r)
         break;
     case 2:
         put_path(h, r, 0, AT_FROM, PICK(h, "/bin/sh", "/dev/null", "/bin", "/dev"));
-        request_set(r, VFS_RENAME, 4, "rename: from /bin or /dev", -EROFS);
+        request_set(r, VFS_RENAME, 4, "rename: from /bin or /dev", h->disk ? -EXDEV : -EROFS);
         break;
     case 3:
         request_set(r, VFS_RENAME, 4, "rename: a directory into itself", -EINVAL);
         break;
     case 4:
         put_path(h, r, 2, AT_TO, PICK(h, "/bin/hostile.new", "/dev/hostile.new", "/bin/sh"));
-        request_set(r, VFS_RENAME, 4, "rename: into /bin or /dev", -EROFS);
+        /* from /tmp: with the disk, another file system (as Linux, EXDEV) */
+        request_set(r, VFS_RENAME, 4, "rename: into /bin or /dev", h->disk ? -EXDEV : -EROFS);
         break;
     default:
         put_path(h, r, PICK_INT(h, 0, 2), PICK_INT(h, AT_FROM, AT_TO), "/");

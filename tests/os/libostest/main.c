@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 static struct {
     bool failed;
@@ -178,6 +181,48 @@ static void directories_and_names(void)
     CHECK(allocated != NULL && strcmp(allocated, "/tmp") == 0);
     free(allocated);
     CHECK(chdir("/") == 0);
+}
+
+/* The calls that came with the disk: each request as the wire has it. */
+static void disk_calls(void)
+{
+    CHECK(ftruncate(3, 5000) == 0 && fake_vfs_seen.scalar[0] == 3 &&
+          fake_vfs_seen.scalar[1] == 5000);
+    CHECK(ftruncate(3, -1) == -1 && errno == EINVAL);
+    CHECK(fsync(3) == 0 && fsync(4) == -1 && errno == EBADF);
+    unsigned before = fake_vfs_seen.calls;
+    sync();
+    CHECK(fake_vfs_seen.calls == before + 1);
+    CHECK(link("/a", "/b") == 0 && strcmp(fake_vfs_seen.text[0], "/a") == 0 &&
+          strcmp(fake_vfs_seen.text[1], "/b") == 0);
+    CHECK(symlink("../t", "/s") == -1 && errno == EEXIST &&
+          strcmp(fake_vfs_seen.text[0], "../t") == 0 && strcmp(fake_vfs_seen.text[1], "/s") == 0);
+    char buf[16];
+    CHECK(readlink("/l", buf, sizeof(buf)) == 6 && memcmp(buf, "target", 6) == 0);
+    CHECK(readlink("/l", buf, 3) == 3 && memcmp(buf, "tar", 3) == 0 &&
+          fake_vfs_seen.scalar[0] == 3);
+    CHECK(readlink("/f", buf, sizeof(buf)) == -1 && errno == EINVAL);
+    struct utimbuf times = { .actime = 1000, .modtime = 2000 };
+    CHECK(utime("/f", &times) == 0 && fake_vfs_seen.scalar[0] == 1000 &&
+          fake_vfs_seen.scalar[1] == 2000);
+    struct timeval tv[2] = { { 30, 0 }, { 40, 0 } };
+    CHECK(utimes("/f", tv) == 0 && fake_vfs_seen.scalar[0] == 30 && fake_vfs_seen.scalar[1] == 40);
+    CHECK(utime("/f", NULL) == 0 && fake_vfs_seen.scalar[0] == fake_vfs_seen.scalar[1] &&
+          fake_vfs_seen.scalar[0] > 0);
+    CHECK(access("/f", R_OK | W_OK) == 0 && fake_vfs_seen.scalar[0] == 6);
+    CHECK(access("/f", X_OK) == -1 && errno == EACCES);
+    CHECK(access("/f", 8) == -1 && errno == EINVAL);
+    CHECK(fcntl(3, F_GETFL) == (O_WRONLY | O_APPEND));
+    CHECK(fcntl(3, F_SETFL, O_APPEND | O_NONBLOCK) == 0 &&
+          fake_vfs_seen.scalar[1] == VFS_FCNTL_SETFL && fake_vfs_seen.scalar[2] == VFS_O_APPEND);
+    CHECK(fcntl(3, F_DUPFD, 5) == 7 && fake_vfs_seen.scalar[2] == 5);
+    CHECK(fcntl(3, F_DUPFD, -1) == -1 && errno == EINVAL);
+    CHECK(fcntl(3, 99) == -1 && errno == EINVAL);
+    struct stat st;
+    CHECK(lstat("/l", &st) == 0 && S_ISLNK(st.st_mode) && st.st_size == 6 && st.st_ino == 12);
+    struct statvfs fs;
+    CHECK(statvfs("/", &fs) == 0 && fs.f_bsize == 4096 && fs.f_blocks == 1000 &&
+          fs.f_bfree == 600 && fs.f_bavail == 550 && fs.f_files == 256 && fs.f_ffree == 200);
 }
 
 static void readdir_decodes_records(void)
@@ -491,6 +536,7 @@ int libostest_main(int argc, char **argv, char **envp)
     run("stat_fstat_isatty", stat_fstat_isatty);
     run("pipe_dup_dup2", pipe_dup_dup2);
     run("directories_and_names", directories_and_names);
+    run("disk_calls", disk_calls);
     run("readdir_decodes_records", readdir_decodes_records);
     run("fopen_fprintf_fclose", fopen_fprintf_fclose);
     run("fread_through_stdio", fread_through_stdio);

@@ -428,6 +428,115 @@ long proto_vfs_tcsetpgrp(void *ctx, seL4_Word badge, int64_t fd, int64_t pgid)
     return 0;
 }
 
+long proto_vfs_ftruncate(void *ctx, seL4_Word badge, int64_t fd, uint64_t length)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, fd, (int64_t)length);
+    return 0;
+}
+
+long proto_vfs_fsync(void *ctx, seL4_Word badge, int64_t fd)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, fd);
+    return fd == 3 ? 0 : -EBADF;
+}
+
+long proto_vfs_sync(void *ctx, seL4_Word badge)
+{
+    (void)ctx;
+    RECORD_NONE(fake_vfs_seen);
+    return 0;
+}
+
+long proto_vfs_link(void *ctx, seL4_Word badge, const char *from, const char *to)
+{
+    (void)ctx;
+    RECORD_NONE(fake_vfs_seen);
+    record_text(&fake_vfs_seen, 0, from);
+    record_text(&fake_vfs_seen, 1, to);
+    return 0;
+}
+
+long proto_vfs_symlink(void *ctx, seL4_Word badge, const char *target, const char *path)
+{
+    (void)ctx;
+    RECORD_NONE(fake_vfs_seen);
+    record_text(&fake_vfs_seen, 0, target);
+    record_text(&fake_vfs_seen, 1, path);
+    return -EEXIST;
+}
+
+/* The link "/l" holds "target"; the answer is cut at buf's length. */
+long proto_vfs_readlink(void *ctx, seL4_Word badge, const char *path, void *buf, size_t buf_length)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, (int64_t)buf_length);
+    record_text(&fake_vfs_seen, 0, path);
+    if (strcmp(path, "/l") != 0) {
+        return -EINVAL;
+    }
+    size_t n = buf_length < 6 ? buf_length : 6;
+    memcpy(buf, "target", n);
+    return (long)n;
+}
+
+long proto_vfs_utime(void *ctx, seL4_Word badge, const char *path, int64_t atime, int64_t mtime)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, atime, mtime);
+    record_text(&fake_vfs_seen, 0, path);
+    return 0;
+}
+
+long proto_vfs_access(void *ctx, seL4_Word badge, const char *path, uint64_t mode)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, (int64_t)mode);
+    record_text(&fake_vfs_seen, 0, path);
+    return (mode & 1) ? -EACCES : 0;
+}
+
+long proto_vfs_fcntl(void *ctx, seL4_Word badge, int64_t fd, uint64_t cmd, int64_t arg)
+{
+    (void)ctx;
+    RECORD(fake_vfs_seen, fd, (int64_t)cmd, arg);
+    return cmd == VFS_FCNTL_GETFL   ? (long)(VFS_O_WRONLY | VFS_O_APPEND)
+           : cmd == VFS_FCNTL_DUPFD ? 7
+                                    : 0;
+}
+
+long proto_vfs_lstat(void *ctx, seL4_Word badge, const char *path, uint64_t *mode, uint64_t *size,
+                     uint64_t *ino, uint64_t *dev, uint64_t *nlink, int64_t *mtime)
+{
+    (void)ctx;
+    RECORD_NONE(fake_vfs_seen);
+    record_text(&fake_vfs_seen, 0, path);
+    *mode = 0120777; /* a symbolic link */
+    *size = 6;
+    *ino = 12;
+    *dev = 3;
+    *nlink = 1;
+    *mtime = 1700000002;
+    return 0;
+}
+
+long proto_vfs_statfs(void *ctx, seL4_Word badge, const char *path, uint64_t *bsize,
+                      uint64_t *blocks, uint64_t *bfree, uint64_t *bavail, uint64_t *files,
+                      uint64_t *ffree)
+{
+    (void)ctx;
+    RECORD_NONE(fake_vfs_seen);
+    record_text(&fake_vfs_seen, 0, path);
+    *bsize = 4096;
+    *blocks = 1000;
+    *bfree = 600;
+    *bavail = 550;
+    *files = 256;
+    *ffree = 200;
+    return 0;
+}
+
 long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t parent,
                            const void *fdmap, size_t fdmap_length)
 {

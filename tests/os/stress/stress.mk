@@ -36,6 +36,6 @@ osstress-image:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
 	    $(OSSTRESS_IMAGE)
 
-_stress: osstress-image
-	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --seed $(SEED) -n $(N) --kinds $(KINDS) \
-	    --restarts $(RESTARTS) --log $(BUILD)/stress.log
+_stress: osstress-image $(TEST_DISK)
+	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --disk $(TEST_DISK) --seed $(SEED) -n $(N) \
+	    --kinds $(KINDS) --restarts $(RESTARTS) --log $(BUILD)/stress.log

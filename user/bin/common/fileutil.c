@@ -47,11 +47,7 @@ int fileutil_options(const char *prog, int argc, char **argv, const char *letter
 
 int fileutil_lstat(const char *path, struct stat *st)
 {
-#ifdef SH_HOST
     return lstat(path, st);
-#else
-    return stat(path, st);
-#endif
 }
 
 char *fileutil_join(const char *dir, const char *name)

@@ -26,9 +26,8 @@ int fileutil_usage(const char *prog, const char *why, const char *usage);
 /* "PROG: PATH: strerror(errno)" on stderr; returns FILEUTIL_FAILED. */
 int fileutil_fail(const char *prog, const char *path);
 
-/* The status of path itself: lstat on the host, where a symbolic link must
- * be removed or moved, never followed; stat on Keel, which has no links
- * (and libos no lstat). */
+/* The status of path itself: a symbolic link must be removed or moved,
+ * never followed (lstat). */
 struct stat;
 int fileutil_lstat(const char *path, struct stat *st);
 

@@ -1,8 +1,10 @@
 /* ls [-l] [-a] [PATH...]: the entries of each directory (".": none given),
  * sorted by name, or the file itself; -a shows names starting with a dot,
- * -l a long line: type and mode, size, modification time (UTC), name.
+ * -l a long line: type and mode, size, modification time (UTC), name, and
+ * for a symbolic link " -> " its target.
  * Exit 1 if a path could not be listed, 2 on a usage error.
- * Calls: stat opendir readdir closedir, write (stdio), gmtime strftime.
+ * Calls: stat lstat readlink opendir readdir closedir, write (stdio),
+ * gmtime strftime.
  * The sorted names of a directory: user/bin/common/fileutil.c. */
 #include "../common/fileutil.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static bool long_format;
 static bool show_all;
@@ -20,7 +23,11 @@ static bool show_all;
 static void mode_string(mode_t mode, char out[11])
 {
     static const char rwx[] = "rwxrwxrwx";
-    out[0] = S_ISDIR(mode) ? 'd' : S_ISCHR(mode) ? 'c' : S_ISFIFO(mode) ? 'p' : '-';
+    out[0] = S_ISDIR(mode)    ? 'd'
+             : S_ISLNK(mode)  ? 'l'
+             : S_ISCHR(mode)  ? 'c'
+             : S_ISFIFO(mode) ? 'p'
+                              : '-';
     for (int i = 0; i < 9; i++) {
         out[i + 1] = (mode & (0400u >> i)) != 0 ? rwx[i] : '-';
     }
@@ -35,7 +42,7 @@ static int show(const char *path, const char *name)
         return 0;
     }
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (fileutil_lstat(path, &st) != 0) {
         fprintf(stderr, "ls: %s: %s\n", path, strerror(errno));
         return 1;
     }
@@ -47,7 +54,13 @@ static int show(const char *path, const char *name)
         strcpy(when, "?");
     }
     mode_string(st.st_mode, mode);
-    printf("%s %8lld %s %s\n", mode, (long long)st.st_size, when, name);
+    char target[256] = "";
+    ssize_t length = S_ISLNK(st.st_mode) ? readlink(path, target, sizeof(target) - 1) : -1;
+    if (length >= 0) {
+        target[length] = '\0';
+    }
+    printf("%s %8lld %s %s%s%s\n", mode, (long long)st.st_size, when, name,
+           length >= 0 ? " -> " : "", target);
     return 0;
 }
 

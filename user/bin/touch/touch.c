@@ -1,13 +1,14 @@
-/* touch FILE...: make each file that does not exist, empty. A file that
- * exists is left as it is: vfs keeps no times to update.
- * Exit 1 if a file could not be made, 2 on a usage error.
- * Calls: stat open close. */
+/* touch FILE...: make each file that does not exist, empty; set the
+ * access and modification times of one that does to now.
+ * Exit 1 if a file could not be made or touched, 2 on a usage error.
+ * Calls: stat open close utime. */
 #include "../common/fileutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #define USAGE "touch FILE..."
 
@@ -15,7 +16,7 @@ static int touch(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
-        return 0;
+        return utime(path, NULL) == 0 ? 0 : fileutil_fail("touch", path);
     }
     if (errno != ENOENT) {
         return fileutil_fail("touch", path);

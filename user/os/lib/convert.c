@@ -57,6 +57,19 @@ int libos_open_flags(int flags, uint64_t *wire)
     return 0;
 }
 
+int libos_flags_from_wire(uint64_t wire)
+{
+    int flags = (wire & 3) == VFS_O_WRONLY ? O_WRONLY
+                : (wire & 3) == VFS_O_RDWR ? O_RDWR
+                                           : O_RDONLY;
+    for (size_t i = 0; i < sizeof(open_flag_map) / sizeof(open_flag_map[0]); i++) {
+        if ((wire & open_flag_map[i].wire) != 0) {
+            flags |= open_flag_map[i].flag;
+        }
+    }
+    return flags;
+}
+
 void libos_stat_fill(struct stat *st, const libos_wire_stat_t *w)
 {
     *st = (struct stat){ 0 };

@@ -18,6 +18,8 @@ long libos_result(long r);
  * O_CLOEXEC are accepted and mean nothing (no controlling terminals are
  * assigned by open; there is no exec). */
 int libos_open_flags(int flags, uint64_t *wire);
+/* The open flags (<fcntl.h>) of the wire's (fcntl F_GETFL). */
+int libos_flags_from_wire(uint64_t wire);
 
 /* The results of vfs stat/fstat, in their order. */
 typedef struct libos_wire_stat {

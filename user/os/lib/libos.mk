@@ -27,7 +27,7 @@ OS_FEATURES := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -fno-pic \
                -mcmodel=small -ftls-model=local-exec -O2 -g $(WARNINGS) -MMD -MP $(OS_FEATURES)
 
-LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c convert.c dir.c env.c fs.c io.c misc.c pack.c \
+LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c convert.c dir.c env.c files.c fs.c io.c misc.c pack.c \
                 proc.c spawn.c stdio.c time.c)
 LIBOS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRCS))
 LIBOS_A    := $(BUILD)/libos/libos.a
@@ -72,11 +72,18 @@ libos: $(LIBOS_A)
 
 # make check: the headers of user/os and those generated from proto/ compile
 # on their own with the flags of programs.
-OS_HEADERS := $(wildcard user/os/include/keel/os/*.h user/os/lib/*.h user/os/lib/include/*/*.h)
+OS_HEADERS := $(wildcard user/os/include/keel/os/*.h user/os/lib/*.h user/os/lib/include/*.h \
+                          user/os/lib/include/*/*.h)
 OS_HEADER_STAMPS := $(patsubst %.h,$(BUILD)/check/%.ok,$(OS_HEADERS) $(PROTO_HEADERS))
 $(BUILD)/check/user/os/%.ok: user/os/%.h | $(GEN_HEADERS) $(PROTO_HEADERS)
 	@mkdir -p $(@D)
 	@echo '#include "$(abspath $<)"' | $(CC) $(OS_CFLAGS) $(OS_INCLUDES) -x c -c - -o /dev/null
+	@touch $@
+# libos's own system headers stand before picolibc's (some #include_next
+# it): included by their system name.
+$(BUILD)/check/user/os/lib/include/%.ok: user/os/lib/include/%.h | $(GEN_HEADERS) $(PROTO_HEADERS)
+	@mkdir -p $(@D)
+	@echo '#include <$*.h>' | $(CC) $(OS_CFLAGS) $(OS_INCLUDES) -x c -c - -o /dev/null
 	@touch $@
 $(BUILD)/check/$(GEN_INCLUDE)/keel/proto/%.ok: $(GEN_INCLUDE)/keel/proto/%.h | $(GEN_HEADERS)
 	@mkdir -p $(@D)

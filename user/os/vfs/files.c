@@ -9,7 +9,7 @@
 
 ofile_t ofiles[OFILE_MAX];
 
-static long ofile_alloc(uint8_t kind, uint16_t index, uint64_t flags)
+long ofile_alloc(uint8_t kind, uint16_t index, uint64_t flags)
 {
     for (int i = 0; i < OFILE_MAX; i++) {
         if (ofiles[i].kind == OF_FREE) {
@@ -23,7 +23,7 @@ static long ofile_alloc(uint8_t kind, uint16_t index, uint64_t flags)
     return -ENFILE;
 }
 
-static bool ofile_available(int want)
+bool ofile_available(int want)
 {
     for (int i = 0; i < OFILE_MAX && want > 0; i++) {
         want -= ofiles[i].kind == OF_FREE;
@@ -39,19 +39,21 @@ void ofile_unref(uint16_t of)
     }
     if (o->kind == OF_NODE) {
         tree_unref(o->index);
+    } else if (o->kind == OF_DISK) {
+        disk_ino_call(KEEL_FS_CLOSE, o->ino, 0, 0, NULL);
     } else if (o->kind == OF_PIPE_READ) {
         pipes[o->index].readers--;
     } else if (o->kind == OF_PIPE_WRITE) {
         pipes[o->index].writers--;
     }
-    if (o->kind != OF_NODE) {
+    if (o->kind == OF_PIPE_READ || o->kind == OF_PIPE_WRITE) {
         pipe_t *pp = &pipes[o->index];
         pp->used = pp->readers + pp->writers > 0;
     }
     o->kind = OF_FREE;
 }
 
-static long fd_free(const proc_t *p, int64_t lowest)
+long fd_free(const proc_t *p, int64_t lowest)
 {
     for (int64_t fd = lowest; fd < FD_COUNT; fd++) {
         if (p->fd[fd] < 0) {
@@ -88,7 +90,7 @@ void proc_close_all(proc_t *p)
 }
 
 /* The caller and its open file `fd`. */
-static long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
+long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
 {
     *p = proc_find(badge);
     if (*p == NULL) {
@@ -106,6 +108,51 @@ static long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
     if (p == NULL) {                                                                               \
         return -ESRCH;                                                                             \
     }
+
+/* With the disk (disk.c): the caller's path made absolute and clean in
+ * abs (VFS_PATH_MAX bytes), and where it goes; a path for the tree is then
+ * abs (the process's cwd is the root). Without the disk: the tree. */
+long route(const proc_t *p, const char **path, char *abs)
+{
+    if (!disk_mounted()) {
+        return ROUTE_TREE;
+    }
+    long r = disk_route(p, *path, abs);
+    if (r == ROUTE_TREE) {
+        *path = abs;
+    }
+    return r;
+}
+
+/* The last component of a path as the caller wrote it, which cleaning
+ * takes away: "." or "..", or none (the root). The tree's split() sees
+ * them; the disk's requests are answered as the tree would. */
+enum last_kind { LAST_NAME, LAST_DOT, LAST_ROOT };
+
+static enum last_kind last_kind(const char *path)
+{
+    size_t end = strlen(path);
+    while (end > 0 && path[end - 1] == '/') {
+        end--;
+    }
+    if (end == 0) {
+        return LAST_ROOT;
+    }
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/') {
+        start--;
+    }
+    bool dot = (end - start == 1 && path[start] == '.') ||
+               (end - start == 2 && path[start] == '.' && path[start + 1] == '.');
+    return dot ? LAST_DOT : LAST_NAME;
+}
+
+/* What removing or renaming (from) a dot or the root is. */
+static long removable_kind(const char *path)
+{
+    enum last_kind k = last_kind(path);
+    return k == LAST_DOT ? -EINVAL : k == LAST_ROOT ? -EBUSY : 0;
+}
 
 /* A path's last component, split off by split(). */
 typedef struct {
@@ -186,7 +233,7 @@ static long open_check(node_t *nd, uint64_t flags)
         return -EROFS;
     }
     if (nd->type == NODE_REG && (flags & VFS_O_TRUNC) && access != VFS_O_RDONLY) {
-        tree_truncate(nd);
+        tree_truncate(nd, 0);
     }
     return 0;
 }
@@ -197,6 +244,11 @@ long proto_vfs_open(void *ctx, seL4_Word badge, const char *path, uint64_t flags
     CALLER(p);
     if ((flags & 3) == 3) {
         return -EINVAL;
+    }
+    char abs[VFS_PATH_MAX];
+    long route_to = route(p, &path, abs);
+    if (route_to != ROUTE_TREE) {
+        return route_to < 0 ? route_to : disk_open(p, abs, flags, mode);
     }
     if (fd_free(p, 0) < 0) {
         return -EMFILE;
@@ -258,8 +310,11 @@ long proto_vfs_read(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t bu
         r = buf_length == 0 ? 0 : pipe_try_read(&pipes[o->index], buf, buf_length);
         return r == -EAGAIN ? waiter_defer(WAIT_PIPE_READ, p, of, buf, buf_length) : r;
     }
-    if (o->kind != OF_NODE || (o->flags & 3) == VFS_O_WRONLY) {
+    if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_WRONLY) {
         return -EBADF;
+    }
+    if (o->kind == OF_DISK) {
+        return disk_read(o, buf, buf_length);
     }
     node_t *nd = &nodes[o->index];
     if (nd->type == NODE_DIR) {
@@ -288,8 +343,11 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
                                            (void *)(uintptr_t)buf, buf_length)
                             : r;
     }
-    if (o->kind != OF_NODE || (o->flags & 3) == VFS_O_RDONLY) {
+    if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_RDONLY) {
         return -EBADF;
+    }
+    if (o->kind == OF_DISK) {
+        return disk_write(o, buf, buf_length);
     }
     node_t *nd = &nodes[o->index];
     if (nd->type == NODE_DEV) {
@@ -321,6 +379,9 @@ long proto_vfs_lseek(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, uin
     if (r < 0) {
         return r;
     }
+    if (o->kind == OF_DISK) {
+        return disk_lseek(o, offset, whence);
+    }
     if (o->kind != OF_NODE || nodes[o->index].type == NODE_DEV) {
         return -ESPIPE;
     }
@@ -335,11 +396,7 @@ long proto_vfs_lseek(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, uin
     return to;
 }
 
-typedef struct status {
-    uint64_t *mode, *size, *ino, *dev, *nlink;
-} status_t;
-
-static void node_status(uint16_t n, const status_t *st)
+void node_status(uint16_t n, const status_t *st)
 {
     static const uint8_t type[] = {
         [NODE_DIR] = VFS_TYPE_DIR, [NODE_REG] = VFS_TYPE_REG, [NODE_DEV] = VFS_TYPE_CHR
@@ -355,10 +412,16 @@ static void node_status(uint16_t n, const status_t *st)
 long proto_vfs_stat(void *ctx, seL4_Word badge, const char *path, uint64_t *mode, uint64_t *size,
                     uint64_t *ino, uint64_t *dev, uint64_t *nlink, int64_t *mtime)
 {
-    (void)ctx, (void)mtime;
+    (void)ctx;
     CALLER(p);
+    char abs[VFS_PATH_MAX];
+    long r = route(p, &path, abs);
+    if (r == ROUTE_DISK) {
+        *dev = 3;
+        return disk_stat(abs, 0, mode, size, ino, nlink, mtime);
+    }
     uint16_t n;
-    long r = tree_lookup(p->cwd, path, &n);
+    r = r < 0 ? r : tree_lookup(p->cwd, path, &n);
     if (r == 0) {
         node_status(n, &(status_t){ mode, size, ino, dev, nlink });
     }
@@ -378,6 +441,10 @@ long proto_vfs_fstat(void *ctx, seL4_Word badge, int64_t fd, uint64_t *mode, uin
     if (o->kind == OF_NODE) {
         node_status(o->index, &(status_t){ mode, size, ino, dev, nlink });
         return 0;
+    }
+    if (o->kind == OF_DISK) {
+        *dev = 3;
+        return disk_fstat(o, mode, size, ino, nlink, mtime);
     }
     *mode = (uint64_t)VFS_TYPE_FIFO << 12 | 0600;
     *size = pipes[o->index].count;
@@ -450,12 +517,73 @@ long proto_vfs_dup2(void *ctx, seL4_Word badge, int64_t fd, int64_t newfd)
     return newfd;
 }
 
+/* Does the clean path name something (at least its directory, with
+ * `parent`), on the disk or in the tree? */
+long exists(const proc_t *p, long to, const char *abs, bool parent)
+{
+    char path[VFS_PATH_MAX];
+    strcpy(path, abs);
+    if (parent) {
+        char *slash = strrchr(path, '/');
+        slash[slash == path] = '\0'; /* "/x" -> "/" */
+    }
+    uint64_t mode, size, ino, nlink;
+    int64_t mtime;
+    last_t last;
+    uint16_t n;
+    if (to == ROUTE_DISK) {
+        return disk_stat(path, 0, &mode, &size, &ino, &nlink, &mtime);
+    }
+    return parent ? split(p, abs, &last) : tree_lookup(p->cwd, path, &n);
+}
+
+/* A rename between the disk and vfs's tree: as Linux between two file
+ * systems, EXDEV once both names could be looked up. */
+static long across(const proc_t *p, long from_to, const char *from, long to_to, const char *to)
+{
+    long r = exists(p, from_to, from, false);
+    if (r == 0) {
+        r = exists(p, to_to, to, true);
+    }
+    return r < 0 ? r : -EXDEV;
+}
+
+/* With the disk: the working directory is the clean path, once it names a
+ * directory (of the disk or the tree). */
+static long chdir_path(proc_t *p, long to, const char *abs)
+{
+    uint64_t mode = 0, size, ino, nlink;
+    int64_t mtime;
+    uint16_t n;
+    long r = to == ROUTE_DISK ? disk_stat(abs, 0, &mode, &size, &ino, &nlink, &mtime)
+                              : tree_lookup(ROOT_NODE, abs, &n);
+    if (r < 0) {
+        return r;
+    }
+    bool dir = to == ROUTE_DISK ? (mode >> 12) == VFS_TYPE_DIR : nodes[n].type == NODE_DIR;
+    if (!dir) {
+        return -ENOTDIR;
+    }
+    size_t len = strlen(abs);
+    while (len > 1 && abs[len - 1] == '/') {
+        len--;
+    }
+    memcpy(p->cwd_path, abs, len);
+    p->cwd_path[len] = '\0';
+    return 0;
+}
+
 long proto_vfs_chdir(void *ctx, seL4_Word badge, const char *path)
 {
     (void)ctx;
     CALLER(p);
+    char abs[VFS_PATH_MAX];
+    long r = route(p, &path, abs);
+    if (r >= 0 && disk_mounted()) {
+        return chdir_path(p, r, abs);
+    }
     uint16_t n;
-    long r = tree_lookup(p->cwd, path, &n);
+    r = r < 0 ? r : tree_lookup(p->cwd, path, &n);
     if (r < 0) {
         return r;
     }
@@ -472,6 +600,21 @@ long proto_vfs_getcwd(void *ctx, seL4_Word badge, void *buf, size_t buf_length)
 {
     (void)ctx;
     CALLER(p);
+    if (disk_mounted()) {
+        /* a working directory removed since: ENOENT, as the tree says */
+        char abs[VFS_PATH_MAX];
+        long r = disk_route(p, p->cwd_path, abs);
+        r = r < 0 ? r : exists(p, r, abs, false);
+        if (r < 0) {
+            return r;
+        }
+        size_t len = strlen(p->cwd_path) + 1;
+        if (len > buf_length) {
+            return -ERANGE;
+        }
+        memcpy(buf, p->cwd_path, len);
+        return (long)len;
+    }
     return tree_path(p->cwd, buf, buf_length);
 }
 
@@ -508,6 +651,9 @@ long proto_vfs_getdents(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_
     if (r < 0) {
         return r;
     }
+    if (o->kind == OF_DISK) {
+        return disk_getdents(o, buf, buf_length);
+    }
     if (o->kind != OF_NODE || nodes[o->index].type != NODE_DIR) {
         return -ENOTDIR;
     }
@@ -519,8 +665,17 @@ long proto_vfs_mkdir(void *ctx, seL4_Word badge, const char *path, uint64_t mode
 {
     (void)ctx;
     CALLER(p);
+    const char *original = path; /* route() cleans path */
+    char abs[VFS_PATH_MAX];
+    long r = route(p, &path, abs);
+    if (disk_mounted() && last_kind(original) != LAST_NAME) {
+        return -EEXIST;
+    }
+    if (r == ROUTE_DISK) {
+        return disk_path_call(KEEL_FS_MKDIR, abs, NULL, 0, mode, NULL);
+    }
     last_t last;
-    long r = split(p, path, &last);
+    r = r < 0 ? r : split(p, path, &last);
     if (r < 0) {
         return r;
     }
@@ -564,13 +719,34 @@ static long removable(const proc_t *p, const char *path, uint16_t *out)
     return slash_check(&last, *out);
 }
 
+/* rmdir's and unlink's start: a dot or the root refused, a path of the
+ * disk asked of the ext2 server (*done: the result is the answer), else
+ * the tree's node in *n. */
+static long remove_start(seL4_Word badge, const char *path, uint32_t disk_op, bool *done,
+                         uint16_t *n)
+{
+    CALLER(p);
+    const char *original = path; /* route() cleans path */
+    char abs[VFS_PATH_MAX];
+    long r = route(p, &path, abs);
+    long refused = disk_mounted() ? removable_kind(original) : 0;
+    *done = refused < 0 || r == ROUTE_DISK;
+    if (refused < 0) {
+        return refused;
+    }
+    if (r == ROUTE_DISK) {
+        return disk_path_call(disk_op, abs, NULL, 0, 0, NULL);
+    }
+    return r < 0 ? r : removable(p, path, n);
+}
+
 long proto_vfs_rmdir(void *ctx, seL4_Word badge, const char *path)
 {
     (void)ctx;
-    CALLER(p);
+    bool done;
     uint16_t n;
-    long r = removable(p, path, &n);
-    if (r < 0) {
+    long r = remove_start(badge, path, KEEL_FS_RMDIR, &done, &n);
+    if (done || r < 0) {
         return r;
     }
     if (nodes[n].type != NODE_DIR) {
@@ -586,10 +762,10 @@ long proto_vfs_rmdir(void *ctx, seL4_Word badge, const char *path)
 long proto_vfs_unlink(void *ctx, seL4_Word badge, const char *path)
 {
     (void)ctx;
-    CALLER(p);
+    bool done;
     uint16_t n;
-    long r = removable(p, path, &n);
-    if (r < 0) {
+    long r = remove_start(badge, path, KEEL_FS_UNLINK, &done, &n);
+    if (done || r < 0) {
         return r;
     }
     if (nodes[n].type == NODE_DIR) {
@@ -619,6 +795,26 @@ long proto_vfs_rename(void *ctx, seL4_Word badge, const char *from, const char *
 {
     (void)ctx;
     CALLER(p);
+    char abs_from[VFS_PATH_MAX], abs_to[VFS_PATH_MAX];
+    if (disk_mounted()) {
+        long r = removable_kind(from);
+        if (r == 0 && last_kind(to) != LAST_NAME) {
+            r = -EBUSY;
+        }
+        if (r < 0) {
+            return r;
+        }
+    }
+    long from_to = route(p, &from, abs_from), to_to = route(p, &to, abs_to);
+    if (from_to < 0 || to_to < 0) {
+        return from_to < 0 ? from_to : to_to;
+    }
+    if (from_to != to_to) {
+        return across(p, from_to, abs_from, to_to, abs_to);
+    }
+    if (from_to == ROUTE_DISK) {
+        return disk_path_call(KEEL_FS_RENAME, abs_from, abs_to, 0, 0, NULL);
+    }
     uint16_t n;
     last_t last;
     long r = removable(p, from, &n);

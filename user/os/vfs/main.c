@@ -167,6 +167,7 @@ static void inherit(proc_t *child, const proc_t *parent, const int32_t *map, siz
         }
     }
     child->cwd = parent->cwd;
+    memcpy(child->cwd_path, parent->cwd_path, sizeof(child->cwd_path));
 }
 
 long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t parent,
@@ -197,6 +198,7 @@ long proto_vfs_proc_create(void *ctx, seL4_Word badge, int64_t pid, int64_t pare
     }
     if (pp == NULL) {
         p->cwd = ROOT_NODE;
+        strcpy(p->cwd_path, "/");
         long r = console_fds(p);
         if (r < 0) {
             p->pid = 0;
@@ -282,6 +284,7 @@ static seL4_CPtr start(void)
         pool_size = windows->size;
     }
     tree_init(grant("bin", KEEL_CAP_REGION));
+    disk_init(si);
     tty_init();
     console_init();
     return service->cptr;
@@ -294,13 +297,16 @@ static seL4_CPtr start(void)
  * those are kept aside meanwhile. A request that was deferred changed
  * nothing (it waits because nothing could be moved): no waiter can be
  * ready because of it. */
-static void after_request(bool deferred)
+static void after_request(bool deferred, seL4_Word stashed)
 {
     bool retry = nwaiters != 0 && !deferred;
-    if (!retry && !tty_signal_pending()) {
+    if (!retry && !tty_signal_pending() && stashed == 0) {
         return;
     }
     seL4_Word mr0 = seL4_GetMR(0), mr1 = seL4_GetMR(1);
+    if (stashed != 0) {
+        console_notified(stashed); /* what came while vfs waited for the disk */
+    }
     if (retry) {
         waiters_retry();
     }
@@ -331,7 +337,7 @@ int main(int argc, char **argv, char **envp)
             keel_proto_request_t req = request_of(badge);
             answer = proto_vfs_dispatch(&req, info, &reply);
         }
-        after_request(!notified && !answer);
+        after_request(!notified && !answer, disk_take_stashed());
         info = answer ? seL4_ReplyRecv(ep, reply, &badge) : seL4_Recv(ep, &badge);
     }
 }

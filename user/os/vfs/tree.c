@@ -27,7 +27,7 @@ static long node_alloc(void)
 
 static void node_free(uint16_t n)
 {
-    tree_truncate(&nodes[n]);
+    tree_truncate(&nodes[n], 0);
     nodes[n].type = NODE_FREE;
 }
 
@@ -234,19 +234,43 @@ long tree_write(node_t *n, uint64_t offset, const void *buf, size_t length)
     return (long)done;
 }
 
-long tree_truncate(node_t *n)
+/* Set the file's size: blocks wholly past it go back to the pool, the
+ * rest of its last block is zeroed (a later growth reads zeros there). */
+long tree_truncate(node_t *n, uint64_t size)
 {
     if (n->rodata != NULL) {
         return -EROFS;
     }
-    for (int i = 0; i < FILE_BLOCKS; i++) {
+    if (size > FILE_MAX) {
+        return -EFBIG;
+    }
+    for (uint64_t i = (size + BLOCK_SIZE - 1) / BLOCK_SIZE; i < FILE_BLOCKS; i++) {
         if (n->block[i] >= 0) {
             block_used[n->block[i]] = false;
             n->block[i] = -1;
         }
     }
-    n->size = 0;
+    if (size % BLOCK_SIZE != 0 && n->block[size / BLOCK_SIZE] >= 0) {
+        memset(blocks[n->block[size / BLOCK_SIZE]] + size % BLOCK_SIZE, 0,
+               BLOCK_SIZE - size % BLOCK_SIZE);
+    }
+    n->size = size;
     return 0;
+}
+
+void tree_statfs(uint64_t *bsize, uint64_t *nblocks, uint64_t *bfree, uint64_t *files,
+                 uint64_t *ffree)
+{
+    *bsize = BLOCK_SIZE;
+    *nblocks = BLOCK_COUNT;
+    *files = NODE_MAX;
+    *bfree = *ffree = 0;
+    for (int i = 0; i < BLOCK_COUNT; i++) {
+        *bfree += !block_used[i];
+    }
+    for (int i = 0; i < NODE_MAX; i++) {
+        *ffree += nodes[i].type == NODE_FREE;
+    }
 }
 
 /* The absolute path of directory n, NUL-terminated; -ERANGE if it does not

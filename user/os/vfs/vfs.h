@@ -12,6 +12,7 @@
  *   in a CNode slot of its own. */
 #pragma once
 
+#include <keel/os/fs.h>
 #include <keel/os/start.h>
 #include <keel/os/startinfo.h>
 #include <keel/proto/vfs_server.h>
@@ -50,12 +51,15 @@ typedef struct node {
     int16_t block[FILE_BLOCKS];  /* -1: a hole, reads as zeros */
 } node_t;
 
-enum ofile_kind { OF_FREE = 0, OF_NODE, OF_PIPE_READ, OF_PIPE_WRITE };
+/* OF_DISK: an inode of the disk (disk.c), held open at the ext2 server. */
+enum ofile_kind { OF_FREE = 0, OF_NODE, OF_PIPE_READ, OF_PIPE_WRITE, OF_DISK };
 
 typedef struct ofile {
     uint8_t kind;   /* enum ofile_kind */
+    bool dir;       /* OF_DISK: a directory */
     uint32_t refs;  /* descriptors naming it */
     uint16_t index; /* node or pipe */
+    uint32_t ino;   /* OF_DISK */
     uint64_t flags; /* VFS_O_* */
     uint64_t offset;
 } ofile_t;
@@ -68,9 +72,10 @@ typedef struct pipe {
 } pipe_t;
 
 typedef struct proc {
-    int64_t pid;          /* 0: a free entry */
-    int16_t fd[FD_COUNT]; /* open file index, -1 closed */
-    uint16_t cwd;
+    int64_t pid;                 /* 0: a free entry */
+    int16_t fd[FD_COUNT];        /* open file index, -1 closed */
+    uint16_t cwd;                /* with the disk: the root (cwd_path rules) */
+    char cwd_path[VFS_PATH_MAX]; /* with the disk: the working directory */
     unsigned char *window;
     size_t window_size;
 } proc_t;
@@ -98,7 +103,10 @@ void tree_ref(uint16_t n);
 void tree_unref(uint16_t n);
 long tree_read(node_t *n, uint64_t offset, void *buf, size_t length);
 long tree_write(node_t *n, uint64_t offset, const void *buf, size_t length);
-long tree_truncate(node_t *n);
+long tree_truncate(node_t *n, uint64_t size);
+/* The tree's pool: its block size, blocks, free blocks, nodes, free nodes. */
+void tree_statfs(uint64_t *bsize, uint64_t *blocks, uint64_t *bfree, uint64_t *files,
+                 uint64_t *ffree);
 long tree_path(uint16_t n, char *out, size_t size);
 bool tree_is_ancestor(uint16_t a, uint16_t n);
 bool tree_dir_empty(uint16_t dir);
@@ -108,8 +116,53 @@ proc_t *proc_find(seL4_Word badge);
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length);
 void waiters_retry(void);
 
+/* disk.c: the ext2 server behind the channel "fs" holds "/"; the tree
+ * keeps /dev and /bin. */
+enum route { ROUTE_TREE = 0, ROUTE_DISK = 1 };
+void disk_init(const keel_startinfo_t *si);
+bool disk_mounted(void);
+/* The caller's path made absolute and clean into out (VFS_PATH_MAX bytes):
+ * ROUTE_TREE or ROUTE_DISK, or -ENAMETOOLONG. */
+long disk_route(const proc_t *p, const char *path, char *out);
+long disk_path_call(uint32_t op, const char *path, const char *path2, uint32_t flags, uint64_t mode,
+                    keel_fs_attr_t *attr);
+long disk_ino_call(uint32_t op, uint64_t ino, uint64_t offset, uint64_t length,
+                   keel_fs_attr_t *attr);
+/* SETATTR of the fields `flags` (KEEL_FS_SET_*) names, from values. */
+long disk_setattr(const char *path, uint32_t flags, const keel_fs_request_t *values);
+long disk_statfs(const char *path, keel_fs_statfs_t *out);
+unsigned char *disk_data(void);    /* the data area of the channel */
+seL4_Word disk_take_stashed(void); /* notification bits seen while waiting */
+
+/* diskops.c: the descriptor methods on the disk's files */
+long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode);
+long disk_read(ofile_t *o, void *buf, size_t length);
+long disk_write(ofile_t *o, const void *buf, size_t length);
+long disk_lseek(ofile_t *o, int64_t offset, uint64_t whence);
+long disk_getdents(ofile_t *o, void *buf, size_t length);
+/* flags: KEEL_FS_NOFOLLOW for lstat */
+long disk_stat(const char *path, uint32_t flags, uint64_t *mode, uint64_t *size, uint64_t *ino,
+               uint64_t *nlink, int64_t *mtime);
+long disk_fstat(ofile_t *o, uint64_t *mode, uint64_t *size, uint64_t *ino, uint64_t *nlink,
+                int64_t *mtime);
+
 /* files.c */
 extern ofile_t ofiles[OFILE_MAX];
+long ofile_alloc(uint8_t kind, uint16_t index, uint64_t flags);
+bool ofile_available(int want);
+long fd_free(const proc_t *p, int64_t lowest);
+/* The caller (by badge) and its open file fd: 0, -ESRCH, -EBADF. */
+long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o);
+/* With the disk, the caller's path made absolute and clean into abs and
+ * where it goes (ROUTE_*; a tree path then points at abs); without it
+ * ROUTE_TREE and the path as it is. */
+long route(const proc_t *p, const char **path, char *abs);
+/* Does the clean path name something (its directory, with `parent`)? */
+long exists(const proc_t *p, long to, const char *abs, bool parent);
+typedef struct status {
+    uint64_t *mode, *size, *ino, *dev, *nlink;
+} status_t;
+void node_status(uint16_t n, const status_t *st);
 void ofile_unref(uint16_t of);
 long fd_install(proc_t *p, uint16_t of, int64_t lowest);
 void proc_close_all(proc_t *p);

@@ -2,6 +2,7 @@
 # serves proto/vfs.proto with the generated dispatch; rs starts it as a
 # component of system/keel.system.
 
-VFS_SRCS := $(addprefix user/os/vfs/,main.c files.c tree.c pipe.c tty.c console.c)
+VFS_SRCS := $(addprefix user/os/vfs/,main.c files.c calls.c tree.c pipe.c tty.c console.c disk.c \
+                diskops.c)
 $(eval $(call os_program,vfs,$(VFS_SRCS),vfs))
 $(patsubst %.c,$(BUILD)/obj/%.o,$(VFS_SRCS)): CFLAGS += $(SERVER_FLAGS)

@@ -1,0 +1,12 @@
+# The disk tests (tests/tests.list os.fs*, check disk.host): the OS of
+# system/keel.system with the file-system test programs in /bin
+# (tests/os/fs/extra.system), packed as the image `osfs`.
+
+OS_FS_SYSTEM := $(BUILD)/system/osfs.system
+$(OS_FS_SYSTEM): system/keel.system tests/os/fs/extra.system
+	@mkdir -p $(@D)
+	cat $^ > $@
+
+# fstree (tests/os/fs/fstree.c): makes, verifies and sums trees of files
+# for tests/host/test_disk.py.
+$(eval $(call os_program,fstree,$(addprefix tests/os/fs/,fstree.c plan.c verify.c)))

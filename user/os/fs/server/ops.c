@@ -1,0 +1,355 @@
+/* vfs's requests to the ext2 server (keel/os/fs.h): each checked, then
+ * done with the ext2 library. vfs is trusted no more than any client: a
+ * path without its NUL, a length past the data area, an inode that is not
+ * held open are refused. */
+#include "server.h"
+
+#include <errno.h>
+#include <keel/os/dirent.h>
+#include <string.h>
+
+#define O_ACCMODE_BITS 3u
+#define O_CREAT_BIT 0x40u
+#define O_TRUNC_BIT 0x200u
+#define O_EXCL_BIT 0x800u
+#define O_DIRECTORY_BIT 0x10000u
+#define S_TYPE(mode) ((mode)&0170000u)
+#define S_DIR 0040000u
+#define S_REG 0100000u
+
+static open_inode_t *open_find(uint32_t ino)
+{
+    for (unsigned i = 0; i < OPEN_MAX; i++) {
+        if (srv.open[i].count > 0 && srv.open[i].ino == ino) {
+            return &srv.open[i];
+        }
+    }
+    return NULL;
+}
+
+static long open_hold(uint32_t ino)
+{
+    open_inode_t *o = open_find(ino);
+    for (unsigned i = 0; o == NULL && i < OPEN_MAX; i++) {
+        if (srv.open[i].count == 0) {
+            o = &srv.open[i];
+            o->ino = ino;
+        }
+    }
+    if (o == NULL) {
+        return -ENFILE;
+    }
+    o->count++;
+    return 0;
+}
+
+/* A name was dropped: an inode left without links is freed now unless vfs
+ * holds it open (then at its last close). */
+static void dropped(uint32_t ino)
+{
+    if (ino != 0 && open_find(ino) == NULL) {
+        ext2_release(&srv.fs, ino);
+    }
+}
+
+static long attr_of(uint32_t ino, keel_fs_attr_t *out)
+{
+    ext2_attr_t a;
+    int r = ext2_getattr(&srv.fs, ino, &a);
+    if (r < 0) {
+        return r;
+    }
+    *out = (keel_fs_attr_t){ .ino = a.ino,
+                             .mode = a.mode,
+                             .nlink = a.nlink,
+                             .size = a.size,
+                             .blocks = a.blocks,
+                             .atime = a.atime,
+                             .mtime = a.mtime,
+                             .ctime = a.ctime,
+                             .uid = a.uid,
+                             .gid = a.gid };
+    return 0;
+}
+
+/* The path at `at` in the region, if NUL-terminated within its place. */
+static const char *path_at(uint32_t at)
+{
+    const char *p = (const char *)srv.region + at;
+    return memchr(p, '\0', KEEL_FS_PATH_MAX) != NULL ? p : NULL;
+}
+
+static long resolve(const char *path, unsigned flags, uint32_t *ino)
+{
+    return path == NULL ? -EINVAL
+                        : ext2_resolve(&srv.fs, EXT2_ROOT_INO, path, strlen(path), flags, ino);
+}
+
+typedef struct parent {
+    uint32_t dir;
+    const char *name;
+    size_t len;
+} parent_t;
+
+static long parent_of(const char *path, parent_t *p)
+{
+    return path == NULL ? -EINVAL
+                        : ext2_resolve_parent(&srv.fs, EXT2_ROOT_INO, path, strlen(path), &p->dir,
+                                              &p->name, &p->len);
+}
+
+static long do_open(const keel_fs_request_t *q, const char *path, keel_fs_attr_t *attr)
+{
+    uint32_t ino;
+    long r = resolve(path, 0, &ino);
+    if (r == -ENOENT && (q->flags & O_CREAT_BIT)) {
+        parent_t p;
+        r = parent_of(path, &p);
+        if (r == 0) {
+            r = ext2_create(&srv.fs, p.dir, p.name, p.len, (uint16_t)(q->mode & 07777), &ino);
+        }
+    } else if (r == 0 && (q->flags & O_CREAT_BIT) && (q->flags & O_EXCL_BIT)) {
+        r = -EEXIST;
+    }
+    if (r == 0) {
+        r = attr_of(ino, attr);
+    }
+    if (r < 0) {
+        return r;
+    }
+    bool writing = (q->flags & O_ACCMODE_BITS) != 0;
+    if (S_TYPE(attr->mode) == S_DIR && writing) {
+        return -EISDIR;
+    }
+    if (S_TYPE(attr->mode) != S_DIR && (q->flags & O_DIRECTORY_BIT)) {
+        return -ENOTDIR;
+    }
+    if (S_TYPE(attr->mode) == S_REG && writing && (q->flags & O_TRUNC_BIT) && attr->size != 0) {
+        r = ext2_truncate(&srv.fs, ino, 0);
+        attr->size = 0;
+    }
+    return r < 0 ? r : open_hold(ino);
+}
+
+static long do_close(uint32_t ino)
+{
+    open_inode_t *o = open_find(ino);
+    if (o == NULL) {
+        return -EBADF;
+    }
+    if (--o->count == 0) {
+        return ext2_release(&srv.fs, ino);
+    }
+    return 0;
+}
+
+/* --- readdir: records of keel/os/dirent.h into the data area ---------- */
+
+typedef struct dirents {
+    unsigned char *buf;
+    size_t size, used;
+} dirents_t;
+
+static int put_dirent(void *arg, uint32_t ino, unsigned type, const char *name, size_t len)
+{
+    static const uint8_t vfs_type[] = {
+        [EXT2_FT_REG] = 8,  [EXT2_FT_DIR] = 4,   [EXT2_FT_CHR] = 2,     [EXT2_FT_BLK] = 6,
+        [EXT2_FT_FIFO] = 1, [EXT2_FT_SOCK] = 12, [EXT2_FT_SYMLINK] = 10
+    };
+    dirents_t *d = arg;
+    uint8_t t = type < sizeof(vfs_type) ? vfs_type[type] : 0;
+    size_t next = keel_dirent_put(d->buf, d->size, d->used, ino, t, name, len);
+    if (next == 0) {
+        return 1; /* no room: this entry comes first next time */
+    }
+    d->used = next;
+    return 0;
+}
+
+static long do_readdir(const keel_fs_request_t *q, keel_fs_attr_t *attr)
+{
+    if (open_find((uint32_t)q->ino) == NULL || q->length > KEEL_FS_DATA_MAX) {
+        return -EBADF;
+    }
+    dirents_t d = { srv.region + KEEL_FS_DATA_AT, q->length, 0 };
+    uint64_t cookie = q->offset;
+    int r = ext2_readdir(&srv.fs, (uint32_t)q->ino, &cookie, put_dirent, &d);
+    attr->size = cookie;
+    if (r == 1 && d.used == 0) {
+        return -EINVAL; /* not even one record fits */
+    }
+    return r < 0 ? r : (long)d.used;
+}
+
+/* --- names -------------------------------------------------------------- */
+
+static long do_remove(const char *path, bool directory)
+{
+    parent_t p;
+    uint32_t gone = 0;
+    long r = parent_of(path, &p);
+    if (r == 0) {
+        r = directory ? ext2_rmdir(&srv.fs, p.dir, p.name, p.len, &gone)
+                      : ext2_unlink(&srv.fs, p.dir, p.name, p.len, &gone);
+    }
+    dropped(r == 0 ? gone : 0);
+    return r;
+}
+
+static long do_rename(const char *from, const char *to)
+{
+    parent_t a, b;
+    uint32_t gone = 0;
+    long r = parent_of(from, &a);
+    if (r == 0) {
+        r = parent_of(to, &b);
+    }
+    if (r == 0) {
+        r = ext2_rename(&srv.fs, a.dir, a.name, a.len, b.dir, b.name, b.len, &gone);
+    }
+    dropped(r == 0 ? gone : 0);
+    return r;
+}
+
+static long do_link(const char *existing, const char *path)
+{
+    uint32_t ino;
+    parent_t p;
+    long r = resolve(existing, EXT2_RESOLVE_NOFOLLOW, &ino);
+    if (r == 0) {
+        r = parent_of(path, &p);
+    }
+    return r < 0 ? r : ext2_link(&srv.fs, ino, p.dir, p.name, p.len);
+}
+
+static long do_symlink(const char *target, const char *path)
+{
+    uint32_t ino;
+    parent_t p;
+    long r = target == NULL ? -EINVAL : parent_of(path, &p);
+    return r < 0 ? r : ext2_symlink(&srv.fs, p.dir, p.name, p.len, target, strlen(target), &ino);
+}
+
+static long do_setattr(const keel_fs_request_t *q, const char *path)
+{
+    uint32_t ino;
+    long r = resolve(path, 0, &ino);
+    if (r < 0) {
+        return r;
+    }
+    ext2_setattr_t set = { .mode = (uint16_t)(q->mode & 07777),
+                           .atime = (uint32_t)q->atime,
+                           .mtime = (uint32_t)q->mtime };
+    set.valid = ((q->flags & KEEL_FS_SET_MODE) ? EXT2_SET_MODE : 0) |
+                ((q->flags & KEEL_FS_SET_ATIME) ? EXT2_SET_ATIME : 0) |
+                ((q->flags & KEEL_FS_SET_MTIME) ? EXT2_SET_MTIME : 0);
+    return ext2_setattr(&srv.fs, ino, &set);
+}
+
+static long do_statfs(keel_fs_statfs_t *out)
+{
+    ext2_statfs_t st;
+    int r = ext2_statfs(&srv.fs, &st);
+    *out = (keel_fs_statfs_t){ st.block_size,   st.blocks, st.blocks_free,
+                               st.blocks_avail, st.inodes, st.inodes_free };
+    return r;
+}
+
+/* An operation on an inode vfs holds open. */
+static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
+{
+    uint32_t ino = (uint32_t)q->ino;
+    unsigned char *data = srv.region + KEEL_FS_DATA_AT;
+    if (q->ino > UINT32_MAX || open_find(ino) == NULL) {
+        return -EBADF;
+    }
+    if ((q->op == KEEL_FS_READ || q->op == KEEL_FS_WRITE) && q->length > KEEL_FS_DATA_MAX) {
+        return -EINVAL;
+    }
+    switch (q->op) {
+    case KEEL_FS_CLOSE:
+        return do_close(ino);
+    case KEEL_FS_READ:
+        return ext2_read(&srv.fs, ino, q->offset, data, q->length);
+    case KEEL_FS_WRITE:
+        return ext2_write(&srv.fs, ino, q->offset, data, q->length);
+    case KEEL_FS_TRUNCATE:
+        return ext2_truncate(&srv.fs, ino, q->offset);
+    case KEEL_FS_GETATTR:
+        return attr_of(ino, &reply->attr);
+    case KEEL_FS_FSYNC:
+        return ext2_fsync(&srv.fs, ino);
+    default:
+        return do_readdir(q, &reply->attr);
+    }
+}
+
+void fs_serve(keel_fs_reply_t *reply)
+{
+    keel_fs_request_t q;
+    memcpy(&q, srv.region + KEEL_FS_REQUEST_AT, sizeof(q)); /* vfs cannot change it meanwhile */
+    memset(reply, 0, sizeof(*reply));
+    const char *path = path_at(KEEL_FS_PATH_AT), *path2 = path_at(KEEL_FS_PATH2_AT);
+    uint32_t ino;
+    long r;
+    ext2_set_time(&srv.fs, q.now > 0 && q.now <= UINT32_MAX ? (uint32_t)q.now : 0);
+    switch (q.op) {
+    case KEEL_FS_LOOKUP:
+        r = resolve(path, (q.flags & KEEL_FS_NOFOLLOW) ? EXT2_RESOLVE_NOFOLLOW : 0, &ino);
+        r = r < 0 ? r : attr_of(ino, &reply->attr);
+        break;
+    case KEEL_FS_OPEN:
+        r = do_open(&q, path, &reply->attr);
+        break;
+    case KEEL_FS_CLOSE:
+    case KEEL_FS_READ:
+    case KEEL_FS_WRITE:
+    case KEEL_FS_TRUNCATE:
+    case KEEL_FS_GETATTR:
+    case KEEL_FS_READDIR:
+    case KEEL_FS_FSYNC:
+        r = on_open_inode(&q, reply);
+        break;
+    case KEEL_FS_MKDIR: {
+        parent_t p;
+        r = parent_of(path, &p);
+        r = r < 0 ? r : ext2_mkdir(&srv.fs, p.dir, p.name, p.len, (uint16_t)(q.mode & 07777), &ino);
+        break;
+    }
+    case KEEL_FS_RMDIR:
+    case KEEL_FS_UNLINK:
+        r = do_remove(path, q.op == KEEL_FS_RMDIR);
+        break;
+    case KEEL_FS_RENAME:
+        r = do_rename(path, path2);
+        break;
+    case KEEL_FS_LINK:
+        r = do_link(path, path2);
+        break;
+    case KEEL_FS_SYMLINK:
+        r = do_symlink(path, path2);
+        break;
+    case KEEL_FS_READLINK:
+        r = resolve(path, EXT2_RESOLVE_NOFOLLOW, &ino);
+        r = r < 0 ? r
+                  : ext2_readlink(&srv.fs, ino, (char *)srv.region + KEEL_FS_DATA_AT,
+                                  KEEL_FS_DATA_MAX);
+        break;
+    case KEEL_FS_SETATTR:
+        r = do_setattr(&q, path);
+        break;
+    case KEEL_FS_SYNC:
+        r = ext2_sync(&srv.fs);
+        break;
+    case KEEL_FS_STATFS:
+        r = do_statfs(&reply->statfs);
+        break;
+    case KEEL_FS_REOPEN:
+        r = q.ino > UINT32_MAX ? -EINVAL : attr_of((uint32_t)q.ino, &reply->attr);
+        r = r < 0 ? r : open_hold((uint32_t)q.ino);
+        break;
+    default:
+        r = -ENOSYS;
+    }
+    reply->result = r;
+}

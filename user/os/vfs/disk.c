@@ -1,0 +1,311 @@
+/* The disk under vfs (docs/storage.md "vfs and the ext2 server"): when the
+ * system description gives vfs a file-system channel "fs", the ext2 server
+ * behind it holds "/", and vfs's own tree keeps /dev and /bin (the boot
+ * archive's programs, which pm loads). Every path is made absolute from
+ * the caller's directory (a path string, cwd_path) and lexically clean
+ * ("." and ".." taken out, as Plan 9 does: ".." is the directory the path
+ * named before it), then goes to the tree or to the disk by its first
+ * component.
+ *
+ * vfs asks the server one request at a time and waits for the answer
+ * (MINIX's VFS before its worker threads did the same): the server
+ * answers from its cache or after its disk requests, a few milliseconds.
+ * While it waits vfs answers rs's heartbeat and keeps every other bit of
+ * its notification for its loop. A restarted server is caught up: every
+ * inode vfs holds open is opened again, then the request in hand is asked
+ * again. */
+#include "vfs.h"
+
+#include <errno.h>
+#include <keel/os/channel.h>
+#include <keel/os/heartbeat.h>
+#include <string.h>
+#include <time.h>
+
+static struct {
+    keel_channel_end_t end;
+    unsigned char *region;
+    seL4_CPtr own;
+    uint32_t epoch;    /* of the server instance vfs has caught up with */
+    uint64_t cookie;   /* of the request in hand */
+    seL4_Word stashed; /* notification bits seen while waiting */
+    uint32_t restarts;
+} disk;
+
+bool disk_mounted(void)
+{
+    return disk.end.rings != NULL;
+}
+
+void disk_init(const keel_startinfo_t *si)
+{
+    keel_channel_end_t end = keel_channel_end(si, "fs");
+    const keel_startcap_t *region = keel_startinfo_find(si, "fs");
+    const keel_startcap_t *own = keel_startinfo_find(si, "notify");
+    if (end.rings == NULL || own == NULL || region->size < KEEL_FS_REGION_SIZE) {
+        return;
+    }
+    disk.end = end;
+    disk.region = (unsigned char *)end.rings;
+    disk.own = own->cptr;
+}
+
+seL4_Word disk_take_stashed(void)
+{
+    seL4_Word bits = disk.stashed;
+    disk.stashed = 0;
+    return bits;
+}
+
+/* --- paths ---------------------------------------------------------------- */
+
+/* Append component `name` (len bytes) to the clean absolute path `out`
+ * (used bytes), or take one off for "..". */
+static long push(char *out, size_t *used, const char *name, size_t len)
+{
+    if (len == 1 && name[0] == '.') {
+        return 0;
+    }
+    if (len == 2 && name[0] == '.' && name[1] == '.') {
+        while (*used > 1 && out[*used - 1] != '/') {
+            (*used)--;
+        }
+        if (*used > 1) {
+            (*used)--; /* the slash before it, unless it is the root's */
+        }
+        out[*used] = '\0';
+        return 0;
+    }
+    if (*used + (*used > 1) + len + 1 > VFS_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    if (*used > 1) {
+        out[(*used)++] = '/';
+    }
+    memcpy(out + *used, name, len);
+    *used += len;
+    out[*used] = '\0';
+    return 0;
+}
+
+static long clean(const char *path, char *out, size_t *used)
+{
+    while (*path != '\0') {
+        size_t len = strcspn(path, "/");
+        long r = len == 0 ? 0 : push(out, used, path, len);
+        if (r < 0) {
+            return r;
+        }
+        path += len + (path[len] == '/');
+    }
+    return 0;
+}
+
+long disk_route(const proc_t *p, const char *path, char *out)
+{
+    size_t used = 1;
+    out[0] = '/';
+    out[1] = '\0';
+    long r = path[0] == '/' ? 0 : clean(p->cwd_path, out, &used);
+    if (r == 0) {
+        r = clean(path, out, &used);
+    }
+    size_t len = strlen(path);
+    if (r == 0 && len > 0 && path[len - 1] == '/' && used > 1) {
+        if (used + 2 > VFS_PATH_MAX) {
+            return -ENAMETOOLONG;
+        }
+        out[used++] = '/'; /* a trailing slash asks for a directory: kept */
+        out[used] = '\0';
+    }
+    if (r < 0) {
+        return r;
+    }
+    size_t first = strcspn(out + 1, "/");
+    bool tree = (first == 3 && memcmp(out + 1, "dev", 3) == 0) ||
+                (first == 3 && memcmp(out + 1, "bin", 3) == 0);
+    return tree ? ROUTE_TREE : ROUTE_DISK;
+}
+
+/* --- the channel ---------------------------------------------------------- */
+
+/* Open every inode vfs holds again in a new server instance. */
+static void reopen_all(void);
+
+static void wait_for_server(void)
+{
+    for (;;) {
+        seL4_Word bits;
+        seL4_Wait(disk.own, &bits);
+        bits = keel_heartbeat_answer(keel_startinfo(), bits) & ~KEEL_BADGE_NOTIFY;
+        disk.stashed |= bits & ~disk.end.bit;
+        if (bits & disk.end.bit) {
+            return;
+        }
+    }
+}
+
+/* The request in the region is asked (again). */
+static void put_request(void)
+{
+    keel_channel_drop_requests(disk.end.rings);
+    keel_ring_put(&disk.end.rings->request, (keel_ring_entry_t){ .cookie = disk.cookie });
+    seL4_Signal(disk.end.signal);
+}
+
+/* Take completions until this request's; false if the server restarted
+ * meanwhile (it is asked again). */
+static bool answered(void)
+{
+    keel_ring_entry_t done;
+    while (keel_ring_get(&disk.end.rings->completion, &done)) {
+        if (done.cookie == disk.cookie) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A new server instance: take what the old one left, let the new one
+ * start, open again what vfs holds, then ask the request in hand again. */
+static void catch_up(keel_fs_request_t *saved, char *paths)
+{
+    keel_ring_entry_t stale;
+    while (keel_ring_get(&disk.end.rings->completion, &stale)) {
+    }
+    keel_channel_drop_requests(disk.end.rings);
+    disk.restarts += disk.epoch != 0;
+    disk.epoch = keel_channel_accept(disk.end.rings);
+    seL4_Signal(disk.end.signal);
+    reopen_all();
+    memcpy(disk.region + KEEL_FS_REQUEST_AT, saved, sizeof(*saved));
+    memcpy(disk.region + KEEL_FS_PATH_AT, paths, 2 * KEEL_FS_PATH_MAX);
+}
+
+/* The round trip: the request (and its paths) are in the region; the reply
+ * is copied out to *reply. -EIO if the server is down for good. */
+static long call(keel_fs_reply_t *reply)
+{
+    static keel_fs_request_t saved;
+    static char paths[2 * KEEL_FS_PATH_MAX];
+    memcpy(&saved, disk.region + KEEL_FS_REQUEST_AT, sizeof(saved));
+    memcpy(paths, disk.region + KEEL_FS_PATH_AT, sizeof(paths));
+    disk.cookie++;
+    bool asked = false;
+    for (;;) {
+        if (keel_channel_down(disk.end.rings)) {
+            return -EIO;
+        }
+        if (keel_channel_restarted(disk.end.rings, disk.epoch)) {
+            catch_up(&saved, paths);
+            asked = false;
+        }
+        if (!asked && keel_channel_ready(disk.end.rings, disk.epoch)) {
+            put_request();
+            asked = true;
+        }
+        if (asked && answered()) {
+            break;
+        }
+        wait_for_server();
+    }
+    memcpy(reply, disk.region + KEEL_FS_REPLY_AT, sizeof(*reply));
+    return reply->result < 0 && reply->result >= -4095 ? reply->result
+           : reply->result < 0                         ? -EIO
+                                                       : reply->result;
+}
+
+static keel_fs_request_t *request(uint32_t op)
+{
+    keel_fs_request_t *q = (keel_fs_request_t *)(disk.region + KEEL_FS_REQUEST_AT);
+    memset(q, 0, sizeof(*q));
+    q->op = op;
+    q->now = (int64_t)time(NULL);
+    return q;
+}
+
+static void set_path(uint32_t at, const char *path)
+{
+    size_t len = strlen(path);
+    memcpy(disk.region + at, path, len + 1); /* disk_route made it shorter than VFS_PATH_MAX */
+}
+
+long disk_path_call(uint32_t op, const char *path, const char *path2, uint32_t flags, uint64_t mode,
+                    keel_fs_attr_t *attr)
+{
+    keel_fs_request_t *q = request(op);
+    q->flags = flags;
+    q->mode = mode;
+    set_path(KEEL_FS_PATH_AT, path);
+    set_path(KEEL_FS_PATH2_AT, path2 != NULL ? path2 : "");
+    keel_fs_reply_t reply;
+    long r = call(&reply);
+    if (attr != NULL) {
+        *attr = reply.attr;
+    }
+    return r;
+}
+
+long disk_ino_call(uint32_t op, uint64_t ino, uint64_t offset, uint64_t length,
+                   keel_fs_attr_t *attr)
+{
+    keel_fs_request_t *q = request(op);
+    q->ino = ino;
+    q->offset = offset;
+    q->length = length;
+    keel_fs_reply_t reply;
+    long r = call(&reply);
+    if (attr != NULL) {
+        *attr = reply.attr;
+    }
+    return r;
+}
+
+long disk_setattr(const char *path, uint32_t flags, const keel_fs_request_t *values)
+{
+    keel_fs_request_t *q = request(KEEL_FS_SETATTR);
+    q->flags = flags;
+    q->mode = values->mode;
+    q->atime = values->atime;
+    q->mtime = values->mtime;
+    set_path(KEEL_FS_PATH_AT, path);
+    keel_fs_reply_t reply;
+    return call(&reply);
+}
+
+long disk_statfs(const char *path, keel_fs_statfs_t *out)
+{
+    request(KEEL_FS_STATFS);
+    set_path(KEEL_FS_PATH_AT, path);
+    keel_fs_reply_t reply;
+    long r = call(&reply);
+    *out = reply.statfs;
+    return r;
+}
+
+unsigned char *disk_data(void)
+{
+    return disk.region + KEEL_FS_DATA_AT;
+}
+
+static void reopen_all(void)
+{
+    keel_fs_reply_t reply;
+    for (int i = 0; i < OFILE_MAX; i++) {
+        if (ofiles[i].kind != OF_DISK) {
+            continue;
+        }
+        keel_fs_request_t *q = request(KEEL_FS_REOPEN);
+        q->ino = ofiles[i].ino;
+        keel_ring_put(&disk.end.rings->request, (keel_ring_entry_t){ .cookie = ++disk.cookie });
+        seL4_Signal(disk.end.signal);
+        while (!answered()) {
+            wait_for_server(); /* a restart meanwhile: the next catch-up does it again */
+            if (keel_channel_restarted(disk.end.rings, disk.epoch) ||
+                keel_channel_down(disk.end.rings)) {
+                return;
+            }
+        }
+        memcpy(&reply, disk.region + KEEL_FS_REPLY_AT, sizeof(reply));
+    }
+}
