@@ -28,6 +28,7 @@ import os
 import queue
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,7 +58,7 @@ OPTIONS = {
     "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "disk", "expect", "alive", "input", "input_after",
              "fail", "script"},
 }
-FLAGS = {"host": set(), "check": {"suite"}, "qemu": set()}
+FLAGS = {"host": set(), "check": {"suite"}, "qemu": {"fsck"}}
 
 
 class ListError(Exception):
@@ -456,7 +457,29 @@ def run_entry(entry, ctx):
         judge_check(entry, out, report)
     else:
         judge_expect(entry, out, report)
+    if "fsck" in entry.flags and not report.failed:
+        judge_disk(entry, ctx, report)
     return report
+
+
+E2FSCK_PATHS = ("/usr/sbin/e2fsck", "/sbin/e2fsck")
+
+
+def judge_disk(entry, ctx, report):
+    """The entry's disk after the run, checked by the host's e2fsck
+    (read-only, every pass forced): exit status 0 or a failure."""
+    e2fsck = shutil.which("e2fsck") or next((p for p in E2FSCK_PATHS if os.path.exists(p)), None)
+    disk = os.path.join(ctx.logs, entry.name + ".img")
+    if e2fsck is None:
+        report.add("FAIL", entry.name, "fsck: e2fsck not found (Debian package e2fsprogs)")
+        return
+    run = subprocess.run([e2fsck, "-fn", disk], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, check=False)
+    with open(os.path.join(ctx.logs, entry.name + ".log"), "a", encoding="utf-8") as log:
+        log.write(f"$ {e2fsck} -fn {disk}\n{run.stdout}")
+    if run.returncode != 0:
+        report.add("FAIL", entry.name, f"e2fsck -fn {disk}: exit status {run.returncode}: " +
+                   " | ".join(run.stdout.strip().split("\n")[-6:]))
 
 
 def status_text(status):

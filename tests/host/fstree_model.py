@@ -28,13 +28,23 @@ HEADER_TAG = 0x5EED
 
 SIZES = (0, 1, 511, 512, 513, 1023, 1024, 1025, 4095, 4096, 4097, 12287, 12288, 12289,
          49151, 49152, 49153, 274431, 274432, 274433, 1048576)
+SPARSE_FILES = (  # plan.c sparse_files: (name, ((offset, length), ...))
+    ("hole-start", ((MIB + 7, 100),)),
+    ("hole-double", ((0, 10), (4 * MIB + 48 * KIB + 3 * 4096 + 5, 5000))),
+    ("far", ((64 * MIB + 300 * KIB + 3, 1),)),
+    ("filled", ((12388, 50), (0, 12388))),
+    ("hole-in-block", ((0, 1000), (3000, 1000))),
+)
 RANDOM_FILES = 6
 SIZED_FILES = len(SIZES) + RANDOM_FILES
 DEEP_LEVELS = 30
 MANY = 2000
 MANY_NEW = 300
+DRAIN = 500
+FAR_STREAM = 0xFA7  # fstree far
+FAR_LENGTH = 1000
 
-GONE, DIR, FILE = "gone", "d", "f"
+GONE, DIR, FILE, SYMLINK = "gone", "d", "f", "l"
 
 
 def splitmix64(state):
@@ -79,6 +89,8 @@ class Node:
         self.generation = 0
         self.size = 0
         self.extents = []  # (start, end, stream), later ones over earlier ones
+        self.inode = self  # the node whose bytes it has: another for a hard link
+        self.target = None  # a symbolic link's
 
     def stream(self):
         return (self.index << 8) | (self.generation & 0xFF)
@@ -104,6 +116,10 @@ class Plan:
         self.rewrite(big)
         self.remove_and_rename()
         self.reuse()
+        self.truncates()
+        self.links()
+        self.open_unlinked()
+        self.drain()
 
     # --- the steps' model (plan.c's do_*) ---
 
@@ -129,6 +145,17 @@ class Plan:
         self.write(n, 0, length)
         return n
 
+    def truncate(self, n):
+        """O_TRUNC: empty, and a new stream from now on."""
+        n.generation += 1
+        n.size, n.extents = 0, []
+
+    def cut(self, n, size):
+        """ftruncate: bytes past size gone (zeros if it grows again)."""
+        n.extents = [(min(start, min(end, size)), min(end, size), stream)
+                     for start, end, stream in n.extents]
+        n.size = size
+
     def remove(self, n):
         n.kind = GONE
 
@@ -150,11 +177,10 @@ class Plan:
         self.big = self.create(self.sizes, f"big-{big}", big)
 
     def make_sparse(self):
-        n = self.node(self.sparse, "hole-start", FILE)
-        self.write(n, MIB + 7, 100)
-        n = self.node(self.sparse, "hole-double", FILE)
-        self.write(n, 0, 10)
-        self.write(n, 4 * MIB + 48 * KIB + 3 * 4096 + 5, 5000)
+        for name, spans in SPARSE_FILES:
+            n = self.node(self.sparse, name, FILE)
+            for off, length in spans:
+                self.write(n, off, length)
         n = self.node(self.sparse, "scattered", FILE)
         for _ in range(6):
             off = self.draw(8 * MIB)
@@ -162,14 +188,10 @@ class Plan:
             self.write(n, off, length)
         n = self.node(self.sparse, "seek-no-write", FILE)
         self.write(n, 0, 100)
-        n = self.node(self.sparse, "far", FILE)
-        self.write(n, 64 * MIB + 300 * KIB + 3, 1)
-        n = self.node(self.sparse, "filled", FILE)
-        self.write(n, 12388, 50)
-        self.write(n, 0, 12388)
-        n = self.node(self.sparse, "hole-in-block", FILE)
-        self.write(n, 0, 1000)
-        self.write(n, 3000, 1000)
+        n = self.node(self.sparse, "trunc-double", FILE)
+        self.write(n, 4 * MIB + 100 * KIB, 10)
+        self.truncate(n)
+        self.write(n, 0, 10)
 
     def make_deep(self):
         parent = self.deep
@@ -206,8 +228,7 @@ class Plan:
             self.write(n, n.size, length)
         for _ in range(3):
             n = self.file[self.draw(SIZED_FILES)]
-            n.generation += 1
-            n.size, n.extents = 0, []
+            self.truncate(n)
             length = self.draw(70000) if self.draw(3) != 0 else 0
             self.write(n, 0, length)
         if big > 0:
@@ -216,6 +237,8 @@ class Plan:
             off = self.draw(big + 1)
             length = 1 + self.draw(20000)
             self.write(n, off, length)
+        self.truncate(self.file[20])
+        self.write(self.file[20], 0, 3000)
 
     def remove_and_rename(self):
         for n in self.entry:
@@ -246,6 +269,58 @@ class Plan:
                 self.remove(self.entry[i])
         self.remove(self.mkdir(self.mod, "empty"))
         self.remove(self.mkdir(self.mkdir(self.mod, "keep"), "gone"))
+        ra = self.mkdir(self.mod, "ra")
+        self.create(ra, "inside", 100)
+        self.mkdir(self.mod, "rb")
+        self.rename(ra, self.mod, "rb")
+        self.rename(self.file[9], self.sizes, self.file[9].name)
+
+    def truncates(self):
+        n = self.file[19]
+        self.cut(n, 5000 + self.draw(10000))
+        self.cut(n, 100000)
+        self.write(n, 90000, 1000)
+        self.cut(self.file[18], 12289)
+        self.cut(self.file[2], 4 * MIB + 48 * KIB + 1)
+
+    def link(self, n, parent, name):
+        link = self.node(parent, name, FILE)
+        link.inode = n.inode
+
+    def symlink(self, parent, name, target):
+        n = self.node(parent, name, SYMLINK)
+        n.target = target
+        return n
+
+    def links(self):
+        self.link(self.file[10], self.mod, "hard-s10")
+        self.link(self.file[11], self.chain[30], "hard-s11")
+        self.remove(self.file[11])
+        self.symlink(self.mod, "sym-fast", "../sizes/s02-511")
+        self.symlink(self.mod, "sym-slow", "./" * 40 + "../sizes/s04-513")
+        self.symlink(self.mod, "sym-dir", "../deep")
+        self.symlink(self.mod, "sym-dangling", "/nowhere/at/all")
+        self.remove(self.symlink(self.mod, "sym-removed", "../sizes/s06-1024"))
+        self.rename(self.symlink(self.mod, "sym-to-rename", "../sizes/s08-4095"), self.mod,
+                    "sym-renamed")
+
+    def open_unlinked(self):
+        n = self.node(self.mod, "orphan", FILE)
+        self.write(n, 0, 10000)
+        self.remove(n)
+        self.write(n, 10000, 5000)
+        n = self.node(self.mod, "orphan-at-exit", FILE)
+        self.write(n, 0, 70000)
+        self.remove(n)
+
+    def drain(self):
+        d = self.mkdir(self.top, "drain")
+        for i in range(DRAIN):
+            self.create(d, f"{i:03d}-" + chr(97 + i % 26) * ((i * 13) % 120), 0)
+        for n in self.nodes:
+            if n.parent is d:
+                n.kind = GONE
+        self.remove(d)
 
     def reuse(self):
         for k in range(3):
@@ -269,7 +344,8 @@ class Plan:
 
 
 def file_bytes(content, node):
-    """The bytes a file of the model holds."""
+    """The bytes a file of the model holds (its inode's)."""
+    node = node.inode
     data = bytearray(node.size)
     for start, end, stream in node.extents:
         data[start:end] = content.bytes(stream, start, end - start)
@@ -300,7 +376,9 @@ def crc_of_file(path):
 def sums_of_dir(root, resolve):
     """The lines `fstree sums` prints for a directory of the host. Symbolic
     links are followed as Keel would: resolve(link path, target) gives the
-    host path a link's target means (an absolute one is Keel's)."""
+    host path a link's target means (an absolute one is Keel's); links
+    within links are followed by the host (the staging holds none that
+    lead out of it)."""
     lines = []
 
     def walk(d, prefix):
@@ -309,14 +387,16 @@ def sums_of_dir(root, resolve):
             path = prefix + name
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
-                target = resolve(full, os.readlink(full))
-                if target is None or not os.path.exists(target):
-                    lines.append(f"l {quote(path)} ENOENT")
-                elif os.path.isdir(target):
-                    lines.append(f"l {quote(path)} dir")
+                target = os.readlink(full)
+                there = resolve(full, target)
+                line = f"l {quote(path)} {quote(target)}"
+                if not os.path.exists(there):
+                    lines.append(f"{line} ENOENT")
+                elif os.path.isdir(there):
+                    lines.append(f"{line} dir")
                 else:
-                    size, crc = crc_of_file(target)
-                    lines.append(f"l {quote(path)} {size} {crc:08x}")
+                    size, crc = crc_of_file(there)
+                    lines.append(f"{line} {size} {crc:08x}")
             elif stat.S_ISDIR(st.st_mode):
                 lines.append(f"d {quote(path)}")
                 walk(full, path + b"/")

@@ -4,25 +4,30 @@ host's tools"): Keel writes a tree of files, the host's e2fsck and debugfs
 check it; the host's mke2fs writes one, Keel reads it back byte for byte.
 
 1. Keel writes: boot the image osfs with a copy of BUILD/disks/os.img (4
-   KiB blocks), type `fstree make SEED /home/t BIG`, `fstree verify ...`
-   and `halt`; then `e2fsck -fn` on the copy must find
-   nothing, every file `debugfs rdump` takes out must be the model's
-   (tests/host/fstree_model.py), byte for byte, no file more or less, and
-   the sparse files' holes must hold no blocks.
-2. The host writes: for 1 KiB and 4 KiB blocks, stage the tree of seed
-   SEED+1 (the model's bytes, holes by seek) beside files of the host's own
-   (holes at the end by truncate, odd names, symbolic links fast and slow,
-   absolute, to a directory, dangling; a directory of 2000 entries), make
-   an image with `mke2fs -t ext2 -d`, boot Keel on it: `fstree sums /data`
-   must print the host's own sums, `fstree verify` find the tree exact;
-   Keel then changes the host's large directory (rm, touch) and, on the 1
-   KiB image, writes the tree of seed SEED+2; after halt, e2fsck -fn must
-   find nothing and debugfs the changes.
+   KiB blocks), type `fstree make SEED /home/t BIG`, `fstree verify ...`,
+   `fstree far ...` (1000 bytes at 5 GiB + 3), `fstree df /`, `sync` and
+   `halt`; then `e2fsck -fn` on the copy must find nothing, every file,
+   link and directory `debugfs rdump` takes out must be the model's
+   (tests/host/fstree_model.py) -- type, mode, size, every byte, no name
+   more or less --, the sparse files' holes must hold no blocks, the far
+   file's bytes must be where `debugfs bmap` says, and statvfs must agree
+   with dumpe2fs.
+2. The host writes: for 1 KiB and 4 KiB blocks (the 4 KiB image's
+   directories indexed by `e2fsck -D`), stage the tree of seed SEED+1 (the
+   model's bytes, holes by seek, hard and symbolic links) beside files of
+   the host's own (holes at the end by truncate, odd names, symbolic links
+   fast and slow, absolute, to a directory, dangling; a directory of 2000
+   entries), make an image with `mke2fs -t ext2 -d`, boot Keel on it:
+   `fstree sums /data` must print the host's own sums, `fstree verify`
+   find the tree exact; Keel then changes the large directory (rm, touch)
+   and, on the 1 KiB image, writes the tree of seed SEED+2 and a far file;
+   after halt, e2fsck -fn must find nothing, debugfs the changes and
+   dumpe2fs Keel's statvfs.
 
 Every failure names the seed; `--seed N` replays it. `--big BYTES` sets
 the big file's size, `--large` makes it just over 64 MiB (past the
-triple indirect block with 1 KiB blocks). Speaks the result-line protocol;
-`test=NAME` runs one test.
+triple indirect block with 1 KiB blocks) in both trees Keel writes.
+Speaks the result-line protocol; `test=NAME` runs one test.
 
 usage: test_disk.py [--build BUILD] [--seed N] [--big BYTES | --large] [test=NAME]
 """
@@ -53,6 +58,8 @@ BIG_1K = 300 * model.KIB + 7
 IMAGE_SIZE = "256M"
 SHOWN = 12  # differences shown in a failure
 E2FSPROGS = ("/sbin", "/usr/sbin")
+FAR_OFFSET = 5 * 1024 * model.MIB + 3  # past 4 GiB: triple indirect with either block size
+FAR_PATH = "/home/far"
 INDEX_FL = 0x1000  # an indexed directory (dir_index)
 WIDE = 2000  # entries of the host's large directory
 WIDE_REMOVED = 10
@@ -74,16 +81,17 @@ def build_path(*parts):
 
 
 def seeded(text):
-    return f"{text} (seed {options.seed}; replay: tests/host/test_disk.py --seed {options.seed}" + \
-        (f" --big {options.big})" if options.big != model.BIG_DEFAULT else ")")
+    size = " --large" if options.large else \
+        f" --big {options.big}" if options.big != model.BIG_DEFAULT else ""
+    return f"{text} (seed {options.seed}; replay: tests/host/test_disk.py --seed {options.seed}{size})"
 
 
 # --- booting Keel and typing at its shell ------------------------------------
 
 def boot(image, commands, name, stall):
     """Boot osfs on disk `image`, type each command and take what it prints
-    up to the next prompt; the last command is `halt`, after which QEMU
-    must end with status 0. The console: BUILD/test-logs/disk.host.NAME.log.
+    up to the next prompt, then `sync` and `halt`, after which QEMU must end
+    with status 0. The console: BUILD/test-logs/disk.host.NAME.log.
     {command: output}."""
     elf = build_path("os", "images", "osfs.elf")
     if not os.path.exists(elf):
@@ -100,6 +108,7 @@ def boot(image, commands, name, stall):
                 outputs[command] = run_command(console, command, lambda *_: None, stall)
                 print(f"disk.host {name}: {time.monotonic() - start:5.1f} s  {command[:60]}",
                       flush=True)
+            run_command(console, "sync", lambda *_: None, stall)
             console.send("halt")
             deadline = time.monotonic() + 30
             while console.poll(0.5) is not None:
@@ -130,6 +139,22 @@ def expect_summary(output, pattern, what):
     if len(lines) > 1:
         raise suite.Failure(seeded(f"{what}: {len(lines) - 1} failures:\n" +
                                    "\n".join(lines[:SHOWN])))
+
+
+def make_failures(output, what):
+    """fstree make's failure lines: (the checks of calls that must fail,
+    the rest); its summary line must be there."""
+    lines = fstree_lines(output)
+    if not lines or not re.fullmatch(r"fstree: make: \d+ failed", lines[-1]):
+        raise suite.Failure(seeded(f"{what}: no summary:\n" + ("\n".join(lines[-SHOWN:]) or
+                                                               output[-1500:])))
+    checks = [line for line in lines[:-1] if line.startswith("fstree: check ")]
+    return checks, [line for line in lines[:-1] if line not in checks]
+
+
+def expect_no_failures(lines, what):
+    if lines:
+        raise suite.Failure(seeded(f"{what}: {len(lines)} failures:\n" + "\n".join(lines[:SHOWN])))
 
 
 def sums_lines(output):
@@ -221,19 +246,23 @@ def compare_tree(plan, content, copy, what):
     problems += [f"holds {p}, which it should not" for p in sorted(set(got) - set(want))]
     for path in sorted(set(want) & set(got)):
         node, host = want[path], got[path]
+        if node.kind == model.SYMLINK:
+            if not os.path.islink(host) or os.readlink(host) != node.target:
+                problems.append(f"{path}: not a symbolic link to {node.target}")
+            continue
         mode = stat.S_IMODE(os.lstat(host).st_mode)
         if mode != (0o755 if node.kind == model.DIR else 0o644):
             problems.append(f"{path}: mode 0{mode:o}")
         if node.kind == model.DIR:
-            if not os.path.isdir(host):
+            if not os.path.isdir(host) or os.path.islink(host):
                 problems.append(f"{path}: not a directory")
             continue
-        if not os.path.isfile(host):
+        if not os.path.isfile(host) or os.path.islink(host):
             problems.append(f"{path}: not a file")
             continue
         size = os.path.getsize(host)
-        if size != node.size:
-            problems.append(f"{path}: size {size}, want {node.size}")
+        if size != node.inode.size:
+            problems.append(f"{path}: size {size}, want {node.inode.size}")
             continue
         data = model.file_bytes(content, node)
         with open(host, "rb") as f:
@@ -254,13 +283,75 @@ def holes_unallocated(image, plan, root, block):
         if not path.startswith("sparse/") or node.kind != model.FILE:
             continue
         touched = set()
-        for start, end, _ in node.extents:
+        for start, end, _ in node.inode.extents:
             touched.update(range(start // block, (end - 1) // block + 1))
         held = blockcount(image, f"{root}/{path}") * 512 // block
         if held > len(touched) + 8:
             problems.append(f"{path}: {held} blocks for {len(touched)} of data")
     if problems:
         raise suite.Failure(seeded("holes were given blocks:\n  " + "\n  ".join(problems)))
+
+
+DF = "fstree df /"
+
+
+def statvfs_matches(image, output, what):
+    """fstree df's figures against the superblock's and the sum of the
+    group descriptors' (which e2fsck holds to the bitmaps), from dumpe2fs."""
+    m = re.search(r"fstree: df: bsize (\d+) blocks (\d+) bfree (\d+) bavail (\d+) files (\d+) "
+                  r"ffree (\d+)", output)
+    if m is None:
+        raise suite.Failure(seeded(f"{what}: no figures from fstree df: {output[-500:]}"))
+    got = dict(zip(("bsize", "blocks", "bfree", "bavail", "files", "ffree"), map(int, m.groups())))
+    proc = subprocess.run([tool("dumpe2fs"), image], capture_output=True, timeout=120)
+    text = proc.stdout.decode(errors="replace")
+
+    def field(name):
+        found = re.search(rf"^{name}:\s+(\d+)$", text, re.MULTILINE)
+        if found is None:
+            raise suite.Failure(f"dumpe2fs {image}: no {name}")
+        return int(found.group(1))
+    groups = re.findall(r"^\s+(\d+) free blocks, (\d+) free inodes", text, re.MULTILINE)
+    free = field("Free blocks")
+    want = {"bsize": field("Block size"), "blocks": field("Block count") - field("First block"),
+            "bfree": free, "bavail": max(0, free - field("Reserved block count")),
+            "files": field("Inode count"), "ffree": field("Free inodes")}
+    problems = [f"{k} {got[k]}, want {want[k]}" for k in want if got[k] != want[k]]
+    group_free = (sum(int(b) for b, _ in groups), sum(int(i) for _, i in groups))
+    if group_free != (got["bfree"], got["ffree"]):
+        problems.append(f"free blocks and inodes {got['bfree']}, {got['ffree']}; the groups "
+                        f"count {group_free[0]}, {group_free[1]}")
+    if problems:
+        raise suite.Failure(seeded(f"{what}: statvfs against dumpe2fs: " + "; ".join(problems)))
+
+
+def far_on_disk(image, content, block):
+    """fstree far's file: its size, its bytes where debugfs bmap says its
+    blocks are (zeros around them in those blocks), few blocks held."""
+    out, err = debugfs(image, f"stat {FAR_PATH}")
+    size = re.search(r"Size: (\d+)", out)
+    if size is None or int(size.group(1)) != FAR_OFFSET + model.FAR_LENGTH:
+        raise suite.Failure(seeded(f"{FAR_PATH}: size {size and size.group(1)}, want "
+                                   f"{FAR_OFFSET + model.FAR_LENGTH}: {err[-300:]}"))
+    first, last = FAR_OFFSET // block, (FAR_OFFSET + model.FAR_LENGTH - 1) // block
+    data = bytearray()
+    with open(image, "rb") as f:
+        for logical in range(first, last + 1):
+            out, err = debugfs(image, f"bmap {FAR_PATH} {logical}")
+            if not out.strip().isdigit() or int(out) == 0:
+                raise suite.Failure(seeded(f"{FAR_PATH}: block {logical} not mapped: {out}{err}"))
+            f.seek(int(out) * block)
+            data += f.read(block)
+    at = FAR_OFFSET - first * block
+    want = bytes(at) + content.bytes(model.FAR_STREAM, FAR_OFFSET, model.FAR_LENGTH)
+    want += bytes(len(data) - len(want))
+    if bytes(data) != want:
+        i = next(i for i in range(len(want)) if data[i] != want[i])
+        raise suite.Failure(seeded(f"{FAR_PATH}: byte {first * block + i} is 0x{data[i]:02x}, "
+                                   f"want 0x{want[i]:02x}"))
+    held = blockcount(image, FAR_PATH) * 512 // block
+    if held > last - first + 1 + 3:
+        raise suite.Failure(seeded(f"{FAR_PATH}: {held} blocks held for {last - first + 1} of data"))
 
 
 # --- 1. Keel writes ----------------------------------------------------------------
@@ -293,15 +384,26 @@ def keel_run():
     disk_copy(source, image)
     make = f"fstree make {seed} /home/t {big}"
     verify = f"fstree verify {seed} /home/t {big}"
-    out = boot(image, [make, verify], "keel", stall=300)
-    return argparse.Namespace(image=image, make=out[make], verify=out[verify],
+    far = f"fstree far {seed} {FAR_PATH} {FAR_OFFSET}"
+    out = boot(image, [make, verify, far, DF], "keel", stall=300)
+    return argparse.Namespace(image=image, make=out[make], verify=out[verify], far=out[far],
+                              df=out[DF],
                               plan=model.Plan("/home/t", seed, big), content=model.Content(seed))
 
 
 @suite.test
 def keel_make_without_errors():
-    """fstree make: every call as planned, the errno of each refused one right."""
-    expect_summary(keel_run().make, r"fstree: make: 0 failed", "fstree make")
+    """fstree make: every call as planned (the checks of calls that must
+    fail are the next test's)."""
+    expect_no_failures(make_failures(keel_run().make, "fstree make")[1], "fstree make")
+
+
+@suite.test
+def keel_refused_calls_errno():
+    """The calls fstree make makes that must fail: each with its errno,
+    changing nothing."""
+    expect_no_failures(make_failures(keel_run().make, "fstree make")[0],
+                       "fstree make: calls that must fail")
 
 
 @suite.test
@@ -326,6 +428,21 @@ def keel_tree_matches_debugfs():
 def keel_sparse_holes_unallocated():
     run = keel_run()
     holes_unallocated(run.image, run.plan, "/home/t", 4096)
+
+
+@suite.test
+def keel_statvfs_matches_dumpe2fs():
+    run = keel_run()
+    statvfs_matches(run.image, run.df, "the disk Keel wrote")
+
+
+@suite.test
+def keel_far_file_past_4gib():
+    """1000 bytes at 5 GiB + 3 (4 KiB blocks): read back in Keel, found
+    by the host through the triple indirect block."""
+    run = keel_run()
+    expect_summary(run.far, r"fstree: far: 0 failed", "fstree far")
+    far_on_disk(run.image, run.content, 4096)
 
 
 # --- 2. the host writes ------------------------------------------------------------
@@ -416,7 +533,9 @@ def host_run(block):
                                          big=LARGE if options.large else BIG_1K)
             written.make = f"fstree make {written.seed} /home/t {written.big}"
             written.verify = f"fstree verify {written.seed} /home/t {written.big}"
-            commands += [written.make, written.verify]
+            written.far = f"fstree far {written.seed} {FAR_PATH} {FAR_OFFSET}"
+            commands += [written.make, written.verify, written.far]
+        commands.append(DF)
         out = boot(image, commands, f"host{block}", stall=300)
         return argparse.Namespace(image=image, block=block, out=out, sums=sums, verify=verify,
                                   changes=changes, wide_names=wide_names, host_sums=host_sums,
@@ -426,18 +545,26 @@ def host_run(block):
 
 
 def materialize(plan, content):
-    """The plan's tree on the host, holes by seeking past them."""
+    """The plan's tree on the host, holes by seeking past them; a hard link
+    whose inode's first name is gone holds the bytes itself."""
+    root = plan.nodes[0].name
+    made = {}
     for n in plan.nodes:
         if n.kind == model.DIR:
-            os.makedirs(os.path.join(plan.nodes[0].name, plan.path(n)), exist_ok=True)
+            os.makedirs(os.path.join(root, plan.path(n)), exist_ok=True)
     for n in plan.nodes:
-        if n.kind != model.FILE:
-            continue
-        with open(os.path.join(plan.nodes[0].name, plan.path(n)), "wb") as f:
-            for start, end, stream in n.extents:
-                f.seek(start)
-                f.write(content.bytes(stream, start, end - start))
-            f.truncate(n.size)
+        path = os.path.join(root, plan.path(n))
+        if n.kind == model.SYMLINK:
+            os.symlink(n.target, path)
+        elif n.kind == model.FILE and n.inode in made:
+            os.link(made[n.inode], path)
+        elif n.kind == model.FILE:
+            with open(path, "wb") as f:
+                for start, end, stream in n.inode.extents:
+                    f.seek(start)
+                    f.write(content.bytes(stream, start, end - start))
+                f.truncate(n.inode.size)
+            made[n.inode] = path
 
 
 host_1k = once(lambda: host_run(1024))
@@ -469,9 +596,14 @@ def host_tests(block, run):
         compare_lines(sorted(names), sorted(r.wide_names),
                       f"/data/x/wide (mke2fs -b {block}) after rm and touch")
 
+    def statvfs():
+        r = run()
+        statvfs_matches(r.image, r.out[DF], f"the image of mke2fs -b {block}")
+
     tests = {"sums_match": sums_match, "verify_inside": verify_inside,
              "image_clean_after_keel": image_clean_after,
-             "large_directory_changes": directory_changes}
+             "large_directory_changes": directory_changes,
+             "statvfs_matches_dumpe2fs": statvfs}
     for what, fn in tests.items():
         fn.__name__ = f"host{block // 1024}k_{what}"
         fn.__module__ = "__main__"
@@ -487,7 +619,8 @@ def host1k_keel_writes():
     block with the far sparse file), read back by debugfs."""
     r = host_1k()
     w = r.written
-    expect_summary(r.out[w.make], r"fstree: make: 0 failed", "fstree make (1 KiB blocks)")
+    expect_no_failures(make_failures(r.out[w.make], "fstree make (1 KiB blocks)")[1],
+                       "fstree make (1 KiB blocks)")
     expect_summary(r.out[w.verify], r"fstree: verify: \d+ checks, 0 failed",
                    "fstree verify (1 KiB blocks)")
     plan, content = model.Plan("/home/t", w.seed, w.big), model.Content(w.seed)
@@ -495,6 +628,13 @@ def host1k_keel_writes():
         copy = rdump(r.image, "/home/t", dest)
         compare_tree(plan, content, copy, "debugfs rdump /home/t (1 KiB blocks)")
     holes_unallocated(r.image, plan, "/home/t", 1024)
+
+
+@suite.test
+def host1k_far_file_past_4gib():
+    r = host_1k()
+    expect_summary(r.out[r.written.far], r"fstree: far: 0 failed", "fstree far (1 KiB blocks)")
+    far_on_disk(r.image, model.Content(r.written.seed), 1024)
 
 
 host_tests(4096, host_4k)

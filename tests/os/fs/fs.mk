@@ -10,3 +10,7 @@ $(OS_FS_SYSTEM): system/keel.system tests/os/fs/extra.system
 # fstree (tests/os/fs/fstree.c): makes, verifies and sums trees of files
 # for tests/host/test_disk.py.
 $(eval $(call os_program,fstree,$(addprefix tests/os/fs/,fstree.c plan.c verify.c)))
+
+# diskload (tests/os/fs/diskload.c): copies and verifies a file while its
+# child injects faults into the disk's driver or server through rs.
+$(eval $(call os_program,diskload,tests/os/fs/diskload.c))

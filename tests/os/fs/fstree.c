@@ -7,12 +7,14 @@
  *                                     not exist); BIG: the big file's size
  *     fstree verify SEED ROOT [BIG]   check ROOT against what make left
  *     fstree sums ROOT                a line per entry under ROOT, sorted
+ *     fstree far SEED PATH OFFSET     a file with 1000 bytes at OFFSET
+ *     fstree df PATH                  statvfs of PATH's file system
  *
  * Every byte a file holds is a function of the seed, the file's stream
  * (its node and generation) and the offset (fstree_content); the host
  * computes the same. Each ends with one line, `fstree: make: N failed`,
- * `fstree: verify: N checks, M failed` or `fstree: sums: N entries`, and
- * exits 1 if something failed. */
+ * `fstree: verify: N checks, M failed`, `fstree: sums: N entries` or
+ * `fstree: far: N failed`, and exits 1 if something failed. */
 #include "fstree.h"
 
 #include <dirent.h>
@@ -24,11 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
-
-#ifndef DT_LNK
-#define DT_LNK 10 /* ext2's symbolic links, as vfs's getdents gives them */
-#endif
 
 /* The default big file: past 4 MiB + 48 KiB, where a file of 4 KiB blocks
  * starts needing its double indirect block. */
@@ -175,7 +174,16 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int fstree_list(const char *path, listing_t *l)
+/* A directory's entries but . and .., sorted by name (strcmp); each
+ * name's d_type is the byte after its NUL. */
+typedef struct listing {
+    char **name;
+    size_t count;
+} listing_t;
+
+/* List directory path: 0, or -1 after printing why (l then holds what
+ * was read, to be freed all the same). */
+static int list_dir(const char *path, listing_t *l)
 {
     *l = (listing_t){ 0 };
     DIR *dir = opendir(path);
@@ -217,7 +225,7 @@ int fstree_list(const char *path, listing_t *l)
     return r;
 }
 
-void fstree_list_free(listing_t *l)
+static void free_listing(listing_t *l)
 {
     for (size_t i = 0; i < l->count; i++) {
         free(l->name[i]);
@@ -227,19 +235,49 @@ void fstree_list_free(listing_t *l)
 
 static unsigned sums_entries;
 
+/* What a symbolic link at path leads to, after its line's start: its
+ * target, then what stat finds there (following it). */
+static void sums_link(const char *path)
+{
+    char target[FSTREE_PATH];
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+    if (n < 0) {
+        printf(" ?\n");
+        fstree_fail(path);
+        return;
+    }
+    target[n] = '\0';
+    putchar(' ');
+    print_path(target);
+    struct stat st;
+    uint64_t size;
+    uint32_t crc;
+    if (stat(path, &st) != 0) {
+        printf(" %s\n", errno == ENOENT ? "ENOENT" : strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        printf(" dir\n");
+    } else if (file_sum(path, &size, &crc) == 0) {
+        printf(" %" PRIu64 " %08" PRIx32 "\n", size, crc);
+    } else {
+        printf(" ?\n");
+        fstree_fail(path);
+    }
+}
+
 /* One line per entry under dir (path in buf, of length len), depth
  * first, each directory's entries in strcmp order:
- *     d PATH            a directory (then its entries)
- *     f PATH SIZE CRC   a file: its size and the CRC-32 of its bytes
- *     l PATH SIZE CRC   a symbolic link to a file (what open reads)
- *     l PATH dir        ... to a directory (not followed further)
- *     l PATH ERRNO      ... that stat cannot follow (ENOENT: dangling)
- * PATH relative to the root of the walk. */
+ *     d PATH                   a directory (then its entries)
+ *     f PATH SIZE CRC          a file: its size and the CRC-32 of its bytes
+ *     l PATH TARGET SIZE CRC   a symbolic link, and the file it leads to
+ *     l PATH TARGET dir        ... to a directory (not walked)
+ *     l PATH TARGET ENOENT     ... to nothing
+ * PATH relative to the root of the walk. A d_type readdir gave that is
+ * not what lstat says is a failure. */
 static void sums_walk(char *buf, size_t len, size_t root_len)
 {
     listing_t l;
-    if (fstree_list(buf, &l) != 0) {
-        fstree_list_free(&l);
+    if (list_dir(buf, &l) != 0) {
+        free_listing(&l);
         return;
     }
     for (size_t i = 0; i < l.count; i++) {
@@ -252,26 +290,27 @@ static void sums_walk(char *buf, size_t len, size_t root_len)
         }
         buf[len] = '/';
         memcpy(buf + len + 1, l.name[i], name_len + 1);
-        struct stat st = { 0 };
-        int r = stat(buf, &st);
-        int err = errno;
-        const char *kind = dtype == DT_LNK ? "l" : S_ISDIR(st.st_mode) ? "d" : "f";
         sums_entries++;
-        if (r != 0 && dtype != DT_LNK) {
+        struct stat st;
+        if (lstat(buf, &st) != 0) {
             fstree_fail(buf);
+            buf[len] = '\0';
             continue;
         }
-        printf("%s ", kind);
+        unsigned char type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        if (type != dtype) {
+            printf("fstree: %s: readdir's type %u, lstat's %u: FAILED\n", buf, dtype, type);
+            fs.failed++;
+        }
+        printf("%s ", type == DT_LNK ? "l" : type == DT_DIR ? "d" : "f");
         print_path(buf + root_len + 1);
         uint64_t size;
         uint32_t crc;
-        if (r != 0) {
-            printf(" %s\n", err == ENOENT ? "ENOENT" : strerror(err));
-        } else if (S_ISDIR(st.st_mode)) {
-            printf(dtype == DT_LNK ? " dir\n" : "\n");
-            if (dtype != DT_LNK) {
-                sums_walk(buf, len + 1 + name_len, root_len);
-            }
+        if (type == DT_LNK) {
+            sums_link(buf);
+        } else if (type == DT_DIR) {
+            printf("\n");
+            sums_walk(buf, len + 1 + name_len, root_len);
         } else if (file_sum(buf, &size, &crc) == 0) {
             printf(" %" PRIu64 " %08" PRIx32 "\n", size, crc);
         } else {
@@ -280,7 +319,7 @@ static void sums_walk(char *buf, size_t len, size_t root_len)
         }
         buf[len] = '\0';
     }
-    fstree_list_free(&l);
+    free_listing(&l);
 }
 
 static int sums(const char *root)
@@ -303,13 +342,103 @@ static int sums(const char *root)
     return fs.failed ? 1 : 0;
 }
 
+/* --- far ------------------------------------------------------------------ */
+
+/* fstree far SEED PATH OFFSET: a new file of FAR_LENGTH bytes of stream
+ * FAR_STREAM at OFFSET, with a hole before them (past 4 GiB: the large
+ * file size, the triple indirect block); read back; then a write past the
+ * largest file ext2 can hold must fail (EFBIG, or EINVAL from the lseek)
+ * and leave the size alone. The host finds the bytes in the image. */
+#define FAR_STREAM 0xfa7u
+#define FAR_LENGTH 1000u
+#define FAR_BEFORE 100u /* zeros read back before them */
+#define FAR_TOO_FAR (UINT64_C(1) << 50)
+
+static void far_expect(const char *path, bool ok, const char *what)
+{
+    if (!ok) {
+        printf("fstree: %s: %s: FAILED\n", path, what);
+        fs.failed++;
+    }
+}
+
+static int far(const char *path, uint64_t off)
+{
+    errno = EINVAL; /* an offset with no room for the zeros before */
+    int fd = off < FAR_BEFORE ? -1 : open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        fstree_fail(path);
+        printf("fstree: far: %u failed\n", fs.failed);
+        return 1;
+    }
+    unsigned char *data = fstree_buffer, *back = fstree_buffer + FAR_BEFORE + FAR_LENGTH;
+    memset(data, 0, FAR_BEFORE);
+    fstree_content(FAR_STREAM, off, FAR_LENGTH, data + FAR_BEFORE);
+    if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off ||
+        write(fd, data + FAR_BEFORE, FAR_LENGTH) != FAR_LENGTH) {
+        fstree_fail(path);
+    }
+    struct stat st;
+    far_expect(path, fstat(fd, &st) == 0 && (uint64_t)st.st_size == off + FAR_LENGTH,
+               "size after the write");
+    size_t got = 0;
+    ssize_t r = 1;
+    if (lseek(fd, (off_t)(off - FAR_BEFORE), SEEK_SET) == (off_t)(off - FAR_BEFORE)) {
+        while (got < FAR_BEFORE + FAR_LENGTH &&
+               (r = read(fd, back + got, FAR_BEFORE + FAR_LENGTH - got)) > 0) {
+            got += (size_t)r;
+        }
+    }
+    far_expect(path, got == FAR_BEFORE + FAR_LENGTH && memcmp(data, back, got) == 0,
+               "the hole's end and the bytes read back");
+    errno = 0;
+    off_t at = lseek(fd, (off_t)FAR_TOO_FAR, SEEK_SET);
+    if (at == (off_t)FAR_TOO_FAR) {
+        ssize_t w = write(fd, "x", 1);
+        if (w >= 0 || errno != EFBIG) {
+            printf("fstree: %s: a write at 2^50: %s, want EFBIG: FAILED\n", path,
+                   w >= 0 ? "written" : strerror(errno));
+            fs.failed++;
+        }
+    } else if (errno != EINVAL) {
+        fstree_fail("lseek to 2^50");
+    }
+    far_expect(path, fstat(fd, &st) == 0 && (uint64_t)st.st_size == off + FAR_LENGTH,
+               "size after the write past the largest file");
+    if (close(fd) != 0) {
+        fstree_fail(path);
+    }
+    printf("fstree: far: %u failed\n", fs.failed);
+    return fs.failed ? 1 : 0;
+}
+
+/* --- df ------------------------------------------------------------------- */
+
+/* fstree df PATH: statvfs of the file system holding PATH, in one line the
+ * host compares with dumpe2fs. */
+static int df(const char *path)
+{
+    struct statvfs v;
+    if (statvfs(path, &v) != 0) {
+        fstree_fail(path);
+        return 1;
+    }
+    printf("fstree: df: bsize %lu blocks %llu bfree %llu bavail %llu files %llu ffree %llu\n",
+           v.f_bsize, (unsigned long long)v.f_blocks, (unsigned long long)v.f_bfree,
+           (unsigned long long)v.f_bavail, (unsigned long long)v.f_files,
+           (unsigned long long)v.f_ffree);
+    return 0;
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static int usage(void)
 {
     fprintf(stderr, "usage: fstree make SEED ROOT [BIG]\n"
                     "       fstree verify SEED ROOT [BIG]\n"
-                    "       fstree sums ROOT\n");
+                    "       fstree sums ROOT\n"
+                    "       fstree far SEED PATH OFFSET\n"
+                    "       fstree df PATH\n");
     return 2;
 }
 
@@ -327,7 +456,18 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "sums") == 0) {
         return sums(argv[2]);
     }
+    if (argc == 3 && strcmp(argv[1], "df") == 0) {
+        return df(argv[2]);
+    }
     uint64_t seed, big = BIG_DEFAULT;
+    if (argc == 5 && strcmp(argv[1], "far") == 0) {
+        uint64_t off;
+        if (!number(argv[2], &seed) || !number(argv[4], &off)) {
+            return usage();
+        }
+        fstree_table(seed);
+        return far(argv[3], off);
+    }
     if ((argc != 4 && argc != 5) || !number(argv[2], &seed) ||
         (argc == 5 && !number(argv[4], &big))) {
         return usage();

@@ -1,25 +1,35 @@
 /* fstree, the disk tests' program (docs/storage.md "Tests against the
  * host's tools"): what its parts share. The plan (plan.c) makes a tree of
  * files from a seed, or only its model; verify.c checks a tree against the
- * model; fstree.c holds main, the content of files and the sums.
- * tests/host/fstree_model.py computes the same plan, content and sums on
- * the host: a change here must be made there too. */
+ * model; fstree.c holds main, the content of files, the sums and the
+ * other modes. tests/host/fstree_model.py computes the same plan, content
+ * and sums on the host: a change here must be made there too. */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef DT_LNK
+#define DT_LNK 10 /* a symbolic link, as vfs's getdents gives its type */
+#endif
+
 /* The plan's nodes: the root, every directory and file it makes. */
-#define FSTREE_NODES 2400
+#define FSTREE_NODES 3000
 #define FSTREE_EXTENTS 1024
+#define FSTREE_SYMLINKS 8
 #define FSTREE_PATH 1024
 /* The I/O buffer: larger than vfs's 64 KiB so that libos splits writes. */
 #define FSTREE_BUFFER (80u << 10)
 #define FSTREE_WRITE_MAX (80u << 10) /* the longest write call of the plan */
 #define FSTREE_WRITE_SMALL 5000u     /* the longest for most small files */
 
-typedef enum { NODE_GONE, NODE_DIR, NODE_FILE } node_type_t;
+/* A node is a name: a directory, a file, or a symbolic link. A file's
+ * bytes are its inode's, the node that made the file: a hard link is a
+ * file node of another's inode. NODE_GONE: the name was removed (its
+ * inode's bytes stay while another name holds them). */
+typedef enum { NODE_GONE, NODE_DIR, NODE_FILE, NODE_SYMLINK } node_type_t;
 
 /* A run of bytes written: [start, end) of the file holds stream `stream`'s
  * bytes at the same offsets. Later extents of a file cover earlier ones;
@@ -31,13 +41,21 @@ typedef struct extent {
 } extent_t;
 
 typedef struct node {
-    int parent; /* -1 for the root */
-    char *name; /* the root's is the path it was given */
-    node_type_t type;
-    uint32_t generation; /* the file's contents so far: each rewrite a new stream */
     uint64_t size;
-    int first, last; /* its extents, -1 when none */
+    char *name;          /* the root's is the path it was given; NULL once gone */
+    int32_t parent;      /* -1 for the root */
+    int32_t inode;       /* the node whose size and extents it has (itself, but for a hard link) */
+    int16_t first, last; /* its extents, -1 when none */
+    uint8_t type;        /* node_type_t */
+    uint8_t generation;  /* each rewrite of the file's bytes a new stream */
 } node_t;
+_Static_assert(sizeof(node_t) == 32, "3000 nodes in 96 KiB: a program has 1 MiB");
+
+/* A symbolic link's target. */
+typedef struct symlink_target {
+    int node;
+    char *target;
+} symlink_target_t;
 
 typedef struct fstree {
     uint64_t seed;
@@ -48,6 +66,8 @@ typedef struct fstree {
     node_t node[FSTREE_NODES];
     int extents;
     extent_t extent[FSTREE_EXTENTS];
+    int symlinks;
+    symlink_target_t symlink[FSTREE_SYMLINKS];
 } fstree_t;
 
 extern fstree_t fs;
@@ -72,17 +92,15 @@ const char *fstree_path(int node, int which);
  * prints a line per failure and the count. Returns the failures. */
 unsigned fstree_verify(void);
 
-/* A directory's entries but . and .., sorted by name (strcmp); each
- * name's d_type is the byte after its NUL. */
-typedef struct listing {
-    char **name;
-    size_t count;
-} listing_t;
+/* Read [off, off + len) of file n through fd (after an lseek) and compare
+ * it with the model: true if the same, else false after printing where
+ * they differ (what: the file, for the message). */
+bool fstree_check_read(int n, int fd, uint64_t off, uint64_t len, const char *what);
 
-/* List directory path: 0, or -1 after printing why (l is then what was
- * read, to be freed all the same). */
-int fstree_list(const char *path, listing_t *l);
-void fstree_list_free(listing_t *l);
+/* Symbolic link n's target. */
+const char *fstree_target(int n);
+/* The live names of inode i (its link count in the model). */
+unsigned fstree_names(int i);
 
 /* "fstree: WHAT: strerror(errno)" and one more failure. */
 void fstree_fail(const char *what);

@@ -1,13 +1,16 @@
 /* fstree verify: the tree on the disk against the model the plan left
- * (fstree_plan with fs.live false): every node there with its type, size,
- * link count and bytes (holes read as zeros), every directory holding
- * exactly the model's names with their types. */
+ * (fstree_plan with fs.live false): every name there with its type; a
+ * file's size, link count and bytes (holes read as zeros; a hard link's
+ * are its inode's), read through and at drawn places; a symbolic link's
+ * target; every directory holding exactly the model's names, each once,
+ * with their d_type. */
 #include "fstree.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <splitmix64.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,7 @@
 #include <unistd.h>
 
 #define READ_SIZE (32u << 10) /* a read's most: libos's data window */
-#define NAMES_SHOWN 10                /* names missing or extra shown per directory */
+#define NAMES_SHOWN 10        /* names missing or extra shown per directory */
 
 static unsigned checks;
 static char path[FSTREE_PATH];
@@ -32,21 +35,24 @@ static void bad(const char *fmt, ...)
     fs.failed++;
 }
 
-/* The file's bytes, read to its end, against the model's. */
-static void check_content(int n)
+bool fstree_check_read(int n, int fd, uint64_t off, uint64_t len, const char *what)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        fstree_fail(path);
-        return;
-    }
     unsigned char *got = fstree_buffer, *want = fstree_buffer + READ_SIZE;
-    uint64_t off = 0;
-    ssize_t r;
-    while ((r = read(fd, got, READ_SIZE)) > 0) {
-        if (off + (uint64_t)r > fs.node[n].size) {
-            bad("read %zd bytes at %" PRIu64 ", past its size %" PRIu64, r, off, fs.node[n].size);
-            break;
+    if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off) {
+        fstree_fail(what);
+        return false;
+    }
+    while (len > 0) {
+        ssize_t r = read(fd, got, len < READ_SIZE ? (size_t)len : READ_SIZE);
+        if (r <= 0) {
+            if (r < 0) {
+                fstree_fail(what);
+            } else {
+                printf("fstree: %s: end of file at %" PRIu64 ", %" PRIu64 " bytes early: FAILED\n",
+                       what, off, len);
+                fs.failed++;
+            }
+            return false;
         }
         fstree_expected(n, off, (size_t)r, want);
         if (memcmp(got, want, (size_t)r) != 0) {
@@ -54,15 +60,43 @@ static void check_content(int n)
             while (got[i] == want[i]) {
                 i++;
             }
-            bad("byte %" PRIu64 " is 0x%02x, want 0x%02x", off + i, got[i], want[i]);
-            break;
+            printf("fstree: %s: byte %" PRIu64 " is 0x%02x, want 0x%02x: FAILED\n", what, off + i,
+                   got[i], want[i]);
+            fs.failed++;
+            return false;
         }
         off += (uint64_t)r;
+        len -= (uint64_t)r;
     }
-    if (r < 0) {
+    return true;
+}
+
+/* The file's bytes, read from the start to its end (where a read gives
+ * 0), then a few reads at places drawn from the node's number (none of
+ * the plan's draws), and SEEK_END at its size. */
+static void check_content(int n)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
         fstree_fail(path);
-    } else if (r == 0 && off != fs.node[n].size) {
-        bad("read %" PRIu64 " bytes to the end, size %" PRIu64, off, fs.node[n].size);
+        return;
+    }
+    uint64_t size = fs.node[n].size;
+    if (fstree_check_read(n, fd, 0, size, path)) {
+        ssize_t r = read(fd, fstree_buffer, 1);
+        if (r != 0) {
+            bad("a read at its end gave %zd", r);
+        }
+        uint64_t state = (uint64_t)n;
+        for (int k = 0; k < 3 && size > 0; k++) {
+            uint64_t off = splitmix64_next(&state) % size;
+            uint64_t len = 1 + splitmix64_next(&state) % 70000;
+            fstree_check_read(n, fd, off, len < size - off ? len : size - off, path);
+        }
+        off_t end = lseek(fd, 0, SEEK_END);
+        if (end != (off_t)size) {
+            bad("lseek SEEK_END gave %lld", (long long)end);
+        }
     }
     close(fd);
 }
@@ -72,23 +106,29 @@ static int compare_nodes(const void *a, const void *b)
     return strcmp(fs.node[*(const int *)a].name, fs.node[*(const int *)b].name);
 }
 
-/* Directory n's entries: the model's names, each with its type. */
+static const char *wanted_name;
+
+static int compare_wanted(const void *key, const void *member)
+{
+    (void)key;
+    return strcmp(wanted_name, fs.node[*(const int *)member].name);
+}
+
+/* Directory n's entries, as readdir gives them: the model's names, each
+ * once, with its type. Nothing is copied: each name is looked up among
+ * the model's, sorted. */
 static void check_listing(int n)
 {
-    listing_t l;
-    if (fstree_list(path, &l) != 0) {
-        fstree_list_free(&l);
-        return;
-    }
     size_t count = 0;
     for (int c = 0; c < fs.nodes; c++) {
         count += fs.node[c].type != NODE_GONE && fs.node[c].parent == n;
     }
     int *child = malloc((count + 1) * sizeof(*child));
-    if (child == NULL) {
-        bad("out of memory");
-        fstree_list_free(&l);
-        return;
+    unsigned char *seen = calloc(count + 1, 1);
+    DIR *dir = opendir(path);
+    if (child == NULL || seen == NULL || dir == NULL) {
+        fstree_fail(path);
+        goto out;
     }
     size_t k = 0;
     for (int c = 0; c < fs.nodes; c++) {
@@ -97,34 +137,69 @@ static void check_listing(int n)
         }
     }
     qsort(child, count, sizeof(*child), compare_nodes);
-    size_t i = 0, j = 0;
     unsigned shown = 0;
-    while (i < l.count || j < count) {
-        const char *want = j < count ? fs.node[child[j]].name : NULL;
-        int order = i == l.count ? 1 : j == count ? -1 : strcmp(l.name[i], want);
-        if (order < 0) {
+    struct dirent *d;
+    errno = 0;
+    while ((d = readdir(dir)) != NULL) {
+        if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) {
+            continue;
+        }
+        wanted_name = d->d_name;
+        int *found = bsearch(d->d_name, child, count, sizeof(*child), compare_wanted);
+        if (found == NULL || seen[found - child]) {
             if (shown++ < NAMES_SHOWN) {
-                bad("holds %s, which it should not", l.name[i]);
+                bad(found == NULL ? "holds %s, which it should not" : "gives %s twice", d->d_name);
             }
-            i++;
-        } else if (order > 0) {
-            if (shown++ < NAMES_SHOWN) {
-                bad("lacks %s", want);
-            }
-            j++;
         } else {
-            unsigned char type = (unsigned char)l.name[i][strlen(l.name[i]) + 1];
-            unsigned char type_want = fs.node[child[j]].type == NODE_DIR ? DT_DIR : DT_REG;
-            if (type != type_want) {
-                bad("entry %s has type %u, want %u", want, type, type_want);
+            seen[found - child] = 1;
+            unsigned type = fs.node[*found].type;
+            unsigned char want = type == NODE_DIR ? DT_DIR : type == NODE_SYMLINK ? DT_LNK : DT_REG;
+            if (d->d_type != want) {
+                bad("entry %s has type %u, want %u", d->d_name, d->d_type, want);
             }
-            i++;
-            j++;
+        }
+        errno = 0;
+    }
+    if (errno != 0) {
+        fstree_fail(path);
+    }
+    for (size_t j = 0; j < count; j++) {
+        if (!seen[j] && shown++ < NAMES_SHOWN) {
+            bad("lacks %s", fs.node[child[j]].name);
         }
     }
     checks++;
+out:
+    if (dir != NULL) {
+        closedir(dir);
+    }
     free(child);
-    fstree_list_free(&l);
+    free(seen);
+}
+
+/* A symbolic link: itself (lstat), its target (readlink). */
+static void check_symlink(int n)
+{
+    struct stat st;
+    char target[FSTREE_PATH];
+    const char *want = fstree_target(n);
+    if (lstat(path, &st) != 0) {
+        fstree_fail(path);
+        return;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+        bad("not a symbolic link (mode 0%o)", (unsigned)st.st_mode);
+        return;
+    }
+    if ((uint64_t)st.st_size != strlen(want)) {
+        bad("size %" PRIu64 ", want %zu", (uint64_t)st.st_size, strlen(want));
+    }
+    ssize_t r = readlink(path, target, sizeof(target));
+    if (r < 0) {
+        fstree_fail(path);
+    } else if ((size_t)r != strlen(want) || memcmp(target, want, (size_t)r) != 0) {
+        bad("readlink gave %.*s, want %s", (int)r, target, want);
+    }
 }
 
 static void check_node(int n)
@@ -132,6 +207,10 @@ static void check_node(int n)
     snprintf(path, sizeof(path), "%s", fstree_path(n, 0));
     struct stat st;
     checks++;
+    if (fs.node[n].type == NODE_SYMLINK) {
+        check_symlink(n);
+        return;
+    }
     if (stat(path, &st) != 0) {
         fstree_fail(path);
         return;
@@ -151,17 +230,18 @@ static void check_node(int n)
         check_listing(n);
         return;
     }
+    int inode = fs.node[n].inode;
     if (!S_ISREG(st.st_mode)) {
         bad("not a file (mode 0%o)", (unsigned)st.st_mode);
         return;
     }
-    if (st.st_nlink != 1) {
-        bad("%u links, want 1", (unsigned)st.st_nlink);
+    if (st.st_nlink != fstree_names(inode)) {
+        bad("%u links, want %u", (unsigned)st.st_nlink, fstree_names(inode));
     }
-    if ((uint64_t)st.st_size != fs.node[n].size) {
-        bad("size %" PRIu64 ", want %" PRIu64, (uint64_t)st.st_size, fs.node[n].size);
+    if ((uint64_t)st.st_size != fs.node[inode].size) {
+        bad("size %" PRIu64 ", want %" PRIu64, (uint64_t)st.st_size, fs.node[inode].size);
     }
-    check_content(n);
+    check_content(inode);
     checks++;
 }
 

@@ -68,10 +68,24 @@ static void catch_up(keel_blk_client_t *c)
 {
     take_completions(c);
     keel_channel_drop_requests(c->end.rings);
-    for (unsigned i = 0; i < KEEL_RING_SLOTS; i++) {
-        if (c->slot[i].busy && !c->slot[i].done) {
-            keel_ring_put(&c->end.rings->request, c->slot[i].request);
+    c->staged = 0; /* staged ones are queued again below, published */
+    /* In the order they were made (their cookies grow): a flush is a
+     * barrier to the driver, and must stay after the writes before it. */
+    uint64_t after = 0;
+    for (;;) {
+        const keel_blk_slot_t *next = NULL;
+        for (unsigned i = 0; i < KEEL_RING_SLOTS; i++) {
+            const keel_blk_slot_t *s = &c->slot[i];
+            if (s->busy && !s->done && s->request.cookie > after &&
+                (next == NULL || s->request.cookie < next->request.cookie)) {
+                next = s;
+            }
         }
+        if (next == NULL) {
+            break;
+        }
+        keel_ring_put(&c->end.rings->request, next->request);
+        after = next->request.cookie;
     }
     c->restarts += c->epoch != 0;
     c->epoch = keel_channel_accept(c->end.rings);
@@ -126,8 +140,9 @@ int keel_blk_open(keel_blk_client_t *c, const char *name)
     return r < 0 ? r : 0;
 }
 
-int keel_blk_start(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
-                   uint32_t length)
+/* A free slot for the request, or -EAGAIN / -EINVAL. */
+static int claim(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
+                 uint32_t length)
 {
     if (op != KEEL_BLK_INFO && op != KEEL_BLK_FLUSH &&
         (offset < KEEL_BLK_DATA || offset > c->region_size || length > c->region_size - offset)) {
@@ -135,24 +150,55 @@ int keel_blk_start(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t 
     }
     for (unsigned i = 0; i < KEEL_RING_SLOTS; i++) {
         keel_blk_slot_t *s = &c->slot[i];
-        if (s->busy) {
-            continue;
+        if (!s->busy) {
+            uint64_t cookie = ++c->generation << SLOT_BITS | i;
+            *s = (keel_blk_slot_t){ .request = keel_blk_request(cookie, op, sector, offset, length),
+                                    .busy = true };
+            return (int)i;
         }
-        uint64_t cookie = ++c->generation << SLOT_BITS | i;
-        *s = (keel_blk_slot_t){ .request = keel_blk_request(cookie, op, sector, offset, length),
-                                .busy = true };
-        /* A slot is free only when its completion was taken, so the
-         * request ring (as many slots) always has room for it. */
-        keel_ring_put(&c->end.rings->request, s->request);
-        seL4_Signal(c->end.signal);
-        return (int)i;
     }
     return -EAGAIN;
+}
+
+/* A slot is free only when its completion was taken, so the request ring
+ * (as many slots) always has room for what the slots hold. */
+int keel_blk_start(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
+                   uint32_t length)
+{
+    keel_blk_publish(c); /* after what was staged: in order */
+    int slot = claim(c, op, sector, offset, length);
+    if (slot >= 0) {
+        keel_ring_put(&c->end.rings->request, c->slot[slot].request);
+        seL4_Signal(c->end.signal);
+    }
+    return slot;
+}
+
+int keel_blk_stage(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
+                   uint32_t length)
+{
+    int slot = claim(c, op, sector, offset, length);
+    if (slot >= 0 && !keel_ring_stage(&c->end.rings->request, c->staged, c->slot[slot].request)) {
+        c->slot[slot].busy = false; /* a corrupt ring: the driver answers nothing anyway */
+        return -EIO;
+    }
+    c->staged += slot >= 0;
+    return slot;
+}
+
+void keel_blk_publish(keel_blk_client_t *c)
+{
+    if (c->staged != 0) {
+        keel_ring_publish(&c->end.rings->request, c->staged);
+        c->staged = 0;
+        seL4_Signal(c->end.signal);
+    }
 }
 
 int keel_blk_wait(keel_blk_client_t *c, int slot)
 {
     keel_blk_slot_t *s = &c->slot[slot];
+    keel_blk_publish(c);
     keel_blk_poll(c);
     while (!s->done) {
         wait_for_driver(c);

@@ -50,6 +50,7 @@ typedef struct client {
     uint64_t paddr[REGION_PAGES_MAX]; /* of each page of its channel region */
     uint32_t pages;
     uint32_t in_flight; /* requests with the device, each owed a completion */
+    bool barrier;       /* a flush is with the device: nothing after it goes yet */
 } client_t;
 
 /* What is with the device, by the head of its chain. */
@@ -244,7 +245,11 @@ static bool take_requests(client_t *cl)
 {
     keel_ring_entry_t e;
     bool answered = false;
-    while (room_for_one_more(cl) && keel_ring_peek(&cl->c.chan->request, &e)) {
+    while (!cl->barrier && room_for_one_more(cl) && keel_ring_peek(&cl->c.chan->request, &e)) {
+        uint32_t op = keel_blk_op(&e);
+        if ((op == KEEL_BLK_FLUSH || op == KEEL_BLK_INFO) && cl->in_flight > 0) {
+            break; /* a barrier: after everything before it is done (keel/os/blk.h) */
+        }
         uint32_t status = check(cl, &e);
         if (status != KEEL_BLK_OK) {
             answered |= answer(cl, e.cookie, status, 0, 0);
@@ -254,6 +259,8 @@ static bool take_requests(client_t *cl)
             answered |= answer(cl, e.cookie, KEEL_BLK_OK, 0, 0); /* no write cache to flush */
         } else if (!submit(cl, &e)) {
             break; /* the queue is full: later */
+        } else {
+            cl->barrier = op == KEEL_BLK_FLUSH;
         }
         keel_ring_advance(&cl->c.chan->request);
     }
@@ -274,6 +281,7 @@ static void take_completions(uint32_t *signal)
                           : s == STATUS_UNSUPP ? KEEL_BLK_BAD_REQUEST
                                                : KEEL_BLK_IOERR;
         cl->in_flight--;
+        cl->barrier = cl->barrier && cl->in_flight > 0;
         answer(cl, p->cookie, status, status == KEEL_BLK_OK ? p->length : 0, 0);
         *signal |= 1u << p->client;
     }

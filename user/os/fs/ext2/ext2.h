@@ -39,6 +39,9 @@ typedef struct ext2_blockdev {
  * or not at all. Without it: write-back, blocks reach the disk on eviction,
  * ext2_sync, ext2_fsync and ext2_unmount. */
 #define EXT2_MOUNT_SYNC_META 0x2u
+/* Leave the orphan list alone at mount: a restarted server whose client
+ * (vfs) still holds those inodes open, and releases them later. */
+#define EXT2_MOUNT_KEEP_ORPHANS 0x4u
 
 /* ext2_mount's positive result: mounted read-only, though read-write was
  * asked, because of a feature this library cannot write. */
@@ -158,7 +161,8 @@ typedef struct ext2_fs {
  * (cache too small), -EIO (no ext2 superblock, a corrupted one, a device
  * error). Read-write marks the superblock not clean on the disk until
  * ext2_unmount, and frees the inodes on the orphan list (unlinked while
- * open when the file system was last in use: nobody has them open now). */
+ * open when the file system was last in use: nobody has them open now),
+ * unless EXT2_MOUNT_KEEP_ORPHANS says somebody still does. */
 int ext2_mount(ext2_fs_t *fs, const ext2_blockdev_t *dev, void *cache, size_t cache_bytes,
                unsigned flags);
 /* Write everything, mark the file system clean, flush. The fs is unmounted

@@ -208,8 +208,9 @@ static int mount_readwrite(ext2_fs_t *fs)
     if (rc == 0) {
         rc = dev_flush(fs);
     }
-    /* Nobody has anything open yet: what the orphan list holds goes. */
-    if (rc == 0 && (rc = orphan_release_all(fs)) == 0) {
+    /* Nobody has anything open yet (unless the caller says it still
+     * holds them): what the orphan list holds goes. */
+    if (rc == 0 && !(fs->flags & EXT2_MOUNT_KEEP_ORPHANS) && (rc = orphan_release_all(fs)) == 0) {
         rc = commit(fs);
     }
     bcache_unpin_all(fs);
@@ -226,7 +227,8 @@ int ext2_mount(ext2_fs_t *fs, const ext2_blockdev_t *dev, void *cache, size_t ca
     fs->now = now;
     fs->uid = uid;
     fs->gid = gid;
-    if (dev == NULL || dev->read == NULL || flags & ~(EXT2_MOUNT_READONLY | EXT2_MOUNT_SYNC_META) ||
+    if (dev == NULL || dev->read == NULL ||
+        flags & ~(EXT2_MOUNT_READONLY | EXT2_MOUNT_SYNC_META | EXT2_MOUNT_KEEP_ORPHANS) ||
         (!(flags & EXT2_MOUNT_READONLY) && (dev->write == NULL || dev->flush == NULL))) {
         return -EINVAL;
     }

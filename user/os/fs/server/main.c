@@ -27,23 +27,99 @@ static const keel_startinfo_t *startinfo(void)
     return (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
 }
 
-/* --- the disk under the library --------------------------------------- */
+/* --- the disk under the library ------------------------------------------
+ *
+ * Reads go to the driver at once, through the first part of the block
+ * channel's data region. Writes and flushes are kept, their data in the
+ * rest of the region, until the operation in hand is over (or a read of
+ * a sector they write comes, or the room is full); then all of them go
+ * into the ring and the driver sees them with one store
+ * (keel_blk_publish). A crash of this server therefore leaves an
+ * operation's writes either all with the driver -- which does them,
+ * whoever asked -- or none: with the library's commit order and the
+ * driver's flush barriers, the disk holds whole operations only. */
 
-/* The largest piece one request moves: the driver's limit and the data
- * part of the block channel's region. */
-static uint32_t piece_max(void)
+#define READ_ROOM (128u * 1024) /* the reads' part of the region */
+
+typedef struct kept {
+    uint32_t op;
+    uint32_t length;
+    uint64_t sector;
+    uint64_t offset; /* of its data in the region */
+} kept_t;
+
+static struct {
+    kept_t request[KEEL_RING_SLOTS - 1];
+    unsigned count;
+    uint64_t used; /* bytes of the writes' part the kept writes hold */
+} batch;
+
+static uint64_t write_room(void)
 {
-    uint64_t room = srv.disk.region_size - KEEL_BLK_DATA;
-    return srv.disk.largest < room ? srv.disk.largest : (uint32_t)room;
+    return srv.disk.region_size - KEEL_BLK_DATA - READ_ROOM;
+}
+
+/* Every kept request to the driver at once, then wait for all: 0 or -EIO. */
+static int batch_finish(void)
+{
+    int slot[KEEL_RING_SLOTS - 1];
+    int r = 0;
+    for (unsigned i = 0; i < batch.count; i++) {
+        const kept_t *k = &batch.request[i];
+        slot[i] = keel_blk_stage(&srv.disk, k->op, k->sector, k->offset, k->length);
+    }
+    keel_blk_publish(&srv.disk);
+    for (unsigned i = 0; i < batch.count; i++) {
+        if (slot[i] < 0 || keel_blk_wait(&srv.disk, slot[i]) < 0) {
+            r = -EIO;
+        }
+    }
+    batch.count = 0;
+    batch.used = 0;
+    return r;
+}
+
+static int keep(uint32_t op, uint64_t sector, const void *data, uint32_t n)
+{
+    if (batch.count == KEEL_RING_SLOTS - 1 || batch.used + n > write_room()) {
+        int r = batch_finish(); /* too big to be one batch: in pieces */
+        if (r < 0) {
+            return r;
+        }
+    }
+    uint64_t offset = KEEL_BLK_DATA + READ_ROOM + batch.used;
+    if (n > 0) {
+        memcpy(srv.disk.region + offset, data, n);
+    }
+    batch.request[batch.count++] = (kept_t){ op, n, sector, offset };
+    batch.used += n;
+    return 0;
+}
+
+/* Does a kept write cover any of sectors [sector, sector + count)? */
+static bool kept_overlap(uint64_t sector, uint64_t count)
+{
+    for (unsigned i = 0; i < batch.count; i++) {
+        const kept_t *k = &batch.request[i];
+        if (k->op == KEEL_BLK_WRITE && k->sector < sector + count &&
+            sector < k->sector + k->length / KEEL_BLK_SECTOR) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static int disk_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
 {
     (void)ctx;
+    if (kept_overlap(sector, count) && batch_finish() < 0) {
+        return -EIO;
+    }
     unsigned char *out = buf;
     uint64_t bytes = (uint64_t)count * KEEL_BLK_SECTOR;
+    uint32_t piece = srv.disk.largest < READ_ROOM ? srv.disk.largest : READ_ROOM;
     while (bytes > 0) {
-        uint32_t n = bytes < piece_max() ? (uint32_t)bytes : piece_max();
+        uint32_t n = bytes < piece ? (uint32_t)bytes : piece;
         if (keel_blk_io(&srv.disk, KEEL_BLK_READ, sector, KEEL_BLK_DATA, n) != (int)n) {
             return -EIO;
         }
@@ -60,11 +136,12 @@ static int disk_write(void *ctx, uint64_t sector, uint32_t count, const void *bu
     (void)ctx;
     const unsigned char *in = buf;
     uint64_t bytes = (uint64_t)count * KEEL_BLK_SECTOR;
+    uint32_t piece = srv.disk.largest;
     while (bytes > 0) {
-        uint32_t n = bytes < piece_max() ? (uint32_t)bytes : piece_max();
-        memcpy(srv.disk.region + KEEL_BLK_DATA, in, n);
-        if (keel_blk_io(&srv.disk, KEEL_BLK_WRITE, sector, KEEL_BLK_DATA, n) != (int)n) {
-            return -EIO;
+        uint32_t n = bytes < piece ? (uint32_t)bytes : piece;
+        int r = keep(KEEL_BLK_WRITE, sector, in, n);
+        if (r < 0) {
+            return r;
         }
         in += n;
         sector += n / KEEL_BLK_SECTOR;
@@ -76,7 +153,7 @@ static int disk_write(void *ctx, uint64_t sector, uint32_t count, const void *bu
 static int disk_flush(void *ctx)
 {
     (void)ctx;
-    return keel_blk_io(&srv.disk, KEEL_BLK_FLUSH, 0, 0, 0) < 0 ? -EIO : 0;
+    return keep(KEEL_BLK_FLUSH, 0, NULL, 0);
 }
 
 static void disk_log(void *ctx, const char *message)
@@ -97,6 +174,10 @@ static bool serve_vfs(void)
            keel_ring_peek(&chan->request, &e)) {
         keel_fs_reply_t reply;
         fs_serve(&reply);
+
+        if (batch_finish() < 0) {
+            reply.result = -EIO; /* the disk failed what the operation wrote */
+        }
         memcpy(srv.region + KEEL_FS_REPLY_AT, &reply, sizeof(reply));
         keel_ring_advance(&chan->request);
         answered |= keel_ring_put(&chan->completion, (keel_ring_entry_t){ .cookie = e.cookie });
@@ -145,7 +226,13 @@ int main(int argc, char **argv, char **envp)
                             .flush = disk_flush,
                             .log = disk_log,
                             .sectors = srv.disk.sectors };
-    r = ext2_mount(&srv.fs, &dev, cache, sizeof(cache), EXT2_MOUNT_SYNC_META);
+    /* A restart (vfs's channel has seen an instance before): vfs still
+     * holds the inodes on the orphan list open and releases them later. */
+    unsigned restart = srv.vfs.rings->driver_epoch != 0 ? EXT2_MOUNT_KEEP_ORPHANS : 0;
+    r = ext2_mount(&srv.fs, &dev, cache, sizeof(cache), EXT2_MOUNT_SYNC_META | restart);
+    if (r >= 0 && batch_finish() < 0) {
+        r = -EIO;
+    }
     if (r < 0) {
         printf("ext2: cannot mount the disk: %s; stopping\n", strerror(-r));
         return 1;

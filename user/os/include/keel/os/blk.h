@@ -15,6 +15,12 @@
  * A completion entry: the cookie, op = status, length = bytes done; INFO
  * answers offset = the disk's sectors and length = the largest request.
  *
+ * FLUSH and INFO are barriers: the driver takes one only when every
+ * request before it has completed, and takes nothing after a FLUSH until
+ * it has completed. So a FLUSH covers every write before it, and a client
+ * that starts again (a restarted client) learns from its first INFO that
+ * what an earlier instance left with the driver is done.
+ *
  * Requests complete in any order, and a restarted driver redoes every
  * request it had taken but not completed (the client queues again all it
  * has not seen completed: docs/os.md "Driver channels"). A read or write

@@ -32,6 +32,7 @@ typedef struct keel_blk_client {
     uint64_t sectors;     /* the disk's size */
     uint32_t largest;     /* bytes in one request */
     uint64_t generation;  /* the high bits of the next cookie */
+    uint32_t staged;      /* requests in the ring the driver does not see yet */
     seL4_Word other_bits; /* notification bits seen while waiting, not the channel's */
     keel_blk_slot_t slot[KEEL_RING_SLOTS];
 } keel_blk_client_t;
@@ -47,6 +48,13 @@ int keel_blk_open(keel_blk_client_t *c, const char *name);
  * unchanged until the request completes. */
 int keel_blk_start(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
                    uint32_t length);
+
+/* keel_blk_start without showing the request to the driver: it goes with
+ * every other staged one at keel_blk_publish, all at once (the driver then
+ * does all of them even if this client dies meanwhile). */
+int keel_blk_stage(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
+                   uint32_t length);
+void keel_blk_publish(keel_blk_client_t *c);
 
 /* Wait for the request in `slot` and free the slot: bytes done, or -EIO
  * (the device failed, the driver is down), -EINVAL (the driver refused it),

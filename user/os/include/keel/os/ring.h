@@ -71,6 +71,25 @@ static inline bool keel_ring_put(keel_ring_t *r, keel_ring_entry_t e)
     return true;
 }
 
+/* Producer side, for a batch the consumer must see whole or not at all:
+ * put the entry `staged` places past the head without publishing it (false
+ * if the ring has no room for it); keel_ring_publish then shows all
+ * `count` staged entries with one store of the head. */
+static inline bool keel_ring_stage(keel_ring_t *r, uint32_t staged, keel_ring_entry_t e)
+{
+    if (r->head - r->tail + staged >= KEEL_RING_SLOTS || keel_ring_corrupt(r)) {
+        return false;
+    }
+    r->entry[(r->head + staged) % KEEL_RING_SLOTS] = e;
+    return true;
+}
+
+static inline void keel_ring_publish(keel_ring_t *r, uint32_t count)
+{
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the entries before the index */
+    r->head = r->head + count;
+}
+
 /* Consumer side, in two steps for a consumer that works through an entry
  * (and may die half way): a copy of the oldest entry, false if empty; then
  * keel_ring_advance takes it out of the ring. */
