@@ -52,8 +52,8 @@ from qemu_cmd import disk_args, disk_copy, qemu_command  # noqa: E402
 from stress import Console, Stop, run_command, wait_for_shell  # noqa: E402
 
 LARGE = 64 * model.MIB + 300 * model.KIB + 5
-# Keel writes 1 KiB blocks at a fifth of the speed of 4 KiB ones: the big
-# file of that tree is smaller (past the double indirect block all the same).
+# The big file of the tree Keel writes on 1 KiB blocks, for a shorter run
+# (past the double indirect block all the same).
 BIG_1K = 300 * model.KIB + 7
 IMAGE_SIZE = "256M"
 SHOWN = 12  # differences shown in a failure
