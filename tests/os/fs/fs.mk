@@ -14,3 +14,12 @@ $(eval $(call os_program,fstree,$(addprefix tests/os/fs/,fstree.c plan.c verify.
 # diskload (tests/os/fs/diskload.c): copies and verifies a file while its
 # child injects faults into the disk's driver or server through rs.
 $(eval $(call os_program,diskload,tests/os/fs/diskload.c))
+
+# The same programs on the system without restart limits (make stress's
+# disk campaign, tests/stress.list: a thousand restarts of blk; its
+# description is tests/os/stress/stress.mk's, named here because that file
+# comes later).
+OS_FS_STRESS_SYSTEM := $(BUILD)/system/osfsstress.system
+$(OS_FS_STRESS_SYSTEM): $(BUILD)/system/osstress.system tests/os/fs/extra.system
+	@mkdir -p $(@D)
+	cat $^ > $@

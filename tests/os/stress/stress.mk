@@ -7,6 +7,8 @@
 # the image for os.restart.leak (tests/os/stress/leak.script).
 #
 #   make stress [SEED=1] [N=1000] [KINDS=crash,hang,flip,kill] [RESTARTS=10000]
+#
+# then the disk's campaign (tests/stress.list, image osfsstress).
 
 OS_STRESS_SYSTEM := $(BUILD)/system/osstress.system
 
@@ -36,6 +38,7 @@ osstress-image:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
 	    $(OSSTRESS_IMAGE)
 
-_stress: osstress-image $(TEST_DISK)
+_stress: osstress-image os-images $(TEST_DISK)
 	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --disk $(TEST_DISK) --seed $(SEED) -n $(N) \
 	    --kinds $(KINDS) --restarts $(RESTARTS) --log $(BUILD)/stress.log
+	$(PYTHON) tools/runtests.py --list tests/stress.list --build $(BUILD) -j1
