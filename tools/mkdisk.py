@@ -48,7 +48,7 @@ def mke2fs():
 def stage(root, args):
     if args.skel:
         shutil.copytree(args.skel, root, dirs_exist_ok=True)
-    for d in ("bin", "dev", "etc", "home", "tmp"):
+    for d in ("bin", "dev", "etc", "home", "run", "tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     os.chmod(os.path.join(root, "tmp"), 0o1777)
     for name, elf in programs(args.system):

@@ -65,7 +65,8 @@ WIDE = 2000  # entries of the host's large directory
 WIDE_REMOVED = 10
 WIDE_ADDED = 10
 
-options = argparse.Namespace(build="build", seed=1, big=model.BIG_DEFAULT, large=False)
+options = argparse.Namespace(build="build", seed=1, big=model.BIG_DEFAULT, large=False,
+                             tag="disk.host")  # tag: the prefix of its files in test-logs
 
 
 def tool(name):
@@ -81,9 +82,19 @@ def build_path(*parts):
 
 
 def seeded(text):
+    """A failure's text with the seed at the end of its first line (the
+    line the runner shows; the rest is in the log)."""
     size = " --large" if options.large else \
         f" --big {options.big}" if options.big != model.BIG_DEFAULT else ""
-    return f"{text} (seed {options.seed}; replay: tests/host/test_disk.py --seed {options.seed}{size})"
+    first, _, rest = text.partition("\n")
+    note = f" (seed {options.seed}; replay: tests/host/test_disk.py --seed {options.seed}{size})"
+    return first + note + ("\n" + rest if rest else "")
+
+
+def listed(what, items):
+    """`what: N ..., the first: ITEM` and the others on lines after it."""
+    text = f"{what}: {len(items)}, the first: {items[0]}"
+    return text + "".join(f"\n  {item}" for item in items[1:SHOWN])
 
 
 # --- booting Keel and typing at its shell ------------------------------------
@@ -91,7 +102,8 @@ def seeded(text):
 def boot(image, commands, name, stall):
     """Boot osfs on disk `image`, type each command and take what it prints
     up to the next prompt, then `sync` and `halt`, after which QEMU must end
-    with status 0. The console: BUILD/test-logs/disk.host.NAME.log.
+    with status 0. The console: BUILD/test-logs/TAG.NAME.log (TAG disk.host or
+    disk.host.large).
     {command: output}."""
     elf = build_path("os", "images", "osfs.elf")
     if not os.path.exists(elf):
@@ -99,14 +111,14 @@ def boot(image, commands, name, stall):
     os.makedirs(build_path("test-logs"), exist_ok=True)
     argv = qemu_command(elf, extra=disk_args(image))
     outputs = {}
-    with open(build_path("test-logs", f"disk.host.{name}.log"), "wb") as log:
+    with open(build_path("test-logs", f"{options.tag}.{name}.log"), "wb") as log:
         console = Console(argv, log)
         try:
             wait_for_shell(console, 60)
             for command in commands:
                 start = time.monotonic()
                 outputs[command] = run_command(console, command, lambda *_: None, stall)
-                print(f"disk.host {name}: {time.monotonic() - start:5.1f} s  {command[:60]}",
+                print(f"{options.tag} {name}: {time.monotonic() - start:5.1f} s  {command[:60]}",
                       flush=True)
             run_command(console, "sync", lambda *_: None, stall)
             console.send("halt")
@@ -133,12 +145,11 @@ def expect_summary(output, pattern, what):
     """The output's last fstree line must match pattern; every other
     fstree line is a failure it reported."""
     lines = fstree_lines(output)
-    if not lines or not re.fullmatch(pattern, lines[-1]):
-        shown = "\n".join(lines[-SHOWN:]) or output[-1500:]
-        raise suite.Failure(seeded(f"{what}:\n{shown}"))
     if len(lines) > 1:
-        raise suite.Failure(seeded(f"{what}: {len(lines) - 1} failures:\n" +
-                                   "\n".join(lines[:SHOWN])))
+        raise suite.Failure(seeded(listed(f"{what}: failures", lines[:-1]) + "\n  " + lines[-1]))
+    if not lines or not re.fullmatch(pattern, lines[-1]):
+        shown = "\n".join(lines) or output[-1500:]
+        raise suite.Failure(seeded(f"{what}: no line /{pattern}/ at its end\n{shown}"))
 
 
 def make_failures(output, what):
@@ -146,15 +157,15 @@ def make_failures(output, what):
     the rest); its summary line must be there."""
     lines = fstree_lines(output)
     if not lines or not re.fullmatch(r"fstree: make: \d+ failed", lines[-1]):
-        raise suite.Failure(seeded(f"{what}: no summary:\n" + ("\n".join(lines[-SHOWN:]) or
-                                                               output[-1500:])))
+        raise suite.Failure(seeded(f"{what}: no summary line\n" + ("\n".join(lines[-SHOWN:]) or
+                                                                   output[-1500:])))
     checks = [line for line in lines[:-1] if line.startswith("fstree: check ")]
     return checks, [line for line in lines[:-1] if line not in checks]
 
 
 def expect_no_failures(lines, what):
     if lines:
-        raise suite.Failure(seeded(f"{what}: {len(lines)} failures:\n" + "\n".join(lines[:SHOWN])))
+        raise suite.Failure(seeded(listed(f"{what}: failures", lines)))
 
 
 def sums_lines(output):
@@ -165,14 +176,12 @@ def compare_lines(got, want, what):
     if got == want:
         return
     got_set, want_set = set(got), set(want)
-    missing = [line for line in want if line not in got_set]
-    extra = [line for line in got if line not in want_set]
-    text = [f"{what}: {len(got)} lines, want {len(want)}"]
-    text += [f"  missing: {line}" for line in missing[:SHOWN]]
-    text += [f"  extra:   {line}" for line in extra[:SHOWN]]
-    if not missing and not extra:
-        text.append("  the same lines in another order")
-    raise suite.Failure(seeded("\n".join(text)))
+    problems = [f"missing: {line}" for line in want if line not in got_set]
+    problems += [f"extra: {line}" for line in got if line not in want_set]
+    if not problems:
+        problems = ["the same lines in another order"]
+    raise suite.Failure(seeded(listed(f"{what}: {len(got)} lines, want {len(want)}; differences",
+                                      problems)))
 
 
 # --- the host's tools ------------------------------------------------------------
@@ -182,7 +191,11 @@ def e2fsck(image, what):
     proc = subprocess.run([tool("e2fsck"), "-fn", image], capture_output=True, timeout=120)
     out = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
     if proc.returncode != 0 or "? no" in out:
-        raise suite.Failure(seeded(f"{what}: e2fsck -fn exit {proc.returncode}:\n{out[-3000:]}"))
+        problems = [line for line in out.splitlines() if line.strip() and
+                    not line.startswith(("Pass ", "e2fsck ", image))]
+        first = problems[0] if problems else ""
+        raise suite.Failure(seeded(f"{what}: e2fsck -fn exit {proc.returncode}: {first}\n"
+                                   f"{out[-3000:]}"))
 
 
 def debugfs(image, request):
@@ -271,8 +284,7 @@ def compare_tree(plan, content, copy, what):
             at = next(i for i in range(len(data)) if have[i] != data[i])
             problems.append(f"{path}: byte {at} is 0x{have[at]:02x}, want 0x{data[at]:02x}")
     if problems:
-        raise suite.Failure(seeded(f"{what}: {len(problems)} differences:\n  " +
-                                   "\n  ".join(problems[:SHOWN])))
+        raise suite.Failure(seeded(listed(f"{what}: differences", problems)))
 
 
 def holes_unallocated(image, plan, root, block):
@@ -289,7 +301,7 @@ def holes_unallocated(image, plan, root, block):
         if held > len(touched) + 8:
             problems.append(f"{path}: {held} blocks for {len(touched)} of data")
     if problems:
-        raise suite.Failure(seeded("holes were given blocks:\n  " + "\n  ".join(problems)))
+        raise suite.Failure(seeded(listed("holes given blocks", problems)))
 
 
 DF = "fstree df /"
@@ -377,7 +389,7 @@ def once(fn):
 @once
 def keel_run():
     seed, big = options.seed, options.big
-    image = build_path("test-logs", "disk.host.keel.img")
+    image = build_path("test-logs", f"{options.tag}.keel.img")
     source = build_path("disks", "os.img")
     if not os.path.exists(source):
         raise suite.Failure(f"{source} is missing (make {source})")
@@ -503,7 +515,7 @@ def wide_commands():
 
 def host_run(block):
     seed, big = options.seed + 1, model.BIG_DEFAULT
-    work = tempfile.mkdtemp(dir=build_path("test-logs"), prefix=f"disk.host.{block}.")
+    work = tempfile.mkdtemp(dir=build_path("test-logs"), prefix=f"{options.tag}.{block}.")
     try:
         staging = os.path.join(work, "root")
         os.mkdir(staging)
@@ -515,7 +527,7 @@ def host_run(block):
         plan, content = model.Plan(os.path.join(data, "t"), seed, big), model.Content(seed)
         materialize(plan, content)
         stage_extras(os.path.join(data, "x"))
-        image = build_path("test-logs", f"disk.host.{block}.img")
+        image = build_path("test-logs", f"{options.tag}.{block}.img")
         mke2fs(staging, image, block)
         if block == 4096:
             index_directories(image)
@@ -650,6 +662,7 @@ def main(argv):
     options.build, options.seed = args.build, args.seed
     options.big = LARGE if args.large else args.big
     options.large = args.large
+    options.tag = "disk.host.large" if args.large else "disk.host"
     return suite.main(rest)
 
 

@@ -20,7 +20,7 @@
 
 /* The file through which the workload shows its progress: the number of
  * records it has printed, a uint64_t at offset 0. */
-#define STRESS_PROGRESS_FILE "/tmp/stress.progress"
+#define STRESS_PROGRESS_FILE "/run/stress.progress" /* in memory: polled often */
 
 /* The workload's PRNG is seeded with SEED ^ STRESS_WORK_SALT, so that its
  * stream differs from the injector's; tools/stress.py knows the salt. */

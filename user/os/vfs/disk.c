@@ -1,7 +1,8 @@
 /* The disk under vfs (docs/storage.md "vfs and the ext2 server"): when the
  * system description gives vfs a file-system channel "fs", the ext2 server
- * behind it holds "/", and vfs's own tree keeps /dev and /bin (the boot
- * archive's programs, which pm loads). Every path is made absolute from
+ * behind it holds "/", and vfs's own tree keeps /dev, /bin (the boot
+ * archive's programs, which pm loads) and /run (files in memory, for
+ * what processes share and need not keep, as Linux's /run). Every path is made absolute from
  * the caller's directory (a path string, cwd_path) and lexically clean
  * ("." and ".." taken out, as Plan 9 does: ".." is the directory the path
  * named before it), then goes to the tree or to the disk by its first
@@ -122,8 +123,8 @@ long disk_route(const proc_t *p, const char *path, char *out)
         return r;
     }
     size_t first = strcspn(out + 1, "/");
-    bool tree = (first == 3 && memcmp(out + 1, "dev", 3) == 0) ||
-                (first == 3 && memcmp(out + 1, "bin", 3) == 0);
+    bool tree = first == 3 && (memcmp(out + 1, "dev", 3) == 0 || memcmp(out + 1, "bin", 3) == 0 ||
+                               memcmp(out + 1, "run", 3) == 0);
     return tree ? ROUTE_TREE : ROUTE_DISK;
 }
 
