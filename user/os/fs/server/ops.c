@@ -98,10 +98,33 @@ static long parent_of(const char *path, parent_t *p)
                                               &p->name, &p->len);
 }
 
+static bool trailing_slash(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 1 && path[n - 1] == '/';
+}
+
+/* A path ending in '/' names a directory, but the calls that work on a
+ * name in its parent (ext2_resolve_parent drops the slash) would not
+ * see it: what the whole path says first -- ENOTDIR for a file, ENOENT
+ * for nothing (0 with may_be_missing). */
+static long slash_names_dir(const char *path, bool may_be_missing)
+{
+    uint32_t ino;
+    if (path == NULL || !trailing_slash(path)) {
+        return 0;
+    }
+    long r = resolve(path, 0, &ino);
+    return r == -ENOENT && may_be_missing ? 0 : r;
+}
+
 static long do_open(const keel_fs_request_t *q, const char *path, keel_fs_attr_t *attr)
 {
     uint32_t ino;
     long r = resolve(path, 0, &ino);
+    if (r == -ENOENT && (q->flags & O_CREAT_BIT) && trailing_slash(path)) {
+        return -EISDIR; /* a regular file is never "name/" */
+    }
     if (r == -ENOENT && (q->flags & O_CREAT_BIT)) {
         parent_t p;
         r = parent_of(path, &p);
@@ -187,7 +210,10 @@ static long do_remove(const char *path, bool directory)
 {
     parent_t p;
     uint32_t gone = 0;
-    long r = parent_of(path, &p);
+    long r = slash_names_dir(path, false);
+    if (r == 0) {
+        r = parent_of(path, &p);
+    }
     if (r == 0) {
         r = directory ? ext2_rmdir(&srv.fs, p.dir, p.name, p.len, &gone)
                       : ext2_unlink(&srv.fs, p.dir, p.name, p.len, &gone);
@@ -199,8 +225,21 @@ static long do_remove(const char *path, bool directory)
 static long do_rename(const char *from, const char *to)
 {
     parent_t a, b;
-    uint32_t gone = 0;
-    long r = parent_of(from, &a);
+    uint32_t gone = 0, ino;
+    long r = slash_names_dir(from, false);
+    if (r == 0) {
+        r = slash_names_dir(to, true);
+    }
+    if (r == 0 && to != NULL && trailing_slash(to)) {
+        /* "to/" must end as a directory: so must `from` be one */
+        keel_fs_attr_t attr;
+        r = resolve(from, EXT2_RESOLVE_NOFOLLOW, &ino);
+        r = r < 0 ? r : attr_of(ino, &attr);
+        r = r < 0 ? r : S_TYPE(attr.mode) == S_DIR ? 0 : -ENOTDIR;
+    }
+    if (r == 0) {
+        r = parent_of(from, &a);
+    }
     if (r == 0) {
         r = parent_of(to, &b);
     }
