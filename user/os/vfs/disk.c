@@ -49,6 +49,7 @@ void disk_init(const keel_startinfo_t *si)
     disk.end = end;
     disk.region = (unsigned char *)end.rings;
     disk.own = own->cptr;
+    tree_new(ROOT_NODE, "run", NODE_DIR, 01777); /* stays in memory: disk_route */
 }
 
 seL4_Word disk_take_stashed(void)

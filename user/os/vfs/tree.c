@@ -380,7 +380,6 @@ void tree_init(const keel_startcap_t *bin)
     root->fixed = true;
     tree_new(ROOT_NODE, "tmp", NODE_DIR, 01777);
     tree_new(ROOT_NODE, "home", NODE_DIR, 0755);
-    tree_new(ROOT_NODE, "run", NODE_DIR, 01777); /* in memory also with the disk (disk.c) */
     add_bin(fixed_dir("bin"), bin);
     uint16_t dev = fixed_dir("dev");
     add_dev(dev, "console", DEV_CONSOLE);
