@@ -10,12 +10,6 @@
 #define ACCESS_X 1u
 #define ACCESS_W 2u
 
-#define CALLER(p)                                                                                  \
-    proc_t *p = proc_find(badge);                                                                  \
-    if (p == NULL) {                                                                               \
-        return -ESRCH;                                                                             \
-    }
-
 long proto_vfs_ftruncate(void *ctx, seL4_Word badge, int64_t fd, uint64_t length)
 {
     (void)ctx;

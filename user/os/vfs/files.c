@@ -103,12 +103,6 @@ long lookup_fd(seL4_Word badge, int64_t fd, proc_t **p, ofile_t **o)
     return 0;
 }
 
-#define CALLER(p)                                                                                  \
-    proc_t *p = proc_find(badge);                                                                  \
-    if (p == NULL) {                                                                               \
-        return -ESRCH;                                                                             \
-    }
-
 /* With the disk (disk.c): the caller's path made absolute and clean in
  * abs (VFS_PATH_MAX bytes), and where it goes; a path for the tree is then
  * abs (the process's cwd is the root). Without the disk: the tree. */

@@ -113,6 +113,13 @@ bool tree_dir_empty(uint16_t dir);
 
 /* main.c */
 proc_t *proc_find(seL4_Word badge);
+/* A handler's first line: the calling process `p` (the handler's `badge`
+ * names it), or -ESRCH for a pid vfs does not know. */
+#define CALLER(p)                                                                                  \
+    proc_t *p = proc_find(badge);                                                                  \
+    if (p == NULL) {                                                                               \
+        return -ESRCH;                                                                             \
+    }
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length);
 void waiters_retry(void);
 
