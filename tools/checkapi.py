@@ -172,10 +172,12 @@ def same_condition(ours, elements):
     return True
 
 
-def possible(api, holds):
+def possible(api, names, holds):
     """Can `holds(config)` be true in a configuration Keel builds (any choice of
-    the declared options, every other option off)?"""
-    return any(holds(config) for config in assignments(api.declared))
+    the declared options, every other option off)? `holds` reads only the
+    options in `names`, so only those of them that are declared are varied:
+    the others are off in every configuration anyway."""
+    return any(holds(config) for config in assignments(set(api.declared) & set(names)))
 
 
 def show_condition(element):
@@ -328,8 +330,10 @@ def compare_layout(api, layout, is_reference_config, out):
     seen = set()
     for ref in layout:
         ours = api.any_method(ref.label_name)
+        names = genapi.condition_names(ref.condition) if ref.condition else set()
         if ours is None or not possible(
-                api, lambda c: ref.condition is None or genapi.eval_condition(ref.condition, c)):
+                api, names,
+                lambda c: ref.condition is None or genapi.eval_condition(ref.condition, c)):
             continue  # `absent` methods: the XML check covers them
         seen.add(ref.label_name)
         compare_method(ours, ref, out)
@@ -371,7 +375,8 @@ def compare_level_methods(api, level, xml_methods, out):
         entries = [m for m in xml_methods if m.label_name == ours.label_name]
         ours_method = isinstance(ours, genapi.Method)
         here = [m for m in entries
-                if possible(api, lambda c, m=m: xml_condition(m.condition, c))]
+                if possible(api, xml_condition_names(m.condition),
+                            lambda c, m=m: xml_condition(m.condition, c))]
         if not entries or (ours_method and len(here) != 1) or (not ours_method and here):
             out.append("%s: %d XML entries, %d possible in Keel's configurations" % (
                 ours.label_name, len(entries), len(here)))
