@@ -631,6 +631,13 @@ def summarize(reports, ctx):
         print("\nskipped:")
         for report, name, why in skipped:
             print(f"  {failure_name(report, name)}: {why}")
+    slow = [r for r in reports if not r.failed and r.seconds > r.entry.timeout / 2]
+    if slow:
+        # A slower machine (CI's) may push these over: raise the timeout or
+        # make the test quicker before it fails there.
+        print("\nover half their timeout:")
+        for report in slow:
+            print(f"  {report.entry.name}: {report.seconds:.0f} s of {report.entry.timeout:.0f} s")
     if failed:
         print("\nfailures:")
         for report, name, why in failed:

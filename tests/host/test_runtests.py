@@ -125,6 +125,14 @@ def suite_timeout_shows_tail():
 
 
 @suite.test
+def slow_entry_is_named():
+    output, _ = expect_run("check slow timeout=2 -- sleep 1.2\ncheck quick timeout=20 -- true\n",
+                           0, "2 passed, 0 failed", "over half their timeout:\n  slow: 1 s of 2 s")
+    if "quick:" in output:
+        raise suite.Failure("a quick entry was named as slow:\n" + output)
+
+
+@suite.test
 def suite_nonzero_exit_fails():
     expect_run("qemu badexit\n", 1, "1 passed, 1 failed", "badexit: QEMU exit status 3")
 
