@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Make Keel's disk image (docs/storage.md "The disk"): an ext2 file system
 made by the host's mke2fs from a staging directory holding the skeleton
-(system/disk: /etc ...), empty /home, /tmp (mode 1777) and /dev, and in
-/bin every program the system description lists as `file bin/NAME ELF`
-(found in the --elf-dir directories).
+(system/disk: /etc ...), empty /home, /tmp (mode 1777) and /dev, and every
+file the system descriptions list as `disk PATH ELF` (the programs of
+/bin; ELFs found in the --elf-dir directories), mode 0755.
 
-    mkdisk.py --system system/keel.system --elf-dir build/os/programs \\
-              --skel system/disk --size 128M -o build/disk.img
+    mkdisk.py --system system/keel.system [--system MORE ...] \\
+              --elf-dir build/os/programs --skel system/disk --size 128M \\
+              -o build/disk.img
+
+With --refresh and an existing image, only the listed files whose ELF is
+newer than the image are written into it (debugfs -w), the rest of the
+disk kept: make run's disk gets the programs the build changed.
 """
 import argparse
 import os
@@ -19,14 +24,15 @@ import tempfile
 MKE2FS_PATHS = ("/usr/sbin/mke2fs", "/sbin/mke2fs")
 
 
-def programs(system):
-    """(name in /bin, ELF file) for each `file bin/NAME ELF` line."""
+def disk_files(systems):
+    """(path on the disk, ELF file) for each `disk PATH ELF` line."""
     found = []
-    with open(system, encoding="utf-8") as f:
-        for line in f:
-            words = shlex.split(line, comments=True)
-            if len(words) == 3 and words[0] == "file" and words[1].startswith("bin/"):
-                found.append((words[1][4:], words[2]))
+    for system in systems:
+        with open(system, encoding="utf-8") as f:
+            for line in f:
+                words = shlex.split(line, comments=True)
+                if len(words) == 3 and words[0] == "disk":
+                    found.append((words[1], words[2]))
     return found
 
 
@@ -51,21 +57,61 @@ def stage(root, args):
     for d in ("bin", "dev", "etc", "home", "run", "tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     os.chmod(os.path.join(root, "tmp"), 0o1777)
-    for name, elf in programs(args.system):
-        dest = os.path.join(root, "bin", name)
+    for path, elf in disk_files(args.system):
+        dest = os.path.join(root, path)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
         shutil.copyfile(find_elf(elf, args.elf_dir), dest)
         os.chmod(dest, 0o755)
 
 
+def debugfs():
+    found = shutil.which("debugfs") or next(
+        (p for p in ("/usr/sbin/debugfs", "/sbin/debugfs") if os.path.exists(p)), None)
+    if found is None:
+        sys.exit("mkdisk.py: debugfs not found (Debian package e2fsprogs)")
+    return found
+
+
+def refresh(args):
+    """Write the listed files newer than the image into it, in place: what
+    a run wrote elsewhere on the disk stays. Each is removed and written
+    again (debugfs's write does not replace), mode 0755."""
+    image = args.output
+    since = os.path.getmtime(image)
+    commands = []
+    for path, elf in disk_files(args.system):
+        src = find_elf(elf, args.elf_dir)
+        if os.path.getmtime(src) <= since:
+            continue
+        parent = "/" + os.path.dirname(path)
+        commands += [f"mkdir {parent}", f"rm /{path}", f"write {src} /{path}",
+                     f"sif /{path} mode 0100755"]
+        print(f"mkdisk.py: /{path} from {src}")
+    if not commands:
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".debugfs") as f:
+        f.write("\n".join(commands) + "\n")
+        f.flush()
+        # debugfs reports a missing file or an existing directory and goes on.
+        subprocess.run([debugfs(), "-w", "-f", f.name, image], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.utime(image)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--system", required=True)
+    parser.add_argument("--system", action="append", required=True)
     parser.add_argument("--elf-dir", action="append", default=[])
     parser.add_argument("--skel")
     parser.add_argument("--size", default="128M")
     parser.add_argument("--block-size", default="4096")
     parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--refresh", action="store_true",
+                        help="write the listed files the build changed into an existing image")
     args = parser.parse_args()
+    if args.refresh and os.path.exists(args.output):
+        refresh(args)
+        return
     with tempfile.TemporaryDirectory() as root:
         stage(root, args)
         tmp = args.output + ".tmp"

@@ -185,6 +185,7 @@ class System:
         self.components = []
         self.channels = []
         self.files = []  # (line, archive name, file)
+        self.disk_files = []  # (line, path on the disk, file): tools/mkdisk.py's, not packed
         self.errors = []  # (line, message)
 
     def error(self, line, message):
@@ -234,6 +235,11 @@ def parse_line(system, current, line, words):
         if len(args) != 2:
             raise DescError(line, "usage: file ARCHIVE-NAME ELF")
         system.files.append((line, check_file_name(args[0], line), args[1]))
+        return None
+    if keyword == "disk":
+        if len(args) != 2:
+            raise DescError(line, "usage: disk PATH ELF")
+        system.disk_files.append((line, check_file_name(args[0], line), args[1]))
         return None
     if keyword not in ATTRIBUTES:
         raise DescError(line, f"unknown keyword '{keyword}'")

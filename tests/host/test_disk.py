@@ -520,7 +520,9 @@ def host_run(block):
         staging = os.path.join(work, "root")
         os.mkdir(staging)
         mkdisk.stage(staging, argparse.Namespace(skel=os.path.join(ROOT, "system", "disk"),
-                                                 system=os.path.join(ROOT, "system", "keel.system"),
+                                                 system=[os.path.join(ROOT, "system", "keel.system"),
+                                                         os.path.join(ROOT, "tests", "os", "fs",
+                                                                      "extra.system")],
                                                  elf_dir=[build_path("os", "programs")]))
         data = os.path.join(staging, "data")
         os.makedirs(os.path.join(data, "x"))

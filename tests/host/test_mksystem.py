@@ -152,6 +152,18 @@ def layout_archive_files():
 
 
 @suite.test
+def disk_files_are_not_packed():
+    archive = ok(A + "disk bin/one a.elf\ndisk etc/two b.elf\n")
+    suite.expect_eq(list(read_archive(archive)), ["system", "elf/a.elf"], "names")
+
+
+@suite.test
+def error_disk_usage():
+    expect_error(A + "disk bin/one\n", 5, "usage: disk PATH ELF")
+    expect_error(A + "disk /bin/one a.elf\n", 5, "archive file name '/bin/one'")
+
+
+@suite.test
 def layout_components():
     d = read_sysdesc(ok(FULL))
     srv, cli = d["components"]

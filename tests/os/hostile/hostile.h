@@ -35,7 +35,7 @@ typedef struct method {
 /* The process as the generators need it. */
 typedef struct hostile {
     uint64_t rng;          /* splitmix64 state */
-    bool disk;             /* /tmp is on the disk (vfs's tree keeps /bin and /dev) */
+    bool disk;             /* /tmp is on the disk (vfs's tree keeps /dev; /bin is the disk's) */
     unsigned char *window; /* the data window ("data" of the start page) */
     size_t window_size;
     int64_t pid, pgid; /* its own */

@@ -287,7 +287,7 @@ static void spawn_request(hostile_t *h, request_t *r)
     switch (rng_below(h, 10)) {
     case 0:
         e = put_bad_path(h, r, 0, AT_PATH);
-        request_set(r, PM_SPAWN, 9, "spawn: a bad path", e == -EINVAL ? -EINVAL : -ENOENT);
+        request_set(r, PM_SPAWN, 9, "spawn: a bad path", e); /* vfs resolves it for pm */
         break;
     case 1:
         put_path(h, r, 0, AT_PATH, "/bin/hostile.none");

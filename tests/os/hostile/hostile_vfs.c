@@ -18,7 +18,7 @@ const method_t vfs_methods[] = {
     { VFS_FTRUNCATE, 2 },   { VFS_FSYNC, 1 },     { VFS_SYNC, 0 },      { VFS_LINK, 4 },
     { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },     { VFS_ACCESS, 3 },
     { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },    { VFS_PROC_CREATE, 4 },
-    { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 },
+    { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 }, { VFS_PROC_LOAD, 6 }, { VFS_CLOCK, 2 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 
@@ -42,6 +42,11 @@ static int64_t pick_int(hostile_t *h, const int64_t *values, size_t n)
 #define PICK_INT(h, ...)                                                                           \
     pick_int(h, (const int64_t[]){ __VA_ARGS__ },                                                  \
              sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+
+/* A path in the read-only part of vfs's tree: /dev, and also /bin on a
+ * system without a disk (the archive's programs; with a disk /bin is the
+ * disk's, where these requests would succeed). */
+#define READ_ONLY(h, bin, dev) ((h)->disk ? (dev) : PICK(h, bin, dev))
 
 /* One of its descriptors that is not the console: the file, the directory
  * or a pipe end. */
@@ -97,6 +102,11 @@ static void open_request(hostile_t *h, request_t *r)
         open_path(h, r, "/bin/sh", plain_flags(h, 3), "open: access mode 3", -EINVAL);
         break;
     case 4:
+        if (h->disk) { /* /dev's devices are writable: a name that is not there */
+            open_path(h, r, "/dev/hostile.new", plain_flags(h, rw) | VFS_O_CREAT,
+                      "open: create in /dev", -EROFS);
+            break;
+        }
         open_path(h, r, PICK(h, "/bin/sh", "/bin/true", "/bin/./sh"),
                   plain_flags(h, rw) | (rng_next(h) & VFS_O_CREAT), "open: /bin for writing",
                   -EROFS);
@@ -116,7 +126,7 @@ static void open_request(hostile_t *h, request_t *r)
                   "open: a directory for writing", -EISDIR);
         break;
     default:
-        open_path(h, r, PICK(h, "/bin/hostile.new", "/dev/hostile.new"),
+        open_path(h, r, READ_ONLY(h, "/bin/hostile.new", "/dev/hostile.new"),
                   plain_flags(h, rng_below(h, 3)) | VFS_O_CREAT, "open: create in /bin or /dev",
                   -EROFS);
         break;
@@ -313,7 +323,7 @@ static void tree_request(hostile_t *h, request_t *r)
         request_set(r, VFS_MKDIR, 3, "mkdir: what exists", -EEXIST);
         break;
     case 2:
-        put_path(h, r, 0, AT_FROM, PICK(h, "/bin/hostile.new", "/dev/hostile.new"));
+        put_path(h, r, 0, AT_FROM, READ_ONLY(h, "/bin/hostile.new", "/dev/hostile.new"));
         request_set(r, VFS_MKDIR, 3, "mkdir: in /bin or /dev", -EROFS);
         break;
     case 3:
@@ -322,7 +332,9 @@ static void tree_request(hostile_t *h, request_t *r)
         request_set(r, VFS_MKDIR, 3, "mkdir: mode out of range", -EINVAL);
         break;
     case 4:
-        put_path(h, r, 0, AT_FROM, PICK(h, "/bin", "/dev", "/bin/sh", "/dev/null", "/bin/true/"));
+        put_path(h, r, 0, AT_FROM,
+                 h->disk ? PICK(h, "/dev", "/dev/null", "/dev/zero")
+                         : PICK(h, "/bin", "/dev", "/bin/sh", "/dev/null", "/bin/true/"));
         request_set(r, PICK_INT(h, VFS_RMDIR, VFS_UNLINK), 2, "rmdir or unlink: of /bin or /dev",
                     -EROFS);
         break;
@@ -353,14 +365,18 @@ static void rename_request(hostile_t *h, request_t *r)
         request_set(r, VFS_RENAME, 4, "rename: to a bad path", put_bad_path(h, r, 2, AT_TO));
         break;
     case 2:
-        put_path(h, r, 0, AT_FROM, PICK(h, "/bin/sh", "/dev/null", "/bin", "/dev"));
+        put_path(h, r, 0, AT_FROM,
+                 h->disk ? PICK(h, "/dev/null", "/dev")
+                         : PICK(h, "/bin/sh", "/dev/null", "/bin", "/dev"));
         request_set(r, VFS_RENAME, 4, "rename: from /bin or /dev", h->disk ? -EXDEV : -EROFS);
         break;
     case 3:
         request_set(r, VFS_RENAME, 4, "rename: a directory into itself", -EINVAL);
         break;
     case 4:
-        put_path(h, r, 2, AT_TO, PICK(h, "/bin/hostile.new", "/dev/hostile.new", "/bin/sh"));
+        put_path(h, r, 2, AT_TO,
+                 h->disk ? "/dev/hostile.new"
+                         : PICK(h, "/bin/hostile.new", "/dev/hostile.new", "/bin/sh"));
         /* from /tmp: with the disk, another file system (as Linux, EXDEV) */
         request_set(r, VFS_RENAME, 4, "rename: into /bin or /dev", h->disk ? -EXDEV : -EROFS);
         break;
@@ -376,8 +392,10 @@ static void privileged_request(hostile_t *h, request_t *r)
 {
     static const method_t pm_only[] = { { VFS_PROC_CREATE, 4 },
                                         { VFS_PROC_WINDOW, 3 },
-                                        { VFS_PROC_EXIT, 1 } };
-    const method_t *m = &pm_only[rng_below(h, 3)];
+                                        { VFS_PROC_EXIT, 1 },
+                                        { VFS_PROC_LOAD, 6 },
+                                        { VFS_CLOCK, 2 } };
+    const method_t *m = &pm_only[rng_below(h, sizeof(pm_only) / sizeof(pm_only[0]))];
     if (rng_one_in(h, 2)) {
         r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? h->pid : rng_range(h, 1, VFS_PID_MAX));
     }

@@ -11,6 +11,7 @@
 #include <keel/os/channel.h>
 #include <keel/os/rtc.h>
 #include <keel/os/timer.h>
+#include <keel/proto/vfs.h>
 
 /* A timeout's cookie: the table entry in the low byte, a sequence number
  * above it, so that a completion for a process that ended (and whose entry
@@ -113,11 +114,21 @@ static void timeout_done(const keel_ring_entry_t *e)
     p->state = PM_RUNNING;
 }
 
+/* vfs stamps the disk's files with the time pm read: told once, as vfs
+ * never asks pm (a call from vfs while pm calls vfs would wait for ever). */
+static void tell_vfs(void)
+{
+    if (pm.vfs != 0 && clock.boot_seconds > 0) {
+        vfs_clock(pm.vfs, clock.boot_seconds, clock.boot_counter);
+    }
+}
+
 static void boot_clock_known(int64_t seconds)
 {
     clock.boot_seconds = seconds;
     clock.boot_counter = keel_counter();
     clock.boot_known = true;
+    tell_vfs();
     for (int i = 0; i < PM_PROCS; i++) {
         pm_proc_t *p = &pm.proc[i];
         if (p->state == PM_CLOCK_WAIT) {

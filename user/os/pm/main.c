@@ -36,14 +36,13 @@ static seL4_CPtr first_free_slot(void)
 }
 
 /* The windows pool: mapped in pm, its frames given (frames=pm), big enough
- * for a window per table entry. */
+ * for a window per table entry and pm's load area. */
 static bool find_pool(void)
 {
     const keel_startcap_t *w = keel_startinfo_find(si, "windows");
-    if (w == NULL || w->kind != KEEL_CAP_REGION || w->cptr == 0 ||
-        w->size < PM_PROCS * PM_WINDOW_SIZE) {
+    if (w == NULL || w->kind != KEEL_CAP_REGION || w->cptr == 0 || w->size < PM_POOL_SIZE) {
         printf("pm: no region \"windows\" with its frames and %lu KiB\n",
-               (unsigned long)(PM_PROCS * PM_WINDOW_SIZE >> 10));
+               (unsigned long)(PM_POOL_SIZE >> 10));
         return false;
     }
     pm.pool = (unsigned char *)w->vaddr;
@@ -83,13 +82,11 @@ static bool init(void)
     const keel_startcap_t *service = find_kind(KEEL_CAP_SERVICE);
     const keel_startcap_t *untyped = find_kind(KEEL_CAP_UNTYPED);
     const keel_startcap_t *asids = find_kind(KEEL_CAP_ASID_POOL);
-    const keel_startcap_t *bin = keel_startinfo_find(si, "bin");
     if (service == NULL || untyped == NULL || asids == NULL) {
         printf("pm: its start page lacks its endpoint, untyped or ASID pool\n");
         return false;
     }
     pm.endpoint = service->cptr;
-    pm.bin = bin != NULL && bin->kind == KEEL_CAP_REGION ? (const void *)bin->vaddr : NULL;
     pm.next_pid = 1;
     pm_host.asid_pool = asids->cptr;
     seL4_CPtr slot = first_free_slot();

@@ -6,6 +6,7 @@
 #include "../lib/build/build.h"
 #include <keel/os/archive.h>
 #include <keel/proto/pm_server.h>
+#include <keel/proto/vfs_defs.h>
 #include <sel4/sel4.h>
 #include <stdbool.h>
 
@@ -24,7 +25,13 @@
  * the pool pm and vfs share (the channel "windows", whose frames pm has). */
 #define PM_WINDOW_SIZE (32ul << 10)
 #define PM_WINDOW_VADDR KEEL_REGIONS_VADDR /* where the program sees it */
-#define PM_SCRATCH 0x10000000ul            /* the builder's scratch page */
+/* After the windows, pm's load area (load.c): the path of the program
+ * file pm reads through vfs, then a part of the file (a read's most). */
+#define PM_LOAD_PATH_AT (PM_PROCS * PM_WINDOW_SIZE)
+#define PM_LOAD_AT (PM_LOAD_PATH_AT + (4ul << 10))
+#define PM_LOAD_PART ((uint64_t)VFS_IO_MAX)
+#define PM_POOL_SIZE (PM_LOAD_AT + PM_LOAD_PART)
+#define PM_SCRATCH 0x10000000ul /* the builder's scratch page */
 
 /* A fault arrives on pm's endpoint with this badge bit and the pid: above
  * every pid and VFS_BADGE, so a fault is never taken for a call. */
@@ -89,7 +96,6 @@ typedef struct pm_passed {
 typedef struct pm_system {
     seL4_CPtr endpoint;
     seL4_CPtr vfs;       /* pm's own endpoint to vfs (badge VFS_PM_BADGE), 0 without vfs */
-    const void *bin;     /* the files grant: an archive of bin/ */
     unsigned char *pool; /* the windows: mapped in pm, frames in slots pool_frames.. */
     seL4_CPtr pool_frames;
     pm_passed_t passed[PM_PASSED_MAX];
@@ -105,6 +111,19 @@ typedef struct pm_system {
 
 extern pm_system_t pm;
 extern kb_host_t pm_host;
+
+/* load.c: a program file read through vfs for the builder. */
+typedef struct pm_program {
+    int64_t parent; /* the spawning process: its directory resolves the path */
+    size_t path_length;
+    uint64_t size;     /* of the file */
+    uint64_t at, have; /* the part of the file in the load area */
+    long error;        /* why the last read failed */
+    kb_reader_t reader;
+} pm_program_t;
+/* Read the start of `path` and check it is a program (its ELF in *elf);
+ * then f->reader reads the rest. 0 or -errno. */
+long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t *elf);
 
 /* main.c: the first program, and starting it again if pm's arguments say
  * so, when it ended. */

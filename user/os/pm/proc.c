@@ -315,7 +315,7 @@ static seL4_Error start_page(pm_proc_t *p, const char *argv, size_t argv_length,
                                : kb_map_start_page(&p->b, compose, sizeof(*si) + si->strings_len);
 }
 
-static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t argv_length,
+static seL4_Error build(pm_proc_t *p, const kb_reader_t *file, const char *argv, size_t argv_length,
                         const char *envp, size_t envp_length, int64_t argc, int64_t envc)
 {
     /* Its window is mapped on demand; the last process's data in it stays
@@ -323,7 +323,7 @@ static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t
     memset(pm_window(p), 0, PM_WINDOW_SIZE);
     seL4_Error err = kb_make_objects(&p->b);
     if (err == seL4_NoError) {
-        err = kb_load_image(&p->b, file, PAGE); /* the stack's top page */
+        err = kb_load_image_from(&p->b, file, PAGE); /* the stack's top page */
         p->stack_pages = 1u << (PM_STACK / PAGE - 1);
     }
     if (err == seL4_NoError) {
@@ -336,16 +336,6 @@ static seL4_Error build(pm_proc_t *p, const char *file, const char *argv, size_t
         err = kb_make_thread(&p->b, KEEL_SLOT_TCB, 0, PM_PRIORITY, 0, p->name);
     }
     return err;
-}
-
-/* Find "/bin/NAME" in the files grant: the archive entry "bin/NAME". */
-static const keel_archive_entry_t *find_program(const char *path)
-{
-    if (pm.bin == NULL || strncmp(path, "/bin/", 5) != 0 ||
-        strlen(path + 1) >= KEEL_ARCHIVE_NAME_MAX) {
-        return NULL;
-    }
-    return keel_archive_find(pm.bin, path + 1);
 }
 
 /* vfs's side of a new process: its descriptors (the parent's through
@@ -371,10 +361,6 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
               const char *envp, size_t envp_length, const void *fdmap, size_t fdmap_length,
               int64_t pgid)
 {
-    const keel_archive_entry_t *file = find_program(path);
-    if (file == NULL) {
-        return -ENOENT;
-    }
     int64_t argc = count_strings(argv, argv_length);
     int64_t envc = count_strings(envp, envp_length);
     if (argc < 1 || envc < 0) {
@@ -384,14 +370,15 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
         argv_length + envp_length > KEEL_STARTINFO_SIZE - sizeof(keel_startinfo_t)) {
         return -E2BIG;
     }
-    const char *data = (const char *)pm.bin + file->offset;
     pm_proc_t *p = free_entry();
     if (p == NULL) {
         return -EAGAIN;
     }
+    static pm_program_t file; /* pm builds one process at a time */
     kb_elf_t elf;
-    if (kb_elf_check(data, file->size, &elf) != NULL) {
-        return -ENOEXEC;
+    long opened = pm_program_open(&file, parent, path, &elf);
+    if (opened < 0) {
+        return opened;
     }
     int64_t pid = new_pid();
     if (pid == 0) {
@@ -422,13 +409,13 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
     memcpy(p->name, base_name(path),
            strlen(base_name(path)) + 1 < KEEL_NAME_MAX ? strlen(base_name(path)) + 1
                                                        : KEEL_NAME_MAX - 1);
-    seL4_Error err = build(p, data, argv, argv_length, envp, envp_length, argc, envc);
+    seL4_Error err = build(p, &file.reader, argv, argv_length, envp, envp_length, argc, envc);
     if (err != seL4_NoError) {
         printf("pm: cannot build %s: %s: error %d\n", path, p->b.failed ? p->b.failed : "start",
                (int)err);
         release(p);
         p->state = PM_FREE;
-        return err == seL4_NotEnoughMemory ? -ENOMEM : -EAGAIN;
+        return err == seL4_NotEnoughMemory ? -ENOMEM : file.error < 0 ? file.error : -EAGAIN;
     }
     long r = vfs_create(p, fdmap, fdmap_length);
     if (r == 0 && seL4_TCB_Resume(p->b.tcb) != seL4_NoError) {

@@ -1,9 +1,10 @@
 /* The disk under vfs (docs/storage.md "vfs and the ext2 server"): when the
  * system description gives vfs a file-system channel "fs", the ext2 server
- * behind it holds "/", and vfs's own tree keeps /dev, /bin (the boot
- * archive's programs, which pm loads) and /run (files in memory, for
- * what processes share and need not keep, as Linux's /run). Every path is made absolute from
- * the caller's directory (a path string, cwd_path) and lexically clean
+ * behind it holds "/", and vfs's own tree keeps /dev, /run (files in
+ * memory, for what processes share and need not keep, as Linux's /run)
+ * and, only if vfs has a files grant "bin" (a boot archive's programs),
+ * /bin; else /bin is the disk's. Every path is made absolute from the
+ * caller's directory (a path string, cwd_path) and lexically clean
  * ("." and ".." taken out, as Plan 9 does: ".." is the directory the path
  * named before it), then goes to the tree or to the disk by its first
  * component.
@@ -20,8 +21,8 @@
 #include <errno.h>
 #include <keel/os/channel.h>
 #include <keel/os/heartbeat.h>
+#include <keel/os/timer.h>
 #include <string.h>
-#include <time.h>
 
 static struct {
     keel_channel_end_t end;
@@ -31,7 +32,30 @@ static struct {
     uint64_t cookie;   /* of the request in hand */
     seL4_Word stashed; /* notification bits seen while waiting */
     uint32_t restarts;
+    bool clock_known; /* pm's clock method: the time at a counter value */
+    int64_t clock_seconds;
+    uint64_t clock_counter;
 } disk;
+
+long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
+{
+    (void)ctx, (void)badge;
+    disk.clock_seconds = seconds;
+    disk.clock_counter = counter;
+    disk.clock_known = true;
+    return 0;
+}
+
+/* Seconds since 1970; 0 until pm has said (a few milliseconds into the
+ * boot), which the server takes as "no time yet". */
+static int64_t now(void)
+{
+    if (!disk.clock_known) {
+        return 0;
+    }
+    uint64_t elapsed = (keel_counter() - disk.clock_counter) / keel_counter_frequency();
+    return disk.clock_seconds + (int64_t)elapsed;
+}
 
 bool disk_mounted(void)
 {
@@ -124,8 +148,8 @@ long disk_route(const proc_t *p, const char *path, char *out)
         return r;
     }
     size_t first = strcspn(out + 1, "/");
-    bool tree = first == 3 && (memcmp(out + 1, "dev", 3) == 0 || memcmp(out + 1, "bin", 3) == 0 ||
-                               memcmp(out + 1, "run", 3) == 0);
+    bool tree = first == 3 && (memcmp(out + 1, "dev", 3) == 0 || memcmp(out + 1, "run", 3) == 0 ||
+                               (memcmp(out + 1, "bin", 3) == 0 && tree_holds_bin()));
     return tree ? ROUTE_TREE : ROUTE_DISK;
 }
 
@@ -222,7 +246,7 @@ static keel_fs_request_t *request(uint32_t op)
     keel_fs_request_t *q = (keel_fs_request_t *)(disk.region + KEEL_FS_REQUEST_AT);
     memset(q, 0, sizeof(*q));
     q->op = op;
-    q->now = (int64_t)time(NULL);
+    q->now = now();
     return q;
 }
 

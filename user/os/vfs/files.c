@@ -725,8 +725,14 @@ static long remove_start(seL4_Word badge, const char *path, uint32_t disk_op, bo
     long r = route(p, &path, abs);
     long refused = disk_mounted() ? removable_kind(original) : 0;
     *done = refused < 0 || r == ROUTE_DISK;
+    if (refused == -EINVAL && r >= 0) {
+        /* "a/." names a directory that must exist first, as on Linux:
+         * ENOENT or ENOTDIR before EINVAL. */
+        long found = exists(p, r, abs, false);
+        return found < 0 ? found : refused;
+    }
     if (refused < 0) {
-        return refused;
+        return r < 0 ? r : refused;
     }
     if (r == ROUTE_DISK) {
         return disk_path_call(disk_op, abs, NULL, 0, 0, NULL);

@@ -341,11 +341,19 @@ static void add_dev(uint16_t dev_dir, const char *name, uint8_t kind)
 }
 
 /* /bin: every file of the archive region named "bin/NAME". */
+static bool archive_bin;
+
+bool tree_holds_bin(void)
+{
+    return archive_bin;
+}
+
 static void add_bin(uint16_t bin_dir, const keel_startcap_t *bin)
 {
     if (bin == NULL) {
         return;
     }
+    archive_bin = true;
     const void *archive = (const void *)bin->vaddr;
     int error = keel_archive_check(archive, bin->size);
     if (error != KEEL_ARCHIVE_OK) {

@@ -102,6 +102,9 @@ long tree_new(uint16_t dir, const char *name, uint8_t type, uint16_t mode);
 void tree_ref(uint16_t n);
 void tree_unref(uint16_t n);
 long tree_read(node_t *n, uint64_t offset, void *buf, size_t length);
+/* Does the tree's /bin hold the boot archive's programs (a files grant
+ * "bin")? Then /bin is the tree's even with a disk. */
+bool tree_holds_bin(void);
 long tree_write(node_t *n, uint64_t offset, const void *buf, size_t length);
 long tree_truncate(node_t *n, uint64_t size);
 /* The tree's pool: its block size, blocks, free blocks, nodes, free nodes. */

@@ -331,7 +331,9 @@ void fs_serve(keel_fs_reply_t *reply)
     const char *path = path_at(KEEL_FS_PATH_AT), *path2 = path_at(KEEL_FS_PATH2_AT);
     uint32_t ino;
     long r;
-    ext2_set_time(&srv.fs, q.now > 0 && q.now <= UINT32_MAX ? (uint32_t)q.now : 0);
+    if (q.now > 0 && q.now <= UINT32_MAX) { /* 0: vfs has no time yet; the last one stays */
+        ext2_set_time(&srv.fs, (uint32_t)q.now);
+    }
     switch (q.op) {
     case KEEL_FS_LOOKUP:
         r = resolve(path, (q.flags & KEEL_FS_NOFOLLOW) ? EXT2_RESOLVE_NOFOLLOW : 0, &ino);

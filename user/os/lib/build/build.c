@@ -193,14 +193,18 @@ static seL4_Error own_page(kb_proc_t *p, seL4_Word vaddr, uint32_t flags, seL4_W
     return err;
 }
 
-static seL4_Error load_segment(kb_proc_t *p, const char *file, const kb_segment_t *s)
+static seL4_Error load_segment(kb_proc_t *p, const kb_reader_t *file, const kb_segment_t *s)
 {
     seL4_Word file_end = s->vaddr + s->filesz;
     for (seL4_Word va = s->vaddr & ~(PAGE - 1); va < s->vaddr + s->memsz; va += PAGE) {
         seL4_Word lo = max_word(va, s->vaddr);
         seL4_Word hi = min_word(va + PAGE, file_end);
-        const char *src = file + s->offset + (lo - s->vaddr);
-        seL4_Error err = own_page(p, va, s->flags, lo - va, src, lo < hi ? hi - lo : 0);
+        seL4_Word len = lo < hi ? hi - lo : 0;
+        const void *src = NULL;
+        if (len > 0 && (src = file->bytes(file->ctx, s->offset + (lo - s->vaddr), len)) == NULL) {
+            return fail(p, "reading the file", seL4_FailedLookup);
+        }
+        seL4_Error err = own_page(p, va, s->flags, lo - va, src, len);
         if (err != seL4_NoError) {
             return fail(p, "an ELF segment page", err);
         }
@@ -208,7 +212,19 @@ static seL4_Error load_segment(kb_proc_t *p, const char *file, const kb_segment_
     return seL4_NoError;
 }
 
+static const void *bytes_in_memory(void *file, uint64_t offset, uint64_t len)
+{
+    (void)len; /* kb_elf_check saw every segment inside the file */
+    return (const char *)file + offset;
+}
+
 seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack)
+{
+    const kb_reader_t reader = { .bytes = bytes_in_memory, .ctx = (void *)(uintptr_t)file };
+    return kb_load_image_from(p, &reader, stack);
+}
+
+seL4_Error kb_load_image_from(kb_proc_t *p, const kb_reader_t *file, seL4_Word stack)
 {
     for (uint32_t i = 0; i < p->elf.nsegments; i++) {
         seL4_Error err = load_segment(p, file, &p->elf.segment[i]);

@@ -94,6 +94,19 @@ seL4_Error kb_make_objects(kb_proc_t *p);
 /* The ELF's segments (p->elf, checked, of `file`), a stack of `stack`
  * bytes below KEEL_STACK_TOP with its guard page unmapped, the IPC buffer. */
 seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack);
+
+/* A file the builder reads in parts: bytes(ctx, offset, len) is where
+ * [offset, offset + len) of it is now (len at most a page; valid until
+ * the next call), or NULL if it cannot be read. */
+typedef struct kb_reader {
+    const void *(*bytes)(void *ctx, uint64_t offset, uint64_t len);
+    void *ctx;
+} kb_reader_t;
+
+/* kb_load_image for a file read through `file`, in the order of its
+ * segments and of their pages; a failed read fails with "reading the
+ * file" (seL4_FailedLookup). */
+seL4_Error kb_load_image_from(kb_proc_t *p, const kb_reader_t *file, seL4_Word stack);
 /* Slots TCB, CNode, VSpace and the fault endpoint: `fault` minted with
  * `fault_badge` (Send and GrantReply). */
 seL4_Error kb_fixed_caps(kb_proc_t *p, seL4_CPtr fault, seL4_Word fault_badge);

@@ -34,9 +34,9 @@ typedef struct elf64_phdr {
     uint64_t align;
 } elf64_phdr_t;
 
-static const char *check_header(const elf64_ehdr_t *h, uint64_t size)
+static const char *check_header(const elf64_ehdr_t *h, uint64_t have, uint64_t size)
 {
-    if (size < sizeof(*h) || h->ident[0] != 0x7f || h->ident[1] != 'E' || h->ident[2] != 'L' ||
+    if (have < sizeof(*h) || h->ident[0] != 0x7f || h->ident[1] != 'E' || h->ident[2] != 'L' ||
         h->ident[3] != 'F') {
         return "not an ELF file";
     }
@@ -49,6 +49,9 @@ static const char *check_header(const elf64_ehdr_t *h, uint64_t size)
     if (h->phentsize != sizeof(elf64_phdr_t) || h->phoff % 8 != 0 || h->phoff > size ||
         (size - h->phoff) / sizeof(elf64_phdr_t) < h->phnum) {
         return "the program header table is malformed or outside the file";
+    }
+    if (h->phoff > have || (have - h->phoff) / sizeof(elf64_phdr_t) < h->phnum) {
+        return "the program header table is not in the file's first part";
     }
     return NULL;
 }
@@ -128,13 +131,19 @@ static const char *add_segment(kb_elf_t *elf, const elf64_phdr_t *p)
 
 const char *kb_elf_check(const void *data, uint64_t size, kb_elf_t *elf)
 {
-    const elf64_ehdr_t *h = data;
-    const char *error = check_header(h, size);
+    return kb_elf_check_start(data, size, size, elf);
+}
+
+const char *kb_elf_check_start(const void *start, uint64_t have, uint64_t size, kb_elf_t *elf)
+{
+    const elf64_ehdr_t *h = start;
+    const char *data = start;
+    const char *error = check_header(h, have, size);
     if (error != NULL) {
         return error;
     }
     *elf = (kb_elf_t){ .entry = h->entry };
-    const elf64_phdr_t *phdr = (const elf64_phdr_t *)((const char *)data + h->phoff);
+    const elf64_phdr_t *phdr = (const elf64_phdr_t *)(data + h->phoff);
     for (uint16_t i = 0; i < h->phnum; i++) {
         if (phdr[i].type != PT_LOAD || phdr[i].memsz == 0) {
             continue;

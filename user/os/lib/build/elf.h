@@ -37,3 +37,7 @@ typedef struct kb_elf {
  * writable and executable, no two on one page; the entry in an executable
  * segment. Fills *elf. NULL, or what is wrong. */
 const char *kb_elf_check(const void *data, uint64_t size, kb_elf_t *elf);
+/* The same for a file of `size` bytes of which only the first `have` are
+ * at `start` (a builder that reads the file in parts): its headers must
+ * lie in them. */
+const char *kb_elf_check_start(const void *start, uint64_t have, uint64_t size, kb_elf_t *elf);
