@@ -29,8 +29,17 @@ OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -f
 
 LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c convert.c dir.c env.c files.c fs.c io.c misc.c pack.c \
                 proc.c spawn.c stdio.c time.c)
-LIBOS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRCS))
+# Debian's picolibc is built for size: its memcpy and memset move a byte
+# at a time (four instructions a byte; a 64 KiB read crosses three copies
+# between the disk and a program). libos takes common/memops.c's word
+# copies instead (the kernel's and libkeel's), ahead of libc.a.
+LIBOS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRCS)) $(BUILD)/libos/obj/memops.o
 LIBOS_A    := $(BUILD)/libos/libos.a
+
+# -fno-builtin: the compiler must not make its loops calls to themselves.
+$(BUILD)/libos/obj/memops.o: common/memops.c
+	@mkdir -p $(@D)
+	$(CC) $(OS_CFLAGS) -fno-builtin $(OS_INCLUDES) -c $< -o $@
 
 $(BUILD)/obj/user/os/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
 $(LIBOS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
@@ -47,8 +56,8 @@ $(BUILD)/obj/proto/%_server.o: $(PROTO_SRC_DIR)/%_server.c | $(GEN_HEADERS) $(PR
 
 # libos comes before libc.a so that its sbrk, signal and raise are the ones
 # linked (lld takes an archive member for the first archive that defines
-# the symbol); libkeel after libc.a, so that the string functions are
-# picolibc's.
+# the symbol), and its memset, memcpy, memmove, memcmp and strlen (above);
+# libkeel after libc.a, so that the other string functions are picolibc's.
 OS_LDFLAGS    := -T user/os/lib/program.ld --gc-sections -nostdlib -static \
                  -z max-page-size=4096 --build-id=none
 OS_LINK       := $(LIBOS_A) $(PICOLIBC_LIBS) $(LIBKEEL_A) $(LIBGCC)

@@ -237,3 +237,11 @@ long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter)
     *counter = clock.boot_counter;
     return 0;
 }
+
+int64_t pm_now_seconds(void)
+{
+    if (!clock.boot_known || clock.boot_seconds <= 0) {
+        return 0;
+    }
+    return clock.boot_seconds + (int64_t)((keel_counter() - clock.boot_counter) / clock.frequency);
+}

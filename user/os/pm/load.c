@@ -1,37 +1,86 @@
 /* Reading a program file through vfs (proc_load): pm builds a process from
  * a file wherever vfs keeps it -- on the disk, or in the boot archive on a
  * system without one -- reading it a part at a time into the load area
- * after the windows in the pool pm and vfs share. The builder asks for the
- * ELF's segments in file order, a page at a time; a part of PM_LOAD_PART
- * bytes serves many of its pages, so a program of 60 KiB of segments
- * costs vfs two or three requests. */
+ * after the windows in the pool pm and vfs share.
+ *
+ * pm keeps a copy of each program it read (its bytes up to the end of its
+ * last segment) in a large page of its own, as a page cache would: the
+ * next spawn of the program asks vfs only who the file is now (a read of
+ * no bytes) and builds from the copy if the file is the same -- device,
+ * inode, size and change time. A change time has whole seconds, so a
+ * program changed within the second pm reads it could change again
+ * unseen: pm keeps no copy of a file changed less than two seconds ago
+ * (by its own clock, the one vfs stamps files with). When the page is
+ * full the copies are dropped all at once. A program too big for the
+ * page is read part by part while it is built, as the builder asks: a
+ * part of PM_LOAD_PART bytes serves many of its pages. */
 #include "pm.h"
 #include <errno.h>
+#include <keel/printf.h>
 #include <keel/proto/vfs.h>
 #include <keel/string.h>
 
 #define PAGE_MASK ((uint64_t)(1u << seL4_PageBits) - 1)
+#define COPIES_MAX 32
+#define FRESH_SECONDS 2 /* a change this recent may hide the next one */
+
+typedef struct file_id {
+    uint64_t size, dev, ino;
+    int64_t ctime; /* -1: may change unseen (vfs's tree) */
+} file_id_t;
+
+typedef struct program_copy {
+    file_id_t id;
+    uint64_t at, length; /* in the page */
+} program_copy_t;
+
+static struct {
+    unsigned char *base; /* NULL: no page */
+    uint64_t used;
+    unsigned count;
+    program_copy_t copy[COPIES_MAX];
+} copies;
+
+void pm_programs_init(seL4_CPtr untyped, seL4_CPtr slot)
+{
+    seL4_Error err =
+        seL4_Untyped_Retype(untyped, seL4_ARM_LargePageObject, 0, KEEL_SLOT_CNODE, 0, 0, slot, 1);
+    if (err == seL4_NoError) {
+        err = kb_host_map(&pm_host, slot, PM_PROGRAMS_VADDR);
+    }
+    if (err != seL4_NoError) {
+        printf("pm: no memory for copies of programs (error %d): each is read whole\n", (int)err);
+        return;
+    }
+    copies.base = (unsigned char *)PM_PROGRAMS_VADDR;
+}
 
 static const unsigned char *load_area(void)
 {
     return pm.pool + PM_LOAD_AT;
 }
 
+/* proc_load: `length` bytes (0: only who the file is) from `offset`. */
+static long load(pm_program_t *f, uint64_t offset, uint64_t length, file_id_t *id)
+{
+    return vfs_proc_load(pm.vfs, f->parent, PM_LOAD_PATH_AT, f->path_length, offset, PM_LOAD_AT,
+                         length, &id->size, &id->dev, &id->ino, &id->ctime);
+}
+
 /* The part of the file from `offset` (a page boundary) into the load area. */
 static bool read_part(pm_program_t *f, uint64_t offset)
 {
-    uint64_t size = 0;
-    long r = vfs_proc_load(pm.vfs, f->parent, PM_LOAD_PATH_AT, f->path_length, offset, PM_LOAD_AT,
-                           PM_LOAD_PART, &size);
+    file_id_t id;
+    long r = load(f, offset, PM_LOAD_PART, &id);
     if (r < 0) {
         f->error = r;
         return false;
     }
-    if (offset != 0 && size != f->size) {
+    if (offset != 0 && id.size != f->size) {
         f->error = -EIO; /* the file changed under the build */
         return false;
     }
-    f->size = size;
+    f->size = id.size;
     f->at = offset;
     f->have = (uint64_t)r;
     return true;
@@ -52,6 +101,71 @@ static const void *program_bytes(void *ctx, uint64_t offset, uint64_t len)
     return load_area() + (offset - f->at);
 }
 
+static bool same_file(const file_id_t *a, const file_id_t *b)
+{
+    return a->size == b->size && a->dev == b->dev && a->ino == b->ino && a->ctime == b->ctime;
+}
+
+static const program_copy_t *find_copy(const file_id_t *id)
+{
+    for (unsigned i = 0; i < copies.count; i++) {
+        if (same_file(&copies.copy[i].id, id)) {
+            return &copies.copy[i];
+        }
+    }
+    return NULL;
+}
+
+/* Room for a copy of `length` bytes (the old copies go if the page is
+ * full), or NULL: none kept for this file. */
+static program_copy_t *new_copy(const file_id_t *id, uint64_t length)
+{
+    int64_t now = pm_now_seconds();
+    if (copies.base == NULL || length > ((uint64_t)1 << PM_PROGRAMS_BITS) || id->ctime < 0 ||
+        now == 0 || id->ctime > now - FRESH_SECONDS) {
+        return NULL;
+    }
+    if (copies.count == COPIES_MAX || length > ((uint64_t)1 << PM_PROGRAMS_BITS) - copies.used) {
+        copies.count = 0;
+        copies.used = 0;
+    }
+    program_copy_t *c = &copies.copy[copies.count];
+    *c = (program_copy_t){ .id = *id, .at = copies.used, .length = length };
+    return c;
+}
+
+/* Where the file's bytes end: the end of its last segment. */
+static uint64_t extent(const kb_elf_t *elf)
+{
+    uint64_t end = 0;
+    for (uint32_t i = 0; i < elf->nsegments; i++) {
+        const kb_segment_t *s = &elf->segment[i];
+        end = s->offset + s->filesz > end ? s->offset + s->filesz : end;
+    }
+    return end;
+}
+
+/* Read [0, c->length) of the file into the copy, the first part already
+ * in the load area; then keep it. */
+static long fill_copy(pm_program_t *f, program_copy_t *c)
+{
+    unsigned char *to = copies.base + c->at;
+    for (uint64_t at = 0; at < c->length; at += f->have) {
+        if (at > 0 && !read_part(f, at)) {
+            return f->error;
+        }
+        if (f->have == 0) {
+            return -EIO; /* shorter than its segments: it changed */
+        }
+        uint64_t n = c->length - at < f->have ? c->length - at : f->have;
+        memcpy(to + at, load_area(), n);
+    }
+    copies.used += (c->length + 15) & ~(uint64_t)15;
+    copies.count++;
+    f->reader = kb_memory_reader(to);
+    return 0;
+}
+
 long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t *elf)
 {
     if (pm.vfs == 0) {
@@ -63,11 +177,27 @@ long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t
     }
     memcpy(pm.pool + PM_LOAD_PATH_AT, path, length);
     *f = (pm_program_t){ .parent = parent, .path_length = length };
+    file_id_t id;
+    long r = load(f, 0, 0, &id);
+    if (r < 0) {
+        return r;
+    }
+    const program_copy_t *kept = find_copy(&id);
+    if (kept != NULL &&
+        kb_elf_check_start(copies.base + kept->at, kept->length, id.size, elf) == NULL) {
+        f->size = id.size;
+        f->reader = kb_memory_reader(copies.base + kept->at);
+        return 0;
+    }
     if (!read_part(f, 0)) {
         return f->error;
     }
     if (kb_elf_check_start(load_area(), f->have, f->size, elf) != NULL) {
         return -ENOEXEC;
+    }
+    program_copy_t *c = new_copy(&id, extent(elf));
+    if (c != NULL && id.size == f->size) {
+        return fill_copy(f, c);
     }
     f->reader = (kb_reader_t){ .bytes = program_bytes, .ctx = f };
     return 0;

@@ -31,6 +31,9 @@
 #define PM_LOAD_AT (PM_LOAD_PATH_AT + (4ul << 10))
 #define PM_LOAD_PART ((uint64_t)VFS_IO_MAX)
 #define PM_POOL_SIZE (PM_LOAD_AT + PM_LOAD_PART)
+/* pm's copies of the programs it loaded (load.c): a large page here. */
+#define PM_PROGRAMS_VADDR 0x20000000ul
+#define PM_PROGRAMS_BITS 21
 #define PM_SCRATCH 0x10000000ul /* the builder's scratch page */
 
 /* A fault arrives on pm's endpoint with this badge bit and the pid: above
@@ -122,8 +125,12 @@ typedef struct pm_program {
     kb_reader_t reader;
 } pm_program_t;
 /* Read the start of `path` and check it is a program (its ELF in *elf);
- * then f->reader reads the rest. 0 or -errno. */
+ * then f->reader reads the rest (from pm's copy of the program if it
+ * keeps one). 0 or -errno. */
 long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t *elf);
+/* The program copies' memory: a 2 MiB large page from `untyped` into
+ * `slot`, mapped in pm. Without it pm reads every program whole. */
+void pm_programs_init(seL4_CPtr untyped, seL4_CPtr slot);
 
 /* main.c: the first program, and starting it again if pm's arguments say
  * so, when it ended. */
@@ -155,3 +162,4 @@ void pm_clock_notified(seL4_Word bits);   /* a notification: completions to take
 long pm_sleep(pm_proc_t *p, uint64_t ns); /* nanosleep's result or KEEL_PROTO_DEFERRED */
 void pm_sleep_cancel(pm_proc_t *p);       /* p ends while PM_SLEEPING */
 long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter);
+int64_t pm_now_seconds(void); /* the time of day, 0 until the rtc answered */

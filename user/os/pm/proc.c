@@ -56,10 +56,11 @@ bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free)
         pm.proc[i].b.first_slot = slot;
         slot += PM_PROC_SLOTS;
     }
-    if (slot > ((seL4_CPtr)1 << KEEL_CNODE_BITS)) {
+    if (slot + 1 > ((seL4_CPtr)1 << KEEL_CNODE_BITS)) {
         printf("pm: its CNode is too small for %d processes\n", PM_PROCS);
         return false;
     }
+    pm_programs_init(untyped, slot);
     return true;
 }
 

@@ -10,6 +10,13 @@
 
 #define S_IFMT_BITS 0170000u
 #define S_IFREG_BITS 0100000u
+#define DISK_DEV 3 /* the disk's device number, as stat says */
+
+/* What pm learns of the file besides its bytes (proc_load's outputs). */
+typedef struct {
+    uint64_t size, dev, ino;
+    int64_t ctime;
+} load_id_t;
 
 /* Resolution of a path pm names for the boot's first program: the root. */
 static const proc_t root_process = { .cwd = ROOT_NODE, .cwd_path = "/" };
@@ -24,8 +31,8 @@ static long executable(uint64_t mode)
  * a few parts of one file in a row, and one open serves them all (a
  * restarted server has it opened again with vfs's other files). */
 static struct {
-    long of;       /* its open file, -1 none */
-    uint64_t size; /* when it was opened */
+    long of;           /* its open file, -1 none */
+    keel_fs_attr_t at; /* when it was opened */
     char path[VFS_PATH_MAX];
 } held = { .of = -1 };
 
@@ -51,15 +58,23 @@ static long open_held(const char *abs)
     held.of = ofile_alloc(OF_DISK, 0, VFS_O_RDONLY);
     ofiles[held.of].refs = 1;
     ofiles[held.of].ino = (uint32_t)attr.ino;
-    held.size = attr.size;
+    held.at = attr;
     strcpy(held.path, abs);
     return executable(attr.mode);
 }
 
 static long load_from_disk(const char *abs, uint64_t offset, void *buf, size_t length,
-                           uint64_t *size)
+                           load_id_t *id)
 {
     long r = 0;
+    if (length == 0) { /* only who the file is: no open, no close */
+        keel_fs_attr_t attr;
+        r = disk_path_call(KEEL_FS_LOOKUP, abs, NULL, 0, 0, &attr);
+        if (r == 0 && (r = executable(attr.mode)) == 0) {
+            *id = (load_id_t){ attr.size, DISK_DEV, attr.ino, attr.ctime };
+        }
+        return r;
+    }
     if (offset == 0 || held.of < 0 || strcmp(held.path, abs) != 0) {
         r = open_held(abs);
     }
@@ -67,8 +82,8 @@ static long load_from_disk(const char *abs, uint64_t offset, void *buf, size_t l
         drop_held();
         return r;
     }
-    *size = held.size;
-    if (length == 0 || offset >= held.size) {
+    *id = (load_id_t){ held.at.size, DISK_DEV, held.at.ino, held.at.ctime };
+    if (offset >= held.at.size) {
         return 0;
     }
     r = disk_ino_call(KEEL_FS_READ, ofiles[held.of].ino, offset, length, NULL);
@@ -79,35 +94,41 @@ static long load_from_disk(const char *abs, uint64_t offset, void *buf, size_t l
 }
 
 static long load_from_tree(const proc_t *p, const char *path, uint64_t offset, void *buf,
-                           size_t length, uint64_t *size)
+                           size_t length, load_id_t *id)
 {
     uint16_t n;
     long r = tree_lookup(p->cwd, path, &n);
     if (r < 0) {
         return r;
     }
-    uint64_t mode, ino, dev, nlink;
-    node_status(n, &(status_t){ &mode, size, &ino, &dev, &nlink });
+    uint64_t mode, nlink;
+    node_status(n, &(status_t){ &mode, &id->size, &id->ino, &id->dev, &nlink });
     if ((r = executable(mode)) < 0) {
         return r;
     }
+    id->ctime = nodes[n].rodata != NULL ? 0 : -1; /* the archive's never change */
     return tree_read(&nodes[n], offset, buf, length);
 }
 
 long proto_vfs_proc_load(void *ctx, seL4_Word badge, int64_t pid, const char *path, uint64_t offset,
-                         void *buf, size_t buf_length, uint64_t *size)
+                         void *buf, size_t buf_length, uint64_t *size, uint64_t *dev, uint64_t *ino,
+                         int64_t *ctime)
 {
     (void)ctx, (void)badge;
     const proc_t *p = pid == 0 ? &root_process : proc_find((seL4_Word)pid);
     if (p == NULL) {
         return -ESRCH;
     }
-    *size = 0;
+    load_id_t id = { 0, 0, 0, -1 };
     char abs[VFS_PATH_MAX];
-    long to = route(p, &path, abs);
-    if (to < 0) {
-        return to;
+    long r = route(p, &path, abs);
+    if (r >= 0) {
+        r = r == ROUTE_DISK ? load_from_disk(abs, offset, buf, buf_length, &id)
+                            : load_from_tree(p, path, offset, buf, buf_length, &id);
     }
-    return to == ROUTE_DISK ? load_from_disk(abs, offset, buf, buf_length, size)
-                            : load_from_tree(p, path, offset, buf, buf_length, size);
+    *size = id.size;
+    *dev = id.dev;
+    *ino = id.ino;
+    *ctime = id.ctime;
+    return r;
 }

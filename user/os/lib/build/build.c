@@ -218,9 +218,14 @@ static const void *bytes_in_memory(void *file, uint64_t offset, uint64_t len)
     return (const char *)file + offset;
 }
 
+kb_reader_t kb_memory_reader(const void *file)
+{
+    return (kb_reader_t){ .bytes = bytes_in_memory, .ctx = (void *)(uintptr_t)file };
+}
+
 seL4_Error kb_load_image(kb_proc_t *p, const char *file, seL4_Word stack)
 {
-    const kb_reader_t reader = { .bytes = bytes_in_memory, .ctx = (void *)(uintptr_t)file };
+    const kb_reader_t reader = kb_memory_reader(file);
     return kb_load_image_from(p, &reader, stack);
 }
 

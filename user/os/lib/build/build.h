@@ -103,6 +103,9 @@ typedef struct kb_reader {
     void *ctx;
 } kb_reader_t;
 
+/* A reader of a file that is all in memory at `file`. */
+kb_reader_t kb_memory_reader(const void *file);
+
 /* kb_load_image for a file read through `file`, in the order of its
  * segments and of their pages; a failed read fails with "reading the
  * file" (seL4_FailedLookup). */
