@@ -560,6 +560,23 @@ long proto_vfs_proc_exit(void *ctx, seL4_Word badge, int64_t pid)
     return 0;
 }
 
+/* pm's: libos never calls them. */
+long proto_vfs_proc_load(void *ctx, seL4_Word badge, int64_t pid, const char *path, uint64_t offset,
+                         void *buf, size_t buf_length, uint64_t *size, uint64_t *dev, uint64_t *ino,
+                         int64_t *ctime)
+{
+    (void)ctx, (void)badge, (void)pid, (void)path, (void)offset, (void)buf, (void)buf_length;
+    *size = *dev = *ino = 0;
+    *ctime = -1;
+    return -ENOSYS;
+}
+
+long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
+{
+    (void)ctx, (void)badge, (void)seconds, (void)counter;
+    return -ENOSYS;
+}
+
 /* --- the loops --------------------------------------------------------------- */
 
 typedef bool dispatch_fn(const keel_proto_request_t *req, seL4_MessageInfo_t info,
