@@ -2,13 +2,16 @@
 """Where Keel's instructions go in the OS benchmarks: instructions per
 operation by component and function, for each of osbench's benchmarks.
 
-    osprofile.py [--build BUILD] [--ops N] [--top N]
+    osprofile.py [--build BUILD] [--ops N] [--top N] [--disk IMAGE]
 
 Boots $BUILD/os/images/osbench-quick.elf (osbench --quick: per benchmark a
 warm-up batch and three batches of 2 operations, so 8 operations) under
 QEMU with -icount shift=0 and `-d in_asm,exec,nochain`, reading QEMU's log
 through a FIFO while it runs: every translated block (its address and
 instruction words) and every execution of a block. No guest code changes.
+The disk is a copy of the benchmark disk ($BUILD/disks/bench.img, `make
+bench-os` makes it; its cold files let the cold read run), attached as
+tools/runosbench.py attaches it.
 
 Attribution:
 - a block's instructions are counted in full each time it runs;
@@ -42,7 +45,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import qemu_command  # noqa: E402
+from qemu_cmd import disk_args, disk_copy, qemu_command  # noqa: E402
 
 INSN = re.compile(r"^0x([0-9a-f]+):\s+([0-9a-f]{8})\s")
 TRACE = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/")
@@ -110,13 +113,14 @@ class Elf:
 
 
 def elves_of_system(system, elf_dirs):
-    """name -> path of every `elf` and `file` ELF the description names."""
+    """name -> path of every `elf`, `file` and `disk` ELF the description
+    names."""
     found = {}
     with open(system, encoding="utf-8") as f:
         for line in f:
             words = shlex.split(line, comments=True)
             elf = words[1] if words[:1] == ["elf"] and len(words) == 2 else \
-                words[2] if words[:1] == ["file"] and len(words) == 3 else None
+                words[2] if words[:1] in (["file"], ["disk"]) and len(words) == 3 else None
             if elf is None:
                 continue
             path = next((os.path.join(d, elf) for d in elf_dirs
@@ -208,12 +212,12 @@ def watch_console(proc, done, log_path):
         pass
 
 
-def run(image, profile, console_log, timeout):
+def run(image, profile, console_log, timeout, disk=None):
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "qemu.log")
         os.mkfifo(fifo)
-        argv = qemu_command(image, extra=["-icount", "shift=0", "-d", "in_asm,exec,nochain",
-                                          "-D", fifo])
+        extra = ["-icount", "shift=0", "-d", "in_asm,exec,nochain", "-D", fifo]
+        argv = qemu_command(image, extra=extra + (disk_args(disk) if disk else []))
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         done = threading.Event()
@@ -266,6 +270,7 @@ def main():
     parser.add_argument("--top", type=int, default=20, help="functions shown per phase")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--json", help="write the whole profile here")
+    parser.add_argument("--disk", help="default: BUILD/disks/bench.img (booted as a copy)")
     args = parser.parse_args()
     os_build = os.path.join(args.build, "os")
     image = args.image or os.path.join(os_build, "images", "osbench-quick.elf")
@@ -277,7 +282,12 @@ def main():
     users = [Elf(n, p) for n, p in elves.items()]
     profile = Profile(Elf("kernel", os.path.join(os_build, "kernel.elf")), users)
     console = os.path.join(args.build, "osprofile.log")
-    if not run(image, profile, console, args.timeout):
+    disk = args.disk or os.path.join(args.build, "disks", "bench.img")
+    if not os.path.exists(disk):
+        sys.exit(f"osprofile: {disk} does not exist (`make bench-os` makes it)")
+    copy = os.path.join(args.build, "osprofile-disk.img")
+    disk_copy(disk, copy)
+    if not run(image, profile, console, args.timeout, copy):
         sys.exit(f"osprofile: no OSBENCH DONE (console: {console})")
     out = report(profile, args.ops, args.top)
     if args.json:

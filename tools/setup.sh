@@ -6,9 +6,12 @@
 #   setup.sh                     what make test and make run need
 #   setup.sh --linux-kernel DIR  also what the Linux side of the OS benchmarks
 #                                needs (bench/linux/, docs/benchmarks.md): the
-#                                cross C library, and Debian's arm64 6.1 kernel
-#                                fetched into DIR/Image (DIR/kernel.txt names the
-#                                package); nothing is fetched if DIR/Image exists
+#                                cross C library, debugfs, and Debian's arm64 6.1
+#                                kernel fetched into DIR/Image with the modules
+#                                that reach the disk in DIR/modules (NAME.ko, and
+#                                `order`: their names, each after what it needs;
+#                                DIR/kernel.txt names the package); nothing is
+#                                fetched if DIR/Image and DIR/modules/order exist
 set -euo pipefail
 
 # command -> Debian package providing it
@@ -95,10 +98,21 @@ install_sanitizer_runtime() {
         die "could not install clang's sanitizer runtime (libclang-rt-$major-dev)"
 }
 
-# The Linux benchmark's static program needs Debian's arm64 C library.
+# The Linux benchmark's static program needs Debian's arm64 C library; the
+# benchmark disk (tools/mkbenchdisk.py) the host's debugfs.
 LINUX_FILES=(
     "/usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross"
+    "/usr/sbin/debugfs e2fsprogs"
 )
+
+# The modules Linux's /init loads to reach the benchmark disk (osbench.c
+# disk_up): the virtio-mmio transport, virtio-blk, ext4 (which serves ext2:
+# CONFIG_EXT4_USE_FOR_EXT2), and crc32c_generic, the "crypto-crc32c" ext4
+# and jbd2 ask for (a soft dependency, which modinfo's depends= leaves out).
+# Debian's kernel has them as modules; what each depends on is added, from
+# its depends= field (the package has no modules.dep: depmod makes it at
+# installation).
+LINUX_MODULES=(virtio_mmio virtio_blk crc32c_generic ext4)
 
 # Debian's arm64 kernel: the package linux-image-arm64 (for arm64) depends on
 # the current 6.1 image package, which `apt-get download` fetches without
@@ -122,9 +136,42 @@ kernel_package() {
         awk '!found && $1 == "Depends:" && $2 ~ /^linux-image-6\.1\./ { sub(/:arm64$/, "", $2); print $2; found = 1 }'
 }
 
+# module_depends KO: the names of the modules KO depends on, one a line.
+module_depends() {
+    tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | tr ',' '\n' | sed '/^$/d'
+}
+
+# copy_modules TREE DIR: LINUX_MODULES and their dependencies from the
+# package's lib/modules tree TREE into DIR/modules, and DIR/modules/order.
+copy_modules() {
+    local tree=$1 dir=$2 index order=() name
+    index=$(find "$tree" -name '*.ko' | awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko$/, "", n);
+        gsub(/-/, "_", n); print n, $0 }')
+    rm -rf "$dir/modules.tmp"
+    mkdir -p "$dir/modules.tmp"
+    # depth first: a module's dependencies go into `order` before it
+    visit() {
+        local file dep
+        case " ${order[*]-} " in *" $1 "*) return 0 ;; esac
+        file=$(awk -v n="$1" '$1 == n { print $2; exit }' <<<"$index")
+        [ -n "$file" ] || die "module $1 not found in the kernel package"
+        for dep in $(module_depends "$file"); do
+            visit "$dep"
+        done
+        order+=("$1")
+        cp "$file" "$dir/modules.tmp/$1.ko"
+    }
+    for name in "${LINUX_MODULES[@]}"; do
+        visit "$name"
+    done
+    printf '%s\n' "${order[@]}" >"$dir/modules.tmp/order"
+    rm -rf "$dir/modules"
+    mv "$dir/modules.tmp" "$dir/modules"
+}
+
 fetch_linux_kernel() {
     local dir=$1 pkg tmp deb sandbox=()
-    [ -s "$dir/Image" ] && return 0
+    [ -s "$dir/Image" ] && [ -s "$dir/modules/order" ] && return 0
     ensure_arm64_lists
     pkg=$(kernel_package)
     [ -n "$pkg" ] || die "no linux-image-6.1.*-arm64 package found for arm64"
@@ -136,8 +183,12 @@ fetch_linux_kernel() {
     (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg:arm64" >&2) ||
         { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
     deb=$(ls "$tmp"/*.deb)
-    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' ||
-        { rm -rf "$tmp"; die "no /boot/vmlinuz-* in $deb"; }
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' \
+        './lib/modules/*.ko' || { rm -rf "$tmp"; die "no /boot/vmlinuz-* or modules in $deb"; }
+    # Image and modules from the same package (a module loads only into
+    # the kernel it was built for)
+    rm -f "$dir/Image"
+    (copy_modules "$tmp/lib/modules" "$dir") || { rm -rf "$tmp"; exit 1; }
     cp "$tmp"/boot/vmlinuz-* "$dir/Image.tmp" && mv "$dir/Image.tmp" "$dir/Image"
     dpkg-deb -f "$deb" Package Version | paste -sd' ' >"$dir/kernel.txt"
     rm -rf "$tmp"

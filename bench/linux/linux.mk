@@ -2,11 +2,14 @@
 # built only by `make bench-os`, never by make test: Debian's arm64 6.1
 # kernel (fetched by `tools/setup.sh --linux-kernel`) and an initramfs whose
 # /init is bench/os/osbench.c built static with Debian's cross gcc and arm64
-# C library (libc6-dev-arm64-cross), /bin/osbench-exit beside it.
+# C library (libc6-dev-arm64-cross), /bin/osbench-exit beside it, and in
+# /lib/modules the kernel's modules that reach the benchmark disk (NAME.ko
+# and `order`, which osbench loads in that order).
 
 LINUX_DIR       := $(BUILD)/linux
 LINUX_KERNEL    := $(LINUX_DIR)/Image
 LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
+LINUX_MODULES   := $(LINUX_DIR)/modules/order
 LINUX_CC        := aarch64-linux-gnu-gcc
 LINUX_CFLAGS    := -static -std=gnu11 -O2 $(WARNINGS)
 
@@ -19,12 +22,22 @@ $(LINUX_DIR)/osbench-exit: bench/os/exit.c
 	$(LINUX_CC) $(LINUX_CFLAGS) $< -o $@
 
 # /dev/console: the kernel opens it as /init's standard input and output.
-$(LINUX_INITRAMFS): $(LINUX_DIR)/osbench $(LINUX_DIR)/osbench-exit tools/mkcpio.py
-	$(PYTHON) tools/mkcpio.py -o $@ --dir /dev --char /dev/console=5,1 --dir /proc \
-	    --file /init=$(LINUX_DIR)/osbench --file /bin/osbench-exit=$(LINUX_DIR)/osbench-exit
+# /mnt: where /init mounts the disk.
+$(LINUX_INITRAMFS): $(LINUX_DIR)/osbench $(LINUX_DIR)/osbench-exit $(LINUX_MODULES) tools/mkcpio.py
+	$(PYTHON) tools/mkcpio.py -o $@ --dir /dev --char /dev/console=5,1 --dir /proc --dir /mnt \
+	    --file /init=$(LINUX_DIR)/osbench --file /bin/osbench-exit=$(LINUX_DIR)/osbench-exit \
+	    --file /lib/modules/order=$(LINUX_MODULES) \
+	    $(foreach m,$(shell cat $(LINUX_MODULES) 2>/dev/null), \
+	        --file /lib/modules/$(m).ko=$(LINUX_DIR)/modules/$(m).ko)
 
-# Fetched once; `make clean` (or deleting it) fetches the current package again.
+# Fetched once, the kernel and its modules from the same package; `make
+# clean` (or deleting them) fetches the current package again.
+# (setup.sh fetches both when either is missing: the second rule is then a
+# no-op, run after the first.)
 $(LINUX_KERNEL):
+	bash tools/setup.sh --linux-kernel $(LINUX_DIR)
+
+$(LINUX_MODULES): | $(LINUX_KERNEL)
 	bash tools/setup.sh --linux-kernel $(LINUX_DIR)
 
 .PHONY: linux-bench-files

@@ -29,10 +29,18 @@ $(OSBENCH_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench
 $(OSBENCH_QUICK_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench.mk
 	$(call osbench_system, --quick)
 
+# The benchmark disk: a copy of the tests' disk (system/disk.mk) with the
+# cold files of fs_read_1m_cold, /bench/cold-00 .. cold-15, written by the
+# host's debugfs (tools/mkbenchdisk.py). Keel and Linux each boot a copy.
+BENCH_DISK := $(BUILD)/disks/bench.img
+
+$(BENCH_DISK): $(TEST_DISK) tools/mkbenchdisk.py
+	$(PYTHON) tools/mkbenchdisk.py --from $(TEST_DISK) -o $@
+
 # make bench-os: the Keel image (inside the kernel variant `os`, like
-# os-images) and the Linux files (bench/linux/linux.mk), then both runs
-# (tools/runosbench.py: the table, build/osbench.json, build/osbench.log).
-# `make bench` runs it after the kernel benchmarks.
+# os-images), the Linux files (bench/linux/linux.mk) and the benchmark disk,
+# then both runs (tools/runosbench.py: the table, build/osbench.json,
+# build/osbench.log). `make bench` runs it after the kernel benchmarks.
 OSBENCH_IMAGE := $(BUILD)/os/images/osbench.elf
 
 .PHONY: bench-os _bench-os osbench-image
@@ -44,5 +52,5 @@ osbench-image:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
 	    $(OSBENCH_IMAGE)
 
-_bench-os: osbench-image linux-bench-files $(TEST_DISK)
+_bench-os: osbench-image linux-bench-files $(BENCH_DISK)
 	$(PYTHON) tools/runosbench.py --build $(BUILD)

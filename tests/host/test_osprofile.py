@@ -148,14 +148,16 @@ def shared_code_before_anyone_ran_is_a_guess():
 @suite.test
 def description_names_the_elves():
     with tempfile.TemporaryDirectory() as d:
-        for name in ("pm.elf", "osbench.elf"):
+        for name in ("pm.elf", "osbench.elf", "exit.elf"):
             open(os.path.join(d, name), "wb").close()
         system = os.path.join(d, "x.system")
         with open(system, "w", encoding="utf-8") as f:
             f.write("# comment elf nothing.elf\ncomponent pm\n    elf       pm.elf\n"
-                    "    arg       /bin/osbench\nfile bin/osbench osbench.elf\n")
+                    "    arg       /bin/osbench\nfile bin/osbench osbench.elf\n"
+                    "disk bin/osbench-exit exit.elf\n")
         expect_eq(osprofile.elves_of_system(system, [d]),
-                  {"pm": os.path.join(d, "pm.elf"), "osbench": os.path.join(d, "osbench.elf")},
+                  {"pm": os.path.join(d, "pm.elf"), "osbench": os.path.join(d, "osbench.elf"),
+                   "exit": os.path.join(d, "exit.elf")},
                   "ELFs")
 
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Make the OS benchmarks' disk: a copy of the tests' disk with the cold
+files of the file-system rows added (docs/benchmarks.md, "OS benchmarks").
+
+    mkbenchdisk.py --from build/disks/os.img -o build/disks/bench.img [--files N]
+
+The files are /bench/cold-00 .. cold-(N-1), 1 MiB each, written into the
+copy with the host's debugfs (e2fsprogs): `fs_read_1m_cold` reads each of
+them once, the first read of that file since boot, on Keel and on Linux
+alike. Their bytes are those bench/os/osbench.c expects of file number n
+(a change to one is a change to both): each 4 KiB block b starts with the
+8-byte little-endian header 0x4f53420000000000 | n << 20 | b, and its byte
+i (8 <= i < 4096) is 1 + (31 n + i) mod 251. Afterwards every file is read
+back with debugfs and compared, and `e2fsck -fn` must find the image
+clean; on any failure no image is left at the output path.
+"""
+
+import argparse
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_cmd import disk_copy  # noqa: E402
+
+MAGIC = 0x4F53420000000000
+BLOCK = 4096
+FILE_SIZE = 1 << 20
+DIRECTORY = "/bench"
+SBIN = ("/usr/sbin", "/sbin")
+
+
+def host_tool(name):
+    found = shutil.which(name) or next((os.path.join(d, name) for d in SBIN
+                                        if os.path.exists(os.path.join(d, name))), None)
+    if found is None:
+        sys.exit(f"mkbenchdisk: {name} not found (Debian package e2fsprogs)")
+    return found
+
+
+def cold_file(number):
+    """The bytes of cold file `number`."""
+    body = bytes(1 + (31 * number + i) % 251 for i in range(8, BLOCK))
+    return b"".join(struct.pack("<Q", MAGIC | number << 20 | block) + body
+                    for block in range(FILE_SIZE // BLOCK))
+
+
+def debugfs(image, commands, writable=False):
+    """Run debugfs's commands on `image`; its output (it exits 0 even when
+    a command fails, so callers check what they asked for)."""
+    argv = [host_tool("debugfs")] + (["-w"] if writable else []) + ["-f", "-", image]
+    done = subprocess.run(argv, input="\n".join(commands) + "\n", capture_output=True,
+                          text=True, check=True)
+    return done.stdout + done.stderr
+
+
+def make(source, output, count):
+    tmp_image = output + ".tmp"
+    disk_copy(source, tmp_image)
+    with tempfile.TemporaryDirectory() as tmp:
+        names = [f"cold-{n:02d}" for n in range(count)]
+        commands = [f"mkdir {DIRECTORY}"]
+        for n, name in enumerate(names):
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(cold_file(n))
+            os.chmod(os.path.join(tmp, name), 0o644)
+            commands.append(f"write {os.path.join(tmp, name)} {DIRECTORY}/{name}")
+        debugfs(tmp_image, commands, writable=True)
+        back = os.path.join(tmp, "back")
+        for n, name in enumerate(names):
+            debugfs(tmp_image, [f"dump {DIRECTORY}/{name} {back}"])
+            if not os.path.exists(back):
+                raise RuntimeError(f"debugfs could not dump {DIRECTORY}/{name}")
+            with open(back, "rb") as f:
+                same = f.read() == cold_file(n)
+            os.unlink(back)
+            if not same:
+                raise RuntimeError(f"{DIRECTORY}/{name} does not read back as written")
+    check = subprocess.run([host_tool("e2fsck"), "-fn", tmp_image], capture_output=True,
+                           text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"e2fsck -fn: exit status {check.returncode}\n{check.stdout}")
+    os.replace(tmp_image, output)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--from", dest="source", required=True, help="the tests' disk image")
+    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--files", type=int, default=16, help="cold files (default 16)")
+    args = parser.parse_args()
+    if not 1 <= args.files <= 100:
+        sys.exit("mkbenchdisk: --files wants 1 to 100")
+    try:
+        make(args.source, args.output, args.files)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        if os.path.exists(args.output + ".tmp"):
+            os.unlink(args.output + ".tmp")
+        sys.exit(f"mkbenchdisk: {e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
