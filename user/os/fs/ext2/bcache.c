@@ -47,11 +47,15 @@ int bcache_init(ext2_fs_t *fs, void *memory, size_t bytes)
     c->hash_mask = buckets - 1;
     c->pinned = 0;
     c->clock = 0;
+    c->dirty_head = -1;
+    memset(c->dirty_count, 0, sizeof(c->dirty_count));
     for (uint32_t i = 0; i < buckets; i++) {
         c->buckets[i] = -1;
     }
     for (uint32_t i = 0; i < c->count; i++) {
-        c->entries[i] = (buf_t){ .next = -1, .data = c->data + (size_t)i * fs->block_size };
+        c->entries[i] = (buf_t){
+            .next = -1, .dnext = -1, .dprev = -1, .data = c->data + (size_t)i * fs->block_size
+        };
     }
     return 0;
 }
@@ -73,8 +77,60 @@ static buf_t *lookup(ext2_fs_t *fs, uint32_t block)
     return NULL;
 }
 
+static int32_t index_of(const ext2_fs_t *fs, const buf_t *b)
+{
+    return (int32_t)(b - fs->cache.entries);
+}
+
+/* A buffer becomes dirty: onto the dirty list, counted under its kind. */
+static void mark_dirty(ext2_fs_t *fs, buf_t *b)
+{
+    if (b->flags & BUF_DIRTY) {
+        return;
+    }
+    ext2_bcache_t *c = &fs->cache;
+    b->flags |= BUF_DIRTY;
+    b->dprev = -1;
+    b->dnext = c->dirty_head;
+    if (c->dirty_head >= 0) {
+        c->entries[c->dirty_head].dprev = index_of(fs, b);
+    }
+    c->dirty_head = index_of(fs, b);
+    c->dirty_count[b->kind]++;
+}
+
+static void mark_clean(ext2_fs_t *fs, buf_t *b)
+{
+    if (!(b->flags & BUF_DIRTY)) {
+        return;
+    }
+    ext2_bcache_t *c = &fs->cache;
+    b->flags &= (uint16_t)~BUF_DIRTY;
+    if (b->dprev >= 0) {
+        c->entries[b->dprev].dnext = b->dnext;
+    } else {
+        c->dirty_head = b->dnext;
+    }
+    if (b->dnext >= 0) {
+        c->entries[b->dnext].dprev = b->dprev;
+    }
+    b->dnext = b->dprev = -1;
+    c->dirty_count[b->kind]--;
+}
+
+/* A buffer's kind, kept counted if it is dirty. */
+static void set_kind(ext2_fs_t *fs, buf_t *b, enum buf_kind kind)
+{
+    if (b->flags & BUF_DIRTY) {
+        fs->cache.dirty_count[b->kind]--;
+        fs->cache.dirty_count[kind]++;
+    }
+    b->kind = (uint8_t)kind;
+}
+
 static void unhash(ext2_fs_t *fs, buf_t *b)
 {
+    mark_clean(fs, b);
     int32_t index = (int32_t)(b - fs->cache.entries);
     for (int32_t *link = chain_head(fs, b->block); *link >= 0;
          link = &fs->cache.entries[*link].next) {
@@ -102,7 +158,7 @@ static int write_buf(ext2_fs_t *fs, buf_t *b)
     if (rc < 0) {
         return rc;
     }
-    b->flags &= (uint16_t)~BUF_DIRTY;
+    mark_clean(fs, b);
     return 0;
 }
 
@@ -174,7 +230,7 @@ static void pin(ext2_fs_t *fs, buf_t *b, enum buf_kind kind)
     if (b->pins++ == 0) {
         fs->cache.pinned++;
     }
-    b->kind = (uint8_t)kind;
+    set_kind(fs, b, kind);
     b->used = ++fs->cache.clock;
 }
 
@@ -224,15 +280,14 @@ int buf_get_new(ext2_fs_t *fs, uint32_t block, enum buf_kind kind, buf_t **out)
     }
     memset(b->data, 0, fs->block_size);
     pin(fs, b, kind);
-    b->flags |= BUF_DIRTY;
+    mark_dirty(fs, b);
     *out = b;
     return 0;
 }
 
 void buf_dirty(ext2_fs_t *fs, buf_t *b)
 {
-    (void)fs;
-    b->flags |= BUF_DIRTY;
+    mark_dirty(fs, b);
 }
 
 void buf_put(ext2_fs_t *fs, buf_t *b)
@@ -253,7 +308,7 @@ void buf_forget(ext2_fs_t *fs, uint32_t block)
     if (b == NULL) {
         return;
     }
-    b->flags &= (uint16_t)~BUF_DIRTY;
+    mark_clean(fs, b);
     if (b->pins == 0) {
         unhash(fs, b);
     }
@@ -262,9 +317,11 @@ void buf_forget(ext2_fs_t *fs, uint32_t block)
 int bcache_write_kind(ext2_fs_t *fs, enum buf_kind kind)
 {
     int result = 0;
-    for (uint32_t i = 0; i < fs->cache.count; i++) {
+    for (int32_t i = fs->cache.dirty_head, next; i >= 0 && fs->cache.dirty_count[kind] > 0;
+         i = next) {
         buf_t *b = &fs->cache.entries[i];
-        if ((b->flags & BUF_DIRTY) && b->kind == kind) {
+        next = b->dnext; /* a written buffer leaves the list */
+        if (b->kind == kind) {
             int rc = write_buf(fs, b);
             if (rc < 0) {
                 result = rc;
@@ -276,20 +333,15 @@ int bcache_write_kind(ext2_fs_t *fs, enum buf_kind kind)
 
 bool bcache_has_dirty(ext2_fs_t *fs, enum buf_kind kind)
 {
-    for (uint32_t i = 0; i < fs->cache.count; i++) {
-        const buf_t *b = &fs->cache.entries[i];
-        if ((b->flags & BUF_DIRTY) && b->kind == kind) {
-            return true;
-        }
-    }
-    return false;
+    return fs->cache.dirty_count[kind] > 0;
 }
 
 void bcache_discard_dirty(ext2_fs_t *fs)
 {
-    for (uint32_t i = 0; i < fs->cache.count; i++) {
+    for (int32_t i = fs->cache.dirty_head, next; i >= 0; i = next) {
         buf_t *b = &fs->cache.entries[i];
-        if ((b->flags & BUF_DIRTY) && b->pins == 0) {
+        next = b->dnext;
+        if (b->pins == 0) {
             unhash(fs, b);
         }
     }
@@ -298,6 +350,9 @@ void bcache_discard_dirty(ext2_fs_t *fs)
 uint32_t bcache_unpin_all(ext2_fs_t *fs)
 {
     uint32_t pinned = fs->cache.pinned;
+    if (pinned == 0) {
+        return 0; /* every buf_get had its buf_put: nothing to visit */
+    }
     for (uint32_t i = 0; i < fs->cache.count; i++) {
         fs->cache.entries[i].pins = 0;
     }

@@ -114,6 +114,10 @@ typedef struct ext2_bcache {
     uint32_t count, hash_mask;
     uint32_t pinned; /* entries in use: none between calls */
     uint64_t clock;  /* last-use stamps for LRU */
+    /* The dirty buffers: a list (through their dnext/dprev) and how many
+     * of each kind, so that a commit visits only them. */
+    int32_t dirty_head;
+    uint32_t dirty_count[8];
 } ext2_bcache_t;
 
 /* A mounted file system. Private: only this library's functions touch the
@@ -151,7 +155,7 @@ typedef struct ext2_fs {
 /* The cache memory ext2_mount needs for n blocks of block_size bytes (it
  * takes as many as fit, at least EXT2_CACHE_MIN_BLOCKS). */
 #define EXT2_CACHE_MIN_BLOCKS 24u
-#define EXT2_CACHE_ENTRY_BYTES 32u
+#define EXT2_CACHE_ENTRY_BYTES 40u
 #define EXT2_CACHE_BYTES(n, block_size)                                                            \
     ((size_t)(n) * ((block_size) + EXT2_CACHE_ENTRY_BYTES + 8u) + 256u)
 

@@ -35,8 +35,9 @@ typedef struct ext2_cache_entry {
     uint16_t flags; /* BUF_VALID, BUF_DIRTY */
     uint8_t kind;   /* enum buf_kind */
     uint8_t pins;
-    int32_t next;  /* hash chain */
-    uint64_t used; /* LRU stamp */
+    int32_t next;         /* hash chain */
+    int32_t dnext, dprev; /* the dirty list, while BUF_DIRTY */
+    uint64_t used;        /* LRU stamp */
     uint8_t *data;
 } buf_t;
 
