@@ -49,11 +49,20 @@ static uint32_t group_super_blocks(const ext2_fs_t *fs, uint32_t group)
     return group_has_super(fs, group) ? 1 + fs->gdt_blocks + fs->reserved_gdt : 0;
 }
 
-static bool inside_group(const ext2_fs_t *fs, uint32_t group, uint32_t block, uint32_t count)
+/* The blocks of a group after its superblock area: [first, end). */
+typedef struct {
+    uint32_t first, end;
+} span_t;
+
+static span_t group_span(const ext2_fs_t *fs, uint32_t group)
 {
-    uint32_t first = group_first_block(fs, group) + group_super_blocks(fs, group);
-    uint32_t end = group_first_block(fs, group) + group_block_count(fs, group);
-    return block >= first && block < end && count <= end - block;
+    uint32_t start = group_first_block(fs, group);
+    return (span_t){ start + group_super_blocks(fs, group), start + group_block_count(fs, group) };
+}
+
+static bool inside(span_t g, uint32_t block, uint32_t count)
+{
+    return block >= g.first && block < g.end && count <= g.end - block;
 }
 
 /* A descriptor is usable if its bitmaps and inode table lie inside its
@@ -63,13 +72,14 @@ static int check_desc(ext2_fs_t *fs, uint32_t group, const uint8_t *gd)
 {
     uint32_t bb = le32_get(gd + GD_BLOCK_BITMAP), ib = le32_get(gd + GD_INODE_BITMAP);
     uint32_t it = le32_get(gd + GD_INODE_TABLE);
-    if (!inside_group(fs, group, bb, 1)) {
+    span_t g = group_span(fs, group); /* once: it takes divisions */
+    if (!inside(g, bb, 1)) {
         return fs_corrupt(fs, "group", group, "block bitmap outside its group", bb);
     }
-    if (!inside_group(fs, group, ib, 1) || ib == bb) {
+    if (!inside(g, ib, 1) || ib == bb) {
         return fs_corrupt(fs, "group", group, "inode bitmap outside its group", ib);
     }
-    if (!inside_group(fs, group, it, fs->itable_blocks)) {
+    if (!inside(g, it, fs->itable_blocks)) {
         return fs_corrupt(fs, "group", group, "inode table outside its group", it);
     }
     if ((bb >= it && bb - it < fs->itable_blocks) || (ib >= it && ib - it < fs->itable_blocks)) {

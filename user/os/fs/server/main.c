@@ -79,10 +79,33 @@ static int batch_finish(void)
     return r;
 }
 
+/* A kept write of sectors that overlap [sector, sector + n bytes) since
+ * the last kept flush: the driver may do two such writes in either order
+ * (virtio orders nothing but a flush), so they may not go in one batch. */
+static kept_t *overlapping_write(uint64_t sector, uint32_t n)
+{
+    uint64_t end = sector + n / KEEL_BLK_SECTOR;
+    for (unsigned i = batch.count; i-- > 0;) {
+        kept_t *k = &batch.request[i];
+        if (k->op == KEEL_BLK_FLUSH) {
+            return NULL;
+        }
+        if (k->sector < end && sector < k->sector + k->length / KEEL_BLK_SECTOR) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
 static int keep(uint32_t op, uint64_t sector, const void *data, uint32_t n)
 {
-    if (batch.count == KEEL_RING_SLOTS - 1 || batch.used + n > write_room()) {
-        int r = batch_finish(); /* too big to be one batch: in pieces */
+    kept_t *same = op == KEEL_BLK_WRITE ? overlapping_write(sector, n) : NULL;
+    if (same != NULL && same->sector == sector && same->length == n) {
+        memcpy(srv.disk.region + same->offset, data, n); /* the later data wins */
+        return 0;
+    }
+    if (same != NULL || batch.count == KEEL_RING_SLOTS - 1 || batch.used + n > write_room()) {
+        int r = batch_finish(); /* in pieces: too big, or overlapping writes */
         if (r < 0) {
             return r;
         }

@@ -79,10 +79,89 @@ static const char *path_at(uint32_t at)
     return memchr(p, '\0', KEEL_FS_PATH_MAX) != NULL ? p : NULL;
 }
 
+/* --- names looked up ------------------------------------------------------
+ *
+ * The inodes paths resolved to since the last request that changed
+ * anything (names, modes, links): a stat of a deep path costs a directory
+ * search and an inode read per component, this one look in a table. Any
+ * request but the ones that only read (names_keep) empties it; so does a
+ * restart. Only successes, and paths of at most NAME_PATH_MAX bytes. */
+
+#define NAMES 64
+#define NAME_PATH_MAX 128
+
+static struct {
+    struct {
+        uint32_t hash, ino;
+        unsigned flags;
+        char path[NAME_PATH_MAX + 1]; /* "" : empty */
+    } entry[NAMES];
+    unsigned next; /* replaced next, round robin */
+} names;
+
+static uint32_t path_hash(const char *path, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)path[i]) * 16777619u;
+    }
+    return h;
+}
+
+static void names_forget(void)
+{
+    for (unsigned i = 0; i < NAMES; i++) {
+        names.entry[i].path[0] = '\0';
+    }
+}
+
+/* Does request q leave every name's resolution as it was? */
+static bool names_keep(const keel_fs_request_t *q)
+{
+    switch (q->op) {
+    case KEEL_FS_LOOKUP:
+    case KEEL_FS_CLOSE:
+    case KEEL_FS_READ:
+    case KEEL_FS_WRITE:
+    case KEEL_FS_TRUNCATE:
+    case KEEL_FS_GETATTR:
+    case KEEL_FS_READDIR:
+    case KEEL_FS_FSYNC:
+    case KEEL_FS_READLINK:
+    case KEEL_FS_SYNC:
+    case KEEL_FS_STATFS:
+    case KEEL_FS_REOPEN:
+        return true;
+    case KEEL_FS_OPEN:
+        return !(q->flags & O_CREAT_BIT);
+    default:
+        return false;
+    }
+}
+
 static long resolve(const char *path, unsigned flags, uint32_t *ino)
 {
-    return path == NULL ? -EINVAL
-                        : ext2_resolve(&srv.fs, EXT2_ROOT_INO, path, strlen(path), flags, ino);
+    if (path == NULL) {
+        return -EINVAL;
+    }
+    size_t len = strlen(path);
+    uint32_t h = path_hash(path, len);
+    for (unsigned i = 0; len <= NAME_PATH_MAX && i < NAMES; i++) {
+        if (names.entry[i].hash == h && names.entry[i].flags == flags &&
+            names.entry[i].path[0] != '\0' && strcmp(names.entry[i].path, path) == 0) {
+            *ino = names.entry[i].ino;
+            return 0;
+        }
+    }
+    long r = ext2_resolve(&srv.fs, EXT2_ROOT_INO, path, len, flags, ino);
+    if (r == 0 && len <= NAME_PATH_MAX && len > 0) {
+        unsigned i = names.next++ % NAMES;
+        names.entry[i].hash = h;
+        names.entry[i].ino = *ino;
+        names.entry[i].flags = flags;
+        memcpy(names.entry[i].path, path, len + 1);
+    }
+    return r;
 }
 
 typedef struct parent {
@@ -334,6 +413,10 @@ void fs_serve(keel_fs_reply_t *reply)
     if (q.now > 0 && q.now <= UINT32_MAX) { /* 0: vfs has no time yet; the last one stays */
         ext2_set_time(&srv.fs, (uint32_t)q.now);
     }
+    bool keep_names = names_keep(&q);
+    if (!keep_names) {
+        names_forget();
+    }
     switch (q.op) {
     case KEEL_FS_LOOKUP:
         r = resolve(path, (q.flags & KEEL_FS_NOFOLLOW) ? EXT2_RESOLVE_NOFOLLOW : 0, &ino);
@@ -391,6 +474,9 @@ void fs_serve(keel_fs_reply_t *reply)
         break;
     default:
         r = -ENOSYS;
+    }
+    if (!keep_names) {
+        names_forget(); /* what the request itself looked up may be gone */
     }
     reply->result = r;
 }
