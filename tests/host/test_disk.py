@@ -429,6 +429,18 @@ def keel_image_e2fsck_clean():
 
 
 @suite.test
+def keel_halt_leaves_it_clean():
+    """halt unmounts: the superblock says clean (no "was not cleanly
+    unmounted" at the next boot)."""
+    image = keel_run().image
+    proc = subprocess.run([tool("dumpe2fs"), "-h", image], capture_output=True, timeout=120)
+    state = re.search(r"^Filesystem state:\s+(.*)$", proc.stdout.decode(errors="replace"), re.M)
+    if state is None or state.group(1).strip() != "clean":
+        raise suite.Failure(f"dumpe2fs -h {image}: state "
+                            f"{state.group(1).strip() if state else 'not found'}, want clean")
+
+
+@suite.test
 def keel_tree_matches_debugfs():
     run = keel_run()
     with tempfile.TemporaryDirectory(dir=build_path("test-logs")) as dest:

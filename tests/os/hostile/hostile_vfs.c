@@ -19,6 +19,7 @@ const method_t vfs_methods[] = {
     { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },     { VFS_ACCESS, 3 },
     { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },    { VFS_PROC_CREATE, 4 },
     { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 }, { VFS_PROC_LOAD, 6 }, { VFS_CLOCK, 2 },
+    { VFS_UNMOUNT, 0 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 
@@ -390,11 +391,9 @@ static void rename_request(hostile_t *h, request_t *r)
 /* pm's methods: privileged, whatever the arguments. */
 static void privileged_request(hostile_t *h, request_t *r)
 {
-    static const method_t pm_only[] = { { VFS_PROC_CREATE, 4 },
-                                        { VFS_PROC_WINDOW, 3 },
-                                        { VFS_PROC_EXIT, 1 },
-                                        { VFS_PROC_LOAD, 6 },
-                                        { VFS_CLOCK, 2 } };
+    static const method_t pm_only[] = { { VFS_PROC_CREATE, 4 }, { VFS_PROC_WINDOW, 3 },
+                                        { VFS_PROC_EXIT, 1 },   { VFS_PROC_LOAD, 6 },
+                                        { VFS_CLOCK, 2 },       { VFS_UNMOUNT, 0 } };
     const method_t *m = &pm_only[rng_below(h, sizeof(pm_only) / sizeof(pm_only[0]))];
     if (rng_one_in(h, 2)) {
         r->mr[0] = (seL4_Word)(rng_one_in(h, 2) ? h->pid : rng_range(h, 1, VFS_PID_MAX));

@@ -571,6 +571,12 @@ long proto_vfs_proc_load(void *ctx, seL4_Word badge, int64_t pid, const char *pa
     return -ENOSYS;
 }
 
+long proto_vfs_unmount(void *ctx, seL4_Word badge)
+{
+    (void)ctx, (void)badge;
+    return -ENOSYS;
+}
+
 long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
 {
     (void)ctx, (void)badge, (void)seconds, (void)counter;

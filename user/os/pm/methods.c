@@ -5,6 +5,7 @@
 #include "pm.h"
 #include <errno.h>
 #include <keel/os/startinfo.h>
+#include <keel/proto/vfs.h>
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
@@ -306,6 +307,9 @@ long proto_pm_halt(void *ctx, seL4_Word badge)
 {
     (void)ctx;
     (void)badge;
+    if (pm.vfs != 0) {
+        vfs_unmount(pm.vfs); /* the disk written out and marked clean; whatever it says, stop */
+    }
     /* The debug kernel's halt stops QEMU's CPU: the simplest honest end. */
     seL4_DebugHalt();
     return 0;

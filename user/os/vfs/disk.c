@@ -37,6 +37,12 @@ static struct {
     uint64_t clock_counter;
 } disk;
 
+long proto_vfs_unmount(void *ctx, seL4_Word badge)
+{
+    (void)ctx, (void)badge;
+    return disk_mounted() ? disk_path_call(KEEL_FS_UNMOUNT, "/", NULL, 0, 0, NULL) : 0;
+}
+
 long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
 {
     (void)ctx, (void)badge;

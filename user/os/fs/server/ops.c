@@ -472,6 +472,9 @@ void fs_serve(keel_fs_reply_t *reply)
         r = q.ino > UINT32_MAX ? -EINVAL : attr_of((uint32_t)q.ino, &reply->attr);
         r = r < 0 ? r : open_hold((uint32_t)q.ino);
         break;
+    case KEEL_FS_UNMOUNT:
+        r = ext2_unmount(&srv.fs); /* every later request: -EINVAL, not mounted */
+        break;
     default:
         r = -ENOSYS;
     }

@@ -36,6 +36,7 @@ enum keel_fs_op {
     KEEL_FS_FSYNC = 18,    /* ino's data and metadata to the disk */
     KEEL_FS_STATFS = 19,   /* -> statfs */
     KEEL_FS_REOPEN = 20,   /* ino: held open again (vfs after a restart of the server) */
+    KEEL_FS_UNMOUNT = 21,  /* the system stops: written out, marked clean; nothing after */
 };
 
 #define KEEL_FS_NOFOLLOW 0x1u /* LOOKUP: a final symbolic link is not followed */
