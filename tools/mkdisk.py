@@ -72,6 +72,19 @@ def debugfs():
     return found
 
 
+def missing_dirs(image, relative):
+    """The directories of `relative` (a path below /) that the image does
+    not have, outermost first."""
+    missing, path = [], ""
+    for part in [p for p in relative.split("/") if p]:
+        path += "/" + part
+        done = subprocess.run([debugfs(), "-R", f"stat {path}", image], capture_output=True,
+                              text=True)
+        if "File not found" in done.stdout + done.stderr:
+            missing.append(path)
+    return missing
+
+
 def refresh(args):
     """Write the listed files newer than the image into it, in place: what
     a run wrote elsewhere on the disk stays. Each is removed and written
@@ -83,9 +96,11 @@ def refresh(args):
         src = find_elf(elf, args.elf_dir)
         if os.path.getmtime(src) <= since:
             continue
-        parent = "/" + os.path.dirname(path)
-        commands += [f"mkdir {parent}", f"rm /{path}", f"write {src} /{path}",
-                     f"sif /{path} mode 0100755"]
+        # debugfs's mkdir of a directory that exists leaves an unlinked
+        # directory inode behind: only the missing ones are made.
+        commands += [f"mkdir {d}" for d in missing_dirs(image, os.path.dirname(path))
+                     if f"mkdir {d}" not in commands]
+        commands += [f"rm /{path}", f"write {src} /{path}", f"sif /{path} mode 0100755"]
         print(f"mkdisk.py: /{path} from {src}")
     if not commands:
         return
