@@ -17,28 +17,19 @@ clean; on any failure no image is left at the output path.
 
 import argparse
 import os
-import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkdisk import host_tool  # noqa: E402
 from qemu_cmd import disk_copy  # noqa: E402
 
 MAGIC = 0x4F53420000000000
 BLOCK = 4096
 FILE_SIZE = 1 << 20
 DIRECTORY = "/bench"
-SBIN = ("/usr/sbin", "/sbin")
-
-
-def host_tool(name):
-    found = shutil.which(name) or next((os.path.join(d, name) for d in SBIN
-                                        if os.path.exists(os.path.join(d, name))), None)
-    if found is None:
-        sys.exit(f"mkbenchdisk: {name} not found (Debian package e2fsprogs)")
-    return found
 
 
 def cold_file(number):

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-MKE2FS_PATHS = ("/usr/sbin/mke2fs", "/sbin/mke2fs")
+SBIN = ("/usr/sbin", "/sbin")  # e2fsprogs' tools, when not on PATH
 
 
 def disk_files(systems):
@@ -44,11 +44,17 @@ def find_elf(name, dirs):
     sys.exit(f"mkdisk.py: {name} is in none of {', '.join(dirs)}")
 
 
-def mke2fs():
-    found = shutil.which("mke2fs") or next((p for p in MKE2FS_PATHS if os.path.exists(p)), None)
+def host_tool(name):
+    """The path of an e2fsprogs tool (mke2fs, debugfs, e2fsck, dumpe2fs)."""
+    found = shutil.which(name) or next((os.path.join(d, name) for d in SBIN
+                                        if os.path.exists(os.path.join(d, name))), None)
     if found is None:
-        sys.exit("mkdisk.py: mke2fs not found (Debian package e2fsprogs)")
+        sys.exit(f"{os.path.basename(sys.argv[0])}: {name} not found (Debian package e2fsprogs)")
     return found
+
+
+def mke2fs():
+    return host_tool("mke2fs")
 
 
 def stage(root, args):
@@ -64,21 +70,13 @@ def stage(root, args):
         os.chmod(dest, 0o755)
 
 
-def debugfs():
-    found = shutil.which("debugfs") or next(
-        (p for p in ("/usr/sbin/debugfs", "/sbin/debugfs") if os.path.exists(p)), None)
-    if found is None:
-        sys.exit("mkdisk.py: debugfs not found (Debian package e2fsprogs)")
-    return found
-
-
 def missing_dirs(image, relative):
     """The directories of `relative` (a path below /) that the image does
     not have, outermost first."""
     missing, path = [], ""
     for part in [p for p in relative.split("/") if p]:
         path += "/" + part
-        done = subprocess.run([debugfs(), "-R", f"stat {path}", image], capture_output=True,
+        done = subprocess.run([host_tool("debugfs"), "-R", f"stat {path}", image], capture_output=True,
                               text=True)
         if "File not found" in done.stdout + done.stderr:
             missing.append(path)
@@ -108,7 +106,7 @@ def refresh(args):
         f.write("\n".join(commands) + "\n")
         f.flush()
         # debugfs reports a missing file or an existing directory and goes on.
-        subprocess.run([debugfs(), "-w", "-f", f.name, image], check=True,
+        subprocess.run([host_tool("debugfs"), "-w", "-f", f.name, image], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.utime(image)
 

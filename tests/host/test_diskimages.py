@@ -16,7 +16,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-import mkbenchdisk  # noqa: E402
+import mkdisk  # noqa: E402
 import suite  # noqa: E402
 
 from suite import expect_eq  # noqa: E402
@@ -26,13 +26,13 @@ MKBENCHDISK = os.path.join(ROOT, "tools", "mkbenchdisk.py")
 
 
 def debugfs_cat(image, path):
-    done = subprocess.run([mkbenchdisk.host_tool("debugfs"), "-R", f"cat {path}", image],
+    done = subprocess.run([mkdisk.host_tool("debugfs"), "-R", f"cat {path}", image],
                           capture_output=True, check=True)
     return done.stdout
 
 
 def fsck_clean(image):
-    done = subprocess.run([mkbenchdisk.host_tool("e2fsck"), "-fn", image], capture_output=True,
+    done = subprocess.run([mkdisk.host_tool("e2fsck"), "-fn", image], capture_output=True,
                           text=True)
     if done.returncode != 0:
         raise suite.Failure(f"e2fsck -fn {image}: exit {done.returncode}\n{done.stdout}")
@@ -84,7 +84,7 @@ def mkdisk_takes_disk_lines_of_every_description():
 def refresh_writes_newer_programs_and_keeps_the_rest():
     with Workspace() as w:
         expect_eq(w.mkdisk().returncode, 0, "mkdisk")
-        subprocess.run([mkbenchdisk.host_tool("debugfs"), "-w", "-R",
+        subprocess.run([mkdisk.host_tool("debugfs"), "-w", "-R",
                         f"write {w.system} /home-note", w.image], capture_output=True, check=True)
         old = os.path.getmtime(w.image) - 60
         os.utime(w.image, (old, old))

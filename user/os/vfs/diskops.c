@@ -7,9 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define S_IFMT_BITS 0170000u
-#define S_IFDIR_BITS 0040000u
-
 long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode)
 {
     if (fd_free(p, 0) < 0) {
@@ -25,7 +22,7 @@ long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode)
     }
     long of = ofile_alloc(OF_DISK, 0, flags);
     ofiles[of].ino = (uint32_t)attr.ino;
-    ofiles[of].dir = (attr.mode & S_IFMT_BITS) == S_IFDIR_BITS;
+    ofiles[of].dir = (attr.mode >> 12) == VFS_TYPE_DIR;
     return fd_install(p, (uint16_t)of, 0);
 }
 

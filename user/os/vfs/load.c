@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define S_IFMT_BITS 0170000u
-#define S_IFREG_BITS 0100000u
 #define DISK_DEV 3 /* the disk's device number, as stat says */
 
 /* What pm learns of the file besides its bytes (proc_load's outputs). */
@@ -23,7 +21,7 @@ static const proc_t root_process = { .cwd = ROOT_NODE, .cwd_path = "/" };
 
 static long executable(uint64_t mode)
 {
-    return (mode & S_IFMT_BITS) == S_IFREG_BITS && (mode & 0111) != 0 ? 0 : -EACCES;
+    return (mode >> 12) == VFS_TYPE_REG && (mode & 0111) != 0 ? 0 : -EACCES;
 }
 
 /* The disk file pm is reading: held open from the read of its start

@@ -79,19 +79,21 @@ static int batch_finish(void)
     return r;
 }
 
+/* Does kept request k write any of sectors [sector, sector + count)? */
+static bool writes_into(const kept_t *k, uint64_t sector, uint64_t count)
+{
+    return k->op == KEEL_BLK_WRITE && k->sector < sector + count &&
+           sector < k->sector + k->length / KEEL_BLK_SECTOR;
+}
+
 /* A kept write of sectors that overlap [sector, sector + n bytes) since
  * the last kept flush: the driver may do two such writes in either order
  * (virtio orders nothing but a flush), so they may not go in one batch. */
 static kept_t *overlapping_write(uint64_t sector, uint32_t n)
 {
-    uint64_t end = sector + n / KEEL_BLK_SECTOR;
-    for (unsigned i = batch.count; i-- > 0;) {
-        kept_t *k = &batch.request[i];
-        if (k->op == KEEL_BLK_FLUSH) {
-            return NULL;
-        }
-        if (k->sector < end && sector < k->sector + k->length / KEEL_BLK_SECTOR) {
-            return k;
+    for (unsigned i = batch.count; i-- > 0 && batch.request[i].op != KEEL_BLK_FLUSH;) {
+        if (writes_into(&batch.request[i], sector, n / KEEL_BLK_SECTOR)) {
+            return &batch.request[i];
         }
     }
     return NULL;
@@ -123,9 +125,7 @@ static int keep(uint32_t op, uint64_t sector, const void *data, uint32_t n)
 static bool kept_overlap(uint64_t sector, uint64_t count)
 {
     for (unsigned i = 0; i < batch.count; i++) {
-        const kept_t *k = &batch.request[i];
-        if (k->op == KEEL_BLK_WRITE && k->sector < sector + count &&
-            sector < k->sector + k->length / KEEL_BLK_SECTOR) {
+        if (writes_into(&batch.request[i], sector, count)) {
             return true;
         }
     }
