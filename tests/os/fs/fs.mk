@@ -11,6 +11,10 @@ $(OS_FS_SYSTEM): system/keel.system tests/os/fs/extra.system
 # for tests/host/test_disk.py.
 $(eval $(call os_program,fstree,$(addprefix tests/os/fs/,fstree.c plan.c verify.c)))
 
+# cachecheck (tests/os/fs/cachecheck.c): vfs's file cache against every
+# way a file's bytes change.
+$(eval $(call os_program,cachecheck,tests/os/fs/cachecheck.c))
+
 # diskload (tests/os/fs/diskload.c): copies and verifies a file while its
 # child injects faults into the disk's driver or server through rs.
 $(eval $(call os_program,diskload,tests/os/fs/diskload.c))

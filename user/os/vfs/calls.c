@@ -23,7 +23,12 @@ long proto_vfs_ftruncate(void *ctx, seL4_Word badge, int64_t fd, uint64_t length
         return -EBADF; /* POSIX: EINVAL or EBADF; Linux says EINVAL for a read-only fd too */
     }
     if (o->kind == OF_DISK) {
-        return o->dir ? -EISDIR : disk_ino_call(KEEL_FS_TRUNCATE, o->ino, length, 0, NULL);
+        if (o->dir) {
+            return -EISDIR;
+        }
+        r = disk_ino_call(KEEL_FS_TRUNCATE, o->ino, length, 0, NULL);
+        fcache_forget(o->ino);
+        return r;
     }
     if (o->kind != OF_NODE || nodes[o->index].type != NODE_REG) {
         return -EINVAL;

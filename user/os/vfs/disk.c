@@ -78,6 +78,7 @@ void disk_init(const keel_startinfo_t *si)
     }
     disk.end = end;
     disk.region = (unsigned char *)end.rings;
+    fcache_init();
     disk.own = own->cptr;
     tree_new(ROOT_NODE, "run", NODE_DIR, 01777); /* stays in memory: disk_route */
 }

@@ -20,6 +20,7 @@ long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode)
     if (r < 0) {
         return r;
     }
+    fcache_opened(&attr);
     long of = ofile_alloc(OF_DISK, 0, flags);
     ofiles[of].ino = (uint32_t)attr.ino;
     ofiles[of].dir = (attr.mode >> 12) == VFS_TYPE_DIR;
@@ -31,9 +32,8 @@ long disk_read(ofile_t *o, void *buf, size_t length)
     if (o->dir) {
         return -EISDIR;
     }
-    long r = disk_ino_call(KEEL_FS_READ, o->ino, o->offset, length, NULL);
+    long r = fcache_read(o->ino, o->offset, buf, length);
     if (r > 0) {
-        memcpy(buf, disk_data(), (size_t)r < length ? (size_t)r : length);
         o->offset += (uint64_t)r;
     }
     return r;
@@ -48,13 +48,21 @@ long disk_write(ofile_t *o, const void *buf, size_t length)
         if (r < 0) {
             return r;
         }
+        fcache_described(o->ino, &attr);
         at = attr.size;
     }
     if (length == 0) {
         return 0;
     }
     memcpy(disk_data(), buf, length);
-    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, at, length, NULL);
+    keel_fs_attr_t after;
+    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, at, length, &after);
+    fcache_changed(o->ino, at, length);
+    if (r < 0) {
+        fcache_forget(o->ino); /* how much of it happened is unknown */
+    } else {
+        fcache_described(o->ino, &after);
+    }
     if (r > 0) {
         o->offset = at + (uint64_t)r;
     }
@@ -130,6 +138,7 @@ long disk_fstat(ofile_t *o, uint64_t *mode, uint64_t *size, uint64_t *ino, uint6
     keel_fs_attr_t a;
     long r = disk_ino_call(KEEL_FS_GETATTR, o->ino, 0, 0, &a);
     if (r == 0) {
+        fcache_described(o->ino, &a);
         status(&a, mode, size, ino, nlink, mtime);
     }
     return r;

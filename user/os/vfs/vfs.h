@@ -144,6 +144,17 @@ long disk_statfs(const char *path, keel_fs_statfs_t *out);
 unsigned char *disk_data(void);    /* the data area of the channel */
 seL4_Word disk_take_stashed(void); /* notification bits seen while waiting */
 
+/* fcache.c: pages of the disk's files vfs has read. Every reply of the
+ * server about an inode goes to fcache_opened (OPEN) or fcache_described
+ * (WRITE, GETATTR); every change of bytes to fcache_changed (WRITE) or
+ * fcache_forget (TRUNCATE, a failed WRITE). */
+void fcache_init(void);
+long fcache_read(uint32_t ino, uint64_t offset, uint8_t *buf, size_t length);
+void fcache_opened(const keel_fs_attr_t *a);
+void fcache_described(uint32_t ino, const keel_fs_attr_t *a);
+void fcache_changed(uint32_t ino, uint64_t offset, uint64_t length);
+void fcache_forget(uint32_t ino);
+
 /* diskops.c: the descriptor methods on the disk's files */
 long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode);
 long disk_read(ofile_t *o, void *buf, size_t length);

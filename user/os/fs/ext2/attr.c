@@ -43,6 +43,7 @@ int ext2_getattr(ext2_fs_t *fs, uint32_t ino, ext2_attr_t *out)
             .mtime = in.mtime,
             .ctime = in.ctime,
             .blocks = in.blocks,
+            .generation = in.generation,
         };
         device_number(&in, &out->rdev_major, &out->rdev_minor);
     }

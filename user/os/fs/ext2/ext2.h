@@ -66,6 +66,7 @@ typedef struct ext2_attr {
     uint32_t atime, mtime, ctime; /* seconds since 1970 */
     uint64_t blocks;              /* 512-byte units, indirect blocks included */
     uint32_t rdev_major, rdev_minor;
+    uint32_t generation; /* one more at each allocation of the inode */
 } ext2_attr_t;
 
 /* What ext2_setattr changes: the fields whose bit is in `valid`. */

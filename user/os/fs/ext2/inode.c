@@ -90,6 +90,7 @@ static void decode(const ext2_fs_t *fs, const uint8_t *raw, uint32_t ino, inode_
         in->block[i] = le32_get(raw + IN_BLOCK + 4 * i);
     }
     in->file_acl = le32_get(raw + IN_FILE_ACL);
+    in->generation = le32_get(raw + IN_GENERATION);
 }
 
 static bool block_ok(const ext2_fs_t *fs, uint32_t block)
@@ -254,6 +255,7 @@ int inode_init(ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint16_t links, inode
         .atime = fs->now,
         .ctime = fs->now,
         .mtime = fs->now,
+        .generation = generation,
     };
     return inode_put(fs, out);
 }

@@ -97,6 +97,7 @@ typedef struct inode {
     uint64_t blocks; /* 512-byte units */
     uint32_t block[EXT2_N_BLOCKS];
     uint32_t file_acl;
+    uint32_t generation;
 } inode_t;
 
 static inline bool is_dir(const inode_t *in)

@@ -68,8 +68,17 @@ static long attr_of(uint32_t ino, keel_fs_attr_t *out)
                              .mtime = a.mtime,
                              .ctime = a.ctime,
                              .uid = a.uid,
-                             .gid = a.gid };
+                             .gid = a.gid,
+                             .generation = a.generation };
     return 0;
+}
+
+/* A READ's, WRITE's or TRUNCATE's result r, with the inode's attributes
+ * after it (vfs's file cache learns the size and generation from them). */
+static long attr_after(long r, uint32_t ino, keel_fs_attr_t *out)
+{
+    long a = attr_of(ino, out);
+    return a < 0 ? a : r;
 }
 
 /* The path at `at` in the region, if NUL-terminated within its place. */
@@ -384,15 +393,19 @@ static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
     if ((q->op == KEEL_FS_READ || q->op == KEEL_FS_WRITE) && q->length > KEEL_FS_DATA_MAX) {
         return -EINVAL;
     }
+    long r;
     switch (q->op) {
     case KEEL_FS_CLOSE:
         return do_close(ino);
     case KEEL_FS_READ:
-        return ext2_read(&srv.fs, ino, q->offset, data, q->length);
+        r = ext2_read(&srv.fs, ino, q->offset, data, q->length);
+        return r < 0 ? r : attr_after(r, ino, &reply->attr);
     case KEEL_FS_WRITE:
-        return ext2_write(&srv.fs, ino, q->offset, data, q->length);
+        r = ext2_write(&srv.fs, ino, q->offset, data, q->length);
+        return r < 0 ? r : attr_after(r, ino, &reply->attr);
     case KEEL_FS_TRUNCATE:
-        return ext2_truncate(&srv.fs, ino, q->offset);
+        r = ext2_truncate(&srv.fs, ino, q->offset);
+        return r < 0 ? r : attr_after(r, ino, &reply->attr);
     case KEEL_FS_GETATTR:
         return attr_of(ino, &reply->attr);
     case KEEL_FS_FSYNC:
