@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Run the OS benchmarks on Keel and on Linux 6.1 and print them side by side.
 
-Builds nothing: `make bench-os` builds the Keel image ($BUILD/os/images/
-osbench.elf) and the Linux files ($BUILD/linux/Image, initramfs.cpio) first.
+Builds nothing: `make bench-os` builds the Keel image ($BUILD/ospmu/images/
+osbench.elf: the kernel lets osbench read the PMU) and the Linux files ($BUILD/linux/Image, initramfs.cpio) first.
 Both boot on the same QEMU board (-machine virt,gic-version=3, -cpu
 cortex-a76, 1 GiB, no network) with -icount shift=0, each with its own copy
 of the benchmark disk ($BUILD/disks/bench.img: tools/mkbenchdisk.py)
@@ -12,18 +12,23 @@ bench/os/osbench.c, which prints
 
     OSBENCH RESULT <name> median=<n> min=<n> max=<n> n=<batches>
     OSBENCH INSTRUCTIONS <name> median=<n> ...   (where the PMU is readable:
-                               Linux; instructions only, no idle time)
+                               both; instructions only, no idle time)
     OSBENCH NA <name>          (an operation the system does not have)
     OSBENCH DONE               (or OSBENCH FAILED after an OSBENCH ERROR line)
 
 in instructions per operation. Keel's OS idles when osbench ends, so QEMU is
 stopped here after the last line; Linux's /init powers the machine off.
 
-Prints the table (operation, Keel, Linux, Linux's PMU count, target, Keel /
-Linux) and writes
+Prints the table (operation, the counter's figures and the PMU's for
+each system, target, Keel / Linux) and writes
 $BUILD/osbench.json and the consoles to $BUILD/osbench.log
 (docs/benchmarks.md, "OS benchmarks"). Exit status 1 if a run did not end
 with OSBENCH DONE; a missed target is reported, not an error.
+
+The verdicts and the ratio use the PMU's figures where both systems have
+them (instructions executed: the measure the targets name; the counter's
+also holds the machine's idle time while the host serves the disk, which
+varies with the host's load), else the counter's.
 """
 
 import argparse
@@ -162,10 +167,24 @@ def cell(runs, system, name, kind="results"):
     return "n/a" if name in r["not_available"] else "-"
 
 
+def judged_figures(runs):
+    """(keel, linux): per operation the figures verdicts and ratios use --
+    the PMU's when both runs have them (an operation without one keeps its
+    counter figure), else the counter's."""
+    keel_run, linux_run = runs.get("keel", {}), runs.get("linux", {})
+    both = bool(keel_run.get("instructions")) and bool(linux_run.get("instructions"))
+    figures = []
+    for run_out in (keel_run, linux_run):
+        chosen = dict(run_out.get("results", {}))
+        if both:
+            chosen.update(run_out["instructions"])
+        figures.append(chosen)
+    return figures[0], figures[1]
+
+
 def verdicts(runs):
     """name -> {"limit", "met"} for every target whose figures exist."""
-    keel = runs.get("keel", {}).get("results", {})
-    linux = runs.get("linux", {}).get("results", {})
+    keel, linux = judged_figures(runs)
     out = {}
     for name, (limit, text) in targets(linux).items():
         if name in keel and limit is not None:
@@ -174,10 +193,10 @@ def verdicts(runs):
 
 
 def table(runs):
-    linux = runs.get("linux", {}).get("results", {})
-    keel = runs.get("keel", {}).get("results", {})
+    keel, linux = judged_figures(runs)
     goals, judged = targets(linux), verdicts(runs)
-    head = ["operation", "Keel", "Linux 6.1", "Linux, PMU", "target", "Keel / Linux"]
+    head = ["operation", "Keel", "Keel, PMU", "Linux 6.1", "Linux, PMU", "target",
+            "Keel / Linux"]
     rows = []
     for name, label in OPERATIONS:
         target = goals.get(name, (None, "-"))[1]
@@ -186,8 +205,9 @@ def table(runs):
         ratio = "-"
         if name in keel and name in linux and linux[name]["median"]:
             ratio = f"{keel[name]['median'] / linux[name]['median']:.2f}"
-        rows.append([label, cell(runs, "keel", name), cell(runs, "linux", name),
-                     cell(runs, "linux", name, "instructions"), target, ratio])
+        rows.append([label, cell(runs, "keel", name), cell(runs, "keel", name, "instructions"),
+                     cell(runs, "linux", name), cell(runs, "linux", name, "instructions"),
+                     target, ratio])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
              "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
@@ -206,7 +226,7 @@ def kernel_name(build):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="build", help="build directory")
-    parser.add_argument("--keel-image", help="default: BUILD/os/images/osbench.elf")
+    parser.add_argument("--keel-image", help="default: BUILD/ospmu/images/osbench.elf")
     parser.add_argument("--linux-kernel", help="default: BUILD/linux/Image")
     parser.add_argument("--linux-initramfs", help="default: BUILD/linux/initramfs.cpio")
     parser.add_argument("--disk", help="default: BUILD/disks/bench.img (each system boots a copy)")
@@ -224,7 +244,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    keel_image = args.keel_image or os.path.join(args.build, "os", "images", "osbench.elf")
+    keel_image = args.keel_image or os.path.join(args.build, "ospmu", "images", "osbench.elf")
     kernel = args.linux_kernel or os.path.join(args.build, "linux", "Image")
     initramfs = args.linux_initramfs or os.path.join(args.build, "linux", "initramfs.cpio")
     disk = args.disk or os.path.join(args.build, "disks", "bench.img")
@@ -264,7 +284,8 @@ def main():
         f.write("\n")
     print("\nOS benchmarks: instructions per operation (QEMU -icount shift=0, median of batches;"
           f"\ndisk cache mode {args.disk_cache}; the counter's figures include time the machine"
-          "\nidles, waiting for the disk; \"Linux, PMU\" counts instructions only)")
+          "\nidles, waiting for the disk; the PMU's count instructions only, and the target"
+          "\nand ratio use them where both systems have them)")
     if data["linux_kernel"]:
         print(f"Linux: {data['linux_kernel']}")
     print(table(runs))

@@ -52,5 +52,22 @@ osbench-image:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/os KERNEL_DEFINES="$(OS_KERNEL_DEFINES)" \
 	    $(OSBENCH_IMAGE)
 
-_bench-os: osbench-image linux-bench-files $(BENCH_DISK)
+# The image make bench-os boots: osbench's system (the same root task as
+# OSBENCH_IMAGE) on the os variant's kernel with EL0 access to the PMU
+# (CONFIG_EXPORT_PMU_USER), so that osbench counts instructions itself, as
+# it does with perf on Linux. Only this image gets that kernel: the PMU
+# is a clock every program could read, and nothing else needs it.
+OSPMU_KERNEL := $(BUILD)/ospmu/kernel.elf
+OSBENCH_PMU_IMAGE := $(BUILD)/ospmu/images/osbench.elf
+
+$(OSPMU_KERNEL): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/ospmu \
+	    KERNEL_DEFINES="$(OS_KERNEL_DEFINES) -DCONFIG_EXPORT_PMU_USER=1" $@
+
+$(OSBENCH_PMU_IMAGE): $(OSPMU_KERNEL) osbench-image tools/pack_image.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/pack_image.py --kernel $(OSPMU_KERNEL) --root $(BUILD)/os/user/rs-osbench.elf \
+	    -o $@
+
+_bench-os: $(OSBENCH_PMU_IMAGE) linux-bench-files $(BENCH_DISK)
 	$(PYTHON) tools/runosbench.py --build $(BUILD)

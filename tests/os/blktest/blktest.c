@@ -5,9 +5,10 @@
  * (keel/os/blkclient.h): the disk's size, reads of the pattern (single
  * sectors, the last one, 128 KiB across pages, 64 requests in flight),
  * writes read back, flush, every kind of bad request refused with the
- * driver still serving, corrupt ring indices ignored, and requests in
+ * driver still serving, corrupt ring indices ignored, requests in
  * flight while rs crashes and kills the driver 40 times: each completes
- * with the right data.
+ * with the right data; and a driver that is alive but completes nothing
+ * is restarted by the client's supervision.
  *
  * Every check prints `blktest: WHAT: ok` or `... FAILED`; tests/tests.list
  * (os.blk*) matches them. */
@@ -221,6 +222,24 @@ static void check_restarts(seL4_CPtr rs)
     check(read_holds(100, 8, KEEL_BLK_DATA, 0), "a read after them");
 }
 
+/* A driver alive that completes nothing (here it sees an empty ring, as
+ * if a flipped bit had lost its place in it; it answers nothing wrong and
+ * nothing at all): the supervised wait asks rs to restart it after the
+ * limit, and the request completes from the new instance. */
+static void check_stall(seL4_CPtr rs)
+{
+    unsigned before = disk.restarts;
+    keel_blk_supervise(&disk, rs, "blk", 500);
+    int slot = keel_blk_stage(&disk, KEEL_BLK_READ, 9, KEEL_BLK_DATA, SECTOR);
+    keel_ring_t *r = &disk.end.rings->request;
+    r->head = r->tail + 1000; /* the staged request goes past what the driver believes */
+    int got = slot < 0 ? slot : keel_blk_wait(&disk, slot);
+    check(got == (int)SECTOR && holds(KEEL_BLK_DATA, 9, 1, 0) && disk.stalls == 1 &&
+              disk.restarts == before + 1,
+          "a driver that completes nothing: restarted by its client, the request served");
+    disk.rs = 0;
+}
+
 int main(void)
 {
     const keel_startinfo_t *si = (const keel_startinfo_t *)KEEL_STARTINFO_VADDR;
@@ -236,6 +255,7 @@ int main(void)
     check_bad_requests();
     check_corrupt_indices();
     check_restarts(rs->cptr);
+    check_stall(rs->cptr);
     printf("blktest: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }

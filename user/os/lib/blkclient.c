@@ -4,6 +4,8 @@
 #include <keel/os/heartbeat.h>
 #include <keel/os/start.h>
 #include <keel/os/timer.h>
+#include <keel/proto/rs.h>
+#include <stdio.h>
 #include <string.h>
 
 #define SLOT_BITS 6 /* KEEL_RING_SLOTS slots: the low bits of a cookie */
@@ -47,8 +49,13 @@ static void complete(keel_blk_client_t *c, const keel_ring_entry_t *done)
 static void take_completions(keel_blk_client_t *c)
 {
     keel_ring_entry_t done;
+    bool any = false;
     while (keel_ring_get(&c->end.rings->completion, &done)) {
         complete(c, &done);
+        any = true;
+    }
+    if (any) {
+        c->since = keel_counter();
     }
 }
 
@@ -104,16 +111,40 @@ void keel_blk_poll(keel_blk_client_t *c)
     }
 }
 
-/* Wait on the notification until the driver signals; heartbeat pings are
- * answered, other bits kept for the caller. */
+void keel_blk_supervise(keel_blk_client_t *c, seL4_CPtr rs, const char *driver, uint32_t stall_ms)
+{
+    c->rs = rs;
+    c->driver = driver;
+    c->stall_ticks = keel_counter_frequency() * stall_ms / 1000;
+}
+
+/* Nothing completed for the supervision's limit: the driver is restarted
+ * (the channel's epoch then tells the client to catch up). */
+static bool restarted_stalled(keel_blk_client_t *c)
+{
+    if (c->rs == 0 || keel_counter() - c->since <= c->stall_ticks) {
+        return false;
+    }
+    c->stalls++;
+    long r = rs_restart(c->rs, c->driver);
+    printf("%s completed nothing for %llu ms: restarted by its client (%ld)\n", c->driver,
+           (unsigned long long)((keel_counter() - c->since) * 1000 / keel_counter_frequency()), r);
+    c->since = keel_counter();
+    return true;
+}
+
+/* Wait on the notification until the driver signals (or a stalled one was
+ * restarted); heartbeat pings are answered, other bits kept for the
+ * caller. */
 static void wait_for_driver(keel_blk_client_t *c)
 {
     for (;;) {
         seL4_Word bits;
         seL4_Wait(c->own, &bits);
+        bool restarted = restarted_stalled(c);
         bits = keel_heartbeat_answer(startinfo(), bits) & ~KEEL_BADGE_NOTIFY;
         c->other_bits |= bits & ~c->end.bit;
-        if (bits & c->end.bit) {
+        if ((bits & c->end.bit) || restarted) {
             return;
         }
     }
@@ -195,12 +226,31 @@ void keel_blk_publish(keel_blk_client_t *c)
     }
 }
 
+/* Ask the driver to signal once every request in flight has completed:
+ * a batch cut by flush barriers completes in parts, and one wakeup for it
+ * is enough (a wait for one request among others waits for them all). */
+static void wake_when_all_done(keel_blk_client_t *c)
+{
+    uint32_t waiting = 0;
+    for (unsigned i = 0; i < KEEL_RING_SLOTS; i++) {
+        waiting += c->slot[i].busy && !c->slot[i].done;
+    }
+    keel_ring_t *done = &c->end.rings->completion;
+    keel_ring_wake_at(done, done->tail + waiting);
+}
+
 int keel_blk_wait(keel_blk_client_t *c, int slot)
 {
     keel_blk_slot_t *s = &c->slot[slot];
+    c->since = keel_counter();
     keel_blk_publish(c);
     keel_blk_poll(c);
     while (!s->done) {
+        wake_when_all_done(c);
+        keel_blk_poll(c); /* what completed before the driver could see the request */
+        if (s->done) {
+            break;
+        }
         wait_for_driver(c);
         keel_blk_poll(c);
     }

@@ -69,7 +69,7 @@ static const char *cause_name(uint32_t cause)
     case RS_LAST_KILL:
         return "killed";
     default:
-        return "by hand";
+        return "on request"; /* rs.restart: `service restart`, a client that found it stuck */
     }
 }
 

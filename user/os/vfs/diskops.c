@@ -20,7 +20,7 @@ long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode)
     if (r < 0) {
         return r;
     }
-    fcache_opened(&attr);
+    fcache_described((uint32_t)attr.ino, &attr);
     long of = ofile_alloc(OF_DISK, 0, flags);
     ofiles[of].ino = (uint32_t)attr.ino;
     ofiles[of].dir = (attr.mode >> 12) == VFS_TYPE_DIR;
@@ -55,14 +55,8 @@ long disk_write(ofile_t *o, const void *buf, size_t length)
         return 0;
     }
     memcpy(disk_data(), buf, length);
-    keel_fs_attr_t after;
-    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, at, length, &after);
-    fcache_changed(o->ino, at, length);
-    if (r < 0) {
-        fcache_forget(o->ino); /* how much of it happened is unknown */
-    } else {
-        fcache_described(o->ino, &after);
-    }
+    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, at, length, NULL);
+    fcache_wrote(o->ino, at, length, r);
     if (r > 0) {
         o->offset = at + (uint64_t)r;
     }

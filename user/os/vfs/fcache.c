@@ -9,12 +9,12 @@
  * TRUNCATE, an OPEN with O_TRUNC -- and drops what they change. What the
  * server does on its own never changes a file's bytes: it frees an inode
  * (an unlinked file's last close, a restarted server's orphans), and a
- * freed inode number comes back with a new generation, which every reply
- * about the inode carries. So each cached inode keeps the generation and
- * the size of the server's last reply about it; an OPEN that says
- * otherwise drops it. The cache holds no byte the disk does not have
- * (writes go to the server first, as before), so no crash of anyone
- * loses anything in it.
+ * freed inode number comes back with a new generation, which the replies
+ * to OPEN, GETATTR and READ carry. So each cached inode keeps the
+ * generation and the size the server last gave; a reply that says
+ * otherwise drops its pages. A WRITE's own result tells the new size. The cache holds no byte the
+ * disk does not have (writes go to the server first, as before), so no crash of anyone loses
+ * anything in it.
  *
  * Pages are 4 KiB, found by (inode, page number) in a hash table, and
  * taken back by a clock hand that passes over recently used ones once.
@@ -27,8 +27,8 @@
 #include <string.h>
 
 #define PAGE 4096u
-#define PAGES 512u  /* 2 MiB */
-#define INODES 64u  /* cached inodes; one leaving takes its pages along */
+#define PAGES 512u /* 2 MiB */
+#define INODES 64u /* cached inodes; one leaving takes its pages along */
 #define BUCKETS 256u
 #define NONE 0xffffu
 
@@ -37,12 +37,14 @@ typedef struct cinode {
     uint32_t generation;
     uint64_t size;     /* the server's, at its last reply about the inode */
     uint64_t last_use; /* a clock of requests: the oldest goes first */
+    uint32_t pages;    /* cached */
 } cinode_t;
 
 typedef struct cpage {
-    uint32_t ino; /* 0: free */
+    uint32_t ino;   /* 0: free */
     uint32_t index; /* page number in the file */
     uint16_t next;  /* the hash chain */
+    uint8_t owner;  /* the inode's place in the table */
     bool recent;    /* used since the hand last passed */
 } cpage_t;
 
@@ -97,13 +99,14 @@ static void page_drop(uint16_t i)
         link = &fc.pages[*link].next;
     }
     *link = pg->next;
+    fc.inodes[pg->owner].pages--;
     *pg = (cpage_t){ 0 };
 }
 
-static void inode_drop_pages(uint32_t ino)
+static void inode_drop_pages(cinode_t *ci)
 {
-    for (uint16_t i = 0; i < PAGES; i++) {
-        if (fc.pages[i].ino == ino) {
+    for (uint16_t i = 0; i < PAGES && ci->pages > 0; i++) {
+        if (fc.pages[i].ino == ci->ino) {
             page_drop(i);
         }
     }
@@ -113,7 +116,7 @@ void fcache_forget(uint32_t ino)
 {
     cinode_t *ci = inode_find(ino);
     if (ci != NULL) {
-        inode_drop_pages(ino);
+        inode_drop_pages(ci);
         *ci = (cinode_t){ 0 };
     }
 }
@@ -125,29 +128,23 @@ static cinode_t *inode_update(const keel_fs_attr_t *a)
     uint32_t ino = (uint32_t)a->ino;
     cinode_t *ci = inode_find(ino);
     if (ci != NULL && (ci->generation != a->generation || ci->size != a->size)) {
-        inode_drop_pages(ino);
+        inode_drop_pages(ci);
     }
     if (ci == NULL) {
-        cinode_t *oldest = &fc.inodes[0];
-        for (unsigned i = 0; i < INODES && oldest->ino != 0; i++) {
-            if (fc.inodes[i].ino == 0 || fc.inodes[i].last_use < oldest->last_use) {
-                oldest = &fc.inodes[i];
+        ci = &fc.inodes[0];
+        for (unsigned i = 0; i < INODES && ci->ino != 0; i++) {
+            if (fc.inodes[i].ino == 0 || fc.inodes[i].last_use < ci->last_use) {
+                ci = &fc.inodes[i];
             }
         }
-        if (oldest->ino != 0) {
-            inode_drop_pages(oldest->ino);
-        }
-        ci = oldest;
+        inode_drop_pages(ci);
+        ci->pages = 0;
     }
-    *ci = (cinode_t){ ino, a->generation, a->size, ++fc.clock };
+    ci->ino = ino;
+    ci->generation = a->generation;
+    ci->size = a->size;
+    ci->last_use = ++fc.clock;
     return ci;
-}
-
-void fcache_opened(const keel_fs_attr_t *a)
-{
-    if (a->ino != 0 && a->ino <= UINT32_MAX) {
-        inode_update(a);
-    }
 }
 
 /* A page to fill: a free one, or the first the hand finds not used since
@@ -169,14 +166,15 @@ static uint16_t page_take(void)
     }
 }
 
-static void page_install(uint32_t ino, uint32_t index, const uint8_t *bytes, size_t n)
+static void page_install(cinode_t *ci, uint32_t index, const uint8_t *bytes, size_t n)
 {
     uint16_t i = page_take();
     memcpy(page_data[i], bytes, n);
     memset(page_data[i] + n, 0, PAGE - n);
-    unsigned b = bucket_of(ino, index);
-    fc.pages[i] = (cpage_t){ ino, index, fc.buckets[b], true };
+    unsigned b = bucket_of(ci->ino, index);
+    fc.pages[i] = (cpage_t){ ci->ino, index, fc.buckets[b], (uint8_t)(ci - fc.inodes), true };
     fc.buckets[b] = i;
+    ci->pages++;
 }
 
 /* Read pages first.. of the inode from the server (as many as are missing
@@ -197,10 +195,10 @@ static long fill(uint32_t ino, uint32_t first, uint32_t last)
     if ((uint64_t)r > ask || a.ino != ino) {
         return -EIO; /* the server claims more than it was asked */
     }
-    inode_update(&a);
+    cinode_t *ci = inode_update(&a);
     for (uint32_t k = 0; (uint64_t)k * PAGE < (uint64_t)r; k++) {
         size_t n = (size_t)r - (size_t)k * PAGE;
-        page_install(ino, first + k, disk_data() + (size_t)k * PAGE, n < PAGE ? n : PAGE);
+        page_install(ci, first + k, disk_data() + (size_t)k * PAGE, n < PAGE ? n : PAGE);
     }
     return r;
 }
@@ -244,25 +242,35 @@ long fcache_read(uint32_t ino, uint64_t offset, uint8_t *buf, size_t length)
     return (long)done;
 }
 
-void fcache_changed(uint32_t ino, uint64_t offset, uint64_t length)
+/* A WRITE of `length` bytes at offset that wrote `result` (or failed):
+ * the pages it overlaps go; the file is at least as long as what it
+ * wrote (vfs is the server's only writer, so that is its size). */
+void fcache_wrote(uint32_t ino, uint64_t offset, uint64_t length, long result)
 {
+    cinode_t *ci = inode_find(ino);
     uint64_t end;
-    if (inode_find(ino) == NULL || length == 0) {
+    if (ci == NULL || length == 0) {
         return;
     }
-    if (length > KEEL_FS_DATA_MAX || __builtin_add_overflow(offset, length, &end)) {
-        fcache_forget(ino);
+    if (result < 0 || length > KEEL_FS_DATA_MAX || __builtin_add_overflow(offset, length, &end)) {
+        fcache_forget(ino); /* how much of a failed write happened is unknown */
         return;
     }
-    uint64_t last = (end - 1) / PAGE;
-    for (uint64_t index = offset / PAGE; index <= last && index <= UINT32_MAX; index++) {
+    for (uint64_t index = offset / PAGE; index <= (end - 1) / PAGE && index <= UINT32_MAX;
+         index++) {
         long i = page_find(ino, (uint32_t)index);
         if (i >= 0) {
             page_drop((uint16_t)i);
         }
     }
+    if (offset + (uint64_t)result > ci->size) {
+        ci->size = offset + (uint64_t)result;
+    }
 }
 
+/* What the server said about the inode just now (OPEN, GETATTR): a cached
+ * inode it contradicts loses its pages. An inode not cached stays so
+ * until a READ (the cache learns nothing it will not use). */
 void fcache_described(uint32_t ino, const keel_fs_attr_t *a)
 {
     if (a->ino != ino) {

@@ -53,7 +53,7 @@ static long open_held(const char *abs)
     if (r < 0) {
         return r;
     }
-    fcache_opened(&attr);
+    fcache_described((uint32_t)attr.ino, &attr);
     held.of = ofile_alloc(OF_DISK, 0, VFS_O_RDONLY);
     ofiles[held.of].refs = 1;
     ofiles[held.of].ino = (uint32_t)attr.ino;

@@ -144,15 +144,14 @@ long disk_statfs(const char *path, keel_fs_statfs_t *out);
 unsigned char *disk_data(void);    /* the data area of the channel */
 seL4_Word disk_take_stashed(void); /* notification bits seen while waiting */
 
-/* fcache.c: pages of the disk's files vfs has read. Every reply of the
- * server about an inode goes to fcache_opened (OPEN) or fcache_described
- * (WRITE, GETATTR); every change of bytes to fcache_changed (WRITE) or
- * fcache_forget (TRUNCATE, a failed WRITE). */
+/* fcache.c: pages of the disk's files vfs has read. The attributes of
+ * every OPEN's and GETATTR's reply go to fcache_described; every change of
+ * bytes to fcache_wrote (a WRITE's range and result) or fcache_forget
+ * (TRUNCATE). */
 void fcache_init(void);
 long fcache_read(uint32_t ino, uint64_t offset, uint8_t *buf, size_t length);
-void fcache_opened(const keel_fs_attr_t *a);
 void fcache_described(uint32_t ino, const keel_fs_attr_t *a);
-void fcache_changed(uint32_t ino, uint64_t offset, uint64_t length);
+void fcache_wrote(uint32_t ino, uint64_t offset, uint64_t length, long result);
 void fcache_forget(uint32_t ino);
 
 /* diskops.c: the descriptor methods on the disk's files */

@@ -305,8 +305,8 @@ static void serve(bool interrupt)
         }
     }
     for (unsigned i = 0; i < blk.nclients; i++) {
-        if (signal & (1u << i)) {
-            seL4_Signal(blk.client[i].c.signal);
+        if ((signal & (1u << i)) && keel_ring_wake_due(&blk.client[i].c.chan->completion)) {
+            seL4_Signal(blk.client[i].c.signal); /* once its batch is done, if it asked */
         }
     }
 }

@@ -2,7 +2,10 @@
  * (user/os/fs/ext2) over the disk of the virtio-blk driver (a block
  * channel, keel/os/blkclient.h), serving vfs through a file-system channel
  * (keel/os/fs.h), one request at a time. Grants (system/keel.system):
- * "disk" (the block channel), "vfs" (the file-system channel), "notify".
+ * "disk" (the block channel), "vfs" (the file-system channel), "notify",
+ * and "rs" with the argument `--driver NAME`: the driver's component,
+ * which rs restarts when a wait of the server sees nothing complete for
+ * STALL_MS (keel_blk_supervise).
  *
  * Every operation that changes the file system is written to the disk
  * before it is answered (EXT2_MOUNT_SYNC_META: its data, then its
@@ -18,6 +21,10 @@
 #include <string.h>
 
 server_t srv;
+
+/* A disk request takes milliseconds; a flush on a busy host can take
+ * seconds. A wrong restart costs only the requests asked again. */
+#define STALL_MS 10000u
 
 /* The block cache: 4 MiB of blocks. */
 static unsigned char cache[4u << 20] __attribute__((aligned(64)));
@@ -226,9 +233,20 @@ static void loop(seL4_CPtr own)
     }
 }
 
+/* `--driver NAME`: rs restarts NAME when the disk completes nothing. */
+static void supervise_driver(int argc, char **argv, const keel_startinfo_t *si)
+{
+    const keel_startcap_t *rs = keel_startinfo_find(si, "rs");
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--driver") == 0 && rs != NULL) {
+            keel_blk_supervise(&srv.disk, rs->cptr, argv[i + 1], STALL_MS);
+        }
+    }
+}
+
 int main(int argc, char **argv, char **envp)
 {
-    (void)argc, (void)argv, (void)envp;
+    (void)envp;
     const keel_startinfo_t *si = startinfo();
     const keel_startcap_t *own = keel_startinfo_find(si, "notify");
     srv.vfs = keel_channel_end(si, "vfs");
@@ -244,6 +262,7 @@ int main(int argc, char **argv, char **envp)
         printf("ext2: the disk: %s; stopping\n", strerror(-r));
         return 1;
     }
+    supervise_driver(argc, argv, si);
     ext2_blockdev_t dev = { .read = disk_read,
                             .write = disk_write,
                             .flush = disk_flush,

@@ -73,8 +73,8 @@ static long attr_of(uint32_t ino, keel_fs_attr_t *out)
     return 0;
 }
 
-/* A READ's, WRITE's or TRUNCATE's result r, with the inode's attributes
- * after it (vfs's file cache learns the size and generation from them). */
+/* A READ's result r, with the inode's attributes (vfs's file cache learns
+ * the size and generation from them). */
 static long attr_after(long r, uint32_t ino, keel_fs_attr_t *out)
 {
     long a = attr_of(ino, out);
@@ -401,11 +401,9 @@ static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
         r = ext2_read(&srv.fs, ino, q->offset, data, q->length);
         return r < 0 ? r : attr_after(r, ino, &reply->attr);
     case KEEL_FS_WRITE:
-        r = ext2_write(&srv.fs, ino, q->offset, data, q->length);
-        return r < 0 ? r : attr_after(r, ino, &reply->attr);
+        return ext2_write(&srv.fs, ino, q->offset, data, q->length);
     case KEEL_FS_TRUNCATE:
-        r = ext2_truncate(&srv.fs, ino, q->offset);
-        return r < 0 ? r : attr_after(r, ino, &reply->attr);
+        return ext2_truncate(&srv.fs, ino, q->offset);
     case KEEL_FS_GETATTR:
         return attr_of(ino, &reply->attr);
     case KEEL_FS_FSYNC:
@@ -415,12 +413,28 @@ static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
     }
 }
 
+/* Operations on an inode vfs holds open: no path. */
+static bool names_no_path(uint32_t op)
+{
+    return op == KEEL_FS_CLOSE || op == KEEL_FS_READ || op == KEEL_FS_WRITE ||
+           op == KEEL_FS_TRUNCATE || op == KEEL_FS_GETATTR || op == KEEL_FS_READDIR ||
+           op == KEEL_FS_FSYNC;
+}
+
+static bool names_two_paths(uint32_t op)
+{
+    return op == KEEL_FS_RENAME || op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK;
+}
+
 void fs_serve(keel_fs_reply_t *reply)
 {
     keel_fs_request_t q;
     memcpy(&q, srv.region + KEEL_FS_REQUEST_AT, sizeof(q)); /* vfs cannot change it meanwhile */
     memset(reply, 0, sizeof(*reply));
-    const char *path = path_at(KEEL_FS_PATH_AT), *path2 = path_at(KEEL_FS_PATH2_AT);
+    /* Only the paths the operation reads are looked at: the search for
+     * each one's NUL goes a byte at a time. */
+    const char *path = names_no_path(q.op) ? NULL : path_at(KEEL_FS_PATH_AT);
+    const char *path2 = names_two_paths(q.op) ? path_at(KEEL_FS_PATH2_AT) : NULL;
     uint32_t ino;
     long r;
     if (q.now > 0 && q.now <= UINT32_MAX) { /* 0: vfs has no time yet; the last one stays */

@@ -35,6 +35,12 @@ typedef struct keel_blk_client {
     uint32_t staged;      /* requests in the ring the driver does not see yet */
     seL4_Word other_bits; /* notification bits seen while waiting, not the channel's */
     keel_blk_slot_t slot[KEEL_RING_SLOTS];
+    /* keel_blk_supervise */
+    seL4_CPtr rs;
+    const char *driver;
+    uint64_t stall_ticks; /* of the counter */
+    uint64_t since;       /* the wait's start or its last completion */
+    uint32_t stalls;      /* restarts asked for */
 } keel_blk_client_t;
 
 /* The channel region `name` of the start page (with NAME.notify) and the
@@ -64,6 +70,16 @@ int keel_blk_wait(keel_blk_client_t *c, int slot);
 /* keel_blk_start, then keel_blk_wait. */
 int keel_blk_io(keel_blk_client_t *c, uint32_t op, uint64_t sector, uint64_t offset,
                 uint32_t length);
+
+/* A driver can be alive and stuck: answering rs's heartbeat while it
+ * completes nothing (a bit flipped in its state, a device that stopped).
+ * Once this is called, a wait that sees no completion for `stall_ms`
+ * asks rs (the endpoint `rs`) to restart the component `driver` (a string
+ * that must outlive the client), and catches up with the new instance as
+ * after any restart. The wait looks at the time when its notification
+ * wakes it: the heartbeat's pings do, so a client without a heartbeat
+ * never finds a stall. */
+void keel_blk_supervise(keel_blk_client_t *c, seL4_CPtr rs, const char *driver, uint32_t stall_ms);
 
 /* Take what the driver answered, and catch up with a restart of it. The
  * caller's main loop calls it when the channel's bit is in its

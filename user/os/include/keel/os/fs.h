@@ -19,8 +19,8 @@ enum keel_fs_op {
     KEEL_FS_OPEN = 2,      /* path, flags (VFS O_* bits), mode -> attr; the inode is held open */
     KEEL_FS_CLOSE = 3,     /* ino: one open reference fewer */
     KEEL_FS_READ = 4,      /* ino, offset, length -> result bytes in the data area, attr */
-    KEEL_FS_WRITE = 5,     /* ino, offset, length bytes of the data area -> result bytes, attr */
-    KEEL_FS_TRUNCATE = 6,  /* ino, offset (the new size) -> attr */
+    KEEL_FS_WRITE = 5,     /* ino, offset, length bytes of the data area -> result bytes */
+    KEEL_FS_TRUNCATE = 6,  /* ino, offset (the new size) */
     KEEL_FS_GETATTR = 7,   /* ino -> attr */
     KEEL_FS_READDIR = 8,   /* ino, offset (cookie), length -> records (keel/os/dirent.h) and
                               attr.size = the next cookie */

@@ -19,10 +19,11 @@ typedef struct keel_ring_entry {
 } keel_ring_entry_t;
 
 typedef struct keel_ring {
-    volatile uint32_t head; /* written by the producer: next slot to fill */
-    uint32_t pad0[15];      /* keep the indices in their own cache lines */
-    volatile uint32_t tail; /* written by the consumer: next slot to take */
-    uint32_t pad1[15];
+    volatile uint32_t head;    /* written by the producer: next slot to fill */
+    uint32_t pad0[15];         /* keep the indices in their own cache lines */
+    volatile uint32_t tail;    /* written by the consumer: next slot to take */
+    volatile uint32_t wake_at; /* written by the consumer: keel_ring_wake_at */
+    uint32_t pad1[14];
     keel_ring_entry_t entry[KEEL_RING_SLOTS];
 } keel_ring_t;
 
@@ -117,6 +118,27 @@ static inline bool keel_ring_get(keel_ring_t *r, keel_ring_entry_t *e)
     }
     keel_ring_advance(r);
     return true;
+}
+
+/* Consumer side: ask to be signalled only when the producer's index has
+ * reached `index` (a consumer waiting for n more entries: its tail + n),
+ * so that a producer that completes a batch in parts wakes it once. A
+ * producer that honours it (the block driver) checks keel_ring_wake_due
+ * after it publishes; the full fences on both sides make sure one of the
+ * two sees the other's store, so no wakeup is lost. A ring nobody armed
+ * (wake_at 0) wakes every time until its index passes 2^31. */
+static inline void keel_ring_wake_at(keel_ring_t *r, uint32_t index)
+{
+    r->wake_at = index;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the request before reading the index */
+}
+
+/* Producer side, after publishing: has the index reached what the consumer
+ * asked? */
+static inline bool keel_ring_wake_due(const keel_ring_t *r)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the index before reading the request */
+    return (int32_t)(r->head - r->wake_at) >= 0;
 }
 
 /* The driver_epoch rs writes when the driver is down for good (restarted
