@@ -60,6 +60,7 @@ include user/bin/bin.mk
 include system/disk.mk
 include tests/os/os.mk
 include tests/os/disk.mk
+include tests/os/net.mk
 include tests/os/fs/fs.mk
 include tests/os/shell/shell.mk
 include tests/os/console/console.mk
@@ -70,6 +71,7 @@ include user/os/drivers/uart/uart.mk
 include user/os/drivers/timer/timer.mk
 include user/os/drivers/rtc/rtc.mk
 include user/os/drivers/blk/blk.mk
+include user/os/drivers/eth/eth.mk
 include user/os/fs/server/server.mk
 include user/os/rs/rs.mk
 include system/system.mk

@@ -31,6 +31,25 @@ def disk_args(path):
             "-device", f"virtio-blk-device,drive=disk0,bus={DISK_TRANSPORT}"]
 
 
+# The network: QEMU's user network on virtio-mmio transport 8 (0x0a001000,
+# INTID 56: the eth driver's grants), whose page transports 0-7 (the disk's
+# page) do not share. restrict=on: the guest reaches nothing beyond QEMU
+# (its gateway 10.0.2.2 is QEMU itself); `forwards` are hostfwd rules,
+# each bound to the host's loopback address ("tcp::PORT-:80" becomes
+# "tcp:127.0.0.1:PORT-:80").
+NET_TRANSPORT = "virtio-mmio-bus.8"
+
+
+def net_args(forwards=()):
+    """QEMU options giving Keel its network card."""
+    user = "user,id=net0,restrict=on"
+    for rule in forwards:
+        proto, _, rest = rule.partition("::")
+        user += f",hostfwd={proto}:127.0.0.1:{rest}"
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-netdev", user, "-device", f"virtio-net-device,netdev=net0,bus={NET_TRANSPORT}"]
+
+
 def disk_copy(source, dest):
     """A copy of the disk image `source` at `dest` that keeps its holes (an
     image is mostly zeroes), so that every test can have its own."""

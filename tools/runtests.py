@@ -36,7 +36,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_cmd import DEFAULT_MACHINE, disk_args, disk_copy, qemu_command  # noqa: E402
+from qemu_cmd import DEFAULT_MACHINE, disk_args, disk_copy, net_args, qemu_command  # noqa: E402
 
 RESULT_RE = re.compile(r"^TEST (PASS|FAIL|SKIP) (\S+?)(?::\s*(.*))?$")
 DONE_LINE = "TEST DONE"
@@ -58,7 +58,7 @@ OPTIONS = {
     "qemu": {"timeout", "image", "variant", "cpu", "machine", "append", "disk", "expect", "alive", "input", "input_after",
              "fail", "script"},
 }
-FLAGS = {"host": set(), "check": {"suite"}, "qemu": {"fsck"}}
+FLAGS = {"host": set(), "check": {"suite"}, "qemu": {"fsck", "net"}}
 
 
 class ListError(Exception):
@@ -418,7 +418,9 @@ def entry_argv(entry, ctx, filter_name):
         if filter_name:
             append = (append + " " if append else "") + f"test={filter_name}"
         machine = entry.options.get("machine", DEFAULT_MACHINE)
-        extra = disk_args(entry_disk(entry, ctx)) if "disk" in entry.options else ()
+        extra = disk_args(entry_disk(entry, ctx)) if "disk" in entry.options else []
+        if "net" in entry.flags:
+            extra = list(extra) + net_args()
         return qemu_command(image, entry.options.get("cpu", ctx.cpu), append or None,
                             extra=extra, machine=machine), image
     if entry.kind == "host":

@@ -81,6 +81,58 @@ static inline seL4_Word driver_wait(seL4_CPtr own)
     }
 }
 
+/* The physical address of every 4 KiB page of a region given with its
+ * frames (a dma grant, a channel with frames=DRIVER) into paddr[0..max);
+ * false if it has none, more pages than max, or a frame without one. */
+static inline bool driver_region_paddrs(const keel_startcap_t *region, uint64_t *paddr,
+                                        uint32_t max)
+{
+    uint64_t pages = region->size / 4096;
+    if (region->cptr == 0 || pages > max) {
+        return false;
+    }
+    for (uint64_t p = 0; p < pages; p++) {
+        seL4_ARM_Page_GetAddress_t a = seL4_ARM_Page_GetAddress(region->cptr + p);
+        paddr[p] = a.error == seL4_NoError ? a.paddr : 0;
+        if (paddr[p] == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The grants of a virtio driver: its transport's page "regs", its
+ * interrupt "vq", its dma pages "queue" and its notification. */
+typedef struct driver_virtio {
+    const keel_startcap_t *regs, *irq, *queue;
+    seL4_CPtr own;
+} driver_virtio_t;
+
+static inline driver_virtio_t driver_virtio_grants(void)
+{
+    return (driver_virtio_t){ driver_grant("regs", KEEL_CAP_REGION),
+                              driver_grant("vq", KEEL_CAP_IRQ),
+                              driver_grant("queue", KEEL_CAP_REGION),
+                              driver_grant("notify", KEEL_CAP_NOTIFICATION)->cptr };
+}
+
+/* A device driver's loop: wait for its notification, serve (interrupt:
+ * the irq grant's bit was in it), then acknowledge the interrupt to the
+ * kernel -- after serve acknowledged it to the device, so that the line
+ * is low. Never returns. */
+__attribute__((noreturn)) static inline void
+driver_serve_forever(seL4_CPtr own, const keel_startcap_t *irq, void (*serve)(bool interrupt))
+{
+    seL4_Word irq_bit = irq->badge & ~KEEL_BADGE_NOTIFY;
+    for (;;) {
+        seL4_Word bits = driver_wait(own);
+        serve((bits & irq_bit) != 0);
+        if (bits & irq_bit) {
+            seL4_IRQHandler_Ack(irq->cptr);
+        }
+    }
+}
+
 /* "name, name, ..." of the clients into buf, for the driver's first line. */
 static inline const char *driver_client_names(const driver_client_t *clients, unsigned n, char *buf,
                                               size_t size)

@@ -74,28 +74,6 @@ static struct {
     pending_t pending[VIRTQ_MAX];
 } blk;
 
-static uint64_t frame_paddr(seL4_CPtr frame)
-{
-    seL4_ARM_Page_GetAddress_t a = seL4_ARM_Page_GetAddress(frame);
-    return a.error == seL4_NoError ? a.paddr : 0;
-}
-
-/* The physical address of every page of a region with frame caps. */
-static bool region_paddrs(const keel_startcap_t *region, uint64_t *paddr, uint32_t max)
-{
-    uint64_t pages = region->size / PAGE;
-    if (region->cptr == 0 || pages > max) {
-        return false;
-    }
-    for (uint64_t p = 0; p < pages; p++) {
-        paddr[p] = frame_paddr(region->cptr + p);
-        if (paddr[p] == 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static void stop(const char *why)
 {
     printf("blk: %s; stopping\n", why);
@@ -107,7 +85,7 @@ static void stop(const char *why)
 static void init_device(const keel_startcap_t *regs, const keel_startcap_t *queue)
 {
     uint64_t paddr[4];
-    if (queue->size < 4 * PAGE || !region_paddrs(queue, paddr, 4)) {
+    if (queue->size < 4 * PAGE || !driver_region_paddrs(queue, paddr, 4)) {
         stop("the dma grant 'queue' needs 4 pages with their frames");
     }
     blk.dev = (virtio_mmio_t){ (volatile uint32_t *)regs->vaddr };
@@ -290,12 +268,8 @@ static void take_completions(uint32_t *signal)
 static void serve(bool interrupt)
 {
     uint32_t signal = 0;
-    if (interrupt) {
-        uint32_t why = virtio_read(blk.dev, VIRTIO_MMIO_INTERRUPT_STATUS);
-        virtio_write(blk.dev, VIRTIO_MMIO_INTERRUPT_ACK, why);
-        if (virtio_read(blk.dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) {
-            stop("the device needs a reset"); /* rs restarts the driver, which resets it */
-        }
+    if (interrupt && !virtio_mmio_interrupt_ack(blk.dev)) {
+        stop("the device needs a reset"); /* rs restarts the driver, which resets it */
     }
     take_completions(&signal);
     for (unsigned i = 0; i < blk.nclients; i++) {
@@ -320,7 +294,7 @@ static void find_clients(void)
     for (unsigned i = 0; i < n; i++) {
         client_t *cl = &blk.client[blk.nclients];
         const keel_startcap_t *region = keel_startinfo_find(si, found[i].name);
-        if (!region_paddrs(region, cl->paddr, REGION_PAGES_MAX)) {
+        if (!driver_region_paddrs(region, cl->paddr, REGION_PAGES_MAX)) {
             printf("blk: channel %s has no frames (frames=blk) or is too big; not served\n",
                    found[i].name);
             continue;
@@ -334,13 +308,10 @@ static void find_clients(void)
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
-    const keel_startcap_t *regs = driver_grant("regs", KEEL_CAP_REGION);
-    const keel_startcap_t *irq = driver_grant("vq", KEEL_CAP_IRQ);
-    const keel_startcap_t *queue = driver_grant("queue", KEEL_CAP_REGION);
-    seL4_CPtr own = driver_grant("notify", KEEL_CAP_NOTIFICATION)->cptr;
-    init_device(regs, queue);
+    driver_virtio_t g = driver_virtio_grants();
+    init_device(g.regs, g.queue);
     find_clients();
-    seL4_IRQHandler_Ack(irq->cptr);
+    seL4_IRQHandler_Ack(g.irq->cptr);
     printf("blk: virtio-blk, %llu sectors%s, requests up to %u KiB; clients:",
            (unsigned long long)blk.capacity,
            (blk.features & (1ull << BLK_F_RO)) ? " read-only" : "", blk.largest / 1024);
@@ -348,12 +319,5 @@ int main(int argc, char **argv, char **envp)
         printf(" %s", blk.client[i].c.name);
     }
     printf("%s\n", blk.nclients == 0 ? " none" : "");
-    seL4_Word irq_bit = irq->badge & ~KEEL_BADGE_NOTIFY;
-    for (;;) {
-        seL4_Word bits = driver_wait(own);
-        serve((bits & irq_bit) != 0);
-        if (bits & irq_bit) {
-            seL4_IRQHandler_Ack(irq->cptr); /* after the status was acknowledged: the line is low */
-        }
-    }
+    driver_serve_forever(g.own, g.irq, serve);
 }

@@ -78,3 +78,9 @@ uint64_t virtio_config64(virtio_mmio_t dev, uint32_t offset)
         }
     }
 }
+
+bool virtio_mmio_interrupt_ack(virtio_mmio_t dev)
+{
+    virtio_write(dev, VIRTIO_MMIO_INTERRUPT_ACK, virtio_read(dev, VIRTIO_MMIO_INTERRUPT_STATUS));
+    return !(virtio_read(dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+}

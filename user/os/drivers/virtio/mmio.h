@@ -93,6 +93,11 @@ static inline void virtio_barrier_notify(void)
 const char *virtio_mmio_negotiate(virtio_mmio_t dev, uint32_t device_id, uint64_t wanted,
                                   uint64_t *features);
 
+/* Acknowledge what the interrupt says (used buffers, a configuration
+ * change); false if the device says it needs a reset (the driver then
+ * stops: rs restarts it, and the new instance resets the device). */
+bool virtio_mmio_interrupt_ack(virtio_mmio_t dev);
+
 /* Configuration space, 32 bits at `offset` (little-endian, as the device
  * and this CPU both are). A 64-bit field is read twice until the
  * generation counter says it did not change in between. */
