@@ -72,6 +72,7 @@ include user/os/drivers/timer/timer.mk
 include user/os/drivers/rtc/rtc.mk
 include user/os/drivers/blk/blk.mk
 include user/os/drivers/eth/eth.mk
+include user/os/net/net.mk
 include user/os/fs/server/server.mk
 include user/os/rs/rs.mk
 include system/system.mk

@@ -16,6 +16,7 @@
 #   ostime  tests/os/time.system: the timer and rtc drivers and their tests
 #   osdisk  tests/os/disk.system: the virtio-blk driver and its test client
 #   osnet   tests/os/net.system: the virtio-net driver and its test client
+#   osnetsrv tests/os/netsrv.system: the driver and the net server (lwIP)
 #   osfs    the OS with the disk tests' programs (tests/os/fs/fs.mk);
 #           osfsstress the same without restart limits (make stress)
 #   osheal  tests/os/heal.system: rs's heartbeat and backoff with test components
@@ -49,6 +50,7 @@ $(eval $(call os_image,osstress,$(OS_STRESS_SYSTEM)))
 $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osdisk,tests/os/disk.system))
 $(eval $(call os_image,osnet,tests/os/net.system))
+$(eval $(call os_image,osnetsrv,tests/os/netsrv.system))
 $(eval $(call os_image,osfs,$(OS_FS_SYSTEM)))
 $(eval $(call os_image,osfsstress,$(OS_FS_STRESS_SYSTEM)))
 $(eval $(call os_image,osheal,tests/os/heal.system))

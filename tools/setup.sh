@@ -12,6 +12,14 @@
 #                                `order`: their names, each after what it needs;
 #                                DIR/kernel.txt names the package); nothing is
 #                                fetched if DIR/Image and DIR/modules/order exist
+#   setup.sh --source PKG DIR    also Debian's source package PKG, its upstream
+#                                tarball unpacked into DIR (DIR/.unpacked names
+#                                it; nothing is fetched if that exists): the
+#                                libraries the OS is built with (lwIP: user/os/
+#                                net/net.mk) come this way, and the tree holds
+#                                only Keel's glue for them. A machine without a
+#                                deb-src entry gets keel-deb-src.sources (or
+#                                .list), the deb-src twin of its Debian entries.
 set -euo pipefail
 
 # command -> Debian package providing it
@@ -194,14 +202,69 @@ fetch_linux_kernel() {
     rm -rf "$tmp"
 }
 
+# deb-src entries derived from the machine's Debian deb entries (deb822
+# files and the one-line format): the sources come from the same mirror
+# and suites as its packages.
+add_deb_src() {
+    local out legacy=""
+    out=$(mktemp)
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        case "$f" in *keel-deb-src*) continue ;; esac
+        if grep -qi 'debian' "$f"; then
+            sed 's/^Types: deb$/Types: deb-src/' "$f" >>"$out"
+            echo >>"$out"
+        fi
+    done
+    if [ -f /etc/apt/sources.list ]; then
+        legacy=$(sed -n 's/^deb \(.*debian.*\)$/deb-src \1/p' /etc/apt/sources.list)
+    fi
+    [ -s "$out" ] || [ -n "$legacy" ] || { rm -f "$out"; die "no Debian deb entry to derive deb-src from"; }
+    [ ! -s "$out" ] || as_root cp "$out" /etc/apt/sources.list.d/keel-deb-src.sources
+    [ -z "$legacy" ] || echo "$legacy" | as_root tee /etc/apt/sources.list.d/keel-deb-src.list >/dev/null
+    rm -f "$out"
+    echo "setup.sh: added deb-src entries; apt-get update" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || die "apt-get update failed"
+}
+
+has_source() {
+    apt-cache showsrc "$1" 2>/dev/null | grep -q '^Package:'
+}
+
+# fetch_source PKG DIR: see the usage at the top.
+fetch_source() {
+    local pkg=$1 dir=$2 tmp tarball
+    [ -f "$dir/.unpacked" ] && return 0
+    command -v apt-get >/dev/null 2>&1 || die "apt-get not found"
+    has_source "$pkg" || add_deb_src
+    has_source "$pkg" || die "no source package $pkg in the machine's Debian sources"
+    tmp=$(mktemp -d)
+    local sandbox=()
+    [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+    echo "setup.sh: apt-get source $pkg" >&2
+    (cd "$tmp" && apt-get source -q --download-only "${sandbox[@]}" "$pkg" >&2) ||
+        { rm -rf "$tmp"; die "apt-get source $pkg failed"; }
+    tarball=$(find "$tmp" -maxdepth 1 -name '*.orig.tar.*' | head -1)
+    [ -n "$tarball" ] || { rm -rf "$tmp"; die "no upstream tarball in the source package $pkg"; }
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    tar -xf "$tarball" --strip-components=1 -C "$dir" || { rm -rf "$tmp"; die "cannot unpack $tarball"; }
+    basename "$tarball" >"$dir/.unpacked"
+    rm -rf "$tmp"
+}
+
 main() {
-    local pkgs linux_dir=""
+    local pkgs linux_dir="" source_pkg="" source_dir=""
     if [ "${1-}" = "--linux-kernel" ]; then
         [ -n "${2-}" ] || die "--linux-kernel wants a directory"
         linux_dir=$2
         FILES+=("${LINUX_FILES[@]}")
+    elif [ "${1-}" = "--source" ]; then
+        [ -n "${2-}" ] && [ -n "${3-}" ] || die "--source wants a package and a directory"
+        source_pkg=$2
+        source_dir=$3
     elif [ $# -gt 0 ]; then
-        die "usage: setup.sh [--linux-kernel DIR]"
+        die "usage: setup.sh [--linux-kernel DIR | --source PACKAGE DIR]"
     fi
     pkgs=$(missing_packages)
     if [ -n "$pkgs" ]; then
@@ -216,6 +279,9 @@ main() {
     fi
     if [ -n "$linux_dir" ]; then
         fetch_linux_kernel "$linux_dir"
+    fi
+    if [ -n "$source_pkg" ]; then
+        fetch_source "$source_pkg" "$source_dir"
     fi
 }
 

@@ -126,11 +126,12 @@ def suite_timeout_shows_tail():
 
 @suite.test
 def slow_entry_is_named():
-    # 6 s of 10: over half however fast the machine, and 4 s to spare
-    # for a loaded one.
-    output, _ = expect_run("check slow timeout=10 -- sleep 6\ncheck quick timeout=60 -- true\n",
+    # 11 s of 20: over half however fast the machine, and 9 s to spare
+    # for a loaded one (with 4 s to spare it failed once, on a machine
+    # running two test suites at once).
+    output, _ = expect_run("check slow timeout=20 -- sleep 11\ncheck quick timeout=60 -- true\n",
                            0, "2 passed, 0 failed", "over half their timeout:\n  slow: ",
-                           " s of 10 s")
+                           " s of 20 s")
     if "quick:" in output:
         raise suite.Failure("a quick entry was named as slow:\n" + output)
 

@@ -10,9 +10,7 @@
  *
  * Every check prints `nettest: WHAT: ok` or `... FAILED`; tests/tests.list
  * (os.eth) matches them. */
-#include <keel/os/channel.h>
-#include <keel/os/heartbeat.h>
-#include <keel/os/net.h>
+#include <keel/os/netclient.h>
 #include <keel/os/start.h>
 #include <keel/os/startinfo.h>
 #include <keel/os/timer.h>
@@ -34,21 +32,9 @@
 static const uint8_t our_ip[4] = { 10, 0, 2, 15 }, gateway_ip[4] = { 10, 0, 2, 2 };
 static const uint8_t qemu_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-/* A request the driver has not completed: queued again after a restart. */
-typedef struct slot {
-    keel_ring_entry_t request;
-    bool busy;
-} slot_t;
-
 static struct {
-    keel_channel_end_t end;
-    uint8_t *region;
-    seL4_CPtr own;
-    uint32_t epoch;
-    uint64_t generation;    /* high bits of the cookies */
-    slot_t slot[SLOTS + 1]; /* 0..RX_BUFFERS-1 receive, then transmit, then INFO */
+    keel_net_client_t c;
     uint8_t mac[6], gateway_mac[6];
-    unsigned restarts;
     /* the last frame received */
     uint8_t frame[KEEL_NET_FRAME_MAX];
     uint32_t frame_length;
@@ -63,94 +49,47 @@ static void check(bool ok, const char *what)
     failures += !ok;
 }
 
+static uint64_t place(unsigned slot)
+{
+    return PAGE + (uint64_t)slot * BUFFER;
+}
+
 static uint8_t *buffer(unsigned slot)
 {
-    return net.region + PAGE + (uint64_t)slot * BUFFER;
-}
-
-static void put(unsigned slot, uint32_t op, uint32_t length)
-{
-    net.slot[slot].request =
-        keel_net_request(++net.generation << 8 | slot, op, PAGE + (uint64_t)slot * BUFFER, length);
-    net.slot[slot].busy = true;
-    keel_ring_put(&net.end.rings->request, net.slot[slot].request);
-    seL4_Signal(net.end.signal);
-}
-
-/* A new driver instance: take what the old one answered, queue again what
- * it did not (docs/os.md "Driver channels"). */
-static void take_completions(void);
-
-static void catch_up(void)
-{
-    take_completions();
-    keel_channel_drop_requests(net.end.rings);
-    for (unsigned i = 0; i <= SLOTS; i++) {
-        if (net.slot[i].busy) {
-            keel_ring_put(&net.end.rings->request, net.slot[i].request);
-        }
-    }
-    net.restarts += net.epoch != 0;
-    net.epoch = keel_channel_accept(net.end.rings);
-    seL4_Signal(net.end.signal);
-}
-
-static unsigned tx_done, bad_answers;
-static uint32_t last_status;
-
-/* A received frame is kept in net.frame (the last one wins: callers look
- * after each) and its buffer posted again at once. */
-static bool info_answered;
-static uint64_t info_mac;
-static uint32_t info_mtu;
-
-#define INFO_SLOT SLOTS
-
-static void complete(const keel_ring_entry_t *e)
-{
-    unsigned slot = (unsigned)(e->cookie & 0xff);
-    if (slot > SLOTS || !net.slot[slot].busy || net.slot[slot].request.cookie != e->cookie) {
-        return; /* an earlier instance's */
-    }
-    net.slot[slot].busy = false;
-    if (slot == INFO_SLOT) {
-        info_answered = e->op == KEEL_NET_OK;
-        info_mac = e->offset;
-        info_mtu = e->length;
-        return;
-    }
-    last_status = e->op;
-    if (e->op != KEEL_NET_OK) {
-        bad_answers++;
-    } else if (slot < RX_BUFFERS) {
-        net.frame_length = e->length <= KEEL_NET_FRAME_MAX ? e->length : 0;
-        memcpy(net.frame, buffer(slot), net.frame_length);
-        put(slot, KEEL_NET_RX, BUFFER);
-        return;
-    } else {
-        tx_done++;
-    }
+    return net.c.region + place(slot);
 }
 
 static bool frame_arrived;
+static unsigned bad_answers;
+static uint32_t last_status;
 
-static void take_completions(void)
+/* Completed slots: a received frame is kept in net.frame (the last one
+ * wins: callers look after each) and its buffer posted again at once. */
+static void take_done(void)
 {
-    keel_ring_entry_t e;
-    while (keel_ring_get(&net.end.rings->completion, &e)) {
-        bool rx = (e.cookie & 0xff) < RX_BUFFERS && e.op == KEEL_NET_OK;
-        complete(&e);
-        frame_arrived |= rx;
+    for (unsigned i = 0; i < SLOTS; i++) {
+        keel_net_slot_t *s = &net.c.slot[i];
+        if (!s->done) {
+            continue;
+        }
+        s->done = false;
+        s->busy = false;
+        last_status = s->status;
+        if (s->status != KEEL_NET_OK) {
+            bad_answers++;
+        } else if (i < RX_BUFFERS) {
+            net.frame_length = s->length <= KEEL_NET_FRAME_MAX ? s->length : 0;
+            memcpy(net.frame, buffer(i), net.frame_length);
+            frame_arrived = true;
+            keel_net_put(&net.c, i, KEEL_NET_RX, place(i), BUFFER);
+        }
     }
 }
 
 static void poll(void)
 {
-    if (keel_channel_restarted(net.end.rings, net.epoch)) {
-        catch_up();
-    } else {
-        take_completions();
-    }
+    keel_net_poll(&net.c);
+    take_done();
 }
 
 /* Wait until done() (asked once after each look at the rings: it may
@@ -162,9 +101,7 @@ static bool wait_until(bool (*done)(void))
     poll();
     bool got;
     while (!(got = done()) && keel_counter() < end) {
-        seL4_Word bits;
-        seL4_Wait(net.own, &bits);
-        keel_heartbeat_answer(keel_startinfo(), bits);
+        keel_net_wait(&net.c);
         poll();
     }
     return got;
@@ -207,7 +144,7 @@ static void ethernet(uint8_t *f, const uint8_t *to, uint16_t type)
 
 static void send_frame(unsigned tx, uint32_t length)
 {
-    put(RX_BUFFERS + tx, KEEL_NET_TX, length);
+    keel_net_put(&net.c, RX_BUFFERS + tx, KEEL_NET_TX, place(RX_BUFFERS + tx), length);
 }
 
 static void send_arp_request(void)
@@ -294,26 +231,19 @@ static bool ping(void)
 
 /* --- checks ----------------------------------------------------------- */
 
-static bool info_came(void)
-{
-    return info_answered;
-}
-
 static void check_info(void)
 {
-    put(INFO_SLOT, KEEL_NET_INFO, 0);
-    bool ok = wait_until(info_came);
     for (unsigned i = 0; i < 6; i++) {
-        net.mac[i] = (uint8_t)(info_mac >> (8 * i));
+        net.mac[i] = (uint8_t)(net.c.mac >> (8 * i));
     }
-    check(ok && memcmp(net.mac, qemu_mac, 6) == 0 && info_mtu == KEEL_NET_MTU,
+    check(memcmp(net.mac, qemu_mac, 6) == 0 && net.c.mtu == KEEL_NET_MTU,
           "INFO: MAC 52:54:00:12:34:56, MTU 1500");
 }
 
 static void check_gateway(void)
 {
     for (unsigned i = 0; i < RX_BUFFERS; i++) {
-        put(i, KEEL_NET_RX, BUFFER);
+        keel_net_put(&net.c, i, KEEL_NET_RX, place(i), BUFFER);
     }
     frame_arrived = false;
     send_arp_request();
@@ -335,19 +265,14 @@ static bool one_bad_answer(void)
  * free again. */
 static bool refused(uint32_t op, uint64_t offset, uint32_t length)
 {
-    unsigned slot = RX_BUFFERS + TX_BUFFERS - 1;
     bad_answers = 0;
-    net.slot[slot].request = keel_net_request(++net.generation << 8 | slot, op, offset, length);
-    net.slot[slot].busy = true;
-    keel_ring_put(&net.end.rings->request, net.slot[slot].request);
-    seL4_Signal(net.end.signal);
+    keel_net_put(&net.c, SLOTS - 1, op, offset, length);
     return wait_until(one_bad_answer) && last_status == KEEL_NET_BAD_REQUEST;
 }
 
 static void check_bad_requests(void)
 {
-    uint64_t end = keel_startinfo_find(keel_startinfo(), "net")->size;
-    uint64_t tx = PAGE + (uint64_t)(RX_BUFFERS + TX_BUFFERS - 1) * BUFFER;
+    uint64_t end = net.c.region_size, tx = place(SLOTS - 1);
     check(refused(99, tx, 60), "operation 99: refused");
     check(refused(KEEL_NET_TX, tx, 0), "a frame of 0 bytes: refused");
     check(refused(KEEL_NET_TX, tx, 13), "a frame shorter than its header: refused");
@@ -361,36 +286,27 @@ static void check_bad_requests(void)
 
 static void check_restarts(seL4_CPtr rs)
 {
-    unsigned good = 0, before = net.restarts;
+    unsigned good = 0, before = net.c.restarts;
     for (unsigned round = 1; round <= RESTARTS; round++) {
         uint64_t kind = round % 2 ? RS_INJECT_CRASH : RS_INJECT_KILL;
         long r = rs_inject(rs, "eth", kind, 0, round, NULL, NULL, NULL, NULL, NULL);
         good += r == 0 && ping();
     }
     printf("nettest: %u of %u rounds answered, %u restarts seen\n", good, RESTARTS,
-           net.restarts - before);
-    check(good == RESTARTS && net.restarts - before == RESTARTS,
+           net.c.restarts - before);
+    check(good == RESTARTS && net.c.restarts - before == RESTARTS,
           "10 crashes and kills with receive buffers posted: the gateway still answers");
 }
 
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
-    const keel_startinfo_t *si = keel_startinfo();
-    const keel_startcap_t *rs = keel_startinfo_find(si, "rs");
-    const keel_startcap_t *own = keel_startinfo_find(si, "notify");
-    net.end = keel_channel_end(si, "net");
-    net.region = (uint8_t *)net.end.rings;
-    const keel_startcap_t *region = keel_startinfo_find(si, "net");
-    bool ok =
-        net.end.rings != NULL && rs != NULL && own != NULL && region->size >= PAGE + SLOTS * BUFFER;
-    check(ok, "open the channel 'net'");
+    const keel_startcap_t *rs = keel_startinfo_find(keel_startinfo(), "rs");
+    bool ok = keel_net_open(&net.c, "net", PAGE + SLOTS * BUFFER) == 0 && rs != NULL;
+    check(ok, "open the channel 'net' (INFO answered)");
     if (!ok) {
         return 1;
     }
-    net.own = own->cptr;
-    net.epoch = net.end.rings->client_epoch;
-    net.generation = keel_counter();
     check_info();
     check_gateway();
     check_bad_requests();
