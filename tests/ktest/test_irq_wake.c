@@ -120,7 +120,11 @@ KT_THREAD_TEST(test_irq_lower_waiter_runs_later)
 }
 
 /* A waiter of the same priority does not preempt either; it runs at the
- * interrupted thread's next Yield. */
+ * interrupted thread's next Yield. The timer's tick can end this thread's
+ * time slice between the Signal and the look at the count, and then the
+ * waiter runs by round robin: that is told apart from a preemption by
+ * trying again -- a kernel that preempts does so every time, a tick falls
+ * there once in thousands of runs (seen once in CI). */
 KT_THREAD_TEST(test_irq_equal_waiter_runs_at_yield)
 {
     woken_count = 0;
@@ -133,13 +137,17 @@ KT_THREAD_TEST(test_irq_equal_waiter_runs_at_yield)
     w.wait_on = ntfn;
     kt_thread_spawn(waiter, (seL4_Word)&w, KT_PRIO_ROOT, 0);
     KT_RETURN_IF_FAILED();
-    seL4_Yield(); /* it runs up to its Wait */
-    KT_ASSERT_EQ(woken_count, 0);
-    seL4_Signal(raise);
-    KT_ASSERT_EQ(woken_count, 0);
-    seL4_Yield();
-    KT_ASSERT_EQ(woken_count, 1);
-    KT_ASSERT_EQ(woken_word, 0xc0);
+    bool waited = false;
+    for (int attempt = 0; attempt < 3 && !waited; attempt++) {
+        seL4_Yield(); /* it runs up to its Wait */
+        int before = woken_count;
+        seL4_Signal(raise);
+        waited = woken_count == before;
+        seL4_Yield();
+        KT_ASSERT_EQ(woken_count, before + 1);
+        KT_ASSERT_EQ(woken_word, 0xc0);
+    }
+    KT_ASSERT(waited);
 }
 
 const ktest_case_t ktest_irq_wake_cases[] = {
