@@ -15,8 +15,8 @@
  *           place in the channel region in 64-byte units (past the rings'
  *           page, inside one page: a buffer never spans two)
  * A completion entry: the cookie, op = status, length = the frame's bytes
- * (RX) or those sent (TX). INFO answers offset = the MAC address (the
- * first byte in the lowest 8 bits) and length = the MTU.
+ * (RX; 0 for a TX). INFO answers offset = the MAC address (the first
+ * byte in the lowest 8 bits) and length = the MTU.
  *
  * A TX completes when the device has taken the frame; an RX when a frame
  * arrived in its buffer. The driver holds the RX buffers the client gives
