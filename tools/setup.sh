@@ -177,18 +177,26 @@ copy_modules() {
     mv "$dir/modules.tmp" "$dir/modules"
 }
 
+# apt_fetch DIR ARGS...: apt-get -q ARGS run in DIR, for what downloads
+# into it (as root apt downloads as its own user, who may not write to
+# DIR).
+apt_fetch() {
+    local dir=$1 sandbox=()
+    shift
+    [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+    (cd "$dir" && apt-get -q "${sandbox[@]}" "$@" >&2)
+}
+
 fetch_linux_kernel() {
-    local dir=$1 pkg tmp deb sandbox=()
+    local dir=$1 pkg tmp deb
     [ -s "$dir/Image" ] && [ -s "$dir/modules/order" ] && return 0
     ensure_arm64_lists
     pkg=$(kernel_package)
     [ -n "$pkg" ] || die "no linux-image-6.1.*-arm64 package found for arm64"
     mkdir -p "$dir"
     tmp=$(mktemp -d)
-    # As root apt downloads as its own user, who may not write to $tmp.
-    [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
     echo "setup.sh: fetching $pkg (arm64)" >&2
-    (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg:arm64" >&2) ||
+    apt_fetch "$tmp" download "$pkg:arm64" ||
         { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
     deb=$(ls "$tmp"/*.deb)
     dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' \
@@ -239,10 +247,8 @@ fetch_source() {
     has_source "$pkg" || add_deb_src
     has_source "$pkg" || die "no source package $pkg in the machine's Debian sources"
     tmp=$(mktemp -d)
-    local sandbox=()
-    [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
     echo "setup.sh: apt-get source $pkg" >&2
-    (cd "$tmp" && apt-get source -q --download-only "${sandbox[@]}" "$pkg" >&2) ||
+    apt_fetch "$tmp" source --download-only "$pkg" ||
         { rm -rf "$tmp"; die "apt-get source $pkg failed"; }
     tarball=$(find "$tmp" -maxdepth 1 -name '*.orig.tar.*' | head -1)
     [ -n "$tarball" ] || { rm -rf "$tmp"; die "no upstream tarball in the source package $pkg"; }

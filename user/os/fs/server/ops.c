@@ -124,18 +124,22 @@ static void names_forget(void)
     }
 }
 
+/* An operation on an inode vfs holds open (on_open_inode): no path. */
+static bool on_inode(uint32_t op)
+{
+    return op == KEEL_FS_CLOSE || op == KEEL_FS_READ || op == KEEL_FS_WRITE ||
+           op == KEEL_FS_TRUNCATE || op == KEEL_FS_GETATTR || op == KEEL_FS_READDIR ||
+           op == KEEL_FS_FSYNC;
+}
+
 /* Does request q leave every name's resolution as it was? */
 static bool names_keep(const keel_fs_request_t *q)
 {
+    if (on_inode(q->op)) {
+        return true; /* a truncate or a write changes no name */
+    }
     switch (q->op) {
     case KEEL_FS_LOOKUP:
-    case KEEL_FS_CLOSE:
-    case KEEL_FS_READ:
-    case KEEL_FS_WRITE:
-    case KEEL_FS_TRUNCATE:
-    case KEEL_FS_GETATTR:
-    case KEEL_FS_READDIR:
-    case KEEL_FS_FSYNC:
     case KEEL_FS_READLINK:
     case KEEL_FS_SYNC:
     case KEEL_FS_STATFS:
@@ -413,14 +417,6 @@ static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
     }
 }
 
-/* Operations on an inode vfs holds open: no path. */
-static bool names_no_path(uint32_t op)
-{
-    return op == KEEL_FS_CLOSE || op == KEEL_FS_READ || op == KEEL_FS_WRITE ||
-           op == KEEL_FS_TRUNCATE || op == KEEL_FS_GETATTR || op == KEEL_FS_READDIR ||
-           op == KEEL_FS_FSYNC;
-}
-
 static bool names_two_paths(uint32_t op)
 {
     return op == KEEL_FS_RENAME || op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK;
@@ -433,7 +429,7 @@ void fs_serve(keel_fs_reply_t *reply)
     memset(reply, 0, sizeof(*reply));
     /* Only the paths the operation reads are looked at: the search for
      * each one's NUL goes a byte at a time. */
-    const char *path = names_no_path(q.op) ? NULL : path_at(KEEL_FS_PATH_AT);
+    const char *path = on_inode(q.op) ? NULL : path_at(KEEL_FS_PATH_AT);
     const char *path2 = names_two_paths(q.op) ? path_at(KEEL_FS_PATH2_AT) : NULL;
     uint32_t ino;
     long r;
@@ -451,15 +447,6 @@ void fs_serve(keel_fs_reply_t *reply)
         break;
     case KEEL_FS_OPEN:
         r = do_open(&q, path, &reply->attr);
-        break;
-    case KEEL_FS_CLOSE:
-    case KEEL_FS_READ:
-    case KEEL_FS_WRITE:
-    case KEEL_FS_TRUNCATE:
-    case KEEL_FS_GETATTR:
-    case KEEL_FS_READDIR:
-    case KEEL_FS_FSYNC:
-        r = on_open_inode(&q, reply);
         break;
     case KEEL_FS_MKDIR: {
         parent_t p;
@@ -503,7 +490,7 @@ void fs_serve(keel_fs_reply_t *reply)
         r = ext2_unmount(&srv.fs); /* every later request: -EINVAL, not mounted */
         break;
     default:
-        r = -ENOSYS;
+        r = on_inode(q.op) ? on_open_inode(&q, reply) : -ENOSYS;
     }
     if (!keep_names) {
         names_forget(); /* what the request itself looked up may be gone */
