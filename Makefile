@@ -61,6 +61,7 @@ include system/disk.mk
 include tests/os/os.mk
 include tests/os/disk.mk
 include tests/os/net.mk
+include tests/os/sockets/sockets.mk
 include tests/os/fs/fs.mk
 include tests/os/shell/shell.mk
 include tests/os/console/console.mk

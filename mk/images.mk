@@ -9,6 +9,14 @@ DISK_FLAGS  = -global virtio-mmio.force-legacy=false \
               -drive file=$(DISK_IMAGE),if=none,format=raw,id=disk0 \
               -device virtio-blk-device,drive=disk0,bus=virtio-mmio-bus.0
 
+# The OS's network (docs/network.md): QEMU's user network, which reaches
+# nothing beyond QEMU (restrict=on), on virtio-mmio transport 8 as
+# tools/qemu_cmd.py net_args; the host's 127.0.0.1:HTTP_PORT reaches
+# httpd's port 80 in Keel.
+HTTP_PORT ?= 8080
+NET_FLAGS   = -netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 \
+              -device virtio-net-device,netdev=net0,bus=virtio-mmio-bus.8
+
 $(BUILD)/images/%.elf: $(KERNEL_ELF) $(BUILD)/user/%.elf tools/pack_image.py
 	@mkdir -p $(@D)
 	$(PYTHON) tools/pack_image.py --kernel $(KERNEL_ELF) --root $(BUILD)/user/$*.elf -o $@
@@ -22,7 +30,7 @@ image: $(KERNEL_ELF)
 
 # The OS (system/system.mk); the demo root task of issue 1 stays reachable.
 _run: $(OS_IMAGE) | $(DISK_IMAGE)
-	$(QEMU) $(QEMU_FLAGS) -kernel $< $(DISK_FLAGS)
+	$(QEMU) $(QEMU_FLAGS) -kernel $< $(DISK_FLAGS) $(NET_FLAGS)
 
 _run-demo: $(BUILD)/images/demo.elf
 	$(QEMU) $(QEMU_FLAGS) -kernel $<

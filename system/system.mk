@@ -9,6 +9,8 @@
 #   ostest  tests/os/test.system: the OS with test components (os.* tests)
 #   osvfs   tests/os/vfs.system: vfs, the console and vfs's test client
 #   osshell the OS and two test programs (tests/os/shell/shell.mk)
+#   osrc    the OS with a boot script of the tests' disk, osrcmissing with
+#           one that is missing (the same file)
 #   osconsole the OS, constream and the restarter (tests/os/console/console.mk)
 #   osdown  the OS with the uart's restart limit at 1 (the same file)
 #   osstress the OS without the drivers' restart limits, and /bin/stress
@@ -17,6 +19,7 @@
 #   osdisk  tests/os/disk.system: the virtio-blk driver and its test client
 #   osnet   tests/os/net.system: the virtio-net driver and its test client
 #   osnetsrv tests/os/netsrv.system: the driver and the net server (lwIP)
+#   ossock  tests/os/sock.system: the net server's sockets and their test client
 #   osfs    the OS with the disk tests' programs (tests/os/fs/fs.mk);
 #           osfsstress the same without restart limits (make stress)
 #   osheal  tests/os/heal.system: rs's heartbeat and backoff with test components
@@ -44,6 +47,8 @@ $(eval $(call os_image,os,system/keel.system))
 $(eval $(call os_image,ostest,tests/os/test.system))
 $(eval $(call os_image,osvfs,tests/os/vfs.system))
 $(eval $(call os_image,osshell,$(OS_SHELL_SYSTEM)))
+$(eval $(call os_image,osrc,$(OS_RC_SYSTEM)))
+$(eval $(call os_image,osrcmissing,$(OS_RC_MISSING_SYSTEM)))
 $(eval $(call os_image,osconsole,$(OS_CONSOLE_SYSTEM)))
 $(eval $(call os_image,osdown,$(OS_DOWN_SYSTEM)))
 $(eval $(call os_image,osstress,$(OS_STRESS_SYSTEM)))
@@ -51,6 +56,7 @@ $(eval $(call os_image,ostime,tests/os/time.system))
 $(eval $(call os_image,osdisk,tests/os/disk.system))
 $(eval $(call os_image,osnet,tests/os/net.system))
 $(eval $(call os_image,osnetsrv,tests/os/netsrv.system))
+$(eval $(call os_image,ossock,tests/os/sock.system))
 $(eval $(call os_image,osfs,$(OS_FS_SYSTEM)))
 $(eval $(call os_image,osfsstress,$(OS_FS_STRESS_SYSTEM)))
 $(eval $(call os_image,osheal,tests/os/heal.system))

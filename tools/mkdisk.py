@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Make Keel's disk image (docs/storage.md "The disk"): an ext2 file system
 made by the host's mke2fs from a staging directory holding the skeleton
-(system/disk: /etc ...), empty /home, /tmp (mode 1777) and /dev, and every
-file the system descriptions list as `disk PATH ELF` (the programs of
-/bin; ELFs found in the --elf-dir directories), mode 0755.
+(system/disk: /etc, /srv ...), empty /home, /tmp (mode 1777), /var/log
+and /dev, and every file the system descriptions list as `disk PATH ELF`
+(the programs of /bin; ELFs found in the --elf-dir directories), mode
+0755.
 
     mkdisk.py --system system/keel.system [--system MORE ...] \\
               --elf-dir build/os/programs --skel system/disk --size 128M \\
@@ -60,7 +61,7 @@ def mke2fs():
 def stage(root, args):
     if args.skel:
         shutil.copytree(args.skel, root, dirs_exist_ok=True)
-    for d in ("bin", "dev", "etc", "home", "run", "tmp"):
+    for d in ("bin", "dev", "etc", "home", "run", "tmp", "var/log"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     os.chmod(os.path.join(root, "tmp"), 0o1777)
     for path, elf in disk_files(args.system):

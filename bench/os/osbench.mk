@@ -12,12 +12,14 @@ OSBENCH_SYSTEM       := $(BUILD)/system/osbench.system
 OSBENCH_QUICK_SYSTEM := $(BUILD)/system/osbench-quick.system
 
 # osbench_system(ARGS): keel.system with pm's first program replaced by
-# /bin/osbench ARGS (an error if that line is not found), then the fragment.
+# /bin/osbench ARGS, without the boot script (an error if that line is not
+# found), then the fragment.
 define osbench_system
 	@mkdir -p $(@D)
-	sed 's|^\( *arg  *\)--respawn /bin/sh *$$|\1/bin/osbench$(1)|' system/keel.system > $@.tmp
+	sed 's|^\( *arg  *\)--respawn \(--rc [^ ]* \)\{0,1\}/bin/sh *$$|\1/bin/osbench$(1)|' \
+	    system/keel.system > $@.tmp
 	@grep -q '^ *arg  */bin/osbench$(1)$$' $@.tmp || \
-	    { echo "osbench.mk: no 'arg --respawn /bin/sh' line for pm in system/keel.system" >&2; \
+	    { echo "osbench.mk: no 'arg --respawn [--rc FILE] /bin/sh' line for pm in system/keel.system" >&2; \
 	      rm -f $@.tmp; exit 1; }
 	cat bench/keel/osbench.system >> $@.tmp
 	mv $@.tmp $@

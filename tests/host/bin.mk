@@ -1,7 +1,8 @@
 # The portable programs of user/bin (BIN_HOST_PROGRAMS) built for the host (glibc) under ASan and UBSan
-# into $(BUILD)/host/bin/NAME, for tests/host/test_sh.py, test_utils.py and
-# test_fileutils.py. SH_HOST selects the host side of the few places where a
-# program differs: the shell's process groups and signals of children.
+# into $(BUILD)/host/bin/NAME, for tests/host/test_sh.py, test_utils.py,
+# test_fileutils.py and test_httpd.py. SH_HOST selects the host side of
+# the few places where a program differs: the shell's process groups and
+# signals of children.
 
 HOST_BIN_CFLAGS := $(filter-out -DKEEL_HOST_TEST=1,$(HOST_CFLAGS)) -D_POSIX_C_SOURCE=200809L \
                    -DSH_HOST=1

@@ -40,14 +40,17 @@ TEST(open_flags_translate_to_the_wire)
     EXPECT_EQ(wire, VFS_O_RDWR | VFS_O_APPEND | VFS_O_EXCL);
     EXPECT_EQ(libos_open_flags(O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY, &wire), 0);
     EXPECT_EQ(wire, VFS_O_DIRECTORY);
+    EXPECT_EQ(libos_open_flags(O_RDWR | O_NONBLOCK, &wire), 0);
+    EXPECT_EQ(wire, VFS_O_RDWR | VFS_O_NONBLOCK);
+    EXPECT_EQ(libos_flags_from_wire(VFS_O_RDWR | VFS_O_NONBLOCK), O_RDWR | O_NONBLOCK);
 }
 
 TEST(open_flags_reject_what_keel_lacks)
 {
     uint64_t wire = 99;
     EXPECT_EQ(libos_open_flags(O_ACCMODE, &wire), EINVAL);
-    EXPECT_EQ(libos_open_flags(O_RDONLY | O_NONBLOCK, &wire), EINVAL);
-    EXPECT_EQ(libos_open_flags(O_WRONLY | O_SYNC, &wire), EINVAL);
+    EXPECT_EQ(libos_open_flags(O_RDONLY | O_SYNC, &wire), EINVAL);
+    EXPECT_EQ(libos_open_flags(O_WRONLY | O_DSYNC, &wire), EINVAL);
     EXPECT_EQ(wire, 99); /* untouched on failure */
 }
 

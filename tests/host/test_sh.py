@@ -272,6 +272,7 @@ def usage_errors():
 def syntax_errors():
     for bad, near in (("| a", "|"), ("a ||", "end of input"), ("a | | b", "|"),
                       ("; a", ";"), ("a ;; b", ";"), ("&& a", "&&"), ("a > ", "end of input"),
+                      ("& a", "&"), ("a & & b", "&"), ("a &;", ";"),
                       ("echo 'open", "end of input"), ("echo \"open", "end of input"),
                       ("echo a\\", "end of input"), ("< ", "end of input")):
         status, out, err = c(bad)
@@ -279,7 +280,81 @@ def syntax_errors():
         expect_in("syntax error", err, f"message for {bad!r}")
         if near != "end of input":
             expect_in(f"near '{near}'", err, f"message for {bad!r}")
-    expect_run("echo a &", 2, "", "background jobs (&) are not supported")
+    expect_run("echo a && echo b &", 2, "", "only a pipeline can run in the background")
+    expect_run("echo a; false || echo b & echo c", 2, "", "only a pipeline")
+
+
+# --- background jobs ----------------------------------------------------------
+
+@suite.test
+def background_job_runs_without_waiting():
+    start = time.monotonic()
+    status, out, err = c("sleep 2 > /dev/null 2>&1 & echo started $!")
+    took = time.monotonic() - start
+    suite.expect_eq((status, err), (0, ""), "status and stderr (no [PID]: not interactive)")
+    words = out.split()
+    if words[:1] != ["started"] or len(words) != 2 or not words[1].isdigit():
+        raise suite.Failure(f"output {out!r}")
+    if took > 1.5:
+        raise suite.Failure(f"the shell waited for the job: {took:.1f} s")
+    os.kill(int(words[1]), signal.SIGTERM)
+
+
+@suite.test
+def background_and_foreground_both_run():
+    status, out, err = c("echo a & echo b; wait")
+    suite.expect_eq((status, sorted(out.splitlines()), err), (0, ["a", "b"], ""), "a & b")
+    expect_run("echo x | cat & wait; echo after", 0, "x\nafter\n")
+    status, out, err = c("echo one & echo two & wait; echo end")
+    suite.expect_eq((sorted(out.splitlines()[:2]), out.splitlines()[2:]),
+                    (["one", "two"], ["end"]), "two jobs, then wait")
+
+
+@suite.test
+def background_pid_and_wait_status():
+    with tempfile.TemporaryDirectory() as tmp:
+        status, out, err = c("sh -c 'echo $$ > pid; exit 3' & wait $!; echo $? $!; cat pid",
+                             cwd=tmp)
+        lines = out.splitlines()
+        if len(lines) != 2 or lines[0].split()[0] != "3" or lines[0].split()[1] != lines[1]:
+            raise suite.Failure(f"$! and the job's own pid: {out!r} {err!r}")
+    expect_run("false & wait $!; echo $?", 0, "1\n")
+    expect_run("sh -c 'kill $$' & wait $!; echo $?", 0, "143\n")
+    expect_run("true & wait; echo $?", 0, "0\n")  # wait for all: status 0
+    expect_run("wait; echo $?", 0, "0\n")  # no jobs
+    expect_run("echo \"[$!]\"", 0, "[]\n")  # no job yet
+    expect_run("wait 99999999; echo $?", 0, "127\n", "no such job")
+    expect_run("wait x; echo $?", 0, "2\n", "not a pid")
+
+
+@suite.test
+def background_stdin_is_null():
+    # the shell's stdin has data: the job reads end of file, not the data
+    status, out, err = sh([], stdin="wc -c & wait\necho after\n")
+    suite.expect_eq((status, out, err), (0, "      0\nafter\n", ""), "a job's stdin")
+    with tempfile.TemporaryDirectory() as tmp:
+        expect_run("echo abc > f; wc -c < f & wait", 0, "      4\n", cwd=tmp)
+
+
+@suite.test
+def background_refusals():
+    expect_run("cd / & echo $?", 0, "1\n", "cd: not supported in the background")
+    expect_run("X=1 &", 1, "", "not supported in the background")
+    expect_run("nosuchcommand & echo $?", 0, "127\n", "nosuchcommand: not found")
+
+
+@suite.test
+def script_jobs_outlive_it_quietly():
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "s.sh")
+        with open(script, "w") as f:
+            f.write("true &\nsleep 0.2\nsleep 1 > /dev/null &\necho $! > pid\n")
+        status, out, err = sh([script], cwd=tmp)
+        suite.expect_eq((status, out, err), (0, "", ""), "a script with jobs: no reports")
+        with open(os.path.join(tmp, "pid")) as f:
+            pid = int(f.read())
+        os.kill(pid, 0)  # still running after the script ended
+        os.kill(pid, signal.SIGTERM)
 
 
 # --- signals ------------------------------------------------------------------
@@ -332,6 +407,24 @@ def terminal_prompt_and_sigint():
             # its children do not inherit the ignored SIGINT
             os.write(master, b"sh -c 'kill -INT $$'; echo st=$?\n")
             read_until(master, "st=130")
+            # a job: [PID] at once, how it ended before a later prompt
+            os.write(master, b"sleep 0.2 &\n")
+            got = read_until(master, "]")
+            pid = got[got.rindex("[") + 1:got.rindex("]")]
+            if not pid.isdigit():
+                raise suite.Failure(f"no [PID] for a job: {got!r}")
+            os.write(master, b"sleep 0.5; echo slept\n")
+            read_until(master, f"slept\r\n[{pid}] done\r\n")
+            os.write(master, b"sh -c 'exit 5' &\n")
+            read_until(master, "]")
+            os.write(master, b"sleep 0.3\n")
+            read_until(master, "] exit 5")
+            os.write(master, b"sh -c 'kill -9 $$' &\n")
+            read_until(master, "]")
+            os.write(master, b"sleep 0.3; jobs\n")
+            read_until(master, "] killed by signal 9")
+            os.write(master, b"sleep 5 > /dev/null & jobs\n")
+            got = read_until(master, "] running")
             os.write(master, b"exit 3\n")
             proc.wait(timeout=10)
             suite.expect_eq(proc.returncode, 3, "status of the interactive shell")

@@ -26,7 +26,19 @@ BIN_SYS_PROGRAMS := service ps free uptime halt
 SYSINFO_SRCS := user/bin/common/sysinfo.c user/bin/common/endpoint.c
 $(foreach p,$(BIN_SYS_PROGRAMS),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c $(SYSINFO_SRCS)))
 
-BIN_PROGRAMS := $(BIN_SH_PROGRAMS) $(BIN_FILE_PROGRAMS) $(BIN_SYS_PROGRAMS)
+# The network programs (issue 16, docs/network.md): they share
+# user/bin/common/netutil.c (addresses, ports, the clock). httpd, nc and
+# ping are portable, built for the host too (tests/host/test_httpd.py);
+# ifconfig asks libos's keel_netinfo, Keel only.
+BIN_NET_PROGRAMS := httpd nc ping ifconfig
+NETUTIL_SRCS := user/bin/common/netutil.c
+BIN_SRCS_httpd := $(addprefix user/bin/httpd/,httpd.c conn.c http.c) $(NETUTIL_SRCS)
+BIN_SRCS_nc := user/bin/nc/nc.c $(NETUTIL_SRCS)
+BIN_SRCS_ping := user/bin/ping/ping.c $(NETUTIL_SRCS)
+BIN_SRCS_ifconfig := user/bin/ifconfig/ifconfig.c
+BIN_HOST_PROGRAMS += httpd nc ping
+
+BIN_PROGRAMS := $(BIN_SH_PROGRAMS) $(BIN_FILE_PROGRAMS) $(BIN_SYS_PROGRAMS) $(BIN_NET_PROGRAMS)
 $(foreach p,$(BIN_PROGRAMS),$(eval $(call os_program,$(p),$(BIN_SRCS_$(p)))))
 BIN_ELFS += $(patsubst %,$(BUILD)/programs/%.elf,$(BIN_PROGRAMS))
 

@@ -19,7 +19,10 @@ const method_t vfs_methods[] = {
     { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },     { VFS_ACCESS, 3 },
     { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },    { VFS_PROC_CREATE, 4 },
     { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 }, { VFS_PROC_LOAD, 6 }, { VFS_CLOCK, 2 },
-    { VFS_UNMOUNT, 0 },
+    { VFS_UNMOUNT, 0 },     { VFS_SOCKET, 2 },    { VFS_BIND, 3 },      { VFS_LISTEN, 2 },
+    { VFS_ACCEPT, 2 },      { VFS_CONNECT, 3 },   { VFS_SENDTO, 6 },    { VFS_RECVFROM, 4 },
+    { VFS_SHUTDOWN, 2 },    { VFS_SOCKNAME, 2 },  { VFS_SETSOCKOPT, 3 }, { VFS_GETSOCKOPT, 2 },
+    { VFS_POLL, 3 },        { VFS_NETINFO, 2 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 

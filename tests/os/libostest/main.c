@@ -131,7 +131,7 @@ static void open_close_lseek(void)
     static char long_path[2000];
     memset(long_path, 'p', sizeof(long_path) - 1);
     CHECK(open(long_path, O_RDONLY) == -1 && errno == ENAMETOOLONG);
-    CHECK(open("/x", O_RDONLY | O_NONBLOCK) == -1 && errno == EINVAL);
+    CHECK(open("/x", O_RDONLY | O_SYNC) == -1 && errno == EINVAL);
     CHECK(fake_vfs_seen.calls == before);
     CHECK(close(3) == 0 && fake_vfs_seen.scalar[0] == 3);
     CHECK(lseek(3, 10, SEEK_END) == 1234);
@@ -214,7 +214,9 @@ static void disk_calls(void)
     CHECK(access("/f", 8) == -1 && errno == EINVAL);
     CHECK(fcntl(3, F_GETFL) == (O_WRONLY | O_APPEND));
     CHECK(fcntl(3, F_SETFL, O_APPEND | O_NONBLOCK) == 0 &&
-          fake_vfs_seen.scalar[1] == VFS_FCNTL_SETFL && fake_vfs_seen.scalar[2] == VFS_O_APPEND);
+          fake_vfs_seen.scalar[1] == VFS_FCNTL_SETFL &&
+          fake_vfs_seen.scalar[2] == (VFS_O_APPEND | VFS_O_NONBLOCK));
+    CHECK(fcntl(3, F_SETFL, O_APPEND | O_SYNC) == 0 && fake_vfs_seen.scalar[2] == VFS_O_APPEND);
     CHECK(fcntl(3, F_DUPFD, 5) == 7 && fake_vfs_seen.scalar[2] == 5);
     CHECK(fcntl(3, F_DUPFD, -1) == -1 && errno == EINVAL);
     CHECK(fcntl(3, 99) == -1 && errno == EINVAL);

@@ -577,6 +577,92 @@ long proto_vfs_unmount(void *ctx, seL4_Word badge)
     return -ENOSYS;
 }
 
+/* Sockets and poll: libostest's vfs has no network (its tests of them
+ * run on the OS: tests/os/sockets). */
+long proto_vfs_socket(void *ctx, seL4_Word badge, uint64_t type, uint64_t flags)
+{
+    (void)ctx, (void)badge, (void)type, (void)flags;
+    return -EAFNOSUPPORT;
+}
+
+long proto_vfs_bind(void *ctx, seL4_Word badge, int64_t fd, uint64_t addr, uint64_t port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)addr, (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_listen(void *ctx, seL4_Word badge, int64_t fd, int64_t backlog)
+{
+    (void)ctx, (void)badge, (void)fd, (void)backlog;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_accept(void *ctx, seL4_Word badge, int64_t fd, uint64_t flags, uint64_t *addr,
+                      uint64_t *port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)flags, (void)addr, (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_connect(void *ctx, seL4_Word badge, int64_t fd, uint64_t addr, uint64_t port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)addr, (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_sendto(void *ctx, seL4_Word badge, int64_t fd, const void *buf, size_t buf_length,
+                      uint64_t flags, uint64_t addr, uint64_t port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)buf, (void)buf_length, (void)flags, (void)addr,
+        (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_recvfrom(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t buf_length,
+                        uint64_t flags, uint64_t *addr, uint64_t *port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)buf, (void)buf_length, (void)flags, (void)addr,
+        (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_shutdown(void *ctx, seL4_Word badge, int64_t fd, uint64_t how)
+{
+    (void)ctx, (void)badge, (void)fd, (void)how;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_sockname(void *ctx, seL4_Word badge, int64_t fd, uint64_t peer, uint64_t *addr,
+                        uint64_t *port)
+{
+    (void)ctx, (void)badge, (void)fd, (void)peer, (void)addr, (void)port;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_setsockopt(void *ctx, seL4_Word badge, int64_t fd, uint64_t option, int64_t value)
+{
+    (void)ctx, (void)badge, (void)fd, (void)option, (void)value;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_getsockopt(void *ctx, seL4_Word badge, int64_t fd, uint64_t option)
+{
+    (void)ctx, (void)badge, (void)fd, (void)option;
+    return -ENOTSOCK;
+}
+
+long proto_vfs_poll(void *ctx, seL4_Word badge, void *fds, size_t fds_length, int64_t timeout_ms)
+{
+    (void)ctx, (void)badge, (void)fds, (void)fds_length, (void)timeout_ms;
+    return -ENOSYS;
+}
+
+long proto_vfs_netinfo(void *ctx, seL4_Word badge, void *buf, size_t buf_length)
+{
+    (void)ctx, (void)badge, (void)buf, (void)buf_length;
+    return -ENETDOWN;
+}
+
 long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
 {
     (void)ctx, (void)badge, (void)seconds, (void)counter;

@@ -1,6 +1,7 @@
 /* sh: the entry point -- `sh`, `sh FILE [ARGS]`, `sh -c 'COMMANDS' [ARGS]`
  * -- reading lines (continued while a quote, a backslash or | && || is
- * open), the prompt when stdin is a terminal, allocation helpers (sh.h). */
+ * open), the prompt when stdin is a terminal, the background jobs that
+ * ended reaped before each line, allocation helpers (sh.h). */
 #include "sh.h"
 
 #include <errno.h>
@@ -139,6 +140,9 @@ static void run_input(int fd)
     char *text = NULL;
     size_t len = 0;
     while (!shell.exiting) {
+        if (len == 0) {
+            sh_reap_jobs(); /* before the prompt: `[PID] done` of the jobs that ended */
+        }
         prompt(len > 0);
         bool got = read_line(&in, &text, &len);
         if (!got && len == 0) {
@@ -199,10 +203,12 @@ int main(int argc, char **argv)
     } else {
         shell.interactive = isatty(0) != 0;
         if (shell.interactive) {
-            signal(SIGINT, SIG_IGN); /* Ctrl-C ends the foreground pipeline, not the shell */
+            signal(SIGINT, SIG_IGN);     /* Ctrl-C ends the foreground pipeline, not the shell */
+            sh_set_foreground(getpid()); /* at the prompt it reaches no job, nor a group gone */
         }
         run_input(0);
     }
+    sh_reap_jobs(); /* the jobs still running go on without the shell */
     fflush(stdout);
     return shell.exiting ? shell.exit_status : shell.status;
 }

@@ -1,7 +1,7 @@
 /* sh: the lexer, the parser and word expansion (sh.h).
  *
  * Grammar (newline is a separator like ';'):
- *   list     := [and_or { (';' | '\n') [and_or] }]
+ *   list     := [and_or { (';' | '&' | '\n') [and_or] }]   ('&': in the background)
  *   and_or   := pipeline { ('&&' | '||') newlines pipeline }
  *   pipeline := command { '|' newlines command }
  *   command  := { word | [n] redir word }+
@@ -300,6 +300,19 @@ static parse_result_t parse_and_or(lexer_t *lx, list_t *list)
     }
 }
 
+/* `a | b &`: the and-or list just parsed (its pipelines from
+ * list->items[first] on) runs in the background. Only a single pipeline
+ * can: the shell has no fork to run `a && b` as a process of its own. */
+static bool mark_background(list_t *list, size_t first)
+{
+    if (list->count - first != 1) {
+        fprintf(stderr, "sh: only a pipeline can run in the background, not && or ||\n");
+        return false;
+    }
+    list->items[first].background = true;
+    return true;
+}
+
 static parse_result_t parse_list(lexer_t *lx, list_t *list)
 {
     if (!next_token(lx)) {
@@ -314,19 +327,15 @@ static parse_result_t parse_list(lexer_t *lx, list_t *list)
         if (lx->tok.kind == TOK_END) {
             return PARSE_OK;
         }
-        if (tok_is(lx, "&")) {
-            fprintf(stderr, "sh: background jobs (&) are not supported\n");
-            return PARSE_ERROR;
-        }
+        size_t first = list->count;
         parse_result_t r = parse_and_or(lx, list);
         if (r != PARSE_OK) {
             return r;
         }
+        if (tok_is(lx, "&") && !mark_background(list, first)) {
+            return PARSE_ERROR;
+        }
         if (tok_is(lx, ";") || tok_is(lx, "&")) {
-            if (tok_is(lx, "&")) {
-                fprintf(stderr, "sh: background jobs (&) are not supported\n");
-                return PARSE_ERROR;
-            }
             if (!next_token(lx)) {
                 return syntax_error(lx);
             }
@@ -400,10 +409,14 @@ static void expand_dollar(const char *raw, size_t *i, strbuf_t *b)
 {
     size_t p = *i + 1;
     char c = raw[p];
-    if (c == '?' || c == '$' || c == '#' || isdigit((unsigned char)c)) {
+    if (c == '?' || c == '$' || c == '#' || c == '!' || isdigit((unsigned char)c)) {
         *i = p + 1;
         if (c == '?') {
             sb_int(b, shell.status);
+        } else if (c == '!') {
+            if (shell.last_job > 0) {
+                sb_int(b, (long)shell.last_job);
+            }
         } else if (c == '$') {
             sb_int(b, (long)getpid());
         } else if (c == '#') {

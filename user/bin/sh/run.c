@@ -1,6 +1,7 @@
 /* sh: running a parsed list -- expansion of each command, builtins (cd,
- * exit, export, pwd, unset), PATH lookup and pipelines through posix_spawn, and
- * the report of how a command ended (sh.h). */
+ * exit, export, jobs, pwd, unset, wait), PATH lookup and pipelines through
+ * posix_spawn, the report of how a command ended, and background jobs
+ * (sh.h). */
 #include "sh.h"
 
 #include <errno.h>
@@ -188,6 +189,204 @@ static void restore_self(saved_fd_t *saved, size_t n)
     }
 }
 
+/* Background jobs: the processes of each pipeline started with `&`, kept
+ * until every one of them has been reaped. */
+typedef struct {
+    pid_t pid;
+    bool ended;
+    int wstatus; /* once ended */
+} job_proc_t;
+
+typedef struct {
+    job_proc_t *procs; /* those that started */
+    size_t count;
+    pid_t pgid;
+    pid_t last; /* its [PID] and $!: the last process */
+} job_t;
+
+static job_t *jobs;
+static size_t njobs;
+
+/* A wait status as $? says it: the exit status, or 128 + the signal. */
+static int exit_code(int wstatus)
+{
+    if (WIFEXITED(wstatus)) {
+        return WEXITSTATUS(wstatus);
+    }
+    return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1;
+}
+
+/* The job with a process `pid` (its index in *index), or NULL; with
+ * `running`, only one that has not ended (pm may give an ended one's pid
+ * to another process). */
+static job_t *job_of(pid_t pid, bool running, size_t *index)
+{
+    for (size_t i = 0; i < njobs; i++) {
+        for (size_t k = 0; k < jobs[i].count; k++) {
+            if (jobs[i].procs[k].pid == pid && !(running && jobs[i].procs[k].ended)) {
+                *index = i;
+                return &jobs[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+static job_proc_t *job_proc(const job_t *j, pid_t pid, bool running)
+{
+    for (size_t k = 0; k < j->count; k++) {
+        if (j->procs[k].pid == pid && !(running && j->procs[k].ended)) {
+            return &j->procs[k];
+        }
+    }
+    return NULL;
+}
+
+static bool job_done(const job_t *j)
+{
+    for (size_t k = 0; k < j->count; k++) {
+        if (!j->procs[k].ended) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void remove_job(size_t i)
+{
+    free(jobs[i].procs);
+    memmove(&jobs[i], &jobs[i + 1], (njobs - i - 1) * sizeof(*jobs));
+    njobs--;
+}
+
+/* The pipeline's processes that started become a job; an interactive
+ * shell says [PID], the last one's, which $! holds. The status: 0, or why
+ * the last command did not start. */
+static int start_job(const pipeline_t *p, const pid_t *pids, pid_t pgid, int status)
+{
+    job_t j = { .procs = sh_alloc(p->ncmds * sizeof(job_proc_t)), .pgid = pgid };
+    for (size_t i = 0; i < p->ncmds; i++) {
+        if (pids[i] > 0) {
+            j.procs[j.count++] = (job_proc_t){ .pid = pids[i] };
+            j.last = pids[i];
+        }
+    }
+    if (j.count == 0) {
+        free(j.procs);
+        return status;
+    }
+    jobs = sh_grow(jobs, njobs, sizeof(*jobs));
+    jobs[njobs++] = j;
+    shell.last_job = j.last;
+    if (shell.interactive) {
+        fprintf(stderr, "[%ld]\n", (long)j.last);
+    }
+    return pids[p->ncmds - 1] > 0 ? 0 : status;
+}
+
+/* How a job ended, by its last process: `[PID] done`, `[PID] exit N`,
+ * `[PID] killed by signal N`. */
+static void report_job(const job_t *j)
+{
+    const job_proc_t *last = job_proc(j, j->last, false);
+    int w = last->wstatus;
+    if (WIFEXITED(w) && WEXITSTATUS(w) == 0) {
+        fprintf(stderr, "[%ld] done\n", (long)j->last);
+    } else if (WIFEXITED(w)) {
+        fprintf(stderr, "[%ld] exit %d\n", (long)j->last, WEXITSTATUS(w));
+    } else if (WIFSIGNALED(w)) {
+        fprintf(stderr, "[%ld] killed by signal %d\n", (long)j->last, WTERMSIG(w));
+    }
+}
+
+void sh_reap_jobs(void)
+{
+    int wstatus;
+    pid_t pid;
+    /* Any child: also those of ended processes that pm gave the shell as
+     * pid 1, which are reaped without a word. */
+    while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
+        size_t i;
+        job_t *j = job_of(pid, true, &i);
+        if (j == NULL) {
+            continue;
+        }
+        job_proc_t *jp = job_proc(j, pid, true);
+        jp->ended = true;
+        jp->wstatus = wstatus;
+        if (job_done(j)) {
+            if (shell.interactive) {
+                report_job(j);
+            }
+            remove_job(i);
+        }
+    }
+}
+
+/* Wait for every process of jobs[i]; the status of process `pid`'s end.
+ * The job has the terminal meanwhile: the shell cannot cut its own
+ * waitpid short, so Ctrl-C ends the job instead. */
+static int wait_job(size_t i, pid_t pid)
+{
+    job_t *j = &jobs[i];
+    if (shell.interactive && j->pgid > 0) {
+        sh_set_foreground(j->pgid);
+    }
+    for (size_t k = 0; k < j->count; k++) {
+        job_proc_t *jp = &j->procs[k];
+        if (!jp->ended && waitpid(jp->pid, &jp->wstatus, 0) == jp->pid) {
+            jp->ended = true;
+        }
+    }
+    if (shell.interactive && j->pgid > 0) {
+        sh_set_foreground(getpid());
+    }
+    const job_proc_t *jp = job_proc(j, pid, false);
+    int status = jp->ended ? exit_code(jp->wstatus) : 127;
+    remove_job(i);
+    return status;
+}
+
+/* wait: every job (status 0), or the jobs of the PIDs named (the status
+ * of the last one's end; 127 for a pid that is no job's). */
+static int builtin_wait(char **argv)
+{
+    if (argv[1] == NULL) {
+        while (njobs > 0) {
+            wait_job(0, jobs[0].last);
+        }
+        return 0;
+    }
+    int status = 0;
+    for (size_t a = 1; argv[a] != NULL; a++) {
+        char *end;
+        long pid = strtol(argv[a], &end, 10);
+        size_t i;
+        if (argv[a][0] == '\0' || *end != '\0' || pid <= 0) {
+            fprintf(stderr, "wait: %s: not a pid\n", argv[a]);
+            status = 2;
+        } else if (job_of((pid_t)pid, false, &i) == NULL) {
+            fprintf(stderr, "wait: %ld: no such job\n", pid);
+            status = 127;
+        } else {
+            status = wait_job(i, (pid_t)pid);
+        }
+    }
+    return status;
+}
+
+/* jobs: those that ended are reported (and forgotten), then the others
+ * listed as `[PID] running`. */
+static int builtin_jobs(char **argv)
+{
+    (void)argv;
+    sh_reap_jobs();
+    for (size_t i = 0; i < njobs; i++) {
+        printf("[%ld] running\n", (long)jobs[i].last);
+    }
+    return 0;
+}
+
 static int builtin_cd(char **argv)
 {
     const char *dir = argv[1] != NULL ? argv[1] : getenv("HOME");
@@ -283,8 +482,9 @@ static builtin_fn find_builtin(const char *name)
         const char *name;
         builtin_fn fn;
     } builtins[] = {
-        { "cd", builtin_cd },   { "exit", builtin_exit },   { "export", builtin_export },
-        { "pwd", builtin_pwd }, { "unset", builtin_unset },
+        { "cd", builtin_cd },     { "exit", builtin_exit }, { "export", builtin_export },
+        { "jobs", builtin_jobs }, { "pwd", builtin_pwd },   { "unset", builtin_unset },
+        { "wait", builtin_wait },
     };
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
         if (strcmp(name, builtins[i].name) == 0) {
@@ -382,8 +582,9 @@ static char **child_environment(const expanded_t *e)
 typedef struct {
     int in;
     int out;
-    int other;  /* the read end of the next pipe: the child must not hold it */
-    pid_t pgid; /* 0: a new group led by this process */
+    int other;       /* the read end of the next pipe: the child must not hold it */
+    pid_t pgid;      /* 0: a new group led by this process */
+    bool background; /* a job's: in a group of its own, always */
 } plumbing_t;
 
 /* The first error of the file-action calls (0: none). */
@@ -449,18 +650,27 @@ static pid_t spawn_command(const expanded_t *e, const plumbing_t *pl, int *statu
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
     int err = file_actions(&fa, e, opened, pl);
+    /* A background job has a group of its own, which the terminal's Ctrl-C
+     * never reaches; so has each pipeline of an interactive shell on Keel
+     * (job control: the shell makes it the foreground group). A script's
+     * other commands stay in its group. The host shell leaves the
+     * terminal's groups alone. */
+    short flags = 0;
 #ifdef SH_HOST
     sigset_t defaults;
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGINT);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    flags = POSIX_SPAWN_SETSIGDEF;
+    bool grouped = pl->background;
 #else
-    if (shell.interactive) { /* job control: a group per pipeline; a script's stay in its own */
-        posix_spawnattr_setpgroup(&attr, pl->pgid);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    }
+    bool grouped = pl->background || shell.interactive;
 #endif
+    if (grouped) {
+        posix_spawnattr_setpgroup(&attr, pl->pgid);
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    posix_spawnattr_setflags(&attr, flags);
     char **env = child_environment(e);
     fflush(stdout);
     pid_t pid = -1;
@@ -512,12 +722,25 @@ static int report_status(pid_t pid, int wstatus, bool *interrupted)
     return 128 + sig;
 }
 
+/* A background job's stdin, unless redirected: /dev/null, so that it never
+ * takes the terminal's input from the shell. POSIX asks it of a shell
+ * without job control; this one does it always. -1: the shell's stdin. */
+static int null_input(void)
+{
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "sh: /dev/null: %s\n", strerror(errno));
+    }
+    return fd;
+}
+
 /* Spawn every command of the pipeline, each reading the pipe from the one
  * before; pids[i] = -1 for one that did not start (*status says why).
- * The process group of the pipeline (0: none made). */
+ * The process group of the pipeline (0: none made). A foreground one of an
+ * interactive shell becomes the terminal's foreground group. */
 static pid_t spawn_pipeline(const pipeline_t *p, pid_t *pids, int *status)
 {
-    int in = -1;
+    int in = p->background ? null_input() : -1;
     pid_t pgid = 0;
     for (size_t i = 0; i < p->ncmds; i++) {
         int fds[2] = { -1, -1 };
@@ -527,18 +750,22 @@ static pid_t spawn_pipeline(const pipeline_t *p, pid_t *pids, int *status)
         }
         expanded_t e;
         expand_command(&p->cmds[i], &e);
-        plumbing_t pl = { .in = in, .out = fds[1], .other = fds[0], .pgid = pgid };
+        plumbing_t pl = {
+            .in = in, .out = fds[1], .other = fds[0], .pgid = pgid, .background = p->background
+        };
         pids[i] = -1;
         if (e.argc == 0 || find_builtin(e.argv[0]) != NULL) {
-            fprintf(stderr, "sh: %s: not supported in a pipeline\n",
-                    e.argc == 0 ? "an assignment" : e.argv[0]);
+            fprintf(stderr, "sh: %s: not supported %s\n", e.argc == 0 ? "an assignment" : e.argv[0],
+                    p->ncmds > 1 ? "in a pipeline" : "in the background");
             *status = 1;
         } else {
             pids[i] = spawn_command(&e, &pl, status);
         }
-        if (pgid == 0 && pids[i] > 0 && shell.interactive) {
+        if (pgid == 0 && pids[i] > 0 && (shell.interactive || p->background)) {
             pgid = pids[i];
-            sh_set_foreground(pgid);
+            if (!p->background) {
+                sh_set_foreground(pgid);
+            }
         }
         expanded_free(&e);
         if (in >= 0) {
@@ -579,7 +806,7 @@ static int wait_pipeline(const pipeline_t *p, const pid_t *pids, int status)
 
 static int run_pipeline(const pipeline_t *p)
 {
-    if (p->ncmds == 1) {
+    if (p->ncmds == 1 && !p->background) {
         expanded_t e;
         expand_command(&p->cmds[0], &e);
         builtin_fn fn = e.argc > 0 ? find_builtin(e.argv[0]) : NULL;
@@ -593,11 +820,15 @@ static int run_pipeline(const pipeline_t *p)
     pid_t *pids = sh_alloc(p->ncmds * sizeof(*pids));
     int status = 0;
     pid_t pgid = spawn_pipeline(p, pids, &status);
-    status = wait_pipeline(p, pids, status);
-    free(pids);
-    if (pgid != 0) {
-        sh_set_foreground(getpid()); /* an interactive shell leads its own group */
+    if (p->background) {
+        status = start_job(p, pids, pgid, status);
+    } else {
+        status = wait_pipeline(p, pids, status);
+        if (pgid != 0) {
+            sh_set_foreground(getpid()); /* an interactive shell leads its own group */
+        }
     }
+    free(pids);
     return status;
 }
 

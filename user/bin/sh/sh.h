@@ -3,7 +3,8 @@
  *
  * Calls it uses: read write open close stat isatty getpid _exit chdir getcwd
  * posix_spawn (+ file actions addclose/adddup2, attribute setpgroup) waitpid
- * signal pipe dup dup2, and picolibc's stdio, string, stdlib (getenv setenv). */
+ * (WNOHANG too) signal pipe dup dup2, and picolibc's stdio, string, stdlib
+ * (getenv setenv). */
 #pragma once
 
 #include <stdbool.h>
@@ -35,7 +36,8 @@ typedef enum { NEXT_SEQ, NEXT_AND, NEXT_OR } next_op_t;
 typedef struct {
     command_t *cmds;
     size_t ncmds;
-    next_op_t next; /* how the following pipeline depends on this one */
+    next_op_t next;  /* how the following pipeline depends on this one */
+    bool background; /* `... &`: started, not waited for (a job) */
 } pipeline_t;
 
 typedef struct {
@@ -59,17 +61,22 @@ typedef struct {
     bool interactive;
     bool exiting; /* `exit` ran: stop reading */
     int exit_status;
+    pid_t last_job; /* $!: the last process of the last background job, 0: none yet */
 } shell_t;
 
 extern shell_t shell;
 
-/* Expand one raw word: quotes removed, $VAR ${VAR} $? $$ $# $0..$9
+/* Expand one raw word: quotes removed, $VAR ${VAR} $? $$ $# $! $0..$9
  * substituted. *drop is set for an unquoted word that expands to nothing
  * and only consisted of expansions (POSIX removes it). */
 char *sh_expand(const char *raw, bool *drop);
 
 /* Run a parsed list, setting shell.status. */
 void sh_run_list(const list_t *list);
+
+/* Reap the background jobs that ended, without waiting for the others;
+ * an interactive shell says how each ended (`[PID] done`). */
+void sh_reap_jobs(void);
 
 /* The foreground process group (the one the terminal's Ctrl-C reaches):
  * a no-op on the host, libos's call on Keel when it exists. */

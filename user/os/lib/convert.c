@@ -23,7 +23,7 @@ static const struct {
     uint64_t wire;
 } open_flag_map[] = {
     { O_CREAT, VFS_O_CREAT }, { O_TRUNC, VFS_O_TRUNC },         { O_APPEND, VFS_O_APPEND },
-    { O_EXCL, VFS_O_EXCL },   { O_DIRECTORY, VFS_O_DIRECTORY },
+    { O_EXCL, VFS_O_EXCL },   { O_DIRECTORY, VFS_O_DIRECTORY }, { O_NONBLOCK, VFS_O_NONBLOCK },
 };
 #define OPEN_FLAGS_IGNORED (O_NOCTTY | O_CLOEXEC)
 

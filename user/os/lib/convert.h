@@ -14,7 +14,7 @@ long libos_result(long r);
 
 /* <fcntl.h> open flags to vfs's wire flags (VFS_O_*), in *wire. 0, or
  * EINVAL for an access mode that is none of O_RDONLY/O_WRONLY/O_RDWR or a
- * flag Keel does not implement (O_NONBLOCK, O_SYNC...). O_NOCTTY and
+ * flag Keel does not implement (O_SYNC, O_DSYNC...). O_NOCTTY and
  * O_CLOEXEC are accepted and mean nothing (no controlling terminals are
  * assigned by open; there is no exec). */
 int libos_open_flags(int flags, uint64_t *wire);

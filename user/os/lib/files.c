@@ -193,8 +193,8 @@ int fcntl(int fd, int cmd, ...)
         return r < 0 ? (int)libos_result(r) : libos_flags_from_wire((uint64_t)r);
     }
     case F_SETFL:
-        /* as Linux, only the flags F_SETFL may change count: O_APPEND here */
-        if (libos_open_flags((arg & O_APPEND) | O_RDONLY, &wire) != 0) {
+        /* as Linux, only the flags F_SETFL may change count: O_APPEND, O_NONBLOCK */
+        if (libos_open_flags((arg & (O_APPEND | O_NONBLOCK)) | O_RDONLY, &wire) != 0) {
             errno = EINVAL;
             return -1;
         }

@@ -6,6 +6,7 @@
 #include <stdio-bufio.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define STDIN_BUFFER 256
@@ -30,12 +31,41 @@ FILE *const stderr = &stderr_file.xfile.cfile.file;
 extern char **environ;
 void __libc_init_array(void);
 
+/* The environment the start page holds, copied to the heap: picolibc's
+ * setenv writes a shorter value over the old one in place, and the start
+ * page is read-only. Without the memory, the start page's (getenv works;
+ * setenv of an existing name may fault). An empty one (the components':
+ * pm's heap cannot grow before its loop runs) stays as it is: setenv
+ * makes a new array for a new name. */
+static char **environment_copy(char **envp)
+{
+    size_t n = 0;
+    while (envp != NULL && envp[n] != NULL) {
+        n++;
+    }
+    if (n == 0) {
+        return envp;
+    }
+    char **copy = malloc((n + 1) * sizeof(*copy));
+    for (size_t i = 0; copy != NULL && i < n; i++) {
+        copy[i] = strdup(envp[i]);
+        if (copy[i] == NULL) {
+            return envp;
+        }
+    }
+    if (copy == NULL) {
+        return envp;
+    }
+    copy[n] = NULL;
+    return copy;
+}
+
 /* Before main: the environment for getenv, then the constructors. */
 void keel_init_hook(int argc, char **argv, char **envp)
 {
     (void)argc;
     (void)argv;
-    environ = envp;
+    environ = environment_copy(envp);
     __libc_init_array();
 }
 

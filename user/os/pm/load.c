@@ -166,7 +166,8 @@ static long fill_copy(pm_program_t *f, program_copy_t *c)
     return 0;
 }
 
-long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t *elf)
+/* The path into the load area for vfs; 0 or -ENOENT. */
+static long set_path(pm_program_t *f, int64_t parent, const char *path)
 {
     if (pm.vfs == 0) {
         return -ENOENT;
@@ -177,8 +178,31 @@ long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t
     }
     memcpy(pm.pool + PM_LOAD_PATH_AT, path, length);
     *f = (pm_program_t){ .parent = parent, .path_length = length };
+    return 0;
+}
+
+/* vfs lets pm read only files with an execute bit, but its -EACCES for
+ * another says the file is there all the same (the boot script, read by
+ * the shell, needs none). */
+long pm_file_exists(const char *path)
+{
+    pm_program_t f;
     file_id_t id;
-    long r = load(f, 0, 0, &id);
+    long r = set_path(&f, 0, path);
+    if (r == 0) {
+        r = load(&f, 0, 0, &id);
+    }
+    return r == -EACCES ? 0 : r;
+}
+
+long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t *elf)
+{
+    long r = set_path(f, parent, path);
+    if (r < 0) {
+        return r;
+    }
+    file_id_t id;
+    r = load(f, 0, 0, &id);
     if (r < 0) {
         return r;
     }

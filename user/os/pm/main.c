@@ -4,6 +4,7 @@
  * notifications (KEEL_BADGE_NOTIFY) bring the timer's and the rtc's
  * completions (clock.c). */
 #include "pm.h"
+#include <errno.h>
 #include <keel/os/heartbeat.h>
 #include <keel/os/timer.h>
 #include <keel/printf.h>
@@ -144,16 +145,22 @@ static bool handle_fault(seL4_Word badge, seL4_MessageInfo_t info)
 }
 
 /* The first program: the description's arguments after pm's name,
- * "[--respawn] PATH ARGS...". With --respawn it is started again each time
- * it ends (the shell on the console: `exit` or Ctrl-D gives a new one) --
- * unless it ended RESPAWN_BURST times within a second: a shell whose
- * console is gone for good ends at once, and would be started for ever. */
+ * "[--respawn] [--rc SCRIPT] PATH ARGS...". With --respawn it is started
+ * again each time it ends (the shell on the console: `exit` or Ctrl-D
+ * gives a new one) -- unless it ended RESPAWN_BURST times within a second:
+ * a shell whose console is gone for good ends at once, and would be
+ * started for ever. With --rc, `/bin/sh SCRIPT` runs first, once, and the
+ * first program starts when it ended (as MINIX's init runs /etc/rc before
+ * the login): what the script starts in the background (a web server)
+ * goes on. */
 #define RESPAWN_BURST 5
+#define RC_SHELL "/bin/sh"
 
 static struct {
     const char *path;
     size_t argv_length;
     bool respawn;
+    const char *rc;                   /* the boot script, NULL: none */
     uint64_t ended_at[RESPAWN_BURST]; /* counter values of its last ends */
     unsigned ends;
 } first;
@@ -176,6 +183,55 @@ static bool ending_too_fast(void)
     return first.ends >= RESPAWN_BURST && now - oldest < keel_counter_frequency();
 }
 
+/* `/bin/sh SCRIPT`, the console its stdin, stdout and stderr: its pid or
+ * -errno. */
+static long spawn_rc(void)
+{
+    static char argv[sizeof(RC_SHELL) + VFS_PATH_MAX + 1];
+    size_t length = strlen(first.rc);
+    if (length > VFS_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    memcpy(argv, RC_SHELL, sizeof(RC_SHELL));
+    memcpy(argv + sizeof(RC_SHELL), first.rc, length + 1);
+    return pm_spawn(0, RC_SHELL, argv, sizeof(RC_SHELL) + length + 1, "", 0, NULL, 0, 0);
+}
+
+/* Run the boot script; without it, say why in a line and start the first
+ * program. */
+static void start_rc(void)
+{
+    long r = strlen(first.rc) <= VFS_PATH_MAX ? pm_file_exists(first.rc) : -ENAMETOOLONG;
+    if (r == -ENOENT) {
+        printf("pm: boot script %s: not found\n", first.rc);
+    } else {
+        r = r == 0 ? spawn_rc() : r;
+        if (r < 0) {
+            printf("pm: boot script %s: cannot run it: error %ld\n", first.rc, -r);
+        }
+    }
+    if (r < 0) {
+        pm_spawn_first();
+        return;
+    }
+    pm.rc_pid = r;
+}
+
+void pm_rc_ended(int64_t status)
+{
+    if ((status & 0x7f) != 0) {
+        printf("pm: boot script %s failed: killed by signal %ld\n", first.rc,
+               (long)(status & 0x7f));
+    } else if (status != 0) {
+        printf("pm: boot script %s failed: exit status %ld\n", first.rc,
+               (long)((status >> 8) & 0xff));
+    }
+    /* The first program is pid 1, as without a script (the script's pid
+     * is free again): pid 1 is where the children of ended processes go. */
+    pm.next_pid = 1;
+    pm_spawn_first();
+}
+
 void pm_first_ended(void)
 {
     if (!first.respawn) {
@@ -194,10 +250,16 @@ static void find_first(void)
 {
     const char *s = si->strings + strlen(si->strings) + 1; /* after pm's name */
     uint64_t i = 1;
-    if (i < si->argc && strcmp(s, "--respawn") == 0) {
-        first.respawn = true;
-        s += strlen(s) + 1;
-        i++;
+    for (; i < si->argc; i++, s += strlen(s) + 1) {
+        if (strcmp(s, "--respawn") == 0) {
+            first.respawn = true;
+        } else if (strcmp(s, "--rc") == 0 && i + 1 < si->argc) {
+            s += strlen(s) + 1;
+            i++;
+            first.rc = s;
+        } else {
+            break;
+        }
     }
     first.path = i < si->argc ? s : NULL;
     for (; i < si->argc; i++) {
@@ -231,6 +293,8 @@ int main(void)
     find_first();
     if (first.path == NULL) {
         printf("pm: no first program named\n");
+    } else if (first.rc != NULL) {
+        start_rc();
     } else {
         pm_spawn_first();
     }

@@ -108,6 +108,7 @@ typedef struct pm_system {
     int64_t next_pid;
     seL4_Word exits;   /* processes that ended */
     int64_t first_pid; /* the first program (main.c), 0 once it ended */
+    int64_t rc_pid;    /* the boot script's shell (main.c), 0 when none runs */
     pm_fault_record_t faults[PM_FAULTS_KEPT];
     unsigned next_fault;
 } pm_system_t;
@@ -131,11 +132,15 @@ long pm_program_open(pm_program_t *f, int64_t parent, const char *path, kb_elf_t
 /* The program copies' memory: a 2 MiB large page from `untyped` into
  * `slot`, mapped in pm. Without it pm reads every program whole. */
 void pm_programs_init(seL4_CPtr untyped, seL4_CPtr slot);
+/* Is there a file at `path` (from the root)? 0 or -errno (-ENOENT). */
+long pm_file_exists(const char *path);
 
 /* main.c: the first program, and starting it again if pm's arguments say
- * so, when it ended. */
+ * so, when it ended; the boot script run before it, and its end (wait
+ * status `status`), which starts the first program. */
 void pm_spawn_first(void);
 void pm_first_ended(void);
+void pm_rc_ended(int64_t status);
 
 /* proc.c */
 bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free);

@@ -479,14 +479,20 @@ void pm_end(pm_proc_t *p, int64_t status)
     pm.exits++;
     reparent_children(p);
     pm_proc_t *parent = p->ppid != 0 ? pm_find(p->ppid) : NULL;
+    bool rc = p->pid == pm.rc_pid; /* the boot script: its end is main.c's to tell */
     if (parent == NULL) {
-        printf("pm: %s (pid %ld) ended, wait status 0x%lx\n", p->name, (long)p->pid,
-               (unsigned long)status);
+        if (!rc) {
+            printf("pm: %s (pid %ld) ended, wait status 0x%lx\n", p->name, (long)p->pid,
+                   (unsigned long)status);
+        }
         pm_reap(p);
     } else if (wake_parent(parent, p)) {
         pm_reap(p);
     }
-    if (p->pid == pm.first_pid) {
+    if (rc) {
+        pm.rc_pid = 0;
+        pm_rc_ended(status); /* starts the first program: may take p's entry */
+    } else if (p->pid == pm.first_pid) {
         pm.first_pid = 0;
         pm_first_ended(); /* may take p's entry */
     }

@@ -168,7 +168,8 @@ long proto_vfs_fcntl(void *ctx, seL4_Word badge, int64_t fd, uint64_t cmd, int64
     case VFS_FCNTL_GETFL:
         return (long)o->flags;
     case VFS_FCNTL_SETFL:
-        o->flags = (o->flags & ~(uint64_t)VFS_O_APPEND) | ((uint64_t)arg & VFS_O_APPEND);
+        o->flags = (o->flags & ~(uint64_t)(VFS_O_APPEND | VFS_O_NONBLOCK)) |
+                   ((uint64_t)arg & (VFS_O_APPEND | VFS_O_NONBLOCK));
         return 0;
     default: /* GETFD, SETFD: no exec, so no close-on-exec */
         return 0;

@@ -45,6 +45,8 @@ void ofile_unref(uint16_t of)
         pipes[o->index].readers--;
     } else if (o->kind == OF_PIPE_WRITE) {
         pipes[o->index].writers--;
+    } else if (o->kind == OF_SOCKET) {
+        sock_release(o);
     }
     if (o->kind == OF_PIPE_READ || o->kind == OF_PIPE_WRITE) {
         pipe_t *pp = &pipes[o->index];
@@ -275,12 +277,23 @@ long proto_vfs_close(void *ctx, seL4_Word badge, int64_t fd)
     return r;
 }
 
+/* A read or write that would wait: the caller waits for it, unless its
+ * open file is O_NONBLOCK. */
+static long wait_unless_nonblock(uint8_t kind, proc_t *p, uint16_t of, const void *buf,
+                                 size_t length)
+{
+    if (ofiles[of].flags & VFS_O_NONBLOCK) {
+        return -EAGAIN;
+    }
+    return waiter_defer(kind, p, of, (void *)(uintptr_t)buf, length);
+}
+
 static long read_dev(node_t *nd, proc_t *p, uint16_t of, void *buf, size_t length)
 {
     switch (nd->dev) {
     case DEV_CONSOLE: {
         long r = tty_try_read(buf, length);
-        return r == -EAGAIN ? waiter_defer(WAIT_CONSOLE_READ, p, of, buf, length) : r;
+        return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_READ, p, of, buf, length) : r;
     }
     case DEV_ZERO:
         memset(buf, 0, length);
@@ -302,7 +315,10 @@ long proto_vfs_read(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t bu
     uint16_t of = (uint16_t)p->fd[fd];
     if (o->kind == OF_PIPE_READ) {
         r = buf_length == 0 ? 0 : pipe_try_read(&pipes[o->index], buf, buf_length);
-        return r == -EAGAIN ? waiter_defer(WAIT_PIPE_READ, p, of, buf, buf_length) : r;
+        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_READ, p, of, buf, buf_length) : r;
+    }
+    if (o->kind == OF_SOCKET) {
+        return sock_read(p, of, buf, buf_length, VFS_READ);
     }
     if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_WRONLY) {
         return -EBADF;
@@ -333,9 +349,12 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
     }
     if (o->kind == OF_PIPE_WRITE) {
         r = buf_length == 0 ? 0 : pipe_try_write(&pipes[o->index], buf, buf_length);
-        return r == -EAGAIN ? waiter_defer(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd],
-                                           (void *)(uintptr_t)buf, buf_length)
+        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd], buf,
+                                                   buf_length)
                             : r;
+    }
+    if (o->kind == OF_SOCKET) {
+        return sock_write(p, (uint16_t)p->fd[fd], buf, buf_length, VFS_WRITE);
     }
     if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_RDONLY) {
         return -EBADF;
@@ -347,8 +366,8 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
     if (nd->type == NODE_DEV) {
         if (nd->dev == DEV_CONSOLE) {
             r = tty_try_write(buf, buf_length);
-            return r == -EAGAIN ? waiter_defer(WAIT_CONSOLE_WRITE, p, (uint16_t)p->fd[fd],
-                                               (void *)(uintptr_t)buf, buf_length)
+            return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_WRITE, p,
+                                                       (uint16_t)p->fd[fd], buf, buf_length)
                                 : r;
         }
         return (long)buf_length;
@@ -440,9 +459,10 @@ long proto_vfs_fstat(void *ctx, seL4_Word badge, int64_t fd, uint64_t *mode, uin
         *dev = 3;
         return disk_fstat(o, mode, size, ino, nlink, mtime);
     }
-    *mode = (uint64_t)VFS_TYPE_FIFO << 12 | 0600;
-    *size = pipes[o->index].count;
-    *ino = NODE_MAX + 1u + o->index;
+    bool sock = o->kind == OF_SOCKET;
+    *mode = (uint64_t)(sock ? VFS_TYPE_SOCK : VFS_TYPE_FIFO) << 12 | 0600;
+    *size = sock ? 0 : pipes[o->index].count;
+    *ino = NODE_MAX + 1u + o->index + (sock ? PIPE_MAX : 0u);
     *dev = 2;
     *nlink = 1;
     return 0;

@@ -57,6 +57,9 @@ static void waiters_drop(int64_t pid)
         }
         seL4_CNode_Delete(KEEL_SLOT_CNODE, reply_slot(waiters[i].slot), 64);
         reply_slots_used &= ~(1u << waiters[i].slot);
+        if (waiters[i].kind == WAIT_NET) {
+            sock_cancel(waiters[i].net_slot);
+        }
     }
     nwaiters = kept;
 }
@@ -87,6 +90,42 @@ long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t len
     return KEEL_PROTO_DEFERRED;
 }
 
+waiter_t *waiter_newest(void)
+{
+    return &waiters[nwaiters - 1];
+}
+
+waiter_t *waiter_of_net_slot(unsigned slot)
+{
+    for (int i = 0; i < nwaiters; i++) {
+        if (waiters[i].kind == WAIT_NET && waiters[i].net_slot == slot) {
+            return &waiters[i];
+        }
+    }
+    return NULL;
+}
+
+void waiter_answer(waiter_t *w, seL4_MessageInfo_t reply)
+{
+    seL4_NBSend(reply_slot(w->slot), reply); /* a caller gone meanwhile: no fault */
+    reply_slots_used &= ~(1u << w->slot);
+    int i = (int)(w - waiters);
+    memmove(&waiters[i], &waiters[i + 1], (size_t)(nwaiters - i - 1) * sizeof(waiters[0]));
+    nwaiters--;
+}
+
+uint64_t waiters_earliest_deadline(void)
+{
+    uint64_t earliest = 0;
+    for (int i = 0; i < nwaiters; i++) {
+        uint64_t d = waiters[i].kind == WAIT_POLL ? waiters[i].deadline : 0;
+        if (d != 0 && (earliest == 0 || d < earliest)) {
+            earliest = d;
+        }
+    }
+    return earliest;
+}
+
 /* The result for waiter w now, or -EAGAIN if it still waits. */
 static long waiter_try(const waiter_t *w)
 {
@@ -98,6 +137,10 @@ static long waiter_try(const waiter_t *w)
         return pipe_try_write(&pipes[o->index], w->buf, w->length);
     case WAIT_CONSOLE_WRITE:
         return tty_try_write(w->buf, w->length);
+    case WAIT_NET:
+        return -EAGAIN; /* answered when its completion comes (sock.c) */
+    case WAIT_POLL:
+        return poll_try(w);
     default:
         return tty_try_read(w->buf, w->length);
     }
@@ -120,6 +163,7 @@ void waiters_retry(void)
         reply_slots_used &= ~(1u << waiters[i].slot);
     }
     nwaiters = kept;
+    poll_arm();
 }
 
 static proc_t *proc_alloc(int64_t pid)
@@ -287,32 +331,46 @@ static seL4_CPtr start(void)
     disk_init(si);
     tty_init();
     console_init();
+    sock_init(si);
+    poll_init(si);
     return service->cptr;
+}
+
+/* The channels' signals: the console's, the net server's, the timer's. */
+static void notified(seL4_Word bits)
+{
+    console_notified(bits);
+    sock_notified(bits);
+    poll_notified(bits);
 }
 
 /* What a request may have made ready: waiters answered, Ctrl-C's signal
  * sent; before the caller's own answer, so that it goes with the receive
- * of the next request in one ReplyRecv. Their messages (a waiter's answer:
- * one word; the signal: two) would overwrite the answer's first two words:
- * those are kept aside meanwhile. A request that was deferred changed
- * nothing (it waits because nothing could be moved): no waiter can be
- * ready because of it. */
-static void after_request(bool deferred, seL4_Word stashed)
+ * of the next request in one ReplyRecv. The messages sent meanwhile would
+ * overwrite the answer's words: those are kept aside. A request that was
+ * deferred changed nothing (it waits because nothing could be moved): no
+ * waiter can be ready because of it. */
+static void after_request(bool deferred, seL4_Word stashed, seL4_MessageInfo_t reply)
 {
     bool retry = nwaiters != 0 && !deferred;
     if (!retry && !tty_signal_pending() && stashed == 0) {
         return;
     }
-    seL4_Word mr0 = seL4_GetMR(0), mr1 = seL4_GetMR(1);
+    seL4_Word saved[seL4_MsgMaxLength];
+    seL4_Word length = seL4_MessageInfo_get_length(reply);
+    for (seL4_Word i = 0; i < length; i++) {
+        saved[i] = seL4_GetMR((int)i);
+    }
     if (stashed != 0) {
-        console_notified(stashed); /* what came while vfs waited for the disk */
+        notified(stashed); /* what came while vfs waited for the disk */
     }
     if (retry) {
         waiters_retry();
     }
     tty_flush_signal();
-    seL4_SetMR(0, mr0);
-    seL4_SetMR(1, mr1);
+    for (seL4_Word i = 0; i < length; i++) {
+        seL4_SetMR((int)i, saved[i]);
+    }
 }
 
 int main(int argc, char **argv, char **envp)
@@ -330,14 +388,14 @@ int main(int argc, char **argv, char **envp)
     for (;;) {
         seL4_MessageInfo_t reply = seL4_MessageInfo_new(0, 0, 0, 0);
         bool answer = false;
-        bool notified = (badge & KEEL_BADGE_NOTIFY) != 0;
-        if (notified) {
-            console_notified(keel_heartbeat_answer(keel_startinfo(), badge));
+        bool signal = (badge & KEEL_BADGE_NOTIFY) != 0;
+        if (signal) {
+            notified(keel_heartbeat_answer(keel_startinfo(), badge));
         } else {
             keel_proto_request_t req = request_of(badge);
             answer = proto_vfs_dispatch(&req, info, &reply);
         }
-        after_request(!notified && !answer, disk_take_stashed());
+        after_request(!signal && !answer, disk_take_stashed(), reply);
         info = answer ? seL4_ReplyRecv(ep, reply, &badge) : seL4_Recv(ep, &badge);
     }
 }

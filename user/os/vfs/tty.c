@@ -138,6 +138,11 @@ long tty_try_read(unsigned char *buf, size_t length)
     return (long)n;
 }
 
+bool tty_readable(void)
+{
+    return lines > 0 || console_input_gone();
+}
+
 /* The bytes of p, each "\n" as "\r\n"; the caller made sure they fit. */
 static void output_crlf(const unsigned char *p, size_t length)
 {

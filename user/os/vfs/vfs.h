@@ -51,12 +51,15 @@ typedef struct node {
     int16_t block[FILE_BLOCKS];  /* -1: a hole, reads as zeros */
 } node_t;
 
-/* OF_DISK: an inode of the disk (disk.c), held open at the ext2 server. */
-enum ofile_kind { OF_FREE = 0, OF_NODE, OF_PIPE_READ, OF_PIPE_WRITE, OF_DISK };
+/* OF_DISK: an inode of the disk (disk.c), held open at the ext2 server.
+ * OF_SOCKET: a socket of the net server (sock.c): index is its id there,
+ * ino the epoch of the net server instance that made it. */
+enum ofile_kind { OF_FREE = 0, OF_NODE, OF_PIPE_READ, OF_PIPE_WRITE, OF_DISK, OF_SOCKET };
 
 typedef struct ofile {
-    uint8_t kind;   /* enum ofile_kind */
-    bool dir;       /* OF_DISK: a directory */
+    uint8_t kind;      /* enum ofile_kind */
+    bool dir;          /* OF_DISK: a directory */
+    uint8_t sock_type; /* OF_SOCKET: VFS_SOCK_STREAM, _DGRAM or _ICMP */
     uint32_t refs;  /* descriptors naming it */
     uint16_t index; /* node or pipe */
     uint32_t ino;   /* OF_DISK */
@@ -80,7 +83,17 @@ typedef struct proc {
     size_t window_size;
 } proc_t;
 
-enum wait_kind { WAIT_PIPE_READ = 1, WAIT_PIPE_WRITE, WAIT_CONSOLE_READ, WAIT_CONSOLE_WRITE };
+/* WAIT_NET: a request at the net server (sock.c), answered when its
+ * completion comes; WAIT_POLL: a poll (poll.c), answered when a
+ * descriptor is ready or at its deadline. */
+enum wait_kind {
+    WAIT_PIPE_READ = 1,
+    WAIT_PIPE_WRITE,
+    WAIT_CONSOLE_READ,
+    WAIT_CONSOLE_WRITE,
+    WAIT_NET,
+    WAIT_POLL
+};
 
 typedef struct waiter {
     uint8_t kind; /* enum wait_kind */
@@ -89,6 +102,16 @@ typedef struct waiter {
     int64_t pid;
     unsigned char *buf; /* into the waiting process's window */
     size_t length;
+    /* WAIT_NET: the request's slot, the vfs method that asked, the
+     * request's flags and, for a stream's send in parts, the bytes sent */
+    uint8_t net_slot;
+    uint16_t method;
+    uint32_t net_sock; /* the socket asked about (its open file may close meanwhile) */
+    uint8_t sock_type; /* SOCKET: the type asked for; a send: its socket's */
+    uint32_t net_flags;
+    uint32_t fd_flags; /* a new socket's descriptor's (O_NONBLOCK) */
+    size_t done;
+    uint64_t deadline; /* WAIT_POLL: the counter value it ends at; 0: none */
 } waiter_t;
 
 /* tree.c */
@@ -124,7 +147,14 @@ proc_t *proc_find(seL4_Word badge);
         return -ESRCH;                                                                             \
     }
 long waiter_defer(uint8_t kind, proc_t *p, uint16_t ofile, void *buf, size_t length);
+waiter_t *waiter_newest(void); /* the one waiter_defer just kept */
+/* The waiter of the net request in `slot`, or NULL (its process is gone). */
+waiter_t *waiter_of_net_slot(unsigned slot);
+/* Answer w with `reply` (built in the IPC buffer) and forget it. */
+void waiter_answer(waiter_t *w, seL4_MessageInfo_t reply);
 void waiters_retry(void);
+/* The earliest deadline of a waiting poll (0: none). */
+uint64_t waiters_earliest_deadline(void);
 
 /* disk.c: the ext2 server behind the channel "fs" holds "/"; the tree
  * keeps /dev and /bin. */
@@ -195,6 +225,7 @@ long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length);
 
 /* tty.c */
 long tty_try_read(unsigned char *buf, size_t length); /* -EAGAIN: no line yet */
+bool tty_readable(void); /* a read would not wait */
 void tty_input(const unsigned char *bytes, size_t length);
 /* A program's bytes for the console ("\n" sent as "\r\n"): how many of
  * them the console's queue took, a prefix; -EAGAIN if none fit yet. */
@@ -214,3 +245,24 @@ size_t console_room(void); /* bytes console_output takes now */
 void console_notified(seL4_Word bits);
 /* rs gave up restarting the uart driver: no byte will be typed again. */
 bool console_input_gone(void);
+
+/* sock.c: sockets, served by the net server behind the channel "net"
+ * (keel/os/sock.h); the socket methods of proto/vfs.proto are there. */
+void sock_init(const keel_startinfo_t *si);
+void sock_notified(seL4_Word bits);
+/* A socket's descriptors all closed: its socket goes. */
+void sock_release(const ofile_t *o);
+long sock_read(proc_t *p, uint16_t of, void *buf, size_t length, uint16_t method);
+long sock_write(proc_t *p, uint16_t of, const void *buf, size_t length, uint16_t method);
+/* POLL_* bits of socket o now. */
+unsigned sock_poll(const ofile_t *o);
+/* The request in `slot` is no longer waited for (its process is gone). */
+void sock_cancel(unsigned slot);
+
+/* poll.c: poll, and the timer channel "timer" that ends its waits. */
+void poll_init(const keel_startinfo_t *si);
+void poll_notified(seL4_Word bits);
+/* A waiting poll's answer now, or -EAGAIN. */
+long poll_try(const waiter_t *w);
+/* The timer set for the earliest waiting poll's deadline. */
+void poll_arm(void);

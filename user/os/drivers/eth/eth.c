@@ -62,7 +62,10 @@ static struct {
     bool have_client;
     uint64_t paddr[REGION_PAGES_MAX]; /* of each page of the client's region */
     uint32_t pages;
-    uint32_t in_flight; /* requests with the device, each owed a completion */
+    uint32_t in_flight; /* requests taken (with the device or waiting), each owed a completion */
+    /* RX requests taken while the receive queue was full, oldest first */
+    keel_ring_entry_t rx_waiting[KEEL_RING_SLOTS];
+    unsigned rx_waiting_head, rx_waiting_count;
 } eth;
 
 static void stop(const char *why)
@@ -169,6 +172,47 @@ static bool room_for_one_more(void)
     return !keel_ring_corrupt(done) && done->head - done->tail + eth.in_flight < KEEL_RING_SLOTS;
 }
 
+/* An RX that found the receive queue full waits in the driver rather than
+ * in the ring, so that the TX requests behind it go on: a restarted client
+ * posts its buffers again while the old instance's are still with the
+ * device (their frames go to cookies it no longer knows), and only frames
+ * sent out bring the replies that use those up. False: no room either. */
+static bool wait_rx(const keel_ring_entry_t *e)
+{
+    if (keel_net_op(e) != KEEL_NET_RX || eth.rx_waiting_count == KEEL_RING_SLOTS) {
+        return false;
+    }
+    eth.rx_waiting[(eth.rx_waiting_head + eth.rx_waiting_count) % KEEL_RING_SLOTS] = *e;
+    eth.rx_waiting_count++;
+    eth.in_flight++;
+    return true;
+}
+
+/* The waiting RX requests into the receive queue while it has room. */
+static void submit_waiting_rx(void)
+{
+    while (eth.rx_waiting_count > 0) {
+        eth.in_flight--; /* submit counts it again */
+        if (!submit(&eth.rx_waiting[eth.rx_waiting_head])) {
+            eth.in_flight++;
+            return;
+        }
+        eth.rx_waiting_head = (eth.rx_waiting_head + 1) % KEEL_RING_SLOTS;
+        eth.rx_waiting_count--;
+    }
+}
+
+/* A TX to the device; an RX too unless earlier ones wait (it waits
+ * behind them). False: neither the queue nor the waiting list has room. */
+static bool submit_in_order(const keel_ring_entry_t *e)
+{
+    bool rx = keel_net_op(e) == KEEL_NET_RX;
+    if (!(rx && eth.rx_waiting_count > 0) && submit(e)) {
+        return true;
+    }
+    return wait_rx(e);
+}
+
 /* Take the client's requests while the queues and the completion ring
  * have room; true if it was answered anything. */
 static bool take_requests(void)
@@ -180,7 +224,7 @@ static bool take_requests(void)
             answered |= answer(e.cookie, KEEL_NET_OK, KEEL_NET_MTU, eth.mac);
         } else if (!valid(&e)) {
             answered |= answer(e.cookie, KEEL_NET_BAD_REQUEST, 0, 0);
-        } else if (!submit(&e)) {
+        } else if (!submit_in_order(&e)) {
             break; /* that queue is full: later */
         }
         keel_ring_advance(&eth.client.chan->request);
@@ -217,6 +261,7 @@ static void serve(bool interrupt)
         return;
     }
     signal |= take_used(&eth.rx, true);
+    submit_waiting_rx();
     signal |= take_used(&eth.tx, false);
     if (driver_client_ready(&eth.client)) {
         signal |= take_requests();
@@ -246,10 +291,28 @@ static void find_client(void)
     }
 }
 
+/* A machine without a network card (QEMU started with no -netdev): its
+ * transport answers device ID 0. The driver then waits, answering only
+ * rs's heartbeat, rather than fail and be restarted for nothing; its
+ * client never sees the channel open, and the net server serves only
+ * 127.0.0.1. */
+__attribute__((noreturn)) static void idle_without_card(seL4_CPtr own)
+{
+    printf("eth: no network card on virtio-mmio transport 8; idle\n");
+    for (;;) {
+        driver_wait(own);
+    }
+}
+
 int main(int argc, char **argv, char **envp)
 {
     (void)argc, (void)argv, (void)envp;
     driver_virtio_t g = driver_virtio_grants();
+    virtio_mmio_t transport = { (volatile uint32_t *)g.regs->vaddr };
+    if (virtio_read(transport, VIRTIO_MMIO_MAGIC) == VIRTIO_MMIO_MAGIC_VALUE &&
+        virtio_read(transport, VIRTIO_MMIO_DEVICE_ID) == 0) {
+        idle_without_card(g.own);
+    }
     init_device(g.regs, g.queue);
     find_client();
     seL4_IRQHandler_Ack(g.irq->cptr);
