@@ -24,8 +24,10 @@ loopback address 127.0.0.1 only, in loops that end by themselves:
                    serves again
   eth_faults_download  (Keel) 100 faults into the eth driver during a
                    100 MiB download: the download is whole and right
-  net_crash        (Keel) the net server crashes mid-download: that
-                   download fails, httpd reopens, the next is served
+  net_crash        (Keel) the net server crashes mid-download and
+                   mid-echo: the echo connection is reset, the download
+                   fails (curl's stall timeout: nothing more comes),
+                   httpd reopens, the next is served
   nc_echo          1,000 messages through `nc -l` run as an echo
   nc_exec_echo     `nc -l -k -e cat`, two connections one after the other
   nc_client        `nc HOST PORT`: stdin to the peer, the end of stdin a
@@ -738,11 +740,14 @@ def listener_lost():
     expect_served_after("its listening socket was lost")
 
 
-def download(path, rate, into):
+def download(path, rate, into, stall=None):
     """curl fetching path into the file `into`, limited to `rate` bytes a
-    second (so that it lasts), retrying nothing: the process."""
-    return subprocess.Popen(["curl", "-sS", "--fail", "--limit-rate", str(rate), "-o", into,
-                             url(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    second (so that it lasts), retrying nothing: the process. With
+    `stall`, curl gives up once nothing came for that many seconds."""
+    argv = ["curl", "-sS", "--fail", "--limit-rate", str(rate), "-o", into, url(path)]
+    if stall is not None:
+        argv[1:1] = ["--speed-limit", "1", "--speed-time", str(stall)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def file_sha256(path):
@@ -790,15 +795,23 @@ def eth_faults_download():
 
 @test
 def net_crash():
-    """A crash of the net server mid-download: that connection fails
-    (curl sees it end early: every socket of the old instance is gone),
-    httpd opens a new listening socket, and the next request is served."""
+    """A crash of the net server mid-download and mid-conversation: the
+    new instance knows none of the old connections. The echo connection,
+    whose host side sends next, is reset (lwIP answers a segment of a
+    connection it does not know with RST). The download, whose host side
+    only receives, hears nothing more: curl ends it by its own stall
+    timeout (20 s without a byte). httpd opens a new listening socket and
+    the next request is served."""
     target = tempfile.mktemp(prefix="test_httpd.large.")
-    proc = download("/large.bin", 500000, target)
+    proc = download("/large.bin", 500000, target, stall=20)
+    server().wait_echo(None, server().echo_port)
+    conversation = socket.create_connection((HOST, server().echo_port), timeout=20)
     try:
-        time.sleep(2)
+        exchange(conversation, 10)
+        time.sleep(1)
         before = len(server().log_lines())
         server().console.run("service inject net crash")
+        expect_reset(conversation)
         try:
             status = proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
@@ -811,11 +824,29 @@ def net_crash():
                 raise suite.Failure(f"httpd did not reopen: {server().log_lines()[-3:]}")
             time.sleep(0.5)
     finally:
+        conversation.close()
         if proc.poll() is None:
             proc.kill()
         if os.path.exists(target):
             os.unlink(target)
     expect_served_after("a crash of the net server")
+
+
+def expect_reset(sock, seconds=60):
+    """A message sent on `sock` every second until the connection fails
+    (reset, or ended by the peer): within `seconds`."""
+    deadline = time.monotonic() + seconds
+    sock.settimeout(1)
+    while time.monotonic() < deadline:
+        try:
+            sock.sendall(message(0))
+            if sock.recv(4096) == b"":
+                return
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, BrokenPipeError):
+            return
+    raise suite.Failure(f"the echo connection still open {seconds} s after net crashed")
 
 
 def receive_exactly(sock, n):

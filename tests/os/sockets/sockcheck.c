@@ -6,7 +6,9 @@
  * sockets driven by poll (every byte compared), MSG_PEEK, shutdown and
  * the end of the stream, a refused connect, UDP with source addresses,
  * poll's timeout and POLLHUP/POLLNVAL, O_NONBLOCK on a pipe, and the
- * errors bad arguments earn. Prints `sockcheck: NAME: FAILED ...` for a
+ * errors bad arguments earn; then, across a restart of the net server
+ * (`service restart net`), what the sockets of the old instance answer
+ * and that new ones work. Prints `sockcheck: NAME: FAILED ...` for a
  * failure and `sockcheck: N checks, F failed` at the end; exits 0 only
  * with none. */
 #include <arpa/inet.h>
@@ -17,8 +19,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -267,12 +271,66 @@ static void error_checks(void)
     close(s);
 }
 
+/* `service restart net`, run and waited for: its exit status, -1 if it
+ * could not be run. */
+static int restart_net(void)
+{
+    char *argv[] = { "service", "restart", "net", NULL };
+    char *envp[] = { NULL };
+    pid_t pid;
+    int status;
+    if (posix_spawn(&pid, "/bin/service", NULL, NULL, argv, envp) != 0 ||
+        waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+/* The sockets of a net server that restarted: a listener, both ends of
+ * a connection, a UDP socket. Every call on them fails (accept with
+ * EINVAL: it listens no more; the rest ECONNRESET), poll says POLLERR,
+ * close succeeds, and a new listener on the same port works. */
+static void restart_checks(void)
+{
+    int l = listener(PORT + 6);
+    int c = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = loopback(PORT + 6);
+    check("connect before the restart", connect(c, (struct sockaddr *)&to, sizeof(to)) == 0, c);
+    int s = accept(l, NULL, NULL);
+    check("`service restart net` exits 0", restart_net() == 0, 0);
+    char buf[8];
+    check_error("accept on a listener of the old net", accept(l, NULL, NULL), EINVAL);
+    check_error("recv on a connection of the old net", recv(s, buf, sizeof(buf), 0), ECONNRESET);
+    check_error("send on a connection of the old net", send(c, "x", 1, 0), ECONNRESET);
+    check_error("sendto on a UDP socket of the old net",
+                sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), ECONNRESET);
+    struct pollfd p[2] = { { l, POLLIN, 0 }, { s, POLLIN | POLLOUT, 0 } };
+    check("poll: sockets of the old net say POLLERR", poll(p, 2, 0) == 2 &&
+                                                          (p[0].revents & POLLERR) &&
+                                                          (p[1].revents & POLLERR),
+          p[0].revents);
+    check("close of the old sockets succeeds", close(l) == 0 && close(s) == 0 && close(c) == 0 &&
+                                                   close(u) == 0,
+          0);
+    l = listener(PORT + 6);
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    int connected = connect(c, (struct sockaddr *)&to, sizeof(to));
+    s = accept(l, NULL, NULL);
+    check("a new listener on the same port takes a connection",
+          connected == 0 && s >= 0 && send(c, "new", 3, 0) == 3 && recv(s, buf, sizeof(buf), 0) == 3,
+          s);
+    close(s);
+    close(c);
+    close(l);
+}
+
 int main(void)
 {
     tcp_checks();
     udp_checks();
     pipe_checks();
     error_checks();
+    restart_checks();
     printf("sockcheck: %u checks, %u failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -5,7 +5,10 @@
  *
  * Connects to HOST (a numeric IPv4 address, or localhost) or, with -l,
  * waits for one connection on PORT (of ADDRESS; every address by default)
- * and, with -k, for the next one each time one ends. Then copies stdin to
+ * and, with -k, for the next one each time one ends (and, if the
+ * listening socket itself fails -- what a restart of Keel's net server
+ * does to every socket -- for a new one, opened every second until it
+ * works). Then copies stdin to
  * the socket and the socket to stdout, waiting on both with poll: at the
  * end of stdin it shuts its sending side down (TCP) and goes on reading
  * until the peer closes. -u: UDP, every read of stdin a datagram (with -l,
@@ -238,6 +241,19 @@ static int bound_socket(const options_t *o, int type)
     return sock;
 }
 
+/* -k's listener after the old one failed with `error`: a new one, tried
+ * every second until it works (said once). */
+static int reopen_listener(const options_t *o, int old, int error)
+{
+    close(old);
+    fprintf(stderr, "nc: listening socket lost (%s): reopening it\n", strerror(error));
+    int listener;
+    while ((listener = bound_socket(o, SOCK_STREAM)) < 0) {
+        sleep(1);
+    }
+    return listener;
+}
+
 static int listen_tcp(const options_t *o, relay_t *r)
 {
     int listener = bound_socket(o, SOCK_STREAM);
@@ -251,6 +267,10 @@ static int listen_tcp(const options_t *o, relay_t *r)
         int sock = accept(listener, (struct sockaddr *)&peer, &length);
         if (sock < 0 && (errno == EINTR || errno == ECONNABORTED)) {
             continue; /* a client that gave up before it was taken */
+        }
+        if (sock < 0 && o->keep && errno != EMFILE && errno != ENFILE) {
+            listener = reopen_listener(o, listener, errno);
+            continue;
         }
         if (sock < 0) {
             status = netutil_fail("nc", "accept");

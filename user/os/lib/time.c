@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
     bool known;
@@ -99,4 +100,18 @@ int nanosleep(const struct timespec *request, struct timespec *remain)
         remain->tv_nsec = 0;
     }
     return (int)libos_result(r);
+}
+
+/* 0: nothing interrupts a sleep (nanosleep). */
+unsigned sleep(unsigned seconds)
+{
+    struct timespec t = { .tv_sec = (time_t)seconds, .tv_nsec = 0 };
+    return nanosleep(&t, NULL) == 0 ? 0 : seconds;
+}
+
+int usleep(useconds_t microseconds)
+{
+    struct timespec t = { .tv_sec = (time_t)(microseconds / 1000000),
+                          .tv_nsec = (long)(microseconds % 1000000) * 1000 };
+    return nanosleep(&t, NULL);
 }

@@ -12,7 +12,10 @@
  *
  * A restarted net server has none of the old sockets: the requests in
  * flight are answered -ECONNRESET, the open files keep the old epoch and
- * every call on them fails the same way (close succeeds). */
+ * every call on them fails the same way (close succeeds). accept says
+ * EINVAL instead, POSIX's "not accepting connections": its ECONNRESET
+ * would not be POSIX, and ECONNABORTED means "try again", which would
+ * spin a blocking accept loop forever on a listener that is gone. */
 #include "vfs.h"
 
 #include <errno.h>
@@ -240,7 +243,7 @@ long proto_vfs_accept(void *ctx, seL4_Word badge, int64_t fd, uint64_t flags, ui
     uint16_t of;
     long r = socket_of(badge, fd, &p, &of);
     if (r < 0) {
-        return r == -ECONNRESET ? -ECONNABORTED : r;
+        return r == -ECONNRESET ? -EINVAL : r; /* a listener that is no more */
     }
     if (fd_free(p, 0) < 0) {
         return -EMFILE;
@@ -530,7 +533,9 @@ static void fail_in_flight(long error)
         }
         waiter_t *w = waiter_of_net_slot(s);
         if (w != NULL) {
-            long r = w->method == VFS_SOCKET || w->method == VFS_NETINFO ? -EAGAIN : error;
+            long r = w->method == VFS_SOCKET || w->method == VFS_NETINFO ? -EAGAIN
+                     : w->method == VFS_ACCEPT && error == -ECONNRESET ? -EINVAL
+                                                                       : error;
             waiter_answer(w, proto_vfs_read_reply(r));
         }
     }
