@@ -40,7 +40,8 @@ TEST_DEPS += $(BENCH_STATS_IMAGE)
 
 .PHONY: bench _bench FORCE
 # make bench: the kernel benchmarks, then the OS benchmarks beside Linux
-# (make bench-os, bench/os/osbench.mk).
+# (make bench-os, bench/os/osbench.mk), then the network benchmarks beside
+# Linux (make bench-net, bench/os/netbench.mk).
 bench:
 	@bash tools/setup.sh --linux-kernel $(LINUX_DIR)
 	@$(MAKE) --no-print-directory _bench
@@ -48,3 +49,4 @@ bench:
 _bench: $(BENCH_IMAGE)
 	$(PYTHON) tools/runbench.py --build $(BUILD)
 	@$(MAKE) --no-print-directory _bench-os
+	@$(MAKE) --no-print-directory _bench-net

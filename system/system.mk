@@ -27,6 +27,8 @@
 #   oscorehang tests/os/corehang.system: a core component that hangs
 #   osbench the OS with bench/os/osbench as pm's first program (make bench-os;
 #           bench/os/osbench.mk), osbench-quick the same with --quick
+#   netbench the OS with bench/os/netbench as pm's first program (make
+#           bench-net, net.bench.smoke; bench/os/netbench.mk)
 
 OS_KERNEL_DEFINES := -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
                      -DCONFIG_EXPORT_PTMR_USER=1 -DCONFIG_ROOT_CNODE_SIZE_BITS=15
@@ -64,6 +66,7 @@ $(eval $(call os_image,oscore,tests/os/core.system))
 $(eval $(call os_image,oscorehang,tests/os/corehang.system))
 $(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
 $(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
+$(eval $(call os_image,netbench,$(NETBENCH_SYSTEM)))
 
 .PHONY: os-images-inside
 os-images-inside: $(OS_IMAGE_FILES)

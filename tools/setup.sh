@@ -8,10 +8,12 @@
 #                                needs (bench/linux/, docs/benchmarks.md): the
 #                                cross C library, debugfs, and Debian's arm64 6.1
 #                                kernel fetched into DIR/Image with the modules
-#                                that reach the disk in DIR/modules (NAME.ko, and
-#                                `order`: their names, each after what it needs;
-#                                DIR/kernel.txt names the package); nothing is
-#                                fetched if DIR/Image and DIR/modules/order exist
+#                                that reach the disk and the network card in
+#                                DIR/modules (NAME.ko, and `order`: their names,
+#                                each after what it needs; DIR/kernel.txt names
+#                                the package); nothing is fetched if DIR/Image,
+#                                DIR/modules/order and every module of
+#                                LINUX_MODULES exist
 #   setup.sh --source PKG DIR    also Debian's source package PKG, its upstream
 #                                tarball unpacked into DIR (DIR/.unpacked names
 #                                it; nothing is fetched if that exists): the
@@ -116,11 +118,12 @@ LINUX_FILES=(
 # The modules Linux's /init loads to reach the benchmark disk (osbench.c
 # disk_up): the virtio-mmio transport, virtio-blk, ext4 (which serves ext2:
 # CONFIG_EXT4_USE_FOR_EXT2), and crc32c_generic, the "crypto-crc32c" ext4
-# and jbd2 ask for (a soft dependency, which modinfo's depends= leaves out).
-# Debian's kernel has them as modules; what each depends on is added, from
-# its depends= field (the package has no modules.dep: depmod makes it at
-# installation).
-LINUX_MODULES=(virtio_mmio virtio_blk crc32c_generic ext4)
+# and jbd2 ask for (a soft dependency, which modinfo's depends= leaves out);
+# and for the network benchmarks (netbench.c) virtio_net, the card's driver
+# (it needs net_failover and failover). Debian's kernel has them as
+# modules; what each depends on is added, from its depends= field (the
+# package has no modules.dep: depmod makes it at installation).
+LINUX_MODULES=(virtio_mmio virtio_blk crc32c_generic ext4 virtio_net)
 
 # Debian's arm64 kernel: the package linux-image-arm64 (for arm64) depends on
 # the current 6.1 image package, which `apt-get download` fetches without
@@ -187,9 +190,20 @@ apt_fetch() {
     (cd "$dir" && apt-get -q "${sandbox[@]}" "$@" >&2)
 }
 
+# have_linux_kernel DIR: DIR has the Image, `order` and every module of
+# LINUX_MODULES (a directory fetched before a module joined the list is
+# fetched again).
+have_linux_kernel() {
+    local dir=$1 name
+    [ -s "$dir/Image" ] && [ -s "$dir/modules/order" ] || return 1
+    for name in "${LINUX_MODULES[@]}"; do
+        [ -s "$dir/modules/$name.ko" ] || return 1
+    done
+}
+
 fetch_linux_kernel() {
     local dir=$1 pkg tmp deb
-    [ -s "$dir/Image" ] && [ -s "$dir/modules/order" ] && return 0
+    have_linux_kernel "$dir" && return 0
     ensure_arm64_lists
     pkg=$(kernel_package)
     [ -n "$pkg" ] || die "no linux-image-6.1.*-arm64 package found for arm64"

@@ -37,12 +37,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "benchsys.h"
+
 #ifdef __linux__
-#include <linux/perf_event.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
-#include <sys/syscall.h>
-#include <time.h>
 #define OSBENCH_HAVE_FORK 1
 #else
 #define OSBENCH_HAVE_FORK 0
@@ -71,34 +69,6 @@ typedef struct {
 static const char *self_path; /* argv[0]: the pipe child is this program */
 static int quick;             /* --quick: 2 operations a batch, 3 batches */
 
-static inline uint64_t counter(void)
-{
-    uint64_t value;
-    /* isb: the read may not be taken before earlier instructions complete. */
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(value) : : "memory");
-    return value;
-}
-
-static uint64_t counter_frequency(void)
-{
-    uint64_t hz;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-    return hz;
-}
-
-/* Ticks of a batch of `ops` operations -> nanoseconds (= instructions under
- * -icount shift=0) per operation, rounded to nearest. */
-static uint64_t per_operation(uint64_t ticks, unsigned ops, uint64_t hz)
-{
-    uint64_t divisor = hz * ops;
-    return (ticks * 1000000000u + divisor / 2) / divisor;
-}
-
-static void fail(const char *what, int error)
-{
-    printf("OSBENCH ERROR %s: %s\n", what, strerror(error));
-}
-
 /* --- getpid: a round trip to the server (Keel: pm) or the kernel. A
  * batch makes exactly `ops` calls (tools/osprofile.py divides by them). */
 
@@ -116,7 +86,7 @@ static int getpid_batch(unsigned ops)
 {
     for (unsigned i = 0; i < ops; i++) {
         if (getpid() != own_pid) {
-            fail("getpid", EINVAL);
+            bench_fail("getpid", EINVAL);
             return -1;
         }
     }
@@ -168,11 +138,11 @@ static int pipe_start(unsigned ops, unsigned batches)
     (void)batches;
     int down[2], up[2];
     if (pipe(down) != 0) {
-        fail("pipe", errno);
+        bench_fail("pipe", errno);
         return -1;
     }
     if (pipe(up) != 0) {
-        fail("pipe", errno);
+        bench_fail("pipe", errno);
         close(down[0]);
         close(down[1]);
         return -1;
@@ -183,7 +153,7 @@ static int pipe_start(unsigned ops, unsigned batches)
     echo.to_child = down[1];
     echo.from_child = up[0];
     if (error != 0) {
-        fail("posix_spawn of the echo child", error);
+        bench_fail("posix_spawn of the echo child", error);
         close(echo.to_child);
         close(echo.from_child);
         return -1;
@@ -197,13 +167,13 @@ static int pipe_batch(unsigned ops)
         char byte = (char)i;
         char back = 0;
         if (write(echo.to_child, &byte, 1) != 1) {
-            fail("pipe write", errno);
+            bench_fail("pipe write", errno);
             return -1;
         }
         ssize_t n = read(echo.from_child, &back, 1);
         if (n != 1 || back != byte) {
             /* end of file or the wrong byte: the child is not echoing */
-            fail("pipe read", n < 0 ? errno : EIO);
+            bench_fail("pipe read", n < 0 ? errno : EIO);
             return -1;
         }
     }
@@ -215,7 +185,7 @@ static void pipe_stop(void)
     close(echo.to_child); /* the child reads end of file and exits */
     int status = 0;
     if (waitpid(echo.child, &status, 0) != echo.child) {
-        fail("waitpid of the echo child", errno);
+        bench_fail("waitpid of the echo child", errno);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("OSBENCH ERROR echo child: wait status 0x%x\n", (unsigned)status);
     }
@@ -240,7 +210,7 @@ static int reap(pid_t child, const char *what)
 {
     int status = 0;
     if (waitpid(child, &status, 0) != child) {
-        fail(what, errno);
+        bench_fail(what, errno);
         return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -257,7 +227,7 @@ static int spawn_batch(unsigned ops)
         pid_t child;
         int error = posix_spawn(&child, EXIT_HELPER, NULL, NULL, argv, environ);
         if (error != 0) {
-            fail("posix_spawn " EXIT_HELPER, error);
+            bench_fail("posix_spawn " EXIT_HELPER, error);
             return -1;
         }
         if (reap(child, "waitpid after posix_spawn") != 0) {
@@ -273,7 +243,7 @@ static int fork_batch(unsigned ops)
     for (unsigned i = 0; i < ops; i++) {
         pid_t child = fork();
         if (child < 0) {
-            fail("fork", errno);
+            bench_fail("fork", errno);
             return -1;
         }
         if (child == 0) {
@@ -396,12 +366,12 @@ IN_BATCH int read_file(const char *path, unsigned file)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     for (unsigned c = 0; c < FS_FILE / FS_CHUNK; c++) {
         if (read_chunk(fd, fs_buffer) != 0) {
-            fail(path, EIO);
+            bench_fail(path, EIO);
             close(fd);
             return -1;
         }
@@ -412,7 +382,7 @@ IN_BATCH int read_file(const char *path, unsigned file)
         }
     }
     if (close(fd) != 0) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     return 0;
@@ -424,7 +394,7 @@ static int verify_file(const char *path, unsigned file)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     int ok = 1;
@@ -445,7 +415,7 @@ static int write_file(const char *path, unsigned file)
 {
     int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
     if (fd < 0) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     int ok = 1;
@@ -455,7 +425,7 @@ static int write_file(const char *path, unsigned file)
     }
     ok = ok && fsync(fd) == 0;
     if (close(fd) != 0 || !ok) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     return 0;
@@ -464,7 +434,7 @@ static int write_file(const char *path, unsigned file)
 static int make_dir(const char *path)
 {
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        fail(path, errno);
+        bench_fail(path, errno);
         return -1;
     }
     return 0;
@@ -477,44 +447,6 @@ static int make_dir(const char *path)
  * /mnt and make that the root. Run as another program on Linux, osbench
  * uses the root it has. */
 #ifdef __linux__
-static int load_modules(void)
-{
-    FILE *order = fopen("/lib/modules/order", "r");
-    if (order == NULL) {
-        fail("/lib/modules/order", errno);
-        return -1;
-    }
-    char name[64], path[96];
-    int result = 0;
-    while (result == 0 && fscanf(order, "%63s", name) == 1) {
-        snprintf(path, sizeof(path), "/lib/modules/%s.ko", name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)) {
-            fail(path, errno);
-            result = -1;
-        }
-        if (fd >= 0) {
-            close(fd);
-        }
-    }
-    fclose(order);
-    return result;
-}
-
-static int wait_for(const char *path)
-{
-    struct stat st;
-    const struct timespec pause = { 0, 10000000 }; /* 10 ms, 500 times */
-    for (int i = 0; i < 500; i++) {
-        if (stat(path, &st) == 0) {
-            return 0;
-        }
-        nanosleep(&pause, NULL);
-    }
-    fail(path, ENOENT);
-    return -1;
-}
-
 static int disk_up(void)
 {
     if (getpid() != 1) {
@@ -524,18 +456,18 @@ static int disk_up(void)
         return -1;
     }
     if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0) {
-        fail("mount devtmpfs on /dev", errno);
+        bench_fail("mount devtmpfs on /dev", errno);
         return -1;
     }
     if (wait_for("/dev/vda") != 0 || make_dir("/mnt") != 0) {
         return -1;
     }
     if (mount("/dev/vda", "/mnt", "ext2", 0, NULL) != 0) {
-        fail("mount /dev/vda (ext2) on /mnt", errno);
+        bench_fail("mount /dev/vda (ext2) on /mnt", errno);
         return -1;
     }
     if (chroot("/mnt") != 0 || chdir("/") != 0) {
-        fail("chroot /mnt", errno);
+        bench_fail("chroot /mnt", errno);
         return -1;
     }
     return 0;
@@ -557,7 +489,7 @@ static int small_start(unsigned ops, unsigned batches)
     /* once, untimed: the file reads back as written, then goes */
     int fd = open(FS_SMALL, O_CREAT | O_WRONLY | O_TRUNC, 0644);
     if (fd < 0 || write(fd, fs_buffer, FS_BLOCK) != (ssize_t)FS_BLOCK || close(fd) != 0) {
-        fail(FS_SMALL " (first write)", errno);
+        bench_fail(FS_SMALL " (first write)", errno);
         return -1;
     }
     static unsigned char back[FS_BLOCK];
@@ -579,21 +511,21 @@ static int small_batch(unsigned ops)
     for (unsigned i = 0; i < ops; i++) {
         int fd = open(FS_SMALL, O_CREAT | O_WRONLY | O_TRUNC, 0644);
         if (fd < 0) {
-            fail("open O_CREAT " FS_SMALL, errno);
+            bench_fail("open O_CREAT " FS_SMALL, errno);
             return -1;
         }
         ssize_t n = write(fd, fs_buffer, FS_BLOCK);
         if (n != (ssize_t)FS_BLOCK) {
-            fail("write " FS_SMALL, n < 0 ? errno : EIO);
+            bench_fail("write " FS_SMALL, n < 0 ? errno : EIO);
             close(fd);
             return -1;
         }
         if (close(fd) != 0) {
-            fail("close " FS_SMALL, errno);
+            bench_fail("close " FS_SMALL, errno);
             return -1;
         }
         if (unlink(FS_SMALL) != 0) {
-            fail("unlink " FS_SMALL, errno);
+            bench_fail("unlink " FS_SMALL, errno);
             return -1;
         }
     }
@@ -633,14 +565,14 @@ static int big_start(unsigned ops, unsigned batches)
 static int big_batch(unsigned ops)
 {
     if (ops > MAX_WRITE_OPS) {
-        fail("fs_write_1m_fsync batch", EINVAL);
+        bench_fail("fs_write_1m_fsync batch", EINVAL);
         return -1;
     }
     for (unsigned i = 0; i < ops; i++) {
         const char *path = write_paths[i];
         int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
         if (fd < 0) {
-            fail(path, errno);
+            bench_fail(path, errno);
             return -1;
         }
         for (unsigned c = 0; c < FS_FILE / FS_CHUNK; c++) {
@@ -651,18 +583,18 @@ static int big_batch(unsigned ops)
             }
             ssize_t n = write(fd, fs_buffer, FS_CHUNK);
             if (n != (ssize_t)FS_CHUNK) {
-                fail(path, n < 0 ? errno : EIO);
+                bench_fail(path, n < 0 ? errno : EIO);
                 close(fd);
                 return -1;
             }
         }
         if (fsync(fd) != 0) {
-            fail("fsync", errno);
+            bench_fail("fsync", errno);
             close(fd);
             return -1;
         }
         if (close(fd) != 0) {
-            fail(path, errno);
+            bench_fail(path, errno);
             return -1;
         }
         write_ops = i + 1;
@@ -678,7 +610,7 @@ static int big_check(void)
             result = -1;
         }
         if (unlink(write_paths[i]) != 0) {
-            fail(write_paths[i], errno);
+            bench_fail(write_paths[i], errno);
             result = -1;
         }
     }
@@ -721,7 +653,7 @@ static int cold_batch(unsigned ops)
 {
     for (unsigned i = 0; i < ops; i++) {
         if (cold_next >= cold_needed) {
-            fail("no cold file left", ENOENT);
+            bench_fail("no cold file left", ENOENT);
             return -1;
         }
         unsigned file = cold_next++;
@@ -775,7 +707,7 @@ static int cached_check(void)
 static void cached_stop(void)
 {
     if (unlink(FS_CACHED) != 0) {
-        fail("unlink " FS_CACHED, errno);
+        bench_fail("unlink " FS_CACHED, errno);
     }
 }
 
@@ -795,12 +727,12 @@ static int deep_start(unsigned ops, unsigned batches)
     }
     int fd = open(FS_DEEP, O_CREAT | O_WRONLY | O_TRUNC, 0644);
     if (fd < 0 || close(fd) != 0) {
-        fail(FS_DEEP, errno);
+        bench_fail(FS_DEEP, errno);
         return -1;
     }
     struct stat st;
     if (stat(FS_DEEP, &st) != 0) {
-        fail("stat " FS_DEEP, errno);
+        bench_fail("stat " FS_DEEP, errno);
         return -1;
     }
     deep_inode = st.st_ino;
@@ -813,11 +745,11 @@ static int deep_batch(unsigned ops)
 {
     for (unsigned i = 0; i < ops; i++) {
         if (stat(FS_DEEP, &deep_stat) != 0) {
-            fail("stat " FS_DEEP, errno);
+            bench_fail("stat " FS_DEEP, errno);
             return -1;
         }
         if (deep_stat.st_ino != deep_inode) {
-            fail("stat " FS_DEEP ": another inode", EIO);
+            bench_fail("stat " FS_DEEP ": another inode", EIO);
             return -1;
         }
     }
@@ -832,101 +764,6 @@ static int deep_check(void)
         return -1;
     }
     return 0;
-}
-
-/* --- the PMU's instruction counter. The counter above also advances
- * while the machine idles (under -icount QEMU's clock then runs at the
- * host's real time), e.g. while a disk request is served; where the
- * kernel offers the PMU, a second figure counts instructions only:
- * QEMU's INST_RETIRED under -icount is its executed instruction count,
- * everything on the one CPU (every process, the kernel; not idle).
- * Linux offers it through perf; Keel's benchmark kernel (CONFIG_EXPORT_
- * PMU_USER, the image bench/os/osbench.mk packs for make bench-os) lets
- * EL0 program and read event counter 0 itself, which nothing else uses.
- * The cost of the two reads around a batch is measured and taken off. */
-
-static uint64_t insn_overhead; /* the two reads of a batch, measured */
-static int insn_ready;
-
-#ifdef __linux__
-static int insn_fd = -1;
-
-static uint64_t insn_read(void)
-{
-    uint64_t value = 0;
-    if (read(insn_fd, &value, sizeof(value)) != (ssize_t)sizeof(value)) {
-        return 0;
-    }
-    return value;
-}
-
-static int insn_enable(void)
-{
-    struct perf_event_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.size = sizeof(attr);
-    attr.type = PERF_TYPE_HARDWARE;
-    attr.config = PERF_COUNT_HW_INSTRUCTIONS;
-    insn_fd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, 0);
-    return insn_fd >= 0;
-}
-#else
-#define PMUSERENR_EN 1u    /* EL0 may use the PMU's registers */
-#define INST_RETIRED 0x08u /* the architectural event; filter bits 0: EL0 and EL1 */
-
-static uint64_t insn_read(void)
-{
-    uint64_t value;
-    __asm__ volatile("isb; mrs %0, pmevcntr0_el0" : "=r"(value));
-    return value;
-}
-
-/* PMUSERENR_EL0 is readable at EL0 whatever it says. */
-static int insn_enable(void)
-{
-    uint64_t user;
-    __asm__ volatile("mrs %0, pmuserenr_el0" : "=r"(user));
-    if (!(user & PMUSERENR_EN)) {
-        return 0;
-    }
-    __asm__ volatile("msr pmevtyper0_el0, %0\n"
-                     "msr pmcntenset_el0, %1\n"
-                     "isb" ::"r"((uint64_t)INST_RETIRED),
-                     "r"((uint64_t)1));
-    return 1;
-}
-#endif
-
-static int insn_compare(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void insn_open(void)
-{
-    if (!insn_enable()) {
-        return; /* no PMU: no second figure */
-    }
-    uint64_t pairs[9];
-    for (unsigned i = 0; i < 9; i++) {
-        uint64_t first = insn_read();
-        pairs[i] = insn_read() - first;
-    }
-    qsort(pairs, 9, sizeof(pairs[0]), insn_compare);
-    insn_overhead = pairs[4];
-    insn_ready = 1;
-}
-
-static int insn_available(void)
-{
-    return insn_ready;
-}
-
-/* The count now; 0 without a PMU (Keel's other kernels trap the read). */
-static uint64_t insn_now(void)
-{
-    return insn_ready ? insn_read() : 0;
 }
 
 /* --- running and reporting */
@@ -960,9 +797,7 @@ static PHASE int measure(const benchmark_t *b, uint64_t *samples, uint64_t *insn
             return -1;
         }
         samples[i] = per_operation(end - start, b->ops, hz);
-        uint64_t counted = insn_end - insn_start;
-        counted = counted > insn_overhead ? counted - insn_overhead : 0;
-        insns[i] = (counted + b->ops / 2) / b->ops;
+        insns[i] = (insn_span(insn_start, insn_end) + b->ops / 2) / b->ops;
     }
     return 0;
 }
@@ -1062,17 +897,6 @@ static int run_all(void)
     }
     printf(failed ? "OSBENCH FAILED\n" : "OSBENCH DONE\n");
     return failed;
-}
-
-/* As Linux's /init (pid 1) there is nobody to return to: power off. */
-static void power_off_if_init(void)
-{
-#ifdef __linux__
-    if (getpid() == 1) {
-        fflush(stdout);
-        reboot(RB_POWER_OFF);
-    }
-#endif
 }
 
 int main(int argc, char **argv)

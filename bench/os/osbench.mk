@@ -5,25 +5,30 @@
 # system/keel.system with osbench as pm's first program instead of the
 # shell, plus bench/keel/osbench.system. The Linux twin: bench/linux/linux.mk.
 
-$(eval $(call os_program,osbench,bench/os/osbench.c))
+$(eval $(call os_program,osbench,bench/os/osbench.c bench/os/benchsys.c))
 $(eval $(call os_program,osbench-exit,bench/os/exit.c))
 
 OSBENCH_SYSTEM       := $(BUILD)/system/osbench.system
 OSBENCH_QUICK_SYSTEM := $(BUILD)/system/osbench-quick.system
 
-# osbench_system(ARGS): keel.system with pm's first program replaced by
-# /bin/osbench ARGS, without the boot script (an error if that line is not
-# found), then the fragment.
-define osbench_system
+# pm_first_system(LINE,FRAGMENT): keel.system with pm's first program
+# replaced by LINE (a path and its arguments), without the boot script (an
+# error if that line is not found), then FRAGMENT. Also for netbench
+# (bench/os/netbench.mk).
+define pm_first_system
 	@mkdir -p $(@D)
-	sed 's|^\( *arg  *\)--respawn \(--rc [^ ]* \)\{0,1\}/bin/sh *$$|\1/bin/osbench$(1)|' \
+	sed 's|^\( *arg  *\)--respawn \(--rc [^ ]* \)\{0,1\}/bin/sh *$$|\1$(1)|' \
 	    system/keel.system > $@.tmp
-	@grep -q '^ *arg  */bin/osbench$(1)$$' $@.tmp || \
+	@grep -q '^ *arg  *$(1)$$' $@.tmp || \
 	    { echo "osbench.mk: no 'arg --respawn [--rc FILE] /bin/sh' line for pm in system/keel.system" >&2; \
 	      rm -f $@.tmp; exit 1; }
-	cat bench/keel/osbench.system >> $@.tmp
+	cat $(2) >> $@.tmp
 	mv $@.tmp $@
 endef
+
+# osbench_system(ARGS): pm's first program /bin/osbench ARGS, then
+# bench/keel/osbench.system.
+osbench_system = $(call pm_first_system,/bin/osbench$(1),bench/keel/osbench.system)
 
 $(OSBENCH_SYSTEM): system/keel.system bench/keel/osbench.system bench/os/osbench.mk
 	$(call osbench_system,)

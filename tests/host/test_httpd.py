@@ -24,6 +24,8 @@ loopback address 127.0.0.1 only, in loops that end by themselves:
                    serves again
   eth_faults_download  (Keel) 100 faults into the eth driver during a
                    100 MiB download: the download is whole and right
+  eth_fault_campaign  (Keel; only with --stress N, make stress) N faults
+                   into eth under downloads of 100 MiB one after another
   net_crash        (Keel) the net server crashes mid-download and
                    mid-echo: the echo connection is reset, the download
                    fails (curl's stall timeout: nothing more comes),
@@ -49,7 +51,7 @@ Two modes:
 Speaks the result-line protocol (suite.py; `test=NAME` runs one), then
 ends with `N passed, N failed`; exit status 1 if a test failed.
 
-usage: test_httpd.py [--build BUILD] [--host-binaries DIR] [test=NAME]
+usage: test_httpd.py [--build BUILD] [--host-binaries DIR | --stress N] [test=NAME]
 """
 
 import argparse
@@ -82,6 +84,7 @@ SECRET = b"the secret outside the root\n"
 class Options:
     build = "build"
     host_binaries = None
+    stress = 0  # --stress N: only eth_fault_campaign, with N injections
 
 
 options = Options()
@@ -359,7 +362,7 @@ class Guest:
     (restrict=on) forwarding two free ports of 127.0.0.1 to the guest's 80
     -- the httpd /etc/rc started at boot, logging to /var/log/httpd.log --
     and 7007, where the test starts `nc -l -k -p 7007 -e cat &` from the
-    shell. The console goes to BUILD/test-logs/httpd.host.log."""
+    shell. The console goes to BUILD/test-logs/httpd.guest.log."""
 
     peer = "10.0.2.2"  # QEMU's user network connects to the guest
     ECHO_PORT = 7007
@@ -372,13 +375,13 @@ class Guest:
                 raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
         logs = os.path.join(options.build, "test-logs")
         os.makedirs(logs, exist_ok=True)
-        self.disk = os.path.join(logs, "httpd.host.img")
+        self.disk = os.path.join(logs, "httpd.guest.img")
         disk_copy(disk, self.disk)
         self.put_site()
         self.http_port, self.echo_port = free_port(), free_port()
         forwards = [f"tcp::{self.http_port}-:80", f"tcp::{self.echo_port}-:{self.ECHO_PORT}"]
         argv = qemu_command(image, extra=disk_args(self.disk) + net_args(forwards))
-        self.log = open(os.path.join(logs, "httpd.host.log"), "wb")
+        self.log = open(os.path.join(logs, "httpd.guest.log"), "wb")
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.console = Console(self.proc, self.log)
@@ -758,39 +761,65 @@ def file_sha256(path):
     return h.hexdigest()
 
 
-@test
-def eth_faults_download():
-    """100 faults into the eth driver -- crash, hang, kill in turn, as the
-    shell types them, at least 0.65 s apart (rs keeps a driver down after
-    100 restarts within a minute) -- all while curl downloads 100 MiB (at
-    most 1 MB/s: it must outlast them); the download is whole and right:
-    TCP sent again what each restart dropped."""
+def finish_download(proc, target, what, timeout=300):
+    """curl's exit 0 and the file's sha256 that of huge.bin."""
+    expect_exit(proc, 0, what, timeout=timeout)
+    suite.expect_eq(file_sha256(target), sha256(huge()), f"{what}: the 100 MiB file's sha256")
+
+
+def inject_during_downloads(count):
+    """`count` faults into the eth driver -- crash, hang, kill in turn, as
+    the shell types them, at least 0.65 s apart (rs keeps a driver down
+    after 100 restarts within a minute) -- while curl downloads the 100
+    MiB file again and again (at most 1 MB/s, retrying nothing), each
+    download whole and right: TCP sent again what each restart dropped.
+    The number of downloads; eth's restarts at least `count`."""
     target = tempfile.mktemp(prefix="test_httpd.huge.")
-    proc = download("/huge.bin", 1000000, target)
     kinds = ("crash", "hang", "kill")
+    downloads = 0
+    proc = download("/huge.bin", 1000000, target)
     try:
         time.sleep(1)
-        for i in range(100):
+        for i in range(count):
             if proc.poll() is not None:
-                raise suite.Failure(f"the download ended after {i} injections: "
-                                    f"{proc.stderr.read().decode(errors='replace').strip()}")
+                downloads += 1
+                finish_download(proc, target, f"download {downloads} (after {i} injections)")
+                proc = download("/huge.bin", 1000000, target)
             started = time.monotonic()
             out = server().console.run(f"service inject eth {kinds[i % 3]} && echo injected")
             if "injected" not in out:
                 raise suite.Failure(f"injection {i + 1}: {out}")
             time.sleep(max(0.0, 0.65 - (time.monotonic() - started)))
-        expect_exit(proc, 0, "curl under the injections", timeout=300)
-        suite.expect_eq(file_sha256(target), sha256(huge()),
-                        "the 100 MiB download's sha256")
+        downloads += 1
+        finish_download(proc, target, f"download {downloads}, under the last injections")
         restarts = server().console.run("service list | grep eth")
-        if not restarts or int(restarts[0].split()[5]) < 100:
+        if not restarts or int(restarts[0].split()[5]) < count:
             raise suite.Failure(f"eth's restarts: {restarts}")
     finally:
         if proc.poll() is None:
             proc.kill()
         if os.path.exists(target):
             os.unlink(target)
+    return downloads
+
+
+@test
+def eth_faults_download():
+    """100 faults into eth during one 100 MiB download (at 1 MB/s it
+    outlasts them): the file whole and right, then httpd serves."""
+    downloads = inject_during_downloads(100)
+    suite.expect_eq(downloads, 1, "downloads (one outlasts 100 injections)")
     expect_served_after("100 faults in the eth driver")
+
+
+@test
+def eth_fault_campaign():
+    """make stress: options.stress faults into eth under downloads of
+    100 MiB one after another, every one right."""
+    downloads = inject_during_downloads(options.stress)
+    print(f"eth: {options.stress} injections, {downloads} downloads of 100 MiB, "
+          f"every byte right", flush=True)
+    expect_served_after(f"{options.stress} faults in the eth driver")
 
 
 @test
@@ -979,11 +1008,18 @@ def main(argv):
     parser.add_argument("--build", default="build")
     parser.add_argument("--host-binaries", metavar="DIR",
                         help="run the host builds of httpd and nc from DIR")
+    parser.add_argument("--stress", metavar="N", type=int, default=0,
+                        help="make stress: only N faults into eth under downloads")
     args, rest = parser.parse_known_args(argv)
     options.build, options.host_binaries = args.build, args.host_binaries
-    skip = GUEST_ONLY if options.host_binaries else HOST_ONLY
-    suite._TESTS["__main__"] = [fn for fn in suite._TESTS.get("__main__", [])
-                                if fn.__name__ not in skip]
+    options.stress = args.stress
+    tests = suite._TESTS.get("__main__", [])
+    if options.stress > 0:
+        tests = [fn for fn in tests if fn.__name__ == "eth_fault_campaign"]
+    else:
+        skip = (GUEST_ONLY if options.host_binaries else HOST_ONLY) + ("eth_fault_campaign",)
+        tests = [fn for fn in tests if fn.__name__ not in skip]
+    suite._TESTS["__main__"] = tests
     status = 1
     try:
         status = suite.main(rest)

@@ -8,7 +8,8 @@
 #
 #   make stress [SEED=1] [N=1000] [KINDS=crash,hang,flip,kill] [RESTARTS=10000]
 #
-# then the disk's campaign (tests/stress.list, image osfsstress).
+# then the disk's campaign and the network driver's (tests/stress.list: image
+# osfsstress; the OS image with httpd under curl's downloads).
 
 OS_STRESS_SYSTEM := $(BUILD)/system/osstress.system
 
