@@ -25,6 +25,17 @@ def expect_eq(actual, expected, what):
         raise Failure(f"{what}: got {actual!r}, want {expected!r}")
 
 
+def receive_exactly(sock, n):
+    """n bytes from the socket, or Failure if the peer ends first."""
+    data = bytearray()
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise Failure(f"the connection ended after {len(data)} of {n} bytes")
+        data += chunk
+    return bytes(data)
+
+
 def only_test(argv):
     """The NAME of a `test=NAME` argument, or None."""
     return next((a[5:] for a in argv if a.startswith("test=")), None)

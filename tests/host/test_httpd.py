@@ -878,16 +878,6 @@ def expect_reset(sock, seconds=60):
     raise suite.Failure(f"the echo connection still open {seconds} s after net crashed")
 
 
-def receive_exactly(sock, n):
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise suite.Failure(f"the connection ended after {len(data)} of {n} bytes")
-        data += chunk
-    return bytes(data)
-
-
 def message(i):
     length = 1 + (i * 37) % 1400
     return bytes((i + k) % 256 for k in range(length))
@@ -897,7 +887,7 @@ def exchange(sock, count):
     for i in range(count):
         m = message(i)
         sock.sendall(m)
-        if receive_exactly(sock, len(m)) != m:
+        if suite.receive_exactly(sock, len(m)) != m:
             raise suite.Failure(f"message {i} ({len(m)} bytes) came back different")
 
 

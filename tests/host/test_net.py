@@ -94,16 +94,6 @@ def guest():
     return _guest
 
 
-def receive_exactly(sock, n):
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise suite.Failure(f"the connection ended after {len(data)} of {n} bytes")
-        data += chunk
-    return bytes(data)
-
-
 def message(i, j=0):
     length = 1 + (i * 37 + j * 11) % 1400
     return bytes((i + j + k) % 256 for k in range(length))
@@ -113,7 +103,7 @@ def exchange(sock, count, j=0):
     for i in range(count):
         m = message(i, j)
         sock.sendall(m)
-        got = receive_exactly(sock, len(m))
+        got = suite.receive_exactly(sock, len(m))
         if got != m:
             raise suite.Failure(f"message {i} ({len(m)} bytes) came back different")
 
@@ -129,7 +119,7 @@ def echo_stream():
     data = bytes((k * 7 + k // 4096) % 256 for k in range(4 << 20))
     got = bytearray()
     with guest().connect() as s:
-        reader = threading.Thread(target=lambda: got.extend(receive_exactly(s, len(data))))
+        reader = threading.Thread(target=lambda: got.extend(suite.receive_exactly(s, len(data))))
         reader.start()
         s.sendall(data)
         reader.join(120)

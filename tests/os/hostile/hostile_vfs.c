@@ -10,17 +10,17 @@
 #include <keel/proto/vfs_defs.h>
 
 const method_t vfs_methods[] = {
-    { VFS_OPEN, 4 },        { VFS_CLOSE, 1 },     { VFS_READ, 3 },      { VFS_WRITE, 3 },
-    { VFS_LSEEK, 3 },       { VFS_STAT, 2 },      { VFS_FSTAT, 1 },     { VFS_ISATTY, 1 },
-    { VFS_PIPE, 0 },        { VFS_DUP, 1 },       { VFS_DUP2, 2 },      { VFS_CHDIR, 2 },
-    { VFS_GETCWD, 2 },      { VFS_GETDENTS, 3 },  { VFS_MKDIR, 3 },     { VFS_RMDIR, 2 },
-    { VFS_UNLINK, 2 },      { VFS_RENAME, 4 },    { VFS_TCGETPGRP, 1 }, { VFS_TCSETPGRP, 2 },
-    { VFS_FTRUNCATE, 2 },   { VFS_FSYNC, 1 },     { VFS_SYNC, 0 },      { VFS_LINK, 4 },
-    { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },     { VFS_ACCESS, 3 },
-    { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },    { VFS_PROC_CREATE, 4 },
-    { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 }, { VFS_PROC_LOAD, 6 }, { VFS_CLOCK, 2 },
-    { VFS_UNMOUNT, 0 },     { VFS_SOCKET, 2 },    { VFS_BIND, 3 },      { VFS_LISTEN, 2 },
-    { VFS_ACCEPT, 2 },      { VFS_CONNECT, 3 },   { VFS_SENDTO, 6 },    { VFS_RECVFROM, 4 },
+    { VFS_OPEN, 4 },        { VFS_CLOSE, 1 },     { VFS_READ, 3 },       { VFS_WRITE, 3 },
+    { VFS_LSEEK, 3 },       { VFS_STAT, 2 },      { VFS_FSTAT, 1 },      { VFS_ISATTY, 1 },
+    { VFS_PIPE, 0 },        { VFS_DUP, 1 },       { VFS_DUP2, 2 },       { VFS_CHDIR, 2 },
+    { VFS_GETCWD, 2 },      { VFS_GETDENTS, 3 },  { VFS_MKDIR, 3 },      { VFS_RMDIR, 2 },
+    { VFS_UNLINK, 2 },      { VFS_RENAME, 4 },    { VFS_TCGETPGRP, 1 },  { VFS_TCSETPGRP, 2 },
+    { VFS_FTRUNCATE, 2 },   { VFS_FSYNC, 1 },     { VFS_SYNC, 0 },       { VFS_LINK, 4 },
+    { VFS_SYMLINK, 4 },     { VFS_READLINK, 4 },  { VFS_UTIME, 4 },      { VFS_ACCESS, 3 },
+    { VFS_FCNTL, 3 },       { VFS_LSTAT, 2 },     { VFS_STATFS, 2 },     { VFS_PROC_CREATE, 4 },
+    { VFS_PROC_WINDOW, 3 }, { VFS_PROC_EXIT, 1 }, { VFS_PROC_LOAD, 6 },  { VFS_CLOCK, 2 },
+    { VFS_UNMOUNT, 0 },     { VFS_SOCKET, 2 },    { VFS_BIND, 3 },       { VFS_LISTEN, 2 },
+    { VFS_ACCEPT, 2 },      { VFS_CONNECT, 3 },   { VFS_SENDTO, 6 },     { VFS_RECVFROM, 4 },
     { VFS_SHUTDOWN, 2 },    { VFS_SOCKNAME, 2 },  { VFS_SETSOCKOPT, 3 }, { VFS_GETSOCKOPT, 2 },
     { VFS_POLL, 3 },        { VFS_NETINFO, 2 },
 };

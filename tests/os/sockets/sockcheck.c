@@ -16,10 +16,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,8 +36,7 @@ static void check(const char *name, int ok, long detail)
 {
     checks++;
     if (!ok) {
-        printf("sockcheck: %s: FAILED (%ld, errno %d %s)\n", name, detail, errno,
-               strerror(errno));
+        printf("sockcheck: %s: FAILED (%ld, errno %d %s)\n", name, detail, errno, strerror(errno));
         failures++;
     }
 }
@@ -157,9 +156,8 @@ static void tcp_checks(void)
     struct sockaddr_in to = loopback(PORT);
     check("connect to 127.0.0.1:5000", connect(c, (struct sockaddr *)&to, sizeof(to)) == 0, c);
     p = (struct pollfd){ l, POLLIN, 0 };
-    check("poll: the listener readable with a connection", poll(&p, 1, 5000) == 1 &&
-                                                               (p.revents & POLLIN),
-          p.revents);
+    check("poll: the listener readable with a connection",
+          poll(&p, 1, 5000) == 1 && (p.revents & POLLIN), p.revents);
     struct sockaddr_in peer, mine;
     socklen_t plen = sizeof(peer), mlen = sizeof(mine);
     int s = accept(l, (struct sockaddr *)&peer, &plen);
@@ -169,15 +167,14 @@ static void tcp_checks(void)
           peer.sin_family == AF_INET && peer.sin_port == mine.sin_port &&
               peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
           ntohs(peer.sin_port));
-    check("getpeername of the client", getpeername(c, (struct sockaddr *)&peer, &plen) == 0 &&
-                                           ntohs(peer.sin_port) == PORT,
+    check("getpeername of the client",
+          getpeername(c, (struct sockaddr *)&peer, &plen) == 0 && ntohs(peer.sin_port) == PORT,
           ntohs(peer.sin_port));
 
     check("send 5 bytes", send(c, "hello", 5, 0) == 5, 0);
     char buf[16] = { 0 };
-    check("recv MSG_PEEK sees them", recv(s, buf, sizeof(buf), MSG_PEEK) == 5 &&
-                                         memcmp(buf, "hello", 5) == 0,
-          0);
+    check("recv MSG_PEEK sees them",
+          recv(s, buf, sizeof(buf), MSG_PEEK) == 5 && memcmp(buf, "hello", 5) == 0, 0);
     memset(buf, 0, sizeof(buf));
     check("read takes them", read(s, buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0, 0);
     check_error("recv MSG_DONTWAIT with nothing there", recv(s, buf, sizeof(buf), MSG_DONTWAIT),
@@ -188,9 +185,8 @@ static void tcp_checks(void)
     p = (struct pollfd){ s, POLLIN, 0 };
     check("poll: the end of the stream is readable", poll(&p, 1, 5000) == 1, p.revents);
     check("read at the end of the stream is 0", read(s, buf, sizeof(buf)) == 0, 0);
-    check("the other way still works after SHUT_WR", write(s, "back", 4) == 4 &&
-                                                         read(c, buf, sizeof(buf)) == 4,
-          0);
+    check("the other way still works after SHUT_WR",
+          write(s, "back", 4) == 4 && read(c, buf, sizeof(buf)) == 4, 0);
     close(s);
     check("read after the peer closed is 0", read(c, buf, sizeof(buf)) == 0, 0);
     close(c);
@@ -198,9 +194,8 @@ static void tcp_checks(void)
 
     c = socket(AF_INET, SOCK_STREAM, 0);
     to = loopback(PORT + 1);
-    check_error("connect to a port nobody listens on", connect(c, (struct sockaddr *)&to,
-                                                               sizeof(to)),
-                ECONNREFUSED);
+    check_error("connect to a port nobody listens on",
+                connect(c, (struct sockaddr *)&to, sizeof(to)), ECONNREFUSED);
     close(c);
 }
 
@@ -208,16 +203,16 @@ static void udp_checks(void)
 {
     int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in aa = loopback(PORT + 2), ba = loopback(PORT + 3), from;
-    check("UDP bind", bind(a, (struct sockaddr *)&aa, sizeof(aa)) == 0 &&
-                          bind(b, (struct sockaddr *)&ba, sizeof(ba)) == 0,
+    check("UDP bind",
+          bind(a, (struct sockaddr *)&aa, sizeof(aa)) == 0 &&
+              bind(b, (struct sockaddr *)&ba, sizeof(ba)) == 0,
           0);
     check("UDP sendto", sendto(a, "datagram", 8, 0, (struct sockaddr *)&ba, sizeof(ba)) == 8, 0);
     char buf[32] = { 0 };
     socklen_t flen = sizeof(from);
     ssize_t n = recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-    check("UDP recvfrom: the datagram and its source", n == 8 && memcmp(buf, "datagram", 8) == 0 &&
-                                                           ntohs(from.sin_port) == PORT + 2,
-          n);
+    check("UDP recvfrom: the datagram and its source",
+          n == 8 && memcmp(buf, "datagram", 8) == 0 && ntohs(from.sin_port) == PORT + 2, n);
     check("UDP send without a peer", send(a, "x", 1, 0) == -1 && errno == EDESTADDRREQ, errno);
     close(a);
     close(b);
@@ -240,9 +235,8 @@ static void pipe_checks(void)
           p[0].revents);
     read(fds[0], &c, 1);
     close(fds[1]);
-    check("poll: a pipe whose writer left: POLLHUP", poll(p, 1, 1000) == 1 &&
-                                                         (p[0].revents & POLLHUP),
-          p[0].revents);
+    check("poll: a pipe whose writer left: POLLHUP",
+          poll(p, 1, 1000) == 1 && (p[0].revents & POLLHUP), p[0].revents);
     close(fds[0]);
 }
 
@@ -305,19 +299,17 @@ static void restart_checks(void)
     check_error("sendto on a UDP socket of the old net",
                 sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), ECONNRESET);
     struct pollfd p[2] = { { l, POLLIN, 0 }, { s, POLLIN | POLLOUT, 0 } };
-    check("poll: sockets of the old net say POLLERR", poll(p, 2, 0) == 2 &&
-                                                          (p[0].revents & POLLERR) &&
-                                                          (p[1].revents & POLLERR),
-          p[0].revents);
-    check("close of the old sockets succeeds", close(l) == 0 && close(s) == 0 && close(c) == 0 &&
-                                                   close(u) == 0,
-          0);
+    check("poll: sockets of the old net say POLLERR",
+          poll(p, 2, 0) == 2 && (p[0].revents & POLLERR) && (p[1].revents & POLLERR), p[0].revents);
+    check("close of the old sockets succeeds",
+          close(l) == 0 && close(s) == 0 && close(c) == 0 && close(u) == 0, 0);
     l = listener(PORT + 6);
     c = socket(AF_INET, SOCK_STREAM, 0);
     int connected = connect(c, (struct sockaddr *)&to, sizeof(to));
     s = accept(l, NULL, NULL);
     check("a new listener on the same port takes a connection",
-          connected == 0 && s >= 0 && send(c, "new", 3, 0) == 3 && recv(s, buf, sizeof(buf), 0) == 3,
+          connected == 0 && s >= 0 && send(c, "new", 3, 0) == 3 &&
+              recv(s, buf, sizeof(buf), 0) == 3,
           s);
     close(s);
     close(c);

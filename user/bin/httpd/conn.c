@@ -92,8 +92,8 @@ static int status_of(const char *path, int error)
  * that the index's relative links work. */
 static int redirect(conn_t *c, char *extra, size_t extra_size)
 {
-    int n = snprintf(extra, extra_size, "Location: %.*s/", (int)c->req.raw_path_length,
-                     c->req.target);
+    int n =
+        snprintf(extra, extra_size, "Location: %.*s/", (int)c->req.raw_path_length, c->req.target);
     return n > 0 && (size_t)n < extra_size ? 301 : 500;
 }
 
@@ -141,8 +141,8 @@ static bool build_error(conn_t *c, const char *extra)
 {
     char page[256];
     c->page_length = http_error_page(page, sizeof(page), c->status);
-    c->buf_length = http_head(c->buf, sizeof(c->buf), c->status, "text/html", c->page_length,
-                              extra);
+    c->buf_length =
+        http_head(c->buf, sizeof(c->buf), c->status, "text/html", c->page_length, extra);
     if (c->buf_length == 0) {
         return false;
     }

@@ -48,7 +48,7 @@ typedef struct conn {
     size_t head_sent;
     http_request_t req;
     int status;
-    size_t page_length; /* an error's page, after its head */
+    size_t page_length;     /* an error's page, after its head */
     uint64_t body_length;   /* the file's bytes to send (none for HEAD) */
     uint64_t body_sent;     /* of them, those the socket took */
     uint64_t file_position; /* the file's offset: ahead of body_sent after a partial send */

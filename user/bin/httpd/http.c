@@ -174,8 +174,8 @@ static int parse_target(const char *target, size_t length, http_request_t *req)
 /* "HTTP/1.0" and "HTTP/1.1": 0; another "HTTP/d.d": 505; else 400. */
 static int parse_version(const char *v, size_t length)
 {
-    if (length != 8 || memcmp(v, "HTTP/", 5) != 0 || !isdigit((unsigned char)v[5]) ||
-        v[6] != '.' || !isdigit((unsigned char)v[7])) {
+    if (length != 8 || memcmp(v, "HTTP/", 5) != 0 || !isdigit((unsigned char)v[5]) || v[6] != '.' ||
+        !isdigit((unsigned char)v[7])) {
         return 400;
     }
     return v[5] == '1' && (v[7] == '0' || v[7] == '1') ? 0 : 505;
@@ -253,17 +253,28 @@ void http_overflow(const char *buf, size_t length, http_request_t *req)
 const char *http_reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 414: return "URI Too Long";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 301:
+        return "Moved Permanently";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 414:
+        return "URI Too Long";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -282,10 +293,10 @@ const char *http_content_type(const char *name)
     static const struct {
         const char *extension, *type;
     } types[] = {
-        {"html", "text/html"},      {"htm", "text/html"},         {"txt", "text/plain"},
-        {"css", "text/css"},        {"js", "text/javascript"},    {"json", "application/json"},
-        {"png", "image/png"},       {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
-        {"gif", "image/gif"},       {"svg", "image/svg+xml"},     {"ico", "image/x-icon"},
+        { "html", "text/html" }, { "htm", "text/html" },      { "txt", "text/plain" },
+        { "css", "text/css" },   { "js", "text/javascript" }, { "json", "application/json" },
+        { "png", "image/png" },  { "jpg", "image/jpeg" },     { "jpeg", "image/jpeg" },
+        { "gif", "image/gif" },  { "svg", "image/svg+xml" },  { "ico", "image/x-icon" },
     };
     const char *slash = strrchr(name, '/');
     const char *dot = strrchr(slash != NULL ? slash : name, '.');
@@ -300,13 +311,13 @@ const char *http_content_type(const char *name)
 size_t http_head(char *buf, size_t size, int status, const char *type, uint64_t length,
                  const char *extra)
 {
-    int n = snprintf(buf, size,
-                     "HTTP/1.1 %d %s\r\nServer: keel-httpd\r\n%s%s%sContent-Length: %llu\r\n"
-                     "%s%sConnection: close\r\n\r\n",
-                     status, http_reason(status), type != NULL ? "Content-Type: " : "",
-                     type != NULL ? type : "", type != NULL ? "\r\n" : "",
-                     (unsigned long long)length, extra != NULL ? extra : "",
-                     extra != NULL ? "\r\n" : "");
+    int n =
+        snprintf(buf, size,
+                 "HTTP/1.1 %d %s\r\nServer: keel-httpd\r\n%s%s%sContent-Length: %llu\r\n"
+                 "%s%sConnection: close\r\n\r\n",
+                 status, http_reason(status), type != NULL ? "Content-Type: " : "",
+                 type != NULL ? type : "", type != NULL ? "\r\n" : "", (unsigned long long)length,
+                 extra != NULL ? extra : "", extra != NULL ? "\r\n" : "");
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 

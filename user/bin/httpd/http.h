@@ -15,10 +15,10 @@ typedef enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OTHER } http_method_t;
 
 /* A request as far as it could be parsed. */
 typedef struct http_request {
-    int status;                          /* 0: fine so far; else what to answer */
-    http_method_t method;                /* HTTP_HEAD: no body in the answer */
+    int status;                            /* 0: fine so far; else what to answer */
+    http_method_t method;                  /* HTTP_HEAD: no body in the answer */
     char method_text[HTTP_METHOD_MAX + 1]; /* for the log; "-" if unknown */
-    char target[HTTP_TARGET_MAX + 1];    /* as sent, for the log; "-" if unknown */
+    char target[HTTP_TARGET_MAX + 1];      /* as sent, for the log; "-" if unknown */
     /* The target's path: decoded, "." and ".." resolved, relative to the
      * root without a leading '/' ("" is the root). */
     char path[HTTP_TARGET_MAX + 1];

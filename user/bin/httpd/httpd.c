@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #define USAGE "httpd [-p PORT] [-r ROOT] [-c MAX_CLIENTS] [-a ADDRESS]"
-#define RETRY_US 1000000   /* reopening the listening socket, accepting after EMFILE */
-#define TICK_MS 1000       /* poll's timeout while something has a deadline */
+#define RETRY_US 1000000 /* reopening the listening socket, accepting after EMFILE */
+#define TICK_MS 1000     /* poll's timeout while something has a deadline */
 #define MAX_CLIENTS_LIMIT 1000
 /* Each client holds two descriptors while its file is sent, the socket
  * and the file; a Keel process has 64 (vfs's FD_MAX), of which the
@@ -168,7 +168,9 @@ static const char *listener_error(int fd, short revents)
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) {
         return strerror(error);
     }
-    return (revents & POLLNVAL) != 0 ? "POLLNVAL" : (revents & POLLERR) != 0 ? "POLLERR" : "POLLHUP";
+    return (revents & POLLNVAL) != 0  ? "POLLNVAL"
+           : (revents & POLLERR) != 0 ? "POLLERR"
+                                      : "POLLHUP";
 }
 
 static void accept_failed(server_t *s, int error, int64_t now_us)
@@ -239,10 +241,11 @@ static bool serve_once(server_t *s)
     bool accepting = s->listener >= 0 && s->count < s->max_clients && now_us >= s->accept_after_us;
     nfds_t n = 0;
     if (accepting) {
-        s->fds[n++] = (struct pollfd){.fd = s->listener, .events = POLLIN};
+        s->fds[n++] = (struct pollfd){ .fd = s->listener, .events = POLLIN };
     }
     for (long i = 0; i < s->count; i++) {
-        s->fds[n++] = (struct pollfd){.fd = s->clients[i]->sock, .events = conn_events(s->clients[i])};
+        s->fds[n++] =
+            (struct pollfd){ .fd = s->clients[i]->sock, .events = conn_events(s->clients[i]) };
     }
     bool deadlines = s->count > 0 || s->listener < 0 || now_us < s->accept_after_us;
     int ready = poll(s->fds, n, deadlines ? TICK_MS : -1);
@@ -289,7 +292,9 @@ static int serve(server_t *s)
 
 int main(int argc, char **argv)
 {
-    server_t s = {.root = "/srv/www", .port = htons(80), .max_clients = DEFAULT_CLIENTS, .listener = -1};
+    server_t s = {
+        .root = "/srv/www", .port = htons(80), .max_clients = DEFAULT_CLIENTS, .listener = -1
+    };
     s.address.s_addr = htonl(INADDR_ANY);
     int status = parse_options(argc, argv, &s);
     if (status != 0 || (status = check_root(s.root)) != 0) {
@@ -299,7 +304,7 @@ int main(int argc, char **argv)
      * size 0 would make picolibc write it a byte at a time). */
     static char log_buffer[BUFSIZ];
     setvbuf(stdout, log_buffer, _IOLBF, sizeof(log_buffer));
-    signal(SIGPIPE, SIG_IGN);         /* a client gone is an error of send */
+    signal(SIGPIPE, SIG_IGN); /* a client gone is an error of send */
     s.clients = calloc((size_t)s.max_clients, sizeof(*s.clients));
     s.fds = calloc((size_t)s.max_clients + 1, sizeof(*s.fds));
     status = s.clients != NULL && s.fds != NULL ? serve(&s) : netutil_fail("httpd", "starting");

@@ -67,20 +67,35 @@ static int parse_options(int argc, char **argv, options_t *o)
     int option;
     while ((option = getopt(argc, argv, "lkuvp:s:w:e:")) != -1) {
         switch (option) {
-        case 'l': o->listen = true; break;
-        case 'k': o->keep = true; break;
-        case 'u': o->udp = true; break;
-        case 'v': o->verbose = true; break;
-        case 'p': port = optarg; break;
-        case 's': source = optarg; break;
-        case 'e': o->program = optarg; break;
+        case 'l':
+            o->listen = true;
+            break;
+        case 'k':
+            o->keep = true;
+            break;
+        case 'u':
+            o->udp = true;
+            break;
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'p':
+            port = optarg;
+            break;
+        case 's':
+            source = optarg;
+            break;
+        case 'e':
+            o->program = optarg;
+            break;
         case 'w':
             if (!netutil_number(optarg, 1, 86400, &seconds)) {
                 return usage("-w: not a number of seconds (1-86400)");
             }
             o->wait_ms = seconds * 1000;
             break;
-        default: return usage("unknown option");
+        default:
+            return usage("unknown option");
         }
     }
     int operands = argc - optind;
@@ -163,7 +178,7 @@ static int to_stdout(const options_t *o, int sock, relay_t *r)
 static int relay(const options_t *o, int sock, relay_t *r)
 {
     for (;;) {
-        struct pollfd fds[2] = {{.fd = sock, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
+        struct pollfd fds[2] = { { .fd = sock, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
         int timeout = o->wait_ms > 0 && !r->stdin_open ? (int)o->wait_ms : -1;
         int ready = poll(fds, r->stdin_open ? 2 : 1, timeout);
         if (ready < 0 && errno != EINTR) {
@@ -195,7 +210,7 @@ static int run_program(const options_t *o, int sock)
     if (error == 0) {
         error = posix_spawn_file_actions_adddup2(&actions, sock, 1);
     }
-    char *argv[] = {(char *)o->program, NULL};
+    char *argv[] = { (char *)o->program, NULL };
     pid_t pid = -1;
     if (error == 0) {
         error = posix_spawnp(&pid, o->program, &actions, NULL, argv, environ);
@@ -338,13 +353,13 @@ static int connect_to(const options_t *o, relay_t *r)
 
 int main(int argc, char **argv)
 {
-    options_t o = {.wait_ms = 0};
+    options_t o = { .wait_ms = 0 };
     int status = parse_options(argc, argv, &o);
     if (status != 0) {
         return status;
     }
     signal(SIGPIPE, SIG_IGN); /* a peer gone is an error of send, said */
-    static relay_t r = {.stdin_open = true};
+    static relay_t r = { .stdin_open = true };
     if (!o.listen) {
         return connect_to(&o, &r);
     }

@@ -28,8 +28,8 @@
 
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
-#define ICMP_HEADER 8          /* type, code, checksum, identifier, sequence */
-#define SIZE_MAX_DATA 65499    /* the largest IPv4 datagram's room, less the headers */
+#define ICMP_HEADER 8       /* type, code, checksum, identifier, sequence */
+#define SIZE_MAX_DATA 65499 /* the largest IPv4 datagram's room, less the headers */
 
 typedef struct ping {
     long count, interval_ms, size, timeout_ms;
@@ -52,11 +52,20 @@ static int parse_options(int argc, char **argv, ping_t *p)
     while ((option = getopt(argc, argv, "c:i:s:W:")) != -1) {
         bool ok = false;
         switch (option) {
-        case 'c': ok = netutil_number(optarg, 1, 1000000, &p->count); break;
-        case 'i': ok = netutil_number(optarg, 1, 3600000, &p->interval_ms); break;
-        case 's': ok = netutil_number(optarg, 0, SIZE_MAX_DATA, &p->size); break;
-        case 'W': ok = netutil_number(optarg, 1, 3600000, &p->timeout_ms); break;
-        default: return usage("unknown option");
+        case 'c':
+            ok = netutil_number(optarg, 1, 1000000, &p->count);
+            break;
+        case 'i':
+            ok = netutil_number(optarg, 1, 3600000, &p->interval_ms);
+            break;
+        case 's':
+            ok = netutil_number(optarg, 0, SIZE_MAX_DATA, &p->size);
+            break;
+        case 'W':
+            ok = netutil_number(optarg, 1, 3600000, &p->timeout_ms);
+            break;
+        default:
+            return usage("unknown option");
         }
         if (!ok) {
             char why[64];
@@ -156,7 +165,7 @@ static bool await_reply(ping_t *p, unsigned seq, int64_t sent_us, int64_t deadli
         if (now_us >= deadline_us) {
             return false;
         }
-        struct pollfd fd = {.fd = p->sock, .events = POLLIN};
+        struct pollfd fd = { .fd = p->sock, .events = POLLIN };
         int ready = poll(&fd, 1, (int)((deadline_us - now_us + 999) / 1000));
         if (ready <= 0) {
             if (ready < 0 && errno != EINTR) {
@@ -186,8 +195,8 @@ static void sleep_until(int64_t when_us)
 {
     int64_t left_us = when_us - netutil_now_us();
     if (left_us > 0) {
-        struct timespec t = {.tv_sec = (time_t)(left_us / 1000000),
-                             .tv_nsec = (long)(left_us % 1000000) * 1000};
+        struct timespec t = { .tv_sec = (time_t)(left_us / 1000000),
+                              .tv_nsec = (long)(left_us % 1000000) * 1000 };
         nanosleep(&t, NULL); /* cut short: the next request goes a little early */
     }
 }
@@ -225,7 +234,7 @@ static void summary(const ping_t *p)
 
 int main(int argc, char **argv)
 {
-    ping_t p = {.count = 4, .interval_ms = 1000, .size = 56, .timeout_ms = 1000};
+    ping_t p = { .count = 4, .interval_ms = 1000, .size = 56, .timeout_ms = 1000 };
     int status = parse_options(argc, argv, &p);
     if (status != 0) {
         return status;

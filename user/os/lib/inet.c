@@ -58,8 +58,8 @@ const char *inet_ntop(int family, const void *__restrict address, char *__restri
     memcpy(&in, address, sizeof(in));
     uint32_t v = ntohl(in.s_addr);
     char buf[INET_ADDRSTRLEN];
-    int n = snprintf(buf, sizeof(buf), "%u.%u.%u.%u", (unsigned)(v >> 24), (unsigned)(v >> 16 & 255),
-                     (unsigned)(v >> 8 & 255), (unsigned)(v & 255));
+    int n = snprintf(buf, sizeof(buf), "%u.%u.%u.%u", (unsigned)(v >> 24),
+                     (unsigned)(v >> 16 & 255), (unsigned)(v >> 8 & 255), (unsigned)(v & 255));
     if (n < 0 || (socklen_t)n >= size) {
         errno = ENOSPC;
         return NULL;

@@ -137,7 +137,8 @@ static int msg_flags(int flags, uint64_t *wire)
     if ((flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) {
         return EOPNOTSUPP;
     }
-    *wire = ((flags & MSG_PEEK) ? VFS_MSG_PEEK : 0) | ((flags & MSG_DONTWAIT) ? VFS_MSG_DONTWAIT : 0);
+    *wire =
+        ((flags & MSG_PEEK) ? VFS_MSG_PEEK : 0) | ((flags & MSG_DONTWAIT) ? VFS_MSG_DONTWAIT : 0);
     return 0;
 }
 

@@ -129,14 +129,11 @@ void dgram_set_reuse(net_sock_t *s)
 /* An ICMP socket's port is its identifier (0: the one net gave it). */
 static int64_t bind_to(net_sock_t *s, const net_request_t *r)
 {
-    if (s->state != SOCK_NEW) {
-        return -EINVAL;
-    }
-    if (!sock_local_ok(r->addr)) {
-        return -EADDRNOTAVAIL;
-    }
     ip_addr_t ip;
-    sock_ip(&ip, r->addr);
+    int64_t bad = sock_bind_address(s, r->addr, &ip);
+    if (bad != 0) {
+        return bad;
+    }
     err_t e;
     if (s->type == KEEL_SOCK_DGRAM) {
         e = udp_bind(s->pcb.udp, &ip, (u16_t)r->port);

@@ -114,7 +114,7 @@ int sock_adopt(net_sock_t *pending);  /* into a free id: the id, or -ENFILE */
 void sock_free(net_sock_t *s);
 int sock_error_take(net_sock_t *s); /* the pending error, cleared (0: none) */
 int sock_errno(err_t err);          /* lwIP's error as a positive errno */
-bool sock_local_ok(uint32_t addr);  /* an address BIND may take */
+int64_t sock_bind_address(const net_sock_t *s, uint32_t addr, ip_addr_t *ip);
 void sock_ip(ip_addr_t *ip, uint32_t host);
 uint32_t sock_host(const ip_addr_t *ip);
 

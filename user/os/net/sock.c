@@ -130,11 +130,19 @@ uint32_t sock_host(const ip_addr_t *ip)
     return lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(ip)));
 }
 
-/* Any, the interface's address or the loopback interface's. */
-bool sock_local_ok(uint32_t addr)
+/* What a BIND may take: a new socket, and any address, the interface's
+ * or the loopback interface's. Then 0 and the address in `ip`. */
+int64_t sock_bind_address(const net_sock_t *s, uint32_t addr, ip_addr_t *ip)
 {
-    return addr == 0 || addr == 0x7f000001u ||
-           addr == lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(link_netif())));
+    if (s->state != SOCK_NEW) {
+        return -EINVAL;
+    }
+    if (addr != 0 && addr != 0x7f000001u &&
+        addr != lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(link_netif())))) {
+        return -EADDRNOTAVAIL;
+    }
+    sock_ip(ip, addr);
+    return 0;
 }
 
 static int64_t create(uint32_t type)

@@ -239,14 +239,11 @@ void stream_set_reuse(net_sock_t *s)
 
 static int64_t bind_to(net_sock_t *s, const net_request_t *r)
 {
-    if (s->state != SOCK_NEW) {
-        return -EINVAL;
-    }
-    if (!sock_local_ok(r->addr)) {
-        return -EADDRNOTAVAIL;
-    }
     ip_addr_t ip;
-    sock_ip(&ip, r->addr);
+    int64_t bad = sock_bind_address(s, r->addr, &ip);
+    if (bad != 0) {
+        return bad;
+    }
     err_t e = tcp_bind(s->pcb.tcp, &ip, (u16_t)r->port);
     if (e != ERR_OK) {
         return -sock_errno(e);

@@ -349,9 +349,9 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
     }
     if (o->kind == OF_PIPE_WRITE) {
         r = buf_length == 0 ? 0 : pipe_try_write(&pipes[o->index], buf, buf_length);
-        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd], buf,
-                                                   buf_length)
-                            : r;
+        return r == -EAGAIN
+                   ? wait_unless_nonblock(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd], buf, buf_length)
+                   : r;
     }
     if (o->kind == OF_SOCKET) {
         return sock_write(p, (uint16_t)p->fd[fd], buf, buf_length, VFS_WRITE);
@@ -366,8 +366,8 @@ long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, si
     if (nd->type == NODE_DEV) {
         if (nd->dev == DEV_CONSOLE) {
             r = tty_try_write(buf, buf_length);
-            return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_WRITE, p,
-                                                       (uint16_t)p->fd[fd], buf, buf_length)
+            return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_WRITE, p, (uint16_t)p->fd[fd],
+                                                       buf, buf_length)
                                 : r;
         }
         return (long)buf_length;

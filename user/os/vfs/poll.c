@@ -58,8 +58,7 @@ static unsigned events_of(const proc_t *p, int32_t fd)
         return sock_poll(o);
     case OF_NODE:
         if (nodes[o->index].type == NODE_DEV && nodes[o->index].dev == DEV_CONSOLE) {
-            return (tty_readable() ? VFS_POLL_IN : 0u) |
-                   (console_room() > 0 ? VFS_POLL_OUT : 0u);
+            return (tty_readable() ? VFS_POLL_IN : 0u) | (console_room() > 0 ? VFS_POLL_OUT : 0u);
         }
         return VFS_POLL_IN | VFS_POLL_OUT;
     default: /* a disk file: never waits */
@@ -103,8 +102,7 @@ long proto_vfs_poll(void *ctx, seL4_Word badge, void *fds, size_t fds_length, in
     long r = waiter_defer(WAIT_POLL, p, 0, fds, fds_length);
     if (r == KEEL_PROTO_DEFERRED) {
         uint64_t ticks = keel_scale((uint64_t)timeout_ms, keel_counter_frequency(), 1000, true);
-        waiter_newest()->deadline =
-            timeout_ms < 0 ? 0 : keel_add_saturated(keel_counter(), ticks);
+        waiter_newest()->deadline = timeout_ms < 0 ? 0 : keel_add_saturated(keel_counter(), ticks);
         poll_arm();
     }
     return r;
@@ -125,9 +123,9 @@ long poll_try(const waiter_t *w)
 
 static void put_timeout(void)
 {
-    keel_ring_put(&timer.end.rings->request,
-                  (keel_ring_entry_t){
-                      .op = KEEL_TIMER_SET, .cookie = timer.cookie, .offset = timer.armed });
+    keel_ring_put(
+        &timer.end.rings->request,
+        (keel_ring_entry_t){ .op = KEEL_TIMER_SET, .cookie = timer.cookie, .offset = timer.armed });
 }
 
 /* One timeout at the earliest deadline: a new one replaces a later one
@@ -135,8 +133,7 @@ static void put_timeout(void)
 void poll_arm(void)
 {
     uint64_t earliest = waiters_earliest_deadline();
-    if (timer.end.rings == NULL || earliest == 0 ||
-        (timer.armed != 0 && timer.armed <= earliest)) {
+    if (timer.end.rings == NULL || earliest == 0 || (timer.armed != 0 && timer.armed <= earliest)) {
         return;
     }
     keel_ring_t *r = &timer.end.rings->request;

@@ -27,10 +27,10 @@ static struct {
     keel_channel_end_t end;
     unsigned char *region;
     keel_sock_shared_t *shared;
-    uint32_t epoch;  /* of the instance vfs caught up with; 0: none yet */
-    uint32_t busy;   /* slots in flight, a bit each */
-    uint32_t cancel; /* slots whose CANCEL waits for room in the ring */
-    uint8_t op[KEEL_SOCK_SLOTS]; /* each slot's request */
+    uint32_t epoch;                   /* of the instance vfs caught up with; 0: none yet */
+    uint32_t busy;                    /* slots in flight, a bit each */
+    uint32_t cancel;                  /* slots whose CANCEL waits for room in the ring */
+    uint8_t op[KEEL_SOCK_SLOTS];      /* each slot's request */
     uint8_t close[KEEL_SOCK_MAX / 8]; /* sockets whose CLOSE waits for room */
 } net;
 
@@ -490,8 +490,7 @@ static void answer(waiter_t *w, unsigned s, keel_sock_record_t rec)
         r = r < 0 ? (w->done > 0 ? (long)w->done : r) : (long)w->done + r;
     } else if ((w->method == VFS_SOCKET || w->method == VFS_ACCEPT) && r >= 0) {
         uint8_t type = w->method == VFS_SOCKET ? w->sock_type : VFS_SOCK_STREAM;
-        r = r >= KEEL_SOCK_MAX ? -EIO
-                               : install(w, (uint32_t)r, w->fd_flags & VFS_O_NONBLOCK, type);
+        r = r >= KEEL_SOCK_MAX ? -EIO : install(w, (uint32_t)r, w->fd_flags & VFS_O_NONBLOCK, type);
     }
     net.busy &= ~(1u << s);
     waiter_answer(w, w->method == VFS_RECVFROM ? proto_vfs_recvfrom_reply(r, rec.addr, rec.port)
@@ -534,8 +533,8 @@ static void fail_in_flight(long error)
         waiter_t *w = waiter_of_net_slot(s);
         if (w != NULL) {
             long r = w->method == VFS_SOCKET || w->method == VFS_NETINFO ? -EAGAIN
-                     : w->method == VFS_ACCEPT && error == -ECONNRESET ? -EINVAL
-                                                                       : error;
+                     : w->method == VFS_ACCEPT && error == -ECONNRESET   ? -EINVAL
+                                                                         : error;
             waiter_answer(w, proto_vfs_read_reply(r));
         }
     }

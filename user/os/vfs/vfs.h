@@ -60,10 +60,10 @@ typedef struct ofile {
     uint8_t kind;      /* enum ofile_kind */
     bool dir;          /* OF_DISK: a directory */
     uint8_t sock_type; /* OF_SOCKET: VFS_SOCK_STREAM, _DGRAM or _ICMP */
-    uint32_t refs;  /* descriptors naming it */
-    uint16_t index; /* node or pipe */
-    uint32_t ino;   /* OF_DISK */
-    uint64_t flags; /* VFS_O_* */
+    uint32_t refs;     /* descriptors naming it */
+    uint16_t index;    /* node or pipe */
+    uint32_t ino;      /* OF_DISK */
+    uint64_t flags;    /* VFS_O_* */
     uint64_t offset;
 } ofile_t;
 
@@ -225,7 +225,7 @@ long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length);
 
 /* tty.c */
 long tty_try_read(unsigned char *buf, size_t length); /* -EAGAIN: no line yet */
-bool tty_readable(void); /* a read would not wait */
+bool tty_readable(void);                              /* a read would not wait */
 void tty_input(const unsigned char *bytes, size_t length);
 /* A program's bytes for the console ("\n" sent as "\r\n"): how many of
  * them the console's queue took, a prefix; -EAGAIN if none fit yet. */

@@ -44,8 +44,8 @@
 #include <stdint.h>
 
 #define KEEL_SOCK_PAGE 4096u
-#define KEEL_SOCK_MAX 128    /* sockets net holds at once; ids 0..KEEL_SOCK_MAX-1 */
-#define KEEL_SOCK_SLOTS 32   /* requests in flight */
+#define KEEL_SOCK_MAX 128  /* sockets net holds at once; ids 0..KEEL_SOCK_MAX-1 */
+#define KEEL_SOCK_SLOTS 32 /* requests in flight */
 #define KEEL_SOCK_DATA_SIZE 32768u
 #define KEEL_SOCK_DATA (2 * KEEL_SOCK_PAGE)
 #define KEEL_SOCK_REGION_SIZE (KEEL_SOCK_DATA + KEEL_SOCK_SLOTS * KEEL_SOCK_DATA_SIZE)

@@ -74,5 +74,4 @@ int shutdown(int fd, int how);
 int getsockname(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict length);
 int getpeername(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict length);
 int setsockopt(int fd, int level, int option, const void *value, socklen_t length);
-int getsockopt(int fd, int level, int option, void *__restrict value,
-               socklen_t *__restrict length);
+int getsockopt(int fd, int level, int option, void *__restrict value, socklen_t *__restrict length);
