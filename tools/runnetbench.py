@@ -21,7 +21,7 @@ comment):
 
 then `end`, and netbench prints
 
-    NETBENCH SAMPLE <kind> units=<n> instructions=<n> counter=<n>
+    NETBENCH SAMPLE <kind> units=<n> instructions=<n> counter=<n> frames_in=<n> frames_out=<n>
     NETBENCH RESULT <kind> median=<n> min=<n> max=<n> n=<runs> per=<units>
     NETBENCH INSTRUCTIONS <kind> ...     (where the PMU is readable)
     NETBENCH DONE                        (or NETBENCH FAILED after ERROR lines)
@@ -65,7 +65,8 @@ BODY = bytes(1 + (i * 7) % 251 for i in range(8, BLOCK))
 READY = re.compile(r"^NETBENCH READY")
 RESULT = re.compile(r"^NETBENCH (RESULT|INSTRUCTIONS) (\S+) median=(\d+) min=(\d+) max=(\d+) "
                     r"n=(\d+) per=(\d+)")
-SAMPLE = re.compile(r"^NETBENCH SAMPLE (\S+) units=(\d+) instructions=(\d+) counter=(\d+)")
+SAMPLE = re.compile(r"^NETBENCH SAMPLE (\S+) units=(\d+) instructions=(\d+) counter=(\d+) "
+                    r"frames_in=(\d+) frames_out=(\d+)")
 ERROR = re.compile(r"^NETBENCH (ERROR|FAILED)|KERNEL PANIC|Kernel panic|faulted|"
                    r"segmentation fault")
 END = ("NETBENCH DONE", "NETBENCH FAILED")
@@ -208,7 +209,8 @@ def collect(line, label, out):
     m = SAMPLE.match(line)
     if m:
         out["samples"].append({"kind": m.group(1), "units": int(m.group(2)),
-                               "instructions": int(m.group(3)), "counter": int(m.group(4))})
+                               "instructions": int(m.group(3)), "counter": int(m.group(4)),
+                               "frames_in": int(m.group(5)), "frames_out": int(m.group(6))})
         return
     if ERROR.search(line):
         print(f"  [{label}] {line}", flush=True)
@@ -278,10 +280,9 @@ def run(label, argv, port, plan, timeout, log):
     return out
 
 
-def keel_command(image, cpu, disk, build, port):
-    """Keel boots with a copy of the tests' disk (netbench is on its /bin)
-    and the network card."""
-    copy = os.path.join(build, "netbench-disk.img")
+def keel_command(image, cpu, disk, copy, port):
+    """Keel boots with a copy of the tests' disk (netbench is on its /bin),
+    made at `copy`, and the network card."""
     disk_copy(disk, copy)
     extra = ["-icount", "shift=0"] + disk_args(copy) + \
         net_args([f"tcp::{port}-:{GUEST_PORT}"])
@@ -349,7 +350,8 @@ def parse_args():
     parser.add_argument("--cpu", default=CPU)
     parser.add_argument("--timeout", type=float, default=900, help="seconds per system")
     parser.add_argument("--json", help="default: BUILD/netbench.json")
-    parser.add_argument("--log", help="default: BUILD/netbench.log")
+    parser.add_argument("--log", help="default: BUILD/netbench.log (Keel's disk copy beside it, "
+                        "the same name with .img)")
     return parser.parse_args()
 
 
@@ -373,7 +375,8 @@ def main():
             if args.only and args.only != label:
                 continue
             port = free_port()
-            argv = keel_command(keel_image, args.cpu, disk, args.build, port) \
+            argv = keel_command(keel_image, args.cpu, disk, os.path.splitext(log_path)[0] + ".img",
+                                port) \
                 if label == "keel" else linux_command(kernel, initramfs, args.cpu, port)
             print(f"runnetbench: {label} ...", flush=True)
             start = time.monotonic()

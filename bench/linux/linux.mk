@@ -42,9 +42,10 @@ $(LINUX_INITRAMFS): $(LINUX_DIR)/osbench $(LINUX_DIR)/osbench-exit $(LINUX_MODUL
 	    --file /init=$(LINUX_DIR)/osbench --file /bin/osbench-exit=$(LINUX_DIR)/osbench-exit \
 	    $(LINUX_MODULE_FILES)
 
-# netbench needs no disk: /dev/console and the modules.
+# netbench needs no disk: /dev/console, /proc (its frame and TCP counters)
+# and the modules.
 $(LINUX_NETBENCH_INITRAMFS): $(LINUX_DIR)/netbench $(LINUX_MODULES) tools/mkcpio.py
-	$(PYTHON) tools/mkcpio.py -o $@ --dir /dev --char /dev/console=5,1 \
+	$(PYTHON) tools/mkcpio.py -o $@ --dir /dev --char /dev/console=5,1 --dir /proc \
 	    --file /init=$(LINUX_DIR)/netbench $(LINUX_MODULE_FILES)
 
 # Fetched once, the kernel and its modules from the same package; `make

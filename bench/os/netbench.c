@@ -23,7 +23,10 @@
  *                    them back; the host waits for them before the next.
  *                    Measured: from the first read of the COUNT requests
  *                    to the last answer written.
- *   end              report and stop: for each kind the samples, then
+ *   end              report and stop: for each kind the samples
+ *                    (`NETBENCH SAMPLE <kind> units=... instructions=...
+ *                    counter=... frames_in=... frames_out=...`: the card's
+ *                    frames over the whole connection), then
  *                    `NETBENCH RESULT|INSTRUCTIONS <kind> median=...
  *                    min=... max=... n=... per=...` (the figures are
  *                    instructions per `per` units: per MiB of a stream,
@@ -49,8 +52,9 @@
  * As Linux's /init netbench first brings the network up: the initramfs's
  * modules (virtio-mmio, virtio-net...), then lo and eth0 with QEMU's
  * static setup, 10.0.2.15/24 (SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFFLAGS),
- * which Keel's net server has by itself; and it powers the machine off at
- * the end. */
+ * which Keel's net server has by itself, with /proc mounted for the frame
+ * counts (/proc/net/dev) and TCP's counters (/proc/net/snmp, printed at
+ * the end); and it powers the machine off at the end. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -68,7 +72,10 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <time.h>
+#else
+#include <keel/netinfo.h>
 #endif
 
 #define NB_PORT 5001
@@ -82,21 +89,26 @@
 #define NB_MAX_CONNECTIONS 256 /* the loop's bound: `end` comes long before */
 #define NB_MIB 1048576u
 
+/* One connection's measurement, and the card's frames in and out over
+ * the whole connection (its set-up and end included). */
+typedef struct {
+    uint64_t units, instructions, ticks;
+    uint64_t frames_in, frames_out;
+} sample_t;
+
 typedef struct {
     const char *name;
     uint64_t per; /* the figures are per this many units */
     unsigned count;
-    uint64_t units[NB_MAX_SAMPLES];
-    uint64_t instructions[NB_MAX_SAMPLES];
-    uint64_t ticks[NB_MAX_SAMPLES];
+    sample_t samples[NB_MAX_SAMPLES];
 } kind_t;
 
 enum { KIND_RX, KIND_TX, KIND_RR, KINDS };
 
 static kind_t kinds[KINDS] = {
-    { "rx", NB_MIB, 0, { 0 }, { 0 }, { 0 } },
-    { "tx", NB_MIB, 0, { 0 }, { 0 }, { 0 } },
-    { "rr", 1, 0, { 0 }, { 0 }, { 0 } },
+    { "rx", NB_MIB, 0, { { 0 } } },
+    { "tx", NB_MIB, 0, { { 0 } } },
+    { "rr", 1, 0, { { 0 } } },
 };
 
 static unsigned char chunk[NB_CHUNK] __attribute__((aligned(16)));
@@ -203,15 +215,12 @@ static int write_all(int fd, const unsigned char *from, size_t length)
     return 0;
 }
 
-static void record(kind_t *kind, uint64_t units, uint64_t insn_start, uint64_t insn_end,
-                   uint64_t ticks)
+static void measured(sample_t *sample, uint64_t units, uint64_t insn_start, uint64_t insn_end,
+                     uint64_t ticks)
 {
-    if (kind->count < NB_MAX_SAMPLES) {
-        kind->units[kind->count] = units;
-        kind->instructions[kind->count] = insn_span(insn_start, insn_end);
-        kind->ticks[kind->count] = ticks;
-        kind->count++;
-    }
+    sample->units = units;
+    sample->instructions = insn_span(insn_start, insn_end);
+    sample->ticks = ticks;
 }
 
 static int error_line(const char *kind, const char *what)
@@ -221,7 +230,7 @@ static int error_line(const char *kind, const char *what)
 }
 
 /* --- rx: the host's stream read until end of file. */
-static int serve_rx(int fd, uint64_t count, uint64_t warmup)
+static int serve_rx(int fd, uint64_t count, uint64_t warmup, sample_t *sample)
 {
     uint64_t block = 0;
     for (uint64_t done = 0; done < warmup; done += NB_CHUNK, block += NB_BLOCKS_PER_CHUNK) {
@@ -250,14 +259,14 @@ static int serve_rx(int fd, uint64_t count, uint64_t warmup)
     if (count > 0 && !bodies_are()) {
         return error_line("rx", "the last chunk's bytes are wrong");
     }
-    record(&kinds[KIND_RX], count, insn_start, insn_end, end - start);
+    measured(sample, count, insn_start, insn_end, end - start);
     return write_all(fd, (const unsigned char *)"ok", 2) == 0
                ? 0
                : error_line("rx", "the answer was not taken");
 }
 
 /* --- tx: the stream written, the host's answer awaited. */
-static int serve_tx(int fd, uint64_t count, uint64_t warmup)
+static int serve_tx(int fd, uint64_t count, uint64_t warmup, sample_t *sample)
 {
     uint64_t block = 0;
     for (uint64_t done = 0; done < warmup; done += NB_CHUNK, block += NB_BLOCKS_PER_CHUNK) {
@@ -284,12 +293,12 @@ static int serve_tx(int fd, uint64_t count, uint64_t warmup)
     if (got != 0 || memcmp(answer, "ok", 2) != 0) {
         return error_line("tx", "the host did not answer ok (it checks every byte)");
     }
-    record(&kinds[KIND_TX], count, insn_start, insn_end, end - start);
+    measured(sample, count, insn_start, insn_end, end - start);
     return 0;
 }
 
 /* --- rr: requests answered one at a time. */
-static int serve_rr(int fd, uint64_t count, uint64_t warmup)
+static int serve_rr(int fd, uint64_t count, uint64_t warmup, sample_t *sample)
 {
     unsigned char request[NB_REQUEST];
     uint64_t insn_start = 0, start = 0;
@@ -310,10 +319,83 @@ static int serve_rr(int fd, uint64_t count, uint64_t warmup)
     }
     uint64_t end = counter();
     uint64_t insn_end = insn_now();
-    if (count > 0) {
-        record(&kinds[KIND_RR], count, insn_start, insn_end, end - start);
-    }
+    measured(sample, count, insn_start, insn_end, end - start);
     return 0;
+}
+
+/* --- the card's frames in and out so far (outside the measurements):
+ * Keel's net server says them (keel_netinfo, as ifconfig), Linux's
+ * /proc/net/dev. 0 if unknown. */
+#ifdef __linux__
+static void frames(uint64_t *in, uint64_t *out)
+{
+    *in = *out = 0;
+    FILE *dev = fopen("/proc/net/dev", "r");
+    if (dev == NULL) {
+        return;
+    }
+    char line[256];
+    unsigned long long rx_packets, tx_packets, skip;
+    while (fgets(line, sizeof(line), dev) != NULL) {
+        /* eth0: bytes packets errs drop fifo frame compressed multicast,
+         * then the same eight of transmit */
+        if (sscanf(line, " eth0: %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &skip,
+                   &rx_packets, &skip, &skip, &skip, &skip, &skip, &skip, &skip,
+                   &tx_packets) == 10) {
+            *in = rx_packets;
+            *out = tx_packets;
+        }
+    }
+    fclose(dev);
+}
+
+/* Linux's TCP counters (/proc/net/snmp's two Tcp: lines: names, values),
+ * retransmissions among them, printed at the end. */
+static void tcp_counters(void)
+{
+    FILE *snmp = fopen("/proc/net/snmp", "r");
+    if (snmp == NULL) {
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), snmp) != NULL) {
+        if (strncmp(line, "Tcp:", 4) == 0) {
+            printf("NETBENCH INFO %s", line);
+        }
+    }
+    fclose(snmp);
+}
+#else
+static void tcp_counters(void)
+{
+}
+
+static void frames(uint64_t *in, uint64_t *out)
+{
+    keel_sock_info_t info;
+    *in = *out = 0;
+    if (keel_netinfo(&info) == 0) {
+        *in = info.rx_frames;
+        *out = info.tx_frames;
+    }
+}
+#endif
+
+static sample_t *last_sample; /* the connection's, for its frame counts */
+
+static int serve_kind(int fd, unsigned k, uint64_t count, uint64_t warmup)
+{
+    kind_t *kind = &kinds[k];
+    sample_t sample;
+    memset(&sample, 0, sizeof(sample));
+    int result = k == KIND_RX   ? serve_rx(fd, count, warmup, &sample)
+                 : k == KIND_TX ? serve_tx(fd, count, warmup, &sample)
+                                : serve_rr(fd, count, warmup, &sample);
+    if (result == 0 && count > 0 && kind->count < NB_MAX_SAMPLES) {
+        last_sample = &kind->samples[kind->count++];
+        *last_sample = sample;
+    }
+    return result;
 }
 
 /* One connection: 1 after `end`, 0 served, -1 failed. */
@@ -337,14 +419,10 @@ static int serve(int fd)
     if (stream && (count % NB_CHUNK != 0 || warmup % NB_CHUNK != 0)) {
         return error_line(op, "sizes must be whole chunks of 64 KiB");
     }
-    if (strcmp(op, "rx") == 0) {
-        return serve_rx(fd, count, warmup);
-    }
-    if (strcmp(op, "tx") == 0) {
-        return serve_tx(fd, count, warmup);
-    }
-    if (strcmp(op, "rr") == 0) {
-        return serve_rr(fd, count, warmup);
+    for (unsigned k = 0; k < KINDS; k++) {
+        if (strcmp(op, kinds[k].name) == 0) {
+            return serve_kind(fd, k, count, warmup);
+        }
     }
     return error_line(op, "an unknown operation");
 }
@@ -378,13 +456,16 @@ static void report(uint64_t hz)
         const kind_t *kind = &kinds[k];
         uint64_t by_counter[NB_MAX_SAMPLES], by_pmu[NB_MAX_SAMPLES];
         for (unsigned i = 0; i < kind->count; i++) {
+            const sample_t *sample = &kind->samples[i];
             /* ticks -> nanoseconds = instructions under -icount shift=0 */
-            uint64_t counted = per_operation(kind->ticks[i], 1, hz);
-            printf("NETBENCH SAMPLE %s units=%llu instructions=%llu counter=%llu\n", kind->name,
-                   (unsigned long long)kind->units[i], (unsigned long long)kind->instructions[i],
-                   (unsigned long long)counted);
-            by_counter[i] = scaled(counted, kind->units[i], kind->per);
-            by_pmu[i] = scaled(kind->instructions[i], kind->units[i], kind->per);
+            uint64_t counted = per_operation(sample->ticks, 1, hz);
+            printf("NETBENCH SAMPLE %s units=%llu instructions=%llu counter=%llu frames_in=%llu "
+                   "frames_out=%llu\n",
+                   kind->name, (unsigned long long)sample->units,
+                   (unsigned long long)sample->instructions, (unsigned long long)counted,
+                   (unsigned long long)sample->frames_in, (unsigned long long)sample->frames_out);
+            by_counter[i] = scaled(counted, sample->units, kind->per);
+            by_pmu[i] = scaled(sample->instructions, sample->units, kind->per);
         }
         if (kind->count == 0) {
             printf("NETBENCH NA %s\n", kind->name);
@@ -458,6 +539,9 @@ static int network_up(void)
     if (getpid() != 1) {
         return 0; /* another program on a running system: its network */
     }
+    if (mount("proc", "/proc", "proc", 0, NULL) != 0) {
+        bench_fail("mount proc on /proc", errno); /* only the frame counts need it */
+    }
     if (load_modules() != 0 || wait_for_interface("eth0") != 0) {
         return -1;
     }
@@ -529,6 +613,8 @@ static int run(void)
     fflush(stdout);
     int failed = 0, ended = 0;
     for (int i = 0; i < NB_MAX_CONNECTIONS && !ended; i++) {
+        uint64_t in_before, out_before, in_after, out_after;
+        frames(&in_before, &out_before);
         int fd = accept(listener, NULL, NULL);
         if (fd < 0) {
             bench_fail("accept", errno);
@@ -540,8 +626,14 @@ static int run(void)
             bench_fail("setsockopt TCP_NODELAY", errno);
             failed = 1;
         }
+        last_sample = NULL;
         int served = serve(fd);
         close(fd);
+        frames(&in_after, &out_after);
+        if (last_sample != NULL) {
+            last_sample->frames_in = in_after - in_before;
+            last_sample->frames_out = out_after - out_before;
+        }
         if (served < 0) {
             failed = 1;
             fflush(stdout);
@@ -553,6 +645,7 @@ static int run(void)
         failed = 1;
     }
     report(hz);
+    tcp_counters();
     printf(failed ? "NETBENCH FAILED\n" : "NETBENCH DONE\n");
     fflush(stdout);
     return failed;

@@ -320,6 +320,8 @@ def background_pid_and_wait_status():
             raise suite.Failure(f"$! and the job's own pid: {out!r} {err!r}")
     expect_run("false & wait $!; echo $?", 0, "1\n")
     expect_run("sh -c 'kill $$' & wait $!; echo $?", 0, "143\n")
+    expect_run("sleep 5 & kill $!; wait $!; echo $?", 0, "143\n")  # the builtin kill
+    expect_run("kill -s NOPE 1; echo $?", 0, "2\n", "unknown signal NOPE")
     expect_run("true & wait; echo $?", 0, "0\n")  # wait for all: status 0
     expect_run("wait; echo $?", 0, "0\n")  # no jobs
     expect_run("echo \"[$!]\"", 0, "[]\n")  # no job yet

@@ -6,8 +6,9 @@
 
 # The shell and the utilities (docs/os.md "The shell and the utilities").
 BIN_SH_PROGRAMS := sh echo cat ls wc head true false grep kill sleep date
-BIN_SRCS_sh     := user/bin/sh/main.c user/bin/sh/parse.c user/bin/sh/run.c
+BIN_SRCS_sh     := user/bin/sh/main.c user/bin/sh/parse.c user/bin/sh/run.c user/bin/common/killcmd.c
 $(foreach p,$(filter-out sh,$(BIN_SH_PROGRAMS)),$(eval BIN_SRCS_$(p) := user/bin/$(p)/$(p).c))
+BIN_SRCS_kill += user/bin/common/killcmd.c
 BIN_HOST_PROGRAMS += $(BIN_SH_PROGRAMS)
 
 # The file utilities (same section of docs/os.md): they share

@@ -21,7 +21,7 @@ const size_t pm_nmethods = sizeof(pm_methods) / sizeof(pm_methods[0]);
 #define SBRK_MAX (INT64_C(1) << 30)
 #define QUOTA (INT64_C(1) << 20) /* a process's memory: no heap is larger */
 #define SIGKILL 9
-#define SIGSTOP 19
+#define SIGSTOP 17 /* picolibc's */
 #define FD_MAX 63
 
 static void exit_request(hostile_t *h, request_t *r)

@@ -125,12 +125,20 @@ static void check_kill(void)
     check(kill(pid, 0) == 0, "kill sig 0 of a child: 0");
     check(kill(pid, SIGCHLD) == 0 && waitpid(pid, &status, WNOHANG) == 0,
           "SIGCHLD is dropped by default");
+    check(kill(pid, SIGURG) == 0 && kill(pid, SIGCONT) == 0 && kill(pid, SIGWINCH) == 0 &&
+              waitpid(pid, &status, WNOHANG) == 0,
+          "SIGURG, SIGCONT, SIGWINCH (picolibc numbers) are dropped by default");
     check(kill(pid, SIGTERM) == 0, "kill SIGTERM: 0");
     status = wait_for(pid);
     check(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "the child ended by SIGTERM");
     check(kill(pid, SIGTERM) == -1 && errno == ESRCH, "kill of a reaped pid: ESRCH");
     check(kill(-30000, SIGTERM) == -1 && errno == ESRCH, "kill of a group nobody has: ESRCH");
     check(signal(SIGKILL, SIG_IGN) == SIG_ERR && errno == EINVAL, "ignore SIGKILL: EINVAL");
+    check(signal(SIGCONT, SIG_IGN) == SIG_DFL && signal(SIGCONT, SIG_DFL) == SIG_IGN,
+          "ignore SIGCONT, then default again");
+    check(setpgid(0, 0) == 0 && getpgrp() == getpid() && getpgid(0) == getpid(),
+          "setpgid(0, 0), getpgrp, getpgid: the caller leads its group");
+    check(getpgid(100000) == -1 && errno == ESRCH, "getpgid of a pid past the range of pm: ESRCH");
 }
 
 static void check_fault(void)

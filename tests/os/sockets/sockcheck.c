@@ -214,6 +214,9 @@ static void udp_checks(void)
     check("UDP recvfrom: the datagram and its source",
           n == 8 && memcmp(buf, "datagram", 8) == 0 && ntohs(from.sin_port) == PORT + 2, n);
     check("UDP send without a peer", send(a, "x", 1, 0) == -1 && errno == EDESTADDRREQ, errno);
+    static char big[40000];
+    check_error("a UDP datagram larger than 32 KiB",
+                sendto(a, big, sizeof(big), 0, (struct sockaddr *)&ba, sizeof(ba)), EMSGSIZE);
     close(a);
     close(b);
 }

@@ -1,8 +1,10 @@
 /* sh: running a parsed list -- expansion of each command, builtins (cd,
- * exit, export, jobs, pwd, unset, wait), PATH lookup and pipelines through
+ * exit, export, jobs, kill, pwd, unset, wait), PATH lookup and pipelines through
  * posix_spawn, the report of how a command ended, and background jobs
  * (sh.h). */
 #include "sh.h"
+
+#include "../common/killcmd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -375,6 +377,18 @@ static int builtin_wait(char **argv)
     return status;
 }
 
+/* kill: the kill command (../common/killcmd.c) run by the shell itself,
+ * the parent of its background jobs, which pm lets it signal. */
+static int builtin_kill(char **argv)
+{
+    int argc = 0;
+    while (argv[argc] != NULL) {
+        argc++;
+    }
+    fflush(stdout);
+    return kill_command(argc, argv);
+}
+
 /* jobs: those that ended are reported (and forgotten), then the others
  * listed as `[PID] running`. */
 static int builtin_jobs(char **argv)
@@ -484,7 +498,7 @@ static builtin_fn find_builtin(const char *name)
     } builtins[] = {
         { "cd", builtin_cd },     { "exit", builtin_exit }, { "export", builtin_export },
         { "jobs", builtin_jobs }, { "pwd", builtin_pwd },   { "unset", builtin_unset },
-        { "wait", builtin_wait },
+        { "wait", builtin_wait }, { "kill", builtin_kill },
     };
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
         if (strcmp(name, builtins[i].name) == 0) {

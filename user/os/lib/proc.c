@@ -52,6 +52,43 @@ pid_t getppid(void)
     return pm != 0 ? (pid_t)libos_result(pm_getppid(pm)) : 0;
 }
 
+/* Process groups (pm.proto's setpgid and getpgid); a pid outside pm's
+ * range is no process: ESRCH (the server would say EINVAL). */
+int setpgid(pid_t pid, pid_t pgid)
+{
+    seL4_CPtr pm = libos_pm();
+    if (pm == 0) {
+        return -1;
+    }
+    if (pid < 0 || pgid < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (pid > PM_PID_MAX || pgid > PM_PID_MAX) {
+        errno = pid > PM_PID_MAX ? ESRCH : EPERM;
+        return -1;
+    }
+    return (int)libos_result(pm_setpgid(pm, pid, pgid));
+}
+
+pid_t getpgid(pid_t pid)
+{
+    seL4_CPtr pm = libos_pm();
+    if (pm == 0) {
+        return -1;
+    }
+    if (pid < 0 || pid > PM_PID_MAX) {
+        errno = ESRCH;
+        return -1;
+    }
+    return (pid_t)libos_result(pm_getpgid(pm, pid));
+}
+
+pid_t getpgrp(void)
+{
+    return getpgid(0);
+}
+
 /* Keel's own (the shell's crash report): the address of the fault that
  * ended pid, as pm kept it. */
 int keel_fault_info(pid_t pid, uintptr_t *address)

@@ -156,6 +156,16 @@ static const libos_env_t *with_window(seL4_CPtr *vfs)
     return env;
 }
 
+/* Asked only when a send is larger than the window: a stream's goes in
+ * part (the count says how much), a datagram's cannot. Not a socket: no
+ * (the call itself says what is wrong). */
+static bool is_datagram(int fd)
+{
+    int type = 0;
+    socklen_t size = sizeof(type);
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0 && type != SOCK_STREAM;
+}
+
 ssize_t sendto(int fd, const void *buf, size_t length, int flags, const struct sockaddr *to,
                socklen_t to_length)
 {
@@ -169,6 +179,9 @@ ssize_t sendto(int fd, const void *buf, size_t length, int flags, const struct s
     }
     if (env == NULL || error != 0) {
         return env == NULL ? -1 : fail(error);
+    }
+    if (length > env->window_size && is_datagram(fd)) {
+        return fail(EMSGSIZE); /* a datagram goes whole or not at all */
     }
     size_t n = length < env->window_size ? length : env->window_size;
     memcpy(env->window, buf, n);

@@ -10,12 +10,12 @@
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
 #define SIGNAL_BIT(sig) ((uint32_t)1 << (sig))
-/* Signals whose default action is to be dropped (pm.proto's kill):
- * SIGCHLD 17, SIGCONT 18, SIGSTOP 19, SIGTSTP 20, SIGTTIN 21, SIGTTOU 22,
- * SIGURG 23, SIGWINCH 28. */
+/* Signals whose default action is to be dropped (pm.proto's kill): those
+ * POSIX ignores by default, and job control's, which pm does not do. */
 #define DEFAULT_DROPPED                                                                            \
-    (SIGNAL_BIT(17) | SIGNAL_BIT(18) | SIGNAL_BIT(19) | SIGNAL_BIT(20) | SIGNAL_BIT(21) |          \
-     SIGNAL_BIT(22) | SIGNAL_BIT(23) | SIGNAL_BIT(28))
+    (SIGNAL_BIT(PM_SIGURG) | SIGNAL_BIT(PM_SIGSTOP) | SIGNAL_BIT(PM_SIGTSTP) |                     \
+     SIGNAL_BIT(PM_SIGCONT) | SIGNAL_BIT(PM_SIGCHLD) | SIGNAL_BIT(PM_SIGTTIN) |                    \
+     SIGNAL_BIT(PM_SIGTTOU) | SIGNAL_BIT(PM_SIGWINCH))
 
 /* The calling process, found once per request by main.c's request() and
  * passed as ctx (never a zombie: it is calling); NULL for vfs. */

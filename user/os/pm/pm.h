@@ -40,12 +40,20 @@
  * every pid and VFS_BADGE, so a fault is never taken for a call. */
 #define PM_FAULT_BADGE 0x10000ul
 
-/* Signal numbers (picolibc's, as Linux) pm acts on. */
+/* Signal numbers pm acts on: the C library's, picolibc's <signal.h>
+ * (1..15 as Linux; from 16 on newlib's order, not Linux's). */
 #define PM_SIGINT 2
 #define PM_SIGILL 4
 #define PM_SIGKILL 9
 #define PM_SIGSEGV 11
-#define PM_SIGSTOP 19
+#define PM_SIGURG 16
+#define PM_SIGSTOP 17
+#define PM_SIGTSTP 18
+#define PM_SIGCONT 19
+#define PM_SIGCHLD 20
+#define PM_SIGTTIN 21
+#define PM_SIGTTOU 22
+#define PM_SIGWINCH 28
 
 enum pm_state {
     PM_FREE,
