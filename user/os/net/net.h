@@ -114,6 +114,8 @@ int sock_adopt(net_sock_t *pending);  /* into a free id: the id, or -ENFILE */
 void sock_free(net_sock_t *s);
 int sock_error_take(net_sock_t *s); /* the pending error, cleared (0: none) */
 int sock_errno(err_t err);          /* lwIP's error as a positive errno */
+/* Word `word` of the set of ids in use (bit id % 64 of word id / 64). */
+uint64_t sock_open_ids(unsigned word);
 int64_t sock_bind_address(const net_sock_t *s, uint32_t addr, ip_addr_t *ip);
 void sock_ip(ip_addr_t *ip, uint32_t host);
 uint32_t sock_host(const ip_addr_t *ip);

@@ -37,7 +37,8 @@ static struct {
     unsigned nkept;
     answer_t answer[ANSWERS]; /* a ring: answers not yet in the completion ring */
     unsigned answer_head, nanswers;
-    uint8_t ready[KEEL_SOCK_MAX]; /* what net last wrote to ready[] */
+    uint8_t ready[KEEL_SOCK_MAX];           /* what net last wrote to ready[] */
+    uint64_t published[KEEL_SOCK_MAX / 64]; /* the ids whose ready[] is not 0 */
     bool signal_due;
 } serve;
 
@@ -233,12 +234,18 @@ static void take(const keel_ring_entry_t *e)
 
 static void publish_ready(void)
 {
-    for (uint32_t id = 0; id < KEEL_SOCK_MAX; id++) {
-        uint8_t bits = sock_ready(id);
-        if (bits != serve.ready[id]) {
-            serve.ready[id] = bits;
-            serve.shared->ready[id] = bits;
-            serve.signal_due = true;
+    for (unsigned w = 0; w < KEEL_SOCK_MAX / 64; w++) {
+        /* the open ids, and those closed since their bits were published */
+        for (uint64_t todo = sock_open_ids(w) | serve.published[w]; todo != 0; todo &= todo - 1) {
+            uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(todo);
+            uint8_t bits = sock_ready(id);
+            if (bits != serve.ready[id]) {
+                serve.ready[id] = bits;
+                serve.shared->ready[id] = bits;
+                serve.signal_due = true;
+            }
+            uint64_t bit = (uint64_t)1 << (id % 64);
+            serve.published[w] = bits != 0 ? serve.published[w] | bit : serve.published[w] & ~bit;
         }
     }
 }

@@ -12,6 +12,22 @@
 #define PENDING_MAX 64
 
 static net_sock_t table[KEEL_SOCK_MAX + PENDING_MAX];
+/* The ids in use, a bit each: what publish_ready visits. */
+static uint64_t open_ids[KEEL_SOCK_MAX / 64];
+_Static_assert(KEEL_SOCK_MAX % 64 == 0, "ids in whole words");
+
+static void mark_open(unsigned i, bool open)
+{
+    if (i < KEEL_SOCK_MAX) {
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        open_ids[i / 64] = open ? open_ids[i / 64] | bit : open_ids[i / 64] & ~bit;
+    }
+}
+
+uint64_t sock_open_ids(unsigned word)
+{
+    return word < KEEL_SOCK_MAX / 64 ? open_ids[word] : 0;
+}
 
 static net_sock_t *find(uint32_t id)
 {
@@ -39,6 +55,7 @@ static net_sock_t *take_entry(unsigned from, unsigned to, int id)
             memset(&table[i], 0, sizeof(table[i]));
             table[i].used = true;
             table[i].id = id < 0 ? -1 : (int)i;
+            mark_open(i, true);
             return &table[i];
         }
     }
@@ -52,6 +69,7 @@ net_sock_t *sock_alloc_pending(void)
 
 void sock_free(net_sock_t *s)
 {
+    mark_open((unsigned)(s - table), false);
     memset(s, 0, sizeof(*s));
 }
 

@@ -27,14 +27,15 @@ static struct {
     keel_channel_end_t end;
     unsigned char *region;
     keel_sock_shared_t *shared;
-    uint32_t epoch;                   /* of the instance vfs caught up with; 0: none yet */
-    uint32_t busy;                    /* slots in flight, a bit each */
-    uint32_t cancel;                  /* slots whose CANCEL waits for room in the ring */
-    uint8_t op[KEEL_SOCK_SLOTS];      /* each slot's request */
-    uint8_t close[KEEL_SOCK_MAX / 8]; /* sockets whose CLOSE waits for room */
+    uint32_t epoch;                     /* of the instance vfs caught up with; 0: none yet */
+    uint32_t busy;                      /* slots in flight, a bit each */
+    uint32_t cancel;                    /* slots whose CANCEL waits for room in the ring */
+    uint8_t op[KEEL_SOCK_SLOTS];        /* each slot's request */
+    uint64_t close[KEEL_SOCK_MAX / 64]; /* sockets whose CLOSE waits for room */
 } net;
 
 _Static_assert(KEEL_SOCK_SLOTS <= 32, "a bit per slot");
+_Static_assert(KEEL_SOCK_MAX % 64 == 0, "close bits in whole words");
 
 void sock_init(const keel_startinfo_t *si)
 {
@@ -58,32 +59,36 @@ static bool stale(const ofile_t *o)
     return o->ino != net.epoch || !net_up();
 }
 
-/* CLOSEs and CANCELs, which need no slot, as far as the ring has room. */
+/* CLOSEs and CANCELs, which need no slot, as far as the ring has room.
+ * Called on every socket call: it visits only the bits set. */
 static void flush_pending(void)
 {
     keel_ring_t *r = &net.end.rings->request;
-    for (unsigned id = 0; id < KEEL_SOCK_MAX; id++) {
-        uint8_t bit = (uint8_t)(1u << (id % 8));
-        if ((net.close[id / 8] & bit) &&
-            keel_ring_put(r, (keel_ring_entry_t){ .cookie = KEEL_SOCK_NO_ANSWER,
-                                                  .offset = id,
-                                                  .op = KEEL_SOCK_CLOSE })) {
-            net.close[id / 8] &= (uint8_t)~bit;
+    for (unsigned w = 0; w < KEEL_SOCK_MAX / 64; w++) {
+        for (uint64_t todo = net.close[w]; todo != 0; todo &= todo - 1) {
+            unsigned id = w * 64 + (unsigned)__builtin_ctzll(todo);
+            if (!keel_ring_put(r, (keel_ring_entry_t){ .cookie = KEEL_SOCK_NO_ANSWER,
+                                                       .offset = id,
+                                                       .op = KEEL_SOCK_CLOSE })) {
+                return;
+            }
+            net.close[w] &= ~((uint64_t)1 << (id % 64));
         }
     }
-    for (unsigned s = 0; s < KEEL_SOCK_SLOTS; s++) {
-        if ((net.cancel & (1u << s)) &&
-            keel_ring_put(r, (keel_ring_entry_t){ .cookie = KEEL_SOCK_NO_ANSWER,
-                                                  .offset = s,
-                                                  .op = KEEL_SOCK_CANCEL })) {
-            net.cancel &= ~(1u << s);
+    for (uint32_t todo = net.cancel; todo != 0; todo &= todo - 1) {
+        unsigned s = (unsigned)__builtin_ctz(todo);
+        if (!keel_ring_put(r, (keel_ring_entry_t){ .cookie = KEEL_SOCK_NO_ANSWER,
+                                                   .offset = s,
+                                                   .op = KEEL_SOCK_CANCEL })) {
+            return;
         }
+        net.cancel &= ~(1u << s);
     }
 }
 
 static void queue_close(uint32_t id)
 {
-    net.close[id / 8] |= (uint8_t)(1u << (id % 8));
+    net.close[id / 64] |= (uint64_t)1 << (id % 64);
     flush_pending();
     seL4_Signal(net.end.signal);
 }
