@@ -249,6 +249,8 @@ static void error_checks(void)
     check_error("bind on the console (not a socket)", bind(0, (struct sockaddr *)&a, sizeof(a)),
                 ENOTSOCK);
     check_error("bind on a closed descriptor", bind(60, (struct sockaddr *)&a, sizeof(a)), EBADF);
+    check_error("listen on descriptor 64 (past every process's)", listen(64, 1), EBADF);
+    check_error("fsync of descriptor -1", fsync(-1), EBADF);
     check_error("an AF_INET6 socket", socket(AF_INET6, SOCK_STREAM, 0), EAFNOSUPPORT);
     check_error("a raw socket", socket(AF_INET, SOCK_RAW, 0), EPROTOTYPE);
     int s = socket(AF_INET, SOCK_STREAM, 0);

@@ -67,6 +67,15 @@ seL4_CPtr libos_vfs(void)
     return ep;
 }
 
+seL4_CPtr libos_vfs_fd(int fd)
+{
+    if (fd < 0 || fd > VFS_FD_MAX) {
+        errno = EBADF; /* no process has it: the server would say EINVAL */
+        return 0;
+    }
+    return libos_vfs();
+}
+
 long libos_put_path(size_t offset, const char *path)
 {
     const libos_env_t *env = libos();

@@ -44,7 +44,7 @@ static seL4_CPtr with_paths(const char *a, const char *b, uint64_t *a_length, ui
 
 int ftruncate(int fd, off_t length)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -70,7 +70,7 @@ int truncate(const char *path, off_t length)
 
 int fsync(int fd)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_fsync(vfs, fd)) : -1;
 }
 
@@ -173,7 +173,7 @@ int fcntl(int fd, int cmd, ...)
     va_start(args, cmd);
     int arg = cmd == F_DUPFD || cmd == F_SETFL || cmd == F_SETFD ? va_arg(args, int) : 0;
     va_end(args);
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }

@@ -23,17 +23,6 @@ static size_t window_chunk(size_t want)
     return want < n ? want : n;
 }
 
-/* The vfs endpoint for a call on fd, or 0 with errno set (EBADF for a
- * descriptor no process can have: the server would say EINVAL). */
-static seL4_CPtr vfs_for(int fd)
-{
-    if (fd < 0 || fd > VFS_FD_MAX) {
-        errno = EBADF;
-        return 0;
-    }
-    return libos_vfs();
-}
-
 static bool early_console(int fd)
 {
     return libos()->vfs == 0 && (fd == STDOUT_FILENO || fd == STDERR_FILENO);
@@ -44,7 +33,7 @@ static bool early_console(int fd)
  * never made. */
 ssize_t read(int fd, void *buf, size_t count)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         errno = EBADF;
         return -1;
@@ -72,7 +61,7 @@ ssize_t write(int fd, const void *buf, size_t count)
         libos_console_write(buf, count);
         return (ssize_t)count;
     }
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         errno = EBADF;
         return -1;
@@ -123,13 +112,13 @@ int open(const char *path, int flags, ...)
 
 int close(int fd)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_close(vfs, fd)) : -1;
 }
 
 off_t lseek(int fd, off_t offset, int whence)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (off_t)libos_result(vfs_lseek(vfs, fd, offset, (uint64_t)whence)) : -1;
 }
 
@@ -151,7 +140,7 @@ int stat(const char *path, struct stat *st)
 
 int fstat(int fd, struct stat *st)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -169,7 +158,7 @@ int isatty(int fd)
     if (early_console(fd)) {
         return 1;
     }
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         if (errno == ENOSYS) {
             errno = ENOTTY; /* no vfs: only the early console is a terminal */
@@ -201,13 +190,13 @@ int pipe(int fds[2])
 
 int dup(int fd)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_dup(vfs, fd)) : -1;
 }
 
 int dup2(int fd, int newfd)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs != 0 && (newfd < 0 || newfd > VFS_FD_MAX)) {
         errno = EBADF;
         return -1;
@@ -218,13 +207,13 @@ int dup2(int fd, int newfd)
 /* The terminal's foreground process group (vfs: Ctrl-C signals it). */
 pid_t tcgetpgrp(int fd)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (pid_t)libos_result(vfs_tcgetpgrp(vfs, fd)) : -1;
 }
 
 int tcsetpgrp(int fd, pid_t pgid)
 {
-    seL4_CPtr vfs = vfs_for(fd);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_tcsetpgrp(vfs, fd, pgid)) : -1;
 }
 

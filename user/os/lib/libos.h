@@ -36,6 +36,9 @@ static inline const libos_env_t *libos(void)
 /* For calls that need a server: its endpoint, or 0 with errno = ENOSYS. */
 seL4_CPtr libos_pm(void);
 seL4_CPtr libos_vfs(void);
+/* vfs for a call on descriptor fd; 0 and EBADF for one out of every
+ * process's range. */
+seL4_CPtr libos_vfs_fd(int fd);
 
 /* Copy a path into the data window at `offset`: its length (without NUL),
  * or -1 with errno set (ENOENT empty, ENAMETOOLONG, ENOBUFS: no window). */

@@ -87,19 +87,19 @@ int bind(int fd, const struct sockaddr *addr, socklen_t length)
     if (error != 0) {
         return fail(error);
     }
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_bind(vfs, fd, ip, port)) : -1;
 }
 
 int listen(int fd, int backlog)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_listen(vfs, fd, backlog < 0 ? 0 : backlog)) : -1;
 }
 
 int accept4(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict length, int flags)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -126,7 +126,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t length)
     if (error != 0) {
         return fail(error);
     }
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     return vfs != 0 ? (int)libos_result(vfs_connect(vfs, fd, ip, port)) : -1;
 }
 
@@ -142,11 +142,11 @@ static int msg_flags(int flags, uint64_t *wire)
     return 0;
 }
 
-static const libos_env_t *with_window(seL4_CPtr *vfs)
+/* The window to pass bytes in, for a call to vfs (0: none, errno set). */
+static const libos_env_t *with_window(seL4_CPtr vfs)
 {
-    *vfs = libos_vfs();
     const libos_env_t *env = libos();
-    if (*vfs == 0) {
+    if (vfs == 0) {
         return NULL;
     }
     if (env->window == NULL) {
@@ -169,8 +169,8 @@ static bool is_datagram(int fd)
 ssize_t sendto(int fd, const void *buf, size_t length, int flags, const struct sockaddr *to,
                socklen_t to_length)
 {
-    seL4_CPtr vfs;
-    const libos_env_t *env = with_window(&vfs);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
+    const libos_env_t *env = with_window(vfs);
     uint64_t wire, ip = 0, port = 0;
     int error = msg_flags(flags, &wire);
     if (error == 0 && to != NULL) {
@@ -196,8 +196,8 @@ ssize_t send(int fd, const void *buf, size_t length, int flags)
 ssize_t recvfrom(int fd, void *__restrict buf, size_t length, int flags,
                  struct sockaddr *__restrict from, socklen_t *__restrict from_length)
 {
-    seL4_CPtr vfs;
-    const libos_env_t *env = with_window(&vfs);
+    seL4_CPtr vfs = libos_vfs_fd(fd);
+    const libos_env_t *env = with_window(vfs);
     uint64_t wire;
     int error = msg_flags(flags, &wire);
     if (env == NULL || error != 0) {
@@ -222,7 +222,7 @@ ssize_t recv(int fd, void *buf, size_t length, int flags)
 
 int shutdown(int fd, int how)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
         return vfs != 0 ? fail(EINVAL) : -1;
     }
@@ -231,7 +231,7 @@ int shutdown(int fd, int how)
 
 static int name_of(int fd, uint64_t peer, struct sockaddr *addr, socklen_t *length)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -270,7 +270,7 @@ static uint64_t option_of(int level, int option)
 
 int setsockopt(int fd, int level, int option, const void *value, socklen_t length)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -294,7 +294,7 @@ static int type_from_wire(long wire)
 
 int getsockopt(int fd, int level, int option, void *__restrict value, socklen_t *__restrict length)
 {
-    seL4_CPtr vfs = libos_vfs();
+    seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         return -1;
     }
@@ -317,8 +317,8 @@ int getsockopt(int fd, int level, int option, void *__restrict value, socklen_t 
 
 int poll(struct pollfd *fds, nfds_t count, int timeout_ms)
 {
-    seL4_CPtr vfs;
-    const libos_env_t *env = with_window(&vfs);
+    seL4_CPtr vfs = libos_vfs();
+    const libos_env_t *env = with_window(vfs);
     if (env == NULL) {
         return -1;
     }
@@ -344,8 +344,8 @@ int poll(struct pollfd *fds, nfds_t count, int timeout_ms)
 
 int keel_netinfo(keel_sock_info_t *info)
 {
-    seL4_CPtr vfs;
-    const libos_env_t *env = with_window(&vfs);
+    seL4_CPtr vfs = libos_vfs();
+    const libos_env_t *env = with_window(vfs);
     if (env == NULL) {
         return -1;
     }
