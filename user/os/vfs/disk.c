@@ -22,6 +22,7 @@
 #include <keel/os/channel.h>
 #include <keel/os/heartbeat.h>
 #include <keel/os/timer.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct {
@@ -165,15 +166,22 @@ long disk_route(const proc_t *p, const char *path, char *out)
 /* Open every inode vfs holds again in a new server instance. */
 static void reopen_all(void);
 
-static void wait_for_server(void)
+/* Until the server signals, or rs's heartbeat comes (answered): true if
+ * the server signalled. The caller looks at the channel again either way,
+ * so that a new instance whose signal never reached vfs is found within a
+ * heartbeat (it happened, rarely, under load: docs/storage.md). */
+static bool wait_for_server(void)
 {
     for (;;) {
-        seL4_Word bits;
-        seL4_Wait(disk.own, &bits);
-        bits = keel_heartbeat_answer(keel_startinfo(), bits) & ~KEEL_BADGE_NOTIFY;
+        seL4_Word raw;
+        seL4_Wait(disk.own, &raw);
+        seL4_Word bits = keel_heartbeat_answer(keel_startinfo(), raw) & ~KEEL_BADGE_NOTIFY;
         disk.stashed |= bits & ~disk.end.bit;
         if (bits & disk.end.bit) {
-            return;
+            return true;
+        }
+        if (raw & KEEL_BADGE_HEARTBEAT) {
+            return false;
         }
     }
 }
@@ -224,12 +232,15 @@ static long call(keel_fs_reply_t *reply)
     memcpy(&saved, disk.region + KEEL_FS_REQUEST_AT, sizeof(saved));
     memcpy(paths, disk.region + KEEL_FS_PATH_AT, sizeof(paths));
     disk.cookie++;
-    bool asked = false;
+    bool asked = false, signalled = true;
     for (;;) {
         if (keel_channel_down(disk.end.rings)) {
             return -EIO;
         }
         if (keel_channel_restarted(disk.end.rings, disk.epoch)) {
+            if (!signalled) {
+                printf("vfs: a new file-system server found at a heartbeat, not by its signal\n");
+            }
             catch_up(&saved, paths);
             asked = false;
         }
@@ -240,7 +251,7 @@ static long call(keel_fs_reply_t *reply)
         if (asked && answered()) {
             break;
         }
-        wait_for_server();
+        signalled = wait_for_server();
     }
     memcpy(reply, disk.region + KEEL_FS_REPLY_AT, sizeof(*reply));
     return reply->result < 0 && reply->result >= -4095 ? reply->result
@@ -333,7 +344,7 @@ static void reopen_all(void)
         keel_ring_put(&disk.end.rings->request, (keel_ring_entry_t){ .cookie = ++disk.cookie });
         seL4_Signal(disk.end.signal);
         while (!answered()) {
-            wait_for_server(); /* a restart meanwhile: the next catch-up does it again */
+            (void)wait_for_server(); /* a restart meanwhile: the next catch-up does it again */
             if (keel_channel_restarted(disk.end.rings, disk.epoch) ||
                 keel_channel_down(disk.end.rings)) {
                 return;
