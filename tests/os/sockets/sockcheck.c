@@ -236,6 +236,9 @@ static void pipe_checks(void)
     p[1].fd = -1;
     check("poll: a pipe with a byte is readable", poll(p, 2, 0) == 1 && p[0].revents == POLLIN,
           p[0].revents);
+    struct pollfd norm = { fds[0], POLLRDNORM, 0 };
+    check("poll: POLLRDNORM alone is answered POLLRDNORM",
+          poll(&norm, 1, 0) == 1 && norm.revents == POLLRDNORM, norm.revents);
     read(fds[0], &c, 1);
     close(fds[1]);
     check("poll: a pipe whose writer left: POLLHUP",

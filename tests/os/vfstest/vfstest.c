@@ -229,6 +229,9 @@ static void test_ro_and_dev(void)
     check("write /dev/null", op_write(nul, "gone"), 4);
     check("read /dev/null", op_read(nul, 8), 0);
     check("lseek /dev/null (ESPIPE)", vfs_lseek(me, nul, 0, VFS_SEEK_SET), -ESPIPE);
+    check("access /dev/null for writing", vfs_access(me, WIN_STR, put(WIN_STR, "/dev/null"), 2), 0);
+    check("access /dev for writing (EROFS)", vfs_access(me, WIN_STR, put(WIN_STR, "/dev"), 2),
+          -EROFS);
     vfs_close(me, z);
     vfs_close(me, nul);
     check("write console", op_write(1, "vfstest: console line\n"), 22);

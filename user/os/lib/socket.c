@@ -330,13 +330,22 @@ int poll(struct pollfd *fds, nfds_t count, int timeout_ms)
     _Static_assert(POLLIN == VFS_POLL_IN && POLLOUT == VFS_POLL_OUT && POLLERR == VFS_POLL_ERR &&
                        POLLHUP == VFS_POLL_HUP && POLLNVAL == VFS_POLL_NVAL,
                    "the wire's bits");
-    memcpy(env->window, fds, bytes);
+    for (nfds_t i = 0; i < count; i++) { /* POLLRDNORM and POLLWRNORM: vfs's IN and OUT */
+        struct pollfd wire = fds[i];
+        wire.events |= (short)(((wire.events & POLLRDNORM) ? POLLIN : 0) |
+                               ((wire.events & POLLWRNORM) ? POLLOUT : 0));
+        memcpy(env->window + i * sizeof(wire), &wire, sizeof(wire));
+    }
     long r = vfs_poll(vfs, 0, bytes, timeout_ms < 0 ? -1 : timeout_ms);
     if (r >= 0) {
         for (nfds_t i = 0; i < count; i++) {
             struct pollfd got;
             memcpy(&got, env->window + i * sizeof(got), sizeof(got));
-            fds[i].revents = got.revents;
+            short asked = fds[i].events;
+            short norm = (short)(((got.revents & POLLIN) ? POLLRDNORM : 0) |
+                                 ((got.revents & POLLOUT) ? POLLWRNORM : 0));
+            fds[i].revents =
+                (short)((got.revents & (asked | POLLERR | POLLHUP | POLLNVAL)) | (norm & asked));
         }
     }
     return (int)libos_result(r);

@@ -121,7 +121,8 @@ long proto_vfs_utime(void *ctx, seL4_Word badge, const char *path, int64_t atime
 }
 
 /* Every process is the owner: read always, write but not in the tree's
- * read-only parts, execute with an x bit (a directory: search). */
+ * read-only parts (its devices are writable: /dev/null takes anything),
+ * execute with an x bit (a directory: search). */
 long proto_vfs_access(void *ctx, seL4_Word badge, const char *path, uint64_t mode)
 {
     (void)ctx;
@@ -138,7 +139,7 @@ long proto_vfs_access(void *ctx, seL4_Word badge, const char *path, uint64_t mod
         r = tree_lookup(p->cwd, path, &n);
         if (r == 0) {
             node_status(n, &(status_t){ &type_mode, &size, &ino, &dev, &nlink });
-            read_only = nodes[n].fixed;
+            read_only = nodes[n].fixed && nodes[n].type != NODE_DEV;
         }
     }
     if (r < 0) {
