@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
@@ -244,6 +245,20 @@ static void pipe_checks(void)
     check("poll: a pipe whose writer left: POLLHUP",
           poll(p, 1, 1000) == 1 && (p[0].revents & POLLHUP), p[0].revents);
     close(fds[0]);
+
+    /* a write of at most PIPE_BUF goes whole or not at all */
+    static char fill[4096];
+    pipe(fds);
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    while (write(fds[1], fill, sizeof(fill)) > 0) {
+    }
+    char got[300];
+    check("a full pipe gives back 300 bytes", read(fds[0], got, sizeof(got)) == 300, 0);
+    check_error("a write of PIPE_BUF bytes into 300 free, non-blocking",
+                write(fds[1], fill, PIPE_BUF), EAGAIN);
+    check("a write of 300 into 300 free", write(fds[1], fill, 300) == 300, 0);
+    close(fds[0]);
+    close(fds[1]);
 }
 
 static void error_checks(void)

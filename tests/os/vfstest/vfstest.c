@@ -372,10 +372,13 @@ static void test_blocking(seL4_CPtr peer)
     check("the peer read ping", memcmp(pool + PEER_WINDOW, "ping", 4), 0);
     fill(b[1]);
     seL4_Signal(peer); /* the peer blocks writing B */
-    check("read B, making room", op_read(b[0], 50), 50);
+    /* the peer's write of 100 (at most PIPE_BUF) goes whole: 50 free
+     * bytes leave it waiting, 100 let it through */
+    check("read B, 50 bytes of room", op_read(b[0], 50), 50);
+    check("read B, making room for 100", op_read(b[0], 50), 50);
     seL4_Signal(peer); /* the peer blocks reading A again */
     check("close A's write end", vfs_close(me, a[1]), 0);
-    seL4_Signal(peer); /* the peer blocks writing B: still full (its 50 bytes) */
+    seL4_Signal(peer); /* the peer blocks writing B: still full (its 100 bytes) */
     check("close B's read ends", vfs_close(me, b[0]), 0);
     check("proc_exit 2", vfs_proc_exit(pm, 2), 0);
     vfs_close(me, a[0]);

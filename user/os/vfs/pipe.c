@@ -1,7 +1,9 @@
 /* vfs's pipes: a ring of PIPE_SIZE bytes with counts of the open files of
- * each end. The callers turn -EAGAIN into a deferred reply (main.c); a
- * write moves what fits, so a writer gets a partial count rather than
- * waiting for room for all of it. */
+ * each end. The callers turn -EAGAIN into a deferred reply (main.c). A
+ * write of at most PIPE_ATOMIC bytes goes whole or waits for room (POSIX's
+ * PIPE_BUF: two writers' lines never interleave); a longer one moves what
+ * fits, so its writer gets a partial count rather than waiting for room
+ * for all of it. */
 #include "vfs.h"
 
 #include <errno.h>
@@ -37,14 +39,15 @@ long pipe_try_read(pipe_t *pp, unsigned char *buf, size_t length)
     return (long)n;
 }
 
-/* Bytes written; -EPIPE: no reader left; -EAGAIN: full. */
+/* Bytes written; -EPIPE: no reader left; -EAGAIN: full, or without room
+ * for a write that must go whole. */
 long pipe_try_write(pipe_t *pp, const unsigned char *buf, size_t length)
 {
     if (pp->readers == 0) {
         return -EPIPE;
     }
     size_t room = PIPE_SIZE - pp->count;
-    if (room == 0) {
+    if (room == 0 || (length <= PIPE_ATOMIC && room < length)) {
         return -EAGAIN;
     }
     size_t n = length < room ? length : room;

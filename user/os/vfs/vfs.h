@@ -30,8 +30,9 @@
 #define PROC_MAX 64   /* processes vfs knows at once */
 #define FD_COUNT (VFS_FD_MAX + 1)
 #define PIPE_MAX 32
-#define PIPE_SIZE 4096 /* bytes a pipe buffers */
-#define WAITER_MAX 32  /* requests waiting for a pipe or the console */
+#define PIPE_SIZE 4096  /* bytes a pipe buffers */
+#define PIPE_ATOMIC 512 /* writes this small go whole: picolibc's PIPE_BUF */
+#define WAITER_MAX 32   /* requests waiting for a pipe or the console */
 #define REPLY_SLOT_FIRST ((1u << KEEL_CNODE_BITS) - WAITER_MAX) /* their reply caps */
 
 enum node_type { NODE_FREE = 0, NODE_DIR, NODE_REG, NODE_DEV };
