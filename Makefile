@@ -77,6 +77,7 @@ include user/os/drivers/blk/blk.mk
 include user/os/drivers/eth/eth.mk
 include user/os/net/net.mk
 include user/bin/lua/lua.mk
+include user/bin/sqlite3/sqlite3.mk
 include user/os/fs/server/server.mk
 include user/os/rs/rs.mk
 include system/system.mk

@@ -1,6 +1,6 @@
 /* The file calls that came with the disk (docs/posix.md): ftruncate,
- * fsync, sync, link, symlink, readlink, utime, utimes, access, fcntl,
- * lstat, statvfs -- vfs calls, paths and data in the data window. */
+ * fsync, sync, link, symlink, readlink, utime, utimes, access, fcntl
+ * (with its record locks), chmod, fchmod, lstat, statvfs -- vfs calls, paths and data in the data window. */
 #include "convert.h"
 #include "libos.h"
 
@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <keel/proto/vfs.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -167,11 +168,48 @@ int access(const char *path, int mode)
     return (int)libos_result(vfs_access(vfs, 0, length, wire));
 }
 
+/* F_GETLK, F_SETLK, F_SETLKW: record locks are process-local (docs/posix.md
+ * "Record locks"): POSIX never lets a process's own locks conflict, and
+ * no other process's are seen, so a well-formed request is granted and
+ * F_GETLK finds nothing in the way. What is checked is what POSIX asks:
+ * the type against the descriptor's access mode, the range. */
+static int record_lock(seL4_CPtr vfs, int fd, int cmd, struct flock *lock)
+{
+    if (lock == NULL) {
+        errno = EFAULT;
+        return -1;
+    }
+    long flags = vfs_fcntl(vfs, fd, VFS_FCNTL_GETFL, 0);
+    if (flags < 0) {
+        return (int)libos_result(flags);
+    }
+    int access = libos_flags_from_wire((uint64_t)flags) & O_ACCMODE;
+    bool types_ok = lock->l_type == F_RDLCK || lock->l_type == F_WRLCK || lock->l_type == F_UNLCK;
+    bool whence_ok = lock->l_whence == SEEK_SET || lock->l_whence == SEEK_CUR ||
+                     lock->l_whence == SEEK_END;
+    if (!types_ok || !whence_ok || (lock->l_whence == SEEK_SET && lock->l_start < 0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (cmd == F_GETLK) {
+        lock->l_type = F_UNLCK;
+        return 0;
+    }
+    if ((lock->l_type == F_RDLCK && access == O_WRONLY) ||
+        (lock->l_type == F_WRLCK && access == O_RDONLY)) {
+        errno = EBADF;
+        return -1;
+    }
+    return 0;
+}
+
 int fcntl(int fd, int cmd, ...)
 {
     va_list args;
     va_start(args, cmd);
     int arg = cmd == F_DUPFD || cmd == F_SETFL || cmd == F_SETFD ? va_arg(args, int) : 0;
+    struct flock *lock =
+        cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ? va_arg(args, struct flock *) : NULL;
     va_end(args);
     seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
@@ -179,6 +217,10 @@ int fcntl(int fd, int cmd, ...)
     }
     uint64_t wire;
     switch (cmd) {
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+        return record_lock(vfs, fd, cmd, lock);
     case F_DUPFD:
         if (arg < 0) {
             errno = EINVAL;
@@ -203,6 +245,37 @@ int fcntl(int fd, int cmd, ...)
         errno = EINVAL;
         return -1;
     }
+}
+
+/* chmod and fchmod: vfs keeps a file's permissions but has no call to
+ * change them yet: a mode the file has already is success, any other
+ * ENOSYS (docs/posix.md). */
+static int same_mode(int found, const struct stat *st, mode_t mode)
+{
+    if (found != 0) {
+        return -1;
+    }
+    if ((mode & ~(mode_t)07777) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((st->st_mode & 07777) != mode) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return 0;
+}
+
+int chmod(const char *path, mode_t mode)
+{
+    struct stat st;
+    return same_mode(stat(path, &st), &st, mode);
+}
+
+int fchmod(int fd, mode_t mode)
+{
+    struct stat st;
+    return same_mode(fstat(fd, &st), &st, mode);
 }
 
 int lstat(const char *path, struct stat *st)

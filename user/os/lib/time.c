@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <keel/proto/pm.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -78,6 +80,24 @@ clock_t times(struct tms *buf)
         buf->tms_cstime = 0;
     }
     return ticks;
+}
+
+/* As times(): the process's "user time" is the time since boot, its
+ * system time and its children's 0 (docs/posix.md "Time"). */
+int getrusage(int who, struct rusage *usage)
+{
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN) {
+        errno = EINVAL;
+        return -1;
+    }
+    memset(usage, 0, sizeof(*usage));
+    if (who == RUSAGE_SELF) {
+        struct timespec ts;
+        libos_counter_to_timespec(libos_counter(), libos_counter_frequency(), &ts);
+        usage->ru_utime.tv_sec = ts.tv_sec;
+        usage->ru_utime.tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+    }
+    return 0;
 }
 
 /* The whole time or not at all: a sleep is not interrupted (no signal
