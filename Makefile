@@ -9,6 +9,7 @@
 #   make bench               benchmarks in QEMU, instruction counts (docs/benchmarks.md)
 #   make bench-os            the OS benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make bench-net           the network benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
+#   make bench-apps          Lua and SQLite's speedtest1, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make fuzz                libFuzzer over the invocation decoders (not in make test)
 #   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
 #                            (docs/reliability.md "The stress campaign"; not in make test)
@@ -69,6 +70,7 @@ include tests/os/console/console.mk
 include tests/os/stress/stress.mk
 include bench/os/osbench.mk
 include bench/os/netbench.mk
+include bench/os/appbench.mk
 include user/os/vfs/vfs.mk
 include user/os/drivers/uart/uart.mk
 include user/os/drivers/timer/timer.mk

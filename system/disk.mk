@@ -23,7 +23,8 @@ MKDISK      = $(PYTHON) tools/mkdisk.py --system system/keel.system --elf-dir $(
 TEST_DISK_SYSTEMS := tests/os/shell/extra.system tests/os/fs/extra.system \
                      tests/os/stress/extra.system tests/os/console/console.system \
                      tests/os/sockets/extra.system \
-                     bench/keel/osbench.system bench/keel/netbench.system
+                     bench/keel/osbench.system bench/keel/netbench.system \
+                     bench/keel/appbench.system
 
 $(TEST_DISK): os-images tools/mkdisk.py system/keel.system $(TEST_DISK_SYSTEMS) $(DISK_SKEL)
 	@mkdir -p $(@D)

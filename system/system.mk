@@ -29,6 +29,9 @@
 #           bench/os/osbench.mk), osbench-quick the same with --quick
 #   netbench the OS with bench/os/netbench as pm's first program (make
 #           bench-net, net.bench.smoke; bench/os/netbench.mk)
+#   appbench the OS with bench/os/appbench as pm's first program (make
+#           bench-apps; bench/os/appbench.mk), appbench-quick the same with
+#           --quick
 
 OS_KERNEL_DEFINES := -DCONFIG_EXPORT_PCNT_USER=1 -DCONFIG_EXPORT_VCNT_USER=1 \
                      -DCONFIG_EXPORT_PTMR_USER=1 -DCONFIG_ROOT_CNODE_SIZE_BITS=15
@@ -67,6 +70,8 @@ $(eval $(call os_image,oscorehang,tests/os/corehang.system))
 $(eval $(call os_image,osbench,$(OSBENCH_SYSTEM)))
 $(eval $(call os_image,osbench-quick,$(OSBENCH_QUICK_SYSTEM)))
 $(eval $(call os_image,netbench,$(NETBENCH_SYSTEM)))
+$(eval $(call os_image,appbench,$(APPBENCH_SYSTEM)))
+$(eval $(call os_image,appbench-quick,$(APPBENCH_QUICK_SYSTEM)))
 
 .PHONY: os-images-inside
 os-images-inside: $(OS_IMAGE_FILES)

@@ -107,34 +107,41 @@ def attach(disk, copy, cache):
     return args
 
 
-def linux_command(kernel, initramfs, cpu, disk, build, cache=None):
-    """Linux boots with a copy of the benchmark disk, attached as Keel's
-    is; its /init (osbench) mounts it."""
+def linux_command(kernel, initramfs, cpu, disk, build, cache=None,
+                  copy="osbench-linux-disk.img"):
+    """Linux boots with a copy of the benchmark disk (BUILD/`copy`),
+    attached as Keel's is; its /init (osbench, appbench) mounts it."""
     return [QEMU, "-machine", MACHINE, "-cpu", cpu, "-m", "1G", "-nographic", "-nic", "none",
             "-no-reboot", "-kernel", kernel, "-initrd", initramfs, "-append", LINUX_APPEND,
-            "-icount", "shift=0"] + attach(disk, os.path.join(build, "osbench-linux-disk.img"),
-                                           cache)
+            "-icount", "shift=0"] + attach(disk, os.path.join(build, copy), cache)
 
 
-def keel_command(image, cpu, disk, build, cache=None):
-    """Keel boots with a copy of the benchmark disk (the tests' disk,
-    system/disk.mk, with the cold files): its description has the disk's
-    driver and file system."""
-    extra = ["-icount", "shift=0"] + attach(disk, os.path.join(build, "osbench-disk.img"), cache)
+def keel_command(image, cpu, disk, build, cache=None, copy="osbench-disk.img"):
+    """Keel boots with a copy of the benchmark disk (BUILD/`copy`; the
+    tests' disk, system/disk.mk, with the cold files): its description has
+    the disk's driver and file system."""
+    extra = ["-icount", "shift=0"] + attach(disk, os.path.join(build, copy), cache)
     return qemu_command(image, cpu, extra=extra, machine=MACHINE)
+
+
+def boot(label, argv, timeout, log, collect_line, end, done):
+    """Boot `argv` and hand each console line to collect_line(line) until
+    one of the lines `end`; stop QEMU. True if that line was `done`."""
+    log.write(f"=== {label}\n$ {' '.join(argv)}\n")
+    # grace: Linux powers off by itself after its last line.
+    with console(argv, timeout, log, grace=5) as lines:
+        for line in lines:
+            collect_line(line)
+            if line.strip() in end:
+                return line.strip() == done
+    return False
 
 
 def run(label, argv, timeout, log):
     """Boot, collect the result lines until the end line; stop QEMU."""
-    log.write(f"=== {label}\n$ {' '.join(argv)}\n")
     out = {"results": {}, "instructions": {}, "not_available": [], "errors": [], "done": False}
-    # grace: Linux powers off by itself after its last line.
-    with console(argv, timeout, log, grace=5) as lines:
-        for line in lines:
-            collect(line, label, out)
-            if line.strip() in END:
-                out["done"] = line.strip() == "OSBENCH DONE"
-                break
+    out["done"] = boot(label, argv, timeout, log, lambda line: collect(line, label, out), END,
+                       "OSBENCH DONE")
     if not out["done"] and not out["errors"]:
         out["errors"].append(f"no `OSBENCH DONE` line (timeout after {timeout:.0f} s "
                              "or QEMU stopped)")

@@ -40,7 +40,6 @@
 #include "benchsys.h"
 
 #ifdef __linux__
-#include <sys/mount.h>
 #define OSBENCH_HAVE_FORK 1
 #else
 #define OSBENCH_HAVE_FORK 0
@@ -430,54 +429,6 @@ static int write_file(const char *path, unsigned file)
     }
     return 0;
 }
-
-static int make_dir(const char *path)
-{
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        bench_fail(path, errno);
-        return -1;
-    }
-    return 0;
-}
-
-/* The disk. On Keel it is / already. On Linux, as /init: load the modules
- * of the initramfs's /lib/modules/order (virtio-mmio, virtio-blk, ext4 and
- * what they need, dependencies first: tools/setup.sh --linux-kernel), mount
- * devtmpfs on /dev, wait for /dev/vda, mount it as ext2 (ext4's driver) on
- * /mnt and make that the root. Run as another program on Linux, osbench
- * uses the root it has. */
-#ifdef __linux__
-static int disk_up(void)
-{
-    if (getpid() != 1) {
-        return 0;
-    }
-    if (load_modules() != 0) {
-        return -1;
-    }
-    if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0) {
-        bench_fail("mount devtmpfs on /dev", errno);
-        return -1;
-    }
-    if (wait_for("/dev/vda") != 0 || make_dir("/mnt") != 0) {
-        return -1;
-    }
-    if (mount("/dev/vda", "/mnt", "ext2", 0, NULL) != 0) {
-        bench_fail("mount /dev/vda (ext2) on /mnt", errno);
-        return -1;
-    }
-    if (chroot("/mnt") != 0 || chdir("/") != 0) {
-        bench_fail("chroot /mnt", errno);
-        return -1;
-    }
-    return 0;
-}
-#else
-static int disk_up(void)
-{
-    return 0;
-}
-#endif
 
 /* --- create+write+close+unlink of a 4 KiB file in FS_DIR. */
 

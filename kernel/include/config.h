@@ -23,6 +23,19 @@
 #endif
 #define SYSCALL_BENCHMARK_NULL (-22)
 
+#ifndef CONFIG_BENCH_PMU_PROGRAMS
+/* Benchmark kernels only (the `osapps` kernel of make bench-apps,
+ * bench/os/appbench.mk): when not 0, PMU event counter 2 is enabled while a
+ * thread of a priority below this value runs at EL0 -- the OS's programs,
+ * which pm runs below every server -- and disabled while any other thread
+ * runs, so that the programs can count their own instructions apart from
+ * the servers' (arch/pmu.h). 0: the kernel never touches that counter. */
+#define CONFIG_BENCH_PMU_PROGRAMS 0
+#endif
+#if CONFIG_BENCH_PMU_PROGRAMS && !CONFIG_EXPORT_PMU_USER
+#error "CONFIG_BENCH_PMU_PROGRAMS wants CONFIG_EXPORT_PMU_USER (EL0 programs the counter)"
+#endif
+
 #ifndef CONFIG_FASTPATH
 #define CONFIG_FASTPATH 1 /* the C fastpath for Call and ReplyRecv */
 #endif

@@ -1,8 +1,11 @@
-/* Per-CPU machine state the kernel sets once at boot. */
+/* Per-CPU machine state the kernel sets once at boot (and a benchmark
+ * kernel's PMU split, set at each return to EL0). */
 #include <arch/arch.h>
 #include <arch/debug.h>
 #include <arch/machine.h>
+#include <arch/pmu.h>
 #include <config.h>
+#include <object/tcb.h>
 #include <util.h>
 
 #define PMCR_ENABLE BIT(0)
@@ -20,6 +23,21 @@ static void export_pmu_to_user(void)
     SYSREG_WRITE(pmuserenr_el0, PMUSERENR_ALL);
     isb();
 }
+
+#if CONFIG_BENCH_PMU_PROGRAMS
+/* The programs' counter (arch/pmu.h): written on every return to EL0, so
+ * that whatever EL0 wrote to the enable registers meanwhile, the thread
+ * that runs next decides. Costs the few instructions of every switch that
+ * the benchmark kernel pays for it. */
+void arch_pmu_activate(const tcb_t *thread)
+{
+    if (thread->priority < CONFIG_BENCH_PMU_PROGRAMS) {
+        SYSREG_WRITE(pmcntenset_el0, BIT(PMU_PROGRAM_COUNTER));
+    } else {
+        SYSREG_WRITE(pmcntenclr_el0, BIT(PMU_PROGRAM_COUNTER));
+    }
+}
+#endif
 
 #define CNTKCTL_EL0PCTEN BIT(0) /* CNTPCT_EL0 (and CNTFRQ_EL0) */
 #define CNTKCTL_EL0VCTEN BIT(1) /* CNTVCT_EL0 (and CNTFRQ_EL0) */

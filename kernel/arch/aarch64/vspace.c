@@ -5,6 +5,7 @@
 #include <arch/debug.h>
 #include <arch/fpu.h>
 #include <arch/machine.h>
+#include <arch/pmu.h>
 #include <arch/vspace.h>
 #include <object/tcb.h>
 #include <panic.h>
@@ -111,6 +112,7 @@ void arch_activate_thread(tcb_t *thread)
     vspace_load_ttbr0(ttbr0 != 0 ? ttbr0 : ptr_to_paddr(empty_user_l0));
     arch_fpu_activate(thread);
     arch_debug_activate(thread);
+    arch_pmu_activate(thread);
 }
 
 void arch_check_thread_invariants(tcb_t *thread)

@@ -22,6 +22,7 @@
 #include <arch/context.h>
 #include <arch/fpu.h>
 #include <arch/machine.h>
+#include <arch/pmu.h>
 #include <arch/vspace.h>
 #include <plat/machine.h>
 
@@ -177,7 +178,7 @@ void arch_dump_user_stack(struct tcb *thread, unsigned words);
  * `arch`. */
 
 /* Prepare the CPU to run `thread` (address space, FPU access, debug
- * registers) before it leaves the kernel. */
+ * registers, a benchmark kernel's PMU split) before it leaves the kernel. */
 void arch_activate_thread(struct tcb *thread);
 
 /* The thread's FP/SIMD state is no longer wanted in the FPU (it disabled
@@ -204,6 +205,7 @@ static ALWAYS_INLINE NORETURN void arch_fastpath_switch(struct tcb *thread, arch
 {
     vspace_load_ttbr0(vspace);
     arch_fpu_activate(thread);
+    arch_pmu_activate(thread);
     restore_user_context(context);
 }
 
