@@ -67,10 +67,9 @@ static char *const lua_argv[] = { "/bin/lua", DIR "/bench.lua", "10", NULL };
 static char *const lua_quick[] = { "/bin/lua", DIR "/bench.lua", "1", NULL };
 /* SQLite's speedtest1 at a fixed size, its database a file on the disk;
  * --verify: it hashes every result and prints the hash. */
-static char *const speedtest1_argv[] = { "/bin/speedtest1", "--size", "10", "--verify",
-                                         DIR "/speedtest1.db", NULL };
-static char *const speedtest1_quick[] = { "/bin/speedtest1", "--size", "1", "--verify",
-                                          DIR "/speedtest1.db", NULL };
+#define DB DIR "/speedtest1.db"
+static char *const speedtest1_argv[] = { "/bin/speedtest1", "--size", "10", "--verify", DB, NULL };
+static char *const speedtest1_quick[] = { "/bin/speedtest1", "--size", "1", "--verify", DB, NULL };
 
 static const app_t apps[] = {
     { "lua", lua_argv, lua_quick },

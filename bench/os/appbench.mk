@@ -25,12 +25,14 @@ $(APPBENCH_QUICK_SYSTEM): system/keel.system bench/keel/appbench.system bench/os
 # The benchmarks' disk: a copy of the tests' disk (which has /bin/lua,
 # /bin/speedtest1 and /bin/appbench) with the Lua script at
 # /bench/bench.lua, written by tools/mkbenchdisk.py. Linux's is made from
-# it (bench/linux/linux.mk); each system boots a copy of its own.
+# it (bench/linux/linux.mk); each system boots a copy of its own. The test
+# apps.bench.smoke boots a copy too.
 APPS_DISK := $(BUILD)/disks/apps.img
 
 $(APPS_DISK): $(TEST_DISK) bench/os/lua/bench.lua tools/mkbenchdisk.py
 	$(PYTHON) tools/mkbenchdisk.py --from $(TEST_DISK) --files 0 \
 	    --put /bench/bench.lua=bench/os/lua/bench.lua -o $@
+TEST_DEPS += $(APPS_DISK)
 
 # The kernel make bench-apps boots: the os variant's with EL0 access to the
 # PMU (as OSPMU_KERNEL) and the split of its count between the programs

@@ -222,6 +222,8 @@ int insn_split_end(uint64_t span_ns, uint64_t count[INSN_KINDS])
 #define SPLIT_COUNTERS 7u /* counters 0, 1 and 2 */
 #define COUNTER_WRAP (UINT64_C(1) << 32)
 
+static int split_ready; /* insn_split_open found the PMU */
+
 unsigned insn_split_open(void)
 {
     uint64_t user, enabled;
@@ -238,6 +240,7 @@ unsigned insn_split_open(void)
                      : "=r"(enabled)
                      : "r"((uint64_t)INST_RETIRED), "r"((uint64_t)(INST_RETIRED | PMEVTYPER_U)),
                        "r"((uint64_t)(INST_RETIRED | PMEVTYPER_P)), "r"((uint64_t)3));
+    split_ready = 1;
     unsigned kinds = 1u << INSN_TOTAL | 1u << INSN_KERNEL;
     return kinds | ((enabled >> PROGRAM_COUNTER) & 1 ? 1u << INSN_PROGRAMS : 0);
 }
@@ -257,6 +260,9 @@ static void split_read(uint64_t reading[INSN_KINDS])
 
 void insn_split_start(void)
 {
+    if (!split_ready) {
+        return; /* no PMU: the other kernels trap these registers */
+    }
     __asm__ volatile("msr pmevcntr0_el0, xzr\n"
                      "msr pmevcntr1_el0, xzr\n"
                      "msr pmevcntr2_el0, xzr\n"
@@ -268,6 +274,10 @@ void insn_split_start(void)
 int insn_split_end(uint64_t span_ns, uint64_t count[INSN_KINDS])
 {
     uint64_t end[INSN_KINDS], overflowed;
+    if (!split_ready) {
+        memset(count, 0, INSN_KINDS * sizeof(count[0]));
+        return 0;
+    }
     split_read(end);
     __asm__ volatile("mrs %0, pmovsclr_el0" : "=r"(overflowed));
     for (unsigned k = 0; k < INSN_KINDS; k++) {

@@ -62,7 +62,8 @@ uint64_t insn_span(uint64_t start, uint64_t end);
  * them and their overflow flags, so that a set flag means one wrap at
  * least; under -icount shift=0 a span executes at most as many
  * instructions as it lasts nanoseconds, so a span shorter than 2^33 ns
- * wraps at most once. A longer one whose counters wrapped is the error. */
+ * wraps at most once. A longer one whose counters wrapped is the error.
+ * Without a PMU both do nothing (the counts are 0). */
 enum { INSN_TOTAL, INSN_KERNEL, INSN_PROGRAMS, INSN_KINDS };
 unsigned insn_split_open(void);
 void insn_split_start(void);
