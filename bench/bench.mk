@@ -41,7 +41,8 @@ TEST_DEPS += $(BENCH_STATS_IMAGE)
 .PHONY: bench _bench FORCE
 # make bench: the kernel benchmarks, then the OS benchmarks beside Linux
 # (make bench-os, bench/os/osbench.mk), then the network benchmarks beside
-# Linux (make bench-net, bench/os/netbench.mk).
+# Linux (make bench-net, bench/os/netbench.mk), then the application
+# benchmarks beside Linux (make bench-apps, bench/os/appbench.mk).
 bench:
 	@bash tools/setup.sh --linux-kernel $(LINUX_DIR)
 	@$(MAKE) --no-print-directory _bench
@@ -50,3 +51,4 @@ _bench: $(BENCH_IMAGE)
 	$(PYTHON) tools/runbench.py --build $(BUILD)
 	@$(MAKE) --no-print-directory _bench-os
 	@$(MAKE) --no-print-directory _bench-net
+	@$(MAKE) --no-print-directory _bench-apps

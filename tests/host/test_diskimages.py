@@ -3,7 +3,7 @@
 descriptions, several descriptions at once, and --refresh, which writes
 only the programs newer than the image into it and keeps the rest) and
 tools/mkbenchdisk.py (the cold files' bytes as osbench reads them,
-nothing left behind on failure). Small images made here; the host's
+files put into the image, nothing left behind on failure). Small images made here; the host's
 debugfs and e2fsck read them. Speaks the result-line protocol; `test=NAME`
 runs one test."""
 
@@ -138,6 +138,28 @@ def bench_disk_cold_files_as_osbench_reads_them():
             expect_eq(data[5 * 4096 + 100], 1 + (31 * n + 100) % 251, f"cold-{n:02d} byte")
         expect_eq(debugfs_cat(out, "/bin/one"), b"first program\n", "the source's files kept")
         fsck_clean(out)
+
+
+@suite.test
+def bench_disk_puts_files_replacing_and_in_new_directories():
+    with Workspace() as w:
+        expect_eq(w.mkdisk().returncode, 0, "mkdisk")
+        out = os.path.join(w.dir, "apps.img")
+        script = w.file("script.lua", "print(1)\n")
+        program = os.path.join(w.elves, "two.elf")
+        os.chmod(program, 0o755)
+        done = subprocess.run([sys.executable, MKBENCHDISK, "--from", w.image, "-o", out,
+                               "--files", "0", "--put", f"/bench/deep/script.lua={script}",
+                               "--put", f"/bin/one={program}"], capture_output=True, text=True)
+        expect_eq(done.returncode, 0, f"mkbenchdisk exit ({done.stderr})")
+        expect_eq(debugfs_cat(out, "/bench/deep/script.lua"), b"print(1)\n", "a new file")
+        expect_eq(debugfs_cat(out, "/bin/one"), b"second program\n", "a file replaced")
+        expect_eq(debugfs_cat(out, "/bin/two"), b"second program\n", "the source's files kept")
+        stat = subprocess.run([mkdisk.host_tool("debugfs"), "-R", "stat /bin/one", out],
+                              capture_output=True, text=True, check=True).stdout
+        expect_eq("Mode:  0755" in stat, True, f"an executable's mode: {stat.splitlines()[:1]}")
+        expect_eq(debugfs_cat(out, "/bench/cold-00"), b"", "no cold files with --files 0")
+        fsck_clean(out)  # no directory made twice, nothing unconnected
 
 
 @suite.test
