@@ -49,8 +49,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import suite  # noqa: E402
 from mkdisk import host_tool  # noqa: E402
-from qemu_cmd import disk_args, disk_copy, qemu_command  # noqa: E402
-from test_httpd import Console  # noqa: E402
+from qemu_cmd import disk_args, qemu_command  # noqa: E402
+from test_httpd import Console, boot_files  # noqa: E402
 
 SCRIPTS = os.path.join(ROOT, "tests", "os", "diff")
 KEEL_DIR = "/tmp/diff"
@@ -175,15 +175,7 @@ class Keel:
     """The scripts run on Keel: booted once, on the first test that asks."""
 
     def __init__(self, scripts):
-        image = os.path.join(options.build, "os", "images", "osshell.elf")
-        disk = os.path.join(options.build, "disks", "os.img")
-        for path in (image, disk):
-            if not os.path.exists(path):
-                raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
-        logs = os.path.join(options.build, "test-logs")
-        os.makedirs(logs, exist_ok=True)
-        self.disk = os.path.join(logs, "diff.img")
-        disk_copy(disk, self.disk)
+        image, self.disk, logs = boot_files(options.build, "osshell", "diff.img")
         err = debugfs(self.disk, [f"mkdir {KEEL_DIR}"] +
                       [f"write {s.path} {KEEL_DIR}/{s.filename}" for s in scripts], write=True)
         if "rror" in err or "not found" in err:

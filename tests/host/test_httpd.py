@@ -281,6 +281,21 @@ class HostServer:
         return sanitizer_report(self.out.text())
 
 
+def boot_files(build, image_name, copy_name):
+    """(the OS image IMAGE_NAME.elf, a fresh copy of the tests' disk named
+    copy_name, the logs' directory) under build, both files there."""
+    image = os.path.join(build, "os", "images", f"{image_name}.elf")
+    disk = os.path.join(build, "disks", "os.img")
+    for path in (image, disk):
+        if not os.path.exists(path):
+            raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
+    logs = os.path.join(build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    copy = os.path.join(logs, copy_name)
+    disk_copy(disk, copy)
+    return image, copy, logs
+
+
 class Console:
     """Keel's serial console: every line it prints, kept (and logged), and
     commands typed into its shell."""
@@ -368,15 +383,7 @@ class Guest:
     ECHO_PORT = 7007
 
     def __init__(self):
-        image = os.path.join(options.build, "os", "images", "os.elf")
-        disk = os.path.join(options.build, "disks", "os.img")
-        for path in (image, disk):
-            if not os.path.exists(path):
-                raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
-        logs = os.path.join(options.build, "test-logs")
-        os.makedirs(logs, exist_ok=True)
-        self.disk = os.path.join(logs, "httpd.guest.img")
-        disk_copy(disk, self.disk)
+        image, self.disk, logs = boot_files(options.build, "os", "httpd.guest.img")
         self.put_site()
         self.http_port, self.echo_port = free_port(), free_port()
         forwards = [f"tcp::{self.http_port}-:80", f"tcp::{self.echo_port}-:{self.ECHO_PORT}"]
