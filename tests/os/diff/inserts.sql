@@ -1,10 +1,11 @@
 -- Differential test (tests/host/test_diff.py): INSERT in its forms,
 -- UPSERT, RETURNING, UPDATE, DELETE, changes(), quoting, blobs, NULLs,
 -- and the shell's output modes. The REAL values that the quote and insert
--- modes and .dump print (20 significant digits, SQLite's own printf with
--- long double) are exact in decimal: an x86-64 host's 80-bit long double
--- prints 42.0 as 41.999999999999999998 there, AArch64's 128-bit one
--- does not -- a difference of the machines, not of the C libraries.
+-- modes and .dump print (20 significant digits, SQLite's own printf in
+-- long double) are short binary fractions: others' 20th digit depends on
+-- the machine's long double, not on the C library -- 0.24 prints as
+-- 0.23999999999999999111 on an x86-64 host (80 bits), as
+-- 0.23999999999999999112 (right) on AArch64 (128 bits), glibc on both.
 CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT UNIQUE, qty INTEGER DEFAULT 0, price REAL, tag BLOB);
 INSERT INTO item(name, qty, price) VALUES ('bolt', 100, 0.25), ('nut', 250, 0.125), ('washer', 75, 0.0625);
 SELECT changes(), last_insert_rowid(), total_changes();
