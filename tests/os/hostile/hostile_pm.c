@@ -19,7 +19,7 @@ const method_t pm_methods[] = {
 const size_t pm_nmethods = sizeof(pm_methods) / sizeof(pm_methods[0]);
 
 #define SBRK_MAX (INT64_C(1) << 30)
-#define QUOTA (INT64_C(1) << 20) /* a process's memory: no heap is larger */
+#define QUOTA (INT64_C(64) << 20) /* a process's most memory (pm.h): no heap is larger */
 #define SIGKILL 9
 #define SIGSTOP 17 /* picolibc's */
 #define FD_MAX 63

@@ -25,7 +25,16 @@ static const struct {
     { O_CREAT, VFS_O_CREAT }, { O_TRUNC, VFS_O_TRUNC },         { O_APPEND, VFS_O_APPEND },
     { O_EXCL, VFS_O_EXCL },   { O_DIRECTORY, VFS_O_DIRECTORY }, { O_NONBLOCK, VFS_O_NONBLOCK },
 };
-#define OPEN_FLAGS_IGNORED (O_NOCTTY | O_CLOEXEC)
+/* O_SYNC and O_DSYNC ask for what every write to the disk is already
+ * (on the disk when it returns); O_NOFOLLOW is open's own check (io.c);
+ * O_BINARY means nothing on POSIX. */
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifndef O_DSYNC
+#define O_DSYNC O_SYNC
+#endif
+#define OPEN_FLAGS_IGNORED (O_NOCTTY | O_CLOEXEC | O_SYNC | O_DSYNC | O_NOFOLLOW | O_BINARY)
 
 int libos_open_flags(int flags, uint64_t *wire)
 {

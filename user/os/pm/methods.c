@@ -175,7 +175,7 @@ long proto_pm_getppid(void *ctx, seL4_Word badge)
 static bool grow_heap(pm_proc_t *p, seL4_Word new_brk)
 {
     while (p->heap_end < new_brk) {
-        if (!pm_heap_page_fits(p) || kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0,
+        if (!pm_heap_page_room(p) || kb_map_new(&p->b, p->heap_end, seL4_ReadWrite, KB_ATTR_DATA, 0,
                                                 NULL, 0, NULL) != seL4_NoError) {
             return false;
         }
@@ -196,7 +196,10 @@ long proto_pm_sbrk(void *ctx, seL4_Word badge, int64_t increment)
         return -EINVAL;
     }
     seL4_Word new_brk = old + (seL4_Word)increment;
-    if (increment > 0 && (new_brk >= PM_WINDOW_VADDR || !grow_heap(self, new_brk))) {
+    /* a growth that cannot fit is refused before it maps a page */
+    bool too_big = increment > 0 && new_brk > self->heap_end &&
+                   new_brk - self->heap_end > pm_room_bytes(self);
+    if (increment > 0 && (new_brk >= PM_WINDOW_VADDR || too_big || !grow_heap(self, new_brk))) {
         return -ENOMEM;
     }
     self->brk = new_brk; /* pages below a lowered break stay mapped */
@@ -225,7 +228,7 @@ long proto_pm_procinfo(void *ctx, seL4_Word badge, int64_t pid, int64_t *ppid, i
         : best->state == PM_WAITING || best->state == PM_SLEEPING || best->state == PM_CLOCK_WAIT
             ? PM_STATE_BLOCKED
             : PM_STATE_RUNNING;
-    *memory = best->state == PM_ZOMBIE ? 0 : best->b.used;
+    *memory = best->state == PM_ZOMBIE ? 0 : pm_used_bytes(best);
     memcpy(name, best->name,
            KEEL_NAME_MAX < KEEL_PROTO_NAME_BYTES ? KEEL_NAME_MAX : KEEL_PROTO_NAME_BYTES);
     name[KEEL_PROTO_NAME_BYTES - 1] = '\0';
@@ -237,10 +240,10 @@ long proto_pm_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *fre
 {
     (void)badge;
     const pm_proc_t *self = caller(ctx);
-    *total = (uint64_t)PM_PROCS << PM_PROC_BITS;
+    *total = pm_total_bytes();
     *free = pm_free_bytes();
-    *quota = self != NULL ? self->b.quota : 0;
-    *used = self != NULL ? self->b.used : 0;
+    *quota = self != NULL ? pm_quota_bytes() : 0;
+    *used = self != NULL ? pm_used_bytes(self) : 0;
     return 0;
 }
 

@@ -14,6 +14,12 @@
 #define PM_PROCS 24       /* processes at once */
 #define PM_PROC_BITS 20   /* each one's memory: a 1 MiB untyped */
 #define PM_PROC_SLOTS 150 /* and a range of pm's slots */
+/* Memory beyond the first MiB: untypeds of the same size from pm's pool,
+ * the rest of its grant, taken one at a time as a process grows (its
+ * frames and page tables parked in CNodes of its own, build.h), all
+ * given back at its end. A process has at most PM_CHUNKS_MAX of them. */
+#define PM_POOL_MAX 224
+#define PM_CHUNKS_MAX 63 /* a process: 64 MiB at most */
 /* A program's CNode: 64 slots, for the fixed ones and the few caps pm
  * gives (a bigger one costs its creation and its deletion: the kernel
  * zeroes and later visits every slot). */
@@ -77,6 +83,9 @@ typedef struct pm_proc {
     uint64_t sleep_cookie;   /* PM_SLEEPING: its timeout's cookie (clock.c) */
     uint64_t sleep_deadline; /* and its deadline, a counter value */
     seL4_CPtr memory;        /* its untyped (kept across uses of the entry) */
+    uint8_t chunk[PM_CHUNKS_MAX]; /* the pool's untypeds it took, in order */
+    unsigned nchunks;
+    seL4_Word used_before; /* bytes it used of its untypeds before b.untyped */
     seL4_CPtr reply;         /* the slot its saved reply goes to */
     kb_proc_t b;             /* its objects */
     seL4_CPtr window_caps[PM_WINDOW_SIZE >> seL4_PageBits]; /* its copies of the pool's
@@ -112,6 +121,9 @@ typedef struct pm_system {
     pm_passed_t passed[PM_PASSED_MAX];
     unsigned npassed;
     pm_proc_t proc[PM_PROCS];
+    seL4_CPtr pool_first; /* the pool's untypeds: slots pool_first.. */
+    unsigned pool_size;
+    bool pool_taken[PM_POOL_MAX];
     kb_proc_t self; /* pm's own memory: page tables of its VSpace */
     int64_t next_pid;
     seL4_Word exits;   /* processes that ended */
@@ -164,10 +176,17 @@ void pm_reap(pm_proc_t *p);
 /* A page fault at `addr` in a page of p's stack or window not yet mapped:
  * map it and say true (p goes on); false for any other fault. */
 bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch);
-/* May the heap take one more page and leave what the stack and window
- * pages not touched yet will need? */
-bool pm_heap_page_fits(const pm_proc_t *p);
+/* Make room for one more heap page that leaves what the stack and window
+ * pages not touched yet will need: in its current untyped, or in one
+ * more from the pool. False if there is none. */
+bool pm_heap_page_room(pm_proc_t *p);
 seL4_Word pm_free_bytes(void);
+seL4_Word pm_total_bytes(void);
+/* What p uses, and the most it may: its untyped and the pool's it may take. */
+seL4_Word pm_used_bytes(const pm_proc_t *p);
+seL4_Word pm_quota_bytes(void);
+/* The most p could still get: the rest of its untyped and the pool's it may take. */
+seL4_Word pm_room_bytes(const pm_proc_t *p);
 
 /* clock.c: the timer and rtc channels. */
 void pm_clock_init(void);

@@ -19,16 +19,34 @@ static seL4_CPtr new_table(void)
     return kb_new_object(&pm.self, seL4_ARM_PageTableObject, 0);
 }
 
+static bool take_chunk(kb_proc_t *b);
+
 kb_host_t pm_host = {
     .cnode = KEEL_SLOT_CNODE,
     .vspace = KEEL_SLOT_VSPACE,
     .scratch = PM_SCRATCH,
     .new_table = new_table,
     .asid_pool = 0, /* set by main from the start page */
+    .more_memory = take_chunk,
 };
 
+/* The pool: as many untypeds of PM_PROC_BITS as the rest of the grant
+ * holds (up to PM_POOL_MAX, and the slots left), in slots from `slot`. */
+static void init_pool(seL4_CPtr untyped, seL4_CPtr slot)
+{
+    seL4_Word room = ((seL4_Word)1 << KEEL_CNODE_BITS) - 1 - slot;
+    unsigned n = room < PM_POOL_MAX ? (unsigned)room : PM_POOL_MAX;
+    while (n > 0 && seL4_Untyped_Retype(untyped, seL4_UntypedObject, PM_PROC_BITS, KEEL_SLOT_CNODE,
+                                        0, 0, slot, n) != seL4_NoError) {
+        n--; /* fewer: the kernel refuses the whole request when the rest is short */
+    }
+    pm.pool_first = slot;
+    pm.pool_size = n;
+}
+
 /* Carve the untyped grant: one PM_PROC_BITS untyped per table entry, one
- * more for pm's own page tables. Slots from first_free on. */
+ * more for pm's own page tables, the program copies' page, and the pool
+ * from the rest. Slots from first_free on. */
 bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free)
 {
     seL4_Word each = (seL4_Word)1 << PM_PROC_BITS;
@@ -61,6 +79,7 @@ bool pm_init_memory(seL4_CPtr untyped, seL4_Word size, seL4_CPtr first_free)
         return false;
     }
     pm_programs_init(untyped, slot);
+    init_pool(untyped, slot + 1);
     return true;
 }
 
@@ -89,15 +108,80 @@ unsigned char *pm_window(const pm_proc_t *p)
     return pm.pool + window_offset(p);
 }
 
+static unsigned pool_free_chunks(void)
+{
+    unsigned free = 0;
+    for (unsigned i = 0; i < pm.pool_size; i++) {
+        free += !pm.pool_taken[i];
+    }
+    return free;
+}
+
+/* Free: the entries of no process, the pool's untypeds no process took,
+ * and the rest of each process's current untyped. */
 seL4_Word pm_free_bytes(void)
 {
-    seL4_Word free = 0;
+    seL4_Word free = (seL4_Word)pool_free_chunks() << PM_PROC_BITS;
     for (int i = 0; i < PM_PROCS; i++) {
         free += pm.proc[i].state == PM_FREE || pm.proc[i].state == PM_ZOMBIE
                     ? (seL4_Word)1 << PM_PROC_BITS
                     : pm.proc[i].b.quota - pm.proc[i].b.used;
     }
     return free;
+}
+
+seL4_Word pm_total_bytes(void)
+{
+    return (seL4_Word)(PM_PROCS + pm.pool_size) << PM_PROC_BITS;
+}
+
+seL4_Word pm_used_bytes(const pm_proc_t *p)
+{
+    return p->used_before + p->b.used;
+}
+
+seL4_Word pm_quota_bytes(void)
+{
+    unsigned chunks = pm.pool_size < PM_CHUNKS_MAX ? pm.pool_size : PM_CHUNKS_MAX;
+    return (seL4_Word)(1 + chunks) << PM_PROC_BITS;
+}
+
+seL4_Word pm_room_bytes(const pm_proc_t *p)
+{
+    unsigned chunks = pool_free_chunks();
+    unsigned may = PM_CHUNKS_MAX - p->nchunks;
+    return p->b.quota - p->b.used + ((seL4_Word)(chunks < may ? chunks : may) << PM_PROC_BITS);
+}
+
+static pm_proc_t *proc_of(kb_proc_t *b)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        if (&pm.proc[i].b == b) {
+            return &pm.proc[i];
+        }
+    }
+    return NULL; /* pm.self */
+}
+
+/* The builder's more_memory: the process's next untyped from the pool. */
+static bool take_chunk(kb_proc_t *b)
+{
+    pm_proc_t *p = proc_of(b);
+    if (p == NULL || p->nchunks == PM_CHUNKS_MAX) {
+        return false;
+    }
+    for (unsigned i = 0; i < pm.pool_size; i++) {
+        if (!pm.pool_taken[i]) {
+            pm.pool_taken[i] = true;
+            p->chunk[p->nchunks++] = (uint8_t)i;
+            p->used_before += b->quota; /* the rest of it stays p's */
+            b->untyped = pm.pool_first + i;
+            b->quota = (seL4_Word)1 << PM_PROC_BITS;
+            b->used = 0;
+            return true;
+        }
+    }
+    return false;
 }
 
 static int64_t new_pid(void)
@@ -144,9 +228,18 @@ static void release(pm_proc_t *p)
     }
     p->stack_pages = 0;
     seL4_CNode_Revoke(KEEL_SLOT_CNODE, p->memory, PM_DEPTH);
+    for (unsigned i = 0; i < p->nchunks; i++) {
+        seL4_CNode_Revoke(KEEL_SLOT_CNODE, pm.pool_first + p->chunk[i], PM_DEPTH);
+        pm.pool_taken[p->chunk[i]] = false;
+    }
+    p->nchunks = 0;
+    p->used_before = 0;
     seL4_CNode_Delete(KEEL_SLOT_CNODE, p->reply, PM_DEPTH);
     p->b.used = 0;
     p->b.used_slots = 0;
+    p->b.hole = 0;
+    p->b.park_cnode = 0;
+    p->b.parked = 0;
     p->b.pages = 0;
 }
 
@@ -225,7 +318,7 @@ bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch)
 
 /* What the stack and window pages not touched yet will take when they are:
  * a slot each, a frame each for the stack, and for the window's first page
- * its page table. The heap leaves that much (pm_heap_page_fits), so that a
+ * its page table. The heap leaves that much (pm_heap_page_room), so that a
  * program that ran out of memory still has its stack and its window -- it
  * can still print that it did. */
 static void untouched_needs(const pm_proc_t *p, seL4_Word *slots, seL4_Word *bytes)
@@ -242,12 +335,17 @@ static void untouched_needs(const pm_proc_t *p, seL4_Word *slots, seL4_Word *byt
     *bytes = (stack + table) * PAGE;
 }
 
-bool pm_heap_page_fits(const pm_proc_t *p)
+bool pm_heap_page_room(pm_proc_t *p)
 {
     seL4_Word slots, bytes;
     untouched_needs(p, &slots, &bytes);
-    /* a heap page: its frame and, at times, a page table */
-    return p->b.used_slots + slots + 2 <= p->b.nslots && p->b.used + bytes + 2 * PAGE <= p->b.quota;
+    /* a heap page: its frame and, at times, a page table, and a slot to
+     * park them (a new park CNode: 32 KiB) */
+    bytes += 2 * PAGE + kb_object_bytes(seL4_CapTableObject, KB_PARK_BITS);
+    if (p->b.used_slots + slots + 3 > p->b.nslots) {
+        return false;
+    }
+    return p->b.used + bytes <= p->b.quota || take_chunk(&p->b);
 }
 
 /* "pm", the endpoints passed on and "data" fit the program's CNode. */
@@ -406,6 +504,7 @@ long pm_spawn(int64_t parent, const char *path, const char *argv, size_t argv_le
                         .first_slot = first_slot,
                         .nslots = PM_PROC_SLOTS,
                         .cnode_bits = PM_CNODE_BITS,
+                        .park = true,
                         .elf = elf };
     memcpy(p->name, base_name(path),
            strlen(base_name(path)) + 1 < KEEL_NAME_MAX ? strlen(base_name(path)) + 1

@@ -38,14 +38,26 @@ seL4_Word kb_object_bytes(seL4_Word type, seL4_Word size_bits)
 
 seL4_CPtr kb_take_slot(kb_proc_t *p)
 {
+    if (p->hole != 0) {
+        seL4_CPtr slot = p->hole;
+        p->hole = 0;
+        return slot;
+    }
     return p->used_slots < p->nslots ? p->first_slot + p->used_slots++ : 0;
+}
+
+static bool fits(const kb_proc_t *p, seL4_Word bytes, seL4_Word *at)
+{
+    *at = (p->used + bytes - 1) & ~(bytes - 1);
+    return *at <= p->quota && bytes <= p->quota - *at;
 }
 
 seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits)
 {
     seL4_Word bytes = kb_object_bytes(type, size_bits);
-    seL4_Word at = (p->used + bytes - 1) & ~(bytes - 1);
-    if (at > p->quota || bytes > p->quota - at) {
+    seL4_Word at;
+    if (!fits(p, bytes, &at) &&
+        (p->host->more_memory == NULL || !p->host->more_memory(p) || !fits(p, bytes, &at))) {
         return 0;
     }
     seL4_CPtr slot = kb_take_slot(p);
@@ -56,6 +68,53 @@ seL4_CPtr kb_new_object(kb_proc_t *p, seL4_Word type, seL4_Word size_bits)
     p->used = at + bytes;
     p->pages += bytes == PAGE;
     return slot;
+}
+
+/* Give back the builder's slot `slot`, now empty: the last one taken, or
+ * one below it, which the next kb_take_slot takes (one such hole is
+ * kept: parking makes at most one at a time). */
+static void give_back_slot(kb_proc_t *p, seL4_CPtr slot)
+{
+    if (p->used_slots > 0 && slot == p->first_slot + p->used_slots - 1) {
+        p->used_slots--;
+    } else if (p->hole == 0) {
+        p->hole = slot;
+    }
+}
+
+/* Move the cap in `slot` (the last slot taken) into the park CNode, a new
+ * one first if it is full; a failure leaves the cap where it is. The
+ * new CNode's own cap ends up in `slot`. */
+static void park(kb_proc_t *p, seL4_CPtr slot)
+{
+    seL4_CPtr root = p->host->cnode;
+    seL4_CPtr fresh = 0;
+    if (!p->park) {
+        return;
+    }
+    if (p->park_cnode == 0 || p->parked == (seL4_Word)1 << KB_PARK_BITS) {
+        fresh = kb_new_object(p, seL4_CapTableObject, KB_PARK_BITS);
+        if (fresh == 0) {
+            return;
+        }
+    }
+    seL4_CPtr into = fresh != 0 ? fresh : p->park_cnode;
+    seL4_Word index = fresh != 0 ? 0 : p->parked;
+    if (seL4_CNode_Move(into, index, KB_PARK_BITS, root, slot, DEPTH) != seL4_NoError) {
+        return; /* a fresh CNode stays, empty, for the next page */
+    }
+    if (fresh != 0) {
+        /* `slot` is free now, below `fresh`: the CNode's cap moves down */
+        if (seL4_CNode_Move(root, slot, DEPTH, root, fresh, DEPTH) == seL4_NoError) {
+            give_back_slot(p, fresh);
+            fresh = slot;
+        }
+        p->park_cnode = fresh;
+        p->parked = 1;
+        return;
+    }
+    p->parked++;
+    give_back_slot(p, slot);
 }
 
 seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr)
@@ -121,6 +180,7 @@ seL4_Error kb_map(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights
         if (err != seL4_NoError) {
             return err;
         }
+        park(p, table);
     }
     return seL4_FailedLookup;
 }
@@ -140,6 +200,8 @@ seL4_Error kb_map_new(kb_proc_t *p, seL4_Word vaddr, seL4_CapRights_t rights, se
     }
     if (out != NULL) {
         *out = frame;
+    } else if (err == seL4_NoError) {
+        park(p, frame);
     }
     return err;
 }
@@ -186,7 +248,8 @@ static seL4_Error own_page(kb_proc_t *p, seL4_Word vaddr, uint32_t flags, seL4_W
     seL4_CapRights_t rights = (flags & KB_SEG_W) ? seL4_ReadWrite : seL4_CanRead;
     seL4_Word attr = (flags & KB_SEG_X) ? KB_ATTR_CODE : KB_ATTR_DATA;
     seL4_CPtr frame = 0;
-    seL4_Error err = kb_map_new(p, vaddr, rights, attr, offset, src, len, &frame);
+    seL4_Error err = kb_map_new(p, vaddr, rights, attr, offset, src, len,
+                                p->host->own_page != NULL ? &frame : NULL);
     if (err == seL4_NoError && p->host->own_page != NULL) {
         p->host->own_page(p, vaddr, frame, flags);
     }

@@ -31,7 +31,19 @@ typedef struct kb_host {
      * pages (KB_SEG_R | KB_SEG_W) -- in the order it makes them, with the
      * builder slot of its frame. rs keeps them for fault injection. */
     void (*own_page)(struct kb_proc *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
+    /* Optional (NULL: none): called when an object does not fit what is
+     * left of p->untyped; the host may give p another untyped (its
+     * untyped, quota and used set afresh) and return true. pm grows a
+     * program's memory so (docs/os.md "pm"). */
+    bool (*more_memory)(struct kb_proc *p);
 } kb_host_t;
+
+/* Where a process keeps the caps of the frames and page tables the
+ * builder mapped for it and will not invoke again, if it `parks` them:
+ * CNodes of 2^KB_PARK_BITS slots from its own memory, each in a builder
+ * slot, filled in turn. Parking frees the builder's slots, so that a
+ * process's pages are not bounded by its range of them. */
+#define KB_PARK_BITS 10
 
 /* One process being built: where its objects come from (its untyped and
  * a range of the builder's slots) and its main objects. */
@@ -46,6 +58,10 @@ typedef struct kb_proc {
     seL4_CPtr cnode, vspace, tcb, ipc_buffer; /* builder slots */
     seL4_Word cnode_bits; /* its CNode has 2^cnode_bits slots; 0: KEEL_CNODE_BITS */
     seL4_Word pages;      /* frames and page tables from its quota */
+    bool park;            /* park the caps of mapped pages and tables (above) */
+    seL4_CPtr park_cnode; /* the CNode being filled, 0: none yet */
+    seL4_Word parked;     /* slots of it used */
+    seL4_CPtr hole;       /* a slot given back below the last one taken, 0: none */
     kb_elf_t elf;
     const char *failed; /* what the last failed step was building */
 } kb_proc_t;
@@ -75,11 +91,13 @@ seL4_Error kb_scratch_unmap(seL4_CPtr frame, bool code);
 /* Map `frame` read-write at `vaddr` in the builder's own VSpace, page
  * tables from h->new_table. */
 seL4_Error kb_host_map(const kb_host_t *h, seL4_CPtr frame, seL4_Word vaddr);
-/* Map `frame` at `vaddr` in the process's VSpace, page tables from its quota. */
+/* Map `frame` at `vaddr` in the process's VSpace, page tables from its
+ * quota (parked if p->park). */
 seL4_Error kb_map(kb_proc_t *p, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t rights,
                   seL4_Word attr);
 /* A fresh frame holding `len` bytes of `src` at `offset` (the rest zero),
- * mapped at `vaddr`; its slot in *out if out is not NULL. */
+ * mapped at `vaddr`; its slot in *out if out is not NULL, else parked if
+ * p->park. */
 seL4_Error kb_map_new(kb_proc_t *p, seL4_Word vaddr, seL4_CapRights_t rights, seL4_Word attr,
                       seL4_Word offset, const void *src, seL4_Word len, seL4_CPtr *out);
 /* A copy of the builder's frame cap `frame`, mapped at `vaddr`. */
