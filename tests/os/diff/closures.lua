@@ -76,7 +76,7 @@ function is_even(n) if n == 0 then return true end return is_odd(n - 1) end
 function is_odd(n) if n == 0 then return false end return is_even(n - 1) end
 print("mutual", is_even(100), is_odd(77), is_even(7))
 local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
-print("depth", depth(1000))
+print("depth", depth(5000))
 local function hanoi(n, from, to, via, moves)
   if n == 0 then return moves end
   moves = hanoi(n - 1, from, via, to, moves)

@@ -173,7 +173,7 @@ print("close running", pcall(coroutine.close, coroutine.running()))
 
 print("-- many coroutines")
 local cos = {}
-for i = 1, 50 do
+for i = 1, 200 do
   cos[i] = coroutine.create(function(x)
     local total = x
     while true do total = total + coroutine.yield(total) end
@@ -186,7 +186,7 @@ for round = 1, 5 do
     if round == 5 then total = total + v end
   end
 end
-print("50 coroutines", total)
+print("200 coroutines", total)
 local deep = coroutine.wrap(function()
   local function nest(n) if n == 0 then coroutine.yield("bottom") return 0 end return 1 + nest(n - 1) end
   coroutine.yield(nest(100))

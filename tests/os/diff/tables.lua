@@ -85,14 +85,14 @@ for i = 1, 12 do firsts[i] = recs[i].key .. "/" .. recs[i].id end
 print("sort records", table.concat(firsts, " "))
 local big = {}
 local seed = 12345
-for i = 1, 2000 do
+for i = 1, 5000 do
   seed = (seed * 1103515245 + 12345) % 2147483648
   big[i] = seed % 100000
 end
 table.sort(big)
 local sorted = true
 for i = 2, #big do if big[i - 1] > big[i] then sorted = false end end
-print("sort 2000", sorted, big[1], big[1000], big[2000])
+print("sort 5000", sorted, big[1], big[2500], big[5000])
 print("sort mixed", pcall(table.sort, { 1, "x", 2 }))
 print("sort bad cmp", pcall(table.sort, { 3, 2, 1, 5, 4 }, function(x, y) return true end))
 
@@ -223,6 +223,6 @@ while queue.first <= queue.last do
 end
 print("queue", qsum, next(queue, nil) ~= nil)
 local grow = {}
-for i = 1, 2000 do grow[i] = i end
-for i = 2000, 1, -1 do grow[i] = nil end
+for i = 1, 20000 do grow[i] = i end
+for i = 20000, 1, -1 do grow[i] = nil end
 print("grow shrink", #grow, next(grow))
