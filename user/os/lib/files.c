@@ -1,6 +1,7 @@
 /* The file calls that came with the disk (docs/posix.md): ftruncate,
  * fsync, sync, link, symlink, readlink, utime, utimes, access, fcntl
- * (with its record locks), chmod, fchmod, lstat, statvfs -- vfs calls, paths and data in the data window. */
+ * (with its record locks), chmod, fchmod, lstat, statvfs -- vfs calls,
+ * paths and data in the data window. */
 #include "convert.h"
 #include "libos.h"
 
@@ -185,8 +186,8 @@ static int record_lock(seL4_CPtr vfs, int fd, int cmd, struct flock *lock)
     }
     int access = libos_flags_from_wire((uint64_t)flags) & O_ACCMODE;
     bool types_ok = lock->l_type == F_RDLCK || lock->l_type == F_WRLCK || lock->l_type == F_UNLCK;
-    bool whence_ok = lock->l_whence == SEEK_SET || lock->l_whence == SEEK_CUR ||
-                     lock->l_whence == SEEK_END;
+    bool whence_ok =
+        lock->l_whence == SEEK_SET || lock->l_whence == SEEK_CUR || lock->l_whence == SEEK_END;
     if (!types_ok || !whence_ok || (lock->l_whence == SEEK_SET && lock->l_start < 0)) {
         errno = EINVAL;
         return -1;
