@@ -19,6 +19,10 @@ $(eval $(call os_program,cachecheck,tests/os/fs/cachecheck.c))
 # processes.
 $(eval $(call os_program,lockcheck,tests/os/fs/lockcheck.c))
 
+# posixcheck (tests/os/fs/posixcheck.c): the calls libos gained for Lua
+# and SQLite.
+$(eval $(call os_program,posixcheck,tests/os/fs/posixcheck.c))
+
 # diskload (tests/os/fs/diskload.c): copies and verifies a file while its
 # child injects faults into the disk's driver or server through rs.
 $(eval $(call os_program,diskload,tests/os/fs/diskload.c))
