@@ -85,8 +85,9 @@ static bool same_as_glibc(double v, const libos_fmt_spec_t *spec)
     if (!ok && failures++ < 20) {
         uint64_t bits;
         memcpy(&bits, &v, sizeof(bits));
-        harness_check(false, __FILE__, __LINE__, "%s of %a (0x%016" PRIx64 "): glibc \"%s\" (%d), libos \"%s\" (%ld)",
-                      fmt, v, bits, want, n, got.buf, m);
+        harness_check(false, __FILE__, __LINE__,
+                      "%s of %a (0x%016" PRIx64 "): glibc \"%s\" (%d), libos \"%s\" (%ld)", fmt, v,
+                      bits, want, n, got.buf, m);
     }
     return ok;
 }
@@ -101,13 +102,64 @@ static double from_bits(uint64_t bits)
 static const char convs[] = "eEfFgG";
 
 static const double chosen[] = {
-    0.0, -0.0, 1.0, -1.0, 0.1, 0.5, -0.5, 1.5, 2.5, 3.5, 0.25, 0.75, 0.125, 0.375, 9.995, 1.005,
-    1.0 / 3, 2.0 / 3, 1e-7, 1e23, 6.02214076e23, 0.30000000000000004, 4503599627370497.5,
-    9007199254740993.0, 1180591620717411303424.0 /* 2^70 */, 1152921504606846976.0 /* 2^60 */,
-    1.7976931348623157e308, 2.2250738585072014e-308, 2.2250738585072009e-308, 4.9406564584125e-324,
-    1e-320, 123456789012345678.0, 999999.5, 9.5, 99.5, 0.95, 0.05, 0.0005, 0.00001, 1e15, 1e16,
-    1e17, 1e21, 1e22, 3.141592653589793, 2.718281828459045, 100.0, 1e100, 1e-100, 5e-5, 15.5,
-    0.015625, 1234.5, 999.9999999, 0.000123456, 65536.0, 1e308, 1e-308,
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.1,
+    0.5,
+    -0.5,
+    1.5,
+    2.5,
+    3.5,
+    0.25,
+    0.75,
+    0.125,
+    0.375,
+    9.995,
+    1.005,
+    1.0 / 3,
+    2.0 / 3,
+    1e-7,
+    1e23,
+    6.02214076e23,
+    0.30000000000000004,
+    4503599627370497.5,
+    9007199254740993.0,
+    1180591620717411303424.0 /* 2^70 */,
+    1152921504606846976.0 /* 2^60 */,
+    1.7976931348623157e308,
+    2.2250738585072014e-308,
+    2.2250738585072009e-308,
+    4.9406564584125e-324,
+    1e-320,
+    123456789012345678.0,
+    999999.5,
+    9.5,
+    99.5,
+    0.95,
+    0.05,
+    0.0005,
+    0.00001,
+    1e15,
+    1e16,
+    1e17,
+    1e21,
+    1e22,
+    3.141592653589793,
+    2.718281828459045,
+    100.0,
+    1e100,
+    1e-100,
+    5e-5,
+    15.5,
+    0.015625,
+    1234.5,
+    999.9999999,
+    0.000123456,
+    65536.0,
+    1e308,
+    1e-308,
 };
 
 TEST(the_cases_lua_found)
@@ -183,9 +235,10 @@ TEST(every_precision_to_40_of_chosen_doubles)
             for (int c = 0; c < 6; c++) {
                 for (int prec = -1; prec <= 40; prec++) {
                     for (unsigned flags = 0; flags < 32; flags += 8) { /* none, #, 0, #0 */
-                        libos_fmt_spec_t spec = {
-                            .flags = flags, .width = (int)(flags ? 30 : 0), .prec = prec, .conv = convs[c]
-                        };
+                        libos_fmt_spec_t spec = { .flags = flags,
+                                                  .width = (int)(flags ? 30 : 0),
+                                                  .prec = prec,
+                                                  .conv = convs[c] };
                         bad += !same_as_glibc(v, &spec);
                     }
                 }
@@ -221,7 +274,8 @@ TEST(random_doubles_and_formats)
             .prec = (int)harness_rng_below(&rng, 62) - 1,
             .conv = convs[harness_rng_below(&rng, 6)],
         };
-        if (spec.prec > 30 && (spec.conv == 'f' || spec.conv == 'F') && harness_rng_below(&rng, 2)) {
+        if (spec.prec > 30 && (spec.conv == 'f' || spec.conv == 'F') &&
+            harness_rng_below(&rng, 2)) {
             spec.prec = 400 + (int)harness_rng_below(&rng, 800); /* all of a subnormal */
         }
         bad += !same_as_glibc(from_bits(bits), &spec);
@@ -260,8 +314,9 @@ static double hex_reference_tiny(const char *s, bool *inexact)
         frac += point;
     }
     long e = 0;
-    if ((*p == 'p' || *p == 'P') && (isdigit((unsigned char)p[1]) ||
-                                      ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2])))) {
+    if ((*p == 'p' || *p == 'P') &&
+        (isdigit((unsigned char)p[1]) ||
+         ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2])))) {
         e = strtol(p + 1, NULL, 10);
     }
     /* bit i (from the end) stands for 2^(i + e - 4 frac); the last place is 2^-1074 */
@@ -317,16 +372,48 @@ static bool hex_same_as_glibc(const char *s)
 TEST(hex_strtod_chosen)
 {
     static const char *const strings[] = {
-        "0x", "0X", "0x.", "0x.p1", "0xp1", "0xg", "0x.8", "0x.1p4", "0x1.", "0x1.8", "0x.8p0",
-        "0X.Cp+2", "0x1p", "0x1p+", "0x1p-", "0x1P-1074", "0x1p-1075", "0x1.0000000000001p-1075",
-        "0x3p-1076", "0x1p1023", "0x1.fffffffffffffp1023", "0x1.fffffffffffff8p1023", "0x1p1024",
-        "0x1.fffffffffffff7ffffffffffp1023", "0x10000000000000000000000000000000p-128",
-        "0x1.00000000000008p0", "0x1.00000000000008000000000001p0", "0x1.00000000000018p0",
-        "0x0.0000000000000000000000000000000000001p150", "0x00000000000000000001", "0x0p0",
-        "0x0.0p99999999999999999999", "0x1p99999999999999999999", "0x1p-99999999999999999999",
-        "0x1.fffffffffffffp-1023", "0x1.ffffffffffffffp-1023", "0xffffffffffffffffffffff",
+        "0x",
+        "0X",
+        "0x.",
+        "0x.p1",
+        "0xp1",
+        "0xg",
+        "0x.8",
+        "0x.1p4",
+        "0x1.",
+        "0x1.8",
+        "0x.8p0",
+        "0X.Cp+2",
+        "0x1p",
+        "0x1p+",
+        "0x1p-",
+        "0x1P-1074",
+        "0x1p-1075",
+        "0x1.0000000000001p-1075",
+        "0x3p-1076",
+        "0x1p1023",
+        "0x1.fffffffffffffp1023",
+        "0x1.fffffffffffff8p1023",
+        "0x1p1024",
+        "0x1.fffffffffffff7ffffffffffp1023",
+        "0x10000000000000000000000000000000p-128",
+        "0x1.00000000000008p0",
+        "0x1.00000000000008000000000001p0",
+        "0x1.00000000000018p0",
+        "0x0.0000000000000000000000000000000000001p150",
+        "0x00000000000000000001",
+        "0x0p0",
+        "0x0.0p99999999999999999999",
+        "0x1p99999999999999999999",
+        "0x1p-99999999999999999999",
+        "0x1.fffffffffffffp-1023",
+        "0x1.ffffffffffffffp-1023",
+        "0xffffffffffffffffffffff",
         "0x.000000000000000000000000000000000000000000000000000000000000000001p300",
-        "0xABCDEFabcdef.123p-7", "0x1.8p1e5", "0x1..8", "0x5.fce303b0e0fcap-1026",
+        "0xABCDEFabcdef.123p-7",
+        "0x1.8p1e5",
+        "0x1..8",
+        "0x5.fce303b0e0fcap-1026",
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
         EXPECT_TRUE(hex_same_as_glibc(strings[i]));
