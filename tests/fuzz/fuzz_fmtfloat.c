@@ -4,7 +4,8 @@
  * "0x" put in front half the time), which must consume no more than the
  * string and, where glibc's result is normal or infinite (glibc 2.36
  * rounds some subnormal ones wrong: tests/host/test_fmtfloat.c), agree
- * with glibc bit for bit, in the bytes consumed and in ERANGE; odd, the
+ * with glibc bit for bit, in the bytes consumed and in ERANGE -- as a
+ * double, a float and a binary128 (glibc's strtof128, on x86-64); odd, the
  * next 8 bytes are a double's bits and the 4 after them a conversion
  * (flags, width, precision, e/f/g/E/F/G), formatted as glibc does (but
  * %#g, where glibc 2.36 drops zeros after a carry into a new exponent). */
@@ -18,6 +19,9 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#if defined(__x86_64__)
+__float128 strtof128(const char *restrict s, char **restrict end);
+#endif
 
 #define OUT_SIZE 4096
 
@@ -71,6 +75,30 @@ static void fuzz_strtod(const uint8_t *data, size_t size)
                 (size_t)(end - s), got, used);
         abort();
     }
+    float gotf;
+    used = libos_strtof_hex(s, &gotf, &range);
+    errno = 0;
+    float wantf = strtof(s, &end);
+    if (fabsf(wantf) >= 0x1p-125f &&
+        ((size_t)(end - s) != used || memcmp(&gotf, &wantf, sizeof(gotf)) != 0 ||
+         range != (errno == ERANGE))) {
+        fprintf(stderr, "strtof(\"%s\"): glibc %a (%zu), libos %a (%zu)\n", s, (double)wantf,
+                (size_t)(end - s), (double)gotf, used);
+        abort();
+    }
+#if defined(__x86_64__)
+    uint8_t got128[16], want128[16];
+    used = libos_strto128_hex(s, got128, &range);
+    errno = 0;
+    __float128 w = strtof128(s, &end);
+    memcpy(want128, &w, sizeof(want128));
+    if ((((unsigned)want128[15] << 8 | want128[14]) & 0x7fff) > 1 &&
+        ((size_t)(end - s) != used || memcmp(got128, want128, sizeof(got128)) != 0 ||
+         range != (errno == ERANGE))) {
+        fprintf(stderr, "strtof128(\"%s\"): glibc and libos differ\n", s);
+        abort();
+    }
+#endif
 }
 
 static void fuzz_printf(const uint8_t *data, size_t size)

@@ -2,8 +2,9 @@
  * under ASan and UBSan, against glibc: %e, %f, %g (and upper case) with
  * every flag, widths and precisions, over chosen doubles (ties, large
  * integers, subnormals, the extremes), every precision 0..40 for a set of
- * them, and random bit patterns; strtod of hexadecimal strings, chosen
- * and random, compared bit for bit with the bytes consumed and ERANGE. */
+ * them, and random bit patterns; strtod, strtof and binary128 strtold
+ * (glibc's strtof128) of hexadecimal strings, chosen and random, compared
+ * bit for bit with the bytes consumed and ERANGE. */
 #include "fmtfloat.h"
 
 #include <ctype.h>
@@ -340,8 +341,73 @@ static double hex_reference_tiny(const char *s, bool *inexact)
 
 static unsigned glibc_wrong;
 
+/* strtof the same way, where glibc's float is normal or infinite. */
+static bool hexf_same_as_glibc(const char *s)
+{
+    float got;
+    bool range;
+    size_t used = libos_strtof_hex(s, &got, &range);
+    char *end;
+    errno = 0;
+    float want = strtof(s, &end);
+    bool want_range = errno == ERANGE;
+    if (fabsf(want) < 0x1p-125f) {
+        return true;
+    }
+    bool ok =
+        used == (size_t)(end - s) && memcmp(&got, &want, sizeof(got)) == 0 && range == want_range;
+    if (!ok && failures++ < 20) {
+        harness_check(false, __FILE__, __LINE__,
+                      "strtof(\"%s\"): glibc %a, %zu bytes%s; libos %a, %zu bytes%s", s,
+                      (double)want, (size_t)(end - s), want_range ? ", ERANGE" : "", (double)got,
+                      used, range ? ", ERANGE" : "");
+    }
+    return ok;
+}
+
+/* strtold's binary128 the same way, against glibc's strtof128 (x86-64's
+ * long double is not binary128), where glibc's result is normal or
+ * infinite. */
+#if defined(__x86_64__)
+__float128 strtof128(const char *restrict s, char **restrict end);
+#define HAVE_BINARY128 1
+#endif
+
+static bool hex128_same_as_glibc(const char *s)
+{
+#ifdef HAVE_BINARY128
+    uint8_t got[16];
+    bool range;
+    size_t used = libos_strto128_hex(s, got, &range);
+    char *end;
+    errno = 0;
+    __float128 want = strtof128(s, &end);
+    bool want_range = errno == ERANGE;
+    uint8_t wb[16];
+    memcpy(wb, &want, sizeof(wb));
+    if ((((unsigned)wb[15] << 8 | wb[14]) & 0x7fff) <= 1) {
+        return true; /* subnormal, or the least normal exponent */
+    }
+    bool ok = used == (size_t)(end - s) && memcmp(got, wb, sizeof(wb)) == 0 && range == want_range;
+    if (!ok && failures++ < 20) {
+        harness_check(false, __FILE__, __LINE__,
+                      "strtof128(\"%s\"): glibc %zu bytes%s, libos %zu bytes%s, bits %s", s,
+                      (size_t)(end - s), want_range ? ", ERANGE" : "", used,
+                      range ? ", ERANGE" : "",
+                      memcmp(got, wb, sizeof(wb)) == 0 ? "equal" : "differ");
+    }
+    return ok;
+#else
+    (void)s;
+    return true;
+#endif
+}
+
 static bool hex_same_as_glibc(const char *s)
 {
+    if (!hexf_same_as_glibc(s) || !hex128_same_as_glibc(s)) {
+        return false;
+    }
     double got;
     bool range;
     size_t used = libos_strtod_hex(s, &got, &range);
@@ -414,6 +480,14 @@ TEST(hex_strtod_chosen)
         "0x1.8p1e5",
         "0x1..8",
         "0x5.fce303b0e0fcap-1026",
+        "0x1p16383",
+        "0x1.ffffffffffffffffffffffffffff8p16383",
+        "0x1.ffffffffffffffffffffffffffff7fp16383",
+        "0x1.00000000000000000000000000008p0",
+        "0x1.000000000000000000000000000081p0",
+        "0x1.00000000000000000000000000018p0",
+        "0x1p-16382",
+        "0x1p-16494",
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
         EXPECT_TRUE(hex_same_as_glibc(strings[i]));
@@ -460,8 +534,9 @@ TEST(hex_strtod_random)
                 s[n++] = sign == 1 ? '+' : '-';
             }
             if (harness_rng_below(&rng, 10) != 0) {
-                n += (size_t)snprintf(s + n, sizeof(s) - n, "%d",
-                                      (int)harness_rng_below(&rng, 2200));
+                n += (size_t)snprintf(
+                    s + n, sizeof(s) - n, "%d",
+                    (int)harness_rng_below(&rng, harness_rng_below(&rng, 2) ? 2200 : 160));
             }
         }
         s[n] = '\0';

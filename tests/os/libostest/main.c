@@ -129,6 +129,14 @@ static void printf_wrapper_conversions(void)
     CHECK(strtod("0x1p2000", &end) == HUGE_VAL && errno == ERANGE);
     CHECK(strtod("1e-1", &end) == 0.1 && *end == '\0');
     CHECK(atof("0x10") == 16);
+    CHECK(strtof("0x1.8", &end) == 1.5f && *end == '\0');
+    CHECK(strtof("0x.8", &end) == 0.5f && *end == '\0');
+    CHECK(strtof("-0X", &end) == 0 && *end == 'X');
+    CHECK(strtold("0x1.8", &end) == 1.5L && *end == '\0');
+    CHECK(strtold("0x.8", &end) == 0.5L && *end == '\0');
+    CHECK(strtold("0xp1", &end) == 0 && *end == 'x');
+    CHECK(strtold("0x1.00000000000000000000000000018p0", &end) ==
+          1.0L + 0x2p-112L); /* a tie to even at 113 bits */
 }
 
 /* --- descriptors ------------------------------------------------------------ */

@@ -337,16 +337,21 @@ static int hex_value(char c)
  * HUGE_VAL and far below what overflows their sum. */
 #define EXP_LIMIT (1LL << 40)
 
-size_t libos_strtod_hex(const char *s, double *value, bool *range)
+typedef unsigned __int128 u128;
+
+/* The hexadecimal subject at s as the bits of a binary format of prec
+ * significand bits (113, 53, 24) and largest exponent emax (16383, 1023,
+ * 127); the least is 1 - emax. */
+static size_t hex_to_binary(const char *s, int prec, int emax, u128 *bits, bool *range)
 {
-    *value = 0;
+    *bits = 0;
     *range = false;
     if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
         return 0;
     }
     const char *p = s + 2;
     bool digits = false, point = false, sticky = false;
-    uint64_t m = 0;
+    u128 m = 0;
     long long exp = 0; /* the value is m * 2^exp, sticky below m's last bit */
     for (;; p++) {
         if (*p == '.' && !point) {
@@ -358,8 +363,8 @@ size_t libos_strtod_hex(const char *s, double *value, bool *range)
             break;
         }
         digits = true;
-        if (m >> 60 == 0) {
-            m = m << 4 | (uint64_t)h;
+        if (m >> 124 == 0) {
+            m = m << 4 | (u128)h;
             if (point && exp > -EXP_LIMIT) {
                 exp -= 4;
             }
@@ -395,65 +400,93 @@ size_t libos_strtod_hex(const char *s, double *value, bool *range)
     if (m == 0) {
         return used; /* zero, exactly */
     }
-    /* normalised: the leading bit at bit 63, standing for 2^top */
     int lz = 0;
-    while ((m >> (63 - lz) & 1) == 0) {
+    while ((m >> (127 - lz) & 1) == 0) {
         lz++;
     }
     m <<= lz;
-    long long top = exp + 63 - lz;
-    const uint64_t huge = UINT64_C(0x7ff0000000000000);
-    uint64_t bits;
-    if (top > 1023) {
-        memcpy(value, &huge, sizeof(*value));
+    long long top = exp + 127 - lz; /* the leading bit stands for 2^top */
+    const int emin = 1 - emax;
+    const u128 one = 1;
+    const u128 huge = (u128)(2 * emax + 1) << (prec - 1); /* infinity */
+    if (top > emax) {
+        *bits = huge;
         *range = true;
         return used;
     }
-    /* the bits a double keeps: 53, or fewer below 2^-1022 (down to 2^-1074) */
-    long long keep = top >= -1022 ? 53 : top + 1075;
+    /* the bits the format keeps: prec, or fewer below 2^emin (a subnormal's
+     * last bit stands for 2^(emin - prec + 1)) */
+    long long keep = top >= emin ? prec : top - emin + prec;
     if (keep < 0) {
         *range = true; /* below half the least subnormal: zero */
         return used;
     }
-    uint64_t q;
+    u128 q;
     bool up, inexact;
     if (keep == 0) {
-        q = 0; /* m is at least half of 2^-1074: a tie goes to the even 0 */
-        up = m > UINT64_C(1) << 63 || sticky;
+        q = 0; /* m is at least half the least subnormal: a tie goes to the even 0 */
+        up = m > one << 127 || sticky;
         inexact = true;
     } else {
-        int drop = 64 - (int)keep;
+        int drop = 128 - (int)keep;
         q = m >> drop;
-        uint64_t rest = m & ((UINT64_C(1) << drop) - 1);
-        uint64_t half = UINT64_C(1) << (drop - 1);
+        u128 rest = m & ((one << drop) - 1);
+        u128 half = one << (drop - 1);
         up = rest > half || (rest == half && (sticky || (q & 1) != 0));
         inexact = rest != 0 || sticky;
     }
     q += up;
-    if (keep == 53) {
-        if (q >> 53 != 0) {
+    if (keep == prec) {
+        if (q >> prec != 0) {
             q >>= 1;
             top++;
         }
-        if (top > 1023) {
-            memcpy(value, &huge, sizeof(*value));
+        if (top > emax) {
+            *bits = huge;
             *range = true;
             return used;
         }
-        bits = (uint64_t)(top + 1023) << 52 | (q & ((UINT64_C(1) << 52) - 1));
+        *bits = (u128)(top + emax) << (prec - 1) | (q & ((one << (prec - 1)) - 1));
     } else {
-        bits = q; /* a subnormal; 2^52 is the least normal's encoding */
+        *bits = q; /* a subnormal; 2^(prec-1) is the least normal's encoding */
     }
-    /* underflow: inexact and tiny, i.e. below 2^-1022 even when rounded to
-     * 53 bits without the exponent's bound (IEEE 754's tininess after
+    /* underflow: inexact and tiny, i.e. below 2^emin even when rounded to
+     * prec bits without the exponent's bound (IEEE 754's tininess after
      * rounding, which glibc's strtod reports as ERANGE) */
-    bool tiny = keep < 53;
-    if (top == -1023) {
-        uint64_t q53 = m >> 11, rest = m & 0x7ff;
-        bool up53 = rest > 0x400 || (rest == 0x400 && (sticky || (q53 & 1) != 0));
-        tiny = q53 + up53 < UINT64_C(1) << 53;
+    bool tiny = keep < prec;
+    if (top == emin - 1) {
+        int drop = 128 - prec;
+        u128 qp = m >> drop, rest = m & ((one << drop) - 1);
+        u128 half = one << (drop - 1);
+        bool upp = rest > half || (rest == half && (sticky || (qp & 1) != 0));
+        tiny = qp + upp < one << prec;
     }
     *range = inexact && tiny;
-    memcpy(value, &bits, sizeof(*value));
+    return used;
+}
+
+size_t libos_strtod_hex(const char *s, double *value, bool *range)
+{
+    u128 bits;
+    size_t used = hex_to_binary(s, 53, 1023, &bits, range);
+    uint64_t b64 = (uint64_t)bits;
+    memcpy(value, &b64, sizeof(*value));
+    return used;
+}
+
+size_t libos_strtof_hex(const char *s, float *value, bool *range)
+{
+    u128 bits;
+    size_t used = hex_to_binary(s, 24, 127, &bits, range);
+    uint32_t b32 = (uint32_t)bits;
+    memcpy(value, &b32, sizeof(*value));
+    return used;
+}
+
+size_t libos_strto128_hex(const char *s, void *value, bool *range)
+{
+    u128 bits;
+    size_t used = hex_to_binary(s, 113, 16383, &bits, range);
+    memcpy(value, &bits, sizeof(bits));
     return used;
 }

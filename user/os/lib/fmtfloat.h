@@ -40,3 +40,10 @@ long libos_fmt_double(double v, const libos_fmt_spec_t *spec, libos_fmt_put_t *p
  * digit, only the "0" is the subject: 1 and a zero value. 0 when s does
  * not start with "0x" or "0X". */
 size_t libos_strtod_hex(const char *s, double *value, bool *range);
+
+/* The same for strtof: rounded to a float (binary32). */
+size_t libos_strtof_hex(const char *s, float *value, bool *range);
+
+/* The same for strtold where long double is IEEE 754 binary128 (AArch64):
+ * the 16 bytes at value, in the machine's byte order. */
+size_t libos_strto128_hex(const char *s, void *value, bool *range);

@@ -63,10 +63,10 @@ $(BUILD)/obj/proto/%_server.o: $(PROTO_SRC_DIR)/%_server.c | $(GEN_HEADERS) $(PR
 # the symbol), and its memset, memcpy, memmove, memcmp and strlen (above);
 # libkeel after libc.a, so that the other string functions are picolibc's.
 # --wrap: libos's stdio_wrap.c stands in front of picolibc's vfprintf (the
-# one every printf calls; __d_vfprintf for strfromd and gcvt), strtod and
-# setvbuf (docs/posix.md "stdio"): exact float conversions, hexadecimal
+# one every printf calls; __d_vfprintf for strfromd and gcvt), strtod,
+# strtof, strtold and setvbuf (docs/posix.md "stdio"): exact float conversions, hexadecimal
 # strtod, setvbuf after output.
-OS_WRAPS      := vfprintf __d_vfprintf strtod setvbuf
+OS_WRAPS      := vfprintf __d_vfprintf strtod strtof strtold setvbuf
 OS_LDFLAGS    := -T user/os/lib/program.ld --gc-sections -nostdlib -static \
                  -z max-page-size=4096 --build-id=none $(addprefix --wrap=,$(OS_WRAPS))
 OS_LINK       := $(LIBOS_A) $(PICOLIBC_LIBS) $(LIBKEEL_A) $(LIBGCC)

@@ -10,8 +10,9 @@
  * alone with its argument. A format with positional arguments (%1$d)
  * goes to picolibc whole.
  *
- * strtod (and atof, strtod_l): a hexadecimal subject sequence is
- * fmtfloat.c's; anything else is picolibc's.
+ * strtod (and atof, strtod_l), strtof (atoff, strtof_l) and strtold
+ * (strtold_l): a hexadecimal subject sequence is fmtfloat.c's; anything
+ * else is picolibc's.
  *
  * setvbuf: picolibc's changes the buffer under the bytes in it (lost, or
  * written past a smaller buffer), and when it reallocates its own buffer
@@ -21,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -37,6 +39,10 @@ int __real___d_vfprintf(FILE *stream, const char *format, va_list ap);
 int __wrap___d_vfprintf(FILE *stream, const char *format, va_list ap);
 double __real_strtod(const char *restrict s, char **restrict end);
 double __wrap_strtod(const char *restrict s, char **restrict end);
+long double __real_strtold(const char *restrict s, char **restrict end);
+long double __wrap_strtold(const char *restrict s, char **restrict end);
+float __real_strtof(const char *restrict s, char **restrict end);
+float __wrap_strtof(const char *restrict s, char **restrict end);
 int __real_setvbuf(FILE *restrict stream, char *restrict buf, int mode, size_t size);
 int __wrap_setvbuf(FILE *restrict stream, char *restrict buf, int mode, size_t size);
 
@@ -389,21 +395,68 @@ int __wrap___d_vfprintf(FILE *stream, const char *format, va_list ap)
     return do_vfprintf(__real___d_vfprintf, stream, format, ap);
 }
 
+/* White space and a sign, then the hexadecimal subject at the returned
+ * pointer, if there is one. */
+static const char *hex_subject(const char *s, bool *minus)
+{
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    *minus = *s == '-';
+    if (*s == '-' || *s == '+') {
+        s++;
+    }
+    return s;
+}
+
 double __wrap_strtod(const char *restrict s, char **restrict end)
 {
-    const char *p = s;
-    while (isspace((unsigned char)*p)) {
-        p++;
-    }
-    bool minus = *p == '-';
-    if (*p == '-' || *p == '+') {
-        p++;
-    }
+    bool minus, range;
+    const char *p = hex_subject(s, &minus);
     double v;
-    bool range;
     size_t used = libos_strtod_hex(p, &v, &range);
     if (used == 0) {
         return __real_strtod(s, end);
+    }
+    if (end != NULL) {
+        *end = (char *)(p + used);
+    }
+    if (range) {
+        errno = ERANGE;
+    }
+    return minus ? -v : v;
+}
+
+float __wrap_strtof(const char *restrict s, char **restrict end)
+{
+    bool minus, range;
+    const char *p = hex_subject(s, &minus);
+    float v;
+    size_t used = libos_strtof_hex(p, &v, &range);
+    if (used == 0) {
+        return __real_strtof(s, end);
+    }
+    if (end != NULL) {
+        *end = (char *)(p + used);
+    }
+    if (range) {
+        errno = ERANGE;
+    }
+    return minus ? -v : v;
+}
+
+/* AArch64's long double is binary128 (libos_strto128_hex's format). */
+_Static_assert(LDBL_MANT_DIG == 113 && LDBL_MAX_EXP == 16384 && sizeof(long double) == 16,
+               "long double is not IEEE 754 binary128");
+
+long double __wrap_strtold(const char *restrict s, char **restrict end)
+{
+    bool minus, range;
+    const char *p = hex_subject(s, &minus);
+    long double v;
+    size_t used = libos_strto128_hex(p, &v, &range);
+    if (used == 0) {
+        return __real_strtold(s, end);
     }
     if (end != NULL) {
         *end = (char *)(p + used);
