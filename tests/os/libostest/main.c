@@ -312,6 +312,40 @@ static void readdir_decodes_records(void)
     CHECK(closedir(dir) == 0 && fake_vfs_seen.scalar[0] == 3);
 }
 
+/* setvbuf after output (libos's wrapper): what is buffered is written
+ * first, and the new buffers work. */
+static bool last_write_is(const char *text)
+{
+    size_t n = strlen(text);
+    return fake_vfs_seen.length == n && memcmp(fake_vfs_seen.bytes, text, n) == 0;
+}
+
+static void setvbuf_after_output(void)
+{
+    FILE *f = fopen("/g", "w");
+    CHECK(f != NULL);
+    if (f == NULL) {
+        return;
+    }
+    fputs("buffered ", f);
+    CHECK(setvbuf(f, NULL, _IONBF, 0) == 0);
+    CHECK(last_write_is("buffered "));
+    fputs("ab", f);
+    CHECK(last_write_is("b")); /* unbuffered: a write a byte */
+    CHECK(setvbuf(f, NULL, _IOFBF, 1024) == 0);
+    unsigned before = fake_vfs_seen.calls;
+    fputs("full ", f);
+    CHECK(fake_vfs_seen.calls == before);
+    CHECK(fflush(f) == 0);
+    CHECK(last_write_is("full "));
+    fputs("more ", f);
+    CHECK(setvbuf(f, NULL, _IOLBF, 64) == 0);
+    CHECK(last_write_is("more "));
+    fputs("line\n", f);
+    CHECK(last_write_is("line\n"));
+    CHECK(fclose(f) == 0);
+}
+
 static void fopen_fprintf_fclose(void)
 {
     FILE *f = fopen("/f", "w");
@@ -598,6 +632,7 @@ int libostest_main(int argc, char **argv, char **envp)
     run("disk_calls", disk_calls);
     run("readdir_decodes_records", readdir_decodes_records);
     run("fopen_fprintf_fclose", fopen_fprintf_fclose);
+    run("setvbuf_after_output", setvbuf_after_output);
     run("fread_through_stdio", fread_through_stdio);
     run("process_identity_and_kill", process_identity_and_kill);
     run("waitpid_gets_a_deferred_reply", waitpid_gets_a_deferred_reply);

@@ -472,14 +472,15 @@ int __wrap_setvbuf(FILE *restrict stream, char *restrict buf, int mode, size_t s
     /* picolibc's fflush writes what a written stream holds; of a read one
      * it drops the buffered bytes and seeks back over them */
     fflush(stream);
-    if (buf != NULL || (stream->flags & __SBUF) == 0 ||
+    if ((buf != NULL && mode != _IONBF) || (stream->flags & __SBUF) == 0 ||
         (mode != _IOFBF && mode != _IOLBF && mode != _IONBF)) {
-        return __real_setvbuf(stream, buf, mode, size);
+        return __real_setvbuf(stream, buf, mode, size); /* a buffer of the caller's */
     }
     /* picolibc reallocates a buffer it allocated and keeps the old
      * pointer: it never sees one of its own here. The old one is freed
      * after; a new one for _IOFBF and _IOLBF is ours, marked as its own
-     * (fclose frees it); for _IONBF it allocates its byte itself. */
+     * (fclose frees it); for _IONBF it allocates its byte itself (a
+     * caller's buffer would go unused). */
     struct __file_bufio *bf = (struct __file_bufio *)stream;
     char *old = (bf->bflags & __BALL) != 0 ? bf->buf : NULL;
     char *mine = NULL;
