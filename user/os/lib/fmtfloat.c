@@ -1,4 +1,4 @@
-/* Exact conversions between doubles and text (fmtfloat.h).
+/* Exact conversions between binary floating point and text (fmtfloat.h).
  *
  * printf: a finite double is m * 2^e with m an integer below 2^53. Its
  * exact decimal value is m * 2^e (e >= 0) or m * 5^-e / 10^-e (e < 0):
@@ -8,9 +8,10 @@
  * keeps, half to even on the exact value, then laid out as C11 7.21.6.1
  * describes %e, %f and %g.
  *
- * strtod of hexadecimal: the first 64 bits of the digits, a sticky bit for
- * any nonzero digit after them and the binary exponent; rounded half to
- * even to 53 bits, or to fewer for a subnormal. */
+ * strtod, strtof and strtold of hexadecimal: the first 124 to 128 bits of
+ * the digits, a sticky bit for any nonzero digit after them and the binary
+ * exponent; rounded half to even to the format's 53, 24 or 113 bits, or to
+ * fewer for a subnormal. */
 #include "fmtfloat.h"
 
 #include <stdint.h>

@@ -1,9 +1,10 @@
-/* libos's exact conversions of doubles (fmtfloat.c): printf's %e, %f and
- * %g from the double's exact decimal value, rounded half to even, and
- * strtod of a hexadecimal subject sequence rounded half to even. Plain C
- * without picolibc's internals: the host test (tests/host/test_fmtfloat.c)
- * compares them with glibc's. stdio_wrap.c puts them beneath picolibc's
- * printf family and strtod (docs/posix.md "stdio"). */
+/* libos's exact float conversions (fmtfloat.c): printf's %e, %f and %g
+ * from the double's exact decimal value, rounded half to even, and
+ * strtod, strtof and strtold of a hexadecimal subject sequence rounded
+ * half to even. Plain C without picolibc's internals: the host test
+ * (tests/host/test_fmtfloat.c) compares them with glibc's. stdio_wrap.c
+ * puts them in front of picolibc's printf family and strto* (docs/posix.md
+ * "stdio"). */
 #pragma once
 
 #include <stdbool.h>
