@@ -87,9 +87,10 @@ static void run_child(const char *path, int step)
     pid_t pid;
     int status = -1;
     check(posix_spawn(&pid, "/bin/lockcheck", NULL, NULL, argv, environ) == 0 &&
-              waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-              WEXITSTATUS(status) == 0,
-          step == 1 ? "child step 1" : step == 2 ? "child step 2" : "child step 3");
+              waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          step == 1   ? "child step 1"
+          : step == 2 ? "child step 2"
+                      : "child step 3");
 }
 
 static void errors(int fd, const char *path)

@@ -26,8 +26,7 @@ static void check(int ok, const char *what)
 
 static void users(const char *file)
 {
-    check(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0,
-          "every id is 0");
+    check(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0, "every id is 0");
     struct passwd *root = getpwuid(0);
     check(root != NULL && strcmp(root->pw_name, "root") == 0 &&
               strcmp(root->pw_shell, "/bin/sh") == 0,

@@ -293,9 +293,9 @@ static enum name_before look_before(uint32_t op, const char *path, const char *p
 {
     const char *name = op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK ? path2 : path;
     bool removes = op == KEEL_FS_UNLINK || op == KEEL_FS_RMDIR || op == KEEL_FS_RENAME;
-    bool makes = op == KEEL_FS_MKDIR || op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK ||
-                 (op == KEEL_FS_OPEN && (flags & (VFS_O_CREAT | VFS_O_EXCL)) ==
-                                            (VFS_O_CREAT | VFS_O_EXCL));
+    bool makes =
+        op == KEEL_FS_MKDIR || op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK ||
+        (op == KEEL_FS_OPEN && (flags & (VFS_O_CREAT | VFS_O_EXCL)) == (VFS_O_CREAT | VFS_O_EXCL));
     if (!removes && !makes) {
         return NAME_UNKNOWN;
     }
