@@ -210,14 +210,7 @@ class Keel:
             self.console[s.name] = [line for line in lines if not re.match(r"^rc=\d+$", line)]
             print(f"keel: {s.filename}: status {self.statuses[s.name]} in "
                   f"{time.monotonic() - started:.1f} s", flush=True)
-        console.run("sync", 60)
-        console.type("halt")
-        try:
-            status = console.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            raise suite.Failure(f"QEMU did not end after halt (console: {self.console_log})")
-        if status != 0:
-            raise suite.Failure(f"QEMU exit status {status} after halt (console: {self.console_log})")
+        console.halt(self.console_log)
         bad = [line for line in console.lines if "KERNEL PANIC" in line or "faulted" in line]
         if bad:
             raise suite.Failure(f"on the console: {bad[:3]}")

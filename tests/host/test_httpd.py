@@ -342,6 +342,17 @@ class Console:
         self.proc.stdin.write(command.encode() + b"\r")
         self.proc.stdin.flush()
 
+    def halt(self, log_name):
+        """sync and halt at the shell; QEMU must then end with status 0."""
+        self.run("sync", 60)
+        self.type("halt")
+        try:
+            status = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise suite.Failure(f"QEMU did not end after halt (console: {log_name})")
+        if status != 0:
+            raise suite.Failure(f"QEMU exit status {status} after halt (console: {log_name})")
+
     def run(self, command, seconds=30):
         """Type command and return the lines it printed, bracketed by
         markers the shell echoes (after the prompt, if the command was
