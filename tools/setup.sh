@@ -34,6 +34,8 @@ TOOLS=(
     "make make"
     "python3 python3"
     "aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu"
+    "lua5.4 lua5.4"
+    "sqlite3 sqlite3"
 )
 
 # file -> Debian package providing it (libraries, no command to look for).

@@ -1,5 +1,5 @@
 # make fuzz: libFuzzer targets, one after the other (FUZZ_TARGET picks:
-# decode, ext2). fuzz_decode: the invocation decoders (tests/fuzz/
+# decode, ext2, fmtfloat). fuzz_decode: the invocation decoders (tests/fuzz/
 # fuzz_decode.c), the same kernel sources and host stand-ins as the host test
 # cspace_model.aarch64 (the AArch64 port's decoders included). Not part of
 # `make test`. Builds with clang's libFuzzer, ASan and UBSan into
@@ -37,11 +37,21 @@ FUZZ_EXT2_BIN := $(BUILD)/fuzz/fuzz_ext2
 $(FUZZ_EXT2_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_EXT2_SRCS))
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
 
-# FUZZ_TARGET=decode or ext2 runs one target; by default both, one after
-# the other, each for FUZZ_TIME seconds.
-FUZZ_TARGET ?= decode ext2
+# The third, fuzz_fmtfloat (tests/fuzz/fuzz_fmtfloat.c): libos's exact
+# printf %e/%f/%g and hexadecimal strtod (user/os/lib/fmtfloat.c) against
+# the host's glibc, from no seeds; its corpus in $(BUILD)/fuzz/fmtfloat-corpus,
+# crashes in $(BUILD)/fuzz/fmtfloat-crash-<hash>.
+FUZZ_FMTFLOAT_SRCS := tests/fuzz/fuzz_fmtfloat.c user/os/lib/fmtfloat.c
+FUZZ_FMTFLOAT_BIN := $(BUILD)/fuzz/fuzz_fmtfloat
 
-.PHONY: fuzz fuzz-decode fuzz-ext2
+$(FUZZ_FMTFLOAT_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_FMTFLOAT_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# FUZZ_TARGET=decode, ext2 or fmtfloat runs one target; by default all,
+# one after the other, each for FUZZ_TIME seconds.
+FUZZ_TARGET ?= decode ext2 fmtfloat
+
+.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGET))
 
 fuzz-decode: $(FUZZ_BIN)
@@ -56,3 +66,8 @@ fuzz-ext2: $(FUZZ_EXT2_BIN)
 	$(FUZZ_EXT2_BIN) -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=10 \
 	    -artifact_prefix=$(BUILD)/fuzz/ext2- $(FUZZ_ARGS) \
 	    $(BUILD)/fuzz/ext2-corpus $(BUILD)/fuzz/ext2-seeds
+
+fuzz-fmtfloat: $(FUZZ_FMTFLOAT_BIN)
+	@mkdir -p $(BUILD)/fuzz/fmtfloat-corpus
+	$(FUZZ_FMTFLOAT_BIN) -max_total_time=$(FUZZ_TIME) -max_len=256 \
+	    -artifact_prefix=$(BUILD)/fuzz/fmtfloat- $(FUZZ_ARGS) $(BUILD)/fuzz/fmtfloat-corpus

@@ -281,6 +281,21 @@ class HostServer:
         return sanitizer_report(self.out.text())
 
 
+def boot_files(build, image_name, copy_name):
+    """(the OS image IMAGE_NAME.elf, a fresh copy of the tests' disk named
+    copy_name, the logs' directory) under build, both files there."""
+    image = os.path.join(build, "os", "images", f"{image_name}.elf")
+    disk = os.path.join(build, "disks", "os.img")
+    for path in (image, disk):
+        if not os.path.exists(path):
+            raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
+    logs = os.path.join(build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    copy = os.path.join(logs, copy_name)
+    disk_copy(disk, copy)
+    return image, copy, logs
+
+
 class Console:
     """Keel's serial console: every line it prints, kept (and logged), and
     commands typed into its shell."""
@@ -327,6 +342,17 @@ class Console:
         self.proc.stdin.write(command.encode() + b"\r")
         self.proc.stdin.flush()
 
+    def halt(self, log_name):
+        """sync and halt at the shell; QEMU must then end with status 0."""
+        self.run("sync", 60)
+        self.type("halt")
+        try:
+            status = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise suite.Failure(f"QEMU did not end after halt (console: {log_name})")
+        if status != 0:
+            raise suite.Failure(f"QEMU exit status {status} after halt (console: {log_name})")
+
     def run(self, command, seconds=30):
         """Type command and return the lines it printed, bracketed by
         markers the shell echoes (after the prompt, if the command was
@@ -368,15 +394,7 @@ class Guest:
     ECHO_PORT = 7007
 
     def __init__(self):
-        image = os.path.join(options.build, "os", "images", "os.elf")
-        disk = os.path.join(options.build, "disks", "os.img")
-        for path in (image, disk):
-            if not os.path.exists(path):
-                raise suite.Failure(f"{path} is missing (make os-images, the tests' disk)")
-        logs = os.path.join(options.build, "test-logs")
-        os.makedirs(logs, exist_ok=True)
-        self.disk = os.path.join(logs, "httpd.guest.img")
-        disk_copy(disk, self.disk)
+        image, self.disk, logs = boot_files(options.build, "os", "httpd.guest.img")
         self.put_site()
         self.http_port, self.echo_port = free_port(), free_port()
         forwards = [f"tcp::{self.http_port}-:80", f"tcp::{self.echo_port}-:{self.ECHO_PORT}"]

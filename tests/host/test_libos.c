@@ -50,7 +50,7 @@ TEST(open_flags_reject_what_keel_lacks)
     uint64_t wire = 99;
     EXPECT_EQ(libos_open_flags(O_ACCMODE, &wire), EINVAL);
     EXPECT_EQ(libos_open_flags(O_RDONLY | 0x40000000, &wire), EINVAL); /* no such flag */
-    EXPECT_EQ(wire, 99); /* untouched on failure */
+    EXPECT_EQ(wire, 99);                                               /* untouched on failure */
 }
 
 TEST(open_flags_accept_what_keel_does_anyway)

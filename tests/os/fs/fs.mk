@@ -15,6 +15,14 @@ $(eval $(call os_program,fstree,$(addprefix tests/os/fs/,fstree.c plan.c verify.
 # way a file's bytes change.
 $(eval $(call os_program,cachecheck,tests/os/fs/cachecheck.c))
 
+# lockcheck (tests/os/fs/lockcheck.c): fcntl's record locks between
+# processes.
+$(eval $(call os_program,lockcheck,tests/os/fs/lockcheck.c))
+
+# posixcheck (tests/os/fs/posixcheck.c): the calls libos gained for Lua
+# and SQLite.
+$(eval $(call os_program,posixcheck,tests/os/fs/posixcheck.c))
+
 # diskload (tests/os/fs/diskload.c): copies and verifies a file while its
 # child injects faults into the disk's driver or server through rs.
 $(eval $(call os_program,diskload,tests/os/fs/diskload.c))

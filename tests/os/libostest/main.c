@@ -11,8 +11,11 @@
 #include <keel/os/dirent.h>
 #include <keel/proto/pm.h>
 #include <keel/proto/vfs.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +84,59 @@ static void stdio_formats_through_picolibc(void)
     CHECK(fake_vfs_seen.scalar[0] == 1);
     fprintf(stderr, "libostest: a line through stderr\n");
     CHECK(fake_vfs_seen.scalar[0] == 2);
+}
+
+/* libos's vfprintf (stdio_wrap.c, through --wrap) in front of picolibc's:
+ * exact floats of its own, every other conversion picolibc's one at a time
+ * with its argument; and its hexadecimal strtod. */
+static bool formats(const char *want, const char *format, ...)
+{
+    char buf[200];
+    va_list ap;
+    va_start(ap, format);
+    int n = vsnprintf(buf, sizeof(buf), format, ap);
+    va_end(ap);
+    return n == (int)strlen(want) && strcmp(buf, want) == 0;
+}
+
+static void printf_wrapper_conversions(void)
+{
+    CHECK(formats("0.10000000000000001 0 2 0.12", "%.17g %.0f %.0f %.2f", 0.1, 0.5, 2.5, 0.125));
+    CHECK(formats("99999999999999991611392", "%.0f", 1e23));
+    CHECK(formats("4.9406564584125e-324", "%.14g", 5e-324));
+    CHECK(formats("-0 inf -NAN   +1.500E+00", "%g %f %F %+*.3E", -0.0, INFINITY, -NAN, 12, 1.5));
+    CHECK(formats("[   3.14] [3.1    ] [+0003]", "[%*.*f] [%-*.1f] [%+05.0f]", 7, 2, 3.14159, -7,
+                  3.14159, 3.4));
+    CHECK(formats("1.5 2.5", "%Lg %Lg", 1.5L, 2.5L));
+    CHECK(formats("-42|  7|ff|FF|17|x|str|%|-1", "%d|%3u|%x|%X|%o|%c|%s|%%|%hhd", -42, 7u, 255u,
+                  255u, 15u, 'x', "str", 255));
+    CHECK(formats("123456789012 -5 18446744073709551615 42 -3", "%ld %lld %llu %zu %td",
+                  123456789012L, -5LL, 18446744073709551615ULL, (size_t)42, (ptrdiff_t)-3));
+    CHECK(formats("0x1.8p+0 0X1P-2", "%a %A", 1.5, 0.25));
+    CHECK(formats("b a", "%2$s %1$s", "a", "b"));
+    CHECK(formats("  ab|00042", "%4.2s|%05d", "abc", 42));
+    int n1 = -1;
+    short n2 = -1;
+    char buf[8];
+    CHECK(snprintf(buf, sizeof(buf), "12345%n%g%hn", &n1, 0.5, &n2) == 8);
+    CHECK(n1 == 5 && n2 == 8 && strcmp(buf, "123450.") == 0); /* cut to 7 bytes */
+    char *end;
+    CHECK(strtod("0x1.8", &end) == 1.5 && *end == '\0');
+    CHECK(strtod(" -0x.8p1z", &end) == -1.0 && *end == 'z');
+    const char *zero = "0xp1";
+    CHECK(strtod(zero, &end) == 0 && end == zero + 1);
+    errno = 0;
+    CHECK(strtod("0x1p2000", &end) == HUGE_VAL && errno == ERANGE);
+    CHECK(strtod("1e-1", &end) == 0.1 && *end == '\0');
+    CHECK(atof("0x10") == 16);
+    CHECK(strtof("0x1.8", &end) == 1.5f && *end == '\0');
+    CHECK(strtof("0x.8", &end) == 0.5f && *end == '\0');
+    CHECK(strtof("-0X", &end) == 0 && *end == 'X');
+    CHECK(strtold("0x1.8", &end) == 1.5L && *end == '\0');
+    CHECK(strtold("0x.8", &end) == 0.5L && *end == '\0');
+    CHECK(strtold("0xp1", &end) == 0 && *end == 'x');
+    CHECK(strtold("0x1.00000000000000000000000000018p0", &end) ==
+          1.0L + 0x2p-112L); /* a tie to even at 113 bits */
 }
 
 /* --- descriptors ------------------------------------------------------------ */
@@ -254,6 +310,40 @@ static void readdir_decodes_records(void)
     fake_vfs_dirents_length = n;
     CHECK(readdir(dir) == NULL && errno == EIO);
     CHECK(closedir(dir) == 0 && fake_vfs_seen.scalar[0] == 3);
+}
+
+/* setvbuf after output (libos's wrapper): what is buffered is written
+ * first, and the new buffers work. */
+static bool last_write_is(const char *text)
+{
+    size_t n = strlen(text);
+    return fake_vfs_seen.length == n && memcmp(fake_vfs_seen.bytes, text, n) == 0;
+}
+
+static void setvbuf_after_output(void)
+{
+    FILE *f = fopen("/g", "w");
+    CHECK(f != NULL);
+    if (f == NULL) {
+        return;
+    }
+    fputs("buffered ", f);
+    CHECK(setvbuf(f, NULL, _IONBF, 0) == 0);
+    CHECK(last_write_is("buffered "));
+    fputs("ab", f);
+    CHECK(last_write_is("b")); /* unbuffered: a write a byte */
+    CHECK(setvbuf(f, NULL, _IOFBF, 1024) == 0);
+    unsigned before = fake_vfs_seen.calls;
+    fputs("full ", f);
+    CHECK(fake_vfs_seen.calls == before);
+    CHECK(fflush(f) == 0);
+    CHECK(last_write_is("full "));
+    fputs("more ", f);
+    CHECK(setvbuf(f, NULL, _IOLBF, 64) == 0);
+    CHECK(last_write_is("more "));
+    fputs("line\n", f);
+    CHECK(last_write_is("line\n"));
+    CHECK(fclose(f) == 0);
 }
 
 static void fopen_fprintf_fclose(void)
@@ -532,6 +622,7 @@ int libostest_main(int argc, char **argv, char **envp)
     main_argv = argv;
     run("startup_runs_constructors_and_sets_environ", startup_runs_constructors_and_sets_environ);
     run("stdio_formats_through_picolibc", stdio_formats_through_picolibc);
+    run("printf_wrapper_conversions", printf_wrapper_conversions);
     run("write_moves_everything_through_the_window", write_moves_everything_through_the_window);
     run("read_copies_from_the_window", read_copies_from_the_window);
     run("open_close_lseek", open_close_lseek);
@@ -541,6 +632,7 @@ int libostest_main(int argc, char **argv, char **envp)
     run("disk_calls", disk_calls);
     run("readdir_decodes_records", readdir_decodes_records);
     run("fopen_fprintf_fclose", fopen_fprintf_fclose);
+    run("setvbuf_after_output", setvbuf_after_output);
     run("fread_through_stdio", fread_through_stdio);
     run("process_identity_and_kill", process_identity_and_kill);
     run("waitpid_gets_a_deferred_reply", waitpid_gets_a_deferred_reply);

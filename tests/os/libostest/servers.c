@@ -663,6 +663,15 @@ long proto_vfs_netinfo(void *ctx, seL4_Word badge, void *buf, size_t buf_length)
     return -ENETDOWN;
 }
 
+long proto_vfs_lock(void *ctx, seL4_Word badge, int64_t fd, uint64_t cmd, uint64_t type,
+                    int64_t start, int64_t length, uint64_t *held, int64_t *held_start,
+                    int64_t *held_length, int64_t *pid)
+{
+    (void)ctx, (void)badge, (void)fd, (void)cmd, (void)type, (void)start, (void)length;
+    (void)held, (void)held_start, (void)held_length, (void)pid;
+    return -ENOSYS;
+}
+
 long proto_vfs_clock(void *ctx, seL4_Word badge, int64_t seconds, uint64_t counter)
 {
     (void)ctx, (void)badge, (void)seconds, (void)counter;

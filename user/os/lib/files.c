@@ -1,6 +1,7 @@
 /* The file calls that came with the disk (docs/posix.md): ftruncate,
  * fsync, sync, link, symlink, readlink, utime, utimes, access, fcntl
- * (with its record locks), chmod, fchmod, lstat, statvfs -- vfs calls, paths and data in the data window. */
+ * (with its record locks), chmod, fchmod, lstat, statvfs -- vfs calls,
+ * paths and data in the data window. */
 #include "convert.h"
 #include "libos.h"
 
@@ -168,37 +169,86 @@ int access(const char *path, int mode)
     return (int)libos_result(vfs_access(vfs, 0, length, wire));
 }
 
-/* F_GETLK, F_SETLK, F_SETLKW: record locks are process-local (docs/posix.md
- * "Record locks"): POSIX never lets a process's own locks conflict, and
- * no other process's are seen, so a well-formed request is granted and
- * F_GETLK finds nothing in the way. What is checked is what POSIX asks:
- * the type against the descriptor's access mode, the range. */
+/* The absolute byte range [*start, *start + *length) of a struct flock
+ * (length 0: without end), or EINVAL. */
+static int lock_range(int fd, const struct flock *lock, int64_t *start, int64_t *length)
+{
+    int64_t base = 0;
+    if (lock->l_whence == SEEK_CUR || lock->l_whence == SEEK_END) {
+        struct stat st;
+        off_t at = lock->l_whence == SEEK_CUR ? lseek(fd, 0, SEEK_CUR)
+                   : fstat(fd, &st) == 0      ? st.st_size
+                                              : -1;
+        if (at < 0) {
+            return errno;
+        }
+        base = at;
+    } else if (lock->l_whence != SEEK_SET) {
+        return EINVAL;
+    }
+    int64_t from = base + lock->l_start, len = lock->l_len;
+    if (len < 0) { /* the bytes before l_start */
+        from += len;
+        len = -len;
+    }
+    if (from < 0 || (len > 0 && from > INT64_MAX - len)) {
+        return EINVAL;
+    }
+    *start = from;
+    *length = len;
+    return 0;
+}
+
+static int lock_type_to_wire(short type, uint64_t *wire)
+{
+    *wire = type == F_RDLCK   ? VFS_LOCK_RDLCK
+            : type == F_WRLCK ? VFS_LOCK_WRLCK
+            : type == F_UNLCK ? VFS_LOCK_UNLCK
+                              : UINT64_MAX;
+    return *wire == UINT64_MAX ? EINVAL : 0;
+}
+
+/* F_GETLK, F_SETLK, F_SETLKW through vfs's lock table (docs/posix.md
+ * "Record locks"); F_SETLKW tries again every 10 ms while another process
+ * holds a conflicting lock. */
 static int record_lock(seL4_CPtr vfs, int fd, int cmd, struct flock *lock)
 {
     if (lock == NULL) {
         errno = EFAULT;
         return -1;
     }
-    long flags = vfs_fcntl(vfs, fd, VFS_FCNTL_GETFL, 0);
-    if (flags < 0) {
-        return (int)libos_result(flags);
+    int64_t start, length;
+    uint64_t type;
+    int error = lock_range(fd, lock, &start, &length);
+    if (error == 0) {
+        error = lock_type_to_wire(lock->l_type, &type);
     }
-    int access = libos_flags_from_wire((uint64_t)flags) & O_ACCMODE;
-    bool types_ok = lock->l_type == F_RDLCK || lock->l_type == F_WRLCK || lock->l_type == F_UNLCK;
-    bool whence_ok = lock->l_whence == SEEK_SET || lock->l_whence == SEEK_CUR ||
-                     lock->l_whence == SEEK_END;
-    if (!types_ok || !whence_ok || (lock->l_whence == SEEK_SET && lock->l_start < 0)) {
-        errno = EINVAL;
+    if (error != 0) {
+        errno = error;
         return -1;
+    }
+    uint64_t wire_cmd = cmd == F_GETLK ? VFS_LOCK_GET : VFS_LOCK_SET;
+    uint64_t found_type;
+    int64_t found_start, found_length, found_pid;
+    long r;
+    while ((r = vfs_lock(vfs, fd, wire_cmd, type, start, length, &found_type, &found_start,
+                         &found_length, &found_pid)) == -EAGAIN &&
+           cmd == F_SETLKW) {
+        usleep(10000);
+    }
+    if (r < 0) {
+        return (int)libos_result(r);
     }
     if (cmd == F_GETLK) {
-        lock->l_type = F_UNLCK;
-        return 0;
-    }
-    if ((lock->l_type == F_RDLCK && access == O_WRONLY) ||
-        (lock->l_type == F_WRLCK && access == O_RDONLY)) {
-        errno = EBADF;
-        return -1;
+        lock->l_type = found_type == VFS_LOCK_RDLCK   ? F_RDLCK
+                       : found_type == VFS_LOCK_WRLCK ? F_WRLCK
+                                                      : F_UNLCK;
+        if (found_type != VFS_LOCK_UNLCK) {
+            lock->l_whence = SEEK_SET;
+            lock->l_start = (off_t)found_start;
+            lock->l_len = (off_t)found_length;
+            lock->l_pid = (short)found_pid;
+        }
     }
     return 0;
 }

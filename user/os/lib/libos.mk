@@ -28,7 +28,7 @@ OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -f
                -mcmodel=small -ftls-model=local-exec -O2 -g $(WARNINGS) -MMD -MP $(OS_FEATURES)
 
 LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c netclient.c convert.c dir.c env.c files.c fs.c ids.c io.c misc.c \
-                mman.c pack.c proc.c socket.c inet.c spawn.c stdio.c time.c)
+                mman.c pack.c proc.c socket.c inet.c spawn.c stdio.c stdio_wrap.c fmtfloat.c time.c)
 # Debian's picolibc is built for size: its memcpy and memset move a byte
 # at a time (four instructions a byte; a 64 KiB read crosses three copies
 # between the disk and a program). libos takes common/memops.c's word
@@ -42,6 +42,10 @@ $(BUILD)/libos/obj/memops.o: common/memops.c
 	$(CC) $(OS_CFLAGS) -fno-builtin $(OS_INCLUDES) -c $< -o $@
 
 $(BUILD)/obj/user/os/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
+# a section a function: a program takes only the wrappers it calls (and so
+# picolibc's strtod only if it calls strtod)
+$(BUILD)/obj/user/os/lib/stdio_wrap.o $(BUILD)/obj/user/os/lib/fmtfloat.o: \
+    CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES) -ffunction-sections
 $(LIBOS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 
 $(LIBOS_A): $(LIBOS_OBJS)
@@ -58,8 +62,13 @@ $(BUILD)/obj/proto/%_server.o: $(PROTO_SRC_DIR)/%_server.c | $(GEN_HEADERS) $(PR
 # linked (lld takes an archive member for the first archive that defines
 # the symbol), and its memset, memcpy, memmove, memcmp and strlen (above);
 # libkeel after libc.a, so that the other string functions are picolibc's.
+# --wrap: libos's stdio_wrap.c stands in front of picolibc's vfprintf (the
+# one every printf calls; __d_vfprintf for strfromd and gcvt), strtod,
+# strtof, strtold and setvbuf (docs/posix.md "stdio"): exact float conversions, hexadecimal
+# strtod, setvbuf after output.
+OS_WRAPS      := vfprintf __d_vfprintf strtod strtof strtold setvbuf
 OS_LDFLAGS    := -T user/os/lib/program.ld --gc-sections -nostdlib -static \
-                 -z max-page-size=4096 --build-id=none
+                 -z max-page-size=4096 --build-id=none $(addprefix --wrap=,$(OS_WRAPS))
 OS_LINK       := $(LIBOS_A) $(PICOLIBC_LIBS) $(LIBKEEL_A) $(LIBGCC)
 OS_LINK_DEPS   = $(LIBOS_A) $(LIBKEEL_A) user/os/lib/program.ld $(OS_START_LINK)
 

@@ -286,8 +286,8 @@ int main(void)
         printf("pm: cannot start\n");
         return 1;
     }
-    printf("pm: %d processes of %lu KiB, up to %lu KiB each from a pool of %lu KiB, %s\n",
-           PM_PROCS, (unsigned long)(((seL4_Word)1 << PM_PROC_BITS) >> 10),
+    printf("pm: %d processes of %lu KiB, up to %lu KiB each from a pool of %lu KiB, %s\n", PM_PROCS,
+           (unsigned long)(((seL4_Word)1 << PM_PROC_BITS) >> 10),
            (unsigned long)(pm_quota_bytes() >> 10),
            (unsigned long)(((seL4_Word)pm.pool_size << PM_PROC_BITS) >> 10),
            pm.vfs != 0 ? "with vfs" : "no vfs: programs use the early console");

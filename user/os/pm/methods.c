@@ -197,8 +197,8 @@ long proto_pm_sbrk(void *ctx, seL4_Word badge, int64_t increment)
     }
     seL4_Word new_brk = old + (seL4_Word)increment;
     /* a growth that cannot fit is refused before it maps a page */
-    bool too_big = increment > 0 && new_brk > self->heap_end &&
-                   new_brk - self->heap_end > pm_room_bytes(self);
+    bool too_big =
+        increment > 0 && new_brk > self->heap_end && new_brk - self->heap_end > pm_room_bytes(self);
     if (increment > 0 && (new_brk >= PM_WINDOW_VADDR || too_big || !grow_heap(self, new_brk))) {
         return -ENOMEM;
     }

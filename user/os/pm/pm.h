@@ -24,9 +24,9 @@
  * gives (a bigger one costs its creation and its deletion: the kernel
  * zeroes and later visits every slot). */
 #define PM_CNODE_BITS 6
-#define PM_STACK (32ul << 10) /* a program's stack: its top page mapped at */
-                              /* the start, the rest when first touched */
-#define PM_PRIORITY 50        /* programs run below every component */
+#define PM_STACK (1ul << 20) /* a program's stack: its top page mapped at */
+                             /* the start, the rest when first touched */
+#define PM_PRIORITY 50       /* programs run below every component */
 /* A program's data window: table entry i's is the i-th PM_WINDOW_SIZE of
  * the pool pm and vfs share (the channel "windows", whose frames pm has). */
 #define PM_WINDOW_SIZE (32ul << 10)
@@ -78,19 +78,20 @@ typedef struct pm_fault {
 typedef struct pm_proc {
     enum pm_state state;
     int64_t pid, ppid, pgid;
-    int64_t status;          /* wait status once a zombie */
-    int64_t wait_for;        /* PM_WAITING: the pid it waits for, -1 any */
-    uint64_t sleep_cookie;   /* PM_SLEEPING: its timeout's cookie (clock.c) */
-    uint64_t sleep_deadline; /* and its deadline, a counter value */
-    seL4_CPtr memory;        /* its untyped (kept across uses of the entry) */
+    int64_t status;               /* wait status once a zombie */
+    int64_t wait_for;             /* PM_WAITING: the pid it waits for, -1 any */
+    uint64_t sleep_cookie;        /* PM_SLEEPING: its timeout's cookie (clock.c) */
+    uint64_t sleep_deadline;      /* and its deadline, a counter value */
+    seL4_CPtr memory;             /* its untyped (kept across uses of the entry) */
     uint8_t chunk[PM_CHUNKS_MAX]; /* the pool's untypeds it took, in order */
     unsigned nchunks;
     seL4_Word used_before; /* bytes it used of its untypeds before b.untyped */
-    seL4_CPtr reply;         /* the slot its saved reply goes to */
-    kb_proc_t b;             /* its objects */
+    seL4_CPtr reply;       /* the slot its saved reply goes to */
+    kb_proc_t b;           /* its objects */
     seL4_CPtr window_caps[PM_WINDOW_SIZE >> seL4_PageBits]; /* its copies of the pool's
                                                               frames, 0: not given yet */
-    uint32_t stack_pages;                /* pages of its stack mapped, a bit each */
+    uint64_t stack_pages[PM_STACK >> seL4_PageBits >> 6];   /* pages of its stack mapped, */
+    unsigned stack_mapped;                                  /* a bit each, and how many */
     seL4_Word heap_start, brk, heap_end; /* heap_end: the end of what is mapped */
     uint32_t ignored;                    /* signals it ignores (bit n: signal n) */
     char name[KEEL_NAME_MAX];

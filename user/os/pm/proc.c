@@ -226,7 +226,8 @@ static void release(pm_proc_t *p)
             p->window_caps[i] = 0;
         }
     }
-    p->stack_pages = 0;
+    memset(p->stack_pages, 0, sizeof(p->stack_pages));
+    p->stack_mapped = 0;
     seL4_CNode_Revoke(KEEL_SLOT_CNODE, p->memory, PM_DEPTH);
     for (unsigned i = 0; i < p->nchunks; i++) {
         seL4_CNode_Revoke(KEEL_SLOT_CNODE, pm.pool_first + p->chunk[i], PM_DEPTH);
@@ -269,7 +270,11 @@ static keel_startcap_t *add_cap(keel_startinfo_t *si, const char *name, uint32_t
 
 #define STACK_BOTTOM (KEEL_STACK_TOP - PM_STACK)
 #define WINDOW_END (PM_WINDOW_VADDR + PM_WINDOW_SIZE)
-_Static_assert(PM_STACK / PAGE <= 32, "a bit per stack page");
+#define STACK_PAGES (PM_STACK / PAGE)
+_Static_assert(STACK_PAGES % 64 == 0, "a bit per stack page, 64 to a word");
+/* The stack pages not touched yet that the heap leaves room for (below):
+ * a program's stack grows a little at a time. */
+#define STACK_RESERVE 8
 
 /* A window page: a copy of the pool's frame cap, mapped. Its slot is
  * kept from the copy on, so that release deletes it even if the mapping
@@ -289,13 +294,18 @@ static bool map_window_page(pm_proc_t *p, unsigned page)
 
 static bool map_stack_page(pm_proc_t *p, unsigned page)
 {
-    if (p->stack_pages & (1u << page)) {
+    uint64_t bit = (uint64_t)1 << (page % 64);
+    if (p->stack_pages[page / 64] & bit) {
         return false;
     }
     seL4_Error err = kb_map_new(&p->b, STACK_BOTTOM + page * PAGE, seL4_ReadWrite, KB_ATTR_DATA, 0,
                                 NULL, 0, NULL);
-    p->stack_pages |= err == seL4_NoError ? 1u << page : 0;
-    return err == seL4_NoError;
+    if (err != seL4_NoError) {
+        return false;
+    }
+    p->stack_pages[page / 64] |= bit;
+    p->stack_mapped++;
+    return true;
 }
 
 /* Most programs touch one page of their stack and little of their window:
@@ -316,20 +326,19 @@ bool pm_map_on_demand(pm_proc_t *p, seL4_Word addr, bool fetch)
     return false;
 }
 
-/* What the stack and window pages not touched yet will take when they are:
- * a slot each, a frame each for the stack, and for the window's first page
- * its page table. The heap leaves that much (pm_heap_page_room), so that a
- * program that ran out of memory still has its stack and its window -- it
- * can still print that it did. */
+/* What the window pages and the next STACK_RESERVE stack pages not touched
+ * yet will take when they are: a slot each, a frame each for the stack,
+ * and for the window's first page its page table. The heap leaves that
+ * much (pm_heap_page_room), so that a program that ran out of memory still
+ * has its stack and its window -- it can still print that it did. */
 static void untouched_needs(const pm_proc_t *p, seL4_Word *slots, seL4_Word *bytes)
 {
-    seL4_Word window = 0, stack = 0;
+    seL4_Word window = 0;
     for (unsigned i = 0; i < PM_WINDOW_SIZE / PAGE; i++) {
         window += p->window_caps[i] == 0;
     }
-    for (unsigned i = 0; i < PM_STACK / PAGE; i++) {
-        stack += (p->stack_pages & (1u << i)) == 0;
-    }
+    seL4_Word untouched = STACK_PAGES - p->stack_mapped;
+    seL4_Word stack = untouched < STACK_RESERVE ? untouched : STACK_RESERVE;
     seL4_Word table = window == PM_WINDOW_SIZE / PAGE;
     *slots = window + stack + table;
     *bytes = (stack + table) * PAGE;
@@ -423,7 +432,8 @@ static seL4_Error build(pm_proc_t *p, const kb_reader_t *file, const char *argv,
     seL4_Error err = kb_make_objects(&p->b);
     if (err == seL4_NoError) {
         err = kb_load_image_from(&p->b, file, PAGE); /* the stack's top page */
-        p->stack_pages = 1u << (PM_STACK / PAGE - 1);
+        p->stack_pages[(STACK_PAGES - 1) / 64] = (uint64_t)1 << ((STACK_PAGES - 1) % 64);
+        p->stack_mapped = 1;
     }
     if (err == seL4_NoError) {
         err = kb_fixed_caps(&p->b, pm.endpoint, PM_FAULT_BADGE | (seL4_Word)p->pid);

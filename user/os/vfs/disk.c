@@ -33,6 +33,7 @@ static struct {
     uint64_t cookie;   /* of the request in hand */
     seL4_Word stashed; /* notification bits seen while waiting */
     uint32_t restarts;
+    bool repeated;    /* the request in hand was asked again of a new instance */
     bool clock_known; /* pm's clock method: the time at a counter value */
     int64_t clock_seconds;
     uint64_t clock_counter;
@@ -232,6 +233,7 @@ static long call(keel_fs_reply_t *reply)
     memcpy(&saved, disk.region + KEEL_FS_REQUEST_AT, sizeof(saved));
     memcpy(paths, disk.region + KEEL_FS_PATH_AT, sizeof(paths));
     disk.cookie++;
+    disk.repeated = false;
     bool asked = false, signalled = true;
     for (;;) {
         if (keel_channel_down(disk.end.rings)) {
@@ -242,6 +244,7 @@ static long call(keel_fs_reply_t *reply)
                 printf("vfs: a new file-system server found at a heartbeat, not by its signal\n");
             }
             catch_up(&saved, paths);
+            disk.repeated |= asked; /* the old instance may have done it */
             asked = false;
         }
         if (!asked && keel_channel_ready(disk.end.rings, disk.epoch)) {
@@ -274,8 +277,57 @@ static void set_path(uint32_t at, const char *path)
     memcpy(disk.region + at, path, len + 1); /* disk_route made it shorter than VFS_PATH_MAX */
 }
 
+static long path_call(uint32_t op, const char *path, const char *path2, uint32_t flags,
+                      uint64_t mode, keel_fs_attr_t *attr);
+
+/* A change of a name that reached the disk before the server crashed is
+ * refused when vfs asks the new instance again: the name it removed is
+ * gone (ENOENT), the name it made is there (EEXIST). What the name was
+ * before the first asking tells a change done from one refused: vfs
+ * looks first (no other request runs in between), and a repeat's refusal
+ * of a change that was possible is its success. */
+enum name_before { NAME_UNKNOWN, NAME_WAS_THERE, NAME_WAS_ABSENT };
+
+static enum name_before look_before(uint32_t op, const char *path, const char *path2,
+                                    uint32_t flags)
+{
+    const char *name = op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK ? path2 : path;
+    bool removes = op == KEEL_FS_UNLINK || op == KEEL_FS_RMDIR || op == KEEL_FS_RENAME;
+    bool makes =
+        op == KEEL_FS_MKDIR || op == KEEL_FS_LINK || op == KEEL_FS_SYMLINK ||
+        (op == KEEL_FS_OPEN && (flags & (VFS_O_CREAT | VFS_O_EXCL)) == (VFS_O_CREAT | VFS_O_EXCL));
+    if (!removes && !makes) {
+        return NAME_UNKNOWN;
+    }
+    keel_fs_attr_t attr;
+    long r = path_call(KEEL_FS_LOOKUP, name, NULL, KEEL_FS_NOFOLLOW, 0, &attr);
+    return r == 0 ? NAME_WAS_THERE : r == -ENOENT ? NAME_WAS_ABSENT : NAME_UNKNOWN;
+}
+
 long disk_path_call(uint32_t op, const char *path, const char *path2, uint32_t flags, uint64_t mode,
                     keel_fs_attr_t *attr)
+{
+    enum name_before before = look_before(op, path, path2, flags);
+    long r = path_call(op, path, path2, flags, mode, attr);
+    if (!disk.repeated) {
+        return r;
+    }
+    if (r == -ENOENT && before == NAME_WAS_THERE) {
+        printf("vfs: a removal done before the server's crash, answered as done\n");
+        return 0;
+    }
+    if (r == -EEXIST && before == NAME_WAS_ABSENT) {
+        printf("vfs: a creation done before the server's crash, answered as done\n");
+        /* an exclusive create: the file it made, opened */
+        return op == KEEL_FS_OPEN
+                   ? path_call(op, path, path2, flags & ~(uint32_t)VFS_O_EXCL, mode, attr)
+                   : 0;
+    }
+    return r;
+}
+
+static long path_call(uint32_t op, const char *path, const char *path2, uint32_t flags,
+                      uint64_t mode, keel_fs_attr_t *attr)
 {
     keel_fs_request_t *q = request(op);
     q->flags = flags;

@@ -79,6 +79,7 @@ long fd_install(proc_t *p, uint16_t of, int64_t lowest)
 static void fd_close(proc_t *p, int64_t fd)
 {
     if (p->fd[fd] >= 0) {
+        locks_release(p->pid, &ofiles[p->fd[fd]]); /* any close of the file, as POSIX */
         ofile_unref((uint16_t)p->fd[fd]);
         p->fd[fd] = -1;
     }

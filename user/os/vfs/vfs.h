@@ -138,6 +138,9 @@ long tree_path(uint16_t n, char *out, size_t size);
 bool tree_is_ancestor(uint16_t a, uint16_t n);
 bool tree_dir_empty(uint16_t dir);
 
+/* locks.c: pid's record locks on the file of `o` go (a close). */
+void locks_release(int64_t pid, const ofile_t *o);
+
 /* main.c */
 proc_t *proc_find(seL4_Word badge);
 /* A handler's first line: the calling process `p` (the handler's `badge`
