@@ -362,6 +362,10 @@ class Console:
         self.type(f"echo @@begin; {command}; echo @@end")
         first = self.wait_for(r"(?:^|\$ )@@begin$", seconds, start)
         last = self.wait_for(r"(?:^|\$ )@@end$", seconds, first + 1)
+        # The next prompt before the next command: typed earlier, the
+        # terminal's echo of it would interleave with the prompt, and a
+        # marker could then end a line that is neither's.
+        self.wait_for(r"\$ ", seconds, last + 1)
         return self.lines[first + 1:last]
 
 
