@@ -40,6 +40,8 @@ $(eval $(call host_os_test,proto_dispatch,$(HOST_PROTO_SRCS)))
 $(eval $(call host_os_test,libos,user/os/lib/convert.c user/os/lib/pack.c))
 # libos's exact printf %e/%f/%g and hexadecimal strtod against glibc's.
 $(eval $(call host_os_test,fmtfloat,user/os/lib/fmtfloat.c))
+# libos's allocator, included by the test itself over a stand-in sbrk (test_malloc.c).
+$(eval $(call host_os_test,malloc,))
 # The lines of the system programs (user/bin/common/sysinfo.c).
 $(eval $(call host_os_test,sysinfo,user/bin/common/sysinfo.c))
 # The timer driver's table of a client's timeouts (user/os/drivers/timer/deadlines.c).

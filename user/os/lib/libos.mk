@@ -27,7 +27,7 @@ OS_FEATURES := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -fno-pic \
                -mcmodel=small -ftls-model=local-exec -O2 -g $(WARNINGS) -MMD -MP $(OS_FEATURES)
 
-LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c netclient.c convert.c dir.c env.c files.c fs.c ids.c io.c misc.c \
+LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c netclient.c convert.c dir.c env.c files.c fs.c ids.c io.c malloc.c misc.c \
                 mman.c pack.c proc.c socket.c inet.c spawn.c stdio.c stdio_wrap.c fmtfloat.c time.c)
 # Debian's picolibc is built for size: its memcpy and memset move a byte
 # at a time (four instructions a byte; a 64 KiB read crosses three copies
