@@ -208,6 +208,8 @@ static bool answered(void)
     return false;
 }
 
+static void absent_forget(void);
+
 /* A new server instance: take what the old one left, let the new one
  * start, open again what vfs holds, then ask the request in hand again. */
 static void catch_up(keel_fs_request_t *saved, char *paths)
@@ -218,6 +220,7 @@ static void catch_up(keel_fs_request_t *saved, char *paths)
     keel_channel_drop_requests(disk.end.rings);
     disk.restarts += disk.epoch != 0;
     disk.epoch = keel_channel_accept(disk.end.rings);
+    absent_forget(); /* (nothing it did can make a name appear; to be sure) */
     seL4_Signal(disk.end.signal);
     reopen_all();
     memcpy(disk.region + KEEL_FS_REQUEST_AT, saved, sizeof(*saved));
@@ -304,11 +307,75 @@ static enum name_before look_before(uint32_t op, const char *path, const char *p
     return r == 0 ? NAME_WAS_THERE : r == -ENOENT ? NAME_WAS_ABSENT : NAME_UNKNOWN;
 }
 
+/* Names known to be absent. SQLite asks whether a journal is there before
+ * every transaction, reading ones too (speedtest1: 28,000 lookups that
+ * find nothing), and each was a round trip to the server and a walk of a
+ * directory. vfs is the server's only client, so every change that could
+ * make a name appear passes through here: the last ABSENT_MAX lookups
+ * that found nothing are kept, and all are forgotten at any path call
+ * that could make a name (all but a lookup, a readlink and an open
+ * without O_CREAT) and when the server is caught up after a restart. */
+#define ABSENT_MAX 8
+
+static struct {
+    uint32_t flags; /* the lookup's: KEEL_FS_NOFOLLOW or not */
+    uint32_t length;
+    char path[KEEL_FS_PATH_MAX];
+} absent[ABSENT_MAX];
+static unsigned absent_count, absent_next;
+
+static bool absent_known(const char *path, uint32_t flags)
+{
+    size_t length = strlen(path);
+    for (unsigned i = 0; i < absent_count; i++) {
+        if (absent[i].flags == flags && absent[i].length == length &&
+            memcmp(absent[i].path, path, length) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void absent_remember(const char *path, uint32_t flags)
+{
+    size_t length = strlen(path);
+    if (length >= KEEL_FS_PATH_MAX) {
+        return;
+    }
+    unsigned i = absent_next;
+    absent_next = (absent_next + 1) % ABSENT_MAX;
+    absent_count += absent_count < ABSENT_MAX;
+    absent[i].flags = flags;
+    absent[i].length = (uint32_t)length;
+    memcpy(absent[i].path, path, length);
+}
+
+static void absent_forget(void)
+{
+    absent_count = 0;
+    absent_next = 0;
+}
+
+static bool keeps_names(uint32_t op, uint32_t flags)
+{
+    return op == KEEL_FS_LOOKUP || op == KEEL_FS_READLINK ||
+           (op == KEEL_FS_OPEN && (flags & VFS_O_CREAT) == 0);
+}
+
 long disk_path_call(uint32_t op, const char *path, const char *path2, uint32_t flags, uint64_t mode,
                     keel_fs_attr_t *attr)
 {
+    if (op == KEEL_FS_LOOKUP && absent_known(path, flags)) {
+        return -ENOENT;
+    }
+    if (!keeps_names(op, flags)) {
+        absent_forget();
+    }
     enum name_before before = look_before(op, path, path2, flags);
     long r = path_call(op, path, path2, flags, mode, attr);
+    if (op == KEEL_FS_LOOKUP && r == -ENOENT) {
+        absent_remember(path, flags);
+    }
     if (!disk.repeated) {
         return r;
     }
