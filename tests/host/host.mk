@@ -29,6 +29,9 @@ $(eval $(call host_test,cdt,kernel/core/cdt.c kernel/core/capability.c))
 $(eval $(call host_test,sched,kernel/core/ready_queue.c))
 # common/memops.c is included by the test itself, renamed (test_memops.c).
 $(eval $(call host_test,memops,))
+# libos's string functions (user/os/lib/string.c), included renamed the same
+# way by test_string.c, against the host's.
+$(eval $(call host_test,string,))
 
 # Every source of the architecture-independent kernel, linked with nothing
 # but the stub port (and common/fdt.c): a file nobody else links is still

@@ -28,18 +28,24 @@ OS_CFLAGS   := $(TARGET) -std=gnu11 -fno-common -fno-stack-protector -fno-pie -f
                -mcmodel=small -ftls-model=local-exec -O2 -g $(WARNINGS) -MMD -MP $(OS_FEATURES)
 
 LIBOS_SRCS := $(addprefix user/os/lib/,blkclient.c netclient.c convert.c dir.c env.c files.c fs.c ids.c io.c malloc.c misc.c \
-                mman.c pack.c proc.c socket.c inet.c spawn.c stdio.c stdio_wrap.c fmtfloat.c time.c)
+                mman.c pack.c proc.c socket.c inet.c spawn.c stdio.c stdio_wrap.c fmtfloat.c time.c string.c)
 # Debian's picolibc is built for size: its memcpy and memset move a byte
 # at a time (four instructions a byte; a 64 KiB read crosses three copies
-# between the disk and a program). libos takes common/memops.c's word
-# copies instead (the kernel's and libkeel's), ahead of libc.a.
+# between the disk and a program), and its string searches and
+# comparisons step a byte at a time too. libos takes common/memops.c's
+# word copies, memcmp and strlen instead (the kernel's and libkeel's), and
+# string.c's word-at-a-time memchr, strchr, strrchr, strcmp, strncmp,
+# stpcpy and strcpy and its bit-set strcspn and strspn, ahead of libc.a.
 LIBOS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRCS)) $(BUILD)/libos/obj/memops.o
 LIBOS_A    := $(BUILD)/libos/libos.a
 
-# -fno-builtin: the compiler must not make its loops calls to themselves.
+# -fno-builtin: the compiler must not make their loops calls to themselves.
+# A section a function: a program takes only the ones it calls (the
+# smallest programs barely fit their quotas in tests/os/test.system).
 $(BUILD)/libos/obj/memops.o: common/memops.c
 	@mkdir -p $(@D)
-	$(CC) $(OS_CFLAGS) -fno-builtin $(OS_INCLUDES) -c $< -o $@
+	$(CC) $(OS_CFLAGS) -fno-builtin -ffunction-sections $(OS_INCLUDES) -c $< -o $@
+$(BUILD)/obj/user/os/lib/string.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES) -fno-builtin -ffunction-sections
 
 $(BUILD)/obj/user/os/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
 # a section a function: a program takes only the wrappers it calls (and so
@@ -60,8 +66,10 @@ $(BUILD)/obj/proto/%_server.o: $(PROTO_SRC_DIR)/%_server.c | $(GEN_HEADERS) $(PR
 
 # libos comes before libc.a so that its sbrk, signal and raise are the ones
 # linked (lld takes an archive member for the first archive that defines
-# the symbol), and its memset, memcpy, memmove, memcmp and strlen (above);
-# libkeel after libc.a, so that the other string functions are picolibc's.
+# the symbol), and its memset, memcpy, memmove, memcmp and strlen
+# (memops.c) and memchr, strchr, strrchr, strcmp, strncmp, strcspn, strspn,
+# stpcpy and strcpy (string.c; above); libkeel after libc.a, so that the
+# other string functions are picolibc's.
 # --wrap: libos's stdio_wrap.c stands in front of picolibc's vfprintf (the
 # one every printf calls; __d_vfprintf for strfromd and gcvt), strtod,
 # strtof, strtold and setvbuf (docs/posix.md "stdio"): exact float conversions, hexadecimal
