@@ -8,7 +8,8 @@
  * O_APPEND from two descriptors, unlink and a new file with the same
  * inode number and size (only the generation tells them apart), rename of
  * another file over it, a file larger than the cache read twice, reads
- * at odd offsets and lengths across page boundaries. Prints
+ * at odd offsets and lengths across page boundaries; and the names vfs
+ * knows to be absent, made by each call that can make one. Prints
  * `cachecheck: NAME: FAILED ...` for each failure and
  * `cachecheck: N checks, F failed` at the end; exits 0 only with none. */
 #include <errno.h>
@@ -279,6 +280,66 @@ static void larger_than_cache(void)
     close(fd);
 }
 
+/* stat of `name` must give `expected` (0, or the errno). */
+static void expect_stat(const char *check, const char *name, int expected)
+{
+    struct stat st;
+    checks++;
+    int found = stat(name, &st) == 0 ? 0 : errno;
+    if (found != expected) {
+        failed(check, name, found);
+    }
+}
+
+/* vfs's names known to be absent (docs/storage.md): a name looked up and
+ * missing must be found as soon as any call makes it -- create, mkdir,
+ * rename, link, symlink -- and missing again once removed. Each name is
+ * looked up twice first, so that the second answer is vfs's memory. */
+static void absent_names(const char *dir)
+{
+    char name[256], from[256], target[256];
+    snprintf(name, sizeof(name), "%s/absent", dir);
+    snprintf(from, sizeof(from), "%s/absent-from", dir);
+    snprintf(target, sizeof(target), "%s/absent-target", dir);
+    unlink(name);
+    expect_stat("absent", name, ENOENT);
+    expect_stat("absent", name, ENOENT);
+    int fd = open(name, O_CREAT | O_WRONLY, 0644);
+    close(fd);
+    expect_stat("absent: created", name, 0);
+    unlink(name);
+    expect_stat("absent: unlinked", name, ENOENT);
+    expect_stat("absent: unlinked", name, ENOENT);
+    mkdir(name, 0755);
+    expect_stat("absent: mkdir", name, 0);
+    rmdir(name);
+    expect_stat("absent: rmdir", name, ENOENT);
+    fd = open(from, O_CREAT | O_WRONLY, 0644);
+    close(fd);
+    rename(from, name);
+    expect_stat("absent: renamed", name, 0);
+    expect_stat("absent: renamed away", from, ENOENT);
+    expect_stat("absent: renamed away", from, ENOENT);
+    link(name, from);
+    expect_stat("absent: linked", from, 0);
+    unlink(from);
+    unlink(name);
+    expect_stat("absent: dangling", name, ENOENT);
+    symlink(target, name); /* dangling: stat ENOENT, lstat finds it */
+    expect_stat("absent: dangling symlink", name, ENOENT);
+    struct stat st;
+    checks++;
+    if (lstat(name, &st) != 0) {
+        failed("absent: lstat of the symlink", name, errno);
+    }
+    fd = open(target, O_CREAT | O_WRONLY, 0644);
+    close(fd);
+    expect_stat("absent: symlink's target made", name, 0);
+    unlink(name);
+    unlink(target);
+    expect_stat("absent: all gone", target, ENOENT);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -295,6 +356,7 @@ int main(int argc, char **argv)
     renamed_over();
     odd_reads();
     larger_than_cache();
+    absent_names(argv[1]);
     unlink(path);
     printf("cachecheck: %u checks, %u failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
