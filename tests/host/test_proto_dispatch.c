@@ -493,10 +493,11 @@ static void pick_window_range(harness_rng_t *rng, request_t *r, const proto_tabl
     }
 }
 
-static request_t random_request(harness_rng_t *rng, const proto_table_t *t)
+/* A request shaped for method m: its arguments in or near their ranges,
+ * its label and length usually m's. */
+static request_t random_request_for(harness_rng_t *rng, const proto_table_method_t *m)
 {
     request_t r = { 0 };
-    const proto_table_method_t *m = &t->methods[harness_rng_below(rng, t->nmethods)];
     uint64_t choice = harness_rng_below(rng, 10);
     r.label = choice < 8    ? m->label
               : choice == 8 ? harness_rng_below(rng, 70000)
@@ -528,6 +529,11 @@ static request_t random_request(harness_rng_t *rng, const proto_table_t *t)
         }
     }
     return r;
+}
+
+static request_t random_request(harness_rng_t *rng, const proto_table_t *t)
+{
+    return random_request_for(rng, &t->methods[harness_rng_below(rng, t->nmethods)]);
 }
 
 #define FUZZ_ROUNDS 200000
@@ -569,7 +575,7 @@ TEST(every_method_accepts_a_good_request)
             const proto_table_method_t *m = &t->methods[i];
             bool reached = false;
             for (int attempt = 0; attempt < 1000 && !reached; attempt++) {
-                request_t r = random_request(&rng, t);
+                request_t r = random_request_for(&rng, m);
                 r.label = m->label;
                 r.length = m->request_words;
                 r.extra_caps = r.unwrapped = 0;

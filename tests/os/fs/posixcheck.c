@@ -1,6 +1,7 @@
 /* posixcheck DIR: the calls libos gained for Lua and SQLite (issue 17;
  * docs/posix.md "Users", "Not there", open, getrusage), each against
- * what the page says it does; tests/tests.list os.fs.cache. Prints a
+ * what the page says it does; tests/tests.list os.fs.cache. pread and
+ * pwrite on a file of the disk and one of vfs's tree (/run). Prints a
  * line for each failed check and `posixcheck: N checks, F failed`. */
 #include <errno.h>
 #include <fcntl.h>
@@ -99,6 +100,121 @@ static void open_flags(const char *file, const char *link_path)
     unlink(link_path);
 }
 
+/* A check about the file `file` (its name in the report). */
+static void check_at(int ok, const char *file, const char *what)
+{
+    char line[320];
+    snprintf(line, sizeof(line), "%s: %s", file, what);
+    check(ok, line);
+}
+
+/* pread until `length` bytes or a failure or the end: a pread may be
+ * short (a window's worth at a time). */
+static long pread_all(int fd, unsigned char *buf, size_t length, off_t at)
+{
+    size_t done = 0;
+    while (done < length) {
+        ssize_t r = pread(fd, buf + done, length - done, at + (off_t)done);
+        if (r <= 0) {
+            return r < 0 ? -1 : (long)done;
+        }
+        done += (size_t)r;
+    }
+    return (long)done;
+}
+
+static off_t position(int fd)
+{
+    return lseek(fd, 0, SEEK_CUR);
+}
+
+static unsigned char big[40000],
+    back[40000]; /* more than a window (32 KiB), less than a file of vfs's tree (64 KiB) */
+
+/* pread and pwrite (docs/posix.md "pread and pwrite") on `file`. */
+static void positional(const char *file)
+{
+    char buf[32];
+    int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0640);
+    check_at(fd >= 0 && write(fd, "0123456789", 10) == 10 && lseek(fd, 3, SEEK_SET) == 3, file,
+             "a file of 10 bytes, at 3");
+    check_at(pread(fd, buf, 4, 5) == 4 && memcmp(buf, "5678", 4) == 0 && position(fd) == 3, file,
+             "pread at 5, the offset stays at 3");
+    check_at(pwrite(fd, "ab", 2, 1) == 2 && position(fd) == 3, file,
+             "pwrite at 1, the offset stays at 3");
+    check_at(read(fd, buf, 3) == 3 && memcmp(buf, "345", 3) == 0 && position(fd) == 6, file,
+             "read goes on from the offset");
+    check_at(pread(fd, buf, sizeof(buf), 0) == 10 && memcmp(buf, "0ab3456789", 10) == 0, file,
+             "pread sees pwrite's bytes");
+    check_at(pread(fd, buf, 4, 8) == 2 && memcmp(buf, "89", 2) == 0, file,
+             "pread across the end is short");
+    check_at(pread(fd, buf, 4, 10) == 0 && pread(fd, buf, 4, 1000000) == 0, file,
+             "pread at or past the end reads 0");
+    struct stat st;
+    check_at(pwrite(fd, "Z", 1, 20) == 1 && fstat(fd, &st) == 0 && st.st_size == 21, file,
+             "pwrite past the end extends the file");
+    memset(buf, 'x', sizeof(buf));
+    static const char zeros[10];
+    check_at(pread(fd, buf, 11, 10) == 11 && memcmp(buf, zeros, 10) == 0 && buf[10] == 'Z' &&
+                 position(fd) == 6,
+             file, "the hole before it reads as zeros, the offset stays");
+    for (size_t i = 0; i < sizeof(big); i++) {
+        big[i] = (unsigned char)(i * 7 + i / 251);
+    }
+    check_at(pwrite(fd, big, sizeof(big), 5000) == (ssize_t)sizeof(big) && position(fd) == 6, file,
+             "a pwrite of more than a window");
+    check_at(pread_all(fd, back, sizeof(back), 5000) == (long)sizeof(back) &&
+                 memcmp(big, back, sizeof(big)) == 0,
+             file, "read back with pread");
+    errno = 0;
+    check_at(pread(fd, buf, 1, -1) == -1 && errno == EINVAL, file, "pread at -1 is EINVAL");
+    errno = 0;
+    check_at(pwrite(fd, "x", 1, -1) == -1 && errno == EINVAL, file, "pwrite at -1 is EINVAL");
+    /* O_APPEND: pwrite writes at its offset all the same (as POSIX; Linux
+     * appends) */
+    int append = open(file, O_WRONLY | O_APPEND);
+    check_at(append >= 0 && pwrite(append, "Q", 1, 0) == 1 && position(append) == 0 &&
+                 pread(fd, buf, 1, 0) == 1 && buf[0] == 'Q' && fstat(fd, &st) == 0 &&
+                 st.st_size == 5000 + (off_t)sizeof(big),
+             file, "pwrite on O_APPEND writes at its offset");
+    errno = 0;
+    check_at(pread(append, buf, 1, 0) == -1 && errno == EBADF, file,
+             "pread of a write-only descriptor is EBADF");
+    close(append);
+    int ro = open(file, O_RDONLY);
+    errno = 0;
+    check_at(ro >= 0 && pwrite(ro, "x", 1, 0) == -1 && errno == EBADF, file,
+             "pwrite of a read-only descriptor is EBADF");
+    close(ro);
+    close(fd);
+    unlink(file);
+}
+
+/* pread and pwrite on what has no offset, or is no file. */
+static void positional_refused(const char *dir)
+{
+    char buf[4];
+    int p[2];
+    check(pipe(p) == 0 && write(p[1], "ab", 2) == 2, "a pipe");
+    errno = 0;
+    check(pread(p[0], buf, 1, 0) == -1 && errno == ESPIPE, "pread of a pipe is ESPIPE");
+    errno = 0;
+    check(pwrite(p[1], "x", 1, 0) == -1 && errno == ESPIPE, "pwrite of a pipe is ESPIPE");
+    check(read(p[0], buf, 2) == 2 && memcmp(buf, "ab", 2) == 0, "the pipe's bytes are all there");
+    close(p[0]);
+    close(p[1]);
+    errno = 0;
+    check(pwrite(1, "x", 1, 0) == -1 && errno == ESPIPE, "pwrite of the console is ESPIPE");
+    errno = 0;
+    check(pread(40, buf, 1, 0) == -1 && errno == EBADF, "pread of a closed descriptor is EBADF");
+    errno = 0;
+    check(pwrite(-1, "x", 1, 0) == -1 && errno == EBADF, "pwrite of descriptor -1 is EBADF");
+    int d = open(dir, O_RDONLY | O_DIRECTORY);
+    errno = 0;
+    check(d >= 0 && pread(d, buf, 1, 0) == -1 && errno == EISDIR, "pread of a directory is EISDIR");
+    close(d);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -115,6 +231,9 @@ int main(int argc, char **argv)
     system_calls();
     open_flags(file, link_path);
     unlink(file);
+    positional(file);
+    positional("/run/posixcheck.dat");
+    positional_refused(argv[1]);
     printf("posixcheck: %d checks, %d failed\n", checks, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -22,7 +22,8 @@ const method_t vfs_methods[] = {
     { VFS_UNMOUNT, 0 },     { VFS_SOCKET, 2 },    { VFS_BIND, 3 },       { VFS_LISTEN, 2 },
     { VFS_ACCEPT, 2 },      { VFS_CONNECT, 3 },   { VFS_SENDTO, 6 },     { VFS_RECVFROM, 4 },
     { VFS_SHUTDOWN, 2 },    { VFS_SOCKNAME, 2 },  { VFS_SETSOCKOPT, 3 }, { VFS_GETSOCKOPT, 2 },
-    { VFS_POLL, 3 },        { VFS_NETINFO, 2 },   { VFS_LOCK, 5 },
+    { VFS_POLL, 3 },        { VFS_NETINFO, 2 },   { VFS_LOCK, 5 },       { VFS_PREAD, 4 },
+    { VFS_PWRITE, 4 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 
@@ -231,6 +232,51 @@ static void lseek_request(hostile_t *h, request_t *r)
     }
 }
 
+/* pread and pwrite: what read and write are refused for, and a negative
+ * offset, and what cannot seek. None that would read or write is sent. */
+static void positional_request(hostile_t *h, request_t *r)
+{
+    bool pwrite = rng_one_in(h, 2);
+    request_set(r, pwrite ? VFS_PWRITE : VFS_PREAD, 4, "", 0);
+    r->mr[0] = rng_below(h, VFS_FD_MAX + 1);
+    r->mr[1] = rng_below(h, UINT64_C(1) << 40);
+    put_buffer(h, r, 2, 0, 4096);
+    int64_t fd;
+    switch (rng_below(h, 5)) {
+    case 0:
+        put_bad_buffer(h, r, 2, 0, VFS_IO_MAX);
+        r->what =
+            pwrite ? "pwrite: a buffer outside the window" : "pread: a buffer outside the window";
+        r->expect = -EINVAL;
+        break;
+    case 1:
+        r->expect = bad_fd(h, &fd);
+        r->mr[0] = (seL4_Word)fd;
+        r->what = pwrite ? "pwrite: a descriptor that is not open"
+                         : "pread: a descriptor that is not open";
+        break;
+    case 2:
+        r->mr[1] = (seL4_Word)rng_range(h, INT64_MIN, -1);
+        r->what = pwrite ? "pwrite: a negative offset" : "pread: a negative offset";
+        r->expect = -EINVAL;
+        break;
+    case 3:
+        r->mr[0] = (seL4_Word)PICK_INT(h, 0, 1, 2, h->fd_pipe_read, h->fd_pipe_write);
+        r->what = pwrite ? "pwrite: the console or a pipe" : "pread: the console or a pipe";
+        r->expect = -ESPIPE;
+        break;
+    default:
+        if (pwrite) {
+            r->mr[0] = (seL4_Word)PICK_INT(h, h->fd_file, h->fd_dir);
+            request_set(r, VFS_PWRITE, 4, "pwrite: a read-only descriptor", -EBADF);
+        } else {
+            r->mr[0] = (seL4_Word)h->fd_dir;
+            request_set(r, VFS_PREAD, 4, "pread: a directory", -EISDIR);
+        }
+        break;
+    }
+}
+
 static void tty_request(hostile_t *h, request_t *r)
 {
     int64_t fd;
@@ -410,7 +456,7 @@ void vfs_request(hostile_t *h, request_t *r)
     static void (*const kinds[])(hostile_t *, request_t *) = {
         open_request, fd_request,     read_request,     write_request,      lseek_request,
         tty_request,  dup2_request,   getdents_request, getcwd_request,     path_request,
-        tree_request, rename_request, open_request,     privileged_request,
+        tree_request, rename_request, open_request,     privileged_request, positional_request,
     };
     kinds[rng_below(h, sizeof(kinds) / sizeof(kinds[0]))](h, r);
 }

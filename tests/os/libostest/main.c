@@ -171,6 +171,38 @@ static void read_copies_from_the_window(void)
     CHECK(read(-5, buf, 1) == -1 && errno == EBADF);
 }
 
+/* pread and pwrite: one request each, offset and length as given. */
+static void pread_pwrite_at_an_offset(void)
+{
+    char buf[100] = { 0 };
+    unsigned before = fake_vfs_seen.calls;
+    CHECK(pread(3, buf, sizeof(buf), 5000) == 11);
+    CHECK(memcmp(buf, "hello world", 11) == 0);
+    CHECK(fake_vfs_seen.calls == before + 1);
+    CHECK(fake_vfs_seen.scalar[0] == 3 && fake_vfs_seen.scalar[1] == 5000 &&
+          fake_vfs_seen.scalar[2] == 100);
+    before = fake_vfs_seen.calls;
+    CHECK(pwrite(3, "abc", 3, 70000) == 3);
+    CHECK(fake_vfs_seen.calls == before + 1);
+    CHECK(fake_vfs_seen.scalar[0] == 3 && fake_vfs_seen.scalar[1] == 70000 &&
+          fake_vfs_seen.scalar[2] == 3 && memcmp(fake_vfs_seen.bytes, "abc", 3) == 0);
+    /* more than the window: a request per window's worth, each further on */
+    static char big[20000];
+    before = fake_vfs_seen.calls;
+    CHECK(pwrite(3, big, sizeof(big), 100) == (ssize_t)sizeof(big));
+    CHECK(fake_vfs_seen.calls == before + 2);
+    CHECK(fake_vfs_seen.scalar[1] == 100 + 16384 &&
+          fake_vfs_seen.scalar[2] == (int64_t)(sizeof(big) - 16384));
+    before = fake_vfs_seen.calls;
+    errno = 0;
+    CHECK(pread(3, buf, 1, -1) == -1 && errno == EINVAL);
+    errno = 0;
+    CHECK(pwrite(3, buf, 1, -1) == -1 && errno == EINVAL);
+    errno = 0;
+    CHECK(pread(64, buf, 1, 0) == -1 && errno == EBADF);
+    CHECK(fake_vfs_seen.calls == before); /* refused before any call */
+}
+
 static void open_close_lseek(void)
 {
     CHECK(open("/etc/motd", O_RDONLY) == 3);
@@ -625,6 +657,7 @@ int libostest_main(int argc, char **argv, char **envp)
     run("printf_wrapper_conversions", printf_wrapper_conversions);
     run("write_moves_everything_through_the_window", write_moves_everything_through_the_window);
     run("read_copies_from_the_window", read_copies_from_the_window);
+    run("pread_pwrite_at_an_offset", pread_pwrite_at_an_offset);
     run("open_close_lseek", open_close_lseek);
     run("stat_fstat_isatty", stat_fstat_isatty);
     run("pipe_dup_dup2", pipe_dup_dup2);

@@ -4,16 +4,18 @@
 # configure and make, run on the host (they need tclsh), generate the
 # amalgamation sqlite3.c and the shell's shell.c from them. The tree holds
 # only this file. The options below are SQLite's documented compile-time
-# options: one thread, no loadable extensions, no mmap (libos has none:
-# SQLite then reads and writes with read and write), no system() or popen
-# in the shell. The files are built with the programs' flags but without
-# the warnings: they are not ours to change.
+# options: one thread, no loadable extensions, no mmap (libos has none),
+# pread and pwrite (HAVE_PREAD and HAVE_PWRITE make SQLite's unix VFS read
+# and write at an offset with them: one vfs request each, where lseek and
+# read or write are two), no system() or popen in the shell. The files are
+# built with the programs' flags but without the warnings: they are not
+# ours to change.
 
 SQLITE_DIR := $(BUILD)/sqlite
 SQLITE_GEN := $(SQLITE_DIR)/gen
 SQLITE_OPTIONS := -DSQLITE_OS_UNIX=1 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION=1 \
                   -DSQLITE_MAX_MMAP_SIZE=0 -DHAVE_USLEEP=1 -DSQLITE_NOHAVE_SYSTEM=1 \
-                  -DSQLITE_OMIT_POPEN=1
+                  -DSQLITE_OMIT_POPEN=1 -DHAVE_PREAD=1 -DHAVE_PWRITE=1
 
 $(SQLITE_DIR)/.unpacked:
 	bash tools/setup.sh --source sqlite3 $(SQLITE_DIR)

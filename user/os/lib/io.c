@@ -1,5 +1,5 @@
-/* Descriptors: read, write, open, close, lseek, stat, fstat, isatty, pipe,
- * dup, dup2 -- each a vfs call, data through the data window. Without vfs
+/* Descriptors: read, write, pread, pwrite, open, close, lseek, stat, fstat,
+ * isatty, pipe, dup, dup2 -- each a vfs call, data through the data window. Without vfs
  * (a component started before it), writes to 1 and 2 go to the early
  * console. */
 #include "convert.h"
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <keel/proto/vfs.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,10 +29,10 @@ static bool early_console(int fd)
     return libos()->vfs == 0 && (fd == STDOUT_FILENO || fd == STDERR_FILENO);
 }
 
-/* One vfs read of at most a window's worth: a short count is allowed (and
- * what a pipe or the console gives), so a second call that might block is
- * never made. */
-ssize_t read(int fd, void *buf, size_t count)
+/* One vfs read or pread (at NULL: read) of at most a window's worth: a
+ * short count is allowed (and what a pipe or the console gives), so a
+ * second call that might block is never made. */
+static ssize_t read_window(int fd, void *buf, size_t count, const off_t *at)
 {
     seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
@@ -43,7 +44,7 @@ ssize_t read(int fd, void *buf, size_t count)
         errno = ENOBUFS;
         return -1;
     }
-    long r = vfs_read(vfs, fd, 0, chunk);
+    long r = at != NULL ? vfs_pread(vfs, fd, *at, 0, chunk) : vfs_read(vfs, fd, 0, chunk);
     if (r > (long)chunk) {
         r = -EIO; /* more than asked: a broken server */
     }
@@ -53,14 +54,26 @@ ssize_t read(int fd, void *buf, size_t count)
     return libos_result(r);
 }
 
-/* All of buf, a window's worth at a time; a failure after some bytes were
- * written returns their count. */
-ssize_t write(int fd, const void *buf, size_t count)
+ssize_t read(int fd, void *buf, size_t count)
 {
-    if (early_console(fd)) {
-        libos_console_write(buf, count);
-        return (ssize_t)count;
+    return read_window(fd, buf, count, NULL);
+}
+
+/* One vfs request (docs/posix.md): the descriptor's offset stays. */
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+    if (offset < 0) {
+        errno = EINVAL;
+        return -1;
     }
+    return read_window(fd, buf, count, &offset);
+}
+
+/* All of buf, a window's worth at a time, with write (at NULL) or pwrite
+ * at *at onwards; a failure after some bytes were written returns their
+ * count. */
+static ssize_t write_windows(int fd, const void *buf, size_t count, const off_t *at)
+{
     seL4_CPtr vfs = libos_vfs_fd(fd);
     if (vfs == 0) {
         errno = EBADF;
@@ -75,7 +88,8 @@ ssize_t write(int fd, const void *buf, size_t count)
             return done > 0 ? (ssize_t)done : -1;
         }
         memcpy(libos()->window, from + done, chunk);
-        long r = vfs_write(vfs, fd, 0, chunk);
+        long r = at != NULL ? vfs_pwrite(vfs, fd, *at + (off_t)done, 0, chunk)
+                            : vfs_write(vfs, fd, 0, chunk);
         if (r < 0 || r > (long)chunk) {
             return done > 0 ? (ssize_t)done : libos_result(r < 0 ? r : -EIO);
         }
@@ -85,6 +99,26 @@ ssize_t write(int fd, const void *buf, size_t count)
         done += (size_t)r;
     } while (done < count);
     return (ssize_t)done;
+}
+
+ssize_t write(int fd, const void *buf, size_t count)
+{
+    if (early_console(fd)) {
+        libos_console_write(buf, count);
+        return (ssize_t)count;
+    }
+    return write_windows(fd, buf, count, NULL);
+}
+
+/* One vfs request for up to a window's worth (docs/posix.md): the
+ * descriptor's offset stays; O_APPEND does not move the bytes to the end. */
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
+{
+    if (offset < 0 || count > (size_t)(INT64_MAX - offset)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return write_windows(fd, buf, count, &offset);
 }
 
 int open(const char *path, int flags, ...)

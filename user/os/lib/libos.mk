@@ -49,8 +49,11 @@ $(BUILD)/obj/user/os/lib/string.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES) -fno-bui
 
 $(BUILD)/obj/user/os/%.o: CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES)
 # a section a function: a program takes only the wrappers it calls (and so
-# picolibc's strtod only if it calls strtod)
-$(BUILD)/obj/user/os/lib/stdio_wrap.o $(BUILD)/obj/user/os/lib/fmtfloat.o: \
+# picolibc's strtod only if it calls strtod), and of io.c only the calls
+# it makes (pread and pwrite would otherwise push small programs such as
+# service over a page)
+$(BUILD)/obj/user/os/lib/stdio_wrap.o $(BUILD)/obj/user/os/lib/fmtfloat.o \
+    $(BUILD)/obj/user/os/lib/io.o: \
     CFLAGS = $(OS_CFLAGS) $(OS_INCLUDES) -ffunction-sections
 $(LIBOS_OBJS): | $(GEN_HEADERS) $(PROTO_HEADERS)
 

@@ -27,39 +27,28 @@ long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode)
     return fd_install(p, (uint16_t)of, 0);
 }
 
-long disk_read(ofile_t *o, void *buf, size_t length)
+long disk_read(ofile_t *o, uint64_t at, void *buf, size_t length)
 {
-    if (o->dir) {
-        return -EISDIR;
-    }
-    long r = fcache_read(o->ino, o->offset, buf, length);
-    if (r > 0) {
-        o->offset += (uint64_t)r;
-    }
-    return r;
+    return o->dir ? -EISDIR : fcache_read(o->ino, at, buf, length);
 }
 
-long disk_write(ofile_t *o, const void *buf, size_t length)
+long disk_write(ofile_t *o, uint64_t *at, bool append, const void *buf, size_t length)
 {
-    uint64_t at = o->offset;
-    if (o->flags & VFS_O_APPEND) {
+    if (append) {
         keel_fs_attr_t attr;
         long r = disk_ino_call(KEEL_FS_GETATTR, o->ino, 0, 0, &attr);
         if (r < 0) {
             return r;
         }
         fcache_described(o->ino, &attr);
-        at = attr.size;
+        *at = attr.size;
     }
     if (length == 0) {
         return 0;
     }
     memcpy(disk_data(), buf, length);
-    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, at, length, NULL);
-    fcache_wrote(o->ino, at, length, r);
-    if (r > 0) {
-        o->offset = at + (uint64_t)r;
-    }
+    long r = disk_ino_call(KEEL_FS_WRITE, o->ino, *at, length, NULL);
+    fcache_wrote(o->ino, *at, length, r);
     return r;
 }
 

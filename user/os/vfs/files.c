@@ -304,84 +304,135 @@ static long read_dev(node_t *nd, proc_t *p, uint16_t of, void *buf, size_t lengt
     }
 }
 
-long proto_vfs_read(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t buf_length)
+/* What lseek moves and pread and pwrite use: not a pipe, a socket or a
+ * device. */
+static bool seekable(const ofile_t *o)
 {
-    (void)ctx;
+    return o->kind == OF_DISK || (o->kind == OF_NODE && nodes[o->index].type != NODE_DEV);
+}
+
+/* read (at NULL: from the descriptor's offset, which moves past the bytes
+ * read) and pread (from *at, the descriptor's offset left alone). */
+static long read_at(seL4_Word badge, int64_t fd, const uint64_t *at, void *buf, size_t length)
+{
     proc_t *p;
     ofile_t *o;
     long r = lookup_fd(badge, fd, &p, &o);
     if (r < 0) {
         return r;
     }
+    if (at != NULL && !seekable(o)) {
+        return -ESPIPE;
+    }
     uint16_t of = (uint16_t)p->fd[fd];
     if (o->kind == OF_PIPE_READ) {
-        r = buf_length == 0 ? 0 : pipe_try_read(&pipes[o->index], buf, buf_length);
-        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_READ, p, of, buf, buf_length) : r;
+        r = length == 0 ? 0 : pipe_try_read(&pipes[o->index], buf, length);
+        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_READ, p, of, buf, length) : r;
     }
     if (o->kind == OF_SOCKET) {
-        return sock_read(p, of, buf, buf_length, VFS_READ);
+        return sock_read(p, of, buf, length, VFS_READ);
     }
     if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_WRONLY) {
         return -EBADF;
     }
+    uint64_t from = at != NULL ? *at : o->offset;
     if (o->kind == OF_DISK) {
-        return disk_read(o, buf, buf_length);
+        r = disk_read(o, from, buf, length);
+    } else {
+        node_t *nd = &nodes[o->index];
+        if (nd->type == NODE_DIR) {
+            return -EISDIR;
+        }
+        if (nd->type == NODE_DEV) {
+            return read_dev(nd, p, of, buf, length);
+        }
+        r = tree_read(nd, from, buf, length);
     }
-    node_t *nd = &nodes[o->index];
-    if (nd->type == NODE_DIR) {
-        return -EISDIR;
+    if (r > 0 && at == NULL) {
+        o->offset = from + (uint64_t)r;
     }
-    if (nd->type == NODE_DEV) {
-        return read_dev(nd, p, of, buf, buf_length);
-    }
-    r = tree_read(nd, o->offset, buf, buf_length);
-    o->offset += (uint64_t)r;
     return r;
+}
+
+/* write (at NULL: at the descriptor's offset, or the end with O_APPEND;
+ * the offset then follows the bytes written) and pwrite (at *at whatever
+ * the flags, the offset left alone). */
+static long write_at(seL4_Word badge, int64_t fd, const uint64_t *at, const void *buf,
+                     size_t length)
+{
+    proc_t *p;
+    ofile_t *o;
+    long r = lookup_fd(badge, fd, &p, &o);
+    if (r < 0) {
+        return r;
+    }
+    if (at != NULL && !seekable(o)) {
+        return -ESPIPE;
+    }
+    uint16_t of = (uint16_t)p->fd[fd];
+    if (o->kind == OF_PIPE_WRITE) {
+        r = length == 0 ? 0 : pipe_try_write(&pipes[o->index], buf, length);
+        return r == -EAGAIN ? wait_unless_nonblock(WAIT_PIPE_WRITE, p, of, buf, length) : r;
+    }
+    if (o->kind == OF_SOCKET) {
+        return sock_write(p, of, buf, length, VFS_WRITE);
+    }
+    if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_RDONLY) {
+        return -EBADF;
+    }
+    bool append = at == NULL && (o->flags & VFS_O_APPEND);
+    uint64_t to = at != NULL ? *at : o->offset;
+    if (o->kind == OF_DISK) {
+        r = disk_write(o, &to, append, buf, length);
+    } else {
+        node_t *nd = &nodes[o->index];
+        if (nd->type == NODE_DEV) {
+            if (nd->dev == DEV_CONSOLE) {
+                r = tty_try_write(buf, length);
+                return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_WRITE, p, of, buf, length)
+                                    : r;
+            }
+            return (long)length;
+        }
+        if (length == 0) {
+            return 0;
+        }
+        to = append ? nd->size : to;
+        r = tree_write(nd, to, buf, length);
+    }
+    if (r > 0 && at == NULL) {
+        o->offset = to + (uint64_t)r;
+    }
+    return r;
+}
+
+long proto_vfs_read(void *ctx, seL4_Word badge, int64_t fd, void *buf, size_t buf_length)
+{
+    (void)ctx;
+    return read_at(badge, fd, NULL, buf, buf_length);
 }
 
 long proto_vfs_write(void *ctx, seL4_Word badge, int64_t fd, const void *buf, size_t buf_length)
 {
     (void)ctx;
-    proc_t *p;
-    ofile_t *o;
-    long r = lookup_fd(badge, fd, &p, &o);
-    if (r < 0) {
-        return r;
-    }
-    if (o->kind == OF_PIPE_WRITE) {
-        r = buf_length == 0 ? 0 : pipe_try_write(&pipes[o->index], buf, buf_length);
-        return r == -EAGAIN
-                   ? wait_unless_nonblock(WAIT_PIPE_WRITE, p, (uint16_t)p->fd[fd], buf, buf_length)
-                   : r;
-    }
-    if (o->kind == OF_SOCKET) {
-        return sock_write(p, (uint16_t)p->fd[fd], buf, buf_length, VFS_WRITE);
-    }
-    if ((o->kind != OF_NODE && o->kind != OF_DISK) || (o->flags & 3) == VFS_O_RDONLY) {
-        return -EBADF;
-    }
-    if (o->kind == OF_DISK) {
-        return disk_write(o, buf, buf_length);
-    }
-    node_t *nd = &nodes[o->index];
-    if (nd->type == NODE_DEV) {
-        if (nd->dev == DEV_CONSOLE) {
-            r = tty_try_write(buf, buf_length);
-            return r == -EAGAIN ? wait_unless_nonblock(WAIT_CONSOLE_WRITE, p, (uint16_t)p->fd[fd],
-                                                       buf, buf_length)
-                                : r;
-        }
-        return (long)buf_length;
-    }
-    if (buf_length == 0) {
-        return 0;
-    }
-    uint64_t at = (o->flags & VFS_O_APPEND) ? nd->size : o->offset;
-    r = tree_write(nd, at, buf, buf_length);
-    if (r > 0) {
-        o->offset = at + (uint64_t)r;
-    }
-    return r;
+    return write_at(badge, fd, NULL, buf, buf_length);
+}
+
+/* The dispatch has refused a negative offset (-EINVAL). */
+long proto_vfs_pread(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, void *buf,
+                     size_t buf_length)
+{
+    (void)ctx;
+    uint64_t at = (uint64_t)offset;
+    return read_at(badge, fd, &at, buf, buf_length);
+}
+
+long proto_vfs_pwrite(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, const void *buf,
+                      size_t buf_length)
+{
+    (void)ctx;
+    uint64_t at = (uint64_t)offset;
+    return write_at(badge, fd, &at, buf, buf_length);
 }
 
 long proto_vfs_lseek(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, uint64_t whence)
@@ -396,7 +447,7 @@ long proto_vfs_lseek(void *ctx, seL4_Word badge, int64_t fd, int64_t offset, uin
     if (o->kind == OF_DISK) {
         return disk_lseek(o, offset, whence);
     }
-    if (o->kind != OF_NODE || nodes[o->index].type == NODE_DEV) {
+    if (!seekable(o)) {
         return -ESPIPE;
     }
     int64_t base = whence == VFS_SEEK_SET   ? 0

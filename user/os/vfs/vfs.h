@@ -190,8 +190,10 @@ void fcache_forget(uint32_t ino);
 
 /* diskops.c: the descriptor methods on the disk's files */
 long disk_open(proc_t *p, const char *path, uint64_t flags, uint64_t mode);
-long disk_read(ofile_t *o, void *buf, size_t length);
-long disk_write(ofile_t *o, const void *buf, size_t length);
+/* Neither moves the descriptor's offset: read and write do (files.c). */
+long disk_read(ofile_t *o, uint64_t at, void *buf, size_t length);
+/* At *at, or at the file's end with `append` (*at is then set to it). */
+long disk_write(ofile_t *o, uint64_t *at, bool append, const void *buf, size_t length);
 long disk_lseek(ofile_t *o, int64_t offset, uint64_t whence);
 long disk_getdents(ofile_t *o, void *buf, size_t length);
 /* flags: KEEL_FS_NOFOLLOW for lstat */
