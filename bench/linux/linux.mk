@@ -62,6 +62,7 @@ LINUX_SQLITE_OBJS  := $(patsubst $(BUILD)/os/%.c,$(LINUX_DIR)/obj/%.o,$(LINUX_SQ
 $(LINUX_LUA_SRCS) $(LINUX_SQLITE_SRCS): | os-images ;
 
 $(LINUX_SQLITE_OBJS): LINUX_APP_EXTRA := $(SQLITE_OPTIONS) -I$(BUILD)/os/sqlite/gen
+$(LINUX_SQLITE_OBJS): user/bin/sqlite3/sqlite3.mk # (SQLITE_OPTIONS)
 $(LINUX_LUA_OBJS) $(LINUX_SQLITE_OBJS): $(LINUX_DIR)/obj/%.o: $(BUILD)/os/%.c bench/linux/linux.mk
 	@mkdir -p $(@D)
 	$(LINUX_APP_CC) $(LINUX_APP_CFLAGS) $(LINUX_APP_EXTRA) -c $< -o $@

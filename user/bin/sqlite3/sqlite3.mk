@@ -37,4 +37,7 @@ $(eval $(call os_program,speedtest1,$(SQLITE_SRCS) $(SQLITE_DIR)/test/speedtest1
 
 $(patsubst %.c,$(BUILD)/obj/%.o,$(SQLITE_SRCS) $(SQLITE_GEN)/shell.c $(SQLITE_DIR)/test/speedtest1.c): \
     CFLAGS = $(filter-out -W%,$(OS_CFLAGS)) -w $(OS_INCLUDES) $(SQLITE_OPTIONS) -I$(SQLITE_GEN)
+# built again when SQLITE_OPTIONS change
+$(patsubst %.c,$(BUILD)/obj/%.o,$(SQLITE_SRCS) $(SQLITE_GEN)/shell.c $(SQLITE_DIR)/test/speedtest1.c): \
+    user/bin/sqlite3/sqlite3.mk
 $(BUILD)/obj/$(SQLITE_DIR)/test/speedtest1.o: | $(SQLITE_GEN)/sqlite3.c
