@@ -23,7 +23,7 @@ const method_t vfs_methods[] = {
     { VFS_ACCEPT, 2 },      { VFS_CONNECT, 3 },   { VFS_SENDTO, 6 },     { VFS_RECVFROM, 4 },
     { VFS_SHUTDOWN, 2 },    { VFS_SOCKNAME, 2 },  { VFS_SETSOCKOPT, 3 }, { VFS_GETSOCKOPT, 2 },
     { VFS_POLL, 3 },        { VFS_NETINFO, 2 },   { VFS_LOCK, 5 },       { VFS_PREAD, 4 },
-    { VFS_PWRITE, 4 },
+    { VFS_PWRITE, 4 },      { VFS_USAGE, 0 },
 };
 const size_t vfs_nmethods = sizeof(vfs_methods) / sizeof(vfs_methods[0]);
 

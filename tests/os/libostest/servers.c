@@ -682,6 +682,14 @@ long proto_vfs_netinfo(void *ctx, seL4_Word badge, void *buf, size_t buf_length)
     return -ENETDOWN;
 }
 
+long proto_vfs_usage(void *ctx, seL4_Word badge, uint64_t *procs, uint64_t *ofiles, uint64_t *pipes,
+                     uint64_t *waiters, uint64_t *replies)
+{
+    (void)ctx, (void)badge;
+    *procs = *ofiles = *pipes = *waiters = *replies = 0;
+    return -ENOSYS;
+}
+
 long proto_vfs_lock(void *ctx, seL4_Word badge, int64_t fd, uint64_t cmd, uint64_t type,
                     int64_t start, int64_t length, uint64_t *held, int64_t *held_start,
                     int64_t *held_length, int64_t *pid)

@@ -13,6 +13,7 @@ HOSTILE_SRCS := $(addprefix tests/os/hostile/,hostile.c hostile_gen.c hostile_pm
 $(eval $(call os_program,hostile,$(HOSTILE_SRCS)))
 $(eval $(call os_program,hog,tests/os/hostile/hog.c))
 $(eval $(call os_program,overflow,tests/os/hostile/overflow.c))
+$(eval $(call os_program,exhaust,tests/os/hostile/exhaust.c))
 
 # Without pm's boot script: what its tests count (the processes ps lists,
 # pm's free memory before and after) is theirs alone, not also httpd's,

@@ -64,6 +64,29 @@ static void waiters_drop(int64_t pid)
     nwaiters = kept;
 }
 
+/* The usage method (docs/reliability.md "Resource exhaustion"): how full
+ * each fixed table is. Any caller vfs knows may ask; it changes nothing. */
+long proto_vfs_usage(void *ctx, seL4_Word badge, uint64_t *nprocs, uint64_t *nofiles,
+                     uint64_t *npipes, uint64_t *nwaiting, uint64_t *replies)
+{
+    (void)ctx;
+    CALLER(p);
+    (void)p;
+    *nprocs = *nofiles = *npipes = 0;
+    for (int i = 0; i < PROC_MAX; i++) {
+        *nprocs += procs[i].pid != 0;
+    }
+    for (int i = 0; i < OFILE_MAX; i++) {
+        *nofiles += ofiles[i].kind != OF_FREE;
+    }
+    for (int i = 0; i < PIPE_MAX; i++) {
+        *npipes += pipes[i].used;
+    }
+    *nwaiting = (uint64_t)nwaiters;
+    *replies = (uint64_t)__builtin_popcount(reply_slots_used);
+    return 0;
+}
+
 /* Save the caller's reply capability and remember what it waits for.
  * A process has one thread: if a request of its still waits when it asks
  * again, that one was sent without Call (nobody waits for its answer), and
