@@ -47,11 +47,21 @@ FUZZ_FMTFLOAT_BIN := $(BUILD)/fuzz/fuzz_fmtfloat
 $(FUZZ_FMTFLOAT_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_FMTFLOAT_SRCS))
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
 
-# FUZZ_TARGET=decode, ext2 or fmtfloat runs one target; by default all,
-# one after the other, each for FUZZ_TIME seconds.
-FUZZ_TARGET ?= decode ext2 fmtfloat
+# The fourth, fuzz_http (tests/fuzz/fuzz_http.c): httpd's request parsing
+# (user/bin/httpd/http.c), what any client on the network sends, from the
+# seeds in tests/fuzz/http-seeds; its corpus in $(BUILD)/fuzz/http-corpus,
+# crashes in $(BUILD)/fuzz/http-crash-<hash>.
+FUZZ_HTTP_SRCS := tests/fuzz/fuzz_http.c user/bin/httpd/http.c
+FUZZ_HTTP_BIN := $(BUILD)/fuzz/fuzz_http
 
-.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat
+$(FUZZ_HTTP_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_HTTP_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# FUZZ_TARGET=decode, ext2, fmtfloat or http runs one target; by default
+# all, one after the other, each for FUZZ_TIME seconds.
+FUZZ_TARGET ?= decode ext2 fmtfloat http
+
+.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat fuzz-http
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGET))
 
 fuzz-decode: $(FUZZ_BIN)
@@ -71,3 +81,8 @@ fuzz-fmtfloat: $(FUZZ_FMTFLOAT_BIN)
 	@mkdir -p $(BUILD)/fuzz/fmtfloat-corpus
 	$(FUZZ_FMTFLOAT_BIN) -max_total_time=$(FUZZ_TIME) -max_len=256 \
 	    -artifact_prefix=$(BUILD)/fuzz/fmtfloat- $(FUZZ_ARGS) $(BUILD)/fuzz/fmtfloat-corpus
+
+fuzz-http: $(FUZZ_HTTP_BIN)
+	@mkdir -p $(BUILD)/fuzz/http-corpus
+	$(FUZZ_HTTP_BIN) -max_total_time=$(FUZZ_TIME) -max_len=8192 -dict=tests/fuzz/http.dict \
+	    -artifact_prefix=$(BUILD)/fuzz/http- $(FUZZ_ARGS) $(BUILD)/fuzz/http-corpus tests/fuzz/http-seeds
