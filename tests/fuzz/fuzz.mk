@@ -57,11 +57,25 @@ FUZZ_HTTP_BIN := $(BUILD)/fuzz/fuzz_http
 $(FUZZ_HTTP_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_HTTP_SRCS))
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
 
-# FUZZ_TARGET=decode, ext2, fmtfloat or http runs one target; by default
-# all, one after the other, each for FUZZ_TIME seconds.
-FUZZ_TARGET ?= decode ext2 fmtfloat http
+# The fifth, fuzz_fsops (tests/fuzz/fuzz_fsops.c): the ext2 server's
+# answers to vfs (user/os/fs/server/ops.c as it is, over the ext2
+# library), runs of hostile requests on a copy of the "files" seed image;
+# its corpus in $(BUILD)/fuzz/fsops-corpus, crashes in
+# $(BUILD)/fuzz/fsops-crash-<hash> (replay: FSOPS_IMAGE=$(BUILD)/fuzz/
+# ext2-seeds/files $(BUILD)/fuzz/fuzz_fsops CRASH).
+FUZZ_FSOPS_SRCS := tests/fuzz/fuzz_fsops.c user/os/fs/server/ops.c $(sort $(wildcard user/os/fs/ext2/*.c))
+FUZZ_FSOPS_BIN := $(BUILD)/fuzz/fuzz_fsops
 
-.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat fuzz-http
+$(BUILD)/fuzz/obj/user/os/fs/server/ops.o $(BUILD)/fuzz/obj/tests/fuzz/fuzz_fsops.o: \
+    HOST_AARCH64_INCLUDES = -Iuser/os/include
+$(FUZZ_FSOPS_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_FSOPS_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# FUZZ_TARGET=decode, ext2, fmtfloat, http or fsops runs one target; by
+# default all, one after the other, each for FUZZ_TIME seconds.
+FUZZ_TARGET ?= decode ext2 fmtfloat http fsops
+
+.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat fuzz-http fuzz-fsops
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGET))
 
 fuzz-decode: $(FUZZ_BIN)
@@ -86,3 +100,10 @@ fuzz-http: $(FUZZ_HTTP_BIN)
 	@mkdir -p $(BUILD)/fuzz/http-corpus
 	$(FUZZ_HTTP_BIN) -max_total_time=$(FUZZ_TIME) -max_len=8192 -dict=tests/fuzz/http.dict \
 	    -artifact_prefix=$(BUILD)/fuzz/http- $(FUZZ_ARGS) $(BUILD)/fuzz/http-corpus tests/fuzz/http-seeds
+
+fuzz-fsops: $(FUZZ_FSOPS_BIN)
+	@mkdir -p $(BUILD)/fuzz/fsops-corpus
+	$(PYTHON) tests/fuzz/make_ext2_seeds.py $(BUILD)/fuzz/ext2-seeds
+	FSOPS_IMAGE=$(BUILD)/fuzz/ext2-seeds/files $(FUZZ_FSOPS_BIN) -max_total_time=$(FUZZ_TIME) \
+	    -max_len=2048 -timeout=10 -artifact_prefix=$(BUILD)/fuzz/fsops- $(FUZZ_ARGS) \
+	    $(BUILD)/fuzz/fsops-corpus

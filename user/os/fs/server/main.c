@@ -21,6 +21,7 @@
 #include <string.h>
 
 server_t srv;
+fs_state_t fs_state;
 
 /* A disk request takes milliseconds; a flush on a busy host can take
  * seconds. A wrong restart costs only the requests asked again. */
@@ -208,7 +209,7 @@ static bool serve_vfs(void)
         if (batch_finish() < 0) {
             reply.result = -EIO; /* the disk failed what the operation wrote */
         }
-        memcpy(srv.region + KEEL_FS_REPLY_AT, &reply, sizeof(reply));
+        memcpy(fs_state.region + KEEL_FS_REPLY_AT, &reply, sizeof(reply));
         keel_ring_advance(&chan->request);
         answered |= keel_ring_put(&chan->completion, (keel_ring_entry_t){ .cookie = e.cookie });
     }
@@ -256,7 +257,7 @@ int main(int argc, char **argv, char **envp)
                KEEL_FS_REGION_SIZE);
         return 1;
     }
-    srv.region = (unsigned char *)srv.vfs.rings;
+    fs_state.region = (unsigned char *)srv.vfs.rings;
     int r = keel_blk_open(&srv.disk, "disk");
     if (r < 0) {
         printf("ext2: the disk: %s; stopping\n", strerror(-r));
@@ -271,7 +272,7 @@ int main(int argc, char **argv, char **envp)
     /* A restart (vfs's channel has seen an instance before): vfs still
      * holds the inodes on the orphan list open and releases them later. */
     unsigned restart = srv.vfs.rings->driver_epoch != 0 ? EXT2_MOUNT_KEEP_ORPHANS : 0;
-    r = ext2_mount(&srv.fs, &dev, cache, sizeof(cache), EXT2_MOUNT_SYNC_META | restart);
+    r = ext2_mount(&fs_state.fs, &dev, cache, sizeof(cache), EXT2_MOUNT_SYNC_META | restart);
     if (r >= 0 && batch_finish() < 0) {
         r = -EIO;
     }
@@ -280,7 +281,7 @@ int main(int argc, char **argv, char **envp)
         return 1;
     }
     ext2_statfs_t st;
-    ext2_statfs(&srv.fs, &st);
+    ext2_statfs(&fs_state.fs, &st);
     printf("ext2: mounted %llu MiB (%u-byte blocks), %llu MiB free%s; restarts of the disk: %u\n",
            (unsigned long long)(st.blocks * st.block_size >> 20), st.block_size,
            (unsigned long long)(st.blocks_free * st.block_size >> 20),

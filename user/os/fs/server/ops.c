@@ -2,7 +2,7 @@
  * done with the ext2 library. vfs is trusted no more than any client: a
  * path without its NUL, a length past the data area, an inode that is not
  * held open are refused. */
-#include "server.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <keel/os/dirent.h>
@@ -20,8 +20,8 @@
 static open_inode_t *open_find(uint32_t ino)
 {
     for (unsigned i = 0; i < OPEN_MAX; i++) {
-        if (srv.open[i].count > 0 && srv.open[i].ino == ino) {
-            return &srv.open[i];
+        if (fs_state.open[i].count > 0 && fs_state.open[i].ino == ino) {
+            return &fs_state.open[i];
         }
     }
     return NULL;
@@ -31,8 +31,8 @@ static long open_hold(uint32_t ino)
 {
     open_inode_t *o = open_find(ino);
     for (unsigned i = 0; o == NULL && i < OPEN_MAX; i++) {
-        if (srv.open[i].count == 0) {
-            o = &srv.open[i];
+        if (fs_state.open[i].count == 0) {
+            o = &fs_state.open[i];
             o->ino = ino;
         }
     }
@@ -48,14 +48,14 @@ static long open_hold(uint32_t ino)
 static void dropped(uint32_t ino)
 {
     if (ino != 0 && open_find(ino) == NULL) {
-        ext2_release(&srv.fs, ino);
+        ext2_release(&fs_state.fs, ino);
     }
 }
 
 static long attr_of(uint32_t ino, keel_fs_attr_t *out)
 {
     ext2_attr_t a;
-    int r = ext2_getattr(&srv.fs, ino, &a);
+    int r = ext2_getattr(&fs_state.fs, ino, &a);
     if (r < 0) {
         return r;
     }
@@ -84,7 +84,7 @@ static long attr_after(long r, uint32_t ino, keel_fs_attr_t *out)
 /* The path at `at` in the region, if NUL-terminated within its place. */
 static const char *path_at(uint32_t at)
 {
-    const char *p = (const char *)srv.region + at;
+    const char *p = (const char *)fs_state.region + at;
     return memchr(p, '\0', KEEL_FS_PATH_MAX) != NULL ? p : NULL;
 }
 
@@ -166,7 +166,7 @@ static long resolve(const char *path, unsigned flags, uint32_t *ino)
             return 0;
         }
     }
-    long r = ext2_resolve(&srv.fs, EXT2_ROOT_INO, path, len, flags, ino);
+    long r = ext2_resolve(&fs_state.fs, EXT2_ROOT_INO, path, len, flags, ino);
     if (r == 0 && len <= NAME_PATH_MAX && len > 0) {
         unsigned i = names.next++ % NAMES;
         names.entry[i].hash = h;
@@ -186,8 +186,8 @@ typedef struct parent {
 static long parent_of(const char *path, parent_t *p)
 {
     return path == NULL ? -EINVAL
-                        : ext2_resolve_parent(&srv.fs, EXT2_ROOT_INO, path, strlen(path), &p->dir,
-                                              &p->name, &p->len);
+                        : ext2_resolve_parent(&fs_state.fs, EXT2_ROOT_INO, path, strlen(path),
+                                              &p->dir, &p->name, &p->len);
 }
 
 static bool trailing_slash(const char *path)
@@ -221,7 +221,7 @@ static long do_open(const keel_fs_request_t *q, const char *path, keel_fs_attr_t
         parent_t p;
         r = parent_of(path, &p);
         if (r == 0) {
-            r = ext2_create(&srv.fs, p.dir, p.name, p.len, (uint16_t)(q->mode & 07777), &ino);
+            r = ext2_create(&fs_state.fs, p.dir, p.name, p.len, (uint16_t)(q->mode & 07777), &ino);
         }
     } else if (r == 0 && (q->flags & O_CREAT_BIT) && (q->flags & O_EXCL_BIT)) {
         r = -EEXIST;
@@ -240,7 +240,7 @@ static long do_open(const keel_fs_request_t *q, const char *path, keel_fs_attr_t
         return -ENOTDIR;
     }
     if (S_TYPE(attr->mode) == S_REG && writing && (q->flags & O_TRUNC_BIT) && attr->size != 0) {
-        r = ext2_truncate(&srv.fs, ino, 0);
+        r = ext2_truncate(&fs_state.fs, ino, 0);
         attr->size = 0;
     }
     return r < 0 ? r : open_hold(ino);
@@ -253,7 +253,7 @@ static long do_close(uint32_t ino)
         return -EBADF;
     }
     if (--o->count == 0) {
-        return ext2_release(&srv.fs, ino);
+        return ext2_release(&fs_state.fs, ino);
     }
     return 0;
 }
@@ -286,9 +286,9 @@ static long do_readdir(const keel_fs_request_t *q, keel_fs_attr_t *attr)
     if (open_find((uint32_t)q->ino) == NULL || q->length > KEEL_FS_DATA_MAX) {
         return -EBADF;
     }
-    dirents_t d = { srv.region + KEEL_FS_DATA_AT, q->length, 0 };
+    dirents_t d = { fs_state.region + KEEL_FS_DATA_AT, q->length, 0 };
     uint64_t cookie = q->offset;
-    int r = ext2_readdir(&srv.fs, (uint32_t)q->ino, &cookie, put_dirent, &d);
+    int r = ext2_readdir(&fs_state.fs, (uint32_t)q->ino, &cookie, put_dirent, &d);
     attr->size = cookie;
     if (r == 1 && d.used == 0) {
         return -EINVAL; /* not even one record fits */
@@ -307,8 +307,8 @@ static long do_remove(const char *path, bool directory)
         r = parent_of(path, &p);
     }
     if (r == 0) {
-        r = directory ? ext2_rmdir(&srv.fs, p.dir, p.name, p.len, &gone)
-                      : ext2_unlink(&srv.fs, p.dir, p.name, p.len, &gone);
+        r = directory ? ext2_rmdir(&fs_state.fs, p.dir, p.name, p.len, &gone)
+                      : ext2_unlink(&fs_state.fs, p.dir, p.name, p.len, &gone);
     }
     dropped(r == 0 ? gone : 0);
     return r;
@@ -336,7 +336,7 @@ static long do_rename(const char *from, const char *to)
         r = parent_of(to, &b);
     }
     if (r == 0) {
-        r = ext2_rename(&srv.fs, a.dir, a.name, a.len, b.dir, b.name, b.len, &gone);
+        r = ext2_rename(&fs_state.fs, a.dir, a.name, a.len, b.dir, b.name, b.len, &gone);
     }
     dropped(r == 0 ? gone : 0);
     return r;
@@ -350,7 +350,7 @@ static long do_link(const char *existing, const char *path)
     if (r == 0) {
         r = parent_of(path, &p);
     }
-    return r < 0 ? r : ext2_link(&srv.fs, ino, p.dir, p.name, p.len);
+    return r < 0 ? r : ext2_link(&fs_state.fs, ino, p.dir, p.name, p.len);
 }
 
 static long do_symlink(const char *target, const char *path)
@@ -358,7 +358,8 @@ static long do_symlink(const char *target, const char *path)
     uint32_t ino;
     parent_t p;
     long r = target == NULL ? -EINVAL : parent_of(path, &p);
-    return r < 0 ? r : ext2_symlink(&srv.fs, p.dir, p.name, p.len, target, strlen(target), &ino);
+    return r < 0 ? r
+                 : ext2_symlink(&fs_state.fs, p.dir, p.name, p.len, target, strlen(target), &ino);
 }
 
 static long do_setattr(const keel_fs_request_t *q, const char *path)
@@ -374,13 +375,13 @@ static long do_setattr(const keel_fs_request_t *q, const char *path)
     set.valid = ((q->flags & KEEL_FS_SET_MODE) ? EXT2_SET_MODE : 0) |
                 ((q->flags & KEEL_FS_SET_ATIME) ? EXT2_SET_ATIME : 0) |
                 ((q->flags & KEEL_FS_SET_MTIME) ? EXT2_SET_MTIME : 0);
-    return ext2_setattr(&srv.fs, ino, &set);
+    return ext2_setattr(&fs_state.fs, ino, &set);
 }
 
 static long do_statfs(keel_fs_statfs_t *out)
 {
     ext2_statfs_t st;
-    int r = ext2_statfs(&srv.fs, &st);
+    int r = ext2_statfs(&fs_state.fs, &st);
     *out = (keel_fs_statfs_t){ st.block_size,   st.blocks, st.blocks_free,
                                st.blocks_avail, st.inodes, st.inodes_free };
     return r;
@@ -390,7 +391,7 @@ static long do_statfs(keel_fs_statfs_t *out)
 static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
 {
     uint32_t ino = (uint32_t)q->ino;
-    unsigned char *data = srv.region + KEEL_FS_DATA_AT;
+    unsigned char *data = fs_state.region + KEEL_FS_DATA_AT;
     if (q->ino > UINT32_MAX || open_find(ino) == NULL) {
         return -EBADF;
     }
@@ -402,16 +403,16 @@ static long on_open_inode(const keel_fs_request_t *q, keel_fs_reply_t *reply)
     case KEEL_FS_CLOSE:
         return do_close(ino);
     case KEEL_FS_READ:
-        r = ext2_read(&srv.fs, ino, q->offset, data, q->length);
+        r = ext2_read(&fs_state.fs, ino, q->offset, data, q->length);
         return r < 0 ? r : attr_after(r, ino, &reply->attr);
     case KEEL_FS_WRITE:
-        return ext2_write(&srv.fs, ino, q->offset, data, q->length);
+        return ext2_write(&fs_state.fs, ino, q->offset, data, q->length);
     case KEEL_FS_TRUNCATE:
-        return ext2_truncate(&srv.fs, ino, q->offset);
+        return ext2_truncate(&fs_state.fs, ino, q->offset);
     case KEEL_FS_GETATTR:
         return attr_of(ino, &reply->attr);
     case KEEL_FS_FSYNC:
-        return ext2_fsync(&srv.fs, ino);
+        return ext2_fsync(&fs_state.fs, ino);
     default:
         return do_readdir(q, &reply->attr);
     }
@@ -425,7 +426,8 @@ static bool names_two_paths(uint32_t op)
 void fs_serve(keel_fs_reply_t *reply)
 {
     keel_fs_request_t q;
-    memcpy(&q, srv.region + KEEL_FS_REQUEST_AT, sizeof(q)); /* vfs cannot change it meanwhile */
+    memcpy(&q, fs_state.region + KEEL_FS_REQUEST_AT,
+           sizeof(q)); /* vfs cannot change it meanwhile */
     memset(reply, 0, sizeof(*reply));
     /* Only the paths the operation reads are looked at: the search for
      * each one's NUL goes a byte at a time. */
@@ -434,7 +436,7 @@ void fs_serve(keel_fs_reply_t *reply)
     uint32_t ino;
     long r;
     if (q.now > 0 && q.now <= UINT32_MAX) { /* 0: vfs has no time yet; the last one stays */
-        ext2_set_time(&srv.fs, (uint32_t)q.now);
+        ext2_set_time(&fs_state.fs, (uint32_t)q.now);
     }
     bool keep_names = names_keep(&q);
     if (!keep_names) {
@@ -451,7 +453,9 @@ void fs_serve(keel_fs_reply_t *reply)
     case KEEL_FS_MKDIR: {
         parent_t p;
         r = parent_of(path, &p);
-        r = r < 0 ? r : ext2_mkdir(&srv.fs, p.dir, p.name, p.len, (uint16_t)(q.mode & 07777), &ino);
+        r = r < 0
+                ? r
+                : ext2_mkdir(&fs_state.fs, p.dir, p.name, p.len, (uint16_t)(q.mode & 07777), &ino);
         break;
     }
     case KEEL_FS_RMDIR:
@@ -470,14 +474,14 @@ void fs_serve(keel_fs_reply_t *reply)
     case KEEL_FS_READLINK:
         r = resolve(path, EXT2_RESOLVE_NOFOLLOW, &ino);
         r = r < 0 ? r
-                  : ext2_readlink(&srv.fs, ino, (char *)srv.region + KEEL_FS_DATA_AT,
+                  : ext2_readlink(&fs_state.fs, ino, (char *)fs_state.region + KEEL_FS_DATA_AT,
                                   KEEL_FS_DATA_MAX);
         break;
     case KEEL_FS_SETATTR:
         r = do_setattr(&q, path);
         break;
     case KEEL_FS_SYNC:
-        r = ext2_sync(&srv.fs);
+        r = ext2_sync(&fs_state.fs);
         break;
     case KEEL_FS_STATFS:
         r = do_statfs(&reply->statfs);
@@ -487,7 +491,7 @@ void fs_serve(keel_fs_reply_t *reply)
         r = r < 0 ? r : open_hold((uint32_t)q.ino);
         break;
     case KEEL_FS_UNMOUNT:
-        r = ext2_unmount(&srv.fs); /* every later request: -EINVAL, not mounted */
+        r = ext2_unmount(&fs_state.fs); /* every later request: -EINVAL, not mounted */
         break;
     default:
         r = on_inode(q.op) ? on_open_inode(&q, reply) : -ENOSYS;
