@@ -66,6 +66,7 @@ typedef struct server {
     bool (*answers)(hostile_t *h, seL4_CPtr ep);
     seL4_CPtr ep;
     unsigned long sent, errors, unexpected;
+    unsigned long mutated, mutated_refused; /* mutated valid requests, refused ones */
     bool alive;
 } server_t;
 
@@ -109,9 +110,9 @@ static bool rs_answers(hostile_t *h, seL4_CPtr ep)
 }
 
 static server_t servers[] = {
-    { "pm", pm_methods, &pm_nmethods, pm_request, pm_answers, 0, 0, 0, 0, true },
-    { "vfs", vfs_methods, &vfs_nmethods, vfs_request, vfs_answers, 0, 0, 0, 0, true },
-    { "rs", rs_methods, &rs_nmethods, rs_request, rs_answers, 0, 0, 0, 0, true },
+    { "pm", pm_methods, &pm_nmethods, pm_request, pm_answers, 0, 0, 0, 0, 0, 0, true },
+    { "vfs", vfs_methods, &vfs_nmethods, vfs_request, vfs_answers, 0, 0, 0, 0, 0, 0, true },
+    { "rs", rs_methods, &rs_nmethods, rs_request, rs_answers, 0, 0, 0, 0, 0, 0, true },
 };
 #define NSERVERS (sizeof(servers) / sizeof(servers[0]))
 
@@ -159,6 +160,12 @@ static long send(seL4_CPtr ep, const request_t *r)
 
 static void report(const server_t *s, const request_t *r, long got)
 {
+    if (r->expect == EXPECT_ANY) {
+        printf("hostile: %s: mutated request %lu (%s; label %lu, %u words, %u caps): got %ld, "
+               "not an answer of the protocol\n",
+               s->name, s->mutated, r->what, (unsigned long)r->label, r->words, r->caps, got);
+        return;
+    }
     printf("hostile: %s: request %lu (%s; label %lu, %u words, %u caps): expected %ld (%s), "
            "got %ld\n",
            s->name, s->sent, r->what, (unsigned long)r->label, r->words, r->caps, r->expect,
@@ -174,6 +181,22 @@ static void attack(hostile_t *h, server_t *s, unsigned long count)
         s->sent++;
         s->errors += got < 0;
         if (got != r.expect && s->unexpected++ < REPORTS_MAX) {
+            report(s, &r, got);
+        }
+    }
+}
+
+/* Mutated valid requests (hostile_mutate.c): any answer of the protocol
+ * is right, none is wrong but one that is no answer. */
+static void attack_mutated(hostile_t *h, server_t *s, unsigned long count)
+{
+    request_t r;
+    for (unsigned long i = 0; i < count; i++) {
+        mutated_request(h, s->name, &r);
+        long got = send(s->ep, &r);
+        s->mutated++;
+        s->mutated_refused += got < 0;
+        if ((got == LONG_MAX || got < -4095) && s->unexpected++ < REPORTS_MAX) {
             report(s, &r, got);
         }
     }
@@ -300,6 +323,7 @@ static void run(hostile_t *h, unsigned long n)
         snapshot(h, servers[0].ep);
         for (size_t i = 0; i < NSERVERS; i++) {
             attack(h, &servers[i], count);
+            attack_mutated(h, &servers[i], count / 2);
         }
         done += count;
         check_servers(h, batch);
@@ -313,6 +337,8 @@ static bool summary(const resources_t *before, const resources_t *after)
         const server_t *s = &servers[i];
         printf("hostile: %s: %lu requests, %lu errors, server answers: %s\n", s->name, s->sent,
                s->errors, s->alive ? "ok" : "FAILED");
+        printf("hostile: %s: %lu mutated valid requests, %lu refused\n", s->name, s->mutated,
+               s->mutated_refused);
         if (s->unexpected != 0) {
             printf("hostile: %s: %lu answers not the expected errno\n", s->name, s->unexpected);
         }

@@ -26,6 +26,10 @@ typedef struct request {
     long expect;      /* the result it must get: -errno */
 } request_t;
 
+/* request_t.expect of a mutated valid request (hostile_mutate.c): any
+ * answer of the protocol -- a result >= 0 or an errno -- will do. */
+#define EXPECT_ANY (-100000L)
+
 /* A method of a protocol: its number and its request's length. */
 typedef struct method {
     seL4_Word label;
@@ -107,3 +111,6 @@ bool unanswered_requests(hostile_t *h, seL4_CPtr vfs);
 
 extern const method_t pm_methods[], vfs_methods[], rs_methods[];
 extern const size_t pm_nmethods, vfs_nmethods, rs_nmethods;
+
+/* A valid, read-only request to `server` ("pm", "vfs", "rs"), mutated. */
+void mutated_request(hostile_t *h, const char *server, request_t *r);

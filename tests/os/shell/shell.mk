@@ -9,7 +9,7 @@ $(eval $(call os_program,segv,tests/os/shell/segv.c))
 $(eval $(call os_program,spin,tests/os/shell/spin.c))
 $(eval $(call os_program,flipload,tests/os/shell/flipload.c))
 HOSTILE_SRCS := $(addprefix tests/os/hostile/,hostile.c hostile_gen.c hostile_pm.c hostile_vfs.c \
-                  hostile_small.c hostile_send.c)
+                  hostile_small.c hostile_send.c hostile_mutate.c)
 $(eval $(call os_program,hostile,$(HOSTILE_SRCS)))
 $(eval $(call os_program,hog,tests/os/hostile/hog.c))
 $(eval $(call os_program,overflow,tests/os/hostile/overflow.c))
