@@ -10,7 +10,7 @@
 #   make bench-os            the OS benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make bench-net           the network benchmarks only, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make bench-apps          Lua and SQLite's speedtest1, Keel beside Linux 6.1 (docs/benchmarks.md)
-#   make fuzz                libFuzzer over the invocation decoders (not in make test)
+#   make fuzz                libFuzzer over the decoders and parsers (tests/fuzz; not in make test)
 #   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
 #                            (docs/reliability.md "The stress campaign"; not in make test)
 #
