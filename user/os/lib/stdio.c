@@ -47,14 +47,18 @@ static char **environment_copy(char **envp)
         return envp;
     }
     char **copy = malloc((n + 1) * sizeof(*copy));
-    for (size_t i = 0; copy != NULL && i < n; i++) {
-        copy[i] = strdup(envp[i]);
-        if (copy[i] == NULL) {
-            return envp;
-        }
-    }
     if (copy == NULL) {
         return envp;
+    }
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = strdup(envp[i]);
+        if (copy[i] == NULL) { /* give back what was copied */
+            while (i-- > 0) {
+                free(copy[i]);
+            }
+            free(copy);
+            return envp;
+        }
     }
     copy[n] = NULL;
     return copy;
