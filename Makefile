@@ -85,6 +85,7 @@ include user/os/rs/rs.mk
 include system/system.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
+include tests/kfuzz/kfuzz.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/host/os.mk
