@@ -12,7 +12,8 @@
 #   make bench-apps          Lua and SQLite's speedtest1, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make fuzz                libFuzzer over the invocation decoders (not in make test)
 #   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
-#                            (docs/reliability.md "The stress campaign"; not in make test)
+#                            (docs/reliability.md "The stress campaign"; not in make test),
+#                            then the kernel fuzzer's 10^7 calls (make kfuzz-long KFUZZ_SEED=S)
 #
 # Everything generated or built goes under $(BUILD).
 
