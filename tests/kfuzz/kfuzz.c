@@ -52,7 +52,7 @@
 #define WD_BADGE 0x100
 #define DONE_SYSCALL 0x4b46555al /* "KFUZ": a fuzzer has made its calls */
 #define SVC_INSN 0xd4000001u     /* svc #0 */
-#define BLOCK_PERMILLE 2         /* blocking calls kept blocking (else NB) */
+#define BLOCK_PERMILLE 20        /* blocking calls kept blocking (else NB) */
 
 /* The child CNode's layout (slot numbers, depth 64 through the guard). */
 enum {
@@ -194,11 +194,13 @@ enum {
     K_IDENTIFY,
     K_UNKNOWN,
     K_SNAPSHOT,
+    K_RECEIVED,
     NKINDS
 };
-static const char *const kind_names[NKINDS] = { "Call",        "NBSend",  "Send",         "NBRecv",
-                                                "Recv",        "Reply",   "ReplyRecv",    "Yield",
-                                                "CapIdentify", "unknown", "DebugSnapshot" };
+static const char *const kind_names[NKINDS] = { "Call",      "NBSend",        "Send",
+                                                "NBRecv",    "Recv",          "Reply",
+                                                "ReplyRecv", "Yield",         "CapIdentify",
+                                                "unknown",   "DebugSnapshot", "received" };
 
 typedef struct fuzzer {
     seL4_IPCBuffer *ipc;
@@ -461,6 +463,10 @@ static void one_call(fuzzer_t *f)
     keel_syscall(number, regs);
 
     f->kinds[kind]++;
+    if ((kind == K_NBRECV || kind == K_RECV || kind == K_REPLYRECV) && ipc_object &&
+        (regs[0] != 0 || regs[1] != 0)) {
+        f->kinds[K_RECEIVED]++; /* a message or a signal got through */
+    }
     if (kind == K_CALL && !ipc_object && tag != 0) {
         seL4_Word result = seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { regs[1] } });
         f->results[result < seL4_NumErrors ? result : seL4_NumErrors]++;
