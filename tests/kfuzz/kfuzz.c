@@ -66,7 +66,7 @@ enum {
     C_PT = 14,
     C_VSPACE = 15, /* with an ASID from the supervisor's pool */
     C_POOL = 16,   /* a copy of the supervisor's ASID pool */
-    C_VICTIM = 17, /* a TCB that is never configured by the supervisor */
+    C_VICTIM = 17, /* a TCB the supervisor does not configure (MCP 1) */
     C_MINT = 18,   /* 18..25 copies and mints */
     C_CNODE2 = 26, /* a second CNode of 16 slots */
     C_POPULATED = 32
@@ -503,7 +503,7 @@ static __attribute__((noreturn)) void watchdog_main(seL4_Word wd_ep)
 /* --- the supervisor ------------------------------------------------------ */
 
 static seL4_CPtr next_slot;
-static seL4_CPtr s_ep, s_wd_ep, s_pool, s_round_ut, s_cnode, s_tcb[NFUZZ], s_tmp, s_wd_tcb;
+static seL4_CPtr s_ep, s_wd_ep, s_pool, s_round_ut, s_cnode, s_tcb[NFUZZ], s_tmp, s_tmp2, s_wd_tcb;
 
 static struct {
     uint64_t calls, rounds, deadlocks, unknown_faults, cap_faults, other_msgs, checks;
@@ -603,6 +603,7 @@ static bool setup(void)
         s_tcb[i] = next_slot++;
     }
     s_tmp = next_slot++;
+    s_tmp2 = next_slot++;
     /* Nothing else runs while the supervisor works between rounds. */
     CHECK(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, seL4_MaxPrio));
     return start_thread(s_wd_tcb, NFUZZ, watchdog_main, s_wd_ep, 0, ROOT, 0, PRIO_WATCHDOG,
@@ -640,9 +641,19 @@ static bool build_round(uint64_t seed, uint64_t round, uint64_t quota, uint64_t 
     CHECK(child_object(seL4_ARM_PageTableObject, 0, C_PT));
     CHECK(seL4_Untyped_Retype(s_round_ut, seL4_ARM_VSpaceObject, 0, ROOT, 0, 0, s_tmp, 1));
     CHECK(seL4_ARM_ASIDPool_Assign(s_pool, s_tmp));
+    /* The victim: configured with the child CNode, the round's VSpace and
+     * an endpoint of the fuzzers' as its fault handler, at the watchdog's
+     * priority, not started. When a fuzzer resumes it (or writes its
+     * registers) it runs random code in that VSpace while the fuzzers are
+     * all blocked, taking turns with the watchdog, which still ends the
+     * round; it cannot rise higher (its MCP is that priority too). */
+    CHECK(seL4_Untyped_Retype(s_round_ut, seL4_TCBObject, 0, ROOT, 0, 0, s_tmp2, 1));
+    CHECK(seL4_TCB_Configure(s_tmp2, C_EP, s_cnode, guard, s_tmp, 0, 0, 0));
+    CHECK(seL4_TCB_SetSchedParams(s_tmp2, seL4_CapInitThreadTCB, PRIO_WATCHDOG, PRIO_WATCHDOG));
+    seL4_DebugNameThread(s_tmp2, "kfuzz-victim");
+    CHECK(seL4_CNode_Move(s_cnode, C_VICTIM, CHILD_RADIX, ROOT, s_tmp2, DEPTH));
     CHECK(seL4_CNode_Move(s_cnode, C_VSPACE, CHILD_RADIX, ROOT, s_tmp, DEPTH));
     CHECK(seL4_CNode_Copy(s_cnode, C_POOL, CHILD_RADIX, ROOT, s_pool, DEPTH, seL4_AllRights));
-    CHECK(child_object(seL4_TCBObject, 0, C_VICTIM));
     CHECK(child_object(seL4_CapTableObject, CNODE2_RADIX, C_CNODE2));
     /* Copies and mints within the child CNode. */
     static const struct {
