@@ -39,8 +39,8 @@
 #define ROOT seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
 
-#define ROUND_BITS 18   /* the untyped each round is built from */
-#define FUZZ_UT_BITS 16 /* the untyped the fuzzers retype from */
+#define ROUND_BITS 23   /* the untyped each round is built from */
+#define FUZZ_UT_BITS 21 /* the untyped the fuzzers retype from */
 #define CHILD_RADIX 8   /* the child CNode: 256 slots */
 #define CHILD_SLOTS (1ul << CHILD_RADIX)
 #define CHILD_GUARD (seL4_WordBits - CHILD_RADIX)
@@ -583,7 +583,7 @@ static bool setup(void)
         }
     }
     if (best < ROUND_BITS + 1) {
-        fail("no untyped of 2^19 bytes", (long)best);
+        fail("no untyped twice the size of a round's", (long)best);
         return false;
     }
     s_round_ut = next_slot++;
