@@ -12,7 +12,8 @@
 #   make bench-apps          Lua and SQLite's speedtest1, Keel beside Linux 6.1 (docs/benchmarks.md)
 #   make fuzz                libFuzzer over the decoders and parsers (tests/fuzz; not in make test)
 #   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
-#                            (docs/reliability.md "The stress campaign"; not in make test)
+#                            (docs/reliability.md "The stress campaign"; not in make test),
+#                            then the kernel fuzzer's 10^7 calls (make kfuzz-long KFUZZ_SEED=S)
 #
 # Everything generated or built goes under $(BUILD).
 
@@ -85,6 +86,7 @@ include user/os/rs/rs.mk
 include system/system.mk
 include tests/ktest/ktest.mk
 include tests/vmtest/vmtest.mk
+include tests/kfuzz/kfuzz.mk
 include tests/drvtest/drvtest.mk
 include tests/host/host.mk
 include tests/host/os.mk

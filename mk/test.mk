@@ -15,6 +15,13 @@ $(BUILD)/domains/images/ktest.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/domains \
 	    KERNEL_DEFINES="-DCONFIG_NUM_DOMAINS=16 -DCONFIG_NUM_DOMAIN_SCHEDULES=16" $@
 
+# The kernel fuzzer on the slow path alone (tests/tests.list kfuzz.nofastpath).
+VARIANT_IMAGES += $(BUILD)/nofastpath/images/kfuzz.elf
+
+$(BUILD)/nofastpath/images/kfuzz.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nofastpath \
+	    KERNEL_DEFINES=-DCONFIG_FASTPATH=0 $@
+
 # seL4's hardware debug API (docs/debug.md): its labels, kernel and tests.
 VARIANT_IMAGES += $(BUILD)/hwdebug/images/ktest.elf
 

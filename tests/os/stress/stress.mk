@@ -9,7 +9,8 @@
 #   make stress [SEED=1] [N=1000] [KINDS=crash,hang,flip,kill] [RESTARTS=10000]
 #
 # then the disk's campaign and the network driver's (tests/stress.list: image
-# osfsstress; the OS image with httpd under curl's downloads).
+# osfsstress; the OS image with httpd under curl's downloads), then the
+# kernel fuzzer's long run, 10^7 calls with seed SEED (tests/kfuzz/kfuzz.mk).
 
 OS_STRESS_SYSTEM := $(BUILD)/system/osstress.system
 
@@ -46,3 +47,4 @@ _stress: osstress-image os-images $(TEST_DISK)
 	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --disk $(TEST_DISK) --seed $(SEED) -n $(N) \
 	    --kinds $(KINDS) --restarts $(RESTARTS) --log $(BUILD)/stress.log
 	$(PYTHON) tools/runtests.py --list tests/stress.list --build $(BUILD) -j1
+	@$(MAKE) --no-print-directory kfuzz-long KFUZZ_SEED=$(SEED)
