@@ -13,7 +13,10 @@
 #   make fuzz                libFuzzer over the decoders and parsers (tests/fuzz; not in make test)
 #   make stress              the fault-injection campaign on the OS's drivers: SEED=1 N=1000
 #                            (docs/reliability.md "The stress campaign"; not in make test),
-#                            then the kernel fuzzer's 10^7 calls (make kfuzz-long KFUZZ_SEED=S)
+#                            the disk's and the network's, the combined campaign, then the
+#                            kernel fuzzer's 10^7 calls (make kfuzz-long KFUZZ_SEED=S)
+#   make campaign            the combined campaign alone: SEED=1 CAMPAIGN_N=500, every
+#                            driver and server under every workload (docs/reliability.md)
 #
 # Everything generated or built goes under $(BUILD).
 

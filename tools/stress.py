@@ -196,11 +196,11 @@ def printable(what, width=60):
 
 
 INJECTION = re.compile(r"i (\d+) (\S+) (\S+) (\S+) (-?\d+) (\d+) (\d+) (\d+) (\d+) (\d+) "
-                       r"([0-9a-f]+) ([01])$")
+                       r"([0-9a-f]+) ([01]) (\d+) (\d+) (\d+) (\d+)$")
 RECORD = re.compile(r"w (\d+) [0-9a-f]{8}$")
 DONE = re.compile(r"done (\d+) of (\d+): .*memory (the same|LEAKED)$")
 MEMORY = re.compile(r"mem (before|after) rs-free (\d+) rs-free-slots (\d+) pm-free (\d+)$")
-OTHER = re.compile(r"(start|repair|error) ")
+OTHER = re.compile(r"(start|repair|error|work) ")
 
 
 class Campaign:
@@ -212,10 +212,12 @@ class Campaign:
         self.stream = Stream(seed)
         self.stream.during = (0,) + planned(seed, 0, targets, kinds)
         self.unplanned = []  # injection lines the seed does not give
-        # (n, target, kind, outcome, error, restarted, microseconds, pc, in a system call)
+        # (n, target, kind, outcome, error, restarted, microseconds, pc, in a system call,
+        #  the disk workers' errors under way: (files errors, files wrong, sql errors, sql wrong))
         self.injections = []
         self.repairs = []
         self.workload_errors = []
+        self.worker_lines = []  # (injections seen before it, the disk workers' error line)
         self.memory = {}
         self.done = None
         self.other = []
@@ -237,6 +239,8 @@ class Campaign:
             (self.repairs if m.group(1) == "repair" else self.other).append(text)
         elif text is not None and text.startswith("w-error "):
             self.workload_errors.append(text)
+        elif text is not None and re.match(r"[fs]-(error|wrong) ", text):
+            self.worker_lines.append((len(self.injections), text))
         else:
             self.stream.damaged(raw if text is None else text)
 
@@ -247,7 +251,8 @@ class Campaign:
         error, restarts_before, restarts_after = (int(m.group(i)) for i in (5, 6, 7))
         self.injections.append((n, target, kind, outcome, error,
                                 restarts_after > restarts_before, int(m.group(10)),
-                                int(m.group(11), 16), m.group(12) == "1"))
+                                int(m.group(11), 16), m.group(12) == "1",
+                                tuple(int(m.group(i)) for i in (13, 14, 15, 16))))
         self.stream.during = (n + 1,) + planned(self.seed, n + 1, self.targets, self.kinds)
 
     def missing(self):

@@ -4,7 +4,8 @@ fullwidth lines come out whole whatever ASCII lands inside them (rs's
 lines, one inside another, in the middle of a character); the workload's
 records and the injections are those the guest draws (values the guest
 printed for seed 1); the stream checker finds a lost, a duplicated, a
-corrupted and a damaged record; the summary counts per target and kind.
+corrupted and a damaged record; the summary counts per target and kind;
+the combined campaign's outcome of each injection (tools/campaign.py).
 Speaks the result-line protocol; `test=NAME` runs one test."""
 
 import os
@@ -12,6 +13,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import campaign  # noqa: E402
 import stress  # noqa: E402
 import suite  # noqa: E402
 
@@ -37,13 +39,13 @@ def lines_of(data, chunk=7):
 
 @suite.test
 def foreign_lines_anywhere():
-    a, b = wide("w 0 0ed88b07"), wide("i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1")
+    a, b = wide("w 0 0ed88b07"), wide("i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1 0 0 0 0")
     rs = b"rs: uart restarted (after a fault), restart 4\r\n"
     banner = b"uart: PL011 receive interrupt on\r\n"
     nested = rs[:10] + banner + rs[10:]  # one foreign line inside another
     data = a[:4] + nested + a[4:] + b[:1] + rs + b[1:]  # inside a character, too
     got = [text for text, _ in lines_of(data)]
-    expect_eq(got, ["w 0 0ed88b07", "i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1"], "lines")
+    expect_eq(got, ["w 0 0ed88b07", "i 12 uart crash recovered 0 3 4 1 2 2544 4012a0 1 0 0 0 0"], "lines")
 
 
 @suite.test
@@ -88,9 +90,9 @@ def stream_lost_duplicated_corrupted():
 @suite.test
 def campaign_counts():
     c = stress.Campaign(1, ["uart", "timer", "rtc"], list(stress.KINDS))
-    for text in ("i 0 timer hang n/a -88 0 0 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892 401a08 0",
+    for text in ("i 0 timer hang n/a -88 0 0 0 0 0 0 0 0 0 0 0", "i 1 rtc crash recovered 0 0 1 0 1 3892 401a08 0 0 0 0 0",
                  "2 rtc kill recovered", "w 1 18223b73",
-                 "i 3 uart kill failed -5 0 0 0 0 26028 0 0", "w 0 0ed88b07",
+                 "i 3 uart kill failed -5 0 0 0 0 26028 0 0 0 0 0 0", "w 0 0ed88b07",
                  "w-error 1 sleep: I/O error", "mem before rs-free 10 rs-free-slots 2 pm-free 3",
                  "done 4 of 4: 1 recovered, 1 failed, 0 hangs, 1 not available; memory the same"):
         c.take(text, b"")
@@ -112,7 +114,7 @@ def campaign_counts():
     rows = stress.table(c, ["uart", "timer", "rtc"], ["crash", "hang", "kill"])
     expect_eq(rows[1].split(), ["uart", "0/0", "0/0", "0/1", "0/1"], "uart's row")
     expect_eq(rows[2].split(), ["timer", "0/0", "n/a", "0/0", "n/a"], "timer's row: hang only")
-    c.take("i 4 uart crash recovered 0 0 1 0 1 1000 400ff0 1", b"")
+    c.take("i 4 uart crash recovered 0 0 1 0 1 1000 400ff0 1 0 0 0 0", b"")
     expect_eq(len(c.unplanned), 1, "an injection the seed does not give")
 
 
@@ -140,6 +142,67 @@ def flip_damage_is_silent():
     c.take(stress.record(1, 7), b"")  # records 5 and 6 lost
     expect_eq(c.stream.faults[-1][:2], ("lost", "records 5..6"), "the loss")
     expect_eq(c.stream.faults[-1][2][0], flip, "the loss where the flip's damage came is the flip's")
+
+
+class FakeRun:
+    """What campaign.classify reads of a run, without QEMU."""
+
+    def __init__(self, seed, targets, kinds):
+        self.args = type("Args", (), {"seed": seed, "n": 0})()
+        self.campaign = stress.Campaign(seed, targets, kinds)
+        self.downloads = type("Downloads", (), {"results": []})()
+        self.arrived, self.pipes, self.stopped = [], [], None
+
+    under_way = campaign.Run.under_way
+
+    def injection(self, n, outcome="recovered", errors=(0, 0, 0, 0)):
+        target, kind = stress.planned(self.args.seed, n, self.campaign.targets,
+                                      self.campaign.kinds)
+        self.campaign.take(f"i {n} {target} {kind} {outcome} 0 0 1 0 1 1000 400ff0 1 "
+                           + " ".join(str(e) for e in errors), b"")
+        self.arrived.append(float(n + 1))
+
+
+@suite.test
+def combined_outcomes():
+    """Each injection's outcome in the combined campaign (tools/campaign.py):
+    what a client saw during it, the target's rules, the guest's verdict."""
+    targets, kinds = list(campaign.TARGETS), list(stress.KINDS)
+    run = FakeRun(18, targets, kinds)
+    plan = [stress.planned(18, n, targets, kinds) for n in range(40)]
+    taken = set()
+
+    def pick(fits):
+        n = next(n for n, (t, k) in enumerate(plan) if n not in taken and fits(t, k))
+        taken.add(n)
+        return n
+
+    net_stop = pick(lambda t, k: t == "net" and k != "flip")
+    disk = pick(lambda t, k: t in ("blk", "ext2") and k != "flip")
+    flip = pick(lambda t, k: k == "flip")
+    hung, wrong, lost, clean = (pick(lambda t, k: k != "flip") for _ in range(4))
+    for n in range(40):
+        run.injection(n, "hang" if n == hung else "recovered",
+                      (1, 0, 0, 0) if n == disk else (0, 1, 0, 0) if n == flip else (0, 0, 0, 0))
+    # Injection n's line came at time n + 1: what ended before it was under it.
+    run.downloads.results = [(net_stop + 0.5, "download cut", "curl 56"),
+                             (wrong + 0.5, "wrong bytes", "sha256"), (clean + 0.5, "ok", "")]
+    run.pipes = [(lost, False, "pipe 0"), (clean, True, "pipe 1")]
+    records = {r["n"]: r for r in campaign.classify(run)}
+    expect_eq(len(records), 40, "a record per injection")
+    expect_eq((records[net_stop]["outcome"], records[net_stop]["allowed"]), ("error", True),
+              "net's restart may cut a download")
+    expect_eq((records[disk]["outcome"], records[disk]["allowed"]), ("error", False),
+              "the disk's server or driver may not show a client an error")
+    expect_eq((records[flip]["outcome"], records[flip]["allowed"]), ("error", True),
+              "wrong data after a flip: fail-silent, allowed")
+    expect_eq(records[hung]["outcome"], "hung", "the guest's bound passed")
+    expect_eq(records[wrong]["outcome"], "failed", "a download with wrong bytes")
+    expect_eq(records[lost]["outcome"], "failed", "a pipeline whose answer never came")
+    expect_eq(records[clean]["outcome"], "clean", "nothing seen: clean")
+    run.stopped = "KERNEL PANIC: something"
+    last = campaign.classify(run)[-1]
+    expect_eq((last["n"], last["outcome"]), (40, "crashed"), "a panic ends it: the next one crashed")
 
 
 if __name__ == "__main__":

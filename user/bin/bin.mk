@@ -50,6 +50,6 @@ TEST_DEPS += $(BIN_ELFS)
 # The guest side of the fault-injection campaign (make stress,
 # docs/reliability.md "The stress campaign"): in /bin of the image
 # osstress only (tests/os/stress/stress.mk).
-BIN_SRCS_stress := $(addprefix user/bin/stress/,main.c campaign.c workload.c rs.c report.c) \
+BIN_SRCS_stress := $(addprefix user/bin/stress/,main.c campaign.c workload.c files.c sql.c rs.c report.c) \
                    $(SYSINFO_SRCS)
 $(eval $(call os_program,stress,$(BIN_SRCS_stress)))

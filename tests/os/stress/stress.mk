@@ -10,6 +10,7 @@
 #
 # then the disk's campaign and the network driver's (tests/stress.list: image
 # osfsstress; the OS image with httpd under curl's downloads), then the
+# combined campaign (make campaign [SEED=1] [CAMPAIGN_N=500]), then the
 # kernel fuzzer's long run, 10^7 calls with seed SEED (tests/kfuzz/kfuzz.mk).
 
 OS_STRESS_SYSTEM := $(BUILD)/system/osstress.system
@@ -30,11 +31,16 @@ $(OS_STRESS_SYSTEM): system/keel.system tests/os/stress/extra.system tests/os/st
 
 SEED     ?= 1
 N        ?= 1000
+# make campaign: the combined campaign (tools/campaign.py; docs/reliability.md
+# "The combined campaign"), CAMPAIGN_N injections into every restartable
+# component under every workload; one JSON line each in CAMPAIGN_JSON.
+CAMPAIGN_N    ?= 500
+CAMPAIGN_JSON ?= $(BUILD)/campaign.jsonl
 KINDS    ?= crash,hang,flip,kill
 RESTARTS ?= 10000
 OSSTRESS_IMAGE := $(BUILD)/os/images/osstress.elf
 
-.PHONY: stress _stress osstress-image
+.PHONY: stress _stress osstress-image campaign _campaign
 stress:
 	@bash tools/setup.sh
 	@$(MAKE) --no-print-directory _stress
@@ -47,4 +53,13 @@ _stress: osstress-image os-images $(TEST_DISK)
 	$(PYTHON) tools/stress.py --image $(OSSTRESS_IMAGE) --disk $(TEST_DISK) --seed $(SEED) -n $(N) \
 	    --kinds $(KINDS) --restarts $(RESTARTS) --log $(BUILD)/stress.log
 	$(PYTHON) tools/runtests.py --list tests/stress.list --build $(BUILD) -j1
+	@$(MAKE) --no-print-directory _campaign
 	@$(MAKE) --no-print-directory kfuzz-long KFUZZ_SEED=$(SEED)
+
+campaign:
+	@bash tools/setup.sh
+	@$(MAKE) --no-print-directory _campaign
+
+_campaign: osstress-image os-images $(TEST_DISK)
+	$(PYTHON) tools/campaign.py --image $(OSSTRESS_IMAGE) --disk $(TEST_DISK) --seed $(SEED) \
+	    -n $(CAMPAIGN_N) --json $(CAMPAIGN_JSON) --log $(BUILD)/campaign.log

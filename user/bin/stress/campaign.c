@@ -12,7 +12,13 @@
  * PROGRESS_AFTER more records; RECOVERY_BOUND_NS without that is a hang,
  * which it reports and repairs by hand (rs restart) to go on. It prints a
  * line per injection, rs's and pm's memory before and after, and a
- * summary; tools/stress.py reads them (the lines: report.c). */
+ * summary; tools/stress.py reads them (the lines: report.c).
+ *
+ * WORKERS (console,files,sql; console alone by default) are the
+ * workloads it starts: each is a process of its own and counts its
+ * progress and the errors it met in the progress file (stress.h). Then
+ * recovery means that every one of them went on, and each injection's
+ * line carries the errors each worker met while it was under way. */
 #include "stress.h"
 
 #include <errno.h>
@@ -33,7 +39,12 @@
  * out a backoff of up to 5 s (docs/reliability.md "What rs does") before
  * rs builds it again -- recovering, not hung -- so the bound is 5 s more. */
 #define RECOVERY_BOUND_NS 10000000000u
-#define PROGRESS_AFTER 2 /* workload records after an injection */
+/* With the disk's workers: a round of theirs (a copy, a run of sqlite3)
+ * under way when the file system's server restarts waits for its backoff
+ * and its mount too, and must then end. */
+#define RECOVERY_BOUND_DISK_NS 30000000000u
+#define PROGRESS_AFTER 2 /* console records after an injection */
+#define NAP_NS 1000000u  /* between looks, with the disk's workers */
 
 extern char **environ;
 
@@ -44,12 +55,35 @@ static const char *const kind_names[STRESS_KINDS] = { [RS_INJECT_CRASH] = "crash
                                                       [RS_INJECT_FLIP] = "flip",
                                                       [RS_INJECT_KILL] = "kill" };
 
+#define WORKERS 3
+static const struct worker {
+    const char *name;    /* in the WORKERS list, and stress's command */
+    unsigned flag;       /* STRESS_WORK_* */
+    enum stress_slot at; /* its progress; its errors follow */
+    uint64_t needed;     /* its progress after an injection */
+} workers[WORKERS] = {
+    { "console", STRESS_WORK_CONSOLE, STRESS_RECORDS, PROGRESS_AFTER },
+    { "files", STRESS_WORK_FILES, STRESS_FILES, 1 },
+    /* A round of sqlite3 takes seconds: the campaign does not wait for
+     * one after each injection, and ties its errors to the injection
+     * under way when the round ended. */
+    { "sql", STRESS_WORK_SQL, STRESS_SQL, 0 },
+};
+
+/* The progress file at one moment. */
+typedef struct progress {
+    uint64_t slot[STRESS_SLOTS];
+} progress_t;
+
 typedef struct campaign {
     uint64_t random;
     stress_target_t targets[STRESS_MAX_TARGETS];
     int ntargets;
     uint64_t kinds[STRESS_KINDS];
     int nkinds;
+    unsigned working; /* STRESS_WORK_* */
+    pid_t pid[WORKERS];
+    uint64_t bound_ns;
     int progress_fd;
     uint64_t counts[OUTCOMES];
 } campaign_t;
@@ -77,15 +111,49 @@ static bool parse_kinds(campaign_t *c, const char *list)
     return c->nkinds > 0;
 }
 
-/* How many records the workload has printed (0 before its first). */
-static uint64_t progress(const campaign_t *c)
+/* "console,files": the workers' flags; 0 for an unknown name. */
+static unsigned parse_workers(const char *list)
 {
-    uint64_t printed = 0;
-    if (lseek(c->progress_fd, 0, SEEK_SET) != 0 ||
-        read(c->progress_fd, &printed, sizeof(printed)) != sizeof(printed)) {
+    char names[64];
+    unsigned flags = 0;
+    if (strlen(list) >= sizeof(names)) {
         return 0;
     }
-    return printed;
+    strcpy(names, list);
+    for (char *save = NULL, *name = strtok_r(names, ",", &save); name != NULL;
+         name = strtok_r(NULL, ",", &save)) {
+        int w = 0;
+        while (w < WORKERS && strcmp(workers[w].name, name) != 0) {
+            w++;
+        }
+        if (w == WORKERS) {
+            return 0;
+        }
+        flags |= workers[w].flag;
+    }
+    return flags;
+}
+
+static progress_t progress(const campaign_t *c)
+{
+    progress_t p;
+    for (int i = 0; i < STRESS_SLOTS; i++) {
+        p.slot[i] = stress_slot_get(c->progress_fd, (enum stress_slot)i);
+    }
+    return p;
+}
+
+/* Has every worker gone on enough since `before`? */
+static bool went_on(const campaign_t *c, const progress_t *before)
+{
+    progress_t now = progress(c);
+    for (int w = 0; w < WORKERS; w++) {
+        const struct worker *k = &workers[w];
+        if ((c->working & k->flag) && now.slot[k->at] < before->slot[k->at] + k->needed) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool must_restart(uint64_t kind)
@@ -98,11 +166,23 @@ static bool down(uint64_t state)
     return state != RS_STATE_RUNNING;
 }
 
+/* Between two looks: the console worker alone runs at this priority and
+ * mostly sleeps, so a yield costs nothing; the disk's workers compute (a
+ * run of sqlite3), and a yield would take half the processor from them,
+ * so the injector sleeps then -- unless the timer is the target. */
+static void wait_a_little(const campaign_t *c, const stress_target_t *t)
+{
+    bool disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    if (!disk || strcmp(t->name, "timer") == 0 || !stress_sleep_ns(NAP_NS)) {
+        seL4_Yield(); /* the workload runs at this priority */
+    }
+}
+
 /* Poll until the target runs again (restarted if the kind must restart
  * it) and the workload went on; RECOVERY_BOUND_NS after `start`: a hang. */
 static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t, uint64_t kind,
-                                   const stress_state_t *before, uint64_t printed, uint64_t start,
-                                   stress_state_t *after)
+                                   const stress_state_t *before, const progress_t *printed,
+                                   uint64_t start, stress_state_t *after)
 {
     for (;;) {
         if (!stress_target_state(t, after) ||
@@ -111,14 +191,13 @@ static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t
             return FAILED; /* failed (down for good), exited, or gone from the list */
         }
         bool restarted = after->restarts > before->restarts;
-        if (!down(after->state) && (restarted || !must_restart(kind)) &&
-            progress(c) >= printed + PROGRESS_AFTER) {
+        if (!down(after->state) && (restarted || !must_restart(kind)) && went_on(c, printed)) {
             return RECOVERED;
         }
-        if (stress_now_ns() - start > RECOVERY_BOUND_NS) {
+        if (stress_now_ns() - start > c->bound_ns) {
             return HANG;
         }
-        seL4_Yield(); /* the workload runs at this priority */
+        wait_a_little(c, t);
     }
 }
 
@@ -127,10 +206,10 @@ static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t
 static bool repair(campaign_t *c, uint64_t n, const stress_target_t *t)
 {
     stress_state_t before, after;
-    uint64_t printed = progress(c);
+    progress_t printed = progress(c);
     uint64_t start = stress_now_ns();
     bool ok = stress_target_state(t, &before) && stress_restart(t) == 0 &&
-              await_recovery(c, t, RS_INJECT_KILL, &before, printed, start, &after) == RECOVERED;
+              await_recovery(c, t, RS_INJECT_KILL, &before, &printed, start, &after) == RECOVERED;
     stress_line("repair %" PRIu64 " %s %s", n, t->name, ok ? "ok" : "stuck");
     return ok;
 }
@@ -147,31 +226,79 @@ static bool inject_one(campaign_t *c, uint64_t n)
     stress_state_t before = { 0 }, after = { 0 };
     stress_target_state(t, &before);
     stress_injected_t where = { 0, 0 };
+    progress_t was = progress(c);
     long error = stress_inject(t, kind, (r % DELAY_MAX_NS) / 1000 + 1, r | 1, &where);
-    uint64_t printed = progress(c);
+    progress_t printed = progress(c);
     uint64_t start = stress_now_ns();
     after = before; /* unless it is waited for */
     enum outcome o = error == -ENOSYS ? NOT_AVAILABLE
                      : error < 0      ? FAILED
-                                      : await_recovery(c, t, kind, &before, printed, start, &after);
+                                 : await_recovery(c, t, kind, &before, &printed, start, &after);
     uint64_t took = stress_now_ns() - start;
+    progress_t is = progress(c);
     c->counts[o]++;
+    /* The errors the workers met from just before the injection on. */
     stress_line("i %" PRIu64 " %s %s %s %ld %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                " %" PRIu64 " %" PRIx64 " %d",
+                " %" PRIu64 " %" PRIx64 " %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
                 n, t->name, kind_names[kind], outcome_names[o], error, before.restarts,
                 after.restarts, before.faults, after.faults, took / 1000, where.pc,
-                where.in_syscall ? 1 : 0);
+                where.in_syscall ? 1 : 0,
+                is.slot[STRESS_FILES_ERRORS] - was.slot[STRESS_FILES_ERRORS],
+                is.slot[STRESS_FILES_WRONG] - was.slot[STRESS_FILES_WRONG],
+                is.slot[STRESS_SQL_ERRORS] - was.slot[STRESS_SQL_ERRORS],
+                is.slot[STRESS_SQL_WRONG] - was.slot[STRESS_SQL_WRONG]);
     return o != HANG || repair(c, n, t);
 }
 
-static pid_t start_workload(uint64_t seed)
+static pid_t start_worker(const char *command, uint64_t seed)
 {
     char seed_text[24];
     snprintf(seed_text, sizeof(seed_text), "%" PRIu64, seed);
-    char *argv[] = { "stress", "work", seed_text, NULL };
+    char *argv[] = { "stress", (char *)command, seed_text, NULL };
     pid_t pid;
     int error = posix_spawn(&pid, "/bin/stress", NULL, NULL, argv, environ);
     return error == 0 ? pid : -error;
+}
+
+/* The console worker's command is `work` (the first workload). */
+static const char *command_of(const struct worker *w)
+{
+    return w->flag == STRESS_WORK_CONSOLE ? "work" : w->name;
+}
+
+/* Ask the workers to end after their round (a run of sqlite3 ends with
+ * it, so that its memory is back when the campaign compares), then wait
+ * for them; one that does not end within the bound is killed. */
+static void stop_workers(campaign_t *c)
+{
+    (void)stress_slot_set(c->progress_fd, STRESS_STOP, 1);
+    uint64_t start = stress_now_ns();
+    for (int w = 0; w < WORKERS; w++) {
+        while (c->pid[w] > 0 && waitpid(c->pid[w], NULL, WNOHANG) == 0) {
+            if (stress_now_ns() - start > c->bound_ns) {
+                kill(c->pid[w], SIGKILL);
+                waitpid(c->pid[w], NULL, 0);
+                break;
+            }
+            (void)stress_sleep_ns(NAP_NS);
+        }
+        c->pid[w] = 0;
+    }
+}
+
+static bool start_workers(campaign_t *c, uint64_t seed, unsigned which)
+{
+    for (int w = 0; w < WORKERS; w++) {
+        if (which & workers[w].flag) {
+            c->pid[w] = start_worker(command_of(&workers[w]), seed);
+            if (c->pid[w] < 0) {
+                fprintf(stderr, "stress: /bin/stress %s: %s\n", command_of(&workers[w]),
+                        strerror((int)-c->pid[w]));
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 static void print_memory(const char *when, const stress_memory_t *m)
@@ -180,11 +307,15 @@ static void print_memory(const char *when, const stress_memory_t *m)
                 m->rs_free, m->rs_free_slots, m->pm_free);
 }
 
-static int finish(campaign_t *c, pid_t workload, uint64_t done, uint64_t count,
-                  const stress_memory_t *before)
+static int finish(campaign_t *c, uint64_t done, uint64_t count, const stress_memory_t *before)
 {
-    kill(workload, SIGKILL);
-    waitpid(workload, NULL, 0);
+    progress_t p = progress(c);
+    stop_workers(c);
+    stress_line("work records %" PRIu64 " files %" PRIu64 " %" PRIu64 " %" PRIu64 " sql %" PRIu64
+                " %" PRIu64 " %" PRIu64,
+                p.slot[STRESS_RECORDS], p.slot[STRESS_FILES], p.slot[STRESS_FILES_ERRORS],
+                p.slot[STRESS_FILES_WRONG], p.slot[STRESS_SQL], p.slot[STRESS_SQL_ERRORS],
+                p.slot[STRESS_SQL_WRONG]);
     close(c->progress_fd);
     unlink(STRESS_PROGRESS_FILE);
     stress_memory_t after = { 0 };
@@ -199,9 +330,22 @@ static int finish(campaign_t *c, pid_t workload, uint64_t done, uint64_t count,
     return ok ? 0 : 1;
 }
 
-static bool set_up(campaign_t *c, uint64_t seed, const char *kinds, const char *targets)
+static bool clear_progress(const campaign_t *c)
 {
-    *c = (campaign_t){ .random = seed };
+    progress_t zero = { { 0 } };
+    return pwrite(c->progress_fd, &zero, sizeof(zero), 0) == sizeof(zero);
+}
+
+static bool set_up(campaign_t *c, uint64_t seed, const char *kinds, const char *targets,
+                   const char *working)
+{
+    *c = (campaign_t){ .random = seed, .working = parse_workers(working) };
+    if (c->working == 0) {
+        fprintf(stderr, "stress: workers: %s: not a list of console, files, sql\n", working);
+        return false;
+    }
+    bool disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    c->bound_ns = disk ? RECOVERY_BOUND_DISK_NS : RECOVERY_BOUND_NS;
     if (!parse_kinds(c, kinds)) {
         fprintf(stderr, "stress: kinds: %s: not a list of crash, hang, flip, kill\n", kinds);
         return false;
@@ -212,34 +356,55 @@ static bool set_up(campaign_t *c, uint64_t seed, const char *kinds, const char *
         return false;
     }
     c->progress_fd = open(STRESS_PROGRESS_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    if (c->progress_fd < 0) {
+    if (c->progress_fd < 0 || !clear_progress(c)) {
         fprintf(stderr, "stress: %s: %s\n", STRESS_PROGRESS_FILE, strerror(errno));
         return false;
     }
     return true;
 }
 
-int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets)
+/* Until every worker has done a round. */
+static bool warmed_up(const campaign_t *c)
+{
+    progress_t zero = { { 0 } };
+    uint64_t start = stress_now_ns();
+    while (!went_on(c, &zero) || (c->working & STRESS_WORK_SQL && !progress(c).slot[STRESS_SQL])) {
+        if (stress_now_ns() - start > c->bound_ns) {
+            return false;
+        }
+        (void)stress_sleep_ns(NAP_NS);
+    }
+    return true;
+}
+
+int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets,
+                    const char *working)
 {
     campaign_t c;
     stress_memory_t before;
-    if (!set_up(&c, seed, kinds, targets)) {
+    if (!set_up(&c, seed, kinds, targets, working)) {
         return 1;
     }
-    if (!stress_memory(&before)) {
-        fprintf(stderr, "stress: rs or pm meminfo failed\n");
+    /* A first run of the disk's workers, until each has done a round: pm
+     * then holds its copies of the programs they run (sqlite3), as it will
+     * after the campaign; then the memory to compare with. (Not the
+     * console worker's: its records are numbered from the start.) */
+    unsigned all = c.working;
+    c.working &= ~STRESS_WORK_CONSOLE;
+    bool warm = start_workers(&c, seed, c.working) && warmed_up(&c);
+    c.working = all;
+    stop_workers(&c);
+    if (!warm || !clear_progress(&c) || !stress_memory(&before) ||
+        !start_workers(&c, seed, c.working)) {
+        fprintf(stderr, "stress: the workers did not start, or rs's or pm's meminfo failed\n");
+        stop_workers(&c);
         return 1;
     }
-    pid_t workload = start_workload(seed);
-    if (workload < 0) {
-        fprintf(stderr, "stress: /bin/stress work: %s\n", strerror(-workload));
-        return 1;
-    }
-    stress_line("start seed %" PRIu64 " injections %" PRIu64 " kinds %s targets %s", seed, count,
-                kinds, targets);
+    stress_line("start seed %" PRIu64 " injections %" PRIu64 " kinds %s targets %s workers %s",
+                seed, count, kinds, targets, working);
     uint64_t done = 0;
     while (done < count && inject_one(&c, done)) {
         done++;
     }
-    return finish(&c, workload, done, count, &before);
+    return finish(&c, done, count, &before);
 }

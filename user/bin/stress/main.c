@@ -10,13 +10,14 @@
 
 #define DEFAULT_KINDS "crash,hang,flip,kill"
 #define DEFAULT_TARGETS "uart,timer,rtc"
+#define DEFAULT_WORKERS "console"
 #define ROUND_SLEEP_NS 1000000u /* after each round: the timer still works */
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: stress SEED N [KINDS [TARGETS]]\n"
+    fprintf(stderr, "usage: stress SEED N [KINDS [TARGETS [WORKERS]]]\n"
                     "       stress restarts N [TARGETS]\n"
-                    "       stress work SEED\n");
+                    "       stress work|files|sql SEED\n");
     return 2;
 }
 
@@ -75,12 +76,19 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "work") == 0 && number(argv[2], &a)) {
         return stress_work(a);
     }
+    if (argc == 3 && strcmp(argv[1], "files") == 0 && number(argv[2], &a)) {
+        return stress_files(a);
+    }
+    if (argc == 3 && strcmp(argv[1], "sql") == 0 && number(argv[2], &a)) {
+        return stress_sql(a);
+    }
     if ((argc == 3 || argc == 4) && strcmp(argv[1], "restarts") == 0 && number(argv[2], &a)) {
         return stress_restarts(a, argc == 4 ? argv[3] : DEFAULT_TARGETS);
     }
-    if (argc >= 3 && argc <= 5 && number(argv[1], &a) && number(argv[2], &b)) {
+    if (argc >= 3 && argc <= 6 && number(argv[1], &a) && number(argv[2], &b)) {
         return stress_campaign(a, b, argc >= 4 ? argv[3] : DEFAULT_KINDS,
-                               argc == 5 ? argv[4] : DEFAULT_TARGETS);
+                               argc >= 5 ? argv[4] : DEFAULT_TARGETS,
+                               argc == 6 ? argv[5] : DEFAULT_WORKERS);
     }
     return usage();
 }

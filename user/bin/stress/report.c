@@ -66,3 +66,16 @@ bool stress_sleep_ns(uint64_t ns)
                           .tv_nsec = (long)(ns % 1000000000u) };
     return nanosleep(&t, NULL) == 0;
 }
+
+uint64_t stress_slot_get(int fd, enum stress_slot slot)
+{
+    uint64_t value = 0;
+    off_t at = (off_t)slot * (off_t)sizeof(value);
+    return pread(fd, &value, sizeof(value), at) == sizeof(value) ? value : 0;
+}
+
+bool stress_slot_set(int fd, enum stress_slot slot, uint64_t value)
+{
+    off_t at = (off_t)slot * (off_t)sizeof(value);
+    return pwrite(fd, &value, sizeof(value), at) == sizeof(value);
+}

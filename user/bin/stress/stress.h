@@ -1,15 +1,20 @@
 /* stress: the guest side of the fault-injection campaign (make stress,
  * tools/stress.py; docs/reliability.md "The stress campaign").
  *
- *   stress SEED N [KINDS [TARGETS]]   N injections chosen by a PRNG seeded
- *                                     with SEED, under a workload
+ *   stress SEED N [KINDS [TARGETS [WORKERS]]]
+ *                                     N injections chosen by a PRNG seeded
+ *                                     with SEED, under the workers' loads
  *   stress restarts N [TARGETS]       N restarts in a row, memory before and after
- *   stress work SEED                  the workload (the campaign spawns it)
+ *   stress work SEED                  the console worker (the campaign spawns it)
+ *   stress files SEED                 the files worker: copies on the disk
+ *   stress sql SEED                   the SQLite worker: transactions on the disk
  *
- * KINDS and TARGETS are comma-separated lists (crash,hang,flip,kill;
- * uart,timer,rtc: the default). Calls: posix_spawn, waitpid, kill, open,
- * lseek, read, write, nanosleep, clock_gettime, gettimeofday; rs's list,
- * restart, inject and meminfo, pm's meminfo. */
+ * KINDS, TARGETS and WORKERS are comma-separated lists (crash,hang,flip,kill;
+ * any of rs's components, uart,timer,rtc by default; console,files,sql,
+ * console by default). The combined campaign (tools/campaign.py) runs all
+ * three workers and adds the host's downloads and shell pipelines. Calls: posix_spawn, waitpid,
+ * kill, open, lseek, read, write, pread, pwrite, mkdir, unlink, pipe, nanosleep, clock_gettime,
+ * gettimeofday; rs's list, restart, inject and meminfo, pm's meminfo. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,9 +23,28 @@
 #define STRESS_MAX_TARGETS 8
 #define STRESS_KINDS 4 /* RS_INJECT_CRASH..RS_INJECT_KILL */
 
-/* The file through which the workload shows its progress: the number of
- * records it has printed, a uint64_t at offset 0. */
+/* The file through which the workloads show their progress: a uint64_t
+ * per slot, each written by one worker only (pwrite at its offset). */
 #define STRESS_PROGRESS_FILE "/run/stress.progress" /* in memory: polled often */
+enum stress_slot {
+    STRESS_RECORDS,      /* the console worker: records printed */
+    STRESS_FILES,        /* the files worker: copies made and verified */
+    STRESS_FILES_ERRORS, /* ... calls that failed (an errno the client saw) */
+    STRESS_FILES_WRONG,  /* ... copies read back wrong */
+    STRESS_SQL,          /* the SQLite worker: transactions checked */
+    STRESS_SQL_ERRORS,   /* ... rounds where sqlite3 reported an error */
+    STRESS_SQL_WRONG,    /* ... rounds whose rows were not the ones committed */
+    STRESS_STOP,         /* set by the campaign: each worker ends after its round */
+    STRESS_SLOTS
+};
+uint64_t stress_slot_get(int fd, enum stress_slot slot);
+bool stress_slot_set(int fd, enum stress_slot slot, uint64_t value);
+
+/* The workers a campaign runs besides its injector (the `work` list). */
+#define STRESS_WORK_CONSOLE 1u /* stress work: timer, rtc, console records */
+#define STRESS_WORK_FILES 2u   /* stress files: copy and verify on the disk */
+#define STRESS_WORK_SQL 4u     /* stress sql: SQLite transactions on the disk */
+#define STRESS_DIR "/stress"   /* on the disk: the files and the database */
 
 /* The workload's PRNG is seeded with SEED ^ STRESS_WORK_SALT, so that its
  * stream differs from the injector's; tools/stress.py knows the salt. */
@@ -65,7 +89,10 @@ bool stress_memory(stress_memory_t *out);
 bool stress_same_memory(const stress_memory_t *a, const stress_memory_t *b);
 int stress_targets(const char *list, stress_target_t targets[STRESS_MAX_TARGETS]);
 
-/* The three commands; each returns main's status. */
-int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets);
+/* The commands; each returns main's status. */
+int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets,
+                    const char *workers);
 int stress_restarts(uint64_t count, const char *targets);
 int stress_work(uint64_t seed);
+int stress_files(uint64_t seed);
+int stress_sql(uint64_t seed);

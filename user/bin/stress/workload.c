@@ -11,7 +11,8 @@
  * record from SEQ and finds every record lost, duplicated or corrupted on
  * the way. A failed check prints `w-error SEQ what` and goes on. After each
  * record the workload writes how many it printed to STRESS_PROGRESS_FILE,
- * where the injector sees that it goes on. It ends when it is killed. */
+ * where the injector sees that it goes on. It ends when the campaign sets
+ * STRESS_STOP there. */
 #include "stress.h"
 
 #include <errno.h>
@@ -59,25 +60,26 @@ static void check_date(uint64_t seq, struct timeval *last)
 
 static void show_progress(int fd, uint64_t printed)
 {
-    if (lseek(fd, 0, SEEK_SET) != 0 || write(fd, &printed, sizeof(printed)) != sizeof(printed)) {
+    if (!stress_slot_set(fd, STRESS_RECORDS, printed)) {
         stress_line("w-error %" PRIu64 " progress: %s", printed, strerror(errno));
     }
 }
 
 int stress_work(uint64_t seed)
 {
-    int fd = open(STRESS_PROGRESS_FILE, O_WRONLY);
+    int fd = open(STRESS_PROGRESS_FILE, O_RDWR);
     if (fd < 0) {
         stress_line("w-error 0 %s: %s", STRESS_PROGRESS_FILE, strerror(errno));
         return 1;
     }
     uint64_t random = seed ^ STRESS_WORK_SALT;
     struct timeval last = { 0, 0 };
-    for (uint64_t seq = 0;; seq++) {
+    for (uint64_t seq = 0; !stress_slot_get(fd, STRESS_STOP); seq++) {
         uint64_t r = splitmix64_next(&random);
         check_sleep(seq, (r >> 32) % SLEEP_MAX_NS);
         check_date(seq, &last);
         stress_line("w %" PRIu64 " %08" PRIx64, seq, r & 0xffffffffu);
         show_progress(fd, seq + 1);
     }
+    return 0;
 }

@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""The combined fault-injection campaign (issue 18; docs/reliability.md
+"The combined campaign").
+
+    campaign.py --image build/os/images/osstress.elf --disk build/disks/os.img
+                [--seed 1] [-n 100] [--kinds crash,hang,flip,kill]
+                [--targets uart,timer,rtc,blk,eth,ext2,net] [--json FILE]
+                [--log FILE] [--pipe-every 4] [--stall 300]
+
+Boots the image with its disk and network (QEMU's user network,
+restrict=on, httpd's port 80 forwarded to a free port of 127.0.0.1) under
+-icount, starts httpd, and types at the shell
+
+    stress SEED N KINDS TARGETS console,files,sql &
+
+the guest's campaign (user/bin/stress): N injections, one at a time, each
+drawn from the seed (its delay, target and kind; rs's own choices too),
+while three workers in the guest check what they get -- the console's
+numbered records (timer, rtc, uart), copies of files verified byte for
+byte (vfs, ext2, blk), SQLite transactions counted row by row (sqlite3
+started from the disk by pm for each) -- and the host adds two more:
+curl downloading a file from httpd again and again, its sha256 checked
+(net, eth, and the disk behind httpd), and a shell pipeline typed at the
+console every few seconds, its answer read back (`echo pipe K | cat |
+grep pipe`: the uart, the shell, pm, vfs's pipes).
+
+Each injection gets one outcome, written as a JSON line to --json:
+
+    clean       recovered, and no client saw anything
+    error       recovered, and a client saw an error: `allowed` says
+                whether the target's rules let it (docs/reliability.md)
+    failed      a workload found wrong data, or a check did not come back
+    hung        the target or the workload did not recover (the guest's
+                bound), or the console stopped
+    crashed     the kernel panicked or QEMU ended
+
+Deterministic per seed: `--seed S -n K+1` replays injection K (and those
+before it). Exit status 0 only if every injection was clean or had an
+allowed error and the memory was the same before and after; 1 otherwise.
+"""
+
+import argparse
+import collections
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stress  # noqa: E402
+from qemu_cmd import DEFAULT_CPU, disk_args, disk_copy, net_args, qemu_command  # noqa: E402
+
+TARGETS = ("uart", "timer", "rtc", "blk", "eth", "ext2", "net")
+WORKERS = "console,files,sql"
+SITE_FILE = "campaign.bin"
+SITE_BYTES = 1 << 20
+CURL_SECONDS = 120
+PIPE_ANSWER_SECONDS = 90
+# Lines of the system's own that land anywhere in the console's text,
+# even in the middle of a pipeline's answer: taken out before looking.
+NOISE = re.compile(r"(?:rs|uart|timer|rtc|blk|eth|ext2|net|vfs|pm|httpd|clock): [^\n]*\n")
+OUTCOMES = ("clean", "error", "failed", "hung", "crashed")
+
+
+def allowed(target, kind, what):
+    """May a client see `what` (a worker's error, a download cut) after
+    this injection, by the target's rules? A flip may do anything short of
+    stopping the system (a fail-silent fault: docs/reliability.md); a
+    crash, hang or kill of net ends its sockets (docs/network.md), so a
+    download may be cut; nothing else may show."""
+    return kind == "flip" or (target == "net" and what == "download cut")
+
+
+def site_bytes(seed):
+    return random.Random(seed).randbytes(SITE_BYTES)
+
+
+def put_site(disk, data):
+    """The download's file into /srv/www of the disk copy (the host's debugfs)."""
+    scratch = tempfile.mkdtemp(prefix="campaign.")
+    try:
+        local = os.path.join(scratch, SITE_FILE)
+        with open(local, "wb") as f:
+            f.write(data)
+        proc = subprocess.run(["debugfs", "-w", "-R", f"write {local} /srv/www/{SITE_FILE}", disk],
+                              capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0 or "rror" in proc.stderr:
+            raise SystemExit(f"campaign: debugfs: {proc.stderr.strip()[-300:]}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Downloads:
+    """curl from the host, again and again until stopped: each download's
+    end (host time), whether it was whole and right, and what went wrong."""
+
+    def __init__(self, port, expected):
+        self.url = f"http://127.0.0.1:{port}/{SITE_FILE}"
+        self.expected = hashlib.sha256(expected).hexdigest()
+        self.results = []  # (host time at its end, "ok" | "download cut" | "wrong bytes", detail)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def fetch(self):
+        proc = subprocess.run(["curl", "-sS", "--max-time", str(CURL_SECONDS), self.url],
+                              capture_output=True, timeout=CURL_SECONDS + 30)
+        if proc.returncode != 0:
+            return "download cut", f"curl {proc.returncode}: {proc.stderr.decode()[-80:].strip()}"
+        if hashlib.sha256(proc.stdout).hexdigest() != self.expected:
+            return "wrong bytes", f"{len(proc.stdout)} bytes, sha256 differs"
+        return "ok", ""
+
+    def _loop(self):
+        while not self.stopping.is_set():
+            what, detail = self.fetch()
+            self.results.append((time.monotonic(), what, detail))
+            if what != "ok":
+                self.stopping.wait(0.5)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(CURL_SECONDS + 60)
+
+
+class Run:
+    """One campaign: the console, what the guest's lines say, the host's
+    checks, each tied to the injection under way (the first whose line had
+    not come yet)."""
+
+    def __init__(self, args, console, port, data):
+        self.args, self.console = args, console
+        self.campaign = stress.Campaign(args.seed, args.targets.split(","), args.kinds.split(","))
+        self.downloads = Downloads(port, data)
+        self.arrived = []  # host time each injection's line came
+        self.pipes = []  # (injection under way, answered?, detail)
+        self.stopped = None
+
+    def under_way(self, when=None):
+        """The number of the injection under way at host time `when`."""
+        if when is None:
+            return len(self.arrived)
+        return sum(1 for t in self.arrived if t <= when)
+
+    def on_line(self, text, raw):
+        before = len(self.campaign.injections)
+        self.campaign.take(text, raw)
+        if len(self.campaign.injections) != before:
+            self.arrived.append(time.monotonic())
+            stress.progress(self.campaign, self.args.n)
+
+    def poll(self, seconds):
+        lines = self.console.poll(seconds)
+        if lines is None:
+            raise stress.Stop("QEMU ended")
+        for text, raw in lines:
+            self.on_line(text, raw)
+        panic = self.console.text.find(stress.PANIC)
+        if panic >= 0:
+            raise stress.Stop(self.console.text[panic:].split("\n")[0])
+
+    def command(self, line):
+        return stress.run_command(self.console, line, self.on_line, self.args.stall)
+
+    def start_httpd(self):
+        self.command("httpd >> /var/log/httpd.log 2>&1 &")
+        deadline = time.monotonic() + 120
+        while self.downloads.fetch()[0] != "ok":
+            if time.monotonic() > deadline:
+                raise stress.Stop("httpd never served the campaign's file")
+            self.poll(1)
+
+    def pipeline(self, k):
+        """Type a pipeline; True once its answer is on the console."""
+        mark = len(self.console.text)
+        self.console.send(f"echo pipe {k} | cat | grep pipe")
+        answer = re.compile(rf"(?m)^pipe {k}\r?$")
+        deadline = time.monotonic() + PIPE_ANSWER_SECONDS
+        while time.monotonic() < deadline:
+            self.poll(0.5)
+            if answer.search(NOISE.sub("", self.console.text[mark:])):
+                return True
+            if self.campaign.done:
+                break
+        return bool(answer.search(NOISE.sub("", self.console.text[mark:])))
+
+    def campaign_loop(self):
+        a = self.args
+        self.console.send(f"stress {a.seed} {a.n} {a.kinds} {a.targets} {WORKERS} &")
+        self.downloads.start()
+        last_output, seen, k = time.monotonic(), len(self.console.text), 0
+        next_pipe = time.monotonic() + a.pipe_every
+        while self.campaign.done is None:
+            self.poll(0.5)
+            if len(self.console.text) > seen or self.campaign.injections:
+                if len(self.console.text) > seen:
+                    last_output = time.monotonic()
+                seen = len(self.console.text)
+            if time.monotonic() - last_output > a.stall:
+                raise stress.Stop(f"no output for {a.stall} s: a hang")
+            if a.pipe_every and time.monotonic() >= next_pipe:
+                during = self.under_way()
+                ok = self.pipeline(k)
+                self.pipes.append((during, ok, f"pipe {k}"))
+                k += 1
+                next_pipe = time.monotonic() + a.pipe_every
+                last_output = time.monotonic()
+        self.downloads.stop()
+        self.command("")  # the prompt after the campaign's end
+
+
+def classify(run):
+    """One record per injection: its outcome and the errors clients saw."""
+    c = run.campaign
+    seen = collections.defaultdict(list)  # injection -> [(what, detail)]
+    for when, what, detail in run.downloads.results:
+        if what != "ok":
+            seen[run.under_way(when)].append((what, detail))
+    for during, ok, detail in run.pipes:
+        if not ok:
+            seen[during].append(("pipeline lost", detail))
+    for during, text in c.worker_lines:
+        seen[during].append(("wrong data" if "-wrong " in text else "worker error", text))
+    for what, detail, (n, _, _) in c.stream.faults:
+        seen[n].append(("console damaged", f"{what}: {detail}"))
+    records = []
+    for (n, target, kind, outcome, error, restarted, us, pc, in_sys, errs) in c.injections:
+        saw = seen.get(n, [])
+        if errs[1] or errs[3]:
+            saw = saw + [("wrong data", f"files {errs[1]}, sql {errs[3]}")]
+        if (errs[0] or errs[2]) and not any(w == "worker error" for w, _ in saw):
+            saw = saw + [("worker error", f"files {errs[0]}, sql {errs[2]}")]
+        fatal = [w for w, _ in saw if w in ("wrong data", "wrong bytes", "pipeline lost")]
+        if outcome in ("hang", "failed"):
+            result = "hung"
+        elif fatal and kind != "flip":
+            result = "failed"
+        elif saw:
+            result = "error"
+        else:
+            result = "clean"
+        ok = all(allowed(target, kind, w) for w, _ in saw)
+        records.append({"seed": run.args.seed, "n": n, "target": target, "kind": kind,
+                        "outcome": result, "allowed": ok if result == "error" else None,
+                        "guest": outcome, "rs_error": error, "restarted": restarted,
+                        "recovery_us": us, "pc": f"{pc:x}", "in_syscall": in_sys,
+                        "saw": [f"{w}: {d}" for w, d in saw]})
+    if run.stopped:
+        n = len(c.injections)
+        target, kind = stress.planned(run.args.seed, n, c.targets, c.kinds)
+        crashed = "PANIC" in run.stopped or "QEMU ended" in run.stopped
+        records.append({"seed": run.args.seed, "n": n, "target": target, "kind": kind,
+                        "outcome": "crashed" if crashed else "hung", "allowed": None,
+                        "saw": [run.stopped]})
+    return records
+
+
+WORK = re.compile(r"work records (\d+) files (\d+) (\d+) (\d+) sql (\d+) (\d+) (\d+)$")
+
+
+def worker_totals(campaign):
+    """The guest workers' totals from the campaign's `work` line, or None."""
+    for line in campaign.other:
+        m = WORK.match(line)
+        if m:
+            names = ("records", "files", "files_errors", "files_wrong", "sql", "sql_errors",
+                     "sql_wrong")
+            return dict(zip(names, (int(g) for g in m.groups())))
+    return None
+
+
+def summarize(args, run, records, memory_same, minutes):
+    """The table (outcomes per target) and the verdict; the problems."""
+    counts = collections.Counter((r["target"], r["outcome"]) for r in records)
+    kinds = collections.Counter((r["kind"], r["outcome"]) for r in records)
+    print(f"\ncampaign: seed {args.seed}, {len(records)} of {args.n} injections "
+          f"({args.kinds}) into {args.targets}, {minutes:.1f} min")
+    print(f"  {'':8}" + "".join(f"{o:>9}" for o in OUTCOMES) + f"{'total':>9}")
+    for row, table in [(t, counts) for t in args.targets.split(",")] + \
+                      [(k, kinds) for k in args.kinds.split(",")]:
+        cells = [table[(row, o)] for o in OUTCOMES]
+        print(f"  {row:8}" + "".join(f"{x:>9}" for x in cells) + f"{sum(cells):>9}")
+    errors = [r for r in records if r["outcome"] == "error"]
+    refused = [r for r in errors if not r["allowed"]]
+    ok_downloads = sum(1 for _, w, _ in run.downloads.results if w == "ok")
+    print(f"errors clients saw: {len(errors)} injections, {len(refused)} not allowed by the "
+          f"target's rules")
+    print(f"host: {ok_downloads} downloads whole of {len(run.downloads.results)}, "
+          f"{sum(1 for p in run.pipes if p[1])} pipelines answered of {len(run.pipes)}")
+    for when, what, detail in run.downloads.results:
+        if what != "ok":
+            print(f"  download during injection {run.under_way(when)}: {what}: {detail}")
+    w = run.campaign.stream
+    print(f"console: {w.intact} records intact, {w.lost} lost, {w.duplicated} duplicated, "
+          f"{w.corrupted} corrupted")
+    work = worker_totals(run.campaign)
+    if work:
+        print(f"guest: {work['files']} copies verified ({work['files_errors']} with an error, "
+              f"{work['files_wrong']} wrong), {work['sql']} SQLite transactions "
+              f"({work['sql_errors']} with an error, {work['sql_wrong']} wrong)")
+    for r in [r for r in records if r["outcome"] != "clean"][:20]:
+        print(f"  {r['n']} {r['target']} {r['kind']}: {r['outcome']}"
+              f"{'' if r['allowed'] is None else ' (allowed)' if r['allowed'] else ' (NOT allowed)'}"
+              f": {'; '.join(r['saw'])[:160]}")
+    problems = []
+    bad = [r for r in records if r["outcome"] in ("failed", "hung", "crashed")]
+    if bad:
+        problems.append(f"{len(bad)} injections failed, hung or crashed")
+    if refused:
+        problems.append(f"{len(refused)} errors the rules do not allow")
+    if run.campaign.unplanned:
+        problems.append(f"injections other than the seed's: {run.campaign.unplanned[:3]}")
+    if len(records) < args.n:
+        problems.append(f"{args.n - len(records)} injections not made")
+    if not memory_same:
+        problems.append("memory changed across the campaign")
+    if work is None or not work["files"] or not work["sql"]:
+        problems.append("a guest worker made no progress (or its totals never came)")
+    print("campaign: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)))
+    return problems
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--image", required=True, help="the osstress boot image")
+    p.add_argument("--disk", required=True, help="the tests' disk (a copy is booted)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("-n", type=int, default=100, help="injections")
+    p.add_argument("--kinds", default=",".join(stress.KINDS))
+    p.add_argument("--targets", default=",".join(TARGETS))
+    p.add_argument("--json", default=None, help="one JSON line per injection (appended)")
+    p.add_argument("--log", default=None, help="the whole console, raw")
+    p.add_argument("--cpu", default=DEFAULT_CPU)
+    p.add_argument("--pipe-every", type=float, default=4.0,
+                   help="seconds between pipelines typed at the console (0: none)")
+    p.add_argument("--stall", type=float, default=300,
+                   help="seconds without console output that make a hang")
+    args = p.parse_args(argv)
+    for name, choices in (("kinds", stress.KINDS), ("targets", TARGETS)):
+        values = getattr(args, name).split(",")
+        if any(v not in choices for v in values):
+            p.error(f"--{name}: a comma-separated list of {', '.join(choices)}")
+    if args.seed <= 0 or args.n <= 0:
+        p.error("--seed and -n are positive")
+    return args
+
+
+def boot(args):
+    log_base = args.log or os.path.join(os.path.dirname(args.image), f"campaign-{args.seed}")
+    disk = log_base + ".img"
+    disk_copy(args.disk, disk)
+    data = site_bytes(args.seed)
+    put_site(disk, data)
+    port = free_port()
+    extra = ["-icount", "shift=0,sleep=off"] + disk_args(disk) + net_args([f"tcp::{port}-:80"])
+    log = open(args.log, "wb") if args.log else open(os.devnull, "wb")
+    return stress.Console(qemu_command(args.image, args.cpu, extra=extra), log), log, port, data
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.monotonic()
+    console, log, port, data = boot(args)
+    run = Run(args, console, port, data)
+    free_before = free_after = None
+    try:
+        stress.wait_for_shell(console, args.stall)
+        run.start_httpd()
+        free_before = stress.free_figures(run.command("free"))
+        run.campaign_loop()
+        free_after = stress.free_figures(run.command("free"))
+    except stress.Stop as e:
+        run.stopped = str(e)
+        run.downloads.stopping.set()
+    finally:
+        console.close()
+        log.close()
+    records = classify(run)
+    if args.json:
+        with open(args.json, "a") as f:
+            for r in records:
+                f.write(json.dumps(r, sort_keys=True) + "\n")
+    mem = run.campaign.memory
+    same = (mem.get("before") == mem.get("after") and mem.get("before") is not None
+            and free_before == free_after)
+    problems = summarize(args, run, records, same, (time.monotonic() - start) / 60)
+    if args.log:
+        print(f"the console: {args.log}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
