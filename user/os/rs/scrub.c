@@ -21,7 +21,7 @@
 #include <keel/string.h>
 
 #define PAGE ((seL4_Word)1 << seL4_PageBits)
-/* The components of the systems built have at most 121 code pages in all
+/* The components of the systems built have at most 111 code pages in all
  * (97 in system/keel.system; docs/reliability.md "Code scrubbing"), so a
  * full pass takes a second or less. A page costs some 17 us of guest time:
  * 0.2% of the processor. */
