@@ -41,19 +41,23 @@ static struct {
 
 /* What the page at `vaddr` of c should hold, as the builder filled it: the
  * file bytes of every segment that overlap it, zero elsewhere (past a
- * segment's filesz, and between segments). */
-static uint8_t expected[PAGE] __attribute__((aligned(8)));
+ * segment's filesz, and between segments). Words to compare fast. */
+static union {
+    uint64_t word[PAGE / 8];
+    uint8_t byte[PAGE];
+} expected;
 
 static void expect_page(const rs_component_t *c, seL4_Word vaddr)
 {
-    memset(expected, 0, PAGE);
+    memset(expected.byte, 0, PAGE);
     for (uint32_t i = 0; i < c->proc.elf.nsegments; i++) {
         const kb_segment_t *s = &c->proc.elf.segment[i];
         seL4_Word lo = vaddr > s->vaddr ? vaddr : s->vaddr;
         seL4_Word file_end = s->vaddr + s->filesz;
         seL4_Word hi = vaddr + PAGE < file_end ? vaddr + PAGE : file_end;
         if (lo < hi) {
-            memcpy(expected + (lo - vaddr), rs_pristine(c) + s->offset + (lo - s->vaddr), hi - lo);
+            memcpy(expected.byte + (lo - vaddr), rs_pristine(c) + s->offset + (lo - s->vaddr),
+                   hi - lo);
         }
     }
 }
@@ -65,15 +69,18 @@ typedef struct damage {
     uint32_t expected, found;
 } damage_t;
 
-static seL4_Word first_difference(const uint8_t *page)
+/* The page at rs's scratch address: memory of no declared type, read as
+ * words and as bytes. */
+static seL4_Word first_difference(const volatile void *page)
 {
-    const uint64_t *want = (const uint64_t *)expected, *have = (const uint64_t *)page;
+    const volatile uint64_t *words = page;
+    const volatile uint8_t *bytes = page;
     seL4_Word word = 0;
-    while (word < PAGE / 8 && want[word] == have[word]) {
+    while (word < PAGE / 8 && expected.word[word] == words[word]) {
         word++;
     }
     seL4_Word at = word * 8;
-    while (at < PAGE && expected[at] == page[at]) {
+    while (at < PAGE && expected.byte[at] == bytes[at]) {
         at++;
     }
     return at;
@@ -93,12 +100,12 @@ static seL4_Error compare_frame(seL4_CPtr frame, damage_t *d)
     }
     err = kb_scratch_map(&rs_host, copy);
     if (err == seL4_NoError) {
-        const uint8_t *page = (const uint8_t *)rs_host.scratch;
+        const volatile uint32_t *page = (const volatile uint32_t *)rs_host.scratch;
         d->offset = first_difference(page);
         if (d->offset < PAGE) {
-            seL4_Word word = d->offset & ~(seL4_Word)3;
-            memcpy(&d->expected, expected + word, sizeof(d->expected));
-            memcpy(&d->found, page + word, sizeof(d->found));
+            seL4_Word word = d->offset / 4;
+            memcpy(&d->expected, expected.byte + word * 4, sizeof(d->expected));
+            d->found = page[word];
         }
         err = kb_scratch_unmap(copy, false);
     }
