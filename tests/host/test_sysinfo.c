@@ -37,6 +37,10 @@ TEST(service_list_lines)
     sysinfo_service_line(line, sizeof(line), &c);
     EXPECT_STREQ(line,
                  "crash            faulted       110       256K      3        1        - fault\n");
+    c = (sysinfo_component_t){ "ext2", RS_STATE_RUNNING, 120, 4 << 20, 0, 1, 5000, RS_LAST_CODE };
+    sysinfo_service_line(line, sizeof(line), &c);
+    EXPECT_STREQ(line,
+                 "ext2             running       120      4096K      0        1       5s code\n");
     c = (sysinfo_component_t){ "x", RS_STATE_STOPPED, 1, 0, 0, 0, 0, 99 };
     sysinfo_service_line(line, sizeof(line), &c);
     EXPECT_TRUE(strncmp(line, "x                stopped ", 25) == 0);

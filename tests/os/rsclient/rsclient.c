@@ -1,17 +1,20 @@
 /* A test client of rs's service (proto/rs.proto, system/keel.system grants
  * it `use rs`): the answers to good requests, the count convention past the
- * end, the errors for requests the dispatch or rs must refuse, and a hang
- * and flips injected into the worker (tests/os/worker). Prints a line per
- * check and the total. */
+ * end, the errors for requests the dispatch or rs must refuse, a hang and
+ * flips injected into the worker (tests/os/worker), and rs's scrub finding
+ * a flip into its code. Prints a line per check and the total. */
 #include "../testcomp.h"
 #include "../worker/work.h"
 #include <errno.h>
+#include <keel/os/timer.h>
 #include <keel/proto/rs.h>
 #include <keel/string.h>
 
 #define YIELDS_TO_START 1000 /* the worker counts within one of them: it has our priority */
 #define YIELDS_HUNG 20       /* time slices a hung worker has without counting */
 #define FLIPS 50
+#define SEEDS_MAX 64       /* seeds tried for a flip into code: a third of them pick code */
+#define SCRUB_WAIT_MS 3000 /* rs's scrub compares every code page about once a second */
 
 static unsigned checks, passed;
 
@@ -154,7 +157,8 @@ static uint64_t worker_faults(seL4_CPtr rs)
 }
 
 /* FLIPS flips into the counting worker. After each it counts on (the flip
- * did nothing visible, or it faulted and rs restarted it), or it stopped:
+ * did nothing visible, or it faulted, or rs's scrub found its code damaged,
+ * and rs restarted it), or it stopped:
  * a hang or a state nothing notices yet (a flip can leave either), and a
  * restart by hand brings it back. */
 static void check_flips(seL4_CPtr rs, const worker_t *w)
@@ -207,6 +211,67 @@ static void check_seed(seL4_CPtr rs, const worker_t *w)
     w->work->run = 0;
 }
 
+/* The worker's restarts and what last stopped it, as rs lists them. */
+static void worker_restarts(seL4_CPtr rs, uint64_t *restarts, uint64_t *last)
+{
+    char name[KEEL_PROTO_NAME_BYTES];
+    *restarts = *last = 0;
+    for (uint64_t i = 0;
+         rs_list(rs, i, name, NULL, NULL, NULL, NULL, restarts, NULL, last) > (long)i; i++) {
+        if (strcmp(name, "worker") == 0) {
+            return;
+        }
+    }
+}
+
+/* A fresh worker, waiting, and a flip into its code: the first seed whose
+ * flip rs makes there (each seed's try gets a fresh worker). */
+static bool flip_code(seL4_CPtr rs, const worker_t *w, uint64_t *address)
+{
+    w->work->run = 0;
+    for (uint64_t seed = 1; seed <= SEEDS_MAX; seed++) {
+        if (rs_restart(rs, "worker") != 0) {
+            return false;
+        }
+        for (unsigned i = 0; i < YIELDS_HUNG; i++) {
+            seL4_Yield(); /* it starts, sees run == 0 and waits */
+        }
+        uint64_t target = 0;
+        if (rs_inject(rs, "worker", RS_INJECT_FLIP, 0, seed, &target, address, NULL, NULL, NULL) ==
+                0 &&
+            target == RS_TARGET_CODE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* rs's scrub (docs/reliability.md "Code scrubbing"): a flip into the code
+ * of the worker while it waits -- the flipped instruction never runs, so
+ * no fault and no hang could tell -- and rs restarts it within
+ * SCRUB_WAIT_MS, its last cause damaged code. rs has no clock here: it
+ * scrubs as we ask it (rs_list) again and again. */
+static void check_scrub(seL4_CPtr rs, const worker_t *w)
+{
+    uint64_t address = 0, before = 0, restarts = 0, last = 0;
+    bool flipped = flip_code(rs, w, &address);
+    worker_restarts(rs, &before, &last);
+    check("a flip into the waiting worker's code", flipped && address >= 0x400000);
+    uint64_t ticks_per_ms = keel_counter_frequency() / 1000, flipped_at = keel_counter();
+    do {
+        worker_restarts(rs, &restarts, &last);
+    } while (restarts == before && keel_counter() - flipped_at < SCRUB_WAIT_MS * ticks_per_ms);
+    printf("rsclient: code flipped at 0x%llx; %llu ms later restarts %llu -> %llu, last %llu\n",
+           (unsigned long long)address,
+           (unsigned long long)((keel_counter() - flipped_at) / ticks_per_ms),
+           (unsigned long long)before, (unsigned long long)restarts, (unsigned long long)last);
+    check("rs found its code damaged and restarted it within 3 s (last: code)",
+          flipped && restarts == before + 1 && last == RS_LAST_CODE);
+    start_work(w);
+    check("the worker restarted by rs counts", counts_within(w, YIELDS_TO_START));
+    w->work->run = 0;
+}
+
 /* rs has no clock in this system (tests/os/test.system gives it none): a
  * delayed injection is refused, not left waiting for ever. */
 static void check_no_clock(seL4_CPtr rs)
@@ -231,6 +296,7 @@ int main(int argc, char **argv, char **envp)
     check_hang(rs, &worker);
     check_flips(rs, &worker);
     check_seed(rs, &worker);
+    check_scrub(rs, &worker);
     check_no_clock(rs);
     printf("rsclient: %u of %u checks passed\n", passed, checks);
     return passed == checks ? 0 : 1;

@@ -45,6 +45,7 @@ int sysinfo_service_line(char *buf, size_t size, const sysinfo_component_t *c)
     static const char *const lasts[] = {
         [RS_LAST_NONE] = "-",          [RS_LAST_FAULT] = "fault", [RS_LAST_EXIT] = "exit",
         [RS_LAST_RESTART] = "restart", [RS_LAST_KILL] = "kill",   [RS_LAST_HANG] = "hang",
+        [RS_LAST_CODE] = "code",
     };
     char uptime[24] = "-";
     if (c->state == RS_STATE_RUNNING) {

@@ -16,7 +16,8 @@
  * unanswered is hung: a failure like a fault (restart.c). A hung component
  * starves every one below its priority, which then answers no ping either:
  * only the highest hung ones are blamed, the counts below start again. The
- * same looks build again what waited out its backoff delay. */
+ * same looks build again what waited out its backoff delay, and compare a
+ * few of the components' code pages with their ELFs (scrub.c). */
 #include "rs.h"
 
 #include <keel/os/rtc.h>
@@ -296,7 +297,7 @@ static void ping(rs_component_t *c, uint64_t now)
 }
 
 /* Every component whose period has passed: answers counted, the hung
- * blamed, the rest pinged again. */
+ * blamed, the rest pinged again; then the code pages due are scrubbed. */
 static void look(void)
 {
     uint64_t now = keel_counter();
@@ -322,6 +323,7 @@ static void look(void)
     for (unsigned i = 0; i < hb.nclocks; i++) {
         arm(&hb.clock[i], now);
     }
+    rs_scrub();
 }
 
 void rs_heartbeat_reset(rs_component_t *c)

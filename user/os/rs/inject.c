@@ -100,21 +100,29 @@ void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t
     }
 }
 
-static seL4_Word pages_with(const own_pages_t *own, uint32_t flag)
+/* Has run r `flag` and none of `without`? */
+static bool run_is(const own_run_t *r, uint32_t flag, uint32_t without)
+{
+    return (r->flags & flag) != 0 && (r->flags & without) == 0;
+}
+
+static seL4_Word pages_with(const own_pages_t *own, uint32_t flag, uint32_t without)
 {
     seL4_Word n = 0;
     for (uint32_t i = 0; i < own->nruns; i++) {
-        n += (own->run[i].flags & flag) ? own->run[i].pages : 0;
+        n += run_is(&own->run[i], flag, without) ? own->run[i].pages : 0;
     }
     return n;
 }
 
-/* Page `n` (0..) of those with `flag`: its vaddr and frame. */
-static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, seL4_Word *vaddr)
+/* Page `n` (0..) of those with `flag` and none of `without`: its vaddr
+ * and frame. */
+static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, uint32_t without, seL4_Word n,
+                           seL4_Word *vaddr)
 {
     for (uint32_t i = 0; i < own->nruns; i++) {
         const own_run_t *r = &own->run[i];
-        if ((r->flags & flag) == 0) {
+        if (!run_is(r, flag, without)) {
             continue;
         }
         if (n < r->pages) {
@@ -124,6 +132,18 @@ static seL4_CPtr page_with(const own_pages_t *own, uint32_t flag, seL4_Word n, s
         n -= r->pages;
     }
     return 0;
+}
+
+/* Code: executable and never writable (kb_elf_check refuses a segment
+ * that is both, so this only makes sure). */
+seL4_Word rs_code_pages(const rs_component_t *c)
+{
+    return pages_with(&owned[c->index], KB_SEG_X, KB_SEG_W);
+}
+
+seL4_CPtr rs_code_page(const rs_component_t *c, seL4_Word n, seL4_Word *vaddr)
+{
+    return page_with(&owned[c->index], KB_SEG_X, KB_SEG_W, n, vaddr);
 }
 
 /* --- changing its registers --------------------------------------------- */
@@ -209,7 +229,7 @@ static seL4_Error flip_frame(seL4_CPtr frame, seL4_Word offset, uint8_t mask, bo
 static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
 {
     const own_pages_t *own = &owned[c->index];
-    seL4_Word pages = pages_with(own, flag);
+    seL4_Word pages = pages_with(own, flag, 0);
     if (pages == 0) {
         return with_registers(c, flip_register, done);
     }
@@ -218,7 +238,7 @@ static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
         return -ESRCH;
     }
     seL4_Word vaddr = 0;
-    seL4_CPtr frame = page_with(own, flag, random_next() % pages, &vaddr);
+    seL4_CPtr frame = page_with(own, flag, 0, random_next() % pages, &vaddr);
     seL4_Word bit = random_next() % (PAGE * 8);
     if (flip_frame(frame, bit / 8, (uint8_t)(1u << (bit % 8)), flag == KB_SEG_X) != seL4_NoError) {
         return -EIO;

@@ -68,6 +68,8 @@ static const char *cause_name(uint32_t cause)
         return "after it hung";
     case RS_LAST_KILL:
         return "killed";
+    case RS_LAST_CODE:
+        return "after its code was damaged";
     default:
         return "on request"; /* rs.restart: `service restart`, a client that found it stuck */
     }

@@ -139,8 +139,13 @@ void rs_inject_due(uint64_t now); /* at each look of rs's clocks */
 /* rs_host's own_page hook (build.h): the frames of a component's own
  * pages, which flips may hit. */
 void rs_inject_own_page(kb_proc_t *p, seL4_Word vaddr, seL4_CPtr frame, uint32_t flags);
+/* c's own code pages of those (executable, never writable), as its last
+ * build made them: how many, and page n's frame (0: none) and vaddr. */
+seL4_Word rs_code_pages(const rs_component_t *c);
+seL4_CPtr rs_code_page(const rs_component_t *c, seL4_Word n, seL4_Word *vaddr);
 
 /* text.c: a component's text (its pristine ELF) and registers. */
+const char *rs_pristine(const rs_component_t *c);     /* its ELF in the boot archive */
 seL4_Word rs_branch_to_self(const rs_component_t *c); /* a `b .` in its text, 0 if none */
 /* Does c, stopped at pc, stand at a system call (the svc itself: blocked
  * in the kernel; or just past it)? */
@@ -163,6 +168,11 @@ bool rs_heartbeat_has_clock(void);          /* the description gives rs a clock 
  * clock to wake it and c is none of rs's clocks: while one clock waits,
  * the other could hang, and nothing would wake rs again. */
 bool rs_heartbeat_can_wait(const rs_component_t *c);
+
+/* scrub.c: compare the next few code pages of the running components
+ * with their pristine ELFs, as many as the time since the last look pays
+ * for; a damaged one is the component's failure (RS_LAST_CODE). */
+void rs_scrub(void);
 
 /* fault.c: the fault handler loop (never returns) and the grant table. */
 void rs_serve(void) __attribute__((noreturn));

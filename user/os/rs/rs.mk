@@ -5,7 +5,8 @@
 
 RS_SRCS := user/os/rs/main.c user/os/rs/mem.c user/os/rs/objects.c user/os/rs/build.c \
            user/os/rs/fault.c user/os/rs/sysdesc.c user/os/rs/service.c user/os/rs/restart.c \
-           user/os/rs/inject.c user/os/rs/text.c user/os/rs/heartbeat.c
+           user/os/rs/inject.c user/os/rs/text.c user/os/rs/heartbeat.c \
+           user/os/rs/scrub.c
 RS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(RS_SRCS)) $(KB_OBJS) $(BUILD)/obj/user/os/rs/rs_server.o
 
 $(BUILD)/obj/user/os/rs/%.o: CFLAGS = $(USER_CFLAGS) $(SERVER_FLAGS) $(USER_INCLUDES) $(OS_BASE_INCLUDES)

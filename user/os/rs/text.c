@@ -13,7 +13,7 @@
 
 /* c's pristine ELF in the boot archive: what rs built it from (a flip may
  * have changed the copy it runs, hardly ever the words looked at). */
-static const char *pristine(const rs_component_t *c)
+const char *rs_pristine(const rs_component_t *c)
 {
     const keel_archive_entry_t *file = keel_archive_find(rs.archive, c->desc->elf);
     return (const char *)rs.archive + file->offset;
@@ -26,7 +26,7 @@ static bool text_word(const rs_component_t *c, seL4_Word vaddr, uint32_t *word)
         const kb_segment_t *s = &c->proc.elf.segment[i];
         if ((s->flags & KB_SEG_X) && vaddr % 4 == 0 && vaddr >= s->vaddr &&
             vaddr - s->vaddr + 4 <= s->filesz) {
-            memcpy(word, pristine(c) + s->offset + (vaddr - s->vaddr), sizeof(*word));
+            memcpy(word, rs_pristine(c) + s->offset + (vaddr - s->vaddr), sizeof(*word));
             return true;
         }
     }
@@ -42,7 +42,7 @@ seL4_Word rs_branch_to_self(const rs_component_t *c)
         seL4_Word first = (4 - (s->vaddr & 3)) & 3; /* instructions are word-aligned */
         for (seL4_Word at = first; (s->flags & KB_SEG_X) && at + 4 <= s->filesz; at += 4) {
             uint32_t word;
-            memcpy(&word, pristine(c) + s->offset + at, sizeof(word));
+            memcpy(&word, rs_pristine(c) + s->offset + at, sizeof(word));
             if (word == BRANCH_TO_SELF) {
                 return s->vaddr + at;
             }
