@@ -161,6 +161,7 @@ class Run:
         self.arrived = []  # host time each injection's line came
         self.pipes = []  # (injection under way, answered?, detail)
         self.stopped = None
+        self.started = time.monotonic()
 
     def under_way(self, when=None):
         """The number of the injection under way at host time `when`."""
@@ -206,17 +207,25 @@ class Run:
             self.poll(0.5)
             if answer.search(NOISE.sub("", self.console.text[mark:])):
                 return True
-            if self.campaign.done:
+            if self.campaign.done or self.soak_done():
                 break
         return bool(answer.search(NOISE.sub("", self.console.text[mark:])))
 
+    def soak_done(self):
+        return any(line.startswith("soak-done ") for line in self.campaign.other)
+
     def campaign_loop(self):
         a = self.args
-        self.console.send(f"stress {a.seed} {a.n} {a.kinds} {a.targets} {WORKERS} &")
+        if a.soak:
+            self.console.send(f"stress soak {a.seed} {a.soak} {WORKERS} &")
+            finished = self.soak_done
+        else:
+            self.console.send(f"stress {a.seed} {a.n} {a.kinds} {a.targets} {WORKERS} &")
+            finished = lambda: self.campaign.done is not None  # noqa: E731
         self.downloads.start()
         last_output, seen, k = time.monotonic(), len(self.console.text), 0
         next_pipe = time.monotonic() + a.pipe_every
-        while self.campaign.done is None:
+        while not finished():
             self.poll(0.5)
             if len(self.console.text) > seen or self.campaign.injections:
                 if len(self.console.text) > seen:
@@ -361,6 +370,9 @@ def parse_args(argv):
                    help="seconds between pipelines typed at the console (0: none)")
     p.add_argument("--stall", type=float, default=300,
                    help="seconds without console output that make a hang")
+    p.add_argument("--soak", type=int, default=0, metavar="MINUTES",
+                   help="no injections: the workload for MINUTES of guest time, the memory "
+                        "and vfs's tables sampled each minute")
     args = p.parse_args(argv)
     for name, choices in (("kinds", stress.KINDS), ("targets", TARGETS)):
         values = getattr(args, name).split(",")
@@ -406,6 +418,53 @@ def tally(paths):
     return 0
 
 
+SAMPLE = re.compile(r"sample (\d+) rs-free (\d+) rs-free-slots (\d+) pm-free (\d+) "
+                    r"vfs (\d+) (\d+) (\d+) (\d+) (\d+) (same|CHANGED)$")
+SOAK_DONE = re.compile(r"soak-done records (\d+) files (\d+) (\d+) (\d+) sql (\d+) (\d+) (\d+) "
+                       r"memory (flat|CHANGED)$")
+
+
+def summarize_soak(args, run, minutes):
+    """The soak's samples and verdict; the problems."""
+    samples = [SAMPLE.match(line) for line in run.campaign.other]
+    samples = [m for m in samples if m]
+    done = next((SOAK_DONE.match(line) for line in run.campaign.other
+                 if SOAK_DONE.match(line)), None)
+    print(f"\nsoak: seed {args.seed}, {len(samples) - 1} of {args.soak} minutes sampled, "
+          f"{minutes:.1f} min of host time")
+    print("  minute  rs-free-KiB  rs-slots  pm-free-KiB  vfs(procs ofiles pipes waiters replies)")
+    for m in samples:
+        print(f"  {m.group(1):>6}  {int(m.group(2)) >> 10:>11}  {m.group(3):>8}  "
+              f"{int(m.group(4)) >> 10:>11}  {' '.join(m.group(i) for i in range(5, 10))}  "
+              f"{m.group(10)}")
+    cut = [r for r in run.downloads.results if r[1] != "ok"]
+    print(f"host: {len(run.downloads.results) - len(cut)} downloads whole of "
+          f"{len(run.downloads.results)}, {sum(1 for p in run.pipes if p[1])} pipelines "
+          f"answered of {len(run.pipes)}")
+    for when, what, detail in cut[:10]:
+        print(f"  download at {when - run.started:.0f} s: {what}: {detail}")
+    w = run.campaign.stream
+    print(f"console: {w.intact} records intact, {w.lost} lost, {w.duplicated} duplicated, "
+          f"{w.corrupted} corrupted")
+    if done:
+        print(f"guest: {done.group(2)} copies verified ({done.group(3)} errors, {done.group(4)} "
+              f"wrong), {done.group(5)} SQLite transactions ({done.group(6)} errors, "
+              f"{done.group(7)} wrong)")
+    problems = []
+    for what, bad in (("stopped: " + str(run.stopped), run.stopped),
+                      ("the soak did not finish", done is None),
+                      ("the figures changed", done and done.group(8) != "flat"),
+                      ("a client saw an error or wrong data",
+                       done and any(int(done.group(i)) for i in (3, 4, 6, 7))),
+                      ("downloads cut or wrong", cut),
+                      ("pipelines lost", [p for p in run.pipes if not p[1]]),
+                      ("the console stream is not whole", w.faults)):
+        if bad:
+            problems.append(what)
+    print("soak: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)))
+    return problems
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "tally":
@@ -427,6 +486,8 @@ def main(argv=None):
     finally:
         console.close()
         log.close()
+    if args.soak:
+        return 1 if summarize_soak(args, run, (time.monotonic() - start) / 60) else 0
     records = classify(run)
     if args.json:
         with open(args.json, "a") as f:

@@ -200,7 +200,7 @@ INJECTION = re.compile(r"i (\d+) (\S+) (\S+) (\S+) (-?\d+) (\d+) (\d+) (\d+) (\d
 RECORD = re.compile(r"w (\d+) [0-9a-f]{8}$")
 DONE = re.compile(r"done (\d+) of (\d+): .*memory (the same|LEAKED)$")
 MEMORY = re.compile(r"mem (before|after) rs-free (\d+) rs-free-slots (\d+) pm-free (\d+)$")
-OTHER = re.compile(r"(start|repair|error|work) ")
+OTHER = re.compile(r"(start|repair|error|work|soak|sample|soak-done) ")
 
 
 class Campaign:

@@ -266,14 +266,17 @@ static const char *command_of(const struct worker *w)
     return w->flag == STRESS_WORK_CONSOLE ? "work" : w->name;
 }
 
-/* Ask the workers to end after their round (a run of sqlite3 ends with
+/* Ask the workers `which` (STRESS_WORK_*) to end after their round (a run of sqlite3 ends with
  * it, so that its memory is back when the campaign compares), then wait
  * for them; one that does not end within the bound is killed. */
-static void stop_workers(campaign_t *c)
+static void stop_workers(campaign_t *c, unsigned which)
 {
-    (void)stress_slot_set(c->progress_fd, STRESS_STOP, 1);
+    (void)stress_slot_set(c->progress_fd, STRESS_STOP, which);
     uint64_t start = stress_now_ns();
     for (int w = 0; w < WORKERS; w++) {
+        if (!(which & workers[w].flag)) {
+            continue;
+        }
         while (c->pid[w] > 0 && waitpid(c->pid[w], NULL, WNOHANG) == 0) {
             if (stress_now_ns() - start > c->bound_ns) {
                 kill(c->pid[w], SIGKILL);
@@ -284,6 +287,7 @@ static void stop_workers(campaign_t *c)
         }
         c->pid[w] = 0;
     }
+    (void)stress_slot_set(c->progress_fd, STRESS_STOP, 0);
 }
 
 static bool start_workers(campaign_t *c, uint64_t seed, unsigned which)
@@ -307,10 +311,19 @@ static void print_memory(const char *when, const stress_memory_t *m)
                 m->rs_free, m->rs_free_slots, m->pm_free);
 }
 
+/* A sample of the soak: minute, rs's and pm's memory, vfs's tables. */
+static void print_sample(uint64_t minute, const stress_memory_t *m, bool same)
+{
+    stress_line("sample %" PRIu64 " rs-free %" PRIu64 " rs-free-slots %" PRIu64 " pm-free %" PRIu64
+                " vfs %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s",
+                minute, m->rs_free, m->rs_free_slots, m->pm_free, m->vfs[0], m->vfs[1], m->vfs[2],
+                m->vfs[3], m->vfs[4], same ? "same" : "CHANGED");
+}
+
 static int finish(campaign_t *c, uint64_t done, uint64_t count, const stress_memory_t *before)
 {
     progress_t p = progress(c);
-    stop_workers(c);
+    stop_workers(c, c->working);
     stress_line("work records %" PRIu64 " files %" PRIu64 " %" PRIu64 " %" PRIu64 " sql %" PRIu64
                 " %" PRIu64 " %" PRIu64,
                 p.slot[STRESS_RECORDS], p.slot[STRESS_FILES], p.slot[STRESS_FILES_ERRORS],
@@ -392,12 +405,12 @@ int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char
     unsigned all = c.working;
     c.working &= ~STRESS_WORK_CONSOLE;
     bool warm = start_workers(&c, seed, c.working) && warmed_up(&c);
+    stop_workers(&c, c.working);
     c.working = all;
-    stop_workers(&c);
     if (!warm || !clear_progress(&c) || !stress_memory(&before) ||
         !start_workers(&c, seed, c.working)) {
         fprintf(stderr, "stress: the workers did not start, or rs's or pm's meminfo failed\n");
-        stop_workers(&c);
+        stop_workers(&c, c.working);
         return 1;
     }
     stress_line("start seed %" PRIu64 " injections %" PRIu64 " kinds %s targets %s workers %s",
@@ -407,4 +420,56 @@ int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char
         done++;
     }
     return finish(&c, done, count, &before);
+}
+
+/* Stop the disk's workers (their sqlite3 runs end with their round),
+ * take the figures, and start them again: at that moment the system holds
+ * what it held at the soak's start, so any change is a leak. */
+static bool sample(campaign_t *c, uint64_t seed, stress_memory_t *m)
+{
+    unsigned disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    stop_workers(c, disk); /* the console worker goes on: its records are numbered */
+    bool ok = stress_memory(m);
+    return start_workers(c, seed, disk) && ok;
+}
+
+int stress_soak(uint64_t seed, uint64_t minutes, const char *working)
+{
+    campaign_t c;
+    if (!set_up(&c, seed, "kill", "timer", working)) {
+        return 1;
+    }
+    unsigned all = c.working;
+    c.working &= ~STRESS_WORK_CONSOLE;
+    bool warm = start_workers(&c, seed, c.working) && warmed_up(&c);
+    c.working = all;
+    stress_memory_t first, now;
+    if (!warm || !start_workers(&c, seed, STRESS_WORK_CONSOLE & all) || !sample(&c, seed, &first)) {
+        fprintf(stderr, "stress: the workers did not start, or a server's figures failed\n");
+        stop_workers(&c, all);
+        return 1;
+    }
+    stress_line("soak seed %" PRIu64 " minutes %" PRIu64 " workers %s", seed, minutes, working);
+    print_sample(0, &first, true);
+    bool same = true;
+    for (uint64_t minute = 1; minute <= minutes; minute++) {
+        uint64_t until = stress_now_ns() + 60000000000u;
+        while (stress_now_ns() < until) {
+            (void)stress_sleep_ns(100000000u);
+        }
+        bool ok = sample(&c, seed, &now);
+        bool equal = ok && stress_same_memory(&first, &now);
+        same = same && equal;
+        print_sample(minute, &now, equal);
+    }
+    progress_t p = progress(&c);
+    stop_workers(&c, all);
+    stress_line("soak-done records %" PRIu64 " files %" PRIu64 " %" PRIu64 " %" PRIu64
+                " sql %" PRIu64 " %" PRIu64 " %" PRIu64 " memory %s",
+                p.slot[STRESS_RECORDS], p.slot[STRESS_FILES], p.slot[STRESS_FILES_ERRORS],
+                p.slot[STRESS_FILES_WRONG], p.slot[STRESS_SQL], p.slot[STRESS_SQL_ERRORS],
+                p.slot[STRESS_SQL_WRONG], same ? "flat" : "CHANGED");
+    close(c.progress_fd);
+    unlink(STRESS_PROGRESS_FILE);
+    return same ? 0 : 1;
 }

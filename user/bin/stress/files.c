@@ -141,7 +141,7 @@ int stress_files(uint64_t seed)
     }
     uint64_t random = seed ^ STRESS_WORK_SALT ^ STRESS_WORK_FILES;
     uint64_t errors = 0, wrong = 0;
-    for (uint64_t seq = 0; !stress_slot_get(fd, STRESS_STOP); seq++) {
+    for (uint64_t seq = 0; !(stress_slot_get(fd, STRESS_STOP) & STRESS_WORK_FILES); seq++) {
         uint64_t pick = splitmix64_next(&random);
         round_t r = { .seq = seq,
                       .pattern = splitmix64_next(&random),

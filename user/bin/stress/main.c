@@ -17,7 +17,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: stress SEED N [KINDS [TARGETS [WORKERS]]]\n"
                     "       stress restarts N [TARGETS]\n"
-                    "       stress work|files|sql SEED\n");
+                    "       stress work|files|sql SEED\n"
+                    "       stress soak SEED MINUTES WORKERS\n");
     return 2;
 }
 
@@ -81,6 +82,9 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "sql") == 0 && number(argv[2], &a)) {
         return stress_sql(a);
+    }
+    if (argc == 5 && strcmp(argv[1], "soak") == 0 && number(argv[2], &a) && number(argv[3], &b)) {
+        return stress_soak(a, b, argv[4]);
     }
     if ((argc == 3 || argc == 4) && strcmp(argv[1], "restarts") == 0 && number(argv[2], &a)) {
         return stress_restarts(a, argc == 4 ? argv[3] : DEFAULT_TARGETS);

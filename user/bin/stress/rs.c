@@ -7,6 +7,7 @@
 
 #include <keel/proto/pm.h>
 #include <keel/proto/rs.h>
+#include <keel/proto/vfs.h>
 #include <string.h>
 
 static seL4_CPtr rs_endpoint(void)
@@ -57,16 +58,18 @@ long stress_inject(const stress_target_t *t, uint64_t kind, uint64_t delay_us, u
 bool stress_memory(stress_memory_t *out)
 {
     uint64_t total, slots, quota, used;
-    seL4_CPtr pm = sysinfo_endpoint("pm");
-    return pm != 0 &&
+    seL4_CPtr pm = sysinfo_endpoint("pm"), vfs = sysinfo_endpoint("vfs");
+    uint64_t *t = out->vfs;
+    return pm != 0 && vfs != 0 &&
            rs_meminfo(rs_endpoint(), &total, &out->rs_free, &slots, &out->rs_free_slots) == 0 &&
-           pm_meminfo(pm, &total, &out->pm_free, &quota, &used) == 0;
+           pm_meminfo(pm, &total, &out->pm_free, &quota, &used) == 0 &&
+           vfs_usage(vfs, &t[0], &t[1], &t[2], &t[3], &t[4]) == 0;
 }
 
 bool stress_same_memory(const stress_memory_t *a, const stress_memory_t *b)
 {
     return a->rs_free == b->rs_free && a->rs_free_slots == b->rs_free_slots &&
-           a->pm_free == b->pm_free;
+           a->pm_free == b->pm_free && memcmp(a->vfs, b->vfs, sizeof(a->vfs)) == 0;
 }
 
 /* "uart,timer": each name found in rs's list; the count, or -1 (reported)

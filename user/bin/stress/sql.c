@@ -162,7 +162,7 @@ int stress_sql(uint64_t seed)
     uint64_t random = seed ^ STRESS_WORK_SALT ^ STRESS_WORK_SQL;
     ledger_t ledger = { 0 };
     uint64_t errors = 0, wrong = 0;
-    for (uint64_t seq = 1; !stress_slot_get(fd, STRESS_STOP); seq++) {
+    for (uint64_t seq = 1; !(stress_slot_get(fd, STRESS_STOP) & STRESS_WORK_SQL); seq++) {
         int outcome = round_trip(&ledger, seq, splitmix64_next(&random) & 0xffffffffu);
         if (outcome < 0) {
             (void)stress_slot_set(fd, STRESS_SQL_ERRORS, ++errors);

@@ -8,6 +8,8 @@
  *   stress work SEED                  the console worker (the campaign spawns it)
  *   stress files SEED                 the files worker: copies on the disk
  *   stress sql SEED                   the SQLite worker: transactions on the disk
+ *   stress soak SEED MINUTES WORKERS  the workers for MINUTES, no injection; the
+ *                                     memory and vfs's tables sampled each minute
  *
  * KINDS, TARGETS and WORKERS are comma-separated lists (crash,hang,flip,kill;
  * any of rs's components, uart,timer,rtc by default; console,files,sql,
@@ -34,7 +36,7 @@ enum stress_slot {
     STRESS_SQL,          /* the SQLite worker: transactions checked */
     STRESS_SQL_ERRORS,   /* ... rounds where sqlite3 reported an error */
     STRESS_SQL_WRONG,    /* ... rounds whose rows were not the ones committed */
-    STRESS_STOP,         /* set by the campaign: each worker ends after its round */
+    STRESS_STOP,         /* STRESS_WORK_* set by the campaign: those end after their round */
     STRESS_SLOTS
 };
 uint64_t stress_slot_get(int fd, enum stress_slot slot);
@@ -61,9 +63,11 @@ typedef struct stress_state {
     uint64_t state, faults, restarts;
 } stress_state_t;
 
-/* The memory that must not leak: rs's own and pm's. */
+/* The memory that must not leak: rs's own and pm's; and vfs's tables
+ * (proto/vfs.proto usage): processes, open files, pipes, waiters, replies. */
 typedef struct stress_memory {
     uint64_t rs_free, rs_free_slots, pm_free;
+    uint64_t vfs[5];
 } stress_memory_t;
 
 /* report.c: the lines the campaign prints for tools/stress.py, in a
@@ -96,3 +100,4 @@ int stress_restarts(uint64_t count, const char *targets);
 int stress_work(uint64_t seed);
 int stress_files(uint64_t seed);
 int stress_sql(uint64_t seed);
+int stress_soak(uint64_t seed, uint64_t minutes, const char *workers);

@@ -74,7 +74,7 @@ int stress_work(uint64_t seed)
     }
     uint64_t random = seed ^ STRESS_WORK_SALT;
     struct timeval last = { 0, 0 };
-    for (uint64_t seq = 0; !stress_slot_get(fd, STRESS_STOP); seq++) {
+    for (uint64_t seq = 0; !(stress_slot_get(fd, STRESS_STOP) & STRESS_WORK_CONSOLE); seq++) {
         uint64_t r = splitmix64_next(&random);
         check_sleep(seq, (r >> 32) % SLEEP_MAX_NS);
         check_date(seq, &last);
