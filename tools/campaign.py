@@ -72,7 +72,11 @@ TARGETS = ("uart", "timer", "rtc", "blk", "eth", "ext2", "net")
 WORKERS = "console,files,sql"
 SITE_FILE = "campaign.bin"
 SITE_BYTES = 1 << 20
-CURL_SECONDS = 120
+CURL_SECONDS = 300
+# A download that receives nothing for this long is cut (curl's
+# --speed-time): a cut is then tied to the injection under way this long
+# before curl gave up, when the bytes stopped -- not to one a minute later.
+STALL_SECONDS = 10
 PIPE_ANSWER_SECONDS = 90
 # Lines of the system's own that land anywhere in the console's text,
 # even in the middle of a pipeline's answer: taken out before looking.
@@ -126,7 +130,8 @@ class Downloads:
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
     def fetch(self):
-        proc = subprocess.run(["curl", "-sS", "--max-time", str(CURL_SECONDS), self.url],
+        proc = subprocess.run(["curl", "-sS", "--max-time", str(CURL_SECONDS), "--speed-time",
+                               str(STALL_SECONDS), "--speed-limit", "1", self.url],
                               capture_output=True, timeout=CURL_SECONDS + 30)
         if proc.returncode != 0:
             return "download cut", f"curl {proc.returncode}: {proc.stderr.decode()[-80:].strip()}"
@@ -137,7 +142,9 @@ class Downloads:
     def _loop(self):
         while not self.stopping.is_set():
             what, detail = self.fetch()
-            self.results.append((time.monotonic(), what, detail))
+            stalled = detail.startswith("curl 28:")  # too slow: the bytes stopped STALL_SECONDS ago
+            self.results.append((time.monotonic() - (STALL_SECONDS if stalled else 0), what,
+                                 detail))
             if what != "ok":
                 self.stopping.wait(0.5)
 
@@ -275,8 +282,10 @@ def classify(run):
         else:
             result = "clean"
         ok = all(allowed(target, kind, w) for w, _ in saw)
+        arrived = run.arrived[n] - run.started if n < len(run.arrived) else None
         records.append({"seed": run.args.seed, "n": n, "target": target, "kind": kind,
                         "outcome": result, "allowed": ok if result == "error" else None,
+                        "host_s": None if arrived is None else round(arrived, 1),
                         "guest": outcome, "rs_error": error, "restarted": restarted,
                         "recovery_us": us, "pc": f"{pc:x}", "in_syscall": in_sys,
                         "saw": [f"{w}: {d}" for w, d in saw]})

@@ -151,7 +151,7 @@ class FakeRun:
         self.args = type("Args", (), {"seed": seed, "n": 0})()
         self.campaign = stress.Campaign(seed, targets, kinds)
         self.downloads = type("Downloads", (), {"results": []})()
-        self.arrived, self.pipes, self.stopped = [], [], None
+        self.arrived, self.pipes, self.stopped, self.started = [], [], None, 0.0
 
     under_way = campaign.Run.under_way
 
