@@ -47,13 +47,14 @@ uint32_t blk_check(const blk_limits_t *limits, uint32_t pages, const keel_ring_e
 unsigned blk_segments(const blk_limits_t *limits, const uint64_t *paddr, uint64_t buffer,
                       uint32_t length, uint64_t *addr, uint32_t *len)
 {
-    (void)limits;
     unsigned n = 0;
     while (length > 0) {
         uint64_t page = buffer / PAGE, in_page = buffer % PAGE;
         uint32_t chunk = (uint32_t)(PAGE - in_page) < length ? (uint32_t)(PAGE - in_page) : length;
         uint64_t at = paddr[page] + in_page;
-        if (n > 0 && addr[n - 1] + len[n - 1] == at) {
+        /* contiguous frames are one segment, as long as the device takes it */
+        if (n > 0 && addr[n - 1] + len[n - 1] == at &&
+            len[n - 1] + chunk <= limits->segment_bytes) {
             len[n - 1] += chunk;
         } else {
             addr[n] = at;

@@ -42,7 +42,8 @@ const char *blk_limits(uint64_t features, uint64_t capacity, uint32_t seg_max, u
 uint32_t blk_check(const blk_limits_t *limits, uint32_t pages, const keel_ring_entry_t *e);
 
 /* The physically contiguous runs of a checked buffer, from the physical
- * address of each page of the region (paddr): how many, at most
- * SEGMENTS_MAX. */
+ * address of each page of the region (paddr), none longer than the
+ * device's segment_bytes: how many, at most the pages the buffer covers
+ * (so at most segments_max). */
 unsigned blk_segments(const blk_limits_t *limits, const uint64_t *paddr, uint64_t buffer,
                       uint32_t length, uint64_t *addr, uint32_t *len);
