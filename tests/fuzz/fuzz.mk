@@ -1,6 +1,7 @@
 # make fuzz: libFuzzer targets, one after the other (FUZZ_TARGET picks:
-# decode, ext2, fmtfloat). fuzz_decode: the invocation decoders (tests/fuzz/
-# fuzz_decode.c), the same kernel sources and host stand-ins as the host test
+# decode, ext2, fmtfloat, http, fsops, vfspath, blkreq, netreq).
+# fuzz_decode: the invocation decoders (tests/fuzz/fuzz_decode.c), the
+# same kernel sources and host stand-ins as the host test
 # cspace_model.aarch64 (the AArch64 port's decoders included). Not part of
 # `make test`. Builds with clang's libFuzzer, ASan and UBSan into
 # $(BUILD)/fuzz and runs for FUZZ_TIME seconds, starting from the seeds of
@@ -71,11 +72,52 @@ $(BUILD)/fuzz/obj/user/os/fs/server/ops.o $(BUILD)/fuzz/obj/tests/fuzz/fuzz_fsop
 $(FUZZ_FSOPS_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_FSOPS_SRCS))
 	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
 
-# FUZZ_TARGET=decode, ext2, fmtfloat, http or fsops runs one target; by
-# default all, one after the other, each for FUZZ_TIME seconds.
-FUZZ_TARGET ?= decode ext2 fmtfloat http fsops
+# The sixth, fuzz_vfspath (tests/fuzz/fuzz_vfspath.c): vfs's cleaning of
+# the paths clients send (user/os/vfs/path.c as it is) against a model and
+# path.h's promises, from the seeds in tests/fuzz/vfspath-seeds; its corpus
+# in $(BUILD)/fuzz/vfspath-corpus, crashes in $(BUILD)/fuzz/vfspath-crash-<hash>.
+FUZZ_VFSPATH_SRCS := tests/fuzz/fuzz_vfspath.c user/os/vfs/path.c
+FUZZ_VFSPATH_BIN := $(BUILD)/fuzz/fuzz_vfspath
 
-.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat fuzz-http fuzz-fsops
+$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_VFSPATH_SRCS)): \
+    HOST_AARCH64_INCLUDES = -I$(HOST_PROTO_DIR)/include
+$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_VFSPATH_SRCS)): | $(HOST_PROTO_STAMP)
+$(FUZZ_VFSPATH_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_VFSPATH_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# The seventh, fuzz_blkreq (tests/fuzz/fuzz_blkreq.c): the virtio-blk
+# driver's checks of its clients' requests and the segments of their
+# buffers (user/os/drivers/blk/request.c as it is), from the seeds of
+# tests/fuzz/make_blkreq_seeds.py; its corpus in $(BUILD)/fuzz/blkreq-corpus,
+# crashes in $(BUILD)/fuzz/blkreq-crash-<hash>.
+FUZZ_BLKREQ_SRCS := tests/fuzz/fuzz_blkreq.c user/os/drivers/blk/request.c
+FUZZ_BLKREQ_BIN := $(BUILD)/fuzz/fuzz_blkreq
+
+$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_BLKREQ_SRCS)): HOST_AARCH64_INCLUDES = -Iuser/os/include
+$(FUZZ_BLKREQ_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_BLKREQ_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# The eighth, fuzz_netreq (tests/fuzz/fuzz_netreq.c): the net server's
+# side of vfs's socket channel (user/os/net/serve.c as it is) under a
+# hostile vfs, with a stand-in for lwIP's socket table; tests/fuzz/shim
+# stands in for the traps. From the seeds of tests/fuzz/make_netreq_seeds.py;
+# its corpus in $(BUILD)/fuzz/netreq-corpus, crashes in
+# $(BUILD)/fuzz/netreq-crash-<hash>.
+FUZZ_NETREQ_SRCS := tests/fuzz/fuzz_netreq.c user/os/net/serve.c
+FUZZ_NETREQ_BIN := $(BUILD)/fuzz/fuzz_netreq
+
+$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_NETREQ_SRCS)): HOST_AARCH64_INCLUDES = \
+    -Itests/fuzz/shim -Iuser/os/include -Ilibkeel/include -Icommon/include -I$(GEN_INCLUDE)
+$(FUZZ_NETREQ_BIN): $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_NETREQ_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,$(FUZZ_SANITIZE) -o $@ $^
+
+# FUZZ_TARGET=decode, ext2, fmtfloat, http, fsops, vfspath, blkreq or netreq
+# runs one target; by default all, one after the other, each for FUZZ_TIME
+# seconds.
+FUZZ_TARGET ?= decode ext2 fmtfloat http fsops vfspath blkreq netreq
+
+.PHONY: fuzz fuzz-decode fuzz-ext2 fuzz-fmtfloat fuzz-http fuzz-fsops fuzz-vfspath fuzz-blkreq \
+        fuzz-netreq
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGET))
 
 fuzz-decode: $(FUZZ_BIN)
@@ -107,3 +149,23 @@ fuzz-fsops: $(FUZZ_FSOPS_BIN)
 	FSOPS_IMAGE=$(BUILD)/fuzz/ext2-seeds/files $(FUZZ_FSOPS_BIN) -max_total_time=$(FUZZ_TIME) \
 	    -max_len=2048 -timeout=10 -artifact_prefix=$(BUILD)/fuzz/fsops- $(FUZZ_ARGS) \
 	    $(BUILD)/fuzz/fsops-corpus
+
+fuzz-vfspath: $(FUZZ_VFSPATH_BIN)
+	@mkdir -p $(BUILD)/fuzz/vfspath-corpus
+	$(FUZZ_VFSPATH_BIN) -max_total_time=$(FUZZ_TIME) -max_len=6144 \
+	    -artifact_prefix=$(BUILD)/fuzz/vfspath- $(FUZZ_ARGS) $(BUILD)/fuzz/vfspath-corpus \
+	    tests/fuzz/vfspath-seeds
+
+fuzz-blkreq: $(FUZZ_BLKREQ_BIN)
+	@mkdir -p $(BUILD)/fuzz/blkreq-corpus
+	$(PYTHON) tests/fuzz/make_blkreq_seeds.py $(BUILD)/fuzz/blkreq-seeds
+	$(FUZZ_BLKREQ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=2048 \
+	    -artifact_prefix=$(BUILD)/fuzz/blkreq- $(FUZZ_ARGS) $(BUILD)/fuzz/blkreq-corpus \
+	    $(BUILD)/fuzz/blkreq-seeds
+
+fuzz-netreq: $(FUZZ_NETREQ_BIN)
+	@mkdir -p $(BUILD)/fuzz/netreq-corpus
+	$(PYTHON) tests/fuzz/make_netreq_seeds.py $(BUILD)/fuzz/netreq-seeds
+	$(FUZZ_NETREQ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz/netreq- $(FUZZ_ARGS) $(BUILD)/fuzz/netreq-corpus \
+	    $(BUILD)/fuzz/netreq-seeds

@@ -46,6 +46,8 @@ $(eval $(call host_os_test,malloc,))
 $(eval $(call host_os_test,sysinfo,user/bin/common/sysinfo.c))
 # The timer driver's table of a client's timeouts (user/os/drivers/timer/deadlines.c).
 $(eval $(call host_os_test,deadlines,user/os/drivers/timer/deadlines.c))
+# The virtio-blk driver's checks of its clients' requests (user/os/drivers/blk/request.c).
+$(eval $(call host_os_test,blkreq,user/os/drivers/blk/request.c))
 # The ext2 library (user/os/fs/ext2, docs/ext2.md) on the host: ext2tool, the
 # library over an image file (driven by tests/host/test_ext2.py against
 # mke2fs, debugfs and e2fsck), and the unit tests test_ext2.unit (the block

@@ -6,6 +6,8 @@
  * channel. */
 #pragma once
 
+#include "serve.h"
+
 #include <keel/os/sock.h>
 #include <lwip/err.h>
 #include <lwip/ip_addr.h>
@@ -28,31 +30,6 @@ void clock_arm(uint32_t ms); /* wake the loop in ms milliseconds (UINT32_MAX: ne
 
 /* echo.c: TCP echo on port 7 (RFC 862), for the tests. */
 int echo_start(void);
-
-/* serve.c: the socket channel "vfs". */
-bool serve_open(void); /* false: no such channel (then only echo is served) */
-bool serve_poll(void); /* true: requests were left for the next round */
-
-/* A request as net holds it: the record's fields copied once out of the
- * shared page and checked, and what the answer carries besides its
- * result. */
-typedef struct net_request {
-    uint32_t op, sock, flags, length, arg;
-    int64_t value;
-    uint32_t addr, port;
-    unsigned char *data;         /* the slot's data buffer */
-    uint32_t out_addr, out_port; /* ACCEPT, RECV, NAME: written to the record */
-} net_request_t;
-
-/* An operation's result that is no answer yet: the request waits. */
-#define NET_KEEP INT64_MIN
-
-/* sock.c: the socket table and the operations every kind shares. */
-int64_t sock_execute(net_request_t *r, bool again); /* again: a kept request tried again */
-bool sock_is_open(uint32_t id);
-void sock_close(uint32_t id);
-uint8_t sock_ready(uint32_t id); /* KEEL_SOCK_READABLE ... for ready[] */
-unsigned sock_count(void);       /* open sockets */
 
 /* A socket. Ids 0..KEEL_SOCK_MAX-1 are the table's first entries; a TCP
  * connection a listener accepted that no ACCEPT took yet lives after them
@@ -109,13 +86,14 @@ typedef struct net_sock {
     uint16_t ident; /* ICMP: the echo identifier (its "port") */
 } net_sock_t;
 
+/* sock.c: the socket table and the operations every kind shares (and
+ * those serve.h declares). */
+unsigned sock_count(void);            /* open sockets */
 net_sock_t *sock_alloc_pending(void); /* NULL: none free */
 int sock_adopt(net_sock_t *pending);  /* into a free id: the id, or -ENFILE */
 void sock_free(net_sock_t *s);
 int sock_error_take(net_sock_t *s); /* the pending error, cleared (0: none) */
 int sock_errno(err_t err);          /* lwIP's error as a positive errno */
-/* Word `word` of the set of ids in use (bit id % 64 of word id / 64). */
-uint64_t sock_open_ids(unsigned word);
 int64_t sock_bind_address(const net_sock_t *s, uint32_t addr, ip_addr_t *ip);
 void sock_ip(ip_addr_t *ip, uint32_t host);
 uint32_t sock_host(const ip_addr_t *ip);

@@ -9,7 +9,7 @@
  * (a vfs that does not take its completions), and net takes a request
  * only while that queue has room for every answer it may owe, so a hostile
  * vfs can stall its own answers but not net. */
-#include "net.h"
+#include "serve.h"
 
 #include <errno.h>
 #include <keel/os/channel.h>

@@ -8,14 +8,11 @@
  * channel per client given with frames=blk. */
 #include "../grant.h"
 #include "../virtio/virtq.h"
+#include "request.h"
 
 #include <keel/os/blk.h>
 
 #define VIRTIO_ID_BLOCK 2
-#define BLK_F_SIZE_MAX 1 /* feature bits (VIRTIO 1.1, 5.2.3) */
-#define BLK_F_SEG_MAX 2
-#define BLK_F_RO 5
-#define BLK_F_FLUSH 9
 #define CONFIG_CAPACITY 0x00 /* le64: 512-byte sectors */
 #define CONFIG_SIZE_MAX 0x08 /* le32: the largest segment */
 #define CONFIG_SEG_MAX 0x0c  /* le32: segments in a request */
@@ -26,12 +23,8 @@
 #define STATUS_OK 0
 #define STATUS_UNSUPP 2
 
-#define PAGE 4096u
 #define QUEUE_SIZE 128
-#define LARGEST_REQUEST (128u * 1024)
-#define SEGMENTS_MAX (LARGEST_REQUEST / PAGE + 1)
 #define CLIENTS_MAX 4
-#define REGION_PAGES_MAX 1024 /* a client's channel region: 4 MiB */
 
 /* The device-readable header and device-written status of the request
  * whose chain starts at descriptor i: headers[i] in the fourth page. */
@@ -66,9 +59,7 @@ static struct {
     volatile request_header_t *headers;
     uint64_t headers_paddr;
     uint64_t features;
-    uint64_t capacity;
-    uint32_t largest; /* bytes in one request */
-    uint32_t segments_max;
+    blk_limits_t limits;
     client_t client[CLIENTS_MAX];
     unsigned nclients;
     pending_t pending[VIRTQ_MAX];
@@ -103,23 +94,14 @@ static void init_device(const keel_startcap_t *regs, const keel_startcap_t *queu
     }
     blk.headers = (volatile request_header_t *)(va + 3 * PAGE);
     blk.headers_paddr = paddr[3];
-    blk.capacity = virtio_config64(blk.dev, CONFIG_CAPACITY);
-    blk.largest = LARGEST_REQUEST;
-    blk.segments_max = SEGMENTS_MAX;
-    if (blk.features & (1ull << BLK_F_SEG_MAX)) {
-        uint32_t seg_max = virtio_config32(blk.dev, CONFIG_SEG_MAX);
-        blk.segments_max = seg_max != 0 && seg_max < SEGMENTS_MAX ? seg_max : SEGMENTS_MAX;
-    }
-    /* A device limiting segments below a page: requests of one page each. */
-    if ((blk.features & (1ull << BLK_F_SIZE_MAX)) &&
-        virtio_config32(blk.dev, CONFIG_SIZE_MAX) < PAGE) {
-        stop("the device's segments are smaller than a page");
-    }
-    if (blk.segments_max < SEGMENTS_MAX) {
-        blk.largest = (blk.segments_max - 1) * PAGE;
-    }
-    if (blk.largest < PAGE) {
-        stop("the device takes too few segments in a request");
+    uint64_t capacity = virtio_config64(blk.dev, CONFIG_CAPACITY);
+    bool has_seg_max = blk.features & (1ull << BLK_F_SEG_MAX);
+    bool has_size_max = blk.features & (1ull << BLK_F_SIZE_MAX);
+    uint32_t seg_max = has_seg_max ? virtio_config32(blk.dev, CONFIG_SEG_MAX) : 0;
+    uint32_t size_max = has_size_max ? virtio_config32(blk.dev, CONFIG_SIZE_MAX) : 0;
+    error = blk_limits(blk.features, capacity, seg_max, size_max, &blk.limits);
+    if (error != NULL) {
+        stop(error);
     }
     virtio_write(blk.dev, VIRTIO_MMIO_STATUS,
                  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
@@ -134,48 +116,6 @@ static bool answer(client_t *cl, uint64_t cookie, uint32_t status, uint32_t leng
     return keel_ring_put(&cl->c.chan->completion, done);
 }
 
-/* Is the request's buffer inside the client's data region and its range
- * inside the disk? */
-static uint32_t check(const client_t *cl, const keel_ring_entry_t *e)
-{
-    uint32_t op = keel_blk_op(e);
-    if (op == KEEL_BLK_FLUSH || op == KEEL_BLK_INFO) {
-        return KEEL_BLK_OK;
-    }
-    uint64_t buffer = keel_blk_buffer(e), region = (uint64_t)cl->pages * PAGE;
-    if ((op != KEEL_BLK_READ && op != KEEL_BLK_WRITE) || e->length == 0 ||
-        e->length % KEEL_BLK_SECTOR != 0 || e->length > blk.largest || buffer < PAGE ||
-        buffer > region || e->length > region - buffer || e->offset > blk.capacity ||
-        e->length / KEEL_BLK_SECTOR > blk.capacity - e->offset) {
-        return KEEL_BLK_BAD_REQUEST;
-    }
-    if (op == KEEL_BLK_WRITE && (blk.features & (1ull << BLK_F_RO))) {
-        return KEEL_BLK_READ_ONLY;
-    }
-    return KEEL_BLK_OK;
-}
-
-/* The physically contiguous runs of the buffer: how many. */
-static unsigned segments(const client_t *cl, uint64_t buffer, uint32_t length, uint64_t *addr,
-                         uint32_t *len)
-{
-    unsigned n = 0;
-    while (length > 0) {
-        uint64_t page = buffer / PAGE, in_page = buffer % PAGE;
-        uint32_t chunk = (uint32_t)(PAGE - in_page) < length ? (uint32_t)(PAGE - in_page) : length;
-        uint64_t paddr = cl->paddr[page] + in_page;
-        if (n > 0 && addr[n - 1] + len[n - 1] == paddr) {
-            len[n - 1] += chunk;
-        } else {
-            addr[n] = paddr;
-            len[n++] = chunk;
-        }
-        buffer += chunk;
-        length -= chunk;
-    }
-    return n;
-}
-
 /* Give the device a checked read, write or flush; false if the queue has
  * not enough free descriptors (the request stays in the ring). */
 static bool submit(client_t *cl, const keel_ring_entry_t *e)
@@ -183,7 +123,9 @@ static bool submit(client_t *cl, const keel_ring_entry_t *e)
     uint64_t addr[SEGMENTS_MAX];
     uint32_t len[SEGMENTS_MAX];
     uint32_t op = keel_blk_op(e);
-    unsigned n = op == KEEL_BLK_FLUSH ? 0 : segments(cl, keel_blk_buffer(e), e->length, addr, len);
+    unsigned n = op == KEEL_BLK_FLUSH ? 0
+                                      : blk_segments(&blk.limits, cl->paddr, keel_blk_buffer(e),
+                                                     e->length, addr, len);
     int head = virtq_alloc(&blk.q, n + 2);
     if (head < 0) {
         return false;
@@ -228,11 +170,11 @@ static bool take_requests(client_t *cl)
         if ((op == KEEL_BLK_FLUSH || op == KEEL_BLK_INFO) && cl->in_flight > 0) {
             break; /* a barrier: after everything before it is done (keel/os/blk.h) */
         }
-        uint32_t status = check(cl, &e);
+        uint32_t status = blk_check(&blk.limits, cl->pages, &e);
         if (status != KEEL_BLK_OK) {
             answered |= answer(cl, e.cookie, status, 0, 0);
         } else if (keel_blk_op(&e) == KEEL_BLK_INFO) {
-            answered |= answer(cl, e.cookie, KEEL_BLK_OK, blk.largest, blk.capacity);
+            answered |= answer(cl, e.cookie, KEEL_BLK_OK, blk.limits.largest, blk.limits.capacity);
         } else if (keel_blk_op(&e) == KEEL_BLK_FLUSH && !(blk.features & (1ull << BLK_F_FLUSH))) {
             answered |= answer(cl, e.cookie, KEEL_BLK_OK, 0, 0); /* no write cache to flush */
         } else if (!submit(cl, &e)) {
@@ -313,8 +255,8 @@ int main(int argc, char **argv, char **envp)
     find_clients();
     seL4_IRQHandler_Ack(g.irq->cptr);
     printf("blk: virtio-blk, %llu sectors%s, requests up to %u KiB; clients:",
-           (unsigned long long)blk.capacity,
-           (blk.features & (1ull << BLK_F_RO)) ? " read-only" : "", blk.largest / 1024);
+           (unsigned long long)blk.limits.capacity, blk.limits.read_only ? " read-only" : "",
+           blk.limits.largest / 1024);
     for (unsigned i = 0; i < blk.nclients; i++) {
         printf(" %s", blk.client[i].c.name);
     }
