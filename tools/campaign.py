@@ -153,7 +153,8 @@ class Downloads:
 
     def stop(self):
         self.stopping.set()
-        self.thread.join(CURL_SECONDS + 60)
+        if self.thread.is_alive():
+            self.thread.join(CURL_SECONDS + 60)
 
 
 class Run:
@@ -229,7 +230,8 @@ class Run:
         else:
             self.console.send(f"stress {a.seed} {a.n} {a.kinds} {a.targets} {WORKERS} &")
             finished = lambda: self.campaign.done is not None  # noqa: E731
-        self.downloads.start()
+        if not a.no_downloads:
+            self.downloads.start()
         last_output, seen, k = time.monotonic(), len(self.console.text), 0
         next_pipe = time.monotonic() + a.pipe_every
         while not finished():
@@ -379,6 +381,8 @@ def parse_args(argv):
                    help="seconds between pipelines typed at the console (0: none)")
     p.add_argument("--stall", type=float, default=300,
                    help="seconds without console output that make a hang")
+    p.add_argument("--no-downloads", action="store_true",
+                   help="no curl downloads during the campaign (httpd is started all the same)")
     p.add_argument("--soak", type=int, default=0, metavar="MINUTES",
                    help="no injections: the workload for MINUTES of guest time, the memory "
                         "and vfs's tables sampled each minute")

@@ -11,12 +11,21 @@
 #include <keel/os/channel.h>
 #include <keel/os/rtc.h>
 #include <keel/os/timer.h>
+#include <keel/printf.h>
+#include <keel/proto/rs.h>
 #include <keel/proto/vfs.h>
 
 /* A timeout's cookie: the table entry in the low byte, a sequence number
  * above it, so that a completion for a process that ended (and whose entry
  * a new process took) names nobody. */
 #define COOKIE_ENTRY_BITS 8
+
+/* A timeout this long past its deadline and still not answered: the timer
+ * driver is alive (rs's heartbeat sees to a hung one within a second) but
+ * has lost its work -- a flipped bit can do that -- so pm has rs restart it
+ * (the component of that name: system/keel.system), at most once a period. */
+#define OVERDUE_MS 2000
+#define TIMER_DRIVER "timer"
 
 typedef struct channel {
     keel_channel_t *rings;
@@ -29,7 +38,10 @@ static struct {
     channel_t timer, rtc;
     uint64_t frequency;
     uint64_t sequence;
-    bool boot_known; /* boot_seconds and boot_counter hold the rtc's answer */
+    seL4_CPtr rs;         /* to restart a timer that lost its work; 0: none */
+    uint64_t overdue;     /* OVERDUE_MS in counter ticks */
+    uint64_t last_repair; /* the counter at pm's last restart of the timer */
+    bool boot_known;      /* boot_seconds and boot_counter hold the rtc's answer */
     int64_t boot_seconds;
     uint64_t boot_counter;
 } clock;
@@ -45,6 +57,10 @@ void pm_clock_init(void)
     clock.timer = find_channel("timer");
     clock.rtc = find_channel("rtc");
     clock.frequency = keel_counter_frequency();
+    clock.overdue = keel_ns_to_ticks((uint64_t)OVERDUE_MS * 1000000, clock.frequency);
+    const keel_startcap_t *rs =
+        keel_startinfo_find((const keel_startinfo_t *)KEEL_STARTINFO_VADDR, "rs");
+    clock.rs = rs == NULL ? 0 : rs->cptr;
     if (clock.rtc.rings == NULL) {
         clock.boot_known = true; /* no rtc: 1970 */
         return;
@@ -208,6 +224,31 @@ static void notified(channel_t *ch, bool timer)
         seL4_Signal(ch->signal);
     }
     take_completions(ch, timer);
+}
+
+/* Is any sleeper's timeout OVERDUE_MS past its deadline? */
+static bool timeout_overdue(uint64_t now)
+{
+    for (int i = 0; i < PM_PROCS; i++) {
+        const pm_proc_t *p = &pm.proc[i];
+        if (p->state == PM_SLEEPING && now > p->sleep_deadline &&
+            now - p->sleep_deadline > clock.overdue) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void pm_clock_watch(void)
+{
+    uint64_t now = keel_counter();
+    if (clock.rs == 0 || clock.timer.rings == NULL || keel_channel_down(clock.timer.rings) ||
+        now - clock.last_repair < clock.overdue || !timeout_overdue(now)) {
+        return;
+    }
+    clock.last_repair = now;
+    long r = rs_restart(clock.rs, TIMER_DRIVER);
+    printf("pm: a timeout is %u ms overdue: the timer restarted (%ld)\n", OVERDUE_MS, r);
 }
 
 void pm_clock_notified(seL4_Word bits)

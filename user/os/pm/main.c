@@ -303,6 +303,7 @@ int main(void)
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(pm.endpoint, &badge);
     for (;;) {
+        pm_clock_watch();
         if (badge & KEEL_BADGE_NOTIFY) {
             pm_clock_notified(keel_heartbeat_answer(si, badge));
             info = seL4_Recv(pm.endpoint, &badge);

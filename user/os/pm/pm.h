@@ -192,6 +192,7 @@ seL4_Word pm_room_bytes(const pm_proc_t *p);
 /* clock.c: the timer and rtc channels. */
 void pm_clock_init(void);
 void pm_clock_notified(seL4_Word bits);   /* a notification: completions to take */
+void pm_clock_watch(void);                /* at each wakeup: a timer that lost its work restarted */
 long pm_sleep(pm_proc_t *p, uint64_t ns); /* nanosleep's result or KEEL_PROTO_DEFERRED */
 void pm_sleep_cancel(pm_proc_t *p);       /* p ends while PM_SLEEPING */
 long pm_boottime(pm_proc_t *p, int64_t *seconds, uint64_t *counter);
