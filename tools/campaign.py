@@ -291,8 +291,19 @@ def classify(run):
                         "guest": outcome, "rs_error": error, "restarted": restarted,
                         "recovery_us": us, "pc": f"{pc:x}", "in_syscall": in_sys,
                         "saw": [f"{w}: {d}" for w, d in saw]})
+    # Injections whose own line was lost in the console's damage: a flip
+    # into the uart (fail-silent, allowed) or, under any other kind, a
+    # console stream that is not whole: failed.
+    for n, target, kind in c.missing():
+        silent = kind == "flip"
+        records.append({"seed": run.args.seed, "n": n, "target": target, "kind": kind,
+                        "outcome": "error" if silent else "failed",
+                        "allowed": True if silent else None, "host_s": None,
+                        "saw": ["its own line lost with the console's damage"] + [
+                            f"{w}: {d}" for w, d in seen.get(n, [])]})
+    records.sort(key=lambda r: r["n"])
     if run.stopped:
-        n = len(c.injections)
+        n = len(c.injections) + len(c.missing())
         target, kind = stress.planned(run.args.seed, n, c.targets, c.kinds)
         crashed = "PANIC" in run.stopped or "QEMU ended" in run.stopped
         records.append({"seed": run.args.seed, "n": n, "target": target, "kind": kind,

@@ -200,6 +200,14 @@ def combined_outcomes():
     expect_eq(records[wrong]["outcome"], "failed", "a download with wrong bytes")
     expect_eq(records[lost]["outcome"], "failed", "a pipeline whose answer never came")
     expect_eq(records[clean]["outcome"], "clean", "nothing seen: clean")
+    # A flip's own line lost with the console's damage: counted, allowed.
+    run2 = FakeRun(18, targets, kinds)
+    flip2 = next(n for n, (t, k) in enumerate(plan) if k == "flip" and n > 0)
+    for n in range(flip2 + 2):
+        if n != flip2:
+            run2.injection(n)
+    lost = {r["n"]: r for r in campaign.classify(run2)}[flip2]
+    expect_eq((lost["outcome"], lost["allowed"]), ("error", True), "a flip whose line was lost")
     run.stopped = "KERNEL PANIC: something"
     last = campaign.classify(run)[-1]
     expect_eq((last["n"], last["outcome"]), (40, "crashed"), "a panic ends it: the next one crashed")
