@@ -68,8 +68,10 @@ bool stress_memory(stress_memory_t *out)
 
 bool stress_same_memory(const stress_memory_t *a, const stress_memory_t *b)
 {
+    /* vfs's tables are not compared: they move with httpd's clients and
+     * whoever waits in vfs at the moment (the soak prints them). */
     return a->rs_free == b->rs_free && a->rs_free_slots == b->rs_free_slots &&
-           a->pm_free == b->pm_free && memcmp(a->vfs, b->vfs, sizeof(a->vfs)) == 0;
+           a->pm_free == b->pm_free;
 }
 
 /* "uart,timer": each name found in rs's list; the count, or -1 (reported)

@@ -64,7 +64,8 @@ typedef struct stress_state {
 } stress_state_t;
 
 /* The memory that must not leak: rs's own and pm's; and vfs's tables
- * (proto/vfs.proto usage): processes, open files, pipes, waiters, replies. */
+ * (proto/vfs.proto usage): processes, open files, pipes, waiters, replies,
+ * which are sampled but not compared (stress_same_memory). */
 typedef struct stress_memory {
     uint64_t rs_free, rs_free_slots, pm_free;
     uint64_t vfs[5];
