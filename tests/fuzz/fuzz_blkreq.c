@@ -17,6 +17,7 @@
  *   larger than its size_max.
  * Seeds: tests/fuzz/make_blkreq_seeds.py. */
 #include "../../user/os/drivers/blk/request.h"
+#include "fuzz_input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,21 +33,6 @@ static void require(bool ok, const char *what)
         fprintf(stderr, "fuzz_blkreq: %s\n", what);
         abort();
     }
-}
-
-/* The input, taken a few bytes at a time; zeros once it is used up. */
-typedef struct input {
-    const uint8_t *data;
-    size_t size, at;
-} input_t;
-
-static uint64_t take(input_t *in, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v = v << 8 | (in->at < in->size ? in->data[in->at++] : 0);
-    }
-    return v;
 }
 
 /* A value from the table by the next byte, or the next `bytes` bytes. */

@@ -14,6 +14,7 @@
  * run: unmount and a read-only mount must succeed and statfs must make
  * sense. */
 #include "../../user/os/fs/server/ops.h"
+#include "fuzz_input.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,21 +85,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     require(fread(pristine, 1, IMAGE_SIZE, f) == IMAGE_SIZE, "the image is not 128 KiB");
     fclose(f);
     return 0;
-}
-
-/* The input, taken a few bytes at a time; zeros once it is used up. */
-typedef struct input {
-    const uint8_t *data;
-    size_t size, at;
-} input_t;
-
-static uint64_t take(input_t *in, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v = v << 8 | (in->at < in->size ? in->data[in->at++] : 0);
-    }
-    return v;
 }
 
 static const char *const names[] = {

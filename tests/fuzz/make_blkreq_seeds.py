@@ -14,6 +14,9 @@ usage: make_blkreq_seeds.py DIRECTORY
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seedfiles import write_seeds  # noqa: E402
+
 CAPACITIES = [0, 1, 7, 8, 255, 256, 2048, 1 << 20, (1 << 64) - 2, (1 << 64) - 1]
 CONFIGS = [0, 1, 2, 3, 4, 8, 32, 33, 34, 126, 4095, 4096, 4097, 8192, 65536, 131072, (1 << 32) - 1]
 LENGTHS = [0, 1, 511, 512, 1024, 3584, 4096, 4608, 8192, 65536, 126976, 131072, 131584, 135168,
@@ -61,11 +64,7 @@ SEEDS = {
 
 
 def main():
-    directory = sys.argv[1]
-    os.makedirs(directory, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(directory, name), "wb") as f:
-            f.write(data)
+    write_seeds(sys.argv[1], SEEDS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ usage: make_netreq_seeds.py DIRECTORY
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seedfiles import write_seeds  # noqa: E402
+
 SOCKET, BIND, LISTEN, ACCEPT, CONNECT, SEND, RECV = 1, 2, 3, 4, 5, 6, 7
 SHUTDOWN, NAME, SETOPT, GETOPT, INFO = 8, 9, 10, 11, 12
 POLL, TAKE = bytes([6]), bytes([4])
@@ -59,11 +62,7 @@ SEEDS = {
 
 
 def main():
-    directory = sys.argv[1]
-    os.makedirs(directory, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(directory, name), "wb") as f:
-            f.write(data)
+    write_seeds(sys.argv[1], SEEDS)
 
 
 if __name__ == "__main__":
