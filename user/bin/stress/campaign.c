@@ -45,6 +45,7 @@
 #define RECOVERY_BOUND_DISK_NS 30000000000u
 #define PROGRESS_AFTER 2 /* console records after an injection */
 #define NAP_NS 1000000u  /* between looks, with the disk's workers */
+#define DISK_WORKERS (STRESS_WORK_FILES | STRESS_WORK_SQL)
 
 extern char **environ;
 
@@ -172,7 +173,7 @@ static bool down(uint64_t state)
  * so the injector sleeps then -- unless the timer is the target. */
 static void wait_a_little(const campaign_t *c, const stress_target_t *t)
 {
-    bool disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    bool disk = c->working & DISK_WORKERS;
     if (!disk || strcmp(t->name, "timer") == 0 || !stress_sleep_ns(NAP_NS)) {
         seL4_Yield(); /* the workload runs at this priority */
     }
@@ -357,7 +358,7 @@ static bool set_up(campaign_t *c, uint64_t seed, const char *kinds, const char *
         fprintf(stderr, "stress: workers: %s: not a list of console, files, sql\n", working);
         return false;
     }
-    bool disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    bool disk = c->working & DISK_WORKERS;
     c->bound_ns = disk ? RECOVERY_BOUND_DISK_NS : RECOVERY_BOUND_NS;
     if (!parse_kinds(c, kinds)) {
         fprintf(stderr, "stress: kinds: %s: not a list of crash, hang, flip, kill\n", kinds);
@@ -390,6 +391,21 @@ static bool warmed_up(const campaign_t *c)
     return true;
 }
 
+/* A first run of the disk's workers, until each has done a round: pm
+ * then holds its copy of the program they run (sqlite3), as it will at
+ * every later comparison of its memory. (Not the console worker's: its
+ * records are numbered from the start.) Then they are stopped and the
+ * progress cleared. */
+static bool warm_up(campaign_t *c, uint64_t seed)
+{
+    unsigned all = c->working;
+    c->working &= DISK_WORKERS; /* what warmed_up waits for */
+    bool warm = start_workers(c, seed, c->working) && warmed_up(c);
+    stop_workers(c, c->working);
+    c->working = all;
+    return warm && clear_progress(c);
+}
+
 int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char *targets,
                     const char *working)
 {
@@ -398,17 +414,7 @@ int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char
     if (!set_up(&c, seed, kinds, targets, working)) {
         return 1;
     }
-    /* A first run of the disk's workers, until each has done a round: pm
-     * then holds its copies of the programs they run (sqlite3), as it will
-     * after the campaign; then the memory to compare with. (Not the
-     * console worker's: its records are numbered from the start.) */
-    unsigned all = c.working;
-    c.working &= ~STRESS_WORK_CONSOLE;
-    bool warm = start_workers(&c, seed, c.working) && warmed_up(&c);
-    stop_workers(&c, c.working);
-    c.working = all;
-    if (!warm || !clear_progress(&c) || !stress_memory(&before) ||
-        !start_workers(&c, seed, c.working)) {
+    if (!warm_up(&c, seed) || !stress_memory(&before) || !start_workers(&c, seed, c.working)) {
         fprintf(stderr, "stress: the workers did not start, or rs's or pm's meminfo failed\n");
         stop_workers(&c, c.working);
         return 1;
@@ -427,7 +433,7 @@ int stress_campaign(uint64_t seed, uint64_t count, const char *kinds, const char
  * what it held at the soak's start, so any change is a leak. */
 static bool sample(campaign_t *c, uint64_t seed, stress_memory_t *m)
 {
-    unsigned disk = c->working & (STRESS_WORK_FILES | STRESS_WORK_SQL);
+    unsigned disk = c->working & DISK_WORKERS;
     stop_workers(c, disk); /* the console worker goes on: its records are numbered */
     bool ok = stress_memory(m);
     return start_workers(c, seed, disk) && ok;
@@ -436,17 +442,13 @@ static bool sample(campaign_t *c, uint64_t seed, stress_memory_t *m)
 int stress_soak(uint64_t seed, uint64_t minutes, const char *working)
 {
     campaign_t c;
-    if (!set_up(&c, seed, "kill", "timer", working)) {
+    if (!set_up(&c, seed, "kill", "timer", working)) { /* no injection: any valid kind and target */
         return 1;
     }
-    unsigned all = c.working;
-    c.working &= ~STRESS_WORK_CONSOLE;
-    bool warm = start_workers(&c, seed, c.working) && warmed_up(&c);
-    c.working = all;
     stress_memory_t first, now;
-    if (!warm || !start_workers(&c, seed, STRESS_WORK_CONSOLE & all) || !sample(&c, seed, &first)) {
+    if (!warm_up(&c, seed) || !start_workers(&c, seed, c.working) || !sample(&c, seed, &first)) {
         fprintf(stderr, "stress: the workers did not start, or a server's figures failed\n");
-        stop_workers(&c, all);
+        stop_workers(&c, c.working);
         return 1;
     }
     stress_line("soak seed %" PRIu64 " minutes %" PRIu64 " workers %s", seed, minutes, working);
@@ -463,7 +465,7 @@ int stress_soak(uint64_t seed, uint64_t minutes, const char *working)
         print_sample(minute, &now, equal);
     }
     progress_t p = progress(&c);
-    stop_workers(&c, all);
+    stop_workers(&c, c.working);
     stress_line("soak-done records %" PRIu64 " files %" PRIu64 " %" PRIu64 " %" PRIu64
                 " sql %" PRIu64 " %" PRIu64 " %" PRIu64 " memory %s",
                 p.slot[STRESS_RECORDS], p.slot[STRESS_FILES], p.slot[STRESS_FILES_ERRORS],
