@@ -397,6 +397,8 @@ def parse_args(argv):
     p.add_argument("--soak", type=int, default=0, metavar="MINUTES",
                    help="no injections: the workload for MINUTES of guest time, the memory "
                         "and vfs's tables sampled each minute")
+    p.add_argument("--pcap", default=None, metavar="FILE",
+                   help="the network's packets to FILE (headers only), for finding a stall")
     args = p.parse_args(argv)
     for name, choices in (("kinds", stress.KINDS), ("targets", TARGETS)):
         values = getattr(args, name).split(",")
@@ -415,6 +417,8 @@ def boot(args):
     put_site(disk, data)
     port = free_port()
     extra = ["-icount", "shift=0,sleep=on"] + disk_args(disk) + net_args([f"tcp::{port}-:80"])
+    if args.pcap:
+        extra += ["-object", f"filter-dump,id=dump0,netdev=net0,file={args.pcap},maxlen=96"]
     log = open(args.log, "wb") if args.log else open(os.devnull, "wb")
     return stress.Console(qemu_command(args.image, args.cpu, extra=extra), log), log, port, data
 

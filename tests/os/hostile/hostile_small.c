@@ -1,13 +1,14 @@
 /* /bin/hostile's requests to rs (proto/rs.proto). Never sent: a valid
- * list, show or meminfo (they succeed), a restart or an injection into a
- * component that exists and may restart (it would happen). */
+ * list, show or meminfo (they succeed), a restart, an injection or a flip
+ * into a component that exists and may restart (it would happen). */
 #include "hostile.h"
 
 #include <errno.h>
 #include <keel/proto/rs_defs.h>
 
 const method_t rs_methods[] = {
-    { RS_LIST, 1 }, { RS_SHOW, 5 }, { RS_RESTART, 4 }, { RS_INJECT, 5 }, { RS_MEMINFO, 0 }
+    { RS_LIST, 1 },   { RS_SHOW, 5 },    { RS_RESTART, 4 },
+    { RS_INJECT, 7 }, { RS_MEMINFO, 0 }, { RS_FLIP, 6 },
 };
 const size_t rs_nmethods = sizeof(rs_methods) / sizeof(rs_methods[0]);
 
@@ -58,6 +59,7 @@ static void put_core_name(request_t *r)
 }
 
 #define INJECT_WORDS 7            /* name (4), kind, delay_us, seed */
+#define FLIP_WORDS 6              /* name (4), address, bit */
 #define INJECT_DELAY_MAX 10000000 /* proto/rs.proto: delay_us up to 10 s */
 
 /* An injection into the core: kind, delay and seed in range. */
@@ -69,9 +71,32 @@ static void put_core_injection(hostile_t *h, request_t *r)
     r->mr[6] = rng_below(h, 1000);
 }
 
+/* A flip by hand (any address, bit in range unless said) into no
+ * component, into the core, or of a bit out of range. */
+static void flip_request(hostile_t *h, request_t *r)
+{
+    r->mr[4] = rng_next(h);
+    r->mr[5] = rng_below(h, 8);
+    switch (rng_below(h, 3)) {
+    case 0:
+        put_absent_name(h, r);
+        request_set(r, RS_FLIP, FLIP_WORDS, "flip: no such component", -ENOENT);
+        break;
+    case 1:
+        put_core_name(r);
+        request_set(r, RS_FLIP, FLIP_WORDS, "flip: the core (restart never)", -EPERM);
+        break;
+    default:
+        put_core_name(r);
+        r->mr[5] = bad_u64_above(h, 7);
+        request_set(r, RS_FLIP, FLIP_WORDS, "flip: bit out of range", -EINVAL);
+        break;
+    }
+}
+
 static void restart_request(hostile_t *h, request_t *r)
 {
-    switch (rng_below(h, 6)) {
+    switch (rng_below(h, 7)) {
     case 0:
         put_absent_name(h, r);
         request_set(r, RS_RESTART, 4, "restart: no such component", -ENOENT);
@@ -94,9 +119,12 @@ static void restart_request(hostile_t *h, request_t *r)
         r->mr[5] = bad_u64_above(h, INJECT_DELAY_MAX);
         request_set(r, RS_INJECT, INJECT_WORDS, "inject: delay out of range", -EINVAL);
         break;
-    default:
+    case 5:
         put_core_injection(h, r);
         request_set(r, RS_INJECT, INJECT_WORDS, "inject: the core (restart never)", -EPERM);
+        break;
+    default:
+        flip_request(h, r);
         break;
     }
 }

@@ -2,7 +2,7 @@
  * it `use rs`): the answers to good requests, the count convention past the
  * end, the errors for requests the dispatch or rs must refuse, a hang and
  * flips injected into the worker (tests/os/worker), and rs's scrub finding
- * a flip into its code. Prints a line per check and the total. */
+ * a flip into its code, made by rs or by hand. Prints a line per check and the total. */
 #include "../testcomp.h"
 #include "../worker/work.h"
 #include <errno.h>
@@ -246,17 +246,12 @@ static bool flip_code(seL4_CPtr rs, const worker_t *w, uint64_t *address)
     return false;
 }
 
-/* rs's scrub (docs/reliability.md "Code scrubbing"): a flip into the code
- * of the worker while it waits -- the flipped instruction never runs, so
- * no fault and no hang could tell -- and rs restarts it within
- * SCRUB_WAIT_MS, its last cause damaged code. rs has no clock here: it
+/* Has rs restarted the worker for damaged code within SCRUB_WAIT_MS of
+ * a flip at `address` (restarts `before` then)? rs has no clock here: it
  * scrubs as we ask it (rs_list) again and again. */
-static void check_scrub(seL4_CPtr rs, const worker_t *w)
+static bool scrubbed(seL4_CPtr rs, uint64_t address, uint64_t before)
 {
-    uint64_t address = 0, before = 0, restarts = 0, last = 0;
-    bool flipped = flip_code(rs, w, &address);
-    worker_restarts(rs, &before, &last);
-    check("a flip into the waiting worker's code", flipped && address >= 0x400000);
+    uint64_t restarts = 0, last = 0;
     uint64_t ticks_per_ms = keel_counter_frequency() / 1000, flipped_at = keel_counter();
     do {
         worker_restarts(rs, &restarts, &last);
@@ -265,11 +260,41 @@ static void check_scrub(seL4_CPtr rs, const worker_t *w)
            (unsigned long long)address,
            (unsigned long long)((keel_counter() - flipped_at) / ticks_per_ms),
            (unsigned long long)before, (unsigned long long)restarts, (unsigned long long)last);
+    return restarts == before + 1 && last == RS_LAST_CODE;
+}
+
+/* rs's scrub (docs/reliability.md "Code scrubbing"): a flip into the code
+ * of the worker while it waits -- the flipped instruction never runs, so
+ * no fault and no hang could tell -- and rs restarts it within
+ * SCRUB_WAIT_MS, its last cause damaged code. The flip's address in
+ * *code. */
+static void check_scrub(seL4_CPtr rs, const worker_t *w, uint64_t *code)
+{
+    uint64_t address = 0, before = 0, last = 0;
+    bool flipped = flip_code(rs, w, &address);
+    worker_restarts(rs, &before, &last);
+    check("a flip into the waiting worker's code", flipped && address >= 0x400000);
     check("rs found its code damaged and restarted it within 3 s (last: code)",
-          flipped && restarts == before + 1 && last == RS_LAST_CODE);
+          flipped && scrubbed(rs, address, before));
     start_work(w);
     check("the worker restarted by rs counts", counts_within(w, YIELDS_TO_START));
     w->work->run = 0;
+    *code = address;
+}
+
+/* proto/rs.proto's flip: its errors, then the bit of the worker's code at
+ * `address` (check_scrub's) flipped by hand, which rs's scrub finds as it
+ * found the injected one. */
+static void check_flip_by_hand(seL4_CPtr rs, uint64_t address)
+{
+    check("flip of no component is ENOENT", rs_flip(rs, "nobody", address, 0) == -ENOENT);
+    check("flip at an address outside its own pages is EFAULT",
+          rs_flip(rs, "worker", 0, 0) == -EFAULT && rs_flip(rs, "worker", ~0ull, 7) == -EFAULT);
+    check("flip of bit 8 is EINVAL", rs_flip(rs, "worker", address, 8) == -EINVAL);
+    uint64_t before = 0, last = 0;
+    worker_restarts(rs, &before, &last);
+    check("a flip by hand into the worker's code, and rs's scrub restarts it",
+          rs_flip(rs, "worker", address, 3) == 0 && scrubbed(rs, address, before));
 }
 
 /* rs has no clock in this system (tests/os/test.system gives it none): a
@@ -296,7 +321,9 @@ int main(int argc, char **argv, char **envp)
     check_hang(rs, &worker);
     check_flips(rs, &worker);
     check_seed(rs, &worker);
-    check_scrub(rs, &worker);
+    uint64_t code = 0;
+    check_scrub(rs, &worker, &code);
+    check_flip_by_hand(rs, code);
     check_no_clock(rs);
     printf("rsclient: %u of %u checks passed\n", passed, checks);
     return passed == checks ? 0 : 1;

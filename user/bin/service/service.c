@@ -1,10 +1,11 @@
-/* service list | show NAME | restart NAME | inject NAME KIND [MS]: what rs
- * runs and what it granted each component, restarting one by hand and
- * injecting a fault, at once or MS milliseconds later by rs's clock -- for
- * a hang or a flip it says what rs changed, for a later one where the
- * component stood (proto/rs.proto, docs/os.md "rs as a service",
- * docs/reliability.md). Needs the grant `use rs` in the system
- * description. */
+/* service list | show NAME | restart NAME | inject NAME KIND [MS] |
+ * flip NAME ADDRESS BIT: what rs runs and what it granted each component,
+ * restarting one by hand and injecting a fault, at once or MS milliseconds
+ * later by rs's clock -- for a hang or a flip it says what rs changed, for
+ * a later one where the component stood -- and flipping one bit of its
+ * data or code by hand, to replay a flip an injection reported
+ * (proto/rs.proto, docs/os.md "rs as a service", docs/reliability.md).
+ * Needs the grant `use rs` in the system description. */
 #include "../common/sysinfo.h"
 
 #include <errno.h>
@@ -16,7 +17,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: service list\n       service show NAME\n       service restart NAME\n"
-                    "       service inject NAME crash|hang|flip|kill [MS]\n");
+                    "       service inject NAME crash|hang|flip|kill [MS]\n"
+                    "       service flip NAME ADDRESS BIT\n");
     return SYSINFO_USAGE;
 }
 
@@ -148,13 +150,41 @@ static int inject(seL4_CPtr rs, const char *component, const char *kind, const c
     return usage();
 }
 
+/* "0x4041a8" or "4210088": an address, all of the text; false if it is not one. */
+static bool parse_address(const char *text, uint64_t *address)
+{
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    *address = value;
+    return text[0] >= '0' && text[0] <= '9' && *end == '\0' && errno == 0;
+}
+
+static int flip(seL4_CPtr rs, const char *component, const char *address_text, const char *bit_text)
+{
+    uint64_t address;
+    bool bit_ok = bit_text[0] >= '0' && bit_text[0] <= '7' && bit_text[1] == '\0';
+    if (!parse_address(address_text, &address) || !bit_ok) {
+        return usage();
+    }
+    uint64_t bit = (uint64_t)(bit_text[0] - '0');
+    long r = fits(component) ? rs_flip(rs, component, address, bit) : -ENOENT;
+    if (r < 0) {
+        return failed(component, r);
+    }
+    printf("%s: flipped bit %llu of the byte at 0x%llx\n", component, (unsigned long long)bit,
+           (unsigned long long)address);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *command = argc >= 2 ? argv[1] : "";
     int args = argc - 2;
     bool known = (args == 0 && strcmp(command, "list") == 0) ||
                  (args == 1 && (strcmp(command, "show") == 0 || strcmp(command, "restart") == 0)) ||
-                 ((args == 2 || args == 3) && strcmp(command, "inject") == 0);
+                 ((args == 2 || args == 3) && strcmp(command, "inject") == 0) ||
+                 (args == 3 && strcmp(command, "flip") == 0);
     if (!known) {
         return usage();
     }
@@ -169,6 +199,8 @@ int main(int argc, char **argv)
         return show(rs, argv[2]);
     case 'r':
         return restart(rs, argv[2]);
+    case 'f':
+        return flip(rs, argv[2], argv[3], argv[4]);
     default:
         return inject(rs, argv[2], argv[3], args == 3 ? argv[4] : NULL);
     }

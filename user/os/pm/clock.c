@@ -38,7 +38,6 @@ static struct {
     channel_t timer, rtc;
     uint64_t frequency;
     uint64_t sequence;
-    seL4_CPtr rs;         /* to restart a timer that lost its work; 0: none */
     uint64_t overdue;     /* OVERDUE_MS in counter ticks */
     uint64_t last_repair; /* the counter at pm's last restart of the timer */
     bool boot_known;      /* boot_seconds and boot_counter hold the rtc's answer */
@@ -58,9 +57,6 @@ void pm_clock_init(void)
     clock.rtc = find_channel("rtc");
     clock.frequency = keel_counter_frequency();
     clock.overdue = keel_ns_to_ticks((uint64_t)OVERDUE_MS * 1000000, clock.frequency);
-    const keel_startcap_t *rs =
-        keel_startinfo_find((const keel_startinfo_t *)KEEL_STARTINFO_VADDR, "rs");
-    clock.rs = rs == NULL ? 0 : rs->cptr;
     if (clock.rtc.rings == NULL) {
         clock.boot_known = true; /* no rtc: 1970 */
         return;
@@ -242,12 +238,12 @@ static bool timeout_overdue(uint64_t now)
 void pm_clock_watch(void)
 {
     uint64_t now = keel_counter();
-    if (clock.rs == 0 || clock.timer.rings == NULL || keel_channel_down(clock.timer.rings) ||
+    if (pm.rs == 0 || clock.timer.rings == NULL || keel_channel_down(clock.timer.rings) ||
         now - clock.last_repair < clock.overdue || !timeout_overdue(now)) {
         return;
     }
     clock.last_repair = now;
-    long r = rs_restart(clock.rs, TIMER_DRIVER);
+    long r = rs_restart(pm.rs, TIMER_DRIVER);
     printf("pm: a timeout is %u ms overdue: the timer restarted (%ld)\n", OVERDUE_MS, r);
 }
 

@@ -51,9 +51,22 @@ static bool find_pool(void)
     return true;
 }
 
-/* Endpoints to mint from ("use NAME mint") are passed on to programs; "vfs" is
- * also pm's own, minted with VFS_PM_BADGE into `slot`. */
-static bool find_passed(seL4_CPtr slot)
+/* pm's own badged copy of an endpoint it passes on, in `slot`: the cap
+ * pm holds is the unbadged original its programs' caps are minted from,
+ * and a call on that would reach the server with badge 0 (which rs, for
+ * one, takes for no client at all). */
+static bool mint_own(const keel_startcap_t *e, seL4_Word badge, seL4_CPtr slot, seL4_CPtr *own)
+{
+    seL4_Error err = seL4_CNode_Mint(KEEL_SLOT_CNODE, slot, PM_DEPTH, KEEL_SLOT_CNODE, e->cptr,
+                                     PM_DEPTH, seL4_CapRights_new(1, 0, 0, 1), badge);
+    *own = err == seL4_NoError ? slot : 0;
+    return err == seL4_NoError;
+}
+
+/* Endpoints to mint from ("use NAME mint") are passed on to programs; "vfs"
+ * and "rs" are also pm's own, minted into *slot and on: vfs's with
+ * VFS_PM_BADGE, rs's with the grant's badge (RS_CLIENT_BADGE). */
+static bool find_passed(seL4_CPtr *slot)
 {
     for (uint64_t i = 0; i < si->ncaps; i++) {
         const keel_startcap_t *e = &si->caps[i];
@@ -65,14 +78,11 @@ static bool find_passed(seL4_CPtr slot)
             return false;
         }
         pm.passed[pm.npassed++] = (pm_passed_t){ e->name, e->cptr, e->badge };
-        if (strcmp(e->name, "vfs") == 0) {
-            seL4_Error err =
-                seL4_CNode_Mint(KEEL_SLOT_CNODE, slot, PM_DEPTH, KEEL_SLOT_CNODE, e->cptr, PM_DEPTH,
-                                seL4_CapRights_new(1, 0, 0, 1), VFS_PM_BADGE);
-            if (err != seL4_NoError) {
-                return false;
-            }
-            pm.vfs = slot;
+        if (strcmp(e->name, "vfs") == 0 && !mint_own(e, VFS_PM_BADGE, (*slot)++, &pm.vfs)) {
+            return false;
+        }
+        if (strcmp(e->name, "rs") == 0 && !mint_own(e, e->badge, (*slot)++, &pm.rs)) {
+            return false;
         }
     }
     return true;
@@ -91,8 +101,7 @@ static bool init(void)
     pm.next_pid = 1;
     pm_host.asid_pool = asids->cptr;
     seL4_CPtr slot = first_free_slot();
-    return find_pool() && find_passed(slot) &&
-           pm_init_memory(untyped->cptr, untyped->size, slot + 1);
+    return find_pool() && find_passed(&slot) && pm_init_memory(untyped->cptr, untyped->size, slot);
 }
 
 static const char *fault_name(seL4_Word label)

@@ -117,6 +117,7 @@ typedef struct pm_passed {
 typedef struct pm_system {
     seL4_CPtr endpoint;
     seL4_CPtr vfs;       /* pm's own endpoint to vfs (badge VFS_PM_BADGE), 0 without vfs */
+    seL4_CPtr rs;        /* pm's own endpoint to rs (badge RS_CLIENT_BADGE), 0 without one */
     unsigned char *pool; /* the windows: mapped in pm, frames in slots pool_frames.. */
     seL4_CPtr pool_frames;
     pm_passed_t passed[PM_PASSED_MAX];

@@ -251,6 +251,36 @@ static long flip_page(rs_component_t *c, uint32_t flag, rs_injected_t *done)
     return 0;
 }
 
+/* The run of own pages holding vaddr that a flip may hit (data or code),
+ * or NULL. */
+static const own_run_t *flippable_run(const own_pages_t *own, seL4_Word vaddr)
+{
+    for (uint32_t i = 0; i < own->nruns; i++) {
+        const own_run_t *r = &own->run[i];
+        if ((run_is(r, KB_SEG_W, 0) || run_is(r, KB_SEG_X, 0)) && vaddr >= r->vaddr &&
+            vaddr - r->vaddr < r->pages * PAGE) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+long rs_flip_at(rs_component_t *c, seL4_Word address, unsigned bit)
+{
+    if (c->state != RS_RUNNING) {
+        return -ESRCH;
+    }
+    const own_run_t *r = flippable_run(&owned[c->index], address);
+    if (r == NULL) {
+        return -EFAULT;
+    }
+    seL4_Word offset = address - r->vaddr;
+    bool code = run_is(r, KB_SEG_X, KB_SEG_W);
+    seL4_Error err =
+        flip_frame(r->frame + offset / PAGE, offset % PAGE, (uint8_t)(1u << bit), code);
+    return err == seL4_NoError ? 0 : -EIO;
+}
+
 /* A register, a data page or a code page, each a third of the time. */
 static long flip(rs_component_t *c, rs_injected_t *done)
 {

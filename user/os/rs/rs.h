@@ -132,6 +132,9 @@ typedef struct rs_injected {
  * says what changed. seed: as the protocol's (0: rs's own stream). */
 long rs_inject(rs_component_t *c, uint64_t kind, uint64_t seed, rs_injected_t *done);
 bool rs_inject_init(void); /* at boot: the slot for a delayed caller's reply */
+/* proto/rs.proto's flip: bit `bit` of the byte at `address` of c's own
+ * data or code pages. 0 or -errno. */
+long rs_flip_at(rs_component_t *c, seL4_Word address, unsigned bit);
 /* The same delay_us from now, by rs's clocks: KEEL_PROTO_DEFERRED (the
  * answer comes from rs_inject_due) or -errno. */
 long rs_inject_later(rs_component_t *c, uint64_t kind, uint64_t delay_us, uint64_t seed);

@@ -1,5 +1,5 @@
 /* rs as a service (proto/rs.proto, docs/os.md "rs as a service"): the
- * `service` program's queries (list, show, restart, inject) and `free`'s
+ * `service` program's queries (list, show, restart, inject, flip) and `free`'s
  * (meminfo), answered on rs's own endpoint next to the faults. A component
  * reaches it only through the grant `use rs` of the system description: rs
  * mints that endpoint cap with RS_CLIENT_BADGE in its badge, which no fault
@@ -153,6 +153,16 @@ long proto_rs_inject(void *ctx, seL4_Word badge, const char *component, uint64_t
     *pc = done.pc;
     *in_syscall = done.in_syscall;
     return r;
+}
+
+long proto_rs_flip(void *ctx, seL4_Word badge, const char *component, uint64_t address,
+                   uint64_t bit)
+{
+    (void)ctx;
+    (void)badge;
+    long error;
+    rs_component_t *c = restartable(component, &error);
+    return c == NULL ? error : rs_flip_at(c, address, (unsigned)bit);
 }
 
 long proto_rs_meminfo(void *ctx, seL4_Word badge, uint64_t *total, uint64_t *free, uint64_t *slots,
