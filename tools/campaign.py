@@ -74,9 +74,11 @@ SITE_FILE = "campaign.bin"
 SITE_BYTES = 1 << 20
 CURL_SECONDS = 300
 # A download that receives nothing for this long is cut (curl's
-# --speed-time): a cut is then tied to the injection under way this long
-# before curl gave up, when the bytes stopped -- not to one a minute later.
+# --speed-time): a cut is then tied to the injection under way when its
+# last byte came (or when it began, if none did) -- not to the one under
+# way when curl gave up.
 STALL_SECONDS = 10
+CHUNK = 1 << 16
 PIPE_ANSWER_SECONDS = 90
 # Lines of the system's own that land anywhere in the console's text,
 # even in the middle of a pipeline's answer: taken out before looking.
@@ -130,21 +132,33 @@ class Downloads:
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
     def fetch(self):
-        proc = subprocess.run(["curl", "-sS", "--max-time", str(CURL_SECONDS), "--speed-time",
-                               str(STALL_SECONDS), "--speed-limit", "1", self.url],
-                              capture_output=True, timeout=CURL_SECONDS + 30)
-        if proc.returncode != 0:
-            return "download cut", f"curl {proc.returncode}: {proc.stderr.decode()[-80:].strip()}"
-        if hashlib.sha256(proc.stdout).hexdigest() != self.expected:
-            return "wrong bytes", f"{len(proc.stdout)} bytes, sha256 differs"
-        return "ok", ""
+        """(what, detail, host time of the last byte or of the start)."""
+        last = time.monotonic()
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(["curl", "-sS", "--max-time", str(CURL_SECONDS),
+                                     "--speed-time", str(STALL_SECONDS), "--speed-limit", "1",
+                                     self.url], stdout=subprocess.PIPE, stderr=err)
+            digest, length = hashlib.sha256(), 0
+            while True:
+                chunk = proc.stdout.read1(CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                length += len(chunk)
+                last = time.monotonic()
+            status = proc.wait()
+            err.seek(0)
+            message = err.read().decode(errors="replace")[-80:].strip()
+        if status != 0:
+            return "download cut", f"curl {status}: {message}", last
+        if digest.hexdigest() != self.expected:
+            return "wrong bytes", f"{length} bytes, sha256 differs", last
+        return "ok", "", last
 
     def _loop(self):
         while not self.stopping.is_set():
-            what, detail = self.fetch()
-            stalled = detail.startswith("curl 28:")  # too slow: the bytes stopped STALL_SECONDS ago
-            self.results.append((time.monotonic() - (STALL_SECONDS if stalled else 0), what,
-                                 detail))
+            what, detail, last = self.fetch()
+            self.results.append((last, what, detail))
             if what != "ok":
                 self.stopping.wait(0.5)
 

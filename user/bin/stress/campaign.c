@@ -43,6 +43,11 @@
  * under way when the file system's server restarts waits for its backoff
  * and its mount too, and must then end. */
 #define RECOVERY_BOUND_DISK_NS 30000000000u
+/* A flip into code that changed nothing yet is found by rs's scrub within
+ * a pass over every component's code (a second or less: rs/scrub.c); the
+ * campaign waits that long, so that what the damaged code does meanwhile
+ * counts against this injection and not the next. */
+#define SCRUB_PASS_NS 1500000000u
 #define PROGRESS_AFTER 2 /* console records after an injection */
 #define NAP_NS 1000000u  /* between looks, with the disk's workers */
 #define DISK_WORKERS (STRESS_WORK_FILES | STRESS_WORK_SQL)
@@ -162,6 +167,13 @@ static bool must_restart(uint64_t kind)
     return kind != RS_INJECT_FLIP; /* a flipped bit may change nothing */
 }
 
+/* Time enough after an injection made at `start` for rs to find what it
+ * changed, unless the target has restarted already. */
+static bool settled(const stress_injected_t *where, bool restarted, uint64_t start)
+{
+    return restarted || where->target != RS_TARGET_CODE || stress_now_ns() - start >= SCRUB_PASS_NS;
+}
+
 static bool down(uint64_t state)
 {
     return state != RS_STATE_RUNNING;
@@ -182,8 +194,8 @@ static void wait_a_little(const campaign_t *c, const stress_target_t *t)
 /* Poll until the target runs again (restarted if the kind must restart
  * it) and the workload went on; RECOVERY_BOUND_NS after `start`: a hang. */
 static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t, uint64_t kind,
-                                   const stress_state_t *before, const progress_t *printed,
-                                   uint64_t start, stress_state_t *after)
+                                   const stress_injected_t *where, const stress_state_t *before,
+                                   const progress_t *printed, uint64_t start, stress_state_t *after)
 {
     for (;;) {
         if (!stress_target_state(t, after) ||
@@ -192,7 +204,8 @@ static enum outcome await_recovery(const campaign_t *c, const stress_target_t *t
             return FAILED; /* failed (down for good), exited, or gone from the list */
         }
         bool restarted = after->restarts > before->restarts;
-        if (!down(after->state) && (restarted || !must_restart(kind)) && went_on(c, printed)) {
+        if (!down(after->state) && (restarted || !must_restart(kind)) &&
+            settled(where, restarted, start) && went_on(c, printed)) {
             return RECOVERED;
         }
         if (stress_now_ns() - start > c->bound_ns) {
@@ -209,8 +222,10 @@ static bool repair(campaign_t *c, uint64_t n, const stress_target_t *t)
     stress_state_t before, after;
     progress_t printed = progress(c);
     uint64_t start = stress_now_ns();
+    stress_injected_t nothing = { 0, false, RS_TARGET_NONE };
     bool ok = stress_target_state(t, &before) && stress_restart(t) == 0 &&
-              await_recovery(c, t, RS_INJECT_KILL, &before, &printed, start, &after) == RECOVERED;
+              await_recovery(c, t, RS_INJECT_KILL, &nothing, &before, &printed, start, &after) ==
+                  RECOVERED;
     stress_line("repair %" PRIu64 " %s %s", n, t->name, ok ? "ok" : "stuck");
     return ok;
 }
@@ -226,15 +241,16 @@ static bool inject_one(campaign_t *c, uint64_t n)
     uint64_t kind = c->kinds[(pick >> 32) % (uint64_t)c->nkinds];
     stress_state_t before = { 0 }, after = { 0 };
     stress_target_state(t, &before);
-    stress_injected_t where = { 0, 0 };
+    stress_injected_t where = { 0, false, RS_TARGET_NONE };
     progress_t was = progress(c);
     long error = stress_inject(t, kind, (r % DELAY_MAX_NS) / 1000 + 1, r | 1, &where);
     progress_t printed = progress(c);
     uint64_t start = stress_now_ns();
     after = before; /* unless it is waited for */
     enum outcome o = error == -ENOSYS ? NOT_AVAILABLE
-                     : error < 0      ? FAILED
-                                 : await_recovery(c, t, kind, &before, &printed, start, &after);
+                     : error < 0
+                         ? FAILED
+                         : await_recovery(c, t, kind, &where, &before, &printed, start, &after);
     uint64_t took = stress_now_ns() - start;
     progress_t is = progress(c);
     c->counts[o]++;

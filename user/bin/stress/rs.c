@@ -49,8 +49,8 @@ long stress_inject(const stress_target_t *t, uint64_t kind, uint64_t delay_us, u
                    stress_injected_t *where)
 {
     uint64_t in_syscall = 0;
-    long r = rs_inject(rs_endpoint(), t->name, kind, delay_us, seed, NULL, NULL, NULL, &where->pc,
-                       &in_syscall);
+    long r = rs_inject(rs_endpoint(), t->name, kind, delay_us, seed, &where->target, NULL, NULL,
+                       &where->pc, &in_syscall);
     where->in_syscall = in_syscall != 0;
     return r;
 }

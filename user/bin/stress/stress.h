@@ -85,6 +85,7 @@ long stress_restart(const stress_target_t *t);
 typedef struct stress_injected {
     uint64_t pc;
     bool in_syscall;
+    uint64_t target; /* what changed: RS_TARGET_* */
 } stress_injected_t;
 /* Inject `kind` into t delay_us from now (rs's clock), rs's choices seeded
  * with `seed`: rs's answer, once it has injected. */

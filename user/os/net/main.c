@@ -37,6 +37,7 @@ static bool serve_rounds(void)
 {
     for (unsigned round = 0; round < ROUNDS; round++) {
         netif_poll_all();
+        timewait_replay(); /* SYNs held from the driver's frames and the looped packets */
         bool more = serve_poll();
         if (!more && !loop_queued()) {
             return false;

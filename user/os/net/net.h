@@ -28,6 +28,10 @@ void clock_open(void);
 void clock_poll(void);       /* completions taken, a restarted driver caught up */
 void clock_arm(uint32_t ms); /* wake the loop in ms milliseconds (UINT32_MAX: never) */
 
+/* timewait.c: the SYNs that found a connection in TIME-WAIT, held by
+ * lwIP's hook, fed in again once it is gone: at each turn of the loop. */
+void timewait_replay(void);
+
 /* echo.c: TCP echo on port 7 (RFC 862), for the tests. */
 int echo_start(void);
 

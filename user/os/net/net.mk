@@ -11,7 +11,8 @@ LWIP_CORE := init.c def.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c raw.c s
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/src/core/,$(LWIP_CORE)) \
              $(addprefix $(LWIP_DIR)/src/core/ipv4/,etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
              $(LWIP_DIR)/src/netif/ethernet.c
-NET_SRCS := $(addprefix user/os/net/,main.c link.c echo.c clock.c serve.c sock.c stream.c dgram.c)
+NET_SRCS := $(addprefix user/os/net/,main.c link.c echo.c clock.c serve.c sock.c stream.c dgram.c \
+                                    timewait.c)
 
 $(LWIP_DIR)/.unpacked:
 	bash tools/setup.sh --source lwip $(LWIP_DIR)

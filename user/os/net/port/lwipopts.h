@@ -57,6 +57,10 @@
 #define TCP_LISTEN_BACKLOG 1
 #define SO_REUSE 1
 
+/* A SYN for a connection in TIME-WAIT opens a new one (timewait.c). */
+#define LWIP_HOOK_FILENAME "net_hooks.h"
+#define LWIP_HOOK_TCP_INPACKET_PCB timewait_inpacket
+
 #define TCP_MSS 1460
 #define TCP_WND (32 * TCP_MSS)
 #define TCP_SND_BUF (32 * TCP_MSS)
