@@ -187,6 +187,15 @@ def only_runs_whole_named_entry():
 
 
 @suite.test
+def only_skips_suites_not_built():
+    # asked for one test, a suite whose image was never built is no failure
+    expect_run("qemu absent\nqemu filtered\nqemu good\n", 0, "2 passed, 0 failed",
+               args=("--only", "b"))
+    expect_run("qemu absent\n", 1, "0 passed, 1 failed", "absent.elf does not exist",
+               args=("--only", "absent"))
+
+
+@suite.test
 def only_without_match_fails():
     expect_run("qemu good\ncheck other -- true\n", 1, "0 passed, 0 failed",
                "no test named nothing", args=("--only", "nothing"))
