@@ -40,7 +40,8 @@ _Static_assert(sizeof(request_header_t) * QUEUE_SIZE <= PAGE, "the headers fill 
 
 typedef struct client {
     driver_client_t c;
-    uint64_t paddr[REGION_PAGES_MAX]; /* of each page of its channel region */
+    uint64_t paddr[REGION_PAGES_MAX];   /* of each page of its channel region */
+    uint64_t unpaddr[REGION_PAGES_MAX]; /* ~paddr[i]: a flipped bit in either shows */
     uint32_t pages;
     uint32_t in_flight; /* requests with the device, each owed a completion */
     bool barrier;       /* a flush is with the device: nothing after it goes yet */
@@ -58,6 +59,7 @@ static struct {
     virtq_t q;
     volatile request_header_t *headers;
     uint64_t headers_paddr;
+    uint64_t headers_unpaddr; /* ~headers_paddr */
     uint64_t features;
     blk_limits_t limits;
     client_t client[CLIENTS_MAX];
@@ -94,6 +96,7 @@ static void init_device(const keel_startcap_t *regs, const keel_startcap_t *queu
     }
     blk.headers = (volatile request_header_t *)(va + 3 * PAGE);
     blk.headers_paddr = paddr[3];
+    blk.headers_unpaddr = ~paddr[3];
     uint64_t capacity = virtio_config64(blk.dev, CONFIG_CAPACITY);
     bool has_seg_max = blk.features & (1ull << BLK_F_SEG_MAX);
     bool has_size_max = blk.features & (1ull << BLK_F_SIZE_MAX);
@@ -116,10 +119,28 @@ static bool answer(client_t *cl, uint64_t cookie, uint32_t status, uint32_t leng
     return keel_ring_put(&cl->c.chan->completion, done);
 }
 
+/* Are the physical addresses the driver gives the device -- the client's
+ * pages and the request headers' -- still those it found at its start?
+ * Nothing confines the device's DMA (docs/reliability.md "Not yet"): a
+ * flipped bit in one of them would have the device read or write the wrong
+ * memory, which no restart undoes, so the driver stops before it uses
+ * one and rs restarts it with the addresses found afresh. */
+static bool addresses_intact(const client_t *cl)
+{
+    uint64_t damaged = ~(blk.headers_paddr ^ blk.headers_unpaddr);
+    for (uint32_t i = 0; i < cl->pages; i++) {
+        damaged |= ~(cl->paddr[i] ^ cl->unpaddr[i]);
+    }
+    return damaged == 0;
+}
+
 /* Give the device a checked read, write or flush; false if the queue has
  * not enough free descriptors (the request stays in the ring). */
 static bool submit(client_t *cl, const keel_ring_entry_t *e)
 {
+    if (!addresses_intact(cl)) {
+        stop("its record of physical addresses is damaged");
+    }
     uint64_t addr[SEGMENTS_MAX];
     uint32_t len[SEGMENTS_MAX];
     uint32_t op = keel_blk_op(e);
@@ -243,6 +264,9 @@ static void find_clients(void)
         }
         cl->c = found[i];
         cl->pages = (uint32_t)(region->size / PAGE);
+        for (uint32_t p = 0; p < cl->pages; p++) {
+            cl->unpaddr[p] = ~cl->paddr[p];
+        }
         blk.nclients++;
     }
 }

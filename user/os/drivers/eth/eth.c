@@ -50,6 +50,7 @@ typedef struct queue {
     virtq_t q;
     volatile net_header_t *headers; /* headers[head], 16 bytes apart */
     uint64_t headers_paddr;
+    uint64_t headers_unpaddr; /* ~headers_paddr: a flipped bit in either shows */
     pending_t pending[VIRTQ_MAX];
 } queue_t;
 
@@ -60,7 +61,8 @@ static struct {
     uint64_t mac; /* the first byte in the lowest 8 bits */
     driver_client_t client;
     bool have_client;
-    uint64_t paddr[REGION_PAGES_MAX]; /* of each page of the client's region */
+    uint64_t paddr[REGION_PAGES_MAX];   /* of each page of the client's region */
+    uint64_t unpaddr[REGION_PAGES_MAX]; /* ~paddr[i] */
     uint32_t pages;
     uint32_t in_flight; /* requests taken (with the device or waiting), each owed a completion */
     /* RX requests taken while the receive queue was full, oldest first */
@@ -81,6 +83,7 @@ static const char *setup_queue(queue_t *qu, uint32_t index, uint8_t *va, const u
 {
     qu->headers = (volatile net_header_t *)(va + 6 * PAGE + headers_offset);
     qu->headers_paddr = paddr[6] + headers_offset;
+    qu->headers_unpaddr = ~qu->headers_paddr;
     return virtq_setup(&qu->q, eth.dev, index, QUEUE_SIZE,
                        (virtq_page_t){ va + first * PAGE, paddr[first] },
                        (virtq_page_t){ va + (first + 1) * PAGE, paddr[first + 1] },
@@ -139,6 +142,21 @@ static bool valid(const keel_ring_entry_t *e)
     return length_ok && buffer >= PAGE && buffer < region && buffer % PAGE + span <= PAGE;
 }
 
+/* Are the physical addresses the driver gives the device -- the client's
+ * pages and the queue's headers -- still those it found at its start?
+ * Nothing confines the device's DMA (docs/reliability.md "Not yet"): a
+ * flipped bit in one of them would have the device read or write the
+ * wrong memory, which no restart undoes, so the driver stops before it
+ * uses one and rs restarts it with the addresses found afresh. */
+static bool addresses_intact(const queue_t *qu)
+{
+    uint64_t damaged = ~(qu->headers_paddr ^ qu->headers_unpaddr);
+    for (uint32_t i = 0; i < eth.pages; i++) {
+        damaged |= ~(eth.paddr[i] ^ eth.unpaddr[i]);
+    }
+    return damaged == 0;
+}
+
 /* Give the device a checked TX or RX: the header in the driver's page,
  * then the client's buffer. False if the queue is full. */
 static bool submit(const keel_ring_entry_t *e)
@@ -151,6 +169,9 @@ static bool submit(const keel_ring_entry_t *e)
     }
     uint64_t buffer = keel_net_buffer(e);
     uint32_t length = rx ? KEEL_NET_FRAME_MAX : e->length;
+    if (!addresses_intact(qu)) {
+        stop("its record of physical addresses is damaged");
+    }
     volatile net_header_t *h =
         (volatile net_header_t *)((volatile uint8_t *)qu->headers + 16 * head);
     *h = (net_header_t){ 0 };
@@ -287,6 +308,9 @@ static void find_client(void)
         }
         eth.client = found[i];
         eth.pages = (uint32_t)(region->size / PAGE);
+        for (uint32_t p = 0; p < eth.pages; p++) {
+            eth.unpaddr[p] = ~eth.paddr[p];
+        }
         eth.have_client = true;
     }
 }
