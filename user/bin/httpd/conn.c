@@ -1,5 +1,6 @@
 /* httpd's connections (conn.h).
- * Calls: recv send shutdown close, stat open fstat lseek read, inet_ntop. */
+ * Calls: recv send shutdown close getsockopt, stat open fstat lseek read,
+ * inet_ntop. */
 #include "conn.h"
 
 #include "../common/netutil.h"
@@ -60,8 +61,9 @@ bool conn_expired(const conn_t *c, int64_t now_us)
 
 static void log_request(conn_t *c)
 {
-    printf("httpd: %s %s %s %d %llu\n", c->peer, c->req.method_text, c->req.target, c->status,
-           (unsigned long long)c->body_sent);
+    printf("httpd: %s %s %s %d %llu%s%s\n", c->peer, c->req.method_text, c->req.target, c->status,
+           (unsigned long long)c->body_sent, c->cut != 0 ? " cut: " : "",
+           c->cut != 0 ? strerror(c->cut) : "");
     c->logged = true;
 }
 
@@ -193,8 +195,12 @@ static int send_some(conn_t *c, const char *buf, size_t length, size_t *sent, in
         /* MSG_NOSIGNAL: a client gone is an error here, never SIGPIPE */
         n = send(c->sock, buf + *sent, length - *sent, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && would_block(errno)) {
+        return 0;
+    }
     if (n < 0) {
-        return would_block(errno) ? 0 : -1;
+        c->cut = errno;
+        return -1;
     }
     *sent += (size_t)n;
     c->deadline_us = now_us + CONN_IDLE_US;
@@ -208,6 +214,7 @@ static int send_file_chunk(conn_t *c, int64_t now_us)
 {
     if (c->file_position != c->body_sent) {
         if (lseek(c->file, (off_t)c->body_sent, SEEK_SET) < 0) {
+            c->cut = errno;
             fprintf(stderr, "httpd: %s: %s\n", c->req.target, strerror(errno));
             return -1;
         }
@@ -220,6 +227,7 @@ static int send_file_chunk(conn_t *c, int64_t now_us)
         n = read(c->file, chunk, want);
     } while (n < 0 && errno == EINTR);
     if (n <= 0) {
+        c->cut = n < 0 ? errno : EIO;
         fprintf(stderr, "httpd: %s: %s\n", c->req.target,
                 n < 0 ? strerror(errno) : "the file became shorter");
         return -1;
@@ -311,9 +319,19 @@ static bool drain(conn_t *c, short revents)
     return true;
 }
 
+/* The socket's pending error, for the log of a response cut short. */
+static int socket_error(int sock)
+{
+    int error = 0;
+    socklen_t length = sizeof(error);
+    return getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0 ? error
+                                                                                      : EPIPE;
+}
+
 bool conn_ready(conn_t *c, short revents, int64_t now_us)
 {
     if ((revents & (POLLERR | POLLNVAL)) != 0) {
+        c->cut = socket_error(c->sock);
         return false;
     }
     switch (c->state) {
@@ -321,7 +339,11 @@ bool conn_ready(conn_t *c, short revents, int64_t now_us)
         return read_request(c, revents, now_us);
     case CONN_SENDING:
         /* POLLHUP: the client has closed both ways and reads no more */
-        return (revents & POLLHUP) == 0 && send_response(c, now_us);
+        if ((revents & POLLHUP) != 0) {
+            c->cut = EPIPE;
+            return false;
+        }
+        return send_response(c, now_us);
     case CONN_DRAINING:
         return drain(c, revents);
     }
@@ -331,7 +353,8 @@ bool conn_ready(conn_t *c, short revents, int64_t now_us)
 void conn_free(conn_t *c)
 {
     if (c->state == CONN_SENDING && !c->logged) {
-        log_request(c); /* cut short: the bytes that went */
+        c->cut = c->cut != 0 ? c->cut : ETIMEDOUT; /* or no progress till its deadline */
+        log_request(c);                            /* cut short: the bytes that went */
     }
     close(c->sock);
     if (c->file >= 0) {

@@ -40,6 +40,7 @@ typedef struct conn {
     char peer[INET_ADDRSTRLEN];
     int64_t deadline_us; /* past it, the connection is closed */
     bool logged;
+    int cut; /* why a response was cut short: the errno of the send that failed */
 
     /* READING: the request's head as it arrives; SENDING: the response's
      * head (and an error's page after it), its parse no longer needed */
