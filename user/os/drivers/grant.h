@@ -84,6 +84,26 @@ static inline seL4_Word driver_wait(seL4_CPtr own)
 /* The physical address of every 4 KiB page of a region given with its
  * frames (a dma grant, a channel with frames=DRIVER) into paddr[0..max);
  * false if it has none, more pages than max, or a frame without one. */
+/* A driver keeps each physical address it gives its device twice, the
+ * second inverted (docs/reliability.md "Not yet": nothing confines the
+ * device's DMA): driver_paddrs_shadow makes the copies, driver_paddrs_intact
+ * is false once a flipped bit in either shows. */
+static inline void driver_paddrs_shadow(const uint64_t *paddr, uint64_t *shadow, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        shadow[i] = ~paddr[i];
+    }
+}
+
+static inline bool driver_paddrs_intact(const uint64_t *paddr, const uint64_t *shadow, uint32_t n)
+{
+    uint64_t damaged = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        damaged |= ~(paddr[i] ^ shadow[i]);
+    }
+    return damaged == 0;
+}
+
 static inline bool driver_region_paddrs(const keel_startcap_t *region, uint64_t *paddr,
                                         uint32_t max)
 {

@@ -96,7 +96,7 @@ static void init_device(const keel_startcap_t *regs, const keel_startcap_t *queu
     }
     blk.headers = (volatile request_header_t *)(va + 3 * PAGE);
     blk.headers_paddr = paddr[3];
-    blk.headers_unpaddr = ~paddr[3];
+    driver_paddrs_shadow(&blk.headers_paddr, &blk.headers_unpaddr, 1);
     uint64_t capacity = virtio_config64(blk.dev, CONFIG_CAPACITY);
     bool has_seg_max = blk.features & (1ull << BLK_F_SEG_MAX);
     bool has_size_max = blk.features & (1ull << BLK_F_SIZE_MAX);
@@ -127,11 +127,8 @@ static bool answer(client_t *cl, uint64_t cookie, uint32_t status, uint32_t leng
  * one and rs restarts it with the addresses found afresh. */
 static bool addresses_intact(const client_t *cl)
 {
-    uint64_t damaged = ~(blk.headers_paddr ^ blk.headers_unpaddr);
-    for (uint32_t i = 0; i < cl->pages; i++) {
-        damaged |= ~(cl->paddr[i] ^ cl->unpaddr[i]);
-    }
-    return damaged == 0;
+    return driver_paddrs_intact(&blk.headers_paddr, &blk.headers_unpaddr, 1) &&
+           driver_paddrs_intact(cl->paddr, cl->unpaddr, cl->pages);
 }
 
 /* Give the device a checked read, write or flush; false if the queue has
@@ -264,9 +261,7 @@ static void find_clients(void)
         }
         cl->c = found[i];
         cl->pages = (uint32_t)(region->size / PAGE);
-        for (uint32_t p = 0; p < cl->pages; p++) {
-            cl->unpaddr[p] = ~cl->paddr[p];
-        }
+        driver_paddrs_shadow(cl->paddr, cl->unpaddr, cl->pages);
         blk.nclients++;
     }
 }

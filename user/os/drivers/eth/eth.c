@@ -83,7 +83,7 @@ static const char *setup_queue(queue_t *qu, uint32_t index, uint8_t *va, const u
 {
     qu->headers = (volatile net_header_t *)(va + 6 * PAGE + headers_offset);
     qu->headers_paddr = paddr[6] + headers_offset;
-    qu->headers_unpaddr = ~qu->headers_paddr;
+    driver_paddrs_shadow(&qu->headers_paddr, &qu->headers_unpaddr, 1);
     return virtq_setup(&qu->q, eth.dev, index, QUEUE_SIZE,
                        (virtq_page_t){ va + first * PAGE, paddr[first] },
                        (virtq_page_t){ va + (first + 1) * PAGE, paddr[first + 1] },
@@ -150,11 +150,8 @@ static bool valid(const keel_ring_entry_t *e)
  * uses one and rs restarts it with the addresses found afresh. */
 static bool addresses_intact(const queue_t *qu)
 {
-    uint64_t damaged = ~(qu->headers_paddr ^ qu->headers_unpaddr);
-    for (uint32_t i = 0; i < eth.pages; i++) {
-        damaged |= ~(eth.paddr[i] ^ eth.unpaddr[i]);
-    }
-    return damaged == 0;
+    return driver_paddrs_intact(&qu->headers_paddr, &qu->headers_unpaddr, 1) &&
+           driver_paddrs_intact(eth.paddr, eth.unpaddr, eth.pages);
 }
 
 /* Give the device a checked TX or RX: the header in the driver's page,
@@ -308,9 +305,7 @@ static void find_client(void)
         }
         eth.client = found[i];
         eth.pages = (uint32_t)(region->size / PAGE);
-        for (uint32_t p = 0; p < eth.pages; p++) {
-            eth.unpaddr[p] = ~eth.paddr[p];
-        }
+        driver_paddrs_shadow(eth.paddr, eth.unpaddr, eth.pages);
         eth.have_client = true;
     }
 }
